@@ -1,0 +1,35 @@
+// The engine's public surface (re-exported by src/index.ts) and the wiring autograd needs.
+
+import { registerGradOps } from './autograd.ts';
+import { onesLike } from './ops/creation.ts';
+import { add, addInto, clone } from './ops/elementwise.ts';
+
+registerGradOps({ onesLike, add: (a, b) => add(a, b), addInto: (d, s) => addInto(d, s), copyOf: clone });
+
+export { init, shutdown, engineInfo, type InitOptions, type EngineInfo } from './device.ts';
+export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError } from './errors.ts';
+export { Tensor, type DType, type NestedArray } from './tensor.ts';
+export { Storage, VIEW_ALIGN_BYTES } from './storage.ts';
+export { tidy, keep } from './scope.ts';
+export { noGrad, isGradEnabled, attach, type BackwardRule } from './autograd.ts';
+export { flush, sync, traceKernels, recorderStats } from './recorder.ts';
+export { bufferPool, type PoolStats } from './buffer-pool.ts';
+export { emptyTensor, launch } from './launch.ts';
+export * from './ops/creation.ts';
+export {
+  neg, exp, log, sqrt, abs, relu, sigmoid, tanh, gelu,
+  add, sub, mul, div, pow, maximum, eq, gt, clone, toFloat, toInt, addInto, copyInto,
+} from './ops/elementwise.ts';
+export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
+export { sum, mean, max, min, argmax, argmin, sumTo } from './ops/reduce.ts';
+export { softmax, logSoftmax } from './ops/softmax.ts';
+export { matmul, bmm, matmulKernels, type MatmulProblem, type MatmulImpl } from './ops/matmul.ts';
+export { oneHot } from './ops/one-hot.ts';
+
+import { bufferPool } from './buffer-pool.ts';
+import { recorderStats } from './recorder.ts';
+
+/** Counters for tests and leak checks: GPU buffers (pool), dispatches, submits, compiled pipelines. */
+export function memoryStats(): ReturnType<typeof bufferPool.snapshot> & ReturnType<typeof recorderStats> {
+  return { ...bufferPool.snapshot(), ...recorderStats() };
+}

@@ -1,0 +1,41 @@
+// Glue between tensors and kernels: allocate an output, bind tensors in kernel binding order, launch.
+// Ops validate their operands before calling these, so nothing here runs on bad input.
+
+import { type Kernel } from '../shaders/kernel.ts';
+import { dispatch } from './recorder.ts';
+import { sizeOf } from './shape.ts';
+import { Storage } from './storage.ts';
+import { Tensor, type DType } from './tensor.ts';
+
+/** A new tensor with uninitialized memory from the pool (the kernel that follows writes every element). */
+export function emptyTensor(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return new Tensor(Storage.allocate(sizeOf(shape) * 4), shape, dtype);
+}
+
+export interface LaunchOptions {
+  uniforms?: Uint32Array | readonly number[];
+  constants?: Record<string, number>;
+  workgroups: readonly [number, number, number];
+  /** Name for traceKernels, when the kernel serves several ops. */
+  label?: string;
+}
+
+/** Dispatches `kernel` with `tensors` bound in its binding order. */
+export function launch(kernel: Kernel, tensors: readonly Tensor[], options: LaunchOptions): void {
+  const buffers = tensors.map((t) => t.storage.range(t.size * 4));
+  const uniforms = options.uniforms === undefined ? undefined : options.uniforms instanceof Uint32Array ? options.uniforms : Uint32Array.from(options.uniforms);
+  dispatch(kernel, {
+    buffers,
+    workgroups: options.workgroups,
+    ...(uniforms ? { uniforms } : {}),
+    ...(options.constants ? { constants: options.constants } : {}),
+    ...(options.label ? { label: options.label } : {}),
+  });
+}
+
+/** Packs up to 8 dims into the vec4×2 layout the strided kernels read. */
+export function packDims(values: readonly number[]): number[] {
+  const out = new Array<number>(8).fill(0);
+  values.forEach((v, i) => (out[i] = v));
+  return out;
+}

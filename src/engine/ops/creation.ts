@@ -1,0 +1,165 @@
+// Making tensors: from data (uploaded with one writeBuffer), filled on the GPU (zeros, ones, full), or
+// random from a seeded generator on the CPU (initialization happens once, so the CPU is fine).
+
+import fillWgsl from '../../shaders/fill.wgsl?raw';
+import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { gpuDevice } from '../device.ts';
+import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
+import { emptyTensor, launch } from '../launch.ts';
+import { checkShape, sizeOf } from '../shape.ts';
+import { Storage } from '../storage.ts';
+import { Tensor, type DType, type NestedArray } from '../tensor.ts';
+
+const fillKernel = defineKernel('fill', fillWgsl, ['write']);
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+function flatten(data: NestedArray, shape: number[], depth: number, out: number[]): void {
+  if (typeof data === 'number') {
+    if (depth !== shape.length) throw new ShapeError(`tensor: ragged nested array (a number at depth ${depth}, expected depth ${shape.length})`);
+    out.push(data);
+    return;
+  }
+  if (!Array.isArray(data)) throw new TypeError(`tensor: expected numbers or nested arrays, got ${typeof data}`);
+  if (depth === shape.length) shape.push(data.length);
+  else if (shape[depth] !== data.length) throw new ShapeError(`tensor: ragged nested array (length ${data.length} at depth ${depth}, expected ${shape[depth]})`);
+  for (const d of data) flatten(d, shape, depth + 1, out);
+}
+
+/**
+ * tensor(data, shape?, { dtype, requiresGrad }). `data` is a number, nested arrays, or a typed/flat array
+ * (then `shape` defaults to [length]). Int32Array data gives an int32 tensor unless dtype says otherwise.
+ */
+export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly number[], options: TensorOptions = {}): Tensor {
+  let flat: ArrayLike<number>;
+  let inferred: number[];
+  if (typeof data === 'number') {
+    flat = [data];
+    inferred = [];
+  } else if (ArrayBuffer.isView(data) || (Array.isArray(data) && data.every((v) => typeof v === 'number'))) {
+    flat = data as ArrayLike<number>;
+    inferred = [flat.length];
+  } else {
+    const out: number[] = [];
+    inferred = [];
+    flatten(data as NestedArray, inferred, 0, out);
+    if (inferred.length === 0) inferred = [0];
+    flat = out;
+  }
+  const finalShape = shape ? [...shape] : inferred;
+  checkShape('tensor', finalShape);
+  if (sizeOf(finalShape) !== flat.length) {
+    throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} elements)`);
+  }
+  const dtype: DType = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
+  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`tensor: unknown dtype ${String(dtype)}`);
+  const host = dtype === 'int32' ? Int32Array.from(flat) : Float32Array.from(flat);
+  if (dtype === 'int32' && Array.from(flat).some((v) => !Number.isInteger(v))) {
+    throw new DTypeError('tensor: int32 data must be integers');
+  }
+  const t = upload(host, finalShape, dtype);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+/** Copies host data into a new tensor (one queue.writeBuffer into a buffer no pending command uses). */
+export function upload(host: Float32Array | Int32Array, shape: readonly number[], dtype: DType): Tensor {
+  const storage = Storage.allocate(host.byteLength, true);
+  if (host.byteLength > 0) gpuDevice().queue.writeBuffer(storage.buffer, storage.offset, host.buffer, host.byteOffset, host.byteLength);
+  return new Tensor(storage, shape, dtype);
+}
+
+/** Sets every element of `t` to `value`, in place, on the GPU. */
+export function fillInPlace(t: Tensor, value: number): void {
+  const bits = t.dtype === 'int32' ? value >>> 0 : f32Bits(value);
+  launch(fillKernel, [t], { uniforms: [t.size, bits], workgroups: grid(Math.ceil(t.size / 256)) });
+}
+
+export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+  checkShape('full', shape);
+  const t = emptyTensor(shape, options.dtype ?? 'float32');
+  fillInPlace(t, value);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+export const zeros = (shape: readonly number[], options: TensorOptions = {}): Tensor => full(shape, 0, options);
+export const ones = (shape: readonly number[], options: TensorOptions = {}): Tensor => full(shape, 1, options);
+export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, { dtype: t.dtype });
+export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, { dtype: t.dtype });
+
+/** 0, 1, …, n−1 (or start, start+step, … below end), as float32 unless dtype says int32. */
+export function arange(startOrEnd: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  const start = end === undefined ? 0 : startOrEnd;
+  const stop = end === undefined ? startOrEnd : end;
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const values = Array.from({ length: n }, (_, i) => start + i * step);
+  return tensor(values, [n], options);
+}
+
+/** Mulberry32: a small, fast, seedable PRNG; the same seed gives the same tensor everywhere. */
+export function seededUniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let defaultSeed = 0x5eed;
+/** Seeds rand/randn calls that pass no seed. */
+export function manualSeed(seed: number): void {
+  defaultSeed = seed >>> 0;
+}
+function nextSeed(): number {
+  defaultSeed = (Math.imul(defaultSeed, 1664525) + 1013904223) >>> 0;
+  return defaultSeed;
+}
+
+export interface RandomOptions extends TensorOptions {
+  seed?: number;
+}
+
+/** Uniform on [low, high). */
+export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  checkShape('rand', shape);
+  const next = seededUniform(options.seed ?? nextSeed());
+  const low = options.low ?? 0;
+  const high = options.high ?? 1;
+  const host = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < host.length; i++) host[i] = low + (high - low) * next();
+  const t = upload(host, shape, 'float32');
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+/** Standard normal (Box–Muller), times `std`, plus `mean`. */
+export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkShape('randn', shape);
+  const next = seededUniform(options.seed ?? nextSeed());
+  const host = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < host.length; i += 2) {
+    const u = Math.max(next(), 1e-12);
+    const v = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    host[i] = (options.mean ?? 0) + (options.std ?? 1) * r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < host.length) host[i + 1] = (options.mean ?? 0) + (options.std ?? 1) * r * Math.sin(2 * Math.PI * v);
+  }
+  const t = upload(host, shape, 'float32');
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+/** A tensor over existing storage (e.g. a view into a flat parameter buffer). Takes one reference. */
+export function fromStorage(storage: Storage, shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  if (sizeOf(shape) * 4 > storage.byteLength) {
+    throw new ShapeError(`fromStorage: shape ${fmtShape(shape)} needs ${sizeOf(shape) * 4} bytes, the storage has ${storage.byteLength}`);
+  }
+  return new Tensor(storage, shape, dtype);
+}

@@ -1,0 +1,300 @@
+// Elementwise ops: unary, binary with PyTorch broadcasting, tensor-with-scalar, casts, and the in-place
+// helpers that autograd and optimizers use. Each public op is its forward launch plus its backward rule.
+
+import accumulateWgsl from '../../shaders/accumulate.wgsl?raw';
+import binaryWgsl from '../../shaders/binary.wgsl?raw';
+import castWgsl from '../../shaders/cast.wgsl?raw';
+import unaryWgsl from '../../shaders/unary.wgsl?raw';
+import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { attach } from '../autograd.ts';
+import { DTypeError, EngineError, ShapeError, fmtShape } from '../errors.ts';
+import { emptyTensor, launch, packDims } from '../launch.ts';
+import { copyBuffer } from '../recorder.ts';
+import { broadcastShapes, broadcastStrides, sameShape } from '../shape.ts';
+import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
+import { sumTo } from './reduce.ts';
+
+const unaryKernel = defineKernel('unary', unaryWgsl, ['read', 'write']);
+const binaryKernel = defineKernel('binary', binaryWgsl, ['read', 'read', 'write']);
+const accumulateKernel = defineKernel('accumulate', accumulateWgsl, ['read', 'write']);
+const castKernel = defineKernel('cast', castWgsl, ['read', 'write']);
+
+/** Op codes of unary.wgsl. */
+const U = {
+  neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, gelu: 8,
+  addScalar: 9, mulScalar: 10, powScalar: 11, scalarSub: 12, scalarDiv: 13, maxScalar: 14,
+  sign: 15, gtScalar: 16, geluGrad: 17, scalarPow: 18, minScalar: 19,
+} as const;
+type UnaryName = keyof typeof U;
+
+/** Op codes of binary.wgsl. */
+const B = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, gt: 7, minimum: 8 } as const;
+type BinaryName = keyof typeof B;
+
+// ------------------------------------------------------------------ raw launches (no autograd)
+
+function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
+  const out = emptyTensor(x.shape);
+  launch(unaryKernel, [x, out], {
+    uniforms: [x.size, f32Bits(alpha)],
+    constants: { OP: U[name] },
+    workgroups: grid(Math.ceil(x.size / 256)),
+    label: name,
+  });
+  return out;
+}
+
+function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
+  const out = emptyTensor(shape);
+  const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
+  if (shape.length > 8) throw new ShapeError(`${name}: at most 8 dims are supported, got ${fmtShape(shape)}`);
+  launch(binaryKernel, [a, b, out], {
+    uniforms: [out.size, shape.length, 0, 0, ...packDims(shape), ...packDims(broadcastStrides(a.shape, shape)), ...packDims(broadcastStrides(b.shape, shape))],
+    constants: { OP: B[name], BROADCAST: broadcast ? 1 : 0 },
+    workgroups: grid(Math.ceil(out.size / 256)),
+    label: name,
+  });
+  return out;
+}
+
+// ------------------------------------------------------------------ unary ops
+
+function unaryOp(name: UnaryName, x: Tensor, saveOutput: boolean, rule: (g: Tensor, saved: Tensor) => Tensor): Tensor {
+  checkOperand(name, x);
+  checkFloat(name, x);
+  const y = unaryRaw(name, x);
+  return attach(name, [x], y, [saveOutput ? y : x], (g, [s]) => [rule(g, s!)]);
+}
+
+export const neg = (x: Tensor): Tensor => unaryOp('neg', x, false, (g) => unaryRaw('neg', g));
+export const exp = (x: Tensor): Tensor => unaryOp('exp', x, true, (g, y) => binaryRaw('mul', g, y, g.shape));
+export const log = (x: Tensor): Tensor => unaryOp('log', x, false, (g, x0) => binaryRaw('div', g, x0, g.shape));
+export const sqrt = (x: Tensor): Tensor =>
+  unaryOp('sqrt', x, true, (g, y) => {
+    const twoY = unaryRaw('mulScalar', y, 2);
+    const out = binaryRaw('div', g, twoY, g.shape);
+    twoY.dispose();
+    return out;
+  });
+export const abs = (x: Tensor): Tensor => unaryOp('abs', x, false, (g, x0) => withTemp(unaryRaw('sign', x0), (s) => binaryRaw('mul', g, s, g.shape)));
+export const relu = (x: Tensor): Tensor => unaryOp('relu', x, false, (g, x0) => withTemp(unaryRaw('gtScalar', x0, 0), (m) => binaryRaw('mul', g, m, g.shape)));
+export const sigmoid = (x: Tensor): Tensor =>
+  unaryOp('sigmoid', x, true, (g, y) =>
+    // σ' = y (1 − y)
+    withTemp(unaryRaw('scalarSub', y, 1), (oneMinusY) => withTemp(binaryRaw('mul', y, oneMinusY, y.shape), (d) => binaryRaw('mul', g, d, g.shape))),
+  );
+export const tanh = (x: Tensor): Tensor =>
+  unaryOp('tanh', x, true, (g, y) =>
+    // tanh' = 1 − y²
+    withTemp(binaryRaw('mul', y, y, y.shape), (y2) => withTemp(unaryRaw('scalarSub', y2, 1), (d) => binaryRaw('mul', g, d, g.shape))),
+  );
+/** GELU, exact erf form (PyTorch's default). */
+export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, false, (g, x0) => withTemp(unaryRaw('geluGrad', x0), (d) => binaryRaw('mul', g, d, g.shape)));
+
+function withTemp(t: Tensor, fn: (t: Tensor) => Tensor): Tensor {
+  const out = fn(t);
+  t.dispose();
+  return out;
+}
+
+// ------------------------------------------------------------------ binary ops
+
+type Operand = Tensor | number;
+
+function checkBinary(op: string, a: Operand, b: Operand): void {
+  if (typeof a === 'number' && typeof b === 'number') throw new TypeError(`${op}: at least one operand must be a Tensor`);
+  if (typeof a !== 'number') {
+    checkOperand(op, a, 'first operand');
+    checkFloat(op, a);
+  }
+  if (typeof b !== 'number') {
+    checkOperand(op, b, 'second operand');
+    checkFloat(op, b);
+  }
+}
+
+/** Gradient of a broadcast operand: the output gradient summed back to the operand's shape. */
+function reduceTo(g: Tensor, shape: readonly number[]): Tensor {
+  return sameShape(g.shape, shape) ? g : sumTo(g, shape);
+}
+
+function binaryOp(name: BinaryName, a: Tensor, b: Tensor, save: Tensor[], rule: (g: Tensor, saved: Tensor[], needs: boolean[]) => Array<Tensor | null>): Tensor {
+  const shape = broadcastShapes(name, a.shape, b.shape);
+  const out = binaryRaw(name, a, b, shape);
+  return attach(name, [a, b], out, save, rule);
+}
+
+export function add(a: Operand, b: Operand): Tensor {
+  checkBinary('add', a, b);
+  if (typeof b === 'number') return scalarOp('add', a as Tensor, 'addScalar', b, (g) => g);
+  if (typeof a === 'number') return add(b, a);
+  return binaryOp('add', a, b, [], (g, _s, needs) => [needs[0] ? reduceTo(g, a.shape) : null, needs[1] ? reduceTo(g, b.shape) : null]);
+}
+
+export function sub(a: Operand, b: Operand): Tensor {
+  checkBinary('sub', a, b);
+  if (typeof b === 'number') return scalarOp('sub', a as Tensor, 'addScalar', -b, (g) => g);
+  if (typeof a === 'number') return scalarOp('sub', b, 'scalarSub', a, (g) => unaryRaw('neg', g));
+  return binaryOp('sub', a, b, [], (g, _s, needs) => [
+    needs[0] ? reduceTo(g, a.shape) : null,
+    needs[1] ? withTemp(unaryRaw('neg', g), (ng) => reduceTo(ng, b.shape)) : null,
+  ]);
+}
+
+/** Sums `t` down to `shape` and disposes `t` when a new tensor was made. */
+function reduceToOwned(t: Tensor, shape: readonly number[]): Tensor {
+  const r = reduceTo(t, shape);
+  if (r !== t) t.dispose();
+  return r;
+}
+
+export function mul(a: Operand, b: Operand): Tensor {
+  checkBinary('mul', a, b);
+  if (typeof b === 'number') return scalarOp('mul', a as Tensor, 'mulScalar', b, (g) => unaryRaw('mulScalar', g, b));
+  if (typeof a === 'number') return mul(b, a);
+  return binaryOp('mul', a, b, [a, b], (g, [a0, b0], needs) => [
+    needs[0] ? reduceToOwned(binaryRaw('mul', g, b0!, g.shape), a.shape) : null,
+    needs[1] ? reduceToOwned(binaryRaw('mul', g, a0!, g.shape), b.shape) : null,
+  ]);
+}
+
+export function div(a: Operand, b: Operand): Tensor {
+  checkBinary('div', a, b);
+  if (typeof b === 'number') return scalarOp('div', a as Tensor, 'mulScalar', 1 / b, (g) => unaryRaw('mulScalar', g, 1 / b));
+  if (typeof a === 'number') {
+    // d(s/x)/dx = −s/x²
+    return scalarOp('div', b, 'scalarDiv', a, (g, x) =>
+      withTemp(binaryRaw('mul', x, x, x.shape), (x2) => withTemp(unaryRaw('scalarDiv', x2, -a), (d) => binaryRaw('mul', g, d, g.shape))),
+    );
+  }
+  return binaryOp('div', a, b, [a, b], (g, [a0, b0], needs) => [
+    needs[0] ? reduceToOwned(binaryRaw('div', g, b0!, g.shape), a.shape) : null,
+    needs[1]
+      ? reduceToOwned(
+          // −g·a/b²
+          withTemp(binaryRaw('mul', g, a0!, g.shape), (ga) => withTemp(binaryRaw('mul', b0!, b0!, b0!.shape), (b2) => withTemp(binaryRaw('div', ga, b2, g.shape), (q) => unaryRaw('neg', q)))),
+          b.shape,
+        )
+      : null,
+  ]);
+}
+
+export function pow(a: Operand, b: Operand): Tensor {
+  checkBinary('pow', a, b);
+  if (typeof b === 'number') {
+    // d(x^s)/dx = s·x^(s−1)
+    return scalarOp('pow', a as Tensor, 'powScalar', b, (g, x) =>
+      withTemp(unaryRaw('powScalar', x, b - 1), (p) => withTemp(unaryRaw('mulScalar', p, b), (d) => binaryRaw('mul', g, d, g.shape))),
+    );
+  }
+  if (typeof a === 'number') {
+    // d(s^x)/dx = s^x·ln s
+    return scalarOp('pow', b, 'scalarPow', a, (g, x) =>
+      withTemp(unaryRaw('scalarPow', x, a), (p) => withTemp(unaryRaw('mulScalar', p, Math.log(a)), (d) => binaryRaw('mul', g, d, g.shape))),
+    );
+  }
+  return binaryOp('pow', a, b, [a, b], (g, [a0, b0], needs) => {
+    const shape = g.shape;
+    const ga = needs[0]
+      ? reduceToOwned(
+          withTemp(unaryRaw('addScalar', b0!, -1), (bm1) => withTemp(binaryRaw('pow', a0!, bm1, shape), (p) => withTemp(binaryRaw('mul', p, b0!, shape), (d) => binaryRaw('mul', g, d, shape)))),
+          a.shape,
+        )
+      : null;
+    const gb = needs[1]
+      ? reduceToOwned(
+          withTemp(binaryRaw('pow', a0!, b0!, shape), (p) => withTemp(unaryRaw('log', a0!), (la) => withTemp(binaryRaw('mul', p, la, shape), (d) => binaryRaw('mul', g, d, shape)))),
+          b.shape,
+        )
+      : null;
+    return [ga, gb];
+  });
+}
+
+/** Elementwise maximum. At ties the gradient is split evenly between the operands, as in PyTorch. */
+export function maximum(a: Operand, b: Operand): Tensor {
+  checkBinary('maximum', a, b);
+  if (typeof b === 'number') {
+    return scalarOp('maximum', a as Tensor, 'maxScalar', b, (g, x) => withTemp(unaryRaw('gtScalar', x, b), (m) => binaryRaw('mul', g, m, g.shape)));
+  }
+  if (typeof a === 'number') return maximum(b, a);
+  return binaryOp('maximum', a, b, [a, b], (g, [a0, b0], needs) => {
+    const shape = g.shape;
+    // weight for a: 1 where a > b, ½ where equal; for b: 1 − that.
+    const wa = withTemp(binaryRaw('gt', a0!, b0!, shape), (gt) => withTemp(binaryRaw('eq', a0!, b0!, shape), (eq) => withTemp(unaryRaw('mulScalar', eq, 0.5), (half) => binaryRaw('add', gt, half, shape))));
+    const ga = needs[0] ? reduceToOwned(binaryRaw('mul', g, wa, shape), a.shape) : null;
+    const gb = needs[1] ? reduceToOwned(withTemp(unaryRaw('scalarSub', wa, 1), (wb) => binaryRaw('mul', g, wb, shape)), b.shape) : null;
+    wa.dispose();
+    return [ga, gb];
+  });
+}
+
+function scalarOp(op: string, x: Tensor, code: UnaryName, alpha: number, rule: (g: Tensor, x: Tensor) => Tensor): Tensor {
+  const y = unaryRaw(code, x, alpha);
+  return attach(op, [x], y, [x], (g, [x0]) => [rule(g, x0!)]);
+}
+
+// ------------------------------------------------------------------ comparisons, copies and casts (no grad)
+
+/** 1 where a == b (broadcast), else 0, as float32. */
+export function eq(a: Tensor, b: Tensor): Tensor {
+  checkBinary('eq', a, b);
+  return binaryRaw('eq', a, b, broadcastShapes('eq', a.shape, b.shape));
+}
+
+/** 1 where a > b (broadcast), else 0, as float32. */
+export function gt(a: Tensor, b: Tensor): Tensor {
+  checkBinary('gt', a, b);
+  return binaryRaw('gt', a, b, broadcastShapes('gt', a.shape, b.shape));
+}
+
+/** A copy with its own memory (gradient flows through). */
+export function clone(x: Tensor): Tensor {
+  checkOperand('clone', x);
+  const out = emptyTensor(x.shape, x.dtype);
+  copyBuffer(x.storage.range(x.size * 4), out.storage.range(x.size * 4));
+  return attach('clone', [x], out, [], (g) => [g]);
+}
+
+export function toFloat(x: Tensor): Tensor {
+  checkOperand('float', x);
+  if (x.dtype === 'float32') return clone(x);
+  const out = emptyTensor(x.shape, 'float32');
+  launch(castKernel, [x, out], { uniforms: [x.size], constants: { TO_FLOAT: 1 }, workgroups: grid(Math.ceil(x.size / 256)) });
+  return out;
+}
+
+/** Truncates toward zero, like PyTorch's .int(). */
+export function toInt(x: Tensor): Tensor {
+  checkOperand('int', x);
+  if (x.dtype === 'int32') return clone(x);
+  const out = emptyTensor(x.shape, 'int32');
+  launch(castKernel, [x, out], { uniforms: [x.size], constants: { TO_FLOAT: 0 }, workgroups: grid(Math.ceil(x.size / 256)) });
+  return out;
+}
+
+// ------------------------------------------------------------------ in place (no autograd; for grads and optimizers)
+
+/** dst += alpha · src, in place. */
+export function addInto(dst: Tensor, src: Tensor, alpha = 1): void {
+  checkOperand('addInto', dst, 'destination');
+  checkOperand('addInto', src, 'source');
+  if (!sameShape(dst.shape, src.shape)) throw new ShapeError(`addInto: shapes differ: ${fmtShape(dst.shape)} += ${fmtShape(src.shape)}`);
+  if (dst.dtype !== 'float32' || src.dtype !== 'float32') throw new DTypeError('addInto: float32 only');
+  if (dst.storage.buffer === src.storage.buffer) throw new EngineError('addInto: source and destination share a GPU buffer');
+  launch(accumulateKernel, [src, dst], { uniforms: [dst.size, f32Bits(alpha)], workgroups: grid(Math.ceil(dst.size / 256)), label: 'accumulate' });
+}
+
+/** dst ← src, in place (one buffer copy). */
+export function copyInto(dst: Tensor, src: Tensor): void {
+  checkOperand('copyInto', dst, 'destination');
+  checkOperand('copyInto', src, 'source');
+  if (dst.size !== src.size || dst.dtype !== src.dtype) {
+    throw new ShapeError(`copyInto: ${src.describe()} does not fit ${dst.describe()}`);
+  }
+  if (dst.storage.buffer === src.storage.buffer) throw new EngineError('copyInto: source and destination share a GPU buffer');
+  copyBuffer(src.storage.range(src.size * 4), dst.storage.range(dst.size * 4));
+}
+
+/** For tests and callers outside autograd: the raw unary launch by name. */
+export { unaryRaw as _unaryRaw, binaryRaw as _binaryRaw };

@@ -1,0 +1,153 @@
+// Reductions over dims, with keepdim: sum, mean, max, min, argmax, argmin, and sumTo (the backward of
+// broadcasting). A reduction over a contiguous run of dims is one kernel launch on the [outer, R, inner]
+// view of the input; other dim sets are first permuted so the reduced dims come last.
+
+import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
+import reduceWgsl from '../../shaders/reduce.wgsl?raw';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
+import { attach } from '../autograd.ts';
+import { ShapeError, fmtShape } from '../errors.ts';
+import { emptyTensor, launch } from '../launch.ts';
+import { normalizeDim, normalizeDims, reducedDimsForBroadcast, sizeOf } from '../shape.ts';
+import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
+import { _binaryRaw as binaryRaw, _unaryRaw as unaryRaw } from './elementwise.ts';
+import { expand, permute, reshape } from './shape-ops.ts';
+
+const reduceKernel = defineKernel('reduce', reduceWgsl, ['read', 'write']);
+const argreduceKernel = defineKernel('argreduce', argreduceWgsl, ['read', 'write']);
+
+type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 0, argmin: 1 };
+
+/** Shape after reducing `dims` of `shape`. */
+function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
+  return keepdim ? shape.map((d, i) => (dims.includes(i) ? 1 : d)) : shape.filter((_, i) => !dims.includes(i));
+}
+
+/** One launch of the reduce kernel: no autograd, `dims` normalized and sorted. */
+function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+  const outShape = reducedShape(x.shape, dims, keepdim);
+  const contiguous = dims.every((d, i) => i === 0 || d === dims[i - 1]! + 1);
+  let source = x;
+  let outer: number;
+  let reduce: number;
+  let inner: number;
+  if (dims.length === 0) {
+    outer = x.size;
+    reduce = 1;
+    inner = 1;
+  } else if (contiguous) {
+    outer = sizeOf(x.shape.slice(0, dims[0]));
+    reduce = sizeOf(dims.map((d) => x.shape[d]!));
+    inner = sizeOf(x.shape.slice(dims[dims.length - 1]! + 1));
+  } else {
+    const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+    source = permute(x, [...kept, ...dims]);
+    outer = sizeOf(kept.map((d) => x.shape[d]!));
+    reduce = sizeOf(dims.map((d) => x.shape[d]!));
+    inner = 1;
+  }
+  if (reduce === 0 && op !== 'sum') {
+    throw new ShapeError(`${op}: cannot reduce over an empty dim of ${fmtShape(x.shape)}`);
+  }
+  const isArg = op === 'argmax' || op === 'argmin';
+  const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
+  launch(isArg ? argreduceKernel : reduceKernel, [source, out], {
+    uniforms: [outer * inner, reduce, inner],
+    constants: { OP: OP_CODE[op] },
+    workgroups: grid(outer * inner),
+    label: op,
+  });
+  if (source !== x) source.dispose();
+  return out;
+}
+
+function prepare(op: string, x: Tensor, dim: number | readonly number[] | undefined): number[] {
+  checkOperand(op, x);
+  checkFloat(op, x);
+  return normalizeDims(op, dim, x.rank);
+}
+
+/** Sum over `dim` (all dims when omitted). */
+export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  const dims = prepare('sum', x, dim);
+  const out = reduceRaw('sum', x, dims, keepdim);
+  const inShape = x.shape;
+  const keptShape = reducedShape(inShape, dims, true);
+  return attach('sum', [x], out, [], (g) => {
+    const gk = reshape(g, keptShape);
+    const gx = expand(gk, inShape);
+    gk.dispose();
+    return [gx];
+  });
+}
+
+export function mean(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  const dims = prepare('mean', x, dim);
+  const count = sizeOf(dims.map((d) => x.shape[d]!));
+  const total = reduceRaw('sum', x, dims, keepdim);
+  const out = unaryRaw('mulScalar', total, 1 / count);
+  total.dispose();
+  const inShape = x.shape;
+  const keptShape = reducedShape(inShape, dims, true);
+  return attach('mean', [x], out, [], (g) => {
+    const gk = reshape(g, keptShape);
+    const ge = expand(gk, inShape);
+    gk.dispose();
+    const gx = unaryRaw('mulScalar', ge, 1 / count);
+    ge.dispose();
+    return [gx];
+  });
+}
+
+function extremum(op: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  const dims = prepare(op, x, dim === undefined ? undefined : [dim]);
+  const out = reduceRaw(op, x, dims, keepdim);
+  const inShape = x.shape;
+  const keptShape = reducedShape(inShape, dims, true);
+  // The gradient goes to the elements equal to the extremum, split evenly among ties.
+  return attach(op, [x], out, [x, out], (g, [x0, y]) => {
+    const yk = reshape(y!, keptShape);
+    const mask = binaryRaw('eq', x0!, yk, inShape);
+    yk.dispose();
+    const count = reduceRaw('sum', mask, dims, true);
+    const gk = reshape(g, keptShape);
+    const share = binaryRaw('div', gk, count, keptShape);
+    gk.dispose();
+    count.dispose();
+    const gx = binaryRaw('mul', mask, share, inShape);
+    mask.dispose();
+    share.dispose();
+    return [gx];
+  });
+}
+
+/** Largest value over `dim` (over all elements when omitted). Use argmax for the indices. */
+export const max = (x: Tensor, dim?: number, keepdim = false): Tensor => extremum('max', x, dim, keepdim);
+export const min = (x: Tensor, dim?: number, keepdim = false): Tensor => extremum('min', x, dim, keepdim);
+
+function argExtremum(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  checkOperand(op, x);
+  checkFloat(op, x);
+  if (dim === undefined) {
+    const flat = reshape(x, [x.size]);
+    const out = reduceRaw(op, flat, [0], false);
+    flat.dispose();
+    return out;
+  }
+  return reduceRaw(op, x, [normalizeDim(op, dim, x.rank)], keepdim);
+}
+
+/** Index of the largest value over `dim` (of the flattened tensor when omitted), as int32. First index wins ties. */
+export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtremum('argmax', x, dim, keepdim);
+export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtremum('argmin', x, dim, keepdim);
+
+/** Sums a broadcast result back to `shape` (the gradient of broadcasting). */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  const dims = reducedDimsForBroadcast(shape, g.shape);
+  if (dims.length === 0) return reshape(g, shape);
+  const s = sum(g, dims, true);
+  const out = reshape(s, shape);
+  s.dispose();
+  return out;
+}

@@ -1,0 +1,279 @@
+// Records all GPU work into one shared command encoder and submits it only when a result is read back or
+// `flush()` is called: never once per op. Dispatches share one open compute pass; a buffer copy closes it.
+//
+// Uniforms: each dispatch gets a 256-byte-aligned slice of a uniform "arena" chunk. The bytes collect on the
+// CPU and are written with one writeBuffer per chunk just before the submit (queue order makes that safe even
+// while the previous batch still runs), so a dispatch costs no buffer creation.
+
+import { type BindingKind, type Kernel } from '../shaders/kernel.ts';
+import { bufferPool, sizeClass } from './buffer-pool.ts';
+import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, gpuDevice, onDeviceReset } from './device.ts';
+
+/** A range of a GPU buffer bound to one kernel binding. */
+export interface BufferRange {
+  buffer: GPUBuffer;
+  offset: number;
+  size: number;
+}
+
+// ---------------------------------------------------------------- pipelines
+
+interface CompiledKernel {
+  module: GPUShaderModule;
+  layout: GPUBindGroupLayout;
+  pipelineLayout: GPUPipelineLayout;
+  pipelines: Map<string, GPUComputePipeline>;
+}
+
+const compiled = new Map<Kernel, CompiledKernel>();
+
+function constantsKey(constants: Record<string, number> | undefined): string {
+  if (!constants) return '';
+  return Object.keys(constants)
+    .sort()
+    .map((k) => `${k}=${constants[k]}`)
+    .join(',');
+}
+
+function compile(kernel: Kernel): CompiledKernel {
+  let c = compiled.get(kernel);
+  if (c) return c;
+  const device = gpuDevice();
+  const entries: GPUBindGroupLayoutEntry[] = kernel.bindings.map((kind: BindingKind, i) => ({
+    binding: i,
+    visibility: SHADER_STAGE_COMPUTE,
+    buffer: { type: kind === 'read' ? 'read-only-storage' : 'storage' },
+  }));
+  if (kernel.uniforms) {
+    entries.push({ binding: kernel.bindings.length, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform' } });
+  }
+  const layout = device.createBindGroupLayout({ label: kernel.name, entries });
+  c = {
+    module: device.createShaderModule({ label: kernel.name, code: kernel.code }),
+    layout,
+    pipelineLayout: device.createPipelineLayout({ label: kernel.name, bindGroupLayouts: [layout] }),
+    pipelines: new Map(),
+  };
+  compiled.set(kernel, c);
+  return c;
+}
+
+function pipelineFor(kernel: Kernel, constants: Record<string, number> | undefined): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+  const c = compile(kernel);
+  const key = constantsKey(constants);
+  let pipeline = c.pipelines.get(key);
+  if (!pipeline) {
+    pipeline = gpuDevice().createComputePipeline({
+      label: key ? `${kernel.name}[${key}]` : kernel.name,
+      layout: c.pipelineLayout,
+      compute: { module: c.module, entryPoint: 'main', ...(constants ? { constants } : {}) },
+    });
+    c.pipelines.set(key, pipeline);
+  }
+  return { pipeline, layout: c.layout };
+}
+
+// ---------------------------------------------------------------- uniform arena
+
+const ARENA_CHUNK = 65536;
+const UNIFORM_ALIGN = 256;
+
+class UniformArena {
+  private chunks: GPUBuffer[] = [];
+  private cpu: Uint8Array<ArrayBuffer> = new Uint8Array(ARENA_CHUNK);
+  private chunk = 0;
+  private offset = 0;
+  private used: Uint8Array<ArrayBuffer>[] = [];
+
+  /** Copies `words` into the current chunk and returns where they will live on the GPU. */
+  place(words: Uint32Array): BufferRange {
+    const bytes = Math.max(16, Math.ceil(words.byteLength / 16) * 16);
+    if (this.offset + bytes > ARENA_CHUNK) this.nextChunk();
+    if (!this.chunks[this.chunk]) {
+      this.chunks[this.chunk] = gpuDevice().createBuffer({ size: ARENA_CHUNK, usage: Usage.UNIFORM | Usage.COPY_DST, label: `uniform-arena-${this.chunk}` });
+    }
+    this.cpu.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), this.offset);
+    const range = { buffer: this.chunks[this.chunk]!, offset: this.offset, size: bytes };
+    this.offset += Math.ceil(bytes / UNIFORM_ALIGN) * UNIFORM_ALIGN;
+    return range;
+  }
+
+  private nextChunk(): void {
+    this.used.push(this.cpu.slice(0, this.offset));
+    this.chunk++;
+    this.offset = 0;
+  }
+
+  /** Writes this batch's uniforms; call right before submit. */
+  upload(queue: GPUQueue): void {
+    if (this.offset > 0) this.used.push(this.cpu.slice(0, this.offset));
+    this.used.forEach((bytes, i) => {
+      if (bytes.byteLength > 0) queue.writeBuffer(this.chunks[i]!, 0, bytes);
+    });
+    this.used = [];
+    this.chunk = 0;
+    this.offset = 0;
+  }
+
+  reset(): void {
+    this.chunks = [];
+    this.used = [];
+    this.chunk = 0;
+    this.offset = 0;
+  }
+}
+
+// ---------------------------------------------------------------- recording
+
+export interface RecorderStats {
+  dispatches: number;
+  submits: number;
+  pipelines: number;
+}
+
+let encoder: GPUCommandEncoder | null = null;
+let pass: GPUComputePassEncoder | null = null;
+const arena = new UniformArena();
+const afterSubmit: Array<() => void> = [];
+const counters: RecorderStats = { dispatches: 0, submits: 0, pipelines: 0 };
+let kernelLog: string[] | null = null;
+
+function currentEncoder(): GPUCommandEncoder {
+  if (!encoder) encoder = gpuDevice().createCommandEncoder({ label: 'engine-batch' });
+  return encoder;
+}
+
+function currentPass(): GPUComputePassEncoder {
+  if (!pass) pass = currentEncoder().beginComputePass({ label: 'engine-pass' });
+  return pass;
+}
+
+function closePass(): void {
+  if (pass) {
+    pass.end();
+    pass = null;
+  }
+}
+
+export interface Launch {
+  buffers: readonly BufferRange[];
+  /** The uniform block, as 32-bit words (floats via f32Bits). */
+  uniforms?: Uint32Array;
+  constants?: Record<string, number>;
+  workgroups: readonly [number, number, number];
+  /** Name recorded by traceKernels (defaults to the kernel's name), e.g. 'relu' for the unary kernel. */
+  label?: string;
+}
+
+/** Records one dispatch. Nothing runs until the next submit. */
+export function dispatch(kernel: Kernel, launch: Launch): void {
+  if (launch.buffers.length !== kernel.bindings.length) {
+    throw new Error(`${kernel.name}: expected ${kernel.bindings.length} buffers, got ${launch.buffers.length}`);
+  }
+  if (kernel.uniforms !== (launch.uniforms !== undefined)) {
+    throw new Error(`${kernel.name}: uniforms ${kernel.uniforms ? 'missing' : 'not expected'}`);
+  }
+  const [x, y, z] = launch.workgroups;
+  if (x === 0 || y === 0 || z === 0) return;
+  const { pipeline, layout } = pipelineFor(kernel, launch.constants);
+  const entries: GPUBindGroupEntry[] = launch.buffers.map((r, i) => ({ binding: i, resource: { buffer: r.buffer, offset: r.offset, size: r.size } }));
+  if (launch.uniforms) {
+    const u = arena.place(launch.uniforms);
+    entries.push({ binding: launch.buffers.length, resource: { buffer: u.buffer, offset: u.offset, size: u.size } });
+  }
+  const bindGroup = gpuDevice().createBindGroup({ layout, entries });
+  const p = currentPass();
+  p.setPipeline(pipeline);
+  p.setBindGroup(0, bindGroup);
+  p.dispatchWorkgroups(x, y, z);
+  counters.dispatches++;
+  kernelLog?.push(launch.label ?? kernel.name);
+}
+
+/** Records a buffer-to-buffer copy (sizes and offsets multiples of 4). */
+export function copyBuffer(src: BufferRange, dst: BufferRange): void {
+  if (src.size !== dst.size) throw new Error(`copyBuffer: sizes differ (${src.size} vs ${dst.size})`);
+  if (src.size === 0) return;
+  closePass();
+  currentEncoder().copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, src.size);
+  kernelLog?.push('copy');
+}
+
+/** Runs `fn` once the current batch has been submitted (used to recycle buffers safely). */
+export function onNextSubmit(fn: () => void): void {
+  afterSubmit.push(fn);
+}
+
+/** Submits everything recorded so far. Cheap when nothing is pending. */
+export function flush(): void {
+  if (!encoder) return;
+  closePass();
+  const device = gpuDevice();
+  arena.upload(device.queue);
+  device.queue.submit([encoder.finish()]);
+  encoder = null;
+  counters.submits++;
+  bufferPool.batchSubmitted();
+  for (const fn of afterSubmit.splice(0)) fn();
+}
+
+const stagingPool = new Map<number, GPUBuffer[]>();
+
+/** Copies a buffer range back to the CPU: records the copy, submits, and waits for the map. */
+export async function readBuffer(src: BufferRange): Promise<ArrayBuffer> {
+  if (src.size === 0) return new ArrayBuffer(0);
+  const size = sizeClass(src.size);
+  const staging = stagingPool.get(size)?.pop() ?? gpuDevice().createBuffer({ size, usage: Usage.MAP_READ | Usage.COPY_DST, label: 'readback' });
+  closePass();
+  currentEncoder().copyBufferToBuffer(src.buffer, src.offset, staging, 0, src.size);
+  flush();
+  try {
+    await staging.mapAsync(MAP_MODE_READ, 0, src.size);
+  } catch (e) {
+    staging.destroy();
+    throw e;
+  }
+  const bytes = staging.getMappedRange(0, src.size).slice(0);
+  staging.unmap();
+  let list = stagingPool.get(size);
+  if (!list) stagingPool.set(size, (list = []));
+  list.push(staging);
+  return bytes;
+}
+
+/** Resolves when the GPU has finished all work submitted so far (flushes first). */
+export async function sync(): Promise<void> {
+  flush();
+  await gpuDevice().queue.onSubmittedWorkDone();
+}
+
+export function recorderStats(): RecorderStats {
+  let pipelines = 0;
+  for (const c of compiled.values()) pipelines += c.pipelines.size;
+  return { ...counters, pipelines };
+}
+
+/**
+ * Records the name of every kernel dispatched while `fn` runs (copies appear as 'copy'). Tests use it to prove
+ * what ran, e.g. that a frozen trunk dispatches no backward kernels.
+ */
+export async function traceKernels(fn: () => unknown): Promise<string[]> {
+  const log: string[] = [];
+  const previous = kernelLog;
+  kernelLog = log;
+  try {
+    await fn();
+  } finally {
+    kernelLog = previous;
+  }
+  return log;
+}
+
+onDeviceReset(() => {
+  compiled.clear();
+  stagingPool.clear();
+  arena.reset();
+  encoder = null;
+  pass = null;
+  afterSubmit.length = 0;
+});

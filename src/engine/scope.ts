@@ -1,0 +1,62 @@
+// tidy(): disposes every tensor created inside `fn` except those it returns (found in arrays and plain
+// objects too) and those passed to keep(). Scopes nest; a tensor returned from an inner scope belongs to the
+// outer one. Tensors the autograd graph still needs stay alive through the graph's own references.
+
+import type { Tensor } from './tensor.ts';
+
+const scopes: Set<Tensor>[] = [];
+
+/** Called by every tensor constructor. */
+export function trackTensor(t: Tensor): void {
+  scopes[scopes.length - 1]?.add(t);
+}
+
+/** Exempts `t` from the enclosing tidy() scopes. */
+export function keep<T extends Tensor>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
+function collect(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor, depth = 0): void {
+  if (depth > 8 || value === null || typeof value !== 'object') return;
+  if (isTensor(value)) {
+    out.add(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) collect(v, out, isTensor, depth + 1);
+    return;
+  }
+  if (Object.getPrototypeOf(value) === Object.prototype || value instanceof Map) {
+    const values = value instanceof Map ? [...value.values()] : Object.values(value);
+    for (const v of values) collect(v, out, isTensor, depth + 1);
+  }
+}
+
+let tensorCheck: ((v: unknown) => v is Tensor) | null = null;
+export function registerTensorCheck(fn: (v: unknown) => v is Tensor): void {
+  tensorCheck = fn;
+}
+
+export function tidy<R>(fn: () => R): R {
+  if (typeof (fn as unknown) !== 'function') throw new TypeError('tidy: expected a function');
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: R;
+  try {
+    result = fn();
+  } finally {
+    scopes.pop();
+  }
+  if (result instanceof Promise) {
+    throw new TypeError('tidy: the function must be synchronous (GPU work is recorded, not awaited); read results after tidy returns');
+  }
+  const keepSet = new Set<Tensor>();
+  collect(result, keepSet, tensorCheck!);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (keepSet.has(t)) parent?.add(t);
+    else t.dispose();
+  }
+  return result;
+}

@@ -1,0 +1,68 @@
+// Reference-counted GPU memory behind tensors. A storage is either a whole pooled buffer, a buffer it was
+// given (owned by the caller), or a view (byte offset + length) into another storage: the nn layer keeps all
+// parameters of a group in one flat buffer and hands out views. Views keep their parent alive.
+//
+// Offsets of views must be multiples of 256 bytes (minStorageBufferOffsetAlignment), so a view can be bound
+// to a kernel directly and kernels never see offsets.
+
+import { bufferPool } from './buffer-pool.ts';
+import { currentGeneration } from './device.ts';
+import { EngineError } from './errors.ts';
+import { type BufferRange } from './recorder.ts';
+
+export const VIEW_ALIGN_BYTES = 256;
+
+type Owner = { kind: 'pool' } | { kind: 'external' } | { kind: 'view'; parent: Storage };
+
+export class Storage {
+  private refs = 1;
+  readonly generation = currentGeneration();
+
+  private constructor(
+    readonly buffer: GPUBuffer,
+    readonly offset: number,
+    readonly byteLength: number,
+    private readonly owner: Owner,
+  ) {}
+
+  /** Fresh memory from the pool. `clean` asks for a buffer that is safe to fill with queue.writeBuffer now. */
+  static allocate(byteLength: number, clean = false): Storage {
+    return new Storage(bufferPool.acquire(Math.max(byteLength, 4), clean), 0, byteLength, { kind: 'pool' });
+  }
+
+  /** Wraps a caller's buffer (never destroyed or pooled by the engine). */
+  static external(buffer: GPUBuffer, offset = 0, byteLength = buffer.size - offset): Storage {
+    return new Storage(buffer, offset, byteLength, { kind: 'external' });
+  }
+
+  /** A window into this storage. */
+  view(byteOffset: number, byteLength: number): Storage {
+    if (byteOffset % VIEW_ALIGN_BYTES !== 0) throw new EngineError(`storage view: offset ${byteOffset} is not a multiple of ${VIEW_ALIGN_BYTES}`);
+    if (byteOffset + byteLength > this.byteLength) throw new EngineError(`storage view: [${byteOffset}, ${byteOffset + byteLength}) exceeds ${this.byteLength} bytes`);
+    this.retain();
+    return new Storage(this.buffer, this.offset + byteOffset, byteLength, { kind: 'view', parent: this });
+  }
+
+  get refCount(): number {
+    return this.refs;
+  }
+
+  retain(): this {
+    if (this.refs <= 0) throw new EngineError('storage: retain after release');
+    this.refs++;
+    return this;
+  }
+
+  release(): void {
+    if (this.refs <= 0) return;
+    if (--this.refs > 0) return;
+    if (this.generation !== currentGeneration()) return; // the device is gone; nothing to give back
+    if (this.owner.kind === 'pool') bufferPool.release(this.buffer);
+    else if (this.owner.kind === 'view') this.owner.parent.release();
+  }
+
+  /** The binding range for `byteLength` bytes (kernels need a non-zero size). */
+  range(byteLength = this.byteLength): BufferRange {
+    return { buffer: this.buffer, offset: this.offset, size: Math.max(4, byteLength) };
+  }
+}

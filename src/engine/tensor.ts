@@ -1,0 +1,216 @@
+// The Tensor: a shape, a dtype, and reference-counted GPU storage (contiguous, row-major), plus the autograd
+// fields PyTorch users know: requiresGrad, grad, gradFn. Reading back is async (`await t.data()`); every op
+// only records GPU work. Methods are thin wrappers over the functional ops, which hold the forward and
+// backward rules.
+
+import { backward as runBackward, type GradNode } from './autograd.ts';
+import { currentGeneration } from './device.ts';
+import { DisposedError, DTypeError, EngineError, fmtShape } from './errors.ts';
+import { readBuffer } from './recorder.ts';
+import { registerTensorCheck, trackTensor } from './scope.ts';
+import { sizeOf } from './shape.ts';
+import type { Storage } from './storage.ts';
+import * as E from './ops/elementwise.ts';
+import * as M from './ops/matmul.ts';
+import * as R from './ops/reduce.ts';
+import * as S from './ops/shape-ops.ts';
+import * as X from './ops/softmax.ts';
+
+export type DType = 'float32' | 'int32';
+export type TypedArrayFor<D extends DType> = D extends 'int32' ? Int32Array : Float32Array;
+export type NestedArray = number | NestedArray[];
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+  /** Set by nn for parameters (`trunk.0.weight`); error messages use it. */
+  name: string | undefined;
+  /** Accumulated gradient (PyTorch semantics: backward adds into it until it is zeroed or set to null). */
+  grad: Tensor | null = null;
+  /** The node that produced this tensor, for non-leaf tensors in a recorded graph. */
+  gradFn: GradNode | null = null;
+  private store: Storage | null;
+  private needsGrad = false;
+
+  constructor(storage: Storage, shape: readonly number[], dtype: DType, track = true) {
+    this.store = storage;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    this.size = sizeOf(shape);
+    if (track) trackTensor(this);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.store === null;
+  }
+
+  /** The memory behind the tensor; throws if it was disposed or belongs to a replaced device. */
+  get storage(): Storage {
+    if (!this.store) throw new DisposedError(`tensor ${this.describe()} was disposed`);
+    if (this.store.generation !== currentGeneration()) {
+      throw new DisposedError(`tensor ${this.describe()} belongs to another device (init() was called again or the device was lost)`);
+    }
+    return this.store;
+  }
+
+  get storageRefCount(): number {
+    return this.store?.refCount ?? 0;
+  }
+
+  get requiresGrad(): boolean {
+    return this.needsGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (this.gradFn) throw new EngineError(`requiresGrad: can only be changed on leaf tensors (this one comes from ${this.gradFn.op})`);
+    if (value && this.dtype !== 'float32') throw new DTypeError(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype} ${this.describe()}`);
+    this.needsGrad = value;
+  }
+
+  /** A leaf is a tensor no recorded op produced (parameters, inputs). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Internal: marks this tensor as the output of a recorded op. */
+  setGradFn(node: GradNode): void {
+    this.gradFn = node;
+    node.refs++;
+    this.needsGrad = true;
+  }
+
+  /** Internal: another handle on the same memory (not tracked by tidy, no autograd). */
+  alias(): Tensor {
+    return new Tensor(this.storage.retain(), this.shape, this.dtype, false);
+  }
+
+  describe(): string {
+    return `${this.name ? `"${this.name}" ` : ''}${fmtShape(this.shape)} ${this.dtype}`;
+  }
+
+  toString(): string {
+    return `Tensor(${this.describe()}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  /** Releases the memory (and the gradient's). Safe to call twice. */
+  dispose(): void {
+    if (!this.store) return;
+    this.store.release();
+    this.store = null;
+    this.grad?.dispose();
+    this.grad = null;
+    const node = this.gradFn;
+    this.gradFn = null;
+    node?.decRef();
+  }
+
+  // ------------------------------------------------------------ reading back
+
+  /** The elements, flat and row-major. Submits pending work and waits for it. */
+  async data(): Promise<Float32Array | Int32Array> {
+    const storage = this.storage;
+    const bytes = await readBuffer(storage.range(this.size * 4));
+    return this.dtype === 'int32' ? new Int32Array(bytes, 0, this.size) : new Float32Array(bytes, 0, this.size);
+  }
+
+  /** The elements as nested arrays in the tensor's shape (a number for a 0-d tensor). */
+  async toArray(): Promise<NestedArray> {
+    const flat = await this.data();
+    if (this.shape.length === 0) return flat[0]!;
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const n = this.shape[dim]!;
+      if (dim === this.shape.length - 1) return Array.from(flat.subarray(offset, offset + n));
+      const inner = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: n }, (_, i) => build(dim + 1, offset + i * inner));
+    };
+    return build(0, 0);
+  }
+
+  /** The value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new EngineError(`item: expected a one-element tensor, got ${this.describe()}`);
+    return (await this.data())[0]!;
+  }
+
+  // ------------------------------------------------------------ autograd
+
+  /** Accumulates d(this)/d(leaf) into every leaf's `.grad`. A non-scalar tensor needs `gradient`. */
+  backward(gradient?: Tensor): void {
+    runBackward(this, gradient);
+  }
+
+  /** A tensor sharing this one's memory, cut from the graph. */
+  detach(): Tensor {
+    return new Tensor(this.storage.retain(), this.shape, this.dtype);
+  }
+
+  // ------------------------------------------------------------ ops as methods
+
+  add(other: Tensor | number): Tensor { return E.add(this, other); }
+  sub(other: Tensor | number): Tensor { return E.sub(this, other); }
+  mul(other: Tensor | number): Tensor { return E.mul(this, other); }
+  div(other: Tensor | number): Tensor { return E.div(this, other); }
+  pow(exponent: Tensor | number): Tensor { return E.pow(this, exponent); }
+  maximum(other: Tensor | number): Tensor { return E.maximum(this, other); }
+  neg(): Tensor { return E.neg(this); }
+  exp(): Tensor { return E.exp(this); }
+  log(): Tensor { return E.log(this); }
+  sqrt(): Tensor { return E.sqrt(this); }
+  abs(): Tensor { return E.abs(this); }
+  relu(): Tensor { return E.relu(this); }
+  sigmoid(): Tensor { return E.sigmoid(this); }
+  tanh(): Tensor { return E.tanh(this); }
+  gelu(): Tensor { return E.gelu(this); }
+  clone(): Tensor { return E.clone(this); }
+  float(): Tensor { return E.toFloat(this); }
+  int(): Tensor { return E.toInt(this); }
+
+  matmul(other: Tensor): Tensor { return M.matmul(this, other); }
+
+  reshape(...shape: number[] | [readonly number[]]): Tensor { return S.reshape(this, flatArgs(shape)); }
+  view(...shape: number[] | [readonly number[]]): Tensor { return S.reshape(this, flatArgs(shape)); }
+  flatten(startDim = 0, endDim = -1): Tensor { return S.flatten(this, startDim, endDim); }
+  squeeze(dim?: number): Tensor { return S.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return S.unsqueeze(this, dim); }
+  permute(...dims: number[] | [readonly number[]]): Tensor { return S.permute(this, flatArgs(dims)); }
+  transpose(dim0 = -2, dim1 = -1): Tensor { return S.transpose(this, dim0, dim1); }
+  get T(): Tensor { return S.transpose(this, -2, -1); }
+  expand(...shape: number[] | [readonly number[]]): Tensor { return S.expand(this, flatArgs(shape)); }
+  slice(dim: number, start: number, end?: number, step = 1): Tensor { return S.slice(this, dim, start, end, step); }
+
+  sum(dim?: number | readonly number[], keepdim = false): Tensor { return R.sum(this, dim, keepdim); }
+  mean(dim?: number | readonly number[], keepdim = false): Tensor { return R.mean(this, dim, keepdim); }
+  max(dim?: number, keepdim = false): Tensor { return R.max(this, dim, keepdim); }
+  min(dim?: number, keepdim = false): Tensor { return R.min(this, dim, keepdim); }
+  argmax(dim?: number, keepdim = false): Tensor { return R.argmax(this, dim, keepdim); }
+  argmin(dim?: number, keepdim = false): Tensor { return R.argmin(this, dim, keepdim); }
+
+  softmax(dim = -1): Tensor { return X.softmax(this, dim); }
+  logSoftmax(dim = -1): Tensor { return X.logSoftmax(this, dim); }
+}
+
+function flatArgs(args: number[] | [readonly number[]]): number[] {
+  return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
+
+registerTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
+
+/** Throws the error every op gives for an unusable operand (before any GPU work). */
+export function checkOperand(op: string, t: unknown, what = 'input'): asserts t is Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (t.isDisposed) throw new DisposedError(`${op}: ${what} ${t.describe()} was used after dispose()`);
+  if (t.storage.generation !== currentGeneration()) {
+    throw new DisposedError(`${op}: ${what} ${t.describe()} belongs to another device`);
+  }
+}
+
+export function checkFloat(op: string, ...ts: Tensor[]): void {
+  for (const t of ts) {
+    if (t.dtype !== 'float32') throw new DTypeError(`${op}: expected float32, got ${t.dtype} ${t.describe()}`);
+  }
+}

@@ -1,0 +1,2 @@
+// The one public entry point. Everything a user needs is exported from here.
+export * from './engine/index.ts';

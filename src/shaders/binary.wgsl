@@ -1,0 +1,67 @@
+// binary.wgsl: out[i] = f(a[ia], b[ib]) with PyTorch broadcasting.
+// Layout: out contiguous f32 with shape params.shape (rank ≤ 8, packed in vec4s); a and b are read through
+//   element strides (0 along broadcast dims), so neither operand is ever expanded in memory.
+// BROADCAST = false is the fast path for equal shapes: a[i], b[i], no index arithmetic.
+// One thread per output element, 256 per workgroup, workgroups spread over x and y.
+
+override OP: u32 = 0u;
+override BROADCAST: bool = true;
+
+struct Params {
+  n: u32,
+  rank: u32,
+  shape: array<vec4<u32>, 2>,
+  a_strides: array<vec4<u32>, 2>,
+  b_strides: array<vec4<u32>, 2>,
+}
+
+// WGSL rejects NaN and infinity in constant expressions, so their bit patterns live in private vars.
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+fn pow_(x: f32, e: f32) -> f32 {
+  if (e == 0.0) { return 1.0; }
+  if (x >= 0.0) { return pow(x, e); }
+  if (e != floor(e)) { return bitcast<f32>(NAN_BITS); }
+  let m = pow(-x, e);
+  return select(m, -m, (abs(e) % 2.0) == 1.0);
+}
+
+fn apply(x: f32, y: f32) -> f32 {
+  switch OP {
+    case 0u: { return x + y; }
+    case 1u: { return x - y; }
+    case 2u: { return x * y; }
+    case 3u: { return x / y; }
+    case 4u: { return pow_(x, y); }
+    case 5u: { return max(x, y); }
+    case 6u: { return select(0.0, 1.0, x == y); }   // eq, as 0/1
+    case 7u: { return select(0.0, 1.0, x > y); }    // gt, as 0/1
+    default: { return min(x, y); }
+  }
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= params.n) { return; }
+  if (!BROADCAST) {
+    out[i] = apply(a[i], b[i]);
+    return;
+  }
+  var rem = i;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = i32(params.rank) - 1; d >= 0; d--) {
+    let size = params.shape[d / 4][d % 4];
+    let idx = rem % size;
+    rem = rem / size;
+    ia += idx * params.a_strides[d / 4][d % 4];
+    ib += idx * params.b_strides[d / 4][d % 4];
+  }
+  out[i] = apply(a[ia], b[ib]);
+}

@@ -1,0 +1,8 @@
+// Helpers that run inside the test page. Tests reach them as `H` in `gpu.run((E, H, ...args) => ...)`.
+//
+// To add a helper, export it here (or from a sibling file re-exported here). A helper that needs the
+// engine should take it as a parameter (`gradCheck(E, ...)`) rather than import /src/index.ts: the page
+// loads this module even when the engine fails to load, and the harness reports that failure better.
+// Helpers see the page, not Node: no node: imports, no vitest.
+
+export { seededRandom, randomArray } from './random.ts';
