@@ -9,7 +9,8 @@ import { defineConfig } from 'vitest/config';
 // core, so a second worker only overlaps the per-file overhead (worker start, imports, page load): on 2
 // cores, 6 files took 16.7 s one at a time and 14.6 s two at a time when compute-bound, 8.2 s and 6.5 s
 // when overhead-bound; a third worker gained nothing. GPU_TEST_WORKERS=1 runs them one at a time.
-const gpuWorkers = Math.max(1, Number(process.env.GPU_TEST_WORKERS ?? 2));
+const requestedWorkers = Number.parseInt(process.env.GPU_TEST_WORKERS ?? '', 10);
+const gpuWorkers = requestedWorkers >= 1 ? requestedWorkers : 2;
 
 export default defineConfig({
   test: {

@@ -9,7 +9,7 @@
 // runInPage ships `fn` as source text, so `fn` sees only its arguments (E = the engine, H = the in-page
 // helpers, then the JSON-like args), never the caller's scope. See runInPage for the wire format.
 
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,9 +102,20 @@ export async function launchBrowser({ headless = true, args = [] } = {}) {
       cause: err,
     });
   }
-  browser.once('disconnected', () => {
-    rm(userDataDir, { recursive: true, force: true }).catch(() => {});
-  });
+  // Remove the profile when the browser closes. close() waits for the removal: a test run's teardown is
+  // followed by process exit, which would cut short a removal started from the 'disconnected' event.
+  // The exit hook covers a browser never closed (puppeteer's own exit hook kills it first).
+  const removeProfile = () => rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+  process.once('exit', removeProfile);
+  const close = browser.close.bind(browser);
+  browser.close = async () => {
+    try {
+      await close();
+    } finally {
+      process.off('exit', removeProfile);
+      await rm(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+    }
+  };
   return browser;
 }
 
@@ -198,8 +209,9 @@ export async function openEnginePage(browser, baseUrl, { pagePath = ENGINE_PAGE,
   }
 }
 
-// esbuild's keepNames (used by vitest and other tools) rewrites functions to call a module-level
-// `__name(fn, "name")` helper. Source text of such a function, run in the page, needs that helper.
+// esbuild's keepNames option rewrites functions to call a module-level `__name(fn, "name")` helper, and
+// the source text of such a function, run in the page, needs that helper. esbuild-based runners and
+// bundlers may turn keepNames on; vitest 4 on vite 8 (oxc) does not, but the shim costs nothing.
 const NAME_SHIM = 'globalThis.__name ??= (fn) => fn;';
 
 /** An error thrown by a function run with runInPage. `message` is `<page error name>: <its message>`. */
@@ -243,10 +255,11 @@ function wireReviver(_key, value) {
 
 // Runs in the page. Never throws: returns a JSON string `{ ok, value }` or `{ ok: false, error }`.
 async function pageRun(src, argsJson, replacer, reviver) {
-  const describe = (e) =>
-    e instanceof Error
-      ? { name: e.name, message: e.message, stack: e.stack ?? '' }
-      : { name: 'non-Error value thrown', message: String(e), stack: '' };
+  const describe = (e) => {
+    if (!(e instanceof Error)) return { name: 'non-Error value thrown', message: String(e), stack: '' };
+    const cause = e.cause instanceof Error ? ` (cause: ${e.cause.name}: ${e.cause.message})` : '';
+    return { name: e.name, message: e.message + cause, stack: e.stack ?? '' };
+  };
   const w = globalThis;
   try {
     let fn;
@@ -273,7 +286,13 @@ async function pageRun(src, argsJson, replacer, reviver) {
       );
     const helpers = w.__helpers ?? {};
     const value = await fn(engine, helpers, ...args);
-    return JSON.stringify({ ok: true, value }, replacer);
+    try {
+      return JSON.stringify({ ok: true, value }, replacer);
+    } catch (e) {
+      throw new TypeError(
+        `runInPage: the result cannot be sent back (return plain data, e.g. Array.from(await t.data())): ${e.message}`,
+      );
+    }
   } catch (e) {
     return JSON.stringify({ ok: false, error: describe(e) });
   }
@@ -307,9 +326,12 @@ export async function runInPage(page, fn, ...args) {
   if (typeof reply !== 'string') throw new Error(`runInPage: unexpected reply from the page: ${String(reply)}`);
   const parsed = JSON.parse(reply, wireReviver);
   if (parsed.ok) return parsed.value;
-  const hint =
-    parsed.error.name === 'ReferenceError'
-      ? ' (runInPage functions run in the page: pass values from the caller as arguments)'
-      : '';
+  let hint = '';
+  if (parsed.error.name === 'ReferenceError') {
+    // vitest rewrites a test file's imports to `__vite_ssr_import_N__`, inside fn's source too.
+    hint = /__vite_ssr_(dynamic_)?import/.test(parsed.error.message)
+      ? ' (runInPage functions run in the page: they cannot use what the calling file imports; use E and H)'
+      : ' (runInPage functions run in the page: pass values from the caller as arguments)';
+  }
   throw new PageError(parsed.error, hint);
 }

@@ -130,6 +130,8 @@ export function backward(root: Tensor, grad?: Tensor): void {
       return;
     }
     const order = topoOrder(root.gradFn);
+    // Pin every node: freeing a processed node must not cascade into parents still waiting their turn.
+    for (const node of order) node.refs++;
     const grads = new Map<GradNode, Tensor>([[root.gradFn, seed]]);
     for (const node of order) {
       const g = grads.get(node);
@@ -200,7 +202,7 @@ function accumulateLeaf(leaf: Tensor, g: Tensor): void {
 }
 
 /** Nodes reachable from `root`, each after every node that depends on it. Iterative DFS. */
-function topoOrder(root: GradNode): GradNode[] {
+export function topoOrder(root: GradNode): GradNode[] {
   const post: GradNode[] = [];
   const visited = new Set<GradNode>([root]);
   const stack: Array<{ node: GradNode; next: number }> = [{ node: root, next: 0 }];

@@ -90,6 +90,12 @@ describe('headless WebGPU page', () => {
     ).rejects.toMatchObject({ name: 'PageError', pageErrorName: 'ShapeError', message: 'ShapeError: reshape: [6] to [4]' });
   });
 
+  it("runs functions whose source calls esbuild's __name helper (keepNames)", async () => {
+    // What esbuild-based transforms make of a named inner function; Node has no __name, the page does.
+    const fn = new Function('E', 'H', 'const twice = __name((x) => 2 * x, "twice"); return twice(21);');
+    expect(await gpu.run(fn as () => number)).toBe(42);
+  });
+
   it('explains a function that uses a variable of the test file', async () => {
     const outside = 3;
     await expect(gpu.run(() => outside)).rejects.toThrow(/ReferenceError: .*pass values from the caller as arguments/);

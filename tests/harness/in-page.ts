@@ -6,3 +6,4 @@
 // Helpers see the page, not Node: no node: imports, no vitest.
 
 export { seededRandom, randomArray } from './random.ts';
+export { applyOp, forwardBackward } from './ops-in-page.ts';

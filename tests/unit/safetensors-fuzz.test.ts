@@ -9,7 +9,7 @@ import { expect, test } from 'vitest';
 import { parseSafetensors, SafetensorsError, serializeSafetensors, type HostTensor } from '../../src/nn/safetensors.ts';
 
 const FUZZ_SEED = 0x5afe7e45;
-const CASES = 20_000;
+const CASES = 50_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // A small deterministic PRNG (xorshift32 on a scrambled seed) and helpers.
@@ -271,6 +271,15 @@ const MUTATIONS: Record<string, Mutation> = {
   duplicateEntry(bytes, rng) {
     return editHeader(bytes, rng, (text) =>
       replaceOne(text, /"[^"]+":\{[^{}]*\}/, rng, (m) => `${m[0]},${m[0]}`),
+    );
+  },
+  metadataValue(bytes, rng) {
+    return editHeader(bytes, rng, (text) =>
+      replaceOne(text, /"__metadata__":\{[^{}]*\}/, rng, (m) =>
+        rng.chance(0.3)
+          ? `"__metadata__":${rng.pick(['null', '[]', '1', '"s"', '{"a":{}}'])}`
+          : m[0].replace(/:"[^"]*"/, `:${rng.pick(['1', 'null', 'true', '[]', '{}', '"ok"', '"\\u00e9"'])}`),
+      ),
     );
   },
   invalidUtf8(bytes, rng) {

@@ -91,9 +91,10 @@ export const tanh = (x: Tensor): Tensor =>
 /** GELU, exact erf form (PyTorch's default). */
 export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, false, (g, x0) => withTemp(unaryRaw('geluGrad', x0), (d) => binaryRaw('mul', g, d, g.shape)));
 
+/** Runs fn on a temporary and disposes it afterwards (unless fn returned it). */
 function withTemp(t: Tensor, fn: (t: Tensor) => Tensor): Tensor {
   const out = fn(t);
-  t.dispose();
+  if (out !== t) t.dispose();
   return out;
 }
 

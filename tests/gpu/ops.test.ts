@@ -1,0 +1,96 @@
+// Every primitive op, forward and backward, on random and odd shapes: the forward against a float64 CPU
+// reference, the gradient of Σ out·g against central finite differences of that reference.
+
+import { beforeAll, describe, it } from 'vitest';
+import { randomArray } from '../harness/cpu.ts';
+import { cpuForward, finiteDifferenceGrads, type OpSpec } from '../harness/cpu-ops.ts';
+import { expectAllClose, useGpuPage } from '../harness/gpu.ts';
+
+type Kind = 'any' | 'pos' | 'away0';
+interface Case {
+  name: string;
+  spec: OpSpec;
+  shapes: number[][];
+  kind?: Kind;
+  grad?: boolean;
+}
+
+function makeInput(shape: number[], seed: number, kind: Kind): number[] {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Array.from(randomArray(n, seed), (v) => {
+    if (kind === 'pos') return 1.25 + 0.75 * v; // [0.5, 2)
+    if (kind === 'away0') return Math.sign(v || 1) * (0.1 + Math.abs(v)); // |x| ≥ 0.1: no kinks near 0
+    return v;
+  });
+}
+
+const unaryOps = ['neg', 'exp', 'log', 'sqrt', 'abs', 'relu', 'sigmoid', 'tanh', 'gelu'];
+const cases: Case[] = [
+  ...unaryOps.flatMap((op): Case[] => [
+    { name: `${op} [7]`, spec: { op }, shapes: [[7]], kind: op === 'log' || op === 'sqrt' ? 'pos' : 'away0' },
+    { name: `${op} [3,1,5]`, spec: { op }, shapes: [[3, 1, 5]], kind: op === 'log' || op === 'sqrt' ? 'pos' : 'away0' },
+  ]),
+  { name: 'gelu wide range', spec: { op: 'gelu' }, shapes: [[64]], kind: 'any' },
+  ...['add', 'sub', 'mul', 'div', 'maximum'].flatMap((op): Case[] => [
+    { name: `${op} same shape [2,3]`, spec: { op }, shapes: [[2, 3], [2, 3]], kind: op === 'div' ? 'pos' : 'any' },
+    { name: `${op} broadcast [3,1,5]⊕[4,1]`, spec: { op }, shapes: [[3, 1, 5], [4, 1]], kind: op === 'div' ? 'pos' : 'any' },
+    { name: `${op} with 0-d`, spec: { op }, shapes: [[2, 3], []], kind: op === 'div' ? 'pos' : 'any' },
+    { name: `${op} scalar right`, spec: { op, attrs: { scalar: 1.5 } }, shapes: [[5]], kind: op === 'div' ? 'pos' : 'any' },
+    { name: `${op} scalar left`, spec: { op, attrs: { scalar: 0.75, scalarLeft: true } }, shapes: [[5]], kind: 'pos' },
+  ]),
+  { name: 'pow tensor^tensor', spec: { op: 'pow' }, shapes: [[2, 3], [3]], kind: 'pos' },
+  { name: 'pow x^2.5', spec: { op: 'pow', attrs: { scalar: 2.5 } }, shapes: [[6]], kind: 'pos' },
+  { name: 'pow 1.7^x', spec: { op: 'pow', attrs: { scalar: 1.7, scalarLeft: true } }, shapes: [[6]], kind: 'any' },
+  { name: 'reshape [2,3,4]→[4,-1]', spec: { op: 'reshape', attrs: { shape: [4, -1] } }, shapes: [[2, 3, 4]] },
+  { name: 'permute [2,3,4]→(2,0,1)', spec: { op: 'permute', attrs: { dims: [2, 0, 1] } }, shapes: [[2, 3, 4]] },
+  { name: 'transpose [3,5]', spec: { op: 'transpose', attrs: { dim0: 0, dim1: 1 } }, shapes: [[3, 5]] },
+  { name: 'transpose 4-d (1,3)', spec: { op: 'transpose', attrs: { dim0: 1, dim1: 3 } }, shapes: [[2, 3, 1, 4]] },
+  { name: 'expand [3,1]→[2,3,4]', spec: { op: 'expand', attrs: { shape: [2, 3, 4] } }, shapes: [[3, 1]] },
+  { name: 'slice dim 1 [1:4]', spec: { op: 'slice', attrs: { dim: 1, start: 1, end: 4 } }, shapes: [[2, 5, 3]] },
+  { name: 'slice step 2, negative start', spec: { op: 'slice', attrs: { dim: -1, start: -6, step: 2 } }, shapes: [[3, 7]] },
+  { name: 'concat dim 1', spec: { op: 'concat', attrs: { dim: 1 } }, shapes: [[2, 1, 3], [2, 4, 3], [2, 2, 3]] },
+  { name: 'concat dim 0', spec: { op: 'concat', attrs: { dim: 0 } }, shapes: [[1, 5], [3, 5]] },
+  { name: 'sum all', spec: { op: 'sum' }, shapes: [[3, 4, 5]] },
+  { name: 'sum dim 1', spec: { op: 'sum', attrs: { dim: 1 } }, shapes: [[3, 4, 5]] },
+  { name: 'sum dims (0,2) keepdim', spec: { op: 'sum', attrs: { dim: [0, 2], keepdim: true } }, shapes: [[3, 4, 5]] },
+  { name: 'sum dim -1 long row', spec: { op: 'sum', attrs: { dim: -1 } }, shapes: [[2, 300]] },
+  { name: 'mean dims (1,2)', spec: { op: 'mean', attrs: { dim: [1, 2] } }, shapes: [[2, 3, 5]] },
+  { name: 'mean all', spec: { op: 'mean' }, shapes: [[7, 3]] },
+  { name: 'max dim 0 keepdim', spec: { op: 'max', attrs: { dim: 0, keepdim: true } }, shapes: [[4, 6]] },
+  { name: 'max all', spec: { op: 'max' }, shapes: [[5, 3]] },
+  { name: 'min dim -1', spec: { op: 'min', attrs: { dim: -1 } }, shapes: [[3, 130]] },
+  { name: 'softmax dim -1', spec: { op: 'softmax', attrs: { dim: -1 } }, shapes: [[3, 7]] },
+  { name: 'softmax dim 1 of 3-d', spec: { op: 'softmax', attrs: { dim: 1 } }, shapes: [[2, 5, 3]] },
+  { name: 'logSoftmax dim -1', spec: { op: 'logSoftmax', attrs: { dim: -1 } }, shapes: [[4, 9]] },
+  { name: 'logSoftmax dim 0 long', spec: { op: 'logSoftmax', attrs: { dim: 0 } }, shapes: [[150, 2]] },
+  { name: 'matmul [5,7]@[7,3]', spec: { op: 'matmul' }, shapes: [[5, 7], [7, 3]] },
+  { name: 'matmul [1,1]@[1,1]', spec: { op: 'matmul' }, shapes: [[1, 1], [1, 1]] },
+  { name: 'matmul [17,13]@[13,9]', spec: { op: 'matmul' }, shapes: [[17, 13], [13, 9]] },
+  { name: 'matmul batched [2,3,4]@[2,4,5]', spec: { op: 'matmul' }, shapes: [[2, 3, 4], [2, 4, 5]] },
+  { name: 'matmul broadcast batch [2,1,3,4]@[3,4,2]', spec: { op: 'matmul' }, shapes: [[2, 1, 3, 4], [3, 4, 2]] },
+  { name: 'matmul vector @ matrix', spec: { op: 'matmul' }, shapes: [[4], [4, 3]] },
+  { name: 'matmul matrix @ vector', spec: { op: 'matmul' }, shapes: [[3, 4], [4]] },
+];
+
+describe('ops: forward vs CPU reference, backward vs finite differences', () => {
+  const gpu = useGpuPage();
+  beforeAll(async () => {
+    await gpu.run(async (E) => {
+      await E.init();
+    });
+  });
+
+  cases.forEach((c, ci) => {
+    it(c.name, async () => {
+      const inputs = c.shapes.map((shape, k) => ({ shape, data: makeInput(shape, 1000 * ci + k + 1, c.kind ?? 'any') }));
+      const expected = cpuForward(c.spec, inputs.map((i) => ({ shape: i.shape, data: Float64Array.from(i.data) })));
+      const g = Array.from(randomArray(expected.data.length, 7 + ci));
+      const got = await gpu.run((E, H, spec, ins, gg) => H.forwardBackward(E, spec, ins, gg), c.spec, inputs, c.grad === false ? null : g);
+      expectAllClose(got.shape, expected.shape, { atol: 0, rtol: 0 });
+      expectAllClose(got.out, expected.data, { atol: 1e-5, rtol: 1e-4, shape: expected.shape });
+      if (c.grad === false) return;
+      const fd = finiteDifferenceGrads(c.spec, inputs.map((i) => ({ shape: i.shape, data: Float64Array.from(i.data) })), g);
+      fd.forEach((want, k) => expectAllClose(got.grads[k]!, want, { atol: 1e-4, rtol: 1e-3, shape: c.shapes[k] }));
+    });
+  });
+});
