@@ -28,6 +28,8 @@ interface DeviceState {
   owned: boolean;
   generation: number;
   lost: string | null;
+  /** The first WebGPU validation error since the last readback (they arrive asynchronously). */
+  gpuError?: string;
   info: EngineInfo;
 }
 
@@ -97,7 +99,10 @@ export async function init(options: InitOptions = {}): Promise<EngineInfo> {
     s.lost = `${lost.reason}: ${lost.message}`;
   });
   device.addEventListener('uncapturederror', (e) => {
-    console.error(`[engine] uncaptured WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
+    const message = (e as GPUUncapturedErrorEvent).error.message;
+    console.error(`[engine] uncaptured WebGPU error: ${message}`);
+    // Keep root causes only: "X is invalid due to a previous error" follows an error already reported.
+    if (!message.includes('due to a previous error')) s.gpuError ??= message;
   });
   return info;
 }
@@ -107,6 +112,17 @@ export function gpuDevice(): GPUDevice {
   if (!state) throw new DeviceError('no device: call `await init()` first');
   if (state.lost) throw new DeviceError(`the GPU device was lost (${state.lost}); call \`await init()\` again`);
   return state.device;
+}
+
+/**
+ * Throws (once) the first WebGPU validation error reported since the last call. Readbacks call it, so a
+ * kernel that failed to compile or bind surfaces as an exception instead of silently wrong numbers.
+ */
+export function throwPendingGpuError(): void {
+  const message = state?.gpuError;
+  if (!message || !state) return;
+  delete state.gpuError;
+  throw new DeviceError(`a WebGPU error occurred in recorded work: ${message}`);
 }
 
 export function currentGeneration(): number {

@@ -7,7 +7,7 @@
 
 import { type BindingKind, type Kernel } from '../shaders/kernel.ts';
 import { bufferPool, sizeClass } from './buffer-pool.ts';
-import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, gpuDevice, onDeviceReset } from './device.ts';
+import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, gpuDevice, onDeviceReset, throwPendingGpuError } from './device.ts';
 
 /** A range of a GPU buffer bound to one kernel binding. */
 export interface BufferRange {
@@ -199,6 +199,20 @@ export function copyBuffer(src: BufferRange, dst: BufferRange): void {
   kernelLog?.push('copy');
 }
 
+/**
+ * Benchmarks: records the dispatches `fn` makes into a compute pass of their own that writes GPU timestamps
+ * at its start and end (the device needs 'timestamp-query'). A copy inside `fn` ends the timed pass early.
+ */
+export function timedPass(timestampWrites: GPUComputePassTimestampWrites, fn: () => void): void {
+  closePass();
+  pass = currentEncoder().beginComputePass({ label: 'engine-timed-pass', timestampWrites });
+  try {
+    fn();
+  } finally {
+    closePass();
+  }
+}
+
 /** Runs `fn` once the current batch has been submitted (used to recycle buffers safely). */
 export function onNextSubmit(fn: () => void): void {
   afterSubmit.push(fn);
@@ -238,6 +252,7 @@ export async function readBuffer(src: BufferRange): Promise<ArrayBuffer> {
   let list = stagingPool.get(size);
   if (!list) stagingPool.set(size, (list = []));
   list.push(staging);
+  throwPendingGpuError();
   return bytes;
 }
 
@@ -245,6 +260,7 @@ export async function readBuffer(src: BufferRange): Promise<ArrayBuffer> {
 export async function sync(): Promise<void> {
   flush();
   await gpuDevice().queue.onSubmittedWorkDone();
+  throwPendingGpuError();
 }
 
 export function recorderStats(): RecorderStats {

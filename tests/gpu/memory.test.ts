@@ -95,4 +95,47 @@ describe('batching and the buffer pool', () => {
     expect(out.float).toEqual([1, -2, 3]);
     expect(out.oneHot).toEqual([[0, 0, 1], [1, 0, 0]]);
   });
+
+  it('tensors can be views into one flat buffer (as parameter groups use)', async () => {
+    const out = await gpu.run(async (E) => {
+      const flat = E.Storage.allocate(2 * E.VIEW_ALIGN_BYTES);
+      const a = E.fromStorage(flat.view(0, 12), [3]);
+      const b = E.fromStorage(flat.view(E.VIEW_ALIGN_BYTES, 16), [2, 2]);
+      flat.release(); // the views keep it alive
+      E.copyInto(a, E.tensor([1, 2, 3]));
+      E.copyInto(b, E.tensor([[10, 20], [30, 40]]));
+      const sum = Array.from(await E.add(b, E.tensor([1, 1])).data());
+      E.addInto(a, E.tensor([1, 1, 1]), 2);
+      const values = [Array.from(await a.data()), Array.from(await b.data())];
+      let misaligned = '';
+      try {
+        a.storage.view(4, 4);
+      } catch (e) {
+        misaligned = (e as Error).message;
+      }
+      return { sum, values, misaligned };
+    });
+    expectAllClose(out.sum, [11, 21, 31, 41]);
+    expectAllClose(out.values[0]!, [3, 4, 5]);
+    expectAllClose(out.values[1]!, [10, 20, 30, 40]);
+    expect(out.misaligned).toContain('not a multiple of 256');
+  });
+
+  it('a failed kernel surfaces as an error at the next readback instead of wrong numbers', async () => {
+    const out = await gpu.run(async (E) => {
+      const broken = { name: 'broken', code: 'this is not WGSL', bindings: ['write'], uniforms: false } as const;
+      const t = E.zeros([4]);
+      E.launch(broken, [t], { workgroups: [1, 1, 1] });
+      let message = '';
+      try {
+        await t.data();
+      } catch (e) {
+        message = `${(e as Error).name}: ${(e as Error).message}`;
+      }
+      const after = Array.from(await E.tensor([1, 2]).add(1).data());
+      return { message, after };
+    });
+    expect(out.message).toMatch(/^DeviceError: a WebGPU error occurred/);
+    expectAllClose(out.after, [2, 3]);
+  });
 });
