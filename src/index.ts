@@ -1,2 +1,11 @@
 // The one public entry point. Everything a user needs is exported from here.
 export * from './engine/index.ts';
+// Neural-network layers (nn.Linear, nn.Module, ...), optimizers and schedulers (optim.AdamW, optim.StepLR, ...),
+// losses, and .safetensors files.
+export * as nn from './nn/index.ts';
+export * as optim from './nn/optim-api.ts';
+export { crossEntropy, bceWithLogits, mseLoss, l1Loss, huberLoss } from './nn/losses.ts';
+export {
+  parseSafetensors, serializeSafetensors, readSafetensorsBlob, toSafetensorsBlob, readSafetensorsFile, writeSafetensorsFile, SafetensorsError,
+  type HostTensor, type SafetensorsContents,
+} from './nn/safetensors.ts';

@@ -84,6 +84,18 @@ export class Tensor {
     this.needsGrad = true;
   }
 
+  /**
+   * Moves this tensor onto `storage` (which must already hold its values, e.g. a view into an optimizer's
+   * flat buffer) and releases its previous memory. Takes over one reference of `storage`. Views made
+   * earlier keep the old memory.
+   */
+  replaceStorage(storage: Storage): void {
+    if (storage.byteLength < this.size * 4) throw new EngineError(`replaceStorage: ${storage.byteLength} bytes cannot hold ${this.describe()}`);
+    const old = this.storage;
+    this.store = storage;
+    old.release();
+  }
+
   /** Internal: another handle on the same memory (not tracked by tidy, no autograd). */
   alias(): Tensor {
     return new Tensor(this.storage.retain(), this.shape, this.dtype, false);

@@ -1,0 +1,14 @@
+// The `nn` namespace: modules, layers, parameters, path globs and weight files.
+//   import { nn } from 'webgpu-tensor';  new nn.Linear(4, 8); nn.loadSafetensors(model, bytes);
+
+export { Module, StateDictError, type FreezeOptions, type LoadStateDictOptions, type LoadStateDictResult, type StateSource, type StateValue } from './module.ts';
+export { Parameter } from './parameter.ts';
+export {
+  Linear, Conv2d, ReLU, GELU, Sigmoid, Tanh, Identity, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, BatchNorm2d, Sequential,
+  type LinearOptions, type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type DropoutOptions, type BatchNorm2dOptions,
+} from './layers.ts';
+export { globMatches, type PathGlob } from './glob.ts';
+export {
+  saveSafetensors, saveSafetensorsBlob, saveSafetensorsFile, loadSafetensors, stateDictToHost, type SafetensorsSource, type WeightsModule,
+} from './weights.ts';
+export { crossEntropy, bceWithLogits, mseLoss, l1Loss, huberLoss, type Reduction } from './losses.ts';

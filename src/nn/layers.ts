@@ -1,0 +1,478 @@
+// The layer set: Linear, Conv2d, activations, pools, Flatten, Dropout, BatchNorm2d and Sequential, with
+// PyTorch's parameter names, shapes, default initialization (kaiming-uniform bounds) and semantics.
+//
+// Every layer checks its input (rank, channels or features) before any GPU work and names itself by its path
+// in errors: `Linear "head": expected input [..., 6], got [4,5]`.
+
+import bnRunningWgsl from '../shaders/nn_batchnorm_running.wgsl?raw';
+import dropoutWgsl from '../shaders/nn_dropout.wgsl?raw';
+import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
+import { EngineError } from '../engine/errors.ts';
+import {
+  Tensor, adaptiveAvgPool2d, avgPool2d, conv2d, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, mul, noGrad, ones, rand, relu,
+  reshape, sigmoid, tanh, tidy, zeros,
+} from '../engine/index.ts';
+import { Module } from './module.ts';
+import { Parameter } from './parameter.ts';
+
+const dropoutKernel = defineKernel('nn_dropout', dropoutWgsl, ['write']);
+const bnRunningKernel = defineKernel('nn_batchnorm_running', bnRunningWgsl, ['read', 'read', 'write', 'write', 'write']);
+
+type Pair = number | readonly [number, number];
+
+function pair(name: string, v: Pair, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (!p.every((d) => Number.isInteger(d) && d >= min)) throw new EngineError(`${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(v)}`);
+  return p;
+}
+
+function showPair(p: readonly [number, number]): string {
+  return p[0] === p[1] ? `${p[0]}` : `(${p[0]}, ${p[1]})`;
+}
+
+/** U(−bound, bound) as a Parameter (PyTorch's kaiming_uniform(a=√5) for weights and its bias rule). */
+function uniformParameter(shape: number[], bound: number): Parameter {
+  const t = rand(shape, { low: -bound, high: bound });
+  const p = new Parameter(t);
+  t.dispose();
+  return p;
+}
+
+/** Output size of a conv / pool window along one dim (PyTorch's floor formula). */
+function windowOut(size: number, k: number, s: number, p: number, d: number): number {
+  return Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
+}
+
+// ------------------------------------------------------------------ Linear
+
+export interface LinearOptions {
+  bias?: boolean;
+}
+
+/** y = x·Wᵀ + b over the last dim. weight [out, in], bias [out]; x is [..., in]. */
+export class Linear extends Module {
+  override get typeName(): string { return 'Linear'; }
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    if (!Number.isInteger(inFeatures) || inFeatures < 1 || !Number.isInteger(outFeatures) || outFeatures < 1) {
+      throw new EngineError(`Linear: features must be positive integers, got (${inFeatures}, ${outFeatures})`);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.registerParameter('weight', uniformParameter([outFeatures, inFeatures], bound));
+    this.registerParameter('bias', options.bias === false ? null : uniformParameter([outFeatures], bound));
+  }
+
+  get weight(): Parameter { return this.param('weight')!; }
+  get bias(): Parameter | null { return this.param('bias'); }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    if (x.rank === 0 || x.shape[x.rank - 1] !== this.inFeatures) this.badInput(`[..., ${this.inFeatures}]`, x);
+    return linear(x, this.weight, this.bias);
+  }
+
+  protected override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}
+
+// ------------------------------------------------------------------ Conv2d
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  bias?: boolean;
+}
+
+/** 2-D convolution over NCHW input. weight [out, in/groups, kH, kW] (OIHW), bias [out]. Zero padding. */
+export class Conv2d extends Module {
+  override get typeName(): string { return 'Conv2d'; }
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
+    super();
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = pair('Conv2d: kernelSize', kernelSize, 1);
+    this.stride = pair('Conv2d: stride', options.stride ?? 1, 1);
+    this.padding = pair('Conv2d: padding', options.padding ?? 0, 0);
+    this.dilation = pair('Conv2d: dilation', options.dilation ?? 1, 1);
+    this.groups = options.groups ?? 1;
+    const g = this.groups;
+    if (!Number.isInteger(inChannels) || inChannels < 1 || !Number.isInteger(outChannels) || outChannels < 1) {
+      throw new EngineError(`Conv2d: channels must be positive integers, got (${inChannels}, ${outChannels})`);
+    }
+    if (!Number.isInteger(g) || g < 1 || inChannels % g !== 0 || outChannels % g !== 0) {
+      throw new EngineError(`Conv2d: groups ${g} must divide both inChannels ${inChannels} and outChannels ${outChannels}`);
+    }
+    const [kH, kW] = this.kernelSize;
+    const fanIn = (inChannels / g) * kH * kW;
+    const bound = 1 / Math.sqrt(fanIn);
+    this.registerParameter('weight', uniformParameter([outChannels, inChannels / g, kH, kW], bound));
+    this.registerParameter('bias', options.bias === false ? null : uniformParameter([outChannels], bound));
+  }
+
+  get weight(): Parameter { return this.param('weight')!; }
+  get bias(): Parameter | null { return this.param('bias'); }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    if (x.rank !== 4 || x.shape[1] !== this.inChannels) this.badInput(`[N, ${this.inChannels}, H, W]`, x);
+    const outH = windowOut(x.shape[2]!, this.kernelSize[0], this.stride[0], this.padding[0], this.dilation[0]);
+    const outW = windowOut(x.shape[3]!, this.kernelSize[1], this.stride[1], this.padding[1], this.dilation[1]);
+    if (outH < 1 || outW < 1) this.badInput(`[N, ${this.inChannels}, H, W]`, x, `the ${showPair(this.kernelSize)} kernel does not fit the padded input`);
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${showPair(this.kernelSize)}, stride=${showPair(this.stride)}, padding=${showPair(this.padding)}` +
+      (this.groups !== 1 ? `, groups=${this.groups}` : '') + (this.bias ? '' : ', bias=false');
+  }
+}
+
+// ------------------------------------------------------------------ activations and reshaping
+
+abstract class Elementwise extends Module {
+  protected abstract op(x: Tensor): Tensor;
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return this.op(x);
+  }
+}
+
+export class ReLU extends Elementwise {
+  override get typeName(): string { return 'ReLU'; }
+  protected op(x: Tensor): Tensor { return relu(x); }
+}
+
+/** GELU, exact erf form (PyTorch's default `approximate='none'`). */
+export class GELU extends Elementwise {
+  override get typeName(): string { return 'GELU'; }
+  protected op(x: Tensor): Tensor { return gelu(x); }
+}
+
+export class Sigmoid extends Elementwise {
+  override get typeName(): string { return 'Sigmoid'; }
+  protected op(x: Tensor): Tensor { return sigmoid(x); }
+}
+
+export class Tanh extends Elementwise {
+  override get typeName(): string { return 'Tanh'; }
+  protected op(x: Tensor): Tensor { return tanh(x); }
+}
+
+/** Passes the input through (a placeholder, e.g. for a removed head). */
+export class Identity extends Module {
+  override get typeName(): string { return 'Identity'; }
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return x;
+  }
+}
+
+/** Merges dims startDim..endDim into one (default: everything but the batch dim). A view, no copy. */
+export class Flatten extends Module {
+  override get typeName(): string { return 'Flatten'; }
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    const s = this.startDim < 0 ? this.startDim + x.rank : this.startDim;
+    const e = this.endDim < 0 ? this.endDim + x.rank : this.endDim;
+    if (s < 0 || e >= x.rank || s > e) this.badInput(`a tensor with dims ${this.startDim}..${this.endDim}`, x);
+    return flatten(x, this.startDim, this.endDim);
+  }
+
+  protected override extraRepr(): string {
+    return `startDim=${this.startDim}, endDim=${this.endDim}`;
+  }
+}
+
+// ------------------------------------------------------------------ pools
+
+export interface MaxPool2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+}
+
+abstract class Pool2d extends Module {
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly dilation: [number, number];
+
+  constructor(kind: string, kernelSize: Pair, options: { stride?: Pair; padding?: Pair; dilation?: Pair }) {
+    super();
+    this.kernelSize = pair(`${kind}: kernelSize`, kernelSize, 1);
+    this.stride = pair(`${kind}: stride`, options.stride ?? kernelSize, 1);
+    this.padding = pair(`${kind}: padding`, options.padding ?? 0, 0);
+    this.dilation = pair(`${kind}: dilation`, options.dilation ?? 1, 1);
+    if (this.padding[0] * 2 > this.kernelSize[0] || this.padding[1] * 2 > this.kernelSize[1]) {
+      throw new EngineError(`${kind}: padding ${showPair(this.padding)} must be at most half the kernel size ${showPair(this.kernelSize)}`);
+    }
+  }
+
+  protected checkPoolInput(x: Tensor): void {
+    this.checkInput(x);
+    if (x.rank !== 4) this.badInput('[N, C, H, W]', x);
+    const oh = windowOut(x.shape[2]!, this.kernelSize[0], this.stride[0], this.padding[0], this.dilation[0]);
+    const ow = windowOut(x.shape[3]!, this.kernelSize[1], this.stride[1], this.padding[1], this.dilation[1]);
+    if (oh < 1 || ow < 1) this.badInput('[N, C, H, W]', x, `the ${showPair(this.kernelSize)} window does not fit the padded input`);
+  }
+
+  protected override extraRepr(): string {
+    return `kernelSize=${showPair(this.kernelSize)}, stride=${showPair(this.stride)}, padding=${showPair(this.padding)}`;
+  }
+}
+
+export class MaxPool2d extends Pool2d {
+  override get typeName(): string { return 'MaxPool2d'; }
+  constructor(kernelSize: Pair, options: MaxPool2dOptions = {}) {
+    super('MaxPool2d', kernelSize, options);
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkPoolInput(x);
+    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+  }
+}
+
+export interface AvgPool2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  /** Divide by the full window size even where it overlaps the padding (default true, as in PyTorch). */
+  countIncludePad?: boolean;
+}
+
+export class AvgPool2d extends Pool2d {
+  override get typeName(): string { return 'AvgPool2d'; }
+  readonly countIncludePad: boolean;
+  constructor(kernelSize: Pair, options: AvgPool2dOptions = {}) {
+    super('AvgPool2d', kernelSize, { ...(options.stride !== undefined ? { stride: options.stride } : {}), ...(options.padding !== undefined ? { padding: options.padding } : {}) });
+    this.countIncludePad = options.countIncludePad ?? true;
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkPoolInput(x);
+    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, countIncludePad: this.countIncludePad });
+  }
+}
+
+/** Global average pooling to 1×1 (the only output size supported). */
+export class AdaptiveAvgPool2d extends Module {
+  override get typeName(): string { return 'AdaptiveAvgPool2d'; }
+  constructor(readonly outputSize: 1 | [1, 1] = 1) {
+    super();
+    const ok = outputSize === 1 || (Array.isArray(outputSize) && outputSize[0] === 1 && outputSize[1] === 1);
+    if (!ok) throw new EngineError(`AdaptiveAvgPool2d: only output size 1 is supported, got ${JSON.stringify(outputSize)}`);
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    if (x.rank !== 4) this.badInput('[N, C, H, W]', x);
+    return adaptiveAvgPool2d(x, 1);
+  }
+}
+
+// ------------------------------------------------------------------ Dropout
+
+let dropoutCalls = 0;
+
+export interface DropoutOptions {
+  /** Seed of this layer's masks (each call still draws a new mask). Default: a per-process sequence. */
+  seed?: number;
+}
+
+/** Zeroes elements with probability p in train mode and scales the rest by 1/(1−p); identity in eval mode. */
+export class Dropout extends Module {
+  override get typeName(): string { return 'Dropout'; }
+  private calls = 0;
+  private readonly seed: number;
+
+  constructor(readonly p = 0.5, options: DropoutOptions = {}) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new EngineError(`Dropout: p must be in [0, 1], got ${p}`);
+    this.seed = options.seed ?? (0x2545f491 ^ Math.imul(++dropoutCalls, 0x9e3779b1)) >>> 0;
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    if (!this.training || this.p === 0) return x;
+    const mask = emptyTensor(x.shape);
+    const seed = (this.seed + Math.imul(++this.calls, 0x85ebca6b)) >>> 0;
+    launch(dropoutKernel, [mask], {
+      uniforms: [x.size, seed, f32Bits(this.p), f32Bits(this.p === 1 ? 0 : 1 / (1 - this.p))],
+      workgroups: grid(Math.ceil(x.size / 256)),
+      label: 'dropout.mask',
+    });
+    const y = mul(x, mask);
+    mask.dispose();
+    return y;
+  }
+
+  protected override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}
+
+// ------------------------------------------------------------------ BatchNorm2d
+
+export interface BatchNorm2dOptions {
+  eps?: number;
+  /** Weight of the new batch in the running averages; null = cumulative average (PyTorch's momentum=None). */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+/**
+ * Batch normalization over the channels of NCHW input. Train mode normalizes with the batch mean and the
+ * biased batch variance and updates running_mean / running_var (unbiased) / num_batches_tracked in place;
+ * eval mode normalizes with the running statistics. See module.ts for its behaviour inside a frozen trunk.
+ */
+export class BatchNorm2d extends Module {
+  override get typeName(): string { return 'BatchNorm2d'; }
+  readonly eps: number;
+  readonly momentum: number | null;
+
+  constructor(readonly numFeatures: number, options: BatchNorm2dOptions = {}) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new EngineError(`BatchNorm2d: numFeatures must be a positive integer, got ${numFeatures}`);
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    const affine = options.affine ?? true;
+    const weight = ones([numFeatures]);
+    const bias = zeros([numFeatures]);
+    this.registerParameter('weight', affine ? new Parameter(weight) : null);
+    this.registerParameter('bias', affine ? new Parameter(bias) : null);
+    weight.dispose();
+    bias.dispose();
+    const track = options.trackRunningStats ?? true;
+    this.registerBuffer('running_mean', track ? zeros([numFeatures]) : null);
+    this.registerBuffer('running_var', track ? ones([numFeatures]) : null);
+    this.registerBuffer('num_batches_tracked', track ? full([], 0, { dtype: 'int32' }) : null);
+  }
+
+  get weight(): Parameter | null { return this.param('weight'); }
+  get bias(): Parameter | null { return this.param('bias'); }
+  get runningMean(): Tensor | null { return this.buffer('running_mean'); }
+  get runningVar(): Tensor | null { return this.buffer('running_var'); }
+  get numBatchesTracked(): Tensor | null { return this.buffer('num_batches_tracked'); }
+
+  override isBatchNorm(): boolean {
+    return true;
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    const C = this.numFeatures;
+    if (x.rank !== 4 || x.shape[1] !== C) this.badInput(`[N, ${C}, H, W]`, x);
+    const useBatchStats = this.training || !this.runningMean;
+    const count = x.size / C;
+    if (useBatchStats && count < 2 && this.training) {
+      this.badInput(`[N, ${C}, H, W] with more than one value per channel`, x, 'batch statistics need at least 2 values per channel in train mode');
+    }
+    const shape4 = [1, C, 1, 1];
+    const w = this.weight;
+    const b = this.bias;
+    return tidy(() => {
+      if (useBatchStats) {
+        const mean = x.mean([0, 2, 3], true);
+        const xc = x.sub(mean);
+        const variance = xc.mul(xc).mean([0, 2, 3], true); // biased, for normalization
+        if (this.training && this.runningMean) this.updateRunning(mean, variance, count);
+        const invStd = variance.add(this.eps).sqrt();
+        let y = xc.div(invStd);
+        if (w) y = y.mul(reshape(w, shape4));
+        if (b) y = y.add(reshape(b, shape4));
+        return y;
+      }
+      // eval: y = x · (w / sqrt(rv + eps)) + (b − rm · w / sqrt(rv + eps))
+      const std = reshape(this.runningVar!, shape4).add(this.eps).sqrt();
+      const scale = w ? reshape(w, shape4).div(std) : std.pow(-1);
+      const rm = reshape(this.runningMean!, shape4);
+      const shift = b ? reshape(b, shape4).sub(rm.mul(scale)) : rm.mul(scale).neg();
+      return x.mul(scale).add(shift);
+    });
+  }
+
+  /** One dispatch: running statistics and the batch counter, in place, outside autograd. */
+  private updateRunning(mean: Tensor, variance: Tensor, count: number): void {
+    noGrad(() => {
+      launch(bnRunningKernel, [mean, variance, this.runningMean!, this.runningVar!, this.numBatchesTracked!], {
+        uniforms: [this.numFeatures, f32Bits(this.momentum ?? 0), f32Bits(count / (count - 1))],
+        constants: { CUMULATIVE: this.momentum === null ? 1 : 0 },
+        workgroups: [1, 1, 1],
+        label: 'batchnorm.running',
+      });
+    });
+  }
+
+  protected override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.runningMean !== null}`;
+  }
+}
+
+// ------------------------------------------------------------------ Sequential
+
+/** Runs its children in order. Children are named '0', '1', ... or by the keys of a record. */
+export class Sequential extends Module {
+  override get typeName(): string { return 'Sequential'; }
+
+  constructor(...modules: Module[] | [Record<string, Module>]) {
+    super();
+    const first = modules[0];
+    if (modules.length === 1 && first && !(first instanceof Module) && typeof first === 'object') {
+      for (const [name, m] of Object.entries(first)) this.registerModule(name, m);
+    } else {
+      (modules as Module[]).forEach((m, i) => {
+        if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module`);
+        this.registerModule(String(i), m);
+      });
+    }
+  }
+
+  get length(): number {
+    return this.children().length;
+  }
+
+  /** The i-th child (negative counts from the end). */
+  at(i: number): Module {
+    const kids = this.children();
+    const m = kids[i < 0 ? kids.length + i : i];
+    if (!m) throw new EngineError(`${this.label()}: index ${i} is out of range for ${kids.length} modules`);
+    return m;
+  }
+
+  /** Appends a module under the next index. */
+  append(module: Module): this {
+    this.registerModule(String(this.length), module);
+    return this;
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.children()) {
+      const next = m.forward(y) as Tensor;
+      if (y !== x && next !== y) y.dispose();
+      y = next;
+    }
+    return y;
+  }
+}
