@@ -23,7 +23,10 @@ export {
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
 export { sum, mean, max, min, argmax, argmin, sumTo } from './ops/reduce.ts';
 export { softmax, logSoftmax } from './ops/softmax.ts';
-export { matmul, bmm, matmulKernels, type MatmulProblem, type MatmulImpl } from './ops/matmul.ts';
+export {
+  matmul, bmm, linear, linearAct, matmulKernels, chooseMatmulVersion, MATMUL_VERSIONS, MATMUL_DEFAULT,
+  type MatmulProblem, type MatmulImpl, type MatmulVersion, type Activation,
+} from './ops/matmul.ts';
 export { oneHot } from './ops/one-hot.ts';
 
 import { bufferPool } from './buffer-pool.ts';
@@ -33,3 +36,5 @@ import { recorderStats } from './recorder.ts';
 export function memoryStats(): ReturnType<typeof bufferPool.snapshot> & ReturnType<typeof recorderStats> {
   return { ...bufferPool.snapshot(), ...recorderStats() };
 }
+export { conv2d, conv2dKernels, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, pool2dKernels, type MaxPool2dOptions, type AvgPool2dOptions, type Pool2dPass } from './ops/pool.ts';

@@ -13,11 +13,13 @@
 // Grid: x = ceil(N / TILE_N), y = ceil(M / TILE_M), z = batch (params.batch_base offsets a chunk).
 // Bench: `npm run bench -- --filter matmul` (bench/cases/matmul.ts).
 //
-// | version | idea                                           | figure           | device                 | shape          |
-// | ------- | ---------------------------------------------- | ---------------- | ---------------------- | -------------- |
-// | v1      | naive, one thread per output (matmul_naive)    | 0.67 GFLOP/s     | SwiftShader (2 cores)  | 256×256×256    |
-// | v2      | 64×64 tile, 16×16 threads, 4×4/thread, K 16    | 3.6 GFLOP/s      | SwiftShader (2 cores)  | 512×512×512    |
-// | v3      | 128×128 tile, 8×8/thread, K 8, double buffered | 3.3 GFLOP/s      | SwiftShader (2 cores)  | 512×512×512    |
+// | version | idea                                              | figure                    | device                               | shape       |
+// | ------- | ------------------------------------------------- | ------------------------- | ------------------------------------ | ----------- |
+// | v1      | naive, one thread per output (matmul_naive)       | 1067 ms, 0.25 GFLOP/s     | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
+// | v2      | 64×64 tile, 16×16 threads, 4×4/thread, K step 16  | 332 ms, 0.81 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
+// | v3      | 128×128 tile, 8×8/thread, K 8, double-buffered    | 225 ms, 1.19 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
+//   (TF.js 4.22 WebGPU in the same run: 634 ms, 0.42 GFLOP/s. bench/results/2026-11-27-google-swiftshader-
+//   chrome-matmul.json. SwiftShader only: no GPU figures yet; v3's size rule in ops/matmul.ts is untuned.)
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -27,6 +29,7 @@ override TILE_K: u32 = 16u;
 override BIAS: u32 = 0u;
 override ACT: u32 = 0u;
 
+// Outputs per thread, TM × TN (fixed: the multiply-add below is unrolled for 4 × 4).
 const TM: u32 = 4u;
 const TN: u32 = 4u;
 
@@ -81,6 +84,16 @@ fn loadB(base: u32, k: u32, n: u32) -> f32 {
   return B[base + k * params.N + n];
 }
 
+// Row m of the thread's block: columns n + j·WG_X, j < 4, from the lanes of v.
+fn storeRow(b: u32, m: u32, n: u32, v: vec4<f32>) {
+  if (m >= params.M) { return; }
+  let row = (b * params.M + m) * params.N;
+  for (var j = 0u; j < 4u; j++) {
+    let nj = n + j * WG_X;
+    if (nj < params.N) { C[row + nj] = epilogue(v[j], m, nj); }
+  }
+}
+
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
@@ -91,7 +104,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let b_base = b * params.b_batch_stride;
   let threads = WG_X * WG_Y;
 
-  var acc: array<f32, 16>; // TM × TN, row-major
+  // Row i of the thread's 4×4 block is acc_i; its 4 columns are the vector lanes (unrolled by hand: some
+  // compilers, e.g. SwiftShader's, keep indexed local arrays in memory).
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
   for (var k0 = 0u; k0 < params.K; k0 += TILE_K) {
     // Stage the tiles. The fast index runs along the operand's contiguous global dim.
     for (var e = li; e < A_TILE; e += threads) {
@@ -109,23 +127,21 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     workgroupBarrier();
 
     for (var kk = 0u; kk < TILE_K; kk++) {
-      var a: array<f32, 4>;
-      var w: array<f32, 4>;
-      for (var i = 0u; i < TM; i++) { a[i] = As[kk * TILE_M + lid.y + i * WG_Y]; }
-      for (var j = 0u; j < TN; j++) { w[j] = Bs[kk * TILE_N + lid.x + j * WG_X]; }
-      for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) { acc[i * TN + j] = fma(a[i], w[j], acc[i * TN + j]); }
-      }
+      let ar = kk * TILE_M + lid.y;
+      let br = kk * TILE_N + lid.x;
+      let w = vec4(Bs[br], Bs[br + WG_X], Bs[br + 2u * WG_X], Bs[br + 3u * WG_X]);
+      acc0 += As[ar] * w;
+      acc1 += As[ar + WG_Y] * w;
+      acc2 += As[ar + 2u * WG_Y] * w;
+      acc3 += As[ar + 3u * WG_Y] * w;
     }
     workgroupBarrier();
   }
 
-  for (var i = 0u; i < TM; i++) {
-    let m = m0 + lid.y + i * WG_Y;
-    if (m >= params.M) { continue; }
-    for (var j = 0u; j < TN; j++) {
-      let n = n0 + lid.x + j * WG_X;
-      if (n < params.N) { C[(b * params.M + m) * params.N + n] = epilogue(acc[i * TN + j], m, n); }
-    }
-  }
+  let m = m0 + lid.y;
+  let n = n0 + lid.x;
+  storeRow(b, m, n, acc0);
+  storeRow(b, m + WG_Y, n, acc1);
+  storeRow(b, m + 2u * WG_Y, n, acc2);
+  storeRow(b, m + 3u * WG_Y, n, acc3);
 }

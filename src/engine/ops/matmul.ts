@@ -2,26 +2,46 @@
 // plain product, and higher ranks are batched with broadcast batch dims. Backward needs no transposed
 // copies: the kernels take transposed operands directly.
 //   dA = g · Bᵀ      dB = Aᵀ · g      (summed over broadcast batch dims)
+// linear(x, W[out,in], b) = x · Wᵀ + b (torch.nn.functional.linear), with the bias (and optionally a
+// relu/gelu) fused into the matmul kernel's epilogue.
+//   dx = g · W      dW = gᵀ · x      db = Σ_rows g
 //
-// The kernel is chosen by `matmulKernels.select()`; the naive v1 is the reference every faster version is
-// checked against, and the default until the tiled kernels land.
+// Kernel versions (src/shaders/matmul_*.wgsl), all kept and all supporting the full problem (transposes,
+// broadcast batch, bias + activation epilogue):
+//   v1 naive     one thread per output                                   (matmul_naive.wgsl)
+//   v2 tiled     64×64 workgroup tile, 4×4 outputs per thread, K step 16  (matmul_tiled.wgsl)
+//   v3 large     128×128 tile, 8×8 per thread, double-buffered, K step 8 (matmul_tiled_large.wgsl)
+// `MATMUL_VERSIONS` is the one map of them; `MATMUL_DEFAULT` names the default, and `chooseMatmulVersion`
+// the size rule `matmulKernels.impl` applies. Tests and benchmarks force one with `matmulKernels.force('v1')`.
 
 import matmulNaiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
-import { defineKernel } from '../../shaders/kernel.ts';
-import { attach } from '../autograd.ts';
+import matmulTiledLargeWgsl from '../../shaders/matmul_tiled_large.wgsl?raw';
+import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
+import { MAX_WORKGROUPS_PER_DIM, defineKernel, type Kernel } from '../../shaders/kernel.ts';
+import { attach, needsGrad } from '../autograd.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { broadcastShapes, sizeOf } from '../shape.ts';
-import { Tensor, checkOperand } from '../tensor.ts';
+import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
-import { sumTo } from './reduce.ts';
+import { _binaryRaw as binaryRaw, _unaryRaw as unaryRaw, gelu } from './elementwise.ts';
+import { sum, sumTo } from './reduce.ts';
 import { expand, reshape } from './shape-ops.ts';
 
-const matmulNaiveKernel = defineKernel('matmul_naive', matmulNaiveWgsl, ['read', 'read', 'write']);
+// ------------------------------------------------------------------ kernels
+
+const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias, C
+const naiveKernel = defineKernel('matmul_naive', matmulNaiveWgsl, BINDINGS);
+const tiledKernel = defineKernel('matmul_tiled', matmulTiledWgsl, BINDINGS);
+const tiledLargeKernel = defineKernel('matmul_tiled_large', matmulTiledLargeWgsl, BINDINGS);
+
+export type Activation = 'none' | 'relu' | 'gelu';
+const ACT_CODE: Record<Activation, number> = { none: 0, relu: 1, gelu: 2 };
 
 /**
- * C[b] = op(A[b]) · op(B[b]) for `batch` matrices; A is [batch or 1, M, K] (or [.., K, M] when transA) and B
- * is [batch or 1, K, N] (or [.., N, K] when transB). A batch of 1 is broadcast. No autograd.
+ * C[b] = act(op(A[b]) · op(B[b]) + bias) for `batch` matrices; A is [batch or 1, M, K] (or [.., K, M] when
+ * transA) and B is [batch or 1, K, N] (or [.., N, K] when transB). A batch of 1 is broadcast. No autograd.
+ * K ≥ 1 and M, N, batch ≥ 1 (bmm handles the empty cases).
  */
 export interface MatmulProblem {
   a: Tensor;
@@ -34,28 +54,145 @@ export interface MatmulProblem {
   transB: boolean;
   aBatched: boolean;
   bBatched: boolean;
+  /** Added after the product: N values (biasAlong 'n', the default) or M values ('m'), shared by the batch. */
+  bias?: Tensor | null;
+  biasAlong?: 'n' | 'm';
+  /** Applied last (after the bias). */
+  activation?: Activation;
+  /** Name for traceKernels (default 'matmul'). */
+  label?: string;
 }
 
 export type MatmulImpl = (p: MatmulProblem) => Tensor;
 
-export function matmulNaive(p: MatmulProblem): Tensor {
+interface TileGeometry {
+  tileM: number;
+  tileN: number;
+  constants: Record<string, number>;
+}
+
+function launchMatmul(kernel: Kernel, p: MatmulProblem, g: TileGeometry): Tensor {
   const out = emptyTensor([p.batch, p.M, p.N]);
-  launch(matmulNaiveKernel, [p.a, p.b, out], {
-    uniforms: [p.M, p.N, p.K, p.batch, p.aBatched ? p.M * p.K : 0, p.bBatched ? p.K * p.N : 0],
-    constants: { TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0 },
-    workgroups: [Math.ceil(p.N / 16), Math.ceil(p.M / 16), p.batch],
-    label: 'matmul',
-  });
+  const gx = Math.ceil(p.N / g.tileN);
+  const gy = Math.ceil(p.M / g.tileM);
+  if (gx > MAX_WORKGROUPS_PER_DIM || gy > MAX_WORKGROUPS_PER_DIM) {
+    throw new ShapeError(`matmul: [${p.M}, ${p.K}] @ [${p.K}, ${p.N}] needs more than ${MAX_WORKGROUPS_PER_DIM} workgroups along a dim`);
+  }
+  const bias = p.bias ?? null;
+  const constants: Record<string, number> = {
+    ...g.constants,
+    TRANS_A: p.transA ? 1 : 0,
+    TRANS_B: p.transB ? 1 : 0,
+    BIAS: bias ? (p.biasAlong === 'm' ? 2 : 1) : 0,
+    ACT: ACT_CODE[p.activation ?? 'none'],
+  };
+  // Without a bias the binding still needs a buffer: A is bound there again (read-only twice is allowed).
+  const tensors = [p.a, p.b, bias ?? p.a, out];
+  for (let base = 0; base < p.batch; base += MAX_WORKGROUPS_PER_DIM) {
+    const chunk = Math.min(MAX_WORKGROUPS_PER_DIM, p.batch - base);
+    launch(kernel, tensors, {
+      uniforms: [p.M, p.N, p.K, p.batch, p.aBatched ? p.M * p.K : 0, p.bBatched ? p.K * p.N : 0, base],
+      constants,
+      workgroups: [gx, gy, chunk],
+      label: p.label ?? 'matmul',
+    });
+  }
   return out;
 }
 
-/** The registry the kernels issue plugs faster versions into. */
+/** v1: one thread per output element. The reference the faster versions are checked against. */
+export function matmulNaive(p: MatmulProblem): Tensor {
+  return launchMatmul(naiveKernel, p, { tileM: 16, tileN: 16, constants: {} });
+}
+
+/** v2 tile geometry: WG_Y × WG_X threads, 4 × 4 outputs each, K step TILE_K. */
+export const V2_TILES = { WG_X: 16, WG_Y: 16, TILE_K: 16 };
+
+/** v2: workgroup tiles in shared memory, a 4×4 register block per thread. */
+export function matmulTiled(p: MatmulProblem): Tensor {
+  const t = V2_TILES;
+  return launchMatmul(tiledKernel, p, { tileM: 4 * t.WG_Y, tileN: 4 * t.WG_X, constants: { ...t } });
+}
+
+/** v3 tile geometry: WG_Y × WG_X threads, 8 × 8 outputs each, K step TILE_K. */
+export const V3_TILES = { WG_X: 16, WG_Y: 16, TILE_K: 8 };
+
+/** v3: 128×128 tiles, 8×8 per thread, double-buffered shared tiles with register prefetch. */
+export function matmulTiledLarge(p: MatmulProblem): Tensor {
+  const t = V3_TILES;
+  const threads = t.WG_X * t.WG_Y;
+  for (const rows of [8 * t.WG_Y, 8 * t.WG_X]) {
+    const perThread = (rows * t.TILE_K) / threads;
+    if (!Number.isInteger(perThread) || perThread > 8) {
+      throw new Error(`matmul v3: a ${rows}×${t.TILE_K} tile over ${threads} threads must be a whole number ≤ 8 of loads per thread`);
+    }
+  }
+  return launchMatmul(tiledLargeKernel, p, { tileM: 8 * t.WG_Y, tileN: 8 * t.WG_X, constants: { ...t } });
+}
+
+// ------------------------------------------------------------------ dispatch
+
+/** Every matmul kernel version, naive first. */
+export const MATMUL_VERSIONS = {
+  v1: matmulNaive,
+  v2: matmulTiled,
+  v3: matmulTiledLarge,
+} as const satisfies Record<string, MatmulImpl>;
+
+export type MatmulVersion = keyof typeof MATMUL_VERSIONS;
+
+/** The default kernel: what `chooseMatmulVersion` uses unless a problem is tiny or large enough for v3. */
+export const MATMUL_DEFAULT: MatmulVersion = 'v2';
+
+/**
+ * The size rule of the default dispatch. Tiny products (≤ 32³ multiply-adds per matrix, or a side under 8,
+ * where a 64-wide tile would mostly idle) stay on v1; products with enough 128×128 tiles to fill a large
+ * GPU (≥ 256 workgroups) use v3; the rest v2.
+ */
+export function chooseMatmulVersion(p: Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'>): MatmulVersion {
+  if (p.M * p.N * p.K <= 32 * 32 * 32 || Math.min(p.M, p.N) < 8) return 'v1';
+  if (Math.ceil(p.M / 128) * Math.ceil(p.N / 128) * p.batch >= 256) return 'v3';
+  return MATMUL_DEFAULT;
+}
+
+function matmulAuto(p: MatmulProblem): Tensor {
+  return MATMUL_VERSIONS[chooseMatmulVersion(p)](p);
+}
+
+/** The pluggable kernel choice. `impl` runs every product the engine computes. */
 export const matmulKernels = {
-  impl: matmulNaive as MatmulImpl,
+  versions: MATMUL_VERSIONS,
+  default: MATMUL_DEFAULT,
+  choose: chooseMatmulVersion,
+  impl: matmulAuto as MatmulImpl,
+  /** Which version `force` set, or null for the size rule. */
+  forced: null as MatmulVersion | null,
+  /** Runs every matmul with one version (tests, benchmarks); `null` restores the size rule. */
+  force(version: MatmulVersion | null): void {
+    if (version !== null && !(version in MATMUL_VERSIONS)) {
+      throw new Error(`matmulKernels.force: unknown version ${String(version)} (have ${Object.keys(MATMUL_VERSIONS).join(', ')})`);
+    }
+    this.forced = version;
+    this.impl = version === null ? matmulAuto : MATMUL_VERSIONS[version];
+  },
 };
 
+// ------------------------------------------------------------------ raw products
+
+/** A handle on `t`'s memory with another shape: no autograd, not tracked by tidy. Dispose it. */
+function view(t: Tensor, shape: readonly number[]): Tensor {
+  return new Tensor(t.storage.retain(), shape, t.dtype, false);
+}
+
+interface BmmOptions {
+  bias?: Tensor | null;
+  biasAlong?: 'n' | 'm';
+  activation?: Activation;
+  label?: string;
+}
+
 /** Raw batched product on [batch, M, K]-style tensors (no autograd); used by matmul and its backward. */
-export function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+export function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean, options: BmmOptions = {}): Tensor {
   const [ba, ra, ca] = [a.shape[0]!, a.shape[1]!, a.shape[2]!];
   const [bb, rb, cb] = [b.shape[0]!, b.shape[1]!, b.shape[2]!];
   const M = transA ? ca : ra;
@@ -64,11 +201,35 @@ export function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Ten
   const batch = Math.max(ba, bb);
   if (sizeOf([batch, M, N]) === 0 || K === 0) {
     const out = emptyTensor([batch, M, N]);
-    if (out.size > 0) fillInPlace(out, 0); // K = 0: the product is all zeros
-    return out;
+    if (out.size === 0) return out;
+    fillInPlace(out, 0); // K = 0: the product is all zeros
+    if (!options.bias && (options.activation ?? 'none') === 'none') return out;
+    return epilogueUnfused(out, [batch, M, N], options);
   }
-  return matmulKernels.impl({ a, b, M, N, K, batch, transA, transB, aBatched: ba > 1, bBatched: bb > 1 });
+  return matmulKernels.impl({ a, b, M, N, K, batch, transA, transB, aBatched: ba > 1, bBatched: bb > 1, ...options });
 }
+
+/** The epilogue as separate launches (only for the degenerate K = 0 product). Consumes `x`. */
+function epilogueUnfused(x: Tensor, shape: readonly number[], o: BmmOptions): Tensor {
+  let y = x;
+  if (o.bias) {
+    const [batch, M, N] = shape as [number, number, number];
+    const bshape = o.biasAlong === 'm' ? [1, M, 1] : [1, 1, N];
+    const bv = view(o.bias, bshape);
+    const next = binaryRaw('add', y, bv, [batch, M, N]);
+    bv.dispose();
+    y.dispose();
+    y = next;
+  }
+  if (o.activation && o.activation !== 'none') {
+    const next = unaryRaw(o.activation, y);
+    y.dispose();
+    y = next;
+  }
+  return y;
+}
+
+// ------------------------------------------------------------------ matmul
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkOperand('matmul', a, 'first operand');
@@ -114,11 +275,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
     if (needs[0]) {
-      const d = bmm(g3, Bm, false, true); // [batch, M, K]
+      const d = bmm(g3, Bm, false, true, { label: 'matmul.grad_a' }); // [batch, M, K]
       ga = reduceBatch(d, aShape, batchShape, aOrig);
     }
     if (needs[1]) {
-      const d = bmm(A, g3, true, false); // [batch, K, N]
+      const d = bmm(A, g3, true, false, { label: 'matmul.grad_b' }); // [batch, K, N]
       gb = reduceBatch(d, bShape, batchShape, bOrig);
     }
     g3.dispose();
@@ -137,4 +298,93 @@ function reduceBatch(d: Tensor, promoted: number[], batchShape: number[], origin
   const out = reshape(summed, original);
   summed.dispose();
   return out;
+}
+
+// ------------------------------------------------------------------ linear
+
+/**
+ * torch.nn.functional.linear: `x · weightᵀ + bias` over the last dim of x. x is [..., in] (or [in]),
+ * weight [out, in], bias [out] or omitted; the result is [..., out]. The bias add runs in the matmul's
+ * epilogue. Gradients: dx = g·W, dW = gᵀ·x, db = Σ g over all leading dims, each only when needed.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  return linearAct(x, weight, bias ?? null, 'none');
+}
+
+/**
+ * `act(linear(x, weight, bias))` with the activation fused into the kernel's epilogue. With autograd
+ * recording, relu stays fused (its backward needs only the output); gelu's backward needs the
+ * pre-activation, so it then runs as linear + gelu.
+ */
+export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null, activation: Activation): Tensor {
+  checkOperand('linear', x, 'input');
+  checkOperand('linear', weight, 'weight');
+  if (bias) checkOperand('linear', bias, 'bias');
+  checkFloat('linear', x, weight, ...(bias ? [bias] : []));
+  if (weight.rank !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
+  const [outF, inF] = weight.shape as [number, number];
+  if (x.rank === 0 || x.shape[x.rank - 1] !== inF) {
+    throw new ShapeError(`linear: input ${fmtShape(x.shape)} does not end in ${inF} features (weight ${fmtShape(weight.shape)})`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== outF)) {
+    throw new ShapeError(`linear: bias ${fmtShape(bias.shape)} does not match weight ${fmtShape(weight.shape)} (expected [${outF}])`);
+  }
+  if (!(activation in ACT_CODE)) throw new Error(`linear: unknown activation ${String(activation)}`);
+
+  const recording = needsGrad([x, weight, bias]);
+  if (recording && activation === 'gelu') {
+    const pre = linearAct(x, weight, bias, 'none');
+    const y = gelu(pre);
+    pre.dispose();
+    return y;
+  }
+
+  const M = sizeOf(x.shape.slice(0, -1));
+  const outShape = [...x.shape.slice(0, -1), outF];
+  const x3 = view(x, [1, M, inF]);
+  const w3 = view(weight, [1, outF, inF]);
+  const y3 = bmm(x3, w3, false, true, { bias, biasAlong: 'n', activation, label: 'linear' });
+  x3.dispose();
+  w3.dispose();
+  const out = new Tensor(y3.storage.retain(), outShape, 'float32');
+  y3.dispose();
+
+  const saved = activation === 'relu' ? [x, weight, out] : [x, weight];
+  return attach('linear', [x, weight, bias], out, saved, (g, [x0, w0, y0], needs) => {
+    // relu: g · 1[y > 0] (y > 0 exactly where the pre-activation is).
+    const gm = y0 ? withTemp(unaryRaw('gtScalar', y0, 0), (mask) => binaryRaw('mul', g, mask, g.shape)) : g;
+    const g3 = view(gm, [1, M, outF]);
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (needs[0]) {
+      const w = view(w0!, [1, outF, inF]);
+      const d = bmm(g3, w, false, false, { label: 'linear.grad_input' });
+      w.dispose();
+      gx = new Tensor(d.storage.retain(), x0!.shape, 'float32');
+      d.dispose();
+    }
+    if (needs[1]) {
+      const xv = view(x0!, [1, M, inF]);
+      const d = bmm(g3, xv, true, false, { label: 'linear.grad_weight' });
+      xv.dispose();
+      gw = new Tensor(d.storage.retain(), [outF, inF], 'float32');
+      d.dispose();
+    }
+    if (needs[2]) {
+      const g2 = view(gm, [M, outF]);
+      gb = sum(g2, 0);
+      g2.dispose();
+    }
+    g3.dispose();
+    if (gm !== g) gm.dispose();
+    return [gx, gw, gb];
+  });
+}
+
+/** Runs `f(t)` and disposes `t`. */
+function withTemp(t: Tensor, f: (t: Tensor) => Tensor): Tensor {
+  const r = f(t);
+  t.dispose();
+  return r;
 }

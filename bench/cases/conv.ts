@@ -1,0 +1,203 @@
+// conv2d rows: the conv layers of a ResNet-18 (the 7×7/2 stem, the 3×3 layers of each stage, the stride-2 3×3
+// and 1×1 downsampling convs) and of the small MNIST CNN, forward and backward (input + weight gradients).
+// Ours: the default kernels (v2, implicit GEMM); --versions also times v1 (naive) and v2 forced. TF.js:
+// tf.conv2d and the Conv2DBackpropInput / Conv2DBackpropFilter kernels (what tf.grads of a conv2d runs) on NHWC
+// data with HWIO filters.
+//
+// Layouts stay outside the timed region: the NHWC/HWIO copies are made on the CPU in setup, and both sides'
+// outputs are brought to one comparable layout only on the first call, the one the harness validates
+// (bench/harness.ts calls each run function once to validate before it warms up and times). That first call
+// transposes TF.js's NHWC result to NCHW, and for the backward rows both sides return [dx, dw] flattened and
+// concatenated; timed calls return dx alone and drop dw (its kernels still run). A backward row times dgrad +
+// wgrad, no bias gradient, no forward.
+//
+// Quick rows (the default on a CPU adapter such as SwiftShader; about 2 minutes there): the MNIST layers at
+// N=2, ResNet 128→128 28² and 256→512 14²/2 at N=1. The other rows use the batch sizes of the reference
+// figures in /work/shared/gpu/README.md: ResNet layers at N=64, MNIST layers at N=256.
+
+import { conv2dBackward, conv2dForward } from '../../tests/harness/cpu-conv.ts';
+import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
+
+/** One conv layer: square kernel k, stride s, padding p, no dilation, no groups. */
+interface Layer {
+  net: 'resnet18' | 'mnist';
+  label: string;
+  N: number;
+  C: number;
+  H: number;
+  O: number;
+  k: number;
+  s: number;
+  p: number;
+  quick: boolean;
+}
+
+/** CPU references validate rows up to this many flops (float64 JS manages a few hundred MFLOP/s). */
+const CPU_REFERENCE_MAX_FLOPS = 3e8;
+
+const outSize = (l: Layer): number => Math.floor((l.H + 2 * l.p - l.k) / l.s) + 1;
+const forwardFlops = (l: Layer): number => 2 * l.N * l.O * outSize(l) ** 2 * l.C * l.k * l.k;
+
+/** [N,C,H,W] → [N,H,W,C] on the CPU (also OIHW → OHWI; for HWIO use toHWIO). */
+function nchwToNhwc(a: Float32Array, N: number, C: number, H: number, W: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++)
+      for (let h = 0; h < H; h++)
+        for (let w = 0; w < W; w++) out[((n * H + h) * W + w) * C + c] = a[((n * C + c) * H + h) * W + w]!;
+  return out;
+}
+
+/** OIHW → HWIO on the CPU. */
+function oihwToHwio(a: Float32Array, O: number, I: number, kH: number, kW: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let o = 0; o < O; o++)
+    for (let i = 0; i < I; i++)
+      for (let h = 0; h < kH; h++)
+        for (let w = 0; w < kW; w++) out[((h * kW + w) * I + i) * O + o] = a[((o * I + i) * kH + h) * kW + w]!;
+  return out;
+}
+
+/** Returns `validate` on the first call and `timed` on every later one (see the header). */
+function firstCallThen<T>(validate: () => T, timed: () => T): () => T {
+  let calls = 0;
+  return () => (calls++ === 0 ? validate() : timed());
+}
+
+function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: BenchContext): BenchInstance {
+  const OH = outSize(l);
+  const xs = random(l.N * l.C * l.H * l.H, 1);
+  const ws = random(l.O * l.C * l.k * l.k, 2);
+  const gs = random(l.N * l.O * OH * OH, 3);
+  const x = E.tensor(xs, [l.N, l.C, l.H, l.H]);
+  const w = E.tensor(ws, [l.O, l.C, l.k, l.k]);
+  const g = E.tensor(gs, [l.N, l.O, OH, OH]);
+  const options = { stride: l.s, padding: l.p };
+  const geo = E.conv2dPasses.geometry(x, w, options);
+  const K = E.conv2dKernels;
+
+  const flat = (t: EngineTensor): EngineTensor => E.reshape(t, [t.size]);
+  const both = (dx: EngineTensor, dw: EngineTensor): EngineTensor => {
+    const [a, b] = [flat(dx), flat(dw)];
+    const out = E.concat([a, b]);
+    for (const t of [a, b, dx, dw]) t.dispose();
+    return out;
+  };
+  const backward = (validate: boolean): EngineTensor => {
+    const dx = E.conv2dPasses.inputGrad(g, w, geo);
+    const dw = E.conv2dPasses.weightGrad(g, x, geo);
+    if (validate) return both(dx, dw);
+    dw.dispose();
+    return dx;
+  };
+  const runner = (): (() => EngineTensor) =>
+    pass === 'forward' ? () => E.conv2d(x, w, null, options) : firstCallThen(() => backward(true), () => backward(false));
+  const withVersion = (v: number): (() => EngineTensor) => {
+    const body = runner();
+    return () => {
+      Object.assign(K.use, { forward: v, dgrad: v, wgrad: v });
+      try {
+        return body();
+      } finally {
+        K.reset();
+      }
+    };
+  };
+  const variants = Object.fromEntries(Object.keys(K.versions.forward).map((v) => [`v${v}`, withVersion(Number(v))]));
+
+  // TF.js: NHWC activations, HWIO filter, explicit symmetric padding.
+  let tfjs: (() => TfTensor) | null = null;
+  const tfTensors: TfTensor[] = [];
+  if (tf) {
+    const tx = tf.tensor4d(nchwToNhwc(xs, l.N, l.C, l.H, l.H), [l.N, l.H, l.H, l.C]);
+    const tw = tf.tensor4d(oihwToHwio(ws, l.O, l.C, l.k, l.k), [l.k, l.k, l.C, l.O]);
+    const tg = tf.tensor4d(nchwToNhwc(gs, l.N, l.O, OH, OH), [l.N, OH, OH, l.O]);
+    tfTensors.push(tx, tw, tg);
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [l.p, l.p], [l.p, l.p], [0, 0]];
+    const fwd = (): TfTensor => tf.conv2d(tx, tw, l.s, pad);
+    // The kernels tf.grads of a conv2d runs; tfjs-core exports no op for the filter gradient, so both go
+    // through runKernel with the attributes its gradient functions pass.
+    const attrs = { strides: [l.s, l.s], pad, dataFormat: 'NHWC' };
+    const dgrad = (): TfTensor => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: tg, filter: tw }, { ...attrs, inputShape: [l.N, l.H, l.H, l.C] }) as TfTensor;
+    const wgrad = (): TfTensor => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tx, dy: tg }, { ...attrs, filterShape: [l.k, l.k, l.C, l.O] }) as TfTensor;
+    const flatT = (t: TfTensor, perm: number[]): TfTensor => tf.reshape(tf.transpose(t, perm), [-1]);
+    tfjs =
+      pass === 'forward'
+        ? firstCallThen(() => tf.tidy(() => tf.transpose(fwd(), [0, 3, 1, 2])), fwd)
+        : firstCallThen(
+            () => tf.tidy(() => tf.concat([flatT(dgrad(), [0, 3, 1, 2]), flatT(wgrad(), [3, 2, 0, 1])])),
+            () => {
+              wgrad().dispose();
+              return dgrad();
+            },
+          );
+  }
+
+  const flops = pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l);
+  const cpuGeo = { input: [l.N, l.C, l.H, l.H] as const, weight: [l.O, l.C, l.k, l.k] as const, stride: [l.s, l.s] as [number, number], padding: [l.p, l.p] as [number, number] };
+  const reference =
+    flops > CPU_REFERENCE_MAX_FLOPS
+      ? null
+      : pass === 'forward'
+        ? () => conv2dForward(xs, ws, null, cpuGeo)
+        : () => {
+            const r = conv2dBackward(xs, ws, gs, cpuGeo);
+            const out = new Float64Array(r.dx.length + r.dw.length);
+            out.set(r.dx);
+            out.set(r.dw, r.dx.length);
+            return out;
+          };
+  // Sums run over K = C·k² (forward, dgrad ~ O·k²) and N·OH·OW (wgrad) products of values in [-1, 1).
+  const longest = Math.max(l.C * l.k * l.k, l.O * l.k * l.k, pass === 'backward' ? l.N * OH * OH : 0);
+  return {
+    ours: runner(),
+    oursLabel: `default v${pass === 'forward' ? K.defaults.forward : `${K.defaults.dgrad}+${K.defaults.wgrad}`}`,
+    variants,
+    tfjs,
+    reference,
+    tolerance: { atol: 1e-3 * Math.sqrt(longest / 256), rtol: 1e-3 },
+    dispose() {
+      for (const t of [x, w, g]) t.dispose();
+      for (const t of tfTensors) t.dispose();
+    },
+  };
+}
+
+const resnet = (label: string, C: number, H: number, O: number, k: number, s: number, p: number, N = 64, quick = false): Layer => ({ net: 'resnet18', label, N, C, H, O, k, s, p, quick });
+const mnist = (label: string, C: number, H: number, O: number, N: number, quick: boolean): Layer => ({ net: 'mnist', label, N, C, H, O, k: 3, s: 1, p: 1, quick });
+
+/** The layers, quick ones first. */
+export const CONV_LAYERS: Layer[] = [
+  mnist('conv1 1→32 28²', 1, 28, 32, 2, true),
+  mnist('conv2 32→64 14²', 32, 14, 64, 2, true),
+  resnet('layer2 128→128 28²', 128, 28, 128, 3, 1, 1, 1, true),
+  resnet('layer4.0 256→512 14²/2', 256, 14, 512, 3, 2, 1, 1, true),
+  mnist('conv1 1→32 28²', 1, 28, 32, 256, false),
+  mnist('conv2 32→64 14²', 32, 14, 64, 256, false),
+  resnet('stem 3→64 7×7/2 224²', 3, 224, 64, 7, 2, 3),
+  resnet('layer1 64→64 56²', 64, 56, 64, 3, 1, 1),
+  resnet('layer2.0 64→128 56²/2', 64, 56, 128, 3, 2, 1),
+  resnet('layer2.0 down 64→128 1×1/2', 64, 56, 128, 1, 2, 0),
+  resnet('layer2 128→128 28²', 128, 28, 128, 3, 1, 1),
+  resnet('layer3.0 128→256 28²/2', 128, 28, 256, 3, 2, 1),
+  resnet('layer3 256→256 14²', 256, 14, 256, 3, 1, 1),
+  resnet('layer3.0 down 128→256 1×1/2', 128, 28, 256, 1, 2, 0),
+  resnet('layer4.0 256→512 14²/2', 256, 14, 512, 3, 2, 1),
+  resnet('layer4 512→512 7²', 512, 7, 512, 3, 1, 1),
+  resnet('layer4.0 down 256→512 1×1/2', 256, 14, 512, 1, 2, 0),
+];
+
+function caseFor(l: Layer, pass: 'forward' | 'backward'): Omit<BenchCase, 'family'> {
+  return {
+    name: `conv2d ${l.net} ${l.label} N${l.N} ${pass === 'forward' ? 'fwd' : 'bwd'}`,
+    shape: `x [${l.N},${l.C},${l.H},${l.H}] w [${l.O},${l.C},${l.k},${l.k}] s${l.s} p${l.p}${pass === 'backward' ? ' → dx, dw' : ''}`,
+    flops: pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l),
+    quick: l.quick,
+    setup: (ctx: BenchContext) => setupLayer(l, pass, ctx),
+  };
+}
+
+export default defineBenchCases(
+  'conv2d',
+  CONV_LAYERS.flatMap((l) => [caseFor(l, 'forward'), caseFor(l, 'backward')]),
+);

@@ -1,0 +1,458 @@
+// Runs benchmark cases on one adapter, in the browser page or in Node (Dawn): validate, warm up, time, report.
+//
+// Per case: setup → validate (ours vs TF.js, and vs the case's CPU reference when it has one; each variant
+// too) → warm-up → time ours, its variants (--versions) and TF.js → dispose. A case that fails validation
+// is reported and not timed.
+//
+// Timing. With 'timestamp-query', GPU time: each of our runs is recorded into a compute pass of its own with
+// timestamps at its start and end (recorder.timedPass), and TF.js is timed with tf.time()'s kernelMs, which
+// it measures the same way (one timestamped pass per kernel). The row's ms is the mean per run. Wall time is
+// measured for both as well: N runs recorded back to back, then the queue drained (no readback). Without
+// timestamps the wall time is the row's figure.
+
+import { compareClose } from '../tests/harness/cpu.ts';
+import { randomArray } from '../tests/harness/random.ts';
+import { gpuDevice } from '../src/engine/device.ts';
+import { flush, timedPass } from '../src/engine/recorder.ts';
+import type { BenchCase, BenchContext, BenchInstance, Engine, EngineTensor, Tf, TfTensor } from './registry.ts';
+
+export interface BenchOptions {
+  /** CPU-adapter run: only cases marked quick, shorter timing. */
+  quick: boolean;
+  /** Substring (case-insensitive) of the family or name: only matching rows (of the quick ones, when quick). */
+  filter?: string | null;
+  /** Also time each of a case's variants (matmul kernel versions). */
+  versions?: boolean;
+  /** Fixed number of timed runs per measurement (default: enough for targetMs, 2 to 200). */
+  iterations?: number | null;
+  /** Time to spend per measurement when iterations is not fixed (default 300 ms quick, 1000 ms full). */
+  targetMs?: number;
+  /** The command line, recorded in the report. */
+  command: string;
+  /** Where it ran. */
+  runtime: 'chrome' | 'node-dawn';
+  /** Extra description of the runtime (user agent, Node version). */
+  runtimeInfo?: string;
+}
+
+export interface Timing {
+  /** The row's figure: GPU ms per run when timestamps exist, else wall ms per run. */
+  ms: number;
+  method: 'timestamp' | 'wall';
+  gpuMs: number | null;
+  wallMs: number;
+  /** Runs per round, and rounds (interleaved with the other subjects; the median round is reported). */
+  iterations: number;
+  rounds: number;
+  gflops: number;
+}
+
+export interface BenchRow {
+  family: string;
+  name: string;
+  shape: string;
+  flops: number;
+  /** What our run dispatches (e.g. 'auto → v2'). */
+  impl: string;
+  ours: Timing | null;
+  variants: Record<string, Timing | { error: string }>;
+  tfjs: Timing | null;
+  /** TF.js ms / our ms (> 1: ours is faster). */
+  ratio: number | null;
+  check: { against: string[]; maxAbsError: number; ok: boolean; detail?: string };
+  error?: string;
+}
+
+export interface BenchReport {
+  date: string;
+  command: string;
+  runtime: string;
+  runtimeInfo: string;
+  device: {
+    adapter: string;
+    slug: string;
+    timestampQuery: boolean;
+    subgroups: boolean;
+    limits: Record<string, number>;
+    cpuAdapter: boolean;
+  };
+  tfjs: { version: string; backend: string } | null;
+  options: { quick: boolean; filter: string | null; versions: boolean; iterations: number | null; targetMs: number };
+  rows: BenchRow[];
+  /** The markdown table printed at the end. */
+  table: string;
+  /** Where the runners save it, under bench/results/ (resultFileName). */
+  fileName: string;
+}
+
+type Log = (message: string) => void;
+
+/** Whether the adapter is a CPU implementation (SwiftShader, llvmpipe, WARP): benchmarks default to --quick. */
+export function isCpuAdapter(adapter: string): boolean {
+  return /swiftshader|llvmpipe|lavapipe|warp|cpu/i.test(adapter);
+}
+
+/** 'Google / SwiftShader Device (Subzero)' → 'google-swiftshader-device-subzero'. */
+export function adapterSlug(adapter: string): string {
+  const slug = adapter
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+  return slug || 'unknown-adapter';
+}
+
+export function selectCases(cases: BenchCase[], options: Pick<BenchOptions, 'quick' | 'filter'>): BenchCase[] {
+  const filter = options.filter?.toLowerCase() ?? null;
+  return cases.filter((c) => {
+    if (options.quick && !c.quick) return false;
+    return !filter || c.family.toLowerCase().includes(filter) || c.name.toLowerCase().includes(filter);
+  });
+}
+
+export async function runBench(E: Engine, tf: Tf | null, cases: BenchCase[], options: BenchOptions, log: Log): Promise<BenchReport> {
+  const info = E.engineInfo();
+  const targetMs = options.targetMs ?? (options.quick ? 300 : 1000);
+  const selected = selectCases(cases, options);
+  const ctx: BenchContext = { E, tf, quick: options.quick, random: randomArray };
+  if (tf) tf.env().set('WEBGPU_CPU_FORWARD', false); // small inputs would otherwise run on TF.js's CPU backend
+  log(`adapter: ${info.adapter}; timestamps: ${info.timestampQuery}; TF.js: ${tf ? `${tf.version_core} (${tf.getBackend()})` : 'off'}`);
+  log(`${selected.length} case(s)${options.quick ? ' (quick)' : ''}: ${selected.map((c) => c.name).join(', ')}`);
+
+  const rows: BenchRow[] = [];
+  for (const [i, c] of selected.entries()) {
+    log(`[${i + 1}/${selected.length}] ${c.name} (${c.shape})`);
+    const row = await runCase(E, tf, c, ctx, options, targetMs, info.timestampQuery, log);
+    rows.push(row);
+    if (row.error) log(`  ERROR: ${row.error}`);
+    else log(`  ${summary(row)}`);
+  }
+
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    command: options.command,
+    runtime: options.runtime,
+    runtimeInfo: options.runtimeInfo ?? '',
+    device: {
+      adapter: info.adapter,
+      slug: adapterSlug(info.adapter),
+      timestampQuery: info.timestampQuery,
+      subgroups: info.subgroups,
+      limits: { ...info.limits },
+      cpuAdapter: isCpuAdapter(info.adapter),
+    },
+    tfjs: tf ? { version: tf.version_core, backend: tf.getBackend() } : null,
+    options: { quick: options.quick, filter: options.filter ?? null, versions: !!options.versions, iterations: options.iterations ?? null, targetMs },
+    rows,
+    table: '',
+    fileName: '',
+  };
+  report.table = formatTable(report);
+  report.fileName = resultFileName(report);
+  return report;
+}
+
+async function runCase(E: Engine, tf: Tf | null, c: BenchCase, ctx: BenchContext, options: BenchOptions, targetMs: number, timestamps: boolean, log: Log): Promise<BenchRow> {
+  const row: BenchRow = {
+    family: c.family,
+    name: c.name,
+    shape: c.shape,
+    flops: c.flops,
+    impl: 'ours',
+    ours: null,
+    variants: {},
+    tfjs: null,
+    ratio: null,
+    check: { against: [], maxAbsError: 0, ok: true },
+  };
+  let inst: BenchInstance | null = null;
+  try {
+    inst = await c.setup(ctx);
+    row.impl = inst.oursLabel ?? 'ours';
+    const tfRun = tf && inst.tfjs ? inst.tfjs : null;
+
+    // ---- validate
+    const tol = inst.tolerance ?? { atol: 1e-3, rtol: 1e-3 };
+    const ours = await readOurs(inst.ours);
+    const expected: Array<[string, ArrayLike<number>]> = [];
+    if (inst.reference) expected.push(['cpu', inst.reference()]);
+    if (tfRun) expected.push(['tfjs', await readTf(tfRun)]);
+    const candidates: Array<[string, ArrayLike<number>]> = [['ours', ours]];
+    if (options.versions && inst.variants) {
+      for (const [name, run] of Object.entries(inst.variants)) candidates.push([name, await readOurs(run)]);
+    }
+    for (const [refName, ref] of expected) {
+      row.check.against.push(refName);
+      for (const [name, got] of candidates) {
+        const problem = mismatch(got, ref, tol);
+        row.check.maxAbsError = Math.max(row.check.maxAbsError, maxAbsDiff(got, ref));
+        if (problem && row.check.ok) {
+          row.check.ok = false;
+          row.check.detail = `${name} vs ${refName}: ${problem}`;
+        }
+      }
+    }
+    if (!row.check.ok) throw new Error(`validation failed, not timed: ${row.check.detail}`);
+
+    // ---- time
+    const subjects = [oursSubject(E, inst.ours, timestamps)];
+    if (tfRun) subjects.push(tfSubject(tf!, tfRun, timestamps));
+    const [oursT, tfjsT] = await timeSubjects(subjects, c.flops, options, targetMs);
+    row.ours = oursT!;
+    row.tfjs = tfjsT ?? null;
+    if (row.tfjs) row.ratio = row.tfjs.ms / oursT!.ms;
+    if (options.versions && inst.variants) {
+      const names = Object.keys(inst.variants);
+      const times = await timeSubjects(names.map((n) => oursSubject(E, inst!.variants![n]!, timestamps)), c.flops, options, targetMs);
+      names.forEach((name, i) => {
+        row.variants[name] = times[i]!;
+        log(`    ${name}: ${fmtMs(times[i]!)}`);
+      });
+    }
+  } catch (e) {
+    row.error = errorText(e);
+  } finally {
+    try {
+      inst?.dispose();
+    } catch (e) {
+      row.error ??= `dispose: ${errorText(e)}`;
+    }
+  }
+  return row;
+}
+
+// ------------------------------------------------------------------ validation
+
+async function readOurs(run: () => EngineTensor): Promise<Float32Array> {
+  const t = run();
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+async function readTf(run: () => TfTensor): Promise<Float32Array> {
+  const t = run();
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/** null when close, else a short description (count, first mismatches): the STYLE's "stop after ten". */
+function mismatch(got: ArrayLike<number>, ref: ArrayLike<number>, tol: { atol: number; rtol: number }): string | null {
+  if (got.length !== ref.length) return `length ${got.length} vs ${ref.length}`;
+  const report = compareClose(got, ref, tol, 10);
+  if (report.count === 0) return null;
+  const first = report.first.map((m) => `[${m.index}] ${m.actual} vs ${m.expected}`).join(', ');
+  return `${report.count} of ${ref.length} elements differ (atol ${tol.atol}, rtol ${tol.rtol}): ${first}`;
+}
+
+// ------------------------------------------------------------------ timing
+
+function iterationsFor(oneRunMs: number, options: BenchOptions, targetMs: number): number {
+  if (options.iterations) return options.iterations;
+  const min = options.quick ? 1 : 5;
+  return Math.max(min, Math.min(200, Math.round(targetMs / Math.max(oneRunMs, 1e-3))));
+}
+
+/** Something to time: ours or TF.js, one implementation of a case. */
+interface Subject {
+  /** Warm-up (pipelines compiled, pools filled), then the wall ms of one run. */
+  warm(): Promise<number>;
+  /** Wall ms per run over n runs recorded back to back, then the queue drained (no readback). */
+  wall(n: number): Promise<number>;
+  /** GPU ms per run from timestamps (one timestamped pass per run), or null without timestamps. */
+  gpu(n: number): Promise<number | null>;
+}
+
+function oursSubject(E: Engine, run: () => EngineTensor, timestamps: boolean): Subject {
+  const wall = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) run().dispose();
+    await E.sync();
+    return (performance.now() - t0) / n;
+  };
+  return {
+    async warm() {
+      run().dispose();
+      await E.sync();
+      return wall(1);
+    },
+    wall,
+    async gpu(n) {
+      if (!timestamps) return null;
+      const device = gpuDevice();
+      const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * n });
+      for (let i = 0; i < n; i++) {
+        timedPass({ querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 }, () => run().dispose());
+      }
+      flush();
+      const ms = (await readTimestamps(device, querySet, n)) / n;
+      querySet.destroy();
+      return ms;
+    },
+  };
+}
+
+/** Sum over passes of (end − begin), in ms. */
+async function readTimestamps(device: GPUDevice, querySet: GPUQuerySet, passes: number): Promise<number> {
+  const bytes = 16 * passes;
+  const resolve = device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  const read = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder({ label: 'bench-timestamps' });
+  enc.resolveQuerySet(querySet, 0, 2 * passes, resolve, 0);
+  enc.copyBufferToBuffer(resolve, 0, read, 0, bytes);
+  device.queue.submit([enc.finish()]);
+  await read.mapAsync(GPUMapMode.READ);
+  const stamps = new BigUint64Array(read.getMappedRange().slice(0));
+  read.unmap();
+  resolve.destroy();
+  read.destroy();
+  let ns = 0;
+  for (let i = 0; i < passes; i++) ns += Number(stamps[2 * i + 1]! - stamps[2 * i]!);
+  return ns / 1e6;
+}
+
+function tfSubject(tf: Tf, run: () => TfTensor, timestamps: boolean): Subject {
+  const drain = async (): Promise<void> => {
+    // Submit what TF.js has recorded and wait for the queue, without a readback.
+    // (TF.js 4.22 WebGPU backend internals: end the open pass, submit the encoder.)
+    const backend = tf.backend() as unknown as { commandEncoder?: GPUCommandEncoder | null; endComputePassEncoder?: () => void; submitQueue?: () => void; device?: GPUDevice };
+    if (backend.commandEncoder && backend.endComputePassEncoder && backend.submitQueue) {
+      backend.endComputePassEncoder();
+      backend.submitQueue();
+    }
+    if (!backend.device) throw new Error('TF.js: the active backend has no WebGPU device');
+    await backend.device.queue.onSubmittedWorkDone();
+  };
+  const wall = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) run().dispose();
+    await drain();
+    return (performance.now() - t0) / n;
+  };
+  return {
+    async warm() {
+      run().dispose();
+      await drain();
+      return wall(1);
+    },
+    wall,
+    async gpu(n) {
+      if (!timestamps) return null;
+      // tf.time: TF.js puts each kernel in a timestamped pass of its own; kernelMs sums them.
+      const info = await tf.time(() => {
+        for (let i = 0; i < n; i++) run().dispose();
+      });
+      return typeof info.kernelMs === 'number' && info.kernelMs > 0 ? info.kernelMs / n : null;
+    },
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Times the subjects in interleaved rounds (A B A B ...), so that a change in machine load hits them alike,
+ * and reports the median round of each (GPU time; wall time is taken in every round only without
+ * timestamps, else in the first).
+ */
+async function timeSubjects(subjects: Subject[], flops: number, options: BenchOptions, targetMs: number): Promise<Timing[]> {
+  const ns: number[] = [];
+  for (const s of subjects) ns.push(iterationsFor(await s.warm(), options, targetMs));
+  const rounds = options.quick ? 3 : 5;
+  const samples = subjects.map(() => ({ wall: [] as number[], gpu: [] as number[] }));
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, s] of subjects.entries()) {
+      const g = await s.gpu(ns[i]!);
+      if (g !== null) samples[i]!.gpu.push(g);
+      // Wall time is the figure only without timestamps; otherwise one round of it is enough.
+      if (g === null || r === 0) samples[i]!.wall.push(await s.wall(ns[i]!));
+    }
+  }
+  return subjects.map((_, i) => {
+    const { wall, gpu } = samples[i]!;
+    return timing(gpu.length === rounds ? median(gpu) : null, median(wall), ns[i]!, rounds, flops);
+  });
+}
+
+function timing(gpuMs: number | null, wallMs: number, iterations: number, rounds: number, flops: number): Timing {
+  const ms = gpuMs ?? wallMs;
+  return { ms, method: gpuMs === null ? 'wall' : 'timestamp', gpuMs, wallMs, iterations, rounds, gflops: flops / (ms * 1e6) };
+}
+
+// ------------------------------------------------------------------ report
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+function fmtNum(v: number): string {
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  if (v >= 1) return v.toFixed(2);
+  return v.toPrecision(2);
+}
+
+function fmtMs(t: Timing): string {
+  return `${fmtNum(t.ms)} ms (${fmtNum(t.gflops)} GFLOP/s, ${t.method}, wall ${fmtNum(t.wallMs)} ms, ${t.rounds}×${t.iterations} runs)`;
+}
+
+function summary(row: BenchRow): string {
+  const parts = [`ours [${row.impl}] ${fmtMs(row.ours!)}`];
+  if (row.tfjs) parts.push(`TF.js ${fmtMs(row.tfjs)}`);
+  if (row.ratio !== null) parts.push(`TF.js/ours ${row.ratio.toFixed(2)}`);
+  return parts.join(' | ');
+}
+
+export function formatTable(report: Pick<BenchReport, 'rows' | 'options'>): string {
+  const versionNames = [...new Set(report.rows.flatMap((r) => Object.keys(r.variants)))];
+  const head = ['case', 'shape', 'ours: kernel', 'ours ms', 'ours GFLOP/s', 'TF.js ms', 'TF.js GFLOP/s', 'TF.js/ours', ...versionNames.map((v) => `${v} ms`), 'check'];
+  const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
+  for (const r of report.rows) {
+    if (r.error || !r.ours) {
+      lines.push(`| ${r.name} | ${r.shape} | ${r.impl} | ${['–', '–', '–', '–', '–', ...versionNames.map(() => '–')].join(' | ')} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 120)} |`);
+      continue;
+    }
+    const v = versionNames.map((name) => {
+      const t = r.variants[name];
+      return !t ? '–' : 'error' in t ? 'error' : fmtNum(t.ms);
+    });
+    const check = `${r.check.ok ? 'ok' : 'FAIL'}${r.check.against.length ? ` (vs ${r.check.against.join(', ')}; max err ${r.check.maxAbsError.toExponential(1)})` : ''}`;
+    lines.push(
+      `| ${[
+        r.name,
+        r.shape,
+        r.impl,
+        fmtNum(r.ours.ms),
+        fmtNum(r.ours.gflops),
+        r.tfjs ? fmtNum(r.tfjs.ms) : '–',
+        r.tfjs ? fmtNum(r.tfjs.gflops) : '–',
+        r.ratio !== null ? r.ratio.toFixed(2) : '–',
+        ...v,
+        check,
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** bench/results/<YYYY-MM-DD>-<adapter-slug>-<chrome|node>[-<filter>].json */
+export function resultFileName(report: Pick<BenchReport, 'date' | 'device' | 'runtime' | 'options'>): string {
+  const filter = report.options.filter ? `-${adapterSlug(report.options.filter)}` : '';
+  return `${report.date.slice(0, 10)}-${report.device.slug}-${report.runtime === 'chrome' ? 'chrome' : 'node'}${filter}.json`;
+}

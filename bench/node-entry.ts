@@ -1,0 +1,84 @@
+// `npm run bench:node`: the benchmarks in Node through Dawn (npm `webgpu`), ours and TF.js WebGPU on the same
+// adapter. bench/build-node.mjs bundles this file into dist-gpu/bench-node.mjs (one ESM file that imports only
+// `webgpu`), which runs here or on a GPU machine (/work/shared/gpu/README.md):
+//   bash .gpu/run.sh node dist-gpu/bench-node.mjs --full --versions --out-dir $OUT
+// Options as bench/run-browser.mjs (--quick/--full, --filter, --versions, --iterations, --target-ms, --no-tfjs,
+// --out-dir, --no-save, --list).
+
+import { gpu } from './node-setup.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgpu';
+import * as E from '../src/index.ts';
+import { allCases } from './cases/index.ts';
+import { isCpuAdapter, runBench } from './harness.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    full: { type: 'boolean' },
+    filter: { type: 'string' },
+    versions: { type: 'boolean', default: false },
+    iterations: { type: 'string' },
+    'target-ms': { type: 'string' },
+    'no-tfjs': { type: 'boolean', default: false },
+    'out-dir': { type: 'string', default: path.join('bench', 'results') },
+    'no-save': { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+  },
+});
+
+async function main(): Promise<void> {
+  if (values.list) {
+    for (const c of allCases()) console.log(`${c.quick ? 'quick' : '     '}  ${c.family.padEnd(10)} ${c.name.padEnd(32)} ${c.shape}`);
+    return;
+  }
+  const started = Date.now();
+  await E.init({ gpu, powerPreference: 'high-performance' });
+  const useTf = !values['no-tfjs'];
+  if (useTf && !(await tf.setBackend('webgpu'))) throw new Error('TF.js: the webgpu backend did not initialize');
+  const adapter = E.engineInfo().adapter;
+  const quick = values.quick ? true : values.full ? false : isCpuAdapter(adapter);
+  const command = ['npm run bench:node', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a))] : [])].join(' ');
+  const report = await runBench(
+    E,
+    useTf ? tf : null,
+    allCases(),
+    {
+      quick,
+      filter: values.filter ?? null,
+      versions: values.versions,
+      iterations: values.iterations ? Number(values.iterations) : null,
+      ...(values['target-ms'] ? { targetMs: Number(values['target-ms']) } : {}),
+      command,
+      runtime: 'node-dawn',
+      runtimeInfo: `Node ${process.version}, Dawn (npm webgpu); ${cpus().length} logical CPUs`,
+    },
+    (m) => console.log(m),
+  );
+  console.log(`\n${report.device.adapter} (${report.runtime}), ${report.date}\n`);
+  console.log(report.table);
+  if (!values['no-save']) {
+    mkdirSync(values['out-dir'], { recursive: true });
+    const file = path.join(values['out-dir'], report.fileName);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nwrote ${file}`);
+  }
+  const slower = report.rows.filter((r) => r.ratio !== null && r.ratio < 1);
+  if (slower.length) console.log(`\nNOTE: TF.js was faster on ${slower.map((r) => r.name).join(', ')}`);
+  if (report.rows.some((r) => r.error)) process.exitCode = 1;
+  console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  if (useTf) tf.disposeVariables();
+  E.shutdown();
+}
+
+main()
+  .catch((e) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exitCode = 1;
+  })
+  // Dawn keeps the event loop alive; leave once the report is out.
+  .finally(() => setTimeout(() => process.exit(), 100));

@@ -1,0 +1,73 @@
+// The benchmark case API. A kernel family registers its rows in a file of its own, bench/cases/<family>.ts:
+//
+//   import { defineBenchCases } from '../registry.ts';
+//   export default defineBenchCases('conv2d', [
+//     {
+//       name: 'conv2d 64→64 56² N=8', shape: '[8,64,56,56] * [64,64,3,3] pad 1', flops: 2 * 8 * 64 * 56 * 56 * 64 * 9,
+//       quick: false,
+//       setup({ E, tf, random }) {
+//         const x = E.tensor(random(8 * 64 * 56 * 56, 1), [8, 64, 56, 56]);
+//         ...
+//         return { ours: () => E.conv2d(x, w, ...), tfjs: tf && (() => tf.conv2d(...)), dispose: () => x.dispose() };
+//       },
+//     },
+//   ]);
+//
+// The runners (bench/run-browser.mjs, bench/run-node.mjs) pick up every bench/cases/*.ts with a default export
+// (bench/cases/index.ts globs them). For each case the harness (bench/harness.ts): validates ours against TF.js
+// and against `reference()` when given, warms up, then times ours, each of ours `variants` (with --versions)
+// and TF.js on the same adapter, with GPU timestamps where the device has them, else wall time.
+
+import type * as TfCore from '@tensorflow/tfjs-core';
+import type * as EngineModule from '../src/index.ts';
+
+export type Engine = typeof EngineModule;
+export type EngineTensor = InstanceType<Engine['Tensor']>;
+export type Tf = typeof TfCore;
+export type TfTensor = TfCore.Tensor;
+
+export interface BenchContext {
+  E: Engine;
+  /** TF.js with its WebGPU backend ready, or null when run with --no-tfjs. */
+  tf: Tf | null;
+  /** A CPU-adapter (--quick) run: cases may shrink what they set up. */
+  quick: boolean;
+  /** Seeded values in [-1, 1), identical in Node and in the page (tests/harness/random.ts). */
+  random(n: number, seed: number): Float32Array<ArrayBuffer>;
+}
+
+export interface BenchInstance {
+  /** One run of our op; the harness disposes the returned tensor. Runs between warm-up and timing. */
+  ours(): EngineTensor;
+  /** What `ours` dispatches, for the table (e.g. 'auto → v2'). */
+  oursLabel?: string;
+  /** More of our implementations (kernel versions) timed with --versions, each validated like `ours`. */
+  variants?: Record<string, () => EngineTensor>;
+  /** One run of the TF.js equivalent; the harness disposes the returned tensor. */
+  tfjs?: (() => TfTensor) | null;
+  /** A CPU reference of the output (flat, row-major), for sizes where the CPU can afford it. */
+  reference?: (() => ArrayLike<number>) | null;
+  /** Validation tolerance, |ours − ref| ≤ atol + rtol·|ref| (default 1e-3, 1e-3). */
+  tolerance?: { atol: number; rtol: number };
+  /** Frees what setup made (the harness calls it after timing, also on failure). */
+  dispose(): void;
+}
+
+export interface BenchCase {
+  /** Kernel family, e.g. 'matmul', 'conv2d': `--filter` matches it and the name. */
+  family: string;
+  /** Unique row name, e.g. 'matmul 1024'. */
+  name: string;
+  /** Problem shape for the table, e.g. '1024×1024×1024'. */
+  shape: string;
+  /** Floating-point operations per run (2·M·N·K for a matmul), for GFLOP/s. */
+  flops: number;
+  /** Included in --quick runs (the default on a CPU adapter such as SwiftShader). */
+  quick?: boolean;
+  setup(ctx: BenchContext): BenchInstance | Promise<BenchInstance>;
+}
+
+/** Fills in `family` for a list of cases: the default export of a bench/cases/<family>.ts file. */
+export function defineBenchCases(family: string, cases: Array<Omit<BenchCase, 'family'>>): BenchCase[] {
+  return cases.map((c) => ({ ...c, family }));
+}

@@ -1,0 +1,311 @@
+// conv2d with PyTorch semantics: NCHW input, OIHW weight [O, C/groups, kH, kW], optional bias [O], stride,
+// zero padding, dilation and groups (depthwise = groups equal to the channel count).
+//
+// Three passes, each with a naive v1 (the reference) and an implicit-GEMM v2 (the default):
+//   forward  y  = conv(x, w) + b                      conv2d_fwd_naive / conv2d_fwd_gemm
+//   dgrad    dx = conv_transpose(gy, w)               conv2d_dgrad_naive / conv2d_dgrad_gemm (per stride phase)
+//   wgrad    dw = Σ_{n,oh,ow} gy ⊗ im2col(x)          conv2d_wgrad_naive / conv2d_wgrad_gemm (+ split-K reduce)
+//   db = Σ_{n,oh,ow} gy                               conv2d_bias_grad
+// `conv2dKernels.use` picks the version per pass (tests and the benchmarks force versions through it).
+// The backward rule runs dgrad only when the input needs a gradient, wgrad only for the weight, db only for
+// the bias, and the forward saves only what those passes will read: a frozen conv on an input that needs no
+// gradient records nothing at all.
+
+import biasGradWgsl from '../../shaders/conv2d_bias_grad.wgsl?raw';
+import dgradGemmWgsl from '../../shaders/conv2d_dgrad_gemm.wgsl?raw';
+import dgradNaiveWgsl from '../../shaders/conv2d_dgrad_naive.wgsl?raw';
+import fwdGemmWgsl from '../../shaders/conv2d_fwd_gemm.wgsl?raw';
+import fwdNaiveWgsl from '../../shaders/conv2d_fwd_naive.wgsl?raw';
+import wgradGemmWgsl from '../../shaders/conv2d_wgrad_gemm.wgsl?raw';
+import wgradNaiveWgsl from '../../shaders/conv2d_wgrad_naive.wgsl?raw';
+import wgradReduceWgsl from '../../shaders/conv2d_wgrad_reduce.wgsl?raw';
+import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
+import { attach } from '../autograd.ts';
+import { EngineError, ShapeError, fmtShape } from '../errors.ts';
+import { emptyTensor, launch } from '../launch.ts';
+import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
+import { fillInPlace } from './creation.ts';
+
+// ------------------------------------------------------------------ options and geometry
+
+export type IntPair = number | readonly [number, number];
+
+export interface Conv2dOptions {
+  stride?: IntPair;
+  padding?: IntPair;
+  dilation?: IntPair;
+  groups?: number;
+}
+
+/** Every size a conv2d kernel needs, validated. */
+export interface Conv2dGeometry {
+  N: number; C: number; H: number; W: number;
+  O: number; Cg: number; Og: number; kH: number; kW: number;
+  sH: number; sW: number; pH: number; pW: number; dH: number; dW: number;
+  groups: number; OH: number; OW: number;
+}
+
+/** Reads a `number | [h, w]` option as a pair of integers ≥ `min`. Shared with pooling. */
+export function intPair(op: string, name: string, value: IntPair | undefined, fallback: readonly [number, number], min: number): [number, number] {
+  const pair: readonly number[] = value === undefined ? fallback : typeof value === 'number' ? [value, value] : value;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isInteger(v) && v >= min)) {
+    throw new ShapeError(`${op}: ${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(value)}`);
+  }
+  return [pair[0]!, pair[1]!];
+}
+
+/** Output size of a sliding window along one axis (PyTorch's floor formula). */
+export function windowOutputSize(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
+  return Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+function conv2dGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Conv2dGeometry {
+  const op = 'conv2d';
+  if (x.rank !== 4) throw new ShapeError(`${op}: expected a 4-D input [N,C,H,W], got ${fmtShape(x.shape)}`);
+  if (weight.rank !== 4) throw new ShapeError(`${op}: expected a 4-D weight [O,C/groups,kH,kW], got ${fmtShape(weight.shape)}`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [O, Cg, kH, kW] = weight.shape as [number, number, number, number];
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new ShapeError(`${op}: groups must be a positive integer, got ${groups}`);
+  const [sH, sW] = intPair(op, 'stride', options.stride, [1, 1], 1);
+  const [pH, pW] = intPair(op, 'padding', options.padding, [0, 0], 0);
+  const [dH, dW] = intPair(op, 'dilation', options.dilation, [1, 1], 1);
+  if (C % groups !== 0) throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has ${C} channels, which groups ${groups} does not divide`);
+  if (O % groups !== 0) throw new ShapeError(`${op}: weight ${fmtShape(weight.shape)} has ${O} output channels, which groups ${groups} does not divide`);
+  if (Cg * groups !== C) {
+    throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has ${C} channels, weight ${fmtShape(weight.shape)} expects ${Cg * groups} (groups ${groups})`);
+  }
+  if (kH < 1 || kW < 1 || O < 1) throw new ShapeError(`${op}: weight ${fmtShape(weight.shape)} is empty`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== O)) {
+    throw new ShapeError(`${op}: bias ${fmtShape(bias.shape)} does not match weight ${fmtShape(weight.shape)}: expected [${O}]`);
+  }
+  const OH = windowOutputSize(H, kH, sH, pH, dH);
+  const OW = windowOutputSize(W, kW, sW, pW, dW);
+  if (OH < 1 || OW < 1) {
+    throw new ShapeError(
+      `${op}: output size [${OH},${OW}] ≤ 0 for input ${fmtShape(x.shape)}, kernel [${kH},${kW}], stride [${sH},${sW}], padding [${pH},${pW}], dilation [${dH},${dW}]`,
+    );
+  }
+  return { N, C, H, W, O, Cg, Og: O / groups, kH, kW, sH, sW, pH, pW, dH, dW, groups, OH, OW };
+}
+
+function convUniforms(d: Conv2dGeometry, splits = 1, chunk = 0): number[] {
+  return [d.N, d.C, d.H, d.W, d.O, d.OH, d.OW, d.groups, d.kH, d.kW, d.sH, d.sW, d.pH, d.pW, d.dH, d.dW, splits, chunk, 0, 0];
+}
+
+// ------------------------------------------------------------------ kernels
+
+const fwdNaiveKernel = defineKernel('conv2d_fwd_naive', fwdNaiveWgsl, ['read', 'read', 'read', 'write']);
+const fwdGemmKernel = defineKernel('conv2d_fwd_gemm', fwdGemmWgsl, ['read', 'read', 'read', 'write']);
+const dgradNaiveKernel = defineKernel('conv2d_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write']);
+const dgradGemmKernel = defineKernel('conv2d_dgrad_gemm', dgradGemmWgsl, ['read', 'read', 'write']);
+const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write']);
+const wgradGemmKernel = defineKernel('conv2d_wgrad_gemm', wgradGemmWgsl, ['read', 'read', 'write']);
+const wgradReduceKernel = defineKernel('conv2d_wgrad_reduce', wgradReduceWgsl, ['read', 'write']);
+const biasGradKernel = defineKernel('conv2d_bias_grad', biasGradWgsl, ['read', 'write']);
+
+/** Tile shape of the implicit-GEMM (v2) kernels: WG_X × WG_Y threads, 4 × 4 outputs each, K step TILE_K. */
+export interface GemmTiles {
+  WG_X: number;
+  WG_Y: number;
+  TILE_K: number;
+}
+
+export type Conv2dPass = 'forward' | 'dgrad' | 'wgrad';
+
+const DEFAULT_TILES: Readonly<GemmTiles> = Object.freeze({ WG_X: 16, WG_Y: 16, TILE_K: 16 });
+const DEFAULT_VERSIONS: Readonly<Record<Conv2dPass, number>> = Object.freeze({ forward: 2, dgrad: 2, wgrad: 2 });
+/** Workgroups the split-K weight gradient aims for (enough to fill a large GPU several times over). */
+const WGRAD_TARGET_WORKGROUPS = 512;
+/** Fewest K steps one split of the weight gradient gets, so the partial sums stay a small extra cost. */
+const WGRAD_MIN_STEPS_PER_SPLIT = 8;
+
+/**
+ * The conv2d kernel map. `versions` lists what each pass has (the WGSL headers' tables list the same),
+ * `defaults` names the default explicitly, `use` is what runs now: tests and benchmarks assign to it and call
+ * `reset()` after. `tiles` and `wgradSplits` override the v2 tile shape and the split-K count; null (the
+ * default) chooses them from the shape (see chooseTiles and conv2dWeightGrad).
+ */
+export const conv2dKernels = {
+  versions: {
+    forward: { 1: 'conv2d_fwd_naive: one thread per output', 2: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles' },
+    dgrad: { 1: 'conv2d_dgrad_naive: one thread per input pixel, gather', 2: 'conv2d_dgrad_gemm: implicit GEMM per stride phase' },
+    wgrad: { 1: 'conv2d_wgrad_naive: one thread per weight', 2: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce' },
+  } as const satisfies Record<Conv2dPass, Record<number, string>>,
+  defaults: DEFAULT_VERSIONS,
+  use: { ...DEFAULT_VERSIONS } as Record<Conv2dPass, number>,
+  tiles: null as GemmTiles | null,
+  wgradSplits: null as number | null,
+  reset(): void {
+    Object.assign(this.use, DEFAULT_VERSIONS);
+    this.tiles = null;
+    this.wgradSplits = null;
+  },
+};
+
+function chosenVersion(pass: Conv2dPass): number {
+  const v = conv2dKernels.use[pass];
+  if (!(v in conv2dKernels.versions[pass])) {
+    throw new EngineError(`conv2d: no ${pass} kernel version ${v}; registered: ${Object.keys(conv2dKernels.versions[pass]).join(', ')}`);
+  }
+  return v;
+}
+
+/**
+ * The v2 tile shape for a GEMM with `mSide` rows (along WG_X) and `nSide` columns (along WG_Y): 64 × 64 tiles,
+ * each side narrowed to 32 or 16 when the GEMM is that small there, so a layer with few channels (an MNIST
+ * stem, a depthwise conv, the 9-wide weight gradient of a 1-channel 3×3 conv) leaves fewer threads idle.
+ */
+function chooseTiles(mSide: number, nSide: number): GemmTiles {
+  const threads = (side: number, full: number): number => (side <= 16 ? 4 : side <= 32 ? 8 : full);
+  return { WG_X: threads(mSide, DEFAULT_TILES.WG_X), WG_Y: threads(nSide, DEFAULT_TILES.WG_Y), TILE_K: DEFAULT_TILES.TILE_K };
+}
+
+function gemmConstants(mSide: number, nSide: number): GemmTiles {
+  const t = conv2dKernels.tiles ?? chooseTiles(mSide, nSide);
+  const ok = [t.WG_X, t.WG_Y, t.TILE_K].every((v) => Number.isInteger(v) && v >= 1);
+  if (!ok || t.WG_Y % 4 !== 0 || t.WG_X * t.WG_Y > 256 || t.TILE_K > t.WG_X * t.WG_Y) {
+    throw new EngineError(
+      `conv2d: bad GEMM tiles ${JSON.stringify(t)}: need positive integers, WG_Y a multiple of 4 (each thread keeps one A row), WG_X·WG_Y ≤ 256 and TILE_K ≤ WG_X·WG_Y`,
+    );
+  }
+  return { WG_X: t.WG_X, WG_Y: t.WG_Y, TILE_K: t.TILE_K };
+}
+
+function checkZ(z: number, what: string): number {
+  if (z > MAX_WORKGROUPS_PER_DIM) throw new EngineError(`conv2d: ${what} needs ${z} workgroups along z, more than ${MAX_WORKGROUPS_PER_DIM}`);
+  return z;
+}
+
+// ------------------------------------------------------------------ forward
+
+function forwardNaive(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry, out: Tensor): void {
+  launch(fwdNaiveKernel, [x, w, b ?? w, out], {
+    uniforms: convUniforms(d),
+    constants: { HAS_BIAS: b ? 1 : 0 },
+    workgroups: grid(Math.ceil(out.size / 64)),
+    label: 'conv2d.forward',
+  });
+}
+
+function forwardGemm(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry, out: Tensor): void {
+  const c = gemmConstants(d.N * d.OH * d.OW, d.Og);
+  const mTiles = Math.ceil((d.N * d.OH * d.OW) / (c.WG_X * 4));
+  const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
+  const [gx, gy] = grid(mTiles);
+  launch(fwdGemmKernel, [x, w, b ?? w, out], {
+    uniforms: convUniforms(d),
+    constants: { ...c, HAS_BIAS: b ? 1 : 0 },
+    workgroups: [gx, gy, checkZ(nTiles * d.groups, 'the forward')],
+    label: 'conv2d.forward',
+  });
+}
+
+const FORWARD: Record<number, typeof forwardNaive> = { 1: forwardNaive, 2: forwardGemm };
+
+// ------------------------------------------------------------------ backward passes
+
+/** dx for upstream gradient `g` [N,O,OH,OW]. */
+function conv2dInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Tensor {
+  const dx = emptyTensor([d.N, d.C, d.H, d.W]);
+  if (dx.size === 0) return dx;
+  if (chosenVersion('dgrad') === 1) {
+    launch(dgradNaiveKernel, [g, w, dx], { uniforms: convUniforms(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'conv2d.dgrad' });
+    return dx;
+  }
+  const rows = d.N * Math.ceil(d.H / d.sH) * Math.ceil(d.W / d.sW); // the largest stride phase
+  const c = gemmConstants(rows, d.Cg);
+  const [gx, gy] = grid(Math.ceil(rows / (c.WG_X * 4)));
+  const nTiles = Math.ceil(d.Cg / (c.WG_Y * 4));
+  launch(dgradGemmKernel, [g, w, dx], {
+    uniforms: convUniforms(d),
+    constants: { ...c },
+    workgroups: [gx, gy, checkZ(nTiles * d.sH * d.sW * d.groups, 'the input gradient')],
+    label: 'conv2d.dgrad',
+  });
+  return dx;
+}
+
+/** dw for upstream gradient `g` [N,O,OH,OW]. */
+function conv2dWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
+  const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
+  const R = d.N * d.OH * d.OW;
+  if (R === 0) {
+    fillInPlace(dw, 0);
+    return dw;
+  }
+  if (chosenVersion('wgrad') === 1) {
+    launch(wgradNaiveKernel, [g, x, dw], { uniforms: convUniforms(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad' });
+    return dw;
+  }
+  const Kc = d.Cg * d.kH * d.kW;
+  const c = gemmConstants(Kc, d.Og);
+  const mTiles = Math.ceil(Kc / (c.WG_X * 4));
+  const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
+  const tiles = mTiles * nTiles * d.groups;
+  const maxSplits = Math.max(1, Math.floor(R / (WGRAD_MIN_STEPS_PER_SPLIT * c.TILE_K)));
+  const wanted = conv2dKernels.wgradSplits ?? Math.min(Math.ceil(WGRAD_TARGET_WORKGROUPS / tiles), maxSplits);
+  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: wgradSplits must be a positive integer, got ${wanted}`);
+  // Round the chunk up to whole K steps, then drop splits that would be empty.
+  const chunk = Math.ceil(Math.ceil(R / wanted) / c.TILE_K) * c.TILE_K;
+  const splits = Math.ceil(R / chunk);
+  const [gx, gy] = grid(mTiles);
+  const workgroups = [gx, gy, checkZ(nTiles * splits * d.groups, 'the weight gradient')] as const;
+  if (splits === 1) {
+    launch(wgradGemmKernel, [g, x, dw], { uniforms: convUniforms(d, 1, chunk), constants: { ...c }, workgroups, label: 'conv2d.wgrad' });
+    return dw;
+  }
+  const part = emptyTensor([splits, d.O, Kc]);
+  launch(wgradGemmKernel, [g, x, part], { uniforms: convUniforms(d, splits, chunk), constants: { ...c }, workgroups, label: 'conv2d.wgrad' });
+  launch(wgradReduceKernel, [part, dw], { uniforms: [dw.size, splits], workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad_reduce' });
+  part.dispose();
+  return dw;
+}
+
+/** db = Σ over N, OH, OW of `g` [N,O,OH,OW]. */
+function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
+  const db = emptyTensor([d.O]);
+  launch(biasGradKernel, [g, db], { uniforms: [d.N, d.O, d.OH * d.OW], workgroups: grid(d.O), label: 'conv2d.bias_grad' });
+  return db;
+}
+
+// ------------------------------------------------------------------ the op
+
+/**
+ * 2-D convolution (cross-correlation, as in PyTorch): x [N,C,H,W], weight [O,C/groups,kH,kW], bias [O] →
+ * [N,O,OH,OW] with OH = ⌊(H + 2·padding − dilation·(kH − 1) − 1)/stride⌋ + 1 (same for OW).
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const op = 'conv2d';
+  checkOperand(op, x, 'input');
+  checkOperand(op, weight, 'weight');
+  if (bias !== undefined && bias !== null) checkOperand(op, bias, 'bias');
+  const b = bias ?? null;
+  checkFloat(op, x, weight, ...(b ? [b] : []));
+  const d = conv2dGeometry(x, weight, b, options);
+  const forward = FORWARD[chosenVersion('forward')]!;
+
+  const out = emptyTensor([d.N, d.O, d.OH, d.OW]);
+  if (out.size > 0) forward(x, weight, b, d, out);
+
+  // Save only what the needed passes read: x for the weight gradient, the weight for the input gradient.
+  const needX = x.requiresGrad;
+  const needW = weight.requiresGrad;
+  const saved = [...(needW ? [x] : []), ...(needX ? [weight] : [])];
+  return attach(op, [x, weight, b], out, saved, (g, savedT, needs) => {
+    const xs = needW ? savedT[0]! : null;
+    const ws = needX ? savedT[needW ? 1 : 0]! : null;
+    const dx = needs[0] && ws ? conv2dInputGrad(g, ws, d) : null;
+    const dw = needs[1] && xs ? conv2dWeightGrad(g, xs, d) : null;
+    const db = needs[2] ? conv2dBiasGrad(g, d) : null;
+    return [dx, dw, db];
+  });
+}
+
+/** The raw passes without autograd, for benchmarks: the same kernels the op and its backward run. */
+export const conv2dPasses = {
+  geometry: (x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Conv2dGeometry => conv2dGeometry(x, weight, null, options),
+  inputGrad: conv2dInputGrad,
+  weightGrad: conv2dWeightGrad,
+  biasGrad: conv2dBiasGrad,
+};

@@ -1,0 +1,211 @@
+// 2-D pooling with PyTorch semantics on NCHW tensors: maxPool2d (stride defaults to the kernel size, padding
+// never wins, dilation), avgPool2d (countIncludePad, default true as in PyTorch), and adaptiveAvgPool2d to
+// 1×1 (global average pooling). No ceil mode. Backward passes are gathers (each input pixel reads the windows
+// that cover it), so no kernel scatters or needs atomics; max pooling routes through the argmax indices its
+// forward saved, and skips writing them when no gradient will be needed.
+
+import globalAvgBackwardWgsl from '../../shaders/pool_global_avg_backward.wgsl?raw';
+import globalAvgWgsl from '../../shaders/pool_global_avg.wgsl?raw';
+import avgBackwardWgsl from '../../shaders/pool_avg_backward.wgsl?raw';
+import avgWgsl from '../../shaders/pool_avg.wgsl?raw';
+import maxBackwardWgsl from '../../shaders/pool_max_backward.wgsl?raw';
+import maxWgsl from '../../shaders/pool_max.wgsl?raw';
+import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { attach, needsGrad } from '../autograd.ts';
+import { EngineError, ShapeError, fmtShape } from '../errors.ts';
+import { emptyTensor, launch } from '../launch.ts';
+import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
+import { type IntPair, intPair, windowOutputSize } from './conv.ts';
+
+const maxKernel = defineKernel('pool_max', maxWgsl, ['read', 'write', 'write']);
+const maxBackwardKernel = defineKernel('pool_max_backward', maxBackwardWgsl, ['read', 'read', 'write']);
+const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write']);
+const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write']);
+const globalAvgKernel = defineKernel('pool_global_avg', globalAvgWgsl, ['read', 'write']);
+const globalAvgBackwardKernel = defineKernel('pool_global_avg_backward', globalAvgBackwardWgsl, ['read', 'write']);
+
+export type Pool2dPass = 'maxForward' | 'maxBackward' | 'avgForward' | 'avgBackward' | 'globalAvgForward' | 'globalAvgBackward';
+
+const DEFAULT_VERSIONS: Readonly<Record<Pool2dPass, number>> = Object.freeze({
+  maxForward: 1, maxBackward: 1, avgForward: 1, avgBackward: 1, globalAvgForward: 1, globalAvgBackward: 1,
+});
+
+/**
+ * The pooling kernel map, shaped like conv2dKernels: `versions` per pass, the explicit `defaults`, and `use`
+ * (what runs; tests and benchmarks may assign, then `reset()`). Pooling is memory-bound and each pass has one
+ * direct kernel so far.
+ */
+export const pool2dKernels = {
+  versions: {
+    maxForward: { 1: 'pool_max: one thread per output, writes the argmax' },
+    maxBackward: { 1: 'pool_max_backward: one thread per input, gather through the argmax' },
+    avgForward: { 1: 'pool_avg: one thread per output' },
+    avgBackward: { 1: 'pool_avg_backward: one thread per input, gather over covering windows' },
+    globalAvgForward: { 1: 'pool_global_avg: a thread per plane below 256 elements, else a workgroup per plane' },
+    globalAvgBackward: { 1: 'pool_global_avg_backward: one thread per input' },
+  } as const satisfies Record<Pool2dPass, Record<number, string>>,
+  defaults: DEFAULT_VERSIONS,
+  use: { ...DEFAULT_VERSIONS } as Record<Pool2dPass, number>,
+  reset(): void {
+    Object.assign(this.use, DEFAULT_VERSIONS);
+  },
+};
+
+function checkVersion(op: string, pass: Pool2dPass): void {
+  const v = pool2dKernels.use[pass];
+  if (!(v in pool2dKernels.versions[pass])) {
+    throw new EngineError(`${op}: no ${pass} kernel version ${v}; registered: ${Object.keys(pool2dKernels.versions[pass]).join(', ')}`);
+  }
+}
+
+interface PoolGeometry {
+  N: number; C: number; H: number; W: number;
+  kH: number; kW: number; sH: number; sW: number; pH: number; pW: number; dH: number; dW: number;
+  OH: number; OW: number;
+}
+
+function poolGeometry(
+  op: string,
+  x: Tensor,
+  kernelSize: IntPair,
+  options: { stride?: IntPair | undefined; padding?: IntPair | undefined; dilation?: IntPair | undefined },
+): PoolGeometry {
+  checkOperand(op, x, 'input');
+  checkFloat(op, x);
+  if (x.rank !== 4) throw new ShapeError(`${op}: expected a 4-D input [N,C,H,W], got ${fmtShape(x.shape)}`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [kH, kW] = intPair(op, 'kernelSize', kernelSize, [1, 1], 1);
+  const [sH, sW] = intPair(op, 'stride', options.stride, [kH, kW], 1);
+  const [pH, pW] = intPair(op, 'padding', options.padding, [0, 0], 0);
+  const [dH, dW] = intPair(op, 'dilation', options.dilation, [1, 1], 1);
+  if (2 * pH > kH || 2 * pW > kW) {
+    throw new ShapeError(`${op}: padding [${pH},${pW}] must be at most half the kernel size [${kH},${kW}]`);
+  }
+  const OH = windowOutputSize(H, kH, sH, pH, dH);
+  const OW = windowOutputSize(W, kW, sW, pW, dW);
+  if (OH < 1 || OW < 1) {
+    throw new ShapeError(
+      `${op}: output size [${OH},${OW}] ≤ 0 for input ${fmtShape(x.shape)}, kernel [${kH},${kW}], stride [${sH},${sW}], padding [${pH},${pW}], dilation [${dH},${dW}]`,
+    );
+  }
+  return { N, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, OH, OW };
+}
+
+function poolUniforms(d: PoolGeometry): number[] {
+  return [d.N * d.C, d.H, d.W, d.OH, d.OW, d.kH, d.kW, d.sH, d.sW, d.pH, d.pW, d.dH, d.dW];
+}
+
+export interface MaxPool2dOptions {
+  /** Default: the kernel size. */
+  stride?: IntPair;
+  padding?: IntPair;
+  dilation?: IntPair;
+}
+
+/** Max over sliding windows of x [N,C,H,W] → [N,C,OH,OW]; the gradient goes to the first maximum of each window. */
+export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions = {}): Tensor {
+  const op = 'maxPool2d';
+  const d = poolGeometry(op, x, kernelSize, options);
+  checkVersion(op, 'maxForward');
+  const withIndex = needsGrad([x]);
+  const out = emptyTensor([d.N, d.C, d.OH, d.OW]);
+  const idx = emptyTensor(withIndex ? out.shape : [1], 'int32');
+  if (out.size > 0) {
+    launch(maxKernel, [x, out, idx], {
+      uniforms: poolUniforms(d),
+      constants: { WITH_INDEX: withIndex ? 1 : 0 },
+      workgroups: grid(Math.ceil(out.size / 64)),
+      label: 'maxPool2d.forward',
+    });
+  }
+  const result = attach(op, [x], out, withIndex ? [idx] : [], (g, [indices]) => {
+    checkVersion(op, 'maxBackward');
+    const dx = emptyTensor([d.N, d.C, d.H, d.W]);
+    if (dx.size > 0) {
+      launch(maxBackwardKernel, [g, indices!, dx], { uniforms: poolUniforms(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'maxPool2d.backward' });
+    }
+    return [dx];
+  });
+  idx.dispose();
+  return result;
+}
+
+export interface AvgPool2dOptions {
+  /** Default: the kernel size. */
+  stride?: IntPair;
+  padding?: IntPair;
+  /** Whether zero padding counts in the divisor (PyTorch's default, true). */
+  countIncludePad?: boolean;
+}
+
+/** Mean over sliding windows of x [N,C,H,W] → [N,C,OH,OW]. */
+export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOptions = {}): Tensor {
+  const op = 'avgPool2d';
+  const d = poolGeometry(op, x, kernelSize, { stride: options.stride, padding: options.padding });
+  checkVersion(op, 'avgForward');
+  const includePad = options.countIncludePad ?? true;
+  const out = emptyTensor([d.N, d.C, d.OH, d.OW]);
+  if (out.size > 0) {
+    launch(avgKernel, [x, out], {
+      uniforms: poolUniforms(d),
+      constants: { COUNT_INCLUDE_PAD: includePad ? 1 : 0 },
+      workgroups: grid(Math.ceil(out.size / 64)),
+      label: 'avgPool2d.forward',
+    });
+  }
+  return attach(op, [x], out, [], (g) => {
+    checkVersion(op, 'avgBackward');
+    const dx = emptyTensor([d.N, d.C, d.H, d.W]);
+    if (dx.size > 0) {
+      launch(avgBackwardKernel, [g, dx], {
+        uniforms: poolUniforms(d),
+        constants: { COUNT_INCLUDE_PAD: includePad ? 1 : 0 },
+        workgroups: grid(Math.ceil(dx.size / 64)),
+        label: 'avgPool2d.backward',
+      });
+    }
+    return [dx];
+  });
+}
+
+/** From this plane size up, global average pooling gives each plane a workgroup (else a thread). */
+const GLOBAL_AVG_WORKGROUP_PLANE = 256;
+
+/** Adaptive average pooling; only the global case (output 1×1) is supported: x [N,C,H,W] → [N,C,1,1]. */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: 1 | readonly [1, 1]): Tensor {
+  const op = 'adaptiveAvgPool2d';
+  checkOperand(op, x, 'input');
+  checkFloat(op, x);
+  const size = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
+  if (!Array.isArray(size) || size.length !== 2 || size[0] !== 1 || size[1] !== 1) {
+    throw new ShapeError(`${op}: output size ${JSON.stringify(outputSize)} is not supported; only 1 or [1, 1] (global average pooling)`);
+  }
+  if (x.rank !== 4) throw new ShapeError(`${op}: expected a 4-D input [N,C,H,W], got ${fmtShape(x.shape)}`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const plane = H * W;
+  if (plane === 0) throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has empty planes`);
+  checkVersion(op, 'globalAvgForward');
+  const inv = f32Bits(1 / plane);
+  const out = emptyTensor([N, C, 1, 1]);
+  if (out.size > 0) {
+    const perPlane = plane >= GLOBAL_AVG_WORKGROUP_PLANE;
+    launch(globalAvgKernel, [x, out], {
+      uniforms: [N * C, plane, inv],
+      constants: { WG_PER_PLANE: perPlane ? 1 : 0 },
+      workgroups: grid(perPlane ? N * C : Math.ceil((N * C) / 64)),
+      label: 'adaptiveAvgPool2d.forward',
+    });
+  }
+  return attach(op, [x], out, [], (g) => {
+    checkVersion(op, 'globalAvgBackward');
+    const dx = emptyTensor([N, C, H, W]);
+    if (dx.size > 0) {
+      launch(globalAvgBackwardKernel, [g, dx], {
+        uniforms: [dx.size, plane, inv],
+        workgroups: grid(Math.ceil(dx.size / 64)),
+        label: 'adaptiveAvgPool2d.backward',
+      });
+    }
+    return [dx];
+  });
+}

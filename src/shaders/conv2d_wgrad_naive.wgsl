@@ -1,0 +1,53 @@
+// conv2d_wgrad_naive.wgsl (v1): conv2d weight gradient, one thread per weight element.
+//   dw[o, c, kh, kw] = Σ_{n, oh, ow} gy[n, o, oh, ow] · x[n, g·Cg + c, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW]
+//   (g = o / Og; taps in the padding contribute 0)
+// Layouts (row-major f32): gy [N, O, OH, OW], x [N, C, H, W], dw [O, Cg, kH, kW].
+// Dispatch: 64 threads per workgroup over the O·Cg·kH·kW weights, spread over x/y by grid(). Each thread
+// walks the whole N·OH·OW axis alone, so few weights means little parallelism: the split-K v2 fixes that.
+// Bench: npm run bench -- conv   (cases in bench/cases/conv.ts; force with conv2dKernels.use.wgrad = 1)
+//
+// v  | idea                                                 | figure        | device              | shape
+// v1 | one thread per weight, loops over N·OH·OW            | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
+// v2 | implicit GEMM, split-K over N·OH·OW, then reduce     | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
+
+struct Params {
+  N: u32, C: u32, H: u32, W: u32,
+  O: u32, OH: u32, OW: u32, groups: u32,
+  kH: u32, kW: u32, sH: u32, sW: u32,
+  pH: u32, pW: u32, dH: u32, dW: u32,
+  splits: u32, chunk: u32, _pad0: u32, _pad1: u32,
+}
+
+@group(0) @binding(0) var<storage, read> gy: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let p = params;
+  let Cg = p.C / p.groups;
+  let index = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (index >= p.O * Cg * p.kH * p.kW) { return; }
+  let kw = index % p.kW;
+  let kh = (index / p.kW) % p.kH;
+  let c = (index / (p.kW * p.kH)) % Cg;
+  let o = index / (p.kW * p.kH * Cg);
+  let g = o / (p.O / p.groups);
+  var acc = 0.0;
+  for (var n = 0u; n < p.N; n++) {
+    let xPlane = (n * p.C + g * Cg + c) * p.H * p.W;
+    let gPlane = (n * p.O + o) * p.OH * p.OW;
+    for (var oh = 0u; oh < p.OH; oh++) {
+      let ih = oh * p.sH + kh * p.dH - p.pH; // wraps below zero
+      if (ih >= p.H) { continue; }
+      for (var ow = 0u; ow < p.OW; ow++) {
+        let iw = ow * p.sW + kw * p.dW - p.pW;
+        if (iw >= p.W) { continue; }
+        acc += gy[gPlane + oh * p.OW + ow] * x[xPlane + ih * p.W + iw];
+      }
+    }
+  }
+  dw[index] = acc;
+}

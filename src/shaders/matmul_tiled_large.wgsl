@@ -1,0 +1,201 @@
+// matmul_tiled_large.wgsl (v3): C[b] = act(op(A[b]) · op(B[b]) + bias), large tiles, 8×8 outputs per
+// thread, double-buffered workgroup tiles with the next K step prefetched into registers.
+// Layouts, bias and epilogue: as matmul_tiled.wgsl (v2). A is [batch?, M, K] or [batch?, K, M] (TRANS_A),
+//   B is [batch?, K, N] or [batch?, N, K] (TRANS_B), C is [batch, M, N]; batch strides of 0 broadcast.
+//   BIAS 0 none / 1 per column n / 2 per row m; ACT 0 none / 1 relu / 2 gelu (erf form).
+// Tiling: WG_Y × WG_X threads (override, default 16 × 16), TILE_M = 8·WG_Y, TILE_N = 8·WG_X (default
+//   128 × 128), K step TILE_K (override, default 8). Workgroup memory holds two A and two B tiles as vec4
+//   (k-major: As[buf][k][m/4]), 2·(128 + 128)·8·4 B = 16 KiB by default. While the threads multiply the
+//   current tile, they load the next one from global memory into registers and store it to the other
+//   buffer: one barrier per K step. A thread owns rows {4·ly + r, TILE_M/2 + 4·ly + r} and columns
+//   {4·lx + c, TILE_N/2 + 4·lx + c}, r, c < 4: two vec4 reads per operand per k, 16 vec4 multiply-adds.
+//   Loads are bounds-checked (zero fill), so every M, N, K works.
+//   Constraint (checked by the launcher): TILE_M·TILE_K and TILE_N·TILE_K are multiples of WG_X·WG_Y and
+//   at most 8 elements per thread.
+// Grid: x = ceil(N / TILE_N), y = ceil(M / TILE_M), z = batch (params.batch_base offsets a chunk).
+// Bench: `npm run bench -- --filter matmul` (bench/cases/matmul.ts).
+//
+// | version | idea                                              | figure                    | device                               | shape       |
+// | ------- | ------------------------------------------------- | ------------------------- | ------------------------------------ | ----------- |
+// | v1      | naive, one thread per output (matmul_naive)       | 1067 ms, 0.25 GFLOP/s     | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
+// | v2      | 64×64 tile, 16×16 threads, 4×4/thread, K step 16  | 332 ms, 0.81 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
+// | v3      | 128×128 tile, 8×8/thread, K 8, double-buffered    | 225 ms, 1.19 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
+//   (TF.js 4.22 WebGPU in the same run: 634 ms, 0.42 GFLOP/s. bench/results/2026-11-27-google-swiftshader-
+//   chrome-matmul.json. SwiftShader only: no GPU figures yet; v3's size rule in ops/matmul.ts is untuned.)
+
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override WG_X: u32 = 16u;
+override WG_Y: u32 = 16u;
+override TILE_K: u32 = 8u;
+override BIAS: u32 = 0u;
+override ACT: u32 = 0u;
+
+override TILE_M: u32 = 8u * WG_Y;
+override TILE_N: u32 = 8u * WG_X;
+// vec4 words per k row of a tile, and per buffer.
+override TILE_M4: u32 = 2u * WG_Y;
+override TILE_N4: u32 = 2u * WG_X;
+override A_WORDS: u32 = 2u * TILE_M4 * TILE_K;
+override B_WORDS: u32 = 2u * TILE_N4 * TILE_K;
+
+const MAX_LOADS: u32 = 8u;
+
+struct Params { M: u32, N: u32, K: u32, batch: u32, a_batch_stride: u32, b_batch_stride: u32, batch_base: u32 }
+
+@group(0) @binding(0) var<storage, read> A: array<f32>;
+@group(0) @binding(1) var<storage, read> B: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+
+var<workgroup> As: array<vec4<f32>, A_WORDS>;
+var<workgroup> Bs: array<vec4<f32>, B_WORDS>;
+
+const SQRT_HALF: f32 = 0.70710678118654752;
+
+// erf with |error| < 1.2e-7 (Numerical Recipes' erfc Chebyshev fit), as in unary.wgsl.
+fn erf_(v: f32) -> f32 {
+  let z = abs(v);
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let r = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+          t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+          t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(r - 1.0, 1.0 - r, v >= 0.0);
+}
+
+fn epilogue(v: f32, m: u32, n: u32) -> f32 {
+  var r = v;
+  if (BIAS == 1u) { r += bias[n]; }
+  if (BIAS == 2u) { r += bias[m]; }
+  if (ACT == 1u) { r = max(r, 0.0); }
+  if (ACT == 2u) { r = 0.5 * r * (1.0 + erf_(r * SQRT_HALF)); }
+  return r;
+}
+
+fn loadA(base: u32, m: u32, k: u32) -> f32 {
+  if (m >= params.M || k >= params.K) { return 0.0; }
+  if (TRANS_A) { return A[base + k * params.M + m]; }
+  return A[base + m * params.K + k];
+}
+
+fn loadB(base: u32, k: u32, n: u32) -> f32 {
+  if (k >= params.K || n >= params.N) { return 0.0; }
+  if (TRANS_B) { return B[base + n * params.K + k]; }
+  return B[base + k * params.N + n];
+}
+
+// Tile coordinates of the r-th element a thread loads: (row in the tile, k), fast index along the
+// operand's contiguous global dim.
+fn aCoord(e: u32) -> vec2<u32> {
+  if (TRANS_A) { return vec2(e % TILE_M, e / TILE_M); }
+  return vec2(e / TILE_K, e % TILE_K);
+}
+
+fn bCoord(e: u32) -> vec2<u32> {
+  if (TRANS_B) { return vec2(e / TILE_K, e % TILE_K); }
+  return vec2(e % TILE_N, e / TILE_N);
+}
+
+// Row m of the thread's block: columns n_lo + c (from lo) and n_hi + c (from hi), c < 4.
+fn storeRow(b: u32, m: u32, n_lo: u32, n_hi: u32, lo: vec4<f32>, hi: vec4<f32>) {
+  if (m >= params.M) { return; }
+  let row = (b * params.M + m) * params.N;
+  for (var c = 0u; c < 4u; c++) {
+    if (n_lo + c < params.N) { C[row + n_lo + c] = epilogue(lo[c], m, n_lo + c); }
+    if (n_hi + c < params.N) { C[row + n_hi + c] = epilogue(hi[c], m, n_hi + c); }
+  }
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(local_invocation_index) li: u32) {
+  let b = wid.z + params.batch_base;
+  let m0 = wid.y * TILE_M;
+  let n0 = wid.x * TILE_N;
+  let a_base = b * params.a_batch_stride;
+  let b_base = b * params.b_batch_stride;
+  let threads = WG_X * WG_Y;
+  let a_loads = TILE_M * TILE_K / threads;
+  let b_loads = TILE_N * TILE_K / threads;
+  let tiles = (params.K + TILE_K - 1u) / TILE_K;
+
+  var ra: array<f32, MAX_LOADS>;
+  var rb: array<f32, MAX_LOADS>;
+  // Accumulators, unrolled by hand (some compilers, e.g. SwiftShader's, keep indexed local arrays in
+  // memory): c<i><h> is row i (0-3: 4·ly + i, 4-7: TILE_M/2 + 4·ly + i − 4), column half h, 4 lanes.
+  var c00 = vec4<f32>(); var c01 = vec4<f32>(); var c10 = vec4<f32>(); var c11 = vec4<f32>();
+  var c20 = vec4<f32>(); var c21 = vec4<f32>(); var c30 = vec4<f32>(); var c31 = vec4<f32>();
+  var c40 = vec4<f32>(); var c41 = vec4<f32>(); var c50 = vec4<f32>(); var c51 = vec4<f32>();
+  var c60 = vec4<f32>(); var c61 = vec4<f32>(); var c70 = vec4<f32>(); var c71 = vec4<f32>();
+
+  // Prologue: tile 0 into buffer 0.
+  for (var r = 0u; r < a_loads; r++) {
+    let c = aCoord(li + r * threads);
+    As[c.y * TILE_M4 + c.x / 4u][c.x % 4u] = loadA(a_base, m0 + c.x, c.y);
+  }
+  for (var r = 0u; r < b_loads; r++) {
+    let c = bCoord(li + r * threads);
+    Bs[c.y * TILE_N4 + c.x / 4u][c.x % 4u] = loadB(b_base, c.y, n0 + c.x);
+  }
+  workgroupBarrier();
+
+  for (var t = 0u; t < tiles; t++) {
+    let cur = t % 2u;
+    let has_next = t + 1u < tiles;
+    if (has_next) {
+      let k0 = (t + 1u) * TILE_K;
+      for (var r = 0u; r < a_loads; r++) {
+        let c = aCoord(li + r * threads);
+        ra[r] = loadA(a_base, m0 + c.x, k0 + c.y);
+      }
+      for (var r = 0u; r < b_loads; r++) {
+        let c = bCoord(li + r * threads);
+        rb[r] = loadB(b_base, k0 + c.y, n0 + c.x);
+      }
+    }
+
+    let a_off = cur * TILE_M4 * TILE_K;
+    let b_off = cur * TILE_N4 * TILE_K;
+    for (var kk = 0u; kk < TILE_K; kk++) {
+      let a_lo = As[a_off + kk * TILE_M4 + lid.y];
+      let a_hi = As[a_off + kk * TILE_M4 + WG_Y + lid.y];
+      let b_lo = Bs[b_off + kk * TILE_N4 + lid.x];
+      let b_hi = Bs[b_off + kk * TILE_N4 + WG_X + lid.x];
+      c00 += a_lo.x * b_lo; c01 += a_lo.x * b_hi;
+      c10 += a_lo.y * b_lo; c11 += a_lo.y * b_hi;
+      c20 += a_lo.z * b_lo; c21 += a_lo.z * b_hi;
+      c30 += a_lo.w * b_lo; c31 += a_lo.w * b_hi;
+      c40 += a_hi.x * b_lo; c41 += a_hi.x * b_hi;
+      c50 += a_hi.y * b_lo; c51 += a_hi.y * b_hi;
+      c60 += a_hi.z * b_lo; c61 += a_hi.z * b_hi;
+      c70 += a_hi.w * b_lo; c71 += a_hi.w * b_hi;
+    }
+
+    if (has_next) {
+      let nxt = 1u - cur;
+      for (var r = 0u; r < a_loads; r++) {
+        let c = aCoord(li + r * threads);
+        As[nxt * TILE_M4 * TILE_K + c.y * TILE_M4 + c.x / 4u][c.x % 4u] = ra[r];
+      }
+      for (var r = 0u; r < b_loads; r++) {
+        let c = bCoord(li + r * threads);
+        Bs[nxt * TILE_N4 * TILE_K + c.y * TILE_N4 + c.x / 4u][c.x % 4u] = rb[r];
+      }
+    }
+    workgroupBarrier();
+  }
+
+  let m_lo = m0 + 4u * lid.y;
+  let m_hi = m_lo + TILE_M / 2u;
+  let n_lo = n0 + 4u * lid.x;
+  let n_hi = n_lo + TILE_N / 2u;
+  storeRow(b, m_lo, n_lo, n_hi, c00, c01);
+  storeRow(b, m_lo + 1u, n_lo, n_hi, c10, c11);
+  storeRow(b, m_lo + 2u, n_lo, n_hi, c20, c21);
+  storeRow(b, m_lo + 3u, n_lo, n_hi, c30, c31);
+  storeRow(b, m_hi, n_lo, n_hi, c40, c41);
+  storeRow(b, m_hi + 1u, n_lo, n_hi, c50, c51);
+  storeRow(b, m_hi + 2u, n_lo, n_hi, c60, c61);
+  storeRow(b, m_hi + 3u, n_lo, n_hi, c70, c71);
+}

@@ -1,0 +1,58 @@
+// pool_max.wgsl: max pooling forward, also writing the argmax for the backward.
+//   y[p, oh, ow] = max_{kh, kw} x[p, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW]     over in-input taps only
+//   idx[p, oh, ow] = ih·W + iw of the first maximum in (kh, kw) row-major order (PyTorch's flat index in the
+//   plane); a NaN wins and stops the scan, as in PyTorch. A window entirely in the padding gives −inf, −1.
+// Layouts: x [planes = N·C, H, W] f32, y [planes, OH, OW] f32, idx [planes, OH, OW] i32 (a 1-element dummy,
+//   unwritten, when WITH_INDEX is false: inference does not pay for the indices).
+// One thread per output, 64 per workgroup, grid().
+// Bench: npm run bench -- conv   (pooling cases in bench/cases/conv.ts)
+//
+// v  | idea                        | figure | device | shape
+// v1 | one thread per output       | TODO_FIG | SwiftShader (CPU) | N8 C32 28×28 k2 s2
+
+override WITH_INDEX: bool = true;
+
+struct Params {
+  planes: u32, H: u32, W: u32, OH: u32, OW: u32,
+  kH: u32, kW: u32, sH: u32, sW: u32, pH: u32, pW: u32, dH: u32, dW: u32,
+}
+
+// WGSL rejects infinities in constant expressions.
+var<private> NEG_INF_BITS: u32 = 0xff800000u;
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> idx: array<i32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let p = params;
+  let index = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (index >= p.planes * p.OH * p.OW) { return; }
+  let ow = index % p.OW;
+  let oh = (index / p.OW) % p.OH;
+  let plane = index / (p.OW * p.OH);
+  let base = plane * p.H * p.W;
+  var best = bitcast<f32>(NEG_INF_BITS);
+  var arg = -1;
+  for (var kh = 0u; kh < p.kH; kh++) {
+    let ih = oh * p.sH + kh * p.dH - p.pH; // wraps below zero
+    if (ih >= p.H) { continue; }
+    var found_nan = false;
+    for (var kw = 0u; kw < p.kW; kw++) {
+      let iw = ow * p.sW + kw * p.dW - p.pW;
+      if (iw >= p.W) { continue; }
+      let v = x[base + ih * p.W + iw];
+      if (v > best || v != v) {
+        best = v;
+        arg = i32(ih * p.W + iw);
+        if (v != v) { found_nan = true; break; }
+      }
+    }
+    if (found_nan) { break; }
+  }
+  y[index] = best;
+  if (WITH_INDEX) { idx[index] = arg; }
+}
