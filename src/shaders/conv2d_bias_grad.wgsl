@@ -2,7 +2,7 @@
 // Layouts (row-major f32): gy [N, O, OH, OW] (plane = OH·OW), db [O].
 // One workgroup of 64 threads per channel o (grid()): the threads stride over each of the N planes of o
 // (coalesced), then combine their partials with a tree in workgroup memory. Fixed order: deterministic.
-// Bench: part of the conv2d backward cases (npm run bench -- conv).
+// Bench: part of the conv2d backward cases (npm run bench -- --filter conv2d).
 //
 // v  | idea                                         | figure | device | shape
 // v1 | workgroup per channel, strided loads + tree  | (memory-bound, timed inside the backward cases) | — | —

@@ -13,12 +13,17 @@
 // Tiling: as conv2d_fwd_gemm.wgsl: WG_X × WG_Y threads, TM × TN outputs each (m along x: dx is contiguous in
 //   m), TILE_K steps; each thread decodes its A row once; TILE_K threads decode the next step's taps
 //   k → (gy offset, ohB, owB, w offset) into a double-buffered table.
+// The engine narrows TILE_M / TILE_N to 32 or 16 on a small side (chooseTiles in src/engine/ops/conv.ts). The
+//   4 × 4 block lives in four vec4 accumulators, written out rather than looped: SwiftShader's JIT does not
+//   unroll, and the looped form (arrays indexed in loops) ran 3.3× slower there.
 // Grid: x·y (grid()) = m tiles of the largest phase, z = c tile + (Cg tiles)·(phase + sH·sW·g).
-// Bench: npm run bench -- conv   (cases in bench/cases/conv.ts)
+// Bench: npm run bench -- --filter conv2d --versions   (cases in bench/cases/conv.ts)
 //
-// v  | idea                                           | figure        | device              | shape
-// v1 | one thread per input pixel, gather over taps   | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
-// v2 | implicit GEMM per stride phase, 64×64 tile     | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
+// Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
+// the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).
+// v  | idea                                         | figure                | device                     | shape
+// v1 | one thread per input pixel, gather over taps | 0.49 GFLOP/s (470 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v2 | implicit GEMM per stride phase, 64×64 tile   | 1.75 GFLOP/s (132 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 const TM: u32 = 4u;
 const TN: u32 = 4u;

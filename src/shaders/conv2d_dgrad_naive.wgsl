@@ -5,11 +5,13 @@
 // is on the stride grid and inside [0, OH) × [0, OW). No atomics, no scatter.
 // Layouts (row-major f32): gy [N, O, OH, OW], w [O, Cg, kH, kW], dx [N, C, H, W].
 // Dispatch: 64 threads per workgroup over the N·C·H·W inputs, spread over x/y by grid().
-// Bench: npm run bench -- conv   (cases in bench/cases/conv.ts; force with conv2dKernels.use.dgrad = 1)
+// Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with conv2dKernels.use.dgrad = 1)
 //
-// v  | idea                                           | figure        | device              | shape
-// v1 | one thread per input pixel, gather over taps   | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
-// v2 | implicit GEMM per stride phase, 64×64 tile     | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
+// Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
+// the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).
+// v  | idea                                         | figure                | device                     | shape
+// v1 | one thread per input pixel, gather over taps | 0.49 GFLOP/s (470 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v2 | implicit GEMM per stride phase, 64×64 tile   | 1.75 GFLOP/s (132 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,

@@ -12,12 +12,17 @@
 //   split in two: each thread keeps one fixed row m (its (n, oh·sH − pH, ow·sW − pW) decoded once), and
 //   TILE_K threads decode the next step's taps k → (c·H·W + kh·dH·W + kw·dW, kh·dH, kw·dW) into a small
 //   double-buffered table, so the loads do no division. Bias is added in the epilogue.
+// The engine narrows TILE_M / TILE_N to 32 or 16 on a small side (chooseTiles in src/engine/ops/conv.ts). The
+//   4 × 4 block lives in four vec4 accumulators, written out rather than looped: SwiftShader's JIT does not
+//   unroll, and the looped form (arrays indexed in loops) ran 3.3× slower there.
 // Grid: x·y (grid()) = m tiles, z = o tile + (O/groups tiles)·g. Needs WG_Y % TM == 0 (fixed rows per thread).
-// Bench: npm run bench -- conv   (cases in bench/cases/conv.ts)
+// Bench: npm run bench -- --filter conv2d --versions   (cases in bench/cases/conv.ts)
 //
-// v  | idea                                      | figure        | device              | shape
-// v1 | one thread per output, direct loops       | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
-// v2 | implicit GEMM, 64×64 tile, 4×4 per thread | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
+// Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
+// the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).
+// v  | idea                                      | figure                | device                     | shape
+// v1 | one thread per output, direct loops       | 0.30 GFLOP/s (895 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v2 | implicit GEMM, 64×64 tile, 4×4 per thread | 1.74 GFLOP/s (133 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 const TM: u32 = 4u;
 const TN: u32 = 4u;

@@ -6,11 +6,13 @@
 // Dispatch: 64 threads per workgroup over the N·O·OH·OW outputs, spread over x/y by grid().
 // The reference the implicit-GEMM version (conv2d_fwd_gemm.wgsl) is tested against: any shape, stride,
 // padding, dilation and groups.
-// Bench: npm run bench -- conv   (cases in bench/cases/conv.ts; force with conv2dKernels.use.forward = 1)
+// Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with conv2dKernels.use.forward = 1)
 //
-// v  | idea                                      | figure        | device              | shape
-// v1 | one thread per output, direct loops       | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
-// v2 | implicit GEMM, 64×64 tile, 4×4 per thread | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
+// Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
+// the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).
+// v  | idea                                      | figure                | device                     | shape
+// v1 | one thread per output, direct loops       | 0.30 GFLOP/s (895 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v2 | implicit GEMM, 64×64 tile, 4×4 per thread | 1.74 GFLOP/s (133 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 override HAS_BIAS: bool = true;
 

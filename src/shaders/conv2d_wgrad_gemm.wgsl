@@ -11,12 +11,17 @@
 //   in q). Each thread keeps one fixed q (its c·H·W + kh·dH·W + kw·dW, kh·dH, kw·dW decoded once); TILE_K
 //   threads decode the next step's r → (x offset of (n, g·Cg, oh·sH − pH, ow·sW − pW), its row and column,
 //   gy offset) into a double-buffered table.
+// The engine narrows TILE_M / TILE_N to 32 or 16 on a small side (chooseTiles in src/engine/ops/conv.ts). The
+//   4 × 4 block lives in four vec4 accumulators, written out rather than looped: SwiftShader's JIT does not
+//   unroll, and the looped form (arrays indexed in loops) ran 3.3× slower there.
 // Grid: x·y (grid()) = q tiles, z = o tile + (Og tiles)·(split + splits·g).
-// Bench: npm run bench -- conv   (cases in bench/cases/conv.ts)
+// Bench: npm run bench -- --filter conv2d --versions   (cases in bench/cases/conv.ts)
 //
-// v  | idea                                                 | figure        | device              | shape
-// v1 | one thread per weight, loops over N·OH·OW            | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
-// v2 | implicit GEMM, split-K over N·OH·OW, then reduce     | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
+// Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
+// the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).
+// v  | idea                                             | figure                | device                     | shape
+// v1 | one thread per weight, loops over N·OH·OW        | 0.44 GFLOP/s (523 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v2 | implicit GEMM, split-K over N·OH·OW, then reduce | 1.71 GFLOP/s (135 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 const TM: u32 = 4u;
 const TN: u32 = 4u;

@@ -4,11 +4,13 @@
 // Layouts (row-major f32): gy [N, O, OH, OW], x [N, C, H, W], dw [O, Cg, kH, kW].
 // Dispatch: 64 threads per workgroup over the O·Cg·kH·kW weights, spread over x/y by grid(). Each thread
 // walks the whole N·OH·OW axis alone, so few weights means little parallelism: the split-K v2 fixes that.
-// Bench: npm run bench -- conv   (cases in bench/cases/conv.ts; force with conv2dKernels.use.wgrad = 1)
+// Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with conv2dKernels.use.wgrad = 1)
 //
-// v  | idea                                                 | figure        | device              | shape
-// v1 | one thread per weight, loops over N·OH·OW            | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
-// v2 | implicit GEMM, split-K over N·OH·OW, then reduce     | TODO_FIG      | SwiftShader (CPU)   | N2 32→64 3×3 p1 14×14
+// Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
+// the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).
+// v  | idea                                             | figure                | device                     | shape
+// v1 | one thread per weight, loops over N·OH·OW        | 0.44 GFLOP/s (523 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v2 | implicit GEMM, split-K over N·OH·OW, then reduce | 1.71 GFLOP/s (135 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,

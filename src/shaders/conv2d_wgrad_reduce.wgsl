@@ -2,7 +2,7 @@
 //   dw[i] = Σ_{s < splits} part[s · size + i]          (size = O·Cg·kH·kW)
 // Layouts (row-major f32): part [splits, size], dw [size]. One thread per weight, 64 per workgroup, grid().
 // Reads are coalesced across threads; the splits are summed in a fixed order, so results are deterministic.
-// Bench: part of the conv2d backward cases (npm run bench -- conv).
+// Bench: part of the conv2d backward cases (npm run bench -- --filter conv2d).
 //
 // v  | idea                               | figure | device | shape
 // v1 | one thread per weight, loop splits | (memory-bound, timed inside the wgrad cases) | — | —

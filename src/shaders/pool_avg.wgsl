@@ -3,10 +3,10 @@
 //   divisor = kH·kW when COUNT_INCLUDE_PAD (PyTorch's default: padding counts as zeros), else the number of
 //   taps inside the input. (Without ceil mode no window reaches past the padding, so kH·kW is exact.)
 // Layouts: x [planes = N·C, H, W] f32, y [planes, OH, OW] f32. One thread per output, 64 per workgroup, grid().
-// Bench: npm run bench -- conv   (pooling cases in bench/cases/conv.ts)
+// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync) of the op alone, bytes moved / time.
 //
 // v  | idea                  | figure | device | shape
-// v1 | one thread per output | TODO_FIG | SwiftShader (CPU) | N8 C32 28×28 k2 s2
+// v1 | one thread per output | 2.4 ms, 0.42 GB/s | SwiftShader (CPU, 2 cores) | N8 C32 28² k2 s2
 
 override COUNT_INCLUDE_PAD: bool = true;
 

@@ -1,9 +1,9 @@
 // pool_global_avg_backward.wgsl: global average pooling backward, dx[p, i] = gy[p] / (H·W).
 // Layouts: gy [planes] f32, dx [planes, H·W] f32. One thread per input element, 64 per workgroup, grid().
-// Bench: npm run bench -- conv   (pooling cases in bench/cases/conv.ts)
+// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync): (forward + backward) − forward.
 //
-// v  | idea                          | figure | device | shape
-// v1 | one thread per input element  | TODO_FIG | SwiftShader (CPU) | N8 C512 7×7
+// v  | idea                         | figure | device | shape
+// v1 | one thread per input element | 1.7 ms, 0.48 GB/s | SwiftShader (CPU, 2 cores) | N8 C512 7²
 
 struct Params { size: u32, plane: u32, inv: f32 }
 

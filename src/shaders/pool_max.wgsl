@@ -5,10 +5,10 @@
 // Layouts: x [planes = N·C, H, W] f32, y [planes, OH, OW] f32, idx [planes, OH, OW] i32 (a 1-element dummy,
 //   unwritten, when WITH_INDEX is false: inference does not pay for the indices).
 // One thread per output, 64 per workgroup, grid().
-// Bench: npm run bench -- conv   (pooling cases in bench/cases/conv.ts)
+// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync) of the op alone, bytes moved / time.
 //
-// v  | idea                        | figure | device | shape
-// v1 | one thread per output       | TODO_FIG | SwiftShader (CPU) | N8 C32 28×28 k2 s2
+// v  | idea                                     | figure | device | shape
+// v1 | one thread per output, writes the argmax | 4.8 ms, 0.25 GB/s (3.5 ms without indices) | SwiftShader (CPU, 2 cores) | N8 C32 28² k2 s2
 
 override WITH_INDEX: bool = true;
 

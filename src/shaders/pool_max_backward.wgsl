@@ -4,10 +4,10 @@
 // so there is no scatter and no atomics; overlapping windows (stride < kernel) that chose the same pixel add up.
 // Layouts: gy [planes, OH, OW] f32, idx [planes, OH, OW] i32 (from pool_max.wgsl), dx [planes, H, W] f32.
 // One thread per input pixel, 64 per workgroup, grid().
-// Bench: npm run bench -- conv   (pooling cases in bench/cases/conv.ts)
+// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync): (forward + backward) − forward.
 //
 // v  | idea                                    | figure | device | shape
-// v1 | one thread per input, gather via argmax | TODO_FIG | SwiftShader (CPU) | N8 C32 28×28 k2 s2
+// v1 | one thread per input, gather via argmax | 7.8 ms, 0.15 GB/s | SwiftShader (CPU, 2 cores) | N8 C32 28² k2 s2
 
 struct Params {
   planes: u32, H: u32, W: u32, OH: u32, OW: u32,

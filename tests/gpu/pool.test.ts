@@ -2,7 +2,7 @@
 // against the float64 CPU reference on odd shapes and against PyTorch (layers.json); ties, the index-free
 // inference path, which kernels run, and validation before GPU work.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectAllClose, useGpuPage } from '../harness/gpu.ts';
 import { randomArray } from '../harness/cpu.ts';
@@ -232,4 +232,28 @@ describe('pooling validation', () => {
       expect(out.dispatched).toBe(0);
     });
   }
+});
+
+describe('pooling kernel map', () => {
+  it("names the defaults, and the WGSL headers' version tables list the registered versions", async () => {
+    const map = await gpu.run((E) => ({
+      defaults: { ...E.pool2dKernels.defaults },
+      versions: Object.fromEntries(Object.entries(E.pool2dKernels.versions).map(([pass, table]) => [pass, Object.keys(table).map(Number)])),
+    }));
+    expect(Object.values(map.defaults)).toEqual(Object.values(map.versions).map((v) => v[0]));
+    const files: Record<string, string> = {
+      maxForward: 'pool_max.wgsl', maxBackward: 'pool_max_backward.wgsl', avgForward: 'pool_avg.wgsl', avgBackward: 'pool_avg_backward.wgsl',
+      globalAvgForward: 'pool_global_avg.wgsl', globalAvgBackward: 'pool_global_avg_backward.wgsl',
+    };
+    const dir = new URL('../../src/shaders/', import.meta.url);
+    expect(readdirSync(dir).filter((f) => f.startsWith('pool')).sort()).toEqual(Object.values(files).sort());
+    for (const [pass, file] of Object.entries(files)) {
+      const table = readFileSync(new URL(file, dir), 'utf8')
+        .split('\n')
+        .map((line) => /^\/\/ v(\d+) +\|/.exec(line)?.[1])
+        .filter((v): v is string => v !== undefined)
+        .map(Number);
+      expect(table, file).toEqual(map.versions[pass]);
+    }
+  });
 });
