@@ -151,7 +151,7 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const longest = Math.max(l.C * l.k * l.k, l.O * l.k * l.k, pass === 'backward' ? l.N * OH * OH : 0);
   return {
     ours: runner(),
-    oursLabel: `default v${pass === 'forward' ? K.defaults.forward : `${K.defaults.dgrad}+${K.defaults.wgrad}`}`,
+    oursLabel: 'auto (v1 for thin GEMMs, else v2)',
     variants,
     tfjs,
     reference,
