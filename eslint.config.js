@@ -1,0 +1,19 @@
+// Lint: TypeScript-aware rules for what type checking alone misses. The one that matters most for WebGPU
+// code is no-floating-promises: a forgotten `await` on a readback or mapAsync is the classic bug.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'dist-gpu/', '.gpu/', 'bench/results/'] },
+  {
+    files: ['src/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    // Some files carry directives for rules this config does not enable (e.g. no-explicit-any).
+    linterOptions: { reportUnusedDisableDirectives: 'off' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+);
