@@ -121,6 +121,9 @@ export function backward(root: Tensor, grad?: Tensor): void {
   if (!grad && root.size !== 1) {
     throw new ShapeError(`backward: grad can be implicitly created only for a single-element tensor, got ${fmtShape(root.shape)}; pass a gradient`);
   }
+  if (root.gradFn?.freed) {
+    throw new EngineError(`backward: trying to backward through the graph a second time (op ${root.gradFn.op}); its saved tensors were already freed`);
+  }
   const seed = grad ? grad.alias() : ops.onesLike(root);
   const previous = gradEnabled;
   gradEnabled = false;
@@ -133,53 +136,58 @@ export function backward(root: Tensor, grad?: Tensor): void {
     // Pin every node: freeing a processed node must not cascade into parents still waiting their turn.
     for (const node of order) node.refs++;
     const grads = new Map<GradNode, Tensor>([[root.gradFn, seed]]);
-    for (const node of order) {
-      const g = grads.get(node);
-      grads.delete(node);
-      if (!g) {
-        node.free();
-        continue;
-      }
-      if (node.freed || !node.rule) {
-        g.dispose();
-        throw new EngineError(`backward: trying to backward through the graph a second time (op ${node.op}); its saved tensors were already freed`);
-      }
-      const results = node.rule(g, node.saved, node.edges.map((e) => e !== null));
-      // A rule may return the same handle twice (add) or its incoming gradient: give each edge its own handle
-      // (aliases share memory) before any of them is consumed.
-      const routed = new Set<Tensor>();
-      const handles = node.edges.map((edge, i) => {
-        const gi = results[i] ?? null;
-        if (!edge || !gi) return null;
-        const want = 'node' in edge ? edge.node.outShape : edge.leaf.shape;
-        if (gi.shape.length !== want.length || gi.shape.some((d, k) => d !== want[k])) {
-          throw new EngineError(`backward of ${node.op}: gradient for input ${i} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(want)}`);
+    try {
+      for (const node of order) {
+        const g = grads.get(node);
+        grads.delete(node);
+        if (!g) {
+          node.free();
+          continue;
         }
-        const h = routed.has(gi) || gi === g ? gi.alias() : gi;
-        routed.add(gi);
-        return h;
-      });
-      node.edges.forEach((edge, i) => {
-        const gi = handles[i];
-        if (!edge || !gi) return;
-        if ('node' in edge) {
-          const prev = grads.get(edge.node);
-          if (prev) {
-            grads.set(edge.node, ops!.add(prev, gi));
-            prev.dispose();
-            gi.dispose();
-          } else {
-            grads.set(edge.node, gi);
+        if (node.freed || !node.rule) {
+          g.dispose();
+          throw new EngineError(`backward: trying to backward through the graph a second time (op ${node.op}); its saved tensors were already freed`);
+        }
+        const results = node.rule(g, node.saved, node.edges.map((e) => e !== null));
+        // A rule may return the same handle twice (add) or its incoming gradient: give each edge its own handle
+        // (aliases share memory) before any of them is consumed.
+        const routed = new Set<Tensor>();
+        const handles = node.edges.map((edge, i) => {
+          const gi = results[i] ?? null;
+          if (!edge || !gi) return null;
+          const want = 'node' in edge ? edge.node.outShape : edge.leaf.shape;
+          if (gi.shape.length !== want.length || gi.shape.some((d, k) => d !== want[k])) {
+            throw new EngineError(`backward of ${node.op}: gradient for input ${i} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(want)}`);
           }
-        } else {
-          accumulateLeaf(edge.leaf, gi);
-        }
-      });
-      for (const r of results) if (r && r !== g && !routed.has(r) && !r.isDisposed) r.dispose();
-      g.dispose();
-      node.free();
+          const h = routed.has(gi) || gi === g ? gi.alias() : gi;
+          routed.add(gi);
+          return h;
+        });
+        node.edges.forEach((edge, i) => {
+          const gi = handles[i];
+          if (!edge || !gi) return;
+          if ('node' in edge) {
+            const prev = grads.get(edge.node);
+            if (prev) {
+              grads.set(edge.node, ops!.add(prev, gi));
+              prev.dispose();
+              gi.dispose();
+            } else {
+              grads.set(edge.node, gi);
+            }
+          } else {
+            accumulateLeaf(edge.leaf, gi);
+          }
+        });
+        for (const r of results) if (r && r !== g && !routed.has(r) && !r.isDisposed) r.dispose();
+        g.dispose();
+        node.free();
+      }
+    } finally {
+      // Whether the walk finished or a rule threw, the graph is spent: free every node and leftover gradient.
+      for (const g of grads.values()) g.dispose();
+      for (const node of order) node.free();
     }
-    for (const g of grads.values()) g.dispose();
   } finally {
     gradEnabled = previous;
   }
