@@ -2,6 +2,7 @@
 // Layout: out contiguous f32 with shape params.shape (rank ≤ 8, packed in vec4s); a and b are read through
 //   element strides (0 along broadcast dims), so neither operand is ever expanded in memory.
 // BROADCAST = false is the fast path for equal shapes: a[i], b[i], no index arithmetic.
+// Ops 9–13 are fused backward rules of unary ops (one kernel instead of two or three).
 // One thread per output element, 256 per workgroup, workgroups spread over x and y.
 
 override OP: u32 = 0u;
@@ -31,6 +32,16 @@ fn pow_(x: f32, e: f32) -> f32 {
   return select(m, -m, (abs(e) % 2.0) == 1.0);
 }
 
+// erf with |error| < 1.2e-7 (the same fit as unary.wgsl), for the fused GELU backward.
+fn erf_(v: f32) -> f32 {
+  let z = abs(v);
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let r = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+          t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+          t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(r - 1.0, 1.0 - r, v >= 0.0);
+}
+
 fn apply(x: f32, y: f32) -> f32 {
   switch OP {
     case 0u: { return x + y; }
@@ -41,7 +52,15 @@ fn apply(x: f32, y: f32) -> f32 {
     case 5u: { return max(x, y); }
     case 6u: { return select(0.0, 1.0, x == y); }   // eq, as 0/1
     case 7u: { return select(0.0, 1.0, x > y); }    // gt, as 0/1
-    default: { return min(x, y); }
+    case 8u: { return min(x, y); }
+    // Fused backward rules: x is the incoming gradient g, y what the forward saved.
+    case 9u: { return select(0.0, x, y > 0.0); }    // relu:    g · [input > 0]
+    case 10u: { return x * y * (1.0 - y); }         // sigmoid: g · y(1 − y), y the output
+    case 11u: { return x * (1.0 - y * y); }         // tanh:    g · (1 − y²), y the output
+    case 12u: { return x * sign(y); }               // abs:     g · sign(input)
+    default: {                                      // gelu:    g · (Φ(v) + v φ(v)), y the input
+      return x * (0.5 * (1.0 + erf_(y * 0.70710678118654752)) + y * 0.39894228040143268 * exp(-0.5 * y * y));
+    }
   }
 }
 

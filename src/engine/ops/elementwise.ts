@@ -28,7 +28,10 @@ const U = {
 type UnaryName = keyof typeof U;
 
 /** Op codes of binary.wgsl. */
-const B = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, gt: 7, minimum: 8 } as const;
+const B = {
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, gt: 7, minimum: 8,
+  reluGrad: 9, sigmoidGrad: 10, tanhGrad: 11, absGrad: 12, geluGrad: 13,
+} as const;
 type BinaryName = keyof typeof B;
 
 // ------------------------------------------------------------------ raw launches (no autograd)
@@ -76,20 +79,15 @@ export const sqrt = (x: Tensor): Tensor =>
     twoY.dispose();
     return out;
   });
-export const abs = (x: Tensor): Tensor => unaryOp('abs', x, false, (g, x0) => withTemp(unaryRaw('sign', x0), (s) => binaryRaw('mul', g, s, g.shape)));
-export const relu = (x: Tensor): Tensor => unaryOp('relu', x, false, (g, x0) => withTemp(unaryRaw('gtScalar', x0, 0), (m) => binaryRaw('mul', g, m, g.shape)));
-export const sigmoid = (x: Tensor): Tensor =>
-  unaryOp('sigmoid', x, true, (g, y) =>
-    // σ' = y (1 − y)
-    withTemp(unaryRaw('scalarSub', y, 1), (oneMinusY) => withTemp(binaryRaw('mul', y, oneMinusY, y.shape), (d) => binaryRaw('mul', g, d, g.shape))),
-  );
-export const tanh = (x: Tensor): Tensor =>
-  unaryOp('tanh', x, true, (g, y) =>
-    // tanh' = 1 − y²
-    withTemp(binaryRaw('mul', y, y, y.shape), (y2) => withTemp(unaryRaw('scalarSub', y2, 1), (d) => binaryRaw('mul', g, d, g.shape))),
-  );
+// The activations' backward rules are one fused kernel each (binary.wgsl ops 9–13).
+export const abs = (x: Tensor): Tensor => unaryOp('abs', x, false, (g, x0) => binaryRaw('absGrad', g, x0, g.shape));
+export const relu = (x: Tensor): Tensor => unaryOp('relu', x, false, (g, x0) => binaryRaw('reluGrad', g, x0, g.shape));
+/** σ' = y (1 − y), from the saved output. */
+export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x, true, (g, y) => binaryRaw('sigmoidGrad', g, y, g.shape));
+/** tanh' = 1 − y², from the saved output. */
+export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x, true, (g, y) => binaryRaw('tanhGrad', g, y, g.shape));
 /** GELU, exact erf form (PyTorch's default). */
-export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, false, (g, x0) => withTemp(unaryRaw('geluGrad', x0), (d) => binaryRaw('mul', g, d, g.shape)));
+export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, false, (g, x0) => binaryRaw('geluGrad', g, x0, g.shape));
 
 /** Runs fn on a temporary and disposes it afterwards (unless fn returned it). */
 function withTemp(t: Tensor, fn: (t: Tensor) => Tensor): Tensor {

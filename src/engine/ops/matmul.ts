@@ -352,7 +352,7 @@ export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null, activa
   const saved = activation === 'relu' ? [x, weight, out] : [x, weight];
   return attach('linear', [x, weight, bias], out, saved, (g, [x0, w0, y0], needs) => {
     // relu: g · 1[y > 0] (y > 0 exactly where the pre-activation is).
-    const gm = y0 ? withTemp(unaryRaw('gtScalar', y0, 0), (mask) => binaryRaw('mul', g, mask, g.shape)) : g;
+    const gm = y0 ? binaryRaw('reluGrad', g, y0, g.shape) : g;
     const g3 = view(gm, [1, M, outF]);
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
@@ -382,9 +382,3 @@ export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null, activa
   });
 }
 
-/** Runs `f(t)` and disposes `t`. */
-function withTemp(t: Tensor, f: (t: Tensor) => Tensor): Tensor {
-  const r = f(t);
-  t.dispose();
-  return r;
-}
