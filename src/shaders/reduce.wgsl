@@ -1,13 +1,16 @@
 // reduce.wgsl: sum / max / min over the middle axis of a tensor viewed as [outer, R, inner].
-//   y[o, i] = ⊕_{r < R} x[o, r, i]
+//   y[o, c, i] = ⊕_{c·chunk ≤ r < min(R, (c+1)·chunk)} x[o, r, i]      for c < S = ⌈R / chunk⌉
 // Any reduction over a contiguous run of dims has this form without moving data; other dim sets are
-// permuted to the end first (by the engine). One workgroup of 64 threads per output element: the threads
-// stride over r, then combine their partials in workgroup memory with a tree.
+// permuted to the end first (by the engine). One workgroup of 64 threads per (o, c, i): the threads stride
+// over their chunk of r, then combine their partials in workgroup memory with a tree.
+// With S = 1 (chunk ≥ R) one launch gives the result. When there are few outputs and long rows (a loss
+// mean, BatchNorm statistics), the engine splits the rows into S chunks so that many workgroups share the
+// work, then reduces the [outer, S, inner] partials with a second launch.
 // Figure: SwiftShader (CPU), [256, 1024] → [256], ~0.3 GB/s (only a regression guard).
 
 override OP: u32 = 0u; // 0 sum, 1 max, 2 min
 
-struct Params { outputs: u32, reduce: u32, inner: u32 }
+struct Params { outputs: u32, reduce: u32, inner: u32, chunk: u32 }
 
 // WGSL rejects NaN and infinity in constant expressions, so their bit patterns live in private vars.
 var<private> NEG_INF_BITS: u32 = 0xff800000u;
@@ -42,12 +45,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let inside = k < params.outputs;
   var acc = identity();
   if (inside) {
-    let o = k / params.inner;
+    let chunks = max(1u, (params.reduce + params.chunk - 1u) / params.chunk);
     let i = k % params.inner;
+    let c = (k / params.inner) % chunks;
+    let o = k / (params.inner * chunks);
     let base = o * params.reduce * params.inner + i;
-    for (var r = lid; r < params.reduce; r += WG) {
-      let v = x[base + r * params.inner];
-      acc = combine(acc, v);
+    let end = min(params.reduce, (c + 1u) * params.chunk);
+    for (var r = c * params.chunk + lid; r < end; r += WG) {
+      acc = combine(acc, x[base + r * params.inner]);
     }
   }
   partial[lid] = acc;

@@ -77,4 +77,42 @@ describe('edge cases', () => {
     expectAllClose(out.p, [1, 0, 0, 0, 0, 1]);
     expectAllClose(out.lp, [0, -1000, -2000, -1e30, -1e30, 0], { rtol: 1e-5 });
   });
+
+  it('long rows with few outputs are reduced in two passes (split rows) with the same results', async () => {
+    const shape = [3, 9001, 2]; // sum/max over dim 1: 6 outputs, rows of 9001 → split into chunks
+    const n = shape[0]! * shape[1]! * shape[2]!;
+    const data = Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 3 + (i % 7) * 0.01);
+    const out = await gpu.run(async (E, _H, values, shp) => {
+      const x = E.tensor(values, shp);
+      return {
+        sum: Array.from(await E.sum(x, 1).data()),
+        max: Array.from(await E.max(x, 1).data()),
+        min: Array.from(await E.min(x, 1).data()),
+        mean: await E.mean(x).item(),
+        trace: await E.traceKernels(() => E.sum(x, 1)),
+      };
+    }, data, shape);
+    const want = { sum: [] as number[], max: [] as number[], min: [] as number[] };
+    for (let o = 0; o < shape[0]!; o++) {
+      for (let i = 0; i < shape[2]!; i++) {
+        let s = 0;
+        let mx = -Infinity;
+        let mn = Infinity;
+        for (let r = 0; r < shape[1]!; r++) {
+          const v = data[(o * shape[1]! + r) * shape[2]! + i]!;
+          s += v;
+          mx = Math.max(mx, v);
+          mn = Math.min(mn, v);
+        }
+        want.sum.push(s);
+        want.max.push(mx);
+        want.min.push(mn);
+      }
+    }
+    expect(out.trace).toEqual(['sum', 'sum']); // two passes
+    expectAllClose(out.sum, want.sum, { atol: 1e-3, rtol: 1e-4 });
+    expectAllClose(out.max, want.max);
+    expectAllClose(out.min, want.min);
+    expect(out.mean).toBeCloseTo(want.sum.reduce((a, b) => a + b, 0) / n, 4);
+  });
 });

@@ -52,14 +52,53 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: bo
   }
   const isArg = op === 'argmax' || op === 'argmin';
   const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
-  launch(isArg ? argreduceKernel : reduceKernel, [source, out], {
-    uniforms: [outer * inner, reduce, inner],
-    constants: { OP: OP_CODE[op] },
-    workgroups: grid(outer * inner),
-    label: op,
-  });
+  if (isArg) {
+    launch(argreduceKernel, [source, out], {
+      uniforms: [outer * inner, reduce, inner],
+      constants: { OP: OP_CODE[op] },
+      workgroups: grid(outer * inner),
+      label: op,
+    });
+  } else {
+    const splits = splitCount(outer * inner, reduce);
+    if (splits === 1) {
+      launchReduce(op, source, out, outer, reduce, inner, reduce);
+    } else {
+      const chunk = Math.ceil(reduce / splits);
+      const chunks = Math.ceil(reduce / chunk);
+      const partials = emptyTensor([outer, chunks, inner]);
+      launchReduce(op, source, partials, outer, reduce, inner, chunk);
+      launchReduce(op, partials, out, outer, chunks, inner, chunks);
+      partials.dispose();
+    }
+  }
   if (source !== x) source.dispose();
   return out;
+}
+
+/**
+ * How many chunks to split each reduced row into. A row gets one 64-thread workgroup; with few outputs and
+ * long rows (a loss mean: 1 output; BatchNorm statistics: C outputs over N·H·W) that leaves most of a GPU idle,
+ * so the rows are split into chunks of at least MIN_CHUNK elements until about TARGET_WORKGROUPS workgroups
+ * run, and a second launch combines the partials.
+ */
+const TARGET_WORKGROUPS = 1024;
+const MIN_CHUNK = 2048;
+function splitCount(outputs: number, reduce: number): number {
+  const wanted = Math.floor(TARGET_WORKGROUPS / Math.max(outputs, 1));
+  return Math.max(1, Math.min(wanted, Math.floor(reduce / MIN_CHUNK)));
+}
+
+/** One reduce launch over [outer, reduce, inner] in chunks of `chunk` rows → out [outer, chunks, inner]. */
+function launchReduce(op: ReduceOp, x: Tensor, out: Tensor, outer: number, reduce: number, inner: number, chunk: number): void {
+  chunk = Math.max(1, chunk);
+  const chunks = Math.max(1, Math.ceil(reduce / chunk)); // an empty row still writes its identity
+  launch(reduceKernel, [x, out], {
+    uniforms: [outer * chunks * inner, reduce, inner, chunk],
+    constants: { OP: OP_CODE[op] },
+    workgroups: grid(outer * chunks * inner),
+    label: op,
+  });
 }
 
 function prepare(op: string, x: Tensor, dim: number | readonly number[] | undefined): number[] {
