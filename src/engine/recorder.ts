@@ -134,7 +134,6 @@ export interface RecorderStats {
 let encoder: GPUCommandEncoder | null = null;
 let pass: GPUComputePassEncoder | null = null;
 const arena = new UniformArena();
-const afterSubmit: Array<() => void> = [];
 const counters: RecorderStats = { dispatches: 0, submits: 0, pipelines: 0 };
 let kernelLog: string[] | null = null;
 
@@ -213,11 +212,6 @@ export function timedPass(timestampWrites: GPUComputePassTimestampWrites, fn: ()
   }
 }
 
-/** Runs `fn` once the current batch has been submitted (used to recycle buffers safely). */
-export function onNextSubmit(fn: () => void): void {
-  afterSubmit.push(fn);
-}
-
 /** Submits everything recorded so far. Cheap when nothing is pending. */
 export function flush(): void {
   if (!encoder) return;
@@ -228,7 +222,6 @@ export function flush(): void {
   encoder = null;
   counters.submits++;
   bufferPool.batchSubmitted();
-  for (const fn of afterSubmit.splice(0)) fn();
 }
 
 const stagingPool = new Map<number, GPUBuffer[]>();
@@ -291,5 +284,4 @@ onDeviceReset(() => {
   arena.reset();
   encoder = null;
   pass = null;
-  afterSubmit.length = 0;
 });
