@@ -16,19 +16,20 @@ function plotLoss(points: Array<[number, number]>): void {
   const ctx = lossCanvas?.getContext('2d');
   if (!ctx || !lossCanvas || points.length < 2) return;
   const { width, height } = lossCanvas;
+  const minStep = points[0]![0];
   const maxStep = points[points.length - 1]![0];
   const maxLoss = Math.max(...points.map((p) => p[1]));
   ctx.clearRect(0, 0, width, height);
   ctx.strokeStyle = '#1565c0';
   ctx.beginPath();
   points.forEach(([s, l], i) => {
-    const x = (s / maxStep) * (width - 20) + 10;
+    const x = ((s - minStep) / Math.max(1, maxStep - minStep)) * (width - 20) + 10;
     const y = height - 10 - (l / maxLoss) * (height - 20);
     if (i === 0) ctx.moveTo(x, y);
     else ctx.lineTo(x, y);
   });
   ctx.stroke();
-  ctx.fillText(`training loss (max ${maxLoss.toFixed(2)})`, 12, 14);
+  ctx.fillText(`training loss, mean per ${points.length > 1 ? points[1]![0] - points[0]![0] : 1} steps (max ${maxLoss.toFixed(2)})`, 12, 14);
 }
 
 async function main(): Promise<Record<string, unknown>> {
@@ -50,7 +51,11 @@ async function main(): Promise<Record<string, unknown>> {
 
   const batch = 32;
   const steps = 300;
+  const report = 25;
   const losses: Array<[number, number]> = [];
+  // The loss is summed on the GPU and read back once per `report` steps (its mean is plotted): reading it
+  // every step would wait for the GPU every step.
+  let lossSum = E.zeros([]);
   const tTrain = performance.now();
   for (let step = 1; step <= steps; step++) {
     const start = ((step - 1) * batch) % (train.count - batch);
@@ -63,18 +68,24 @@ async function main(): Promise<Record<string, unknown>> {
       opt.zeroGrad();
       return l;
     });
-    if (step % 25 === 0 || step === 1) {
-      const value = await loss.item();
+    const summed = E.add(lossSum, loss);
+    lossSum.dispose();
+    lossSum = summed;
+    if (step % report === 0) {
+      const value = (await lossSum.item()) / report;
+      lossSum.dispose();
+      lossSum = E.zeros([]);
       losses.push([step, value]);
       plotLoss(losses);
       const rate = (step * batch) / ((performance.now() - tTrain) / 1000);
-      log(`step ${String(step).padStart(4)}/${steps}  loss ${value.toFixed(4)}  (${rate.toFixed(0)} digits/s)`);
+      log(`step ${String(step).padStart(4)}/${steps}  mean loss of the last ${report} steps ${value.toFixed(4)}  (${rate.toFixed(0)} digits/s)`);
     }
     loss.dispose();
     x.dispose();
     y.dispose();
   }
   const trainSeconds = (performance.now() - tTrain) / 1000;
+  lossSum.dispose();
 
   let correct = 0;
   for (let start = 0; start < test.count; start += 500) {
