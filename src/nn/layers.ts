@@ -397,8 +397,8 @@ export class BatchNorm2d extends Module {
         const xc = x.sub(mean);
         const variance = xc.mul(xc).mean([0, 2, 3], true); // biased, for normalization
         if (this.training && this.runningMean) this.updateRunning(mean, variance, count);
-        const invStd = variance.add(this.eps).sqrt();
-        let y = xc.div(invStd);
+        const std = variance.add(this.eps).sqrt();
+        let y = xc.div(std);
         if (w) y = y.mul(reshape(w, shape4));
         if (b) y = y.add(reshape(b, shape4));
         return y;

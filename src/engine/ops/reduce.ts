@@ -1,6 +1,6 @@
 // Reductions over dims, with keepdim: sum, mean, max, min, argmax, argmin, and sumTo (the backward of
-// broadcasting). A reduction over a contiguous run of dims is one kernel launch on the [outer, R, inner]
-// view of the input; other dim sets are first permuted so the reduced dims come last.
+// broadcasting). A reduction over a run of consecutive dims is one kernel launch on the [outer, R, inner]
+// view of the input (two when long rows are split); other dim sets are reduced run by run.
 
 import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
@@ -11,7 +11,7 @@ import { emptyTensor, launch } from '../launch.ts';
 import { normalizeDim, normalizeDims, reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { _binaryRaw as binaryRaw, _unaryRaw as unaryRaw } from './elementwise.ts';
-import { expand, permute, reshape } from './shape-ops.ts';
+import { expand, reshape } from './shape-ops.ts';
 
 const reduceKernel = defineKernel('reduce', reduceWgsl, ['read', 'write']);
 const argreduceKernel = defineKernel('argreduce', argreduceWgsl, ['read', 'write']);
@@ -24,11 +24,36 @@ function reducedShape(shape: readonly number[], dims: readonly number[], keepdim
   return keepdim ? shape.map((d, i) => (dims.includes(i) ? 1 : d)) : shape.filter((_, i) => !dims.includes(i));
 }
 
-/** One launch of the reduce kernel: no autograd, `dims` normalized and sorted. */
+/** `dims` (sorted) as maximal runs of consecutive dims: [0, 2, 3] → [[0], [2, 3]]. */
+function consecutiveRuns(dims: readonly number[]): number[][] {
+  const runs: number[][] = [];
+  for (const d of dims) {
+    const last = runs[runs.length - 1];
+    if (last && last[last.length - 1]! + 1 === d) last.push(d);
+    else runs.push([d]);
+  }
+  return runs;
+}
+
+/**
+ * Reduces `dims` (normalized, sorted) with no autograd. A run of consecutive dims is one [outer, R, inner]
+ * reduction; several runs (BatchNorm's [0, 2, 3]) are reduced one after another, innermost first, so the
+ * input is never permuted into a copy.
+ */
 function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
   const outShape = reducedShape(x.shape, dims, keepdim);
-  const contiguous = dims.every((d, i) => i === 0 || d === dims[i - 1]! + 1);
-  let source = x;
+  const runs = consecutiveRuns(dims);
+  if (runs.length > 1) {
+    let current = x;
+    for (const run of runs.reverse()) {
+      const next = reduceRaw(op, current, run, true);
+      if (current !== x) current.dispose();
+      current = next;
+    }
+    const out = reshape(current, outShape);
+    current.dispose();
+    return out;
+  }
   let outer: number;
   let reduce: number;
   let inner: number;
@@ -36,16 +61,10 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: bo
     outer = x.size;
     reduce = 1;
     inner = 1;
-  } else if (contiguous) {
+  } else {
     outer = sizeOf(x.shape.slice(0, dims[0]));
     reduce = sizeOf(dims.map((d) => x.shape[d]!));
     inner = sizeOf(x.shape.slice(dims[dims.length - 1]! + 1));
-  } else {
-    const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
-    source = permute(x, [...kept, ...dims]);
-    outer = sizeOf(kept.map((d) => x.shape[d]!));
-    reduce = sizeOf(dims.map((d) => x.shape[d]!));
-    inner = 1;
   }
   if (reduce === 0 && op !== 'sum') {
     throw new ShapeError(`${op}: cannot reduce over an empty dim of ${fmtShape(x.shape)}`);
@@ -53,7 +72,7 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: bo
   const isArg = op === 'argmax' || op === 'argmin';
   const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
   if (isArg) {
-    launch(argreduceKernel, [source, out], {
+    launch(argreduceKernel, [x, out], {
       uniforms: [outer * inner, reduce, inner],
       constants: { OP: OP_CODE[op] },
       workgroups: grid(outer * inner),
@@ -62,17 +81,16 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: bo
   } else {
     const splits = splitCount(outer * inner, reduce);
     if (splits === 1) {
-      launchReduce(op, source, out, outer, reduce, inner, reduce);
+      launchReduce(op, x, out, outer, reduce, inner, reduce);
     } else {
       const chunk = Math.ceil(reduce / splits);
       const chunks = Math.ceil(reduce / chunk);
       const partials = emptyTensor([outer, chunks, inner]);
-      launchReduce(op, source, partials, outer, reduce, inner, chunk);
+      launchReduce(op, x, partials, outer, reduce, inner, chunk);
       launchReduce(op, partials, out, outer, chunks, inner, chunks);
       partials.dispose();
     }
   }
-  if (source !== x) source.dispose();
   return out;
 }
 
