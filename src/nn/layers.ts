@@ -10,8 +10,9 @@ import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
   Tensor, adaptiveAvgPool2d, avgPool2d, conv2d, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, mul, noGrad, ones, rand, relu,
-  reshape, sigmoid, tanh, tidy, zeros,
+  sigmoid, tanh, zeros,
 } from '../engine/index.ts';
+import { batchNormApply, batchStatistics } from './batchnorm.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';
 
@@ -388,28 +389,15 @@ export class BatchNorm2d extends Module {
     if (useBatchStats && count < 2 && this.training) {
       this.badInput(`[N, ${C}, H, W] with more than one value per channel`, x, 'batch statistics need at least 2 values per channel in train mode');
     }
-    const shape4 = [1, C, 1, 1];
     const w = this.weight;
     const b = this.bias;
-    return tidy(() => {
-      if (useBatchStats) {
-        const mean = x.mean([0, 2, 3], true);
-        const xc = x.sub(mean);
-        const variance = xc.mul(xc).mean([0, 2, 3], true); // biased, for normalization
-        if (this.training && this.runningMean) this.updateRunning(mean, variance, count);
-        const std = variance.add(this.eps).sqrt();
-        let y = xc.div(std);
-        if (w) y = y.mul(reshape(w, shape4));
-        if (b) y = y.add(reshape(b, shape4));
-        return y;
-      }
-      // eval: y = x · (w / sqrt(rv + eps)) + (b − rm · w / sqrt(rv + eps))
-      const std = reshape(this.runningVar!, shape4).add(this.eps).sqrt();
-      const scale = w ? reshape(w, shape4).div(std) : std.pow(-1);
-      const rm = reshape(this.runningMean!, shape4);
-      const shift = b ? reshape(b, shape4).sub(rm.mul(scale)) : rm.mul(scale).neg();
-      return x.mul(scale).add(shift);
-    });
+    if (!useBatchStats) return batchNormApply(x, this.runningMean!, this.runningVar!, w, b, this.eps, false);
+    const { mean, variance } = batchStatistics(x);
+    if (this.training && this.runningMean) this.updateRunning(mean, variance, count);
+    const y = batchNormApply(x, mean, variance, w, b, this.eps, true);
+    mean.dispose();
+    variance.dispose();
+    return y;
   }
 
   /** One dispatch: running statistics and the batch counter, in place, outside autograd. */

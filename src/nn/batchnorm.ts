@@ -1,0 +1,68 @@
+// BatchNorm's fused kernels with their backward rule: batch statistics in one launch (a workgroup per
+// channel), normalization + affine in one, and a backward of two (per-channel sums, then the input gradient).
+// Train mode (batch statistics) and eval mode (running statistics) share the kernels; in train mode the
+// input gradient includes the statistics' dependence on x:
+//   dx = w·istd·(g − (Σg + x̂·Σg·x̂)/M),   dw = Σg·x̂,   db = Σg        (sums over n, h, w; M = N·H·W)
+
+import applyWgsl from '../shaders/nn_batchnorm_apply.wgsl?raw';
+import backwardWgsl from '../shaders/nn_batchnorm_backward.wgsl?raw';
+import statsWgsl from '../shaders/nn_batchnorm_stats.wgsl?raw';
+import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
+import { Tensor, attach, emptyTensor, launch, reshape, slice } from '../engine/index.ts';
+
+const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write']);
+const applyKernel = defineKernel('nn_batchnorm_apply', applyWgsl, ['read', 'read', 'read', 'read', 'read', 'write']);
+const backwardKernel = defineKernel('nn_batchnorm_backward', backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write', 'read']);
+
+/** Per-channel mean and biased variance of x [N, C, H, W] (no autograd). */
+export function batchStatistics(x: Tensor): { mean: Tensor; variance: Tensor } {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const mean = emptyTensor([C]);
+  const variance = emptyTensor([C]);
+  launch(statsKernel, [x, mean, variance], { uniforms: [N, C, H * W], workgroups: [C, 1, 1], label: 'batchnorm.stats' });
+  return { mean, variance };
+}
+
+/**
+ * y = (x − mean)/sqrt(variance + eps)·weight + bias over channels of x [N, C, H, W]. With `batchStats` the
+ * mean and variance are x's own (from batchStatistics) and the gradient flows through them; otherwise they
+ * are constants (running statistics).
+ */
+export function batchNormApply(x: Tensor, mean: Tensor, variance: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number, batchStats: boolean): Tensor {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const HW = H * W;
+  const out = emptyTensor(x.shape);
+  launch(applyKernel, [x, mean, variance, weight ?? mean, bias ?? mean, out], {
+    uniforms: [x.size, C, HW, f32Bits(eps)],
+    constants: { AFFINE: weight ? 1 : 0 },
+    workgroups: grid(Math.ceil(x.size / 256)),
+    label: 'batchnorm.forward',
+  });
+  const saved = weight ? [x, mean, variance, weight] : [x, mean, variance];
+  return attach('batchNorm', [x, weight, bias], out, saved, (g, [x0, m0, v0, w0], needs) => {
+    const constants = { TRAIN: batchStats ? 1 : 0, AFFINE: w0 ? 1 : 0 };
+    const uniforms = [N, C, HW, f32Bits(eps)];
+    const sums = emptyTensor([2, C]);
+    launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, sums, m0!], { uniforms, constants: { ...constants, PASS: 0 }, workgroups: [C, 1, 1], label: 'batchnorm.backward_sums' });
+    let dx: Tensor | null = null;
+    if (needs[0]) {
+      dx = emptyTensor(x0!.shape);
+      launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, dx, sums], {
+        uniforms,
+        constants: { ...constants, PASS: 1 },
+        workgroups: grid(Math.ceil(dx.size / 256)),
+        label: 'batchnorm.backward_input',
+      });
+    }
+    const row = (r: number): Tensor => {
+      const s = slice(sums, 0, r, r + 1);
+      const v = reshape(s, [C]);
+      s.dispose();
+      return v;
+    };
+    const dw = needs[1] ? row(1) : null;
+    const db = needs[2] ? row(0) : null;
+    sums.dispose();
+    return [dx, dw, db];
+  });
+}

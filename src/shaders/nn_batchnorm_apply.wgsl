@@ -1,0 +1,30 @@
+// nn_batchnorm_apply.wgsl: BatchNorm's normalization and affine transform, one thread per element.
+//   y = (x − mean_c) / sqrt(var_c + eps) · w_c + b_c
+// mean and var are the batch statistics (train mode, from nn_batchnorm_stats) or the running ones (eval).
+// Layout: x, y NCHW f32; mean, var, w, b [C] f32 (w, b ignored without AFFINE).
+//
+// | version | idea                        | figure      | device                | shape |
+// | ------- | --------------------------- | ----------- | --------------------- | ----- |
+// | v1      | one thread per element      | (not timed) | SwiftShader (2 cores) | -     |
+
+override AFFINE: bool = true;
+
+struct Params { n: u32, C: u32, HW: u32, eps: f32 }
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> mean: array<f32>;
+@group(0) @binding(2) var<storage, read> variance: array<f32>;
+@group(0) @binding(3) var<storage, read> w: array<f32>;
+@group(0) @binding(4) var<storage, read> b: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+@group(0) @binding(6) var<uniform> params: Params;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= params.n) { return; }
+  let c = (i / params.HW) % params.C;
+  var v = (x[i] - mean[c]) * inverseSqrt(variance[c] + params.eps);
+  if (AFFINE) { v = v * w[c] + b[c]; }
+  y[i] = v;
+}

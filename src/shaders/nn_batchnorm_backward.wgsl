@@ -1,0 +1,77 @@
+// nn_batchnorm_backward.wgsl: BatchNorm's backward, in two launches chosen by the override PASS.
+//   PASS 0, one workgroup of 256 threads per channel:   sums[c] = Σ g,   sums[C + c] = Σ g·x̂
+//     (x̂ = (x − mean_c)·istd_c, istd_c = 1/sqrt(var_c + eps); sums over n, h, w). These are also the bias
+//     and weight gradients: db_c = Σ g, dw_c = Σ g·x̂.
+//   PASS 1, one thread per element, the input gradient:
+//     train (batch statistics, which depend on x):  dx = w_c·istd_c·(g − (Σg + x̂·Σg·x̂)/M),  M = N·H·W
+//     eval (running statistics, constants):         dx = w_c·istd_c·g
+// Layout: x, g, dx NCHW f32; mean, var, w [C]; sums [2, C]. Without AFFINE, w_c = 1.
+//
+// | version | idea                                                  | figure      | device                | shape |
+// | ------- | ----------------------------------------------------- | ----------- | --------------------- | ----- |
+// | v1      | per-channel sums (a workgroup each), then elementwise | (not timed) | SwiftShader (2 cores) | -     |
+
+override PASS: u32 = 0u;
+override TRAIN: bool = true;
+override AFFINE: bool = true;
+
+struct Params { N: u32, C: u32, HW: u32, eps: f32 }
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read> mean: array<f32>;
+@group(0) @binding(3) var<storage, read> variance: array<f32>;
+@group(0) @binding(4) var<storage, read> w: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out: array<f32>; // PASS 0: sums [2, C]; PASS 1: dx
+@group(0) @binding(6) var<storage, read> sums: array<f32>;      // PASS 1 reads what PASS 0 wrote
+@group(0) @binding(7) var<uniform> params: Params;
+
+const WG: u32 = 256u;
+var<workgroup> part_g: array<f32, 256>;
+var<workgroup> part_gx: array<f32, 256>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  if (PASS == 0u) {
+    let c = wid.x;
+    let m = params.N * params.HW;
+    let mu = mean[c];
+    let istd = inverseSqrt(variance[c] + params.eps);
+    var sg = 0.0;
+    var sgx = 0.0;
+    for (var j = lid; j < m; j += WG) {
+      let i = ((j / params.HW) * params.C + c) * params.HW + j % params.HW;
+      sg += g[i];
+      sgx += g[i] * (x[i] - mu) * istd;
+    }
+    part_g[lid] = sg;
+    part_gx[lid] = sgx;
+    workgroupBarrier();
+    for (var s = WG / 2u; s > 0u; s = s / 2u) {
+      if (lid < s) {
+        part_g[lid] = part_g[lid] + part_g[lid + s];
+        part_gx[lid] = part_gx[lid] + part_gx[lid + s];
+      }
+      workgroupBarrier();
+    }
+    if (lid == 0u) {
+      out[c] = part_g[0];
+      out[params.C + c] = part_gx[0];
+    }
+    return;
+  }
+  let i = (wid.x + wid.y * nwg.x) * WG + lid;
+  if (i >= params.N * params.C * params.HW) { return; }
+  let c = (i / params.HW) % params.C;
+  let istd = inverseSqrt(variance[c] + params.eps);
+  var scale = istd;
+  if (AFFINE) { scale = scale * w[c]; }
+  if (TRAIN) {
+    let m = f32(params.N * params.HW);
+    let xhat = (x[i] - mean[c]) * istd;
+    out[i] = scale * (g[i] - (sums[c] + xhat * sums[params.C + c]) / m);
+  } else {
+    out[i] = scale * g[i];
+  }
+}
