@@ -32,15 +32,7 @@ fn pow_(x: f32, e: f32) -> f32 {
   return select(m, -m, (abs(e) % 2.0) == 1.0);
 }
 
-// erf with |error| < 1.2e-7 (the same fit as unary.wgsl), for the fused GELU backward.
-fn erf_(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let r = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-          t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-          t * (-0.82215223 + t * 0.17087277)))))))));
-  return select(r - 1.0, 1.0 - r, v >= 0.0);
-}
+// erf_(v) comes from erf.wgsl, which the engine prepends to this kernel.
 
 fn apply(x: f32, y: f32) -> f32 {
   switch OP {

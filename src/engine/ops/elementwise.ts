@@ -4,6 +4,7 @@
 import accumulateWgsl from '../../shaders/accumulate.wgsl?raw';
 import binaryWgsl from '../../shaders/binary.wgsl?raw';
 import castWgsl from '../../shaders/cast.wgsl?raw';
+import erfWgsl from '../../shaders/erf.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
@@ -14,8 +15,8 @@ import { broadcastShapes, broadcastStrides, sameShape } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { sumTo } from './reduce.ts';
 
-const unaryKernel = defineKernel('unary', unaryWgsl, ['read', 'write']);
-const binaryKernel = defineKernel('binary', binaryWgsl, ['read', 'read', 'write']);
+const unaryKernel = defineKernel('unary', erfWgsl + unaryWgsl, ['read', 'write']);
+const binaryKernel = defineKernel('binary', erfWgsl + binaryWgsl, ['read', 'read', 'write']);
 const accumulateKernel = defineKernel('accumulate', accumulateWgsl, ['read', 'write']);
 const castKernel = defineKernel('cast', castWgsl, ['read', 'write']);
 

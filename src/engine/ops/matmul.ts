@@ -17,6 +17,7 @@
 import matmulNaiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
 import matmulTiledLargeWgsl from '../../shaders/matmul_tiled_large.wgsl?raw';
 import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
+import erfWgsl from '../../shaders/erf.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, type Kernel } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
@@ -31,9 +32,9 @@ import { expand, reshape } from './shape-ops.ts';
 // ------------------------------------------------------------------ kernels
 
 const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias, C
-const naiveKernel = defineKernel('matmul_naive', matmulNaiveWgsl, BINDINGS);
-const tiledKernel = defineKernel('matmul_tiled', matmulTiledWgsl, BINDINGS);
-const tiledLargeKernel = defineKernel('matmul_tiled_large', matmulTiledLargeWgsl, BINDINGS);
+const naiveKernel = defineKernel('matmul_naive', erfWgsl + matmulNaiveWgsl, BINDINGS);
+const tiledKernel = defineKernel('matmul_tiled', erfWgsl + matmulTiledWgsl, BINDINGS);
+const tiledLargeKernel = defineKernel('matmul_tiled_large', erfWgsl + matmulTiledLargeWgsl, BINDINGS);
 
 export type Activation = 'none' | 'relu' | 'gelu';
 const ACT_CODE: Record<Activation, number> = { none: 0, relu: 1, gelu: 2 };
