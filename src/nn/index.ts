@@ -8,6 +8,7 @@ export {
   type LinearOptions, type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type DropoutOptions, type BatchNorm2dOptions,
 } from './layers.ts';
 export { globMatches, type PathGlob } from './glob.ts';
+export { isFeatureModel, type FeatureModel } from './feature-model.ts';
 export {
   saveSafetensors, saveSafetensorsBlob, saveSafetensorsFile, loadSafetensors, stateDictToHost, type SafetensorsSource, type WeightsModule,
 } from './weights.ts';
