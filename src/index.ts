@@ -4,6 +4,8 @@ export * from './engine/index.ts';
 // losses, and .safetensors files.
 export * as nn from './nn/index.ts';
 export * as optim from './nn/optim-api.ts';
+// Transfer learning: cut points, feature extraction with a feature cache, layer groups, fine-tuning recipes.
+export * as transfer from './transfer/index.ts';
 export { crossEntropy, bceWithLogits, mseLoss, l1Loss, huberLoss } from './nn/losses.ts';
 export {
   parseSafetensors, serializeSafetensors, readSafetensorsBlob, toSafetensorsBlob, readSafetensorsFile, writeSafetensorsFile, SafetensorsError,

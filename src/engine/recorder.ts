@@ -185,6 +185,9 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   p.setPipeline(pipeline);
   p.setBindGroup(0, bindGroup);
   p.dispatchWorkgroups(x, y, z);
+  kernel.bindings.forEach((kind, i) => {
+    if (kind === 'write') bumpWriteVersion(launch.buffers[i]!.buffer);
+  });
   counters.dispatches++;
   kernelLog?.push(launch.label ?? kernel.name);
 }
@@ -195,7 +198,24 @@ export function copyBuffer(src: BufferRange, dst: BufferRange): void {
   if (src.size === 0) return;
   closePass();
   currentEncoder().copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, src.size);
+  bumpWriteVersion(dst.buffer);
   kernelLog?.push('copy');
+}
+
+// Write versions: a counter per GPU buffer that every recorded write to it (a kernel's read_write binding, a
+// copy's destination) bumps. Caches of derived values (the transfer feature cache) compare versions to know
+// whether what they were computed from may have changed, whoever wrote it. Counting is per buffer, not per
+// byte range: a write to one parameter of a flat buffer bumps its neighbours too (a spurious rebuild, never a
+// stale cache). Fresh uploads go into buffers no pending command uses, so they need no bump.
+const writeVersions = new WeakMap<GPUBuffer, number>();
+
+function bumpWriteVersion(buffer: GPUBuffer): void {
+  writeVersions.set(buffer, (writeVersions.get(buffer) ?? 0) + 1);
+}
+
+/** How many recorded writes `buffer` has had (0 for one never written by a kernel or copy). */
+export function writeVersion(buffer: GPUBuffer): number {
+  return writeVersions.get(buffer) ?? 0;
 }
 
 /**
