@@ -1,114 +1,59 @@
-// `npm start`: the main job, run headless by scripts/start.mjs (or open examples/start.html in Chrome).
-// Today: a small network trained from scratch on real MNIST digits, with progress and held-out accuracy.
+// `npm start`: the main job, run headless by scripts/run-page.mjs (or open examples/start.html in Chrome).
+// The shipped pretrained trunk (MNIST digits 0–4) transferred to a new task, MNIST digits 5–9 from 100 labelled
+// digits per class: its measured similarity and the advisor's pick, then feature extraction (frozen trunk,
+// cached features) against fine-tuning (fastai's fine_tune), and training from scratch for reference, each with
+// progress, and a result table of held-out accuracy and time.
 
 import * as E from '../src/index.ts';
-import { loadMnist } from './mnist-data.ts';
+import { loadMnistByClass, mnistTask } from './digits-data.ts';
+import { fmtSeconds, log, runMain } from './page-io.ts';
+import { barChart } from './svg-chart.ts';
+import { runStrategy, type StrategyName } from './transfer-runs.ts';
 
-const logEl = document.getElementById('log');
-const lossCanvas = document.getElementById('loss') as HTMLCanvasElement | null;
+const RUNS: Array<{ strategy: StrategyName; what: string }> = [
+  { strategy: 'feature-extraction', what: 'frozen pretrained trunk, cached features, new head' },
+  { strategy: 'fine-tune-all', what: 'pretrained, head first, then all layers at [lr/100, lr]' },
+  { strategy: 'from-scratch', what: 'random initialisation, all layers' },
+];
 
-function log(line: string): void {
-  console.log(line);
-  if (logEl) logEl.textContent += `${line}\n`;
-}
-
-function plotLoss(points: Array<[number, number]>): void {
-  const ctx = lossCanvas?.getContext('2d');
-  if (!ctx || !lossCanvas || points.length < 2) return;
-  const { width, height } = lossCanvas;
-  const minStep = points[0]![0];
-  const maxStep = points[points.length - 1]![0];
-  const maxLoss = Math.max(...points.map((p) => p[1]));
-  ctx.clearRect(0, 0, width, height);
-  ctx.strokeStyle = '#1565c0';
-  ctx.beginPath();
-  points.forEach(([s, l], i) => {
-    const x = ((s - minStep) / Math.max(1, maxStep - minStep)) * (width - 20) + 10;
-    const y = height - 10 - (l / maxLoss) * (height - 20);
-    if (i === 0) ctx.moveTo(x, y);
-    else ctx.lineTo(x, y);
-  });
-  ctx.stroke();
-  ctx.fillText(`training loss, mean per ${points.length > 1 ? points[1]![0] - points[0]![0] : 1} steps (max ${maxLoss.toFixed(2)})`, 12, 14);
-}
-
-async function main(): Promise<Record<string, unknown>> {
+async function main(): Promise<unknown> {
   const info = await E.init();
   log(`adapter: ${info.adapter}`);
   const t0 = performance.now();
-  const { train, test } = await loadMnist(100, (c) => log(`loading MNIST digits: class ${c} done`));
-  log(`MNIST: ${train.count} training digits, ${test.count} held out (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const weights = await (await fetch(`/${E.transfer.PRETRAINED_DIGITS.weights}`)).arrayBuffer();
+  const byClass = await loadMnistByClass();
+  const { train, test } = mnistTask(byClass, [5, 6, 7, 8, 9], { trainPerClass: 100, testPerClass: 100, seed: 1 });
+  log(`new task: MNIST digits 5–9 (relabelled 0–4), ${train.count} labelled training digits, ${test.count} held out; source trunk: ${E.transfer.PRETRAINED_DIGITS.weights} (digits 0–4) (${fmtSeconds((performance.now() - t0) / 1000)})`);
 
-  // A small CNN, PyTorch-style: conv → ReLU → pool, twice, then a linear classifier.
-  E.manualSeed(1);
-  const model = new E.nn.Sequential(
-    new E.nn.Conv2d(1, 8, 3, { padding: 1 }), new E.nn.ReLU(), new E.nn.MaxPool2d(2),
-    new E.nn.Conv2d(8, 16, 3, { padding: 1 }), new E.nn.ReLU(), new E.nn.MaxPool2d(2),
-    new E.nn.Flatten(), new E.nn.Linear(16 * 7 * 7, 10),
-  );
-  const opt = new E.optim.Adam(model, { lr: 2e-3 });
-  const forward = (x: E.Tensor): E.Tensor => model.forward(x);
+  const trunk = E.transfer.digitsCnn(5);
+  await E.nn.loadSafetensors(trunk, weights);
+  E.manualSeed(1234);
+  const random = E.transfer.digitsCnn(5);
+  const sim = await E.transfer.measureSimilarity(trunk, { images: train.images, labels: train.labels, count: train.count, shape: [1, 28, 28] }, { at: ['features.2'], baseline: random, probeSteps: 100 });
+  trunk.dispose();
+  random.dispose();
+  const advice = E.transfer.recommendStrategy({ targetSize: train.count, numClasses: 5, similarity: sim });
+  log(`measured similarity ${sim.similarity.toFixed(2)} (linear probe on the trunk's features ${(100 * sim.probes[0]!.pretrained).toFixed(1)}% vs a random trunk ${(100 * sim.probes[0]!.baseline).toFixed(1)}%)`);
+  log(`recommendStrategy → ${advice.strategy}: ${advice.reason}`);
 
-  const batch = 32;
-  const steps = 300;
-  const report = 25;
-  const losses: Array<[number, number]> = [];
-  // The loss is summed on the GPU and read back once per `report` steps (its mean is plotted): reading it
-  // every step would wait for the GPU every step.
-  let lossSum = E.zeros([]);
-  const tTrain = performance.now();
-  for (let step = 1; step <= steps; step++) {
-    const start = ((step - 1) * batch) % (train.count - batch);
-    const x = E.tensor(train.images.subarray(start * 784, (start + batch) * 784), [batch, 1, 28, 28]);
-    const y = E.tensor(train.labels.subarray(start, start + batch), [batch], { dtype: 'int32' });
-    const loss = E.tidy(() => {
-      const l = E.crossEntropy(forward(x), y);
-      l.backward();
-      opt.step();
-      opt.zeroGrad();
-      return l;
+  const results: Array<{ strategy: StrategyName; what: string; accuracy: number; seconds: number; trainable: number }> = [];
+  for (const { strategy, what } of RUNS) {
+    log(`\n${strategy}: ${what}`);
+    const r = await runStrategy({
+      strategy, train, test, numClasses: 5, weights, seed: 0, rounds: 4, roundSamples: train.count, batch: 50, lr: 2e-3,
+      onRound: (round, loss) => log(`  round ${round + 1}/4 (one epoch each): mean training loss ${loss.toFixed(4)}`),
     });
-    const summed = E.add(lossSum, loss);
-    lossSum.dispose();
-    lossSum = summed;
-    if (step % report === 0) {
-      const value = (await lossSum.item()) / report;
-      lossSum.dispose();
-      lossSum = E.zeros([]);
-      losses.push([step, value]);
-      plotLoss(losses);
-      const rate = (step * batch) / ((performance.now() - tTrain) / 1000);
-      log(`step ${String(step).padStart(4)}/${steps}  mean loss of the last ${report} steps ${value.toFixed(4)}  (${rate.toFixed(0)} digits/s)`);
-    }
-    loss.dispose();
-    x.dispose();
-    y.dispose();
+    log(`  held-out accuracy ${(100 * r.accuracy).toFixed(1)}% in ${fmtSeconds(r.seconds)}${r.cacheBuilds ? ` (feature cache built ${r.cacheBuilds}×, ${r.cachedBatches} batches served from it)` : ''}`);
+    results.push({ strategy, what, accuracy: r.accuracy, seconds: r.seconds, trainable: r.trainableParams });
   }
-  const trainSeconds = (performance.now() - tTrain) / 1000;
-  lossSum.dispose();
-
-  let correct = 0;
-  for (let start = 0; start < test.count; start += 500) {
-    const n = Math.min(500, test.count - start);
-    const x = E.tensor(test.images.subarray(start * 784, (start + n) * 784), [n, 1, 28, 28]);
-    model.eval();
-    const predicted = await E.tidy(() => E.noGrad(() => E.argmax(forward(x), 1))).data();
-    for (let i = 0; i < n; i++) if (predicted[i] === test.labels[start + i]) correct++;
-    x.dispose();
-  }
-  const accuracy = correct / test.count;
   log('');
-  log('| model | steps | batch | train time | held-out accuracy |');
+  log('| strategy | what trains | trainable parameters | held-out accuracy | time |');
   log('| --- | --- | --- | --- | --- |');
-  log(`| CNN conv8-conv16-linear, Adam lr 2e-3 | ${steps} | ${batch} | ${trainSeconds.toFixed(1)} s | ${(accuracy * 100).toFixed(1)}% (${correct}/${test.count}) |`);
-  return { accuracy, trainSeconds, adapter: info.adapter, finalLoss: losses[losses.length - 1]![1] };
+  for (const r of results) log(`| ${r.strategy}${r.strategy === advice.strategy ? ' (recommended)' : ''} | ${r.what} | ${r.trainable} | ${(100 * r.accuracy).toFixed(1)}% | ${fmtSeconds(r.seconds)} |`);
+  log(`\ntotal ${fmtSeconds((performance.now() - t0) / 1000)}`);
+  const chart = document.getElementById('chart');
+  if (chart) chart.innerHTML = barChart([{ label: 'MNIST 5–9, 100 per class', bars: results.map((r) => ({ series: r.strategy, value: 100 * r.accuracy })) }], { title: 'Held-out accuracy', yLabel: 'accuracy (%)', yMin: 50, yMax: 100, width: 640, height: 320 });
+  return { similarity: sim.similarity, advice: advice.strategy, results };
 }
 
-const w = window as unknown as { __result?: unknown; __error?: string };
-main().then(
-  (result) => (w.__result = result),
-  (err: unknown) => {
-    w.__error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    log(`error: ${w.__error}`);
-  },
-);
+runMain(main);

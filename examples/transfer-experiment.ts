@@ -1,0 +1,214 @@
+// `npm run experiment:transfer [-- --quick]`: the four transfer-learning scenarios reproduced on real digits.
+//
+// Source: the shipped trunk (pretrained/digits-0to4.safetensors, MNIST digits 0–4). Targets, each relabelled 0–4:
+//   similar    MNIST digits 5–9: the same writers and scanning, new classes;
+//   different  UCI digits 5–9 (data/uci-digits.bin, see examples/digits-data.ts): other writers, 8×8 scans
+//              brought to 28×28, so other strokes, blur and thickness.
+// Sizes: small = 20 labelled digits per class; large = every training digit available (MNIST 5–9: all but the
+// 100 held out per class; UCI 5–9: all but 40 held out per class). Held-out sets: MNIST 100 per class, UCI 40.
+// Six strategies (examples/transfer-runs.ts), three seeds (the seed picks the small subsets, the heads'
+// initialisation and the batch order), held-out accuracy as mean ± std and wall time per run.
+// The measured similarity of each target and scenario (transfer.measureSimilarity: linear probes at the three
+// feature blocks, pretrained against a randomly initialised trunk) feeds transfer.recommendStrategy.
+//
+// Verdict rules, fixed before the first full run: a strategy "matches the best" when its mean accuracy is within
+// MARGIN = 1 point of the best mean in its scenario (or is the best).
+//   small + similar → feature extraction: supported if feature-extraction matches the best, else contradicted.
+//   small + different → truncate and fine-tune the lower layers: supported if truncate-fine-tune matches the best.
+//   large + similar → from scratch is viable but pretrained init is better: supported if from-scratch is within
+//       5 points of the best AND the best pretrained strategy's mean is above from-scratch's; each half reported.
+//   large + different → fine-tune many layers or all: supported if the best of fine-tune-all and
+//       gradual-unfreezing matches the best and beats feature-extraction.
+// --quick: one seed and a quarter of the samples per round (same code path); its verdicts are not the results.
+
+import * as E from '../src/index.ts';
+import { loadMnistByClass, loadUciDigits, mnistTask, uciTask, type TaskSplit } from './digits-data.ts';
+import { argValue, canSave, fmtSeconds, log, pageArgs, runMain, saveFile } from './page-io.ts';
+import { barChart } from './svg-chart.ts';
+import { STRATEGIES, runStrategy, type RunResult, type StrategyName } from './transfer-runs.ts';
+
+const MARGIN = 0.01;
+const LR = 2e-3;
+const TARGET_CLASSES = [5, 6, 7, 8, 9];
+
+interface Scenario {
+  id: string;
+  target: 'similar' | 'different';
+  size: 'small' | 'large';
+  split: TaskSplit;
+  batch: number;
+  roundSamples: number;
+}
+
+interface Row {
+  scenario: string;
+  strategy: StrategyName;
+  accuracies: number[];
+  seconds: number[];
+  mean: number;
+  std: number;
+  meanSeconds: number;
+}
+
+function meanStd(v: number[]): [number, number] {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  const s = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : 0;
+  return [m, s];
+}
+
+const pct = (x: number): string => (100 * x).toFixed(1);
+
+async function main(): Promise<unknown> {
+  const quick = pageArgs().includes('--quick');
+  const seeds = Number(argValue('seeds') ?? (quick ? 1 : 3));
+  const rounds = 4;
+  const info = await E.init();
+  log(`adapter: ${info.adapter}; ${quick ? 'QUICK run (1 seed, a quarter of the samples per round): not the committed results' : `full run, ${seeds} seeds`}`);
+  const weights = await (await fetch(`/${E.transfer.PRETRAINED_DIGITS.weights}`)).arrayBuffer();
+  const card = (await (await fetch(`/${E.transfer.PRETRAINED_DIGITS.card}`)).json()) as { heldOutAccuracy: number };
+  log(`source trunk: ${E.transfer.PRETRAINED_DIGITS.weights} (MNIST 0–4, held-out accuracy ${pct(card.heldOutAccuracy)}%)`);
+  const byClass = await loadMnistByClass();
+  const uci = await loadUciDigits();
+
+  const scenariosFor = (seed: number): Scenario[] => {
+    const scale = quick ? 0.25 : 1;
+    const make = (target: 'similar' | 'different', size: 'small' | 'large'): Scenario => {
+      const opts = { testPerClass: target === 'similar' ? 100 : 40, seed: 1000 + seed, ...(size === 'small' ? { trainPerClass: 20 } : {}) };
+      const split = target === 'similar' ? mnistTask(byClass, TARGET_CLASSES, opts) : uciTask(uci, TARGET_CLASSES, opts);
+      // Rounds: 4 per run. Small: 3 epochs of its 100 digits per round; large: a quarter epoch of MNIST (one epoch
+      // in all), three quarters of an epoch of UCI (three epochs in all).
+      const perRound = size === 'small' ? 3 * split.train.count : target === 'similar' ? Math.ceil(split.train.count / 4) : Math.ceil((3 * split.train.count) / 4);
+      return { id: `${size} + ${target}`, target, size, split, batch: size === 'small' ? 20 : target === 'similar' ? 64 : 32, roundSamples: Math.max(1, Math.round(perRound * scale)) };
+    };
+    return [make('similar', 'small'), make('different', 'small'), make('similar', 'large'), make('different', 'large')];
+  };
+
+  // Similarity, measured on each scenario's training digits of seed 0 (at most 300 of them).
+  const similarity: Record<string, E.transfer.SimilarityReport> = {};
+  const advice: Record<string, E.transfer.StrategyAdvice> = {};
+  for (const sc of scenariosFor(0)) {
+    const n = Math.min(300, sc.split.train.count);
+    const trunk = E.transfer.digitsCnn(5);
+    await E.nn.loadSafetensors(trunk, weights);
+    E.manualSeed(1234);
+    const random = E.transfer.digitsCnn(5);
+    const t0 = performance.now();
+    const report = await E.transfer.measureSimilarity(trunk, {
+      images: sc.split.train.images.subarray(0, n * 784), labels: sc.split.train.labels.subarray(0, n), count: n, shape: [1, 28, 28],
+    }, { at: ['features.0', 'features.1', 'features.2'], baseline: random, probeSteps: quick ? 50 : 100 });
+    trunk.dispose();
+    random.dispose();
+    similarity[sc.id] = report;
+    advice[sc.id] = E.transfer.recommendStrategy({ targetSize: sc.split.train.count, numClasses: 5, similarity: report });
+    log(`similarity of ${sc.id} (${n} digits): ${report.similarity.toFixed(2)}; probes ${report.probes.map((p) => `${p.at} ${pct(p.pretrained)}% vs random ${pct(p.baseline)}%`).join(', ')}; best cut ${report.bestCut} (${fmtSeconds((performance.now() - t0) / 1000)})`);
+    log(`  recommendStrategy → ${advice[sc.id]!.strategy}: ${advice[sc.id]!.reason}`);
+  }
+
+  const results: Array<RunResult & { scenario: string; seed: number }> = [];
+  const total = seeds * 4 * STRATEGIES.length;
+  const tStart = performance.now();
+  let done = 0;
+  for (let seed = 0; seed < seeds; seed++) {
+    for (const sc of scenariosFor(seed)) {
+      for (const strategy of STRATEGIES) {
+        const r = await runStrategy({
+          strategy, train: sc.split.train, test: sc.split.test, numClasses: 5, weights, seed, rounds,
+          roundSamples: sc.roundSamples, batch: sc.batch, lr: LR,
+        });
+        results.push({ ...r, scenario: sc.id, seed });
+        done++;
+        const elapsed = (performance.now() - tStart) / 1000;
+        log(`[${done}/${total}] seed ${seed} ${sc.id} (${sc.split.train.count} digits) ${strategy}: ${pct(r.accuracy)}% in ${fmtSeconds(r.seconds)}; ETA ${fmtSeconds((elapsed / done) * (total - done))}`);
+      }
+    }
+  }
+
+  const scenarioIds = scenariosFor(0).map((s) => s.id);
+  const rows: Row[] = [];
+  for (const id of scenarioIds) {
+    for (const strategy of STRATEGIES) {
+      const rs = results.filter((r) => r.scenario === id && r.strategy === strategy);
+      const [mean, std] = meanStd(rs.map((r) => r.accuracy));
+      rows.push({ scenario: id, strategy, accuracies: rs.map((r) => r.accuracy), seconds: rs.map((r) => r.seconds), mean, std, meanSeconds: meanStd(rs.map((r) => r.seconds))[0] });
+    }
+  }
+  const row = (id: string, s: StrategyName): Row => rows.find((r) => r.scenario === id && r.strategy === s)!;
+  const best = (id: string): Row => rows.filter((r) => r.scenario === id).reduce((a, b) => (b.mean > a.mean ? b : a));
+  const matches = (id: string, s: StrategyName): boolean => row(id, s).mean >= best(id).mean - MARGIN;
+
+  const verdicts: Array<{ scenario: string; claim: string; verdict: 'supported' | 'contradicted' | 'partly supported'; evidence: string }> = [];
+  {
+    const id = 'small + similar';
+    const ok = matches(id, 'feature-extraction');
+    verdicts.push({ scenario: id, claim: 'feature extraction', verdict: ok ? 'supported' : 'contradicted', evidence: `feature-extraction ${pct(row(id, 'feature-extraction').mean)}% vs best ${best(id).strategy} ${pct(best(id).mean)}%` });
+  }
+  {
+    const id = 'small + different';
+    const ok = matches(id, 'truncate-fine-tune');
+    verdicts.push({ scenario: id, claim: 'keep and tune only the lower layers (truncate + fine-tune)', verdict: ok ? 'supported' : 'contradicted', evidence: `truncate-fine-tune ${pct(row(id, 'truncate-fine-tune').mean)}% vs best ${best(id).strategy} ${pct(best(id).mean)}%` });
+  }
+  {
+    const id = 'large + similar';
+    const scratch = row(id, 'from-scratch');
+    const bestPre = rows.filter((r) => r.scenario === id && r.strategy !== 'from-scratch').reduce((a, b) => (b.mean > a.mean ? b : a));
+    const viable = scratch.mean >= best(id).mean - 0.05;
+    const better = bestPre.mean > scratch.mean;
+    verdicts.push({
+      scenario: id, claim: 'from scratch is viable, pretrained initialisation does better',
+      verdict: viable && better ? 'supported' : viable || better ? 'partly supported' : 'contradicted',
+      evidence: `from-scratch ${pct(scratch.mean)}% (${viable ? 'viable' : 'not viable'}: within 5 points of the best, ${pct(best(id).mean)}%); best pretrained ${bestPre.strategy} ${pct(bestPre.mean)}% (${better ? 'better' : 'not better'})`,
+    });
+  }
+  {
+    const id = 'large + different';
+    const many = [row(id, 'fine-tune-all'), row(id, 'gradual-unfreezing')].reduce((a, b) => (b.mean > a.mean ? b : a));
+    const ok = many.mean >= best(id).mean - MARGIN && many.mean > row(id, 'feature-extraction').mean;
+    verdicts.push({ scenario: id, claim: 'fine-tune many layers or all', verdict: ok ? 'supported' : 'contradicted', evidence: `${many.strategy} ${pct(many.mean)}% vs best ${best(id).strategy} ${pct(best(id).mean)}% and feature-extraction ${pct(row(id, 'feature-extraction').mean)}%` });
+  }
+  const advisorHits = scenarioIds.filter((id) => matches(id, advice[id]!.strategy as StrategyName));
+
+  // Report.
+  const md: string[] = [];
+  md.push(`# Transfer learning: four scenarios on real digits${quick ? ' (QUICK run: not the results)' : ''}`, '');
+  md.push(`Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run experiment:transfer${quick ? ' -- --quick' : ''}\`. Seeds: ${seeds}. Source: the shipped trunk (MNIST 0–4, ${pct(card.heldOutAccuracy)}% held out).`, '');
+  md.push('Held-out accuracy, mean ± std over seeds (time: mean wall seconds per run, training and evaluation):', '');
+  md.push(`| scenario (train digits) | ${STRATEGIES.join(' | ')} |`, `| --- | ${STRATEGIES.map(() => '---').join(' | ')} |`);
+  for (const id of scenarioIds) {
+    const count = scenariosFor(0).find((s) => s.id === id)!.split.train.count;
+    const b = best(id);
+    md.push(`| ${id} (${count}) | ${STRATEGIES.map((s) => {
+      const r = row(id, s);
+      const cell = `${pct(r.mean)} ± ${pct(r.std)} (${r.meanSeconds.toFixed(1)} s)`;
+      return r === b ? `**${cell}**` : cell;
+    }).join(' | ')} |`);
+  }
+  md.push('', '## Measured similarity and the advisor', '');
+  md.push('| scenario | similarity | probe features.0 / .1 / .2 (pretrained vs random) | best cut | recommendStrategy | its mean | best mean | picked the best (within 1 point)? |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const id of scenarioIds) {
+    const s = similarity[id]!;
+    const a = advice[id]!;
+    md.push(`| ${id} | ${s.similarity.toFixed(2)} | ${s.probes.map((p) => `${pct(p.pretrained)} vs ${pct(p.baseline)}`).join(' / ')} | ${s.bestCut} | ${a.strategy} | ${pct(row(id, a.strategy as StrategyName).mean)}% | ${pct(best(id).mean)}% (${best(id).strategy}) | ${advisorHits.includes(id) ? 'yes' : 'no'} |`);
+  }
+  md.push('', `The rule (src/transfer/advisor.ts, version ${E.transfer.ADVISOR_RULE_VERSION}) picked the best strategy, within 1 point, in ${advisorHits.length} of 4 scenarios.`, '');
+  md.push('## Verdicts', '');
+  for (const v of verdicts) md.push(`- **${v.scenario} → ${v.claim}: ${v.verdict}.** ${v.evidence}.`);
+  md.push('', '![accuracy by scenario and strategy](transfer-experiment.svg)', '');
+  const report = md.join('\n');
+  for (const line of report.split('\n')) log(line);
+
+  const groups = scenarioIds.map((id) => ({ label: id, bars: STRATEGIES.map((s) => ({ series: s, value: row(id, s).mean * 100, error: row(id, s).std * 100 })) }));
+  const lows = rows.map((r) => r.mean * 100 - r.std * 100);
+  const svg = barChart(groups, { title: `Held-out accuracy by scenario and strategy (${seeds} seed${seeds > 1 ? 's' : ''}, ${info.adapter})`, yLabel: 'held-out accuracy (%)', yMin: Math.max(0, Math.floor(Math.min(...lows) / 10) * 10), yMax: 100 });
+  const chartEl = document.getElementById('chart');
+  if (chartEl) chartEl.innerHTML = svg;
+  const json = { date: new Date().toISOString(), adapter: info.adapter, command: `npm run experiment:transfer${quick ? ' -- --quick' : ''}`, quick, seeds, lr: LR, margin: MARGIN, rows, results, similarity, advice, advisorHits, verdicts };
+  if (canSave()) {
+    const dir = quick ? 'bench/results/quick' : 'bench/results';
+    await saveFile(`${dir}/transfer-experiment.md`, `${report}\n`);
+    await saveFile(`${dir}/transfer-experiment.json`, `${JSON.stringify(json, null, 2)}\n`);
+    await saveFile(`${dir}/transfer-experiment.svg`, svg);
+  }
+  return { verdicts, advisorHits: advisorHits.length };
+}
+
+runMain(main);
