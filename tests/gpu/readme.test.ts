@@ -37,4 +37,25 @@ describe('README', () => {
     }, runnable(code));
     expect(logged.map((l) => l.replace(/\s/g, ''))).toEqual(expected.map((l) => l.replace(/\s/g, '')));
   });
+
+  it('the transfer example runs verbatim on 32 digits and logs what its comment says', async () => {
+    const code = codeAfter('<!-- transfer -->');
+    const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
+    expect(expected).toEqual(['1 2 2']);
+    const logged = await gpu.run(async (E, _H, src) => {
+      const lines: string[] = [];
+      const fakeConsole = { log: (...v: unknown[]) => lines.push(v.map((x) => JSON.stringify(x)).join(' ')) };
+      // The names the README says the snippet gets: 32 random "digits" in two batches, labels 0..2.
+      const count = 32;
+      const noise = E.rand([count * 784], { seed: 3 });
+      const images = (await noise.data()) as Float32Array;
+      noise.dispose();
+      const batches = [Array.from({ length: 16 }, (_, i) => i), Array.from({ length: 16 }, (_, i) => 16 + i)];
+      const labelsOf = (idx: number[]) => E.tensor(idx.map((i) => i % 3), [idx.length], { dtype: 'int32' });
+      const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<void>;
+      await new AsyncFunction('E', 'console', 'images', 'count', 'batches', 'labelsOf', src)(E, fakeConsole, images, count, batches, labelsOf);
+      return lines;
+    }, runnable(code));
+    expect(logged.map((l) => l.replace(/\s/g, ''))).toEqual(expected.map((l) => l.replace(/\s/g, '')));
+  });
 });
