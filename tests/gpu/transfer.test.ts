@@ -276,5 +276,97 @@ describe('transfer', () => {
     expect(got.accuracy).toBeCloseTo(got.recorded, 6);
     expect(got.accuracy).toBeGreaterThan(0.97);
   });
+
+  it('a model whose forward is not a chain works through nn.FeatureModel: cut points, truncation, the cache', async () => {
+    const got = await gpu.run(async (E) => {
+      const { nn, transfer } = E;
+      type T = InstanceType<typeof E.Tensor>;
+      // A residual block (y = relu(x + conv(x))) between a stem and a head: not a Sequential chain.
+      class Residual extends nn.Module {
+        conv = this.registerModule('conv', new nn.Conv2d(4, 4, 3, { padding: 1 }));
+        forward(x: T): T {
+          return E.tidy(() => E.relu(E.add(x, this.conv.forward(x))));
+        }
+      }
+      class TinyResNet extends nn.Module {
+        stem = this.registerModule('stem', new nn.Conv2d(1, 4, 3, { padding: 1 }));
+        block = this.registerModule('block', new Residual());
+        pool = this.registerModule('pool', new nn.AdaptiveAvgPool2d(1));
+        fc = this.registerModule('fc', new nn.Sequential(new nn.Flatten(), new nn.Linear(4, 3)));
+        private order(): Array<[string, InstanceType<typeof nn.Module>]> {
+          return this.namedChildren();
+        }
+        cutPoints(): string[] {
+          return this.order().map(([n]) => n);
+        }
+        forwardFeatures(x: T, at: string): T {
+          let y = x;
+          for (const [name, m] of this.order()) {
+            const next = m.forward(y) as T;
+            if (y !== x) y.dispose();
+            y = next;
+            if (name === at) return y;
+          }
+          return y;
+        }
+        forwardFrom(x: T, after: string): T {
+          let y = x;
+          let on = false;
+          for (const [name, m] of this.order()) {
+            if (on) {
+              const next = m.forward(y) as T;
+              if (y !== x) y.dispose();
+              y = next;
+            }
+            if (name === after) on = true;
+          }
+          return y;
+        }
+        forward(x: T): T {
+          return this.forwardFeatures(x, 'fc');
+        }
+        truncateAfter(at: string): InstanceType<typeof nn.Module> {
+          const names = this.cutPoints();
+          const keep = names.slice(0, names.indexOf(at) + 1);
+          const kept = new nn.Sequential();
+          for (const [name, m] of this.order()) {
+            if (keep.includes(name)) kept.registerModule(name, m);
+            else m.dispose();
+          }
+          return kept;
+        }
+        layerGroups(): string[][] {
+          return [['stem'], ['block'], ['fc']];
+        }
+      }
+      E.manualSeed(9);
+      const model = new TinyResNet();
+      const points = transfer.cutPoints(model);
+      const groups = transfer.layerGroups(model).map((g) => g.name);
+      transfer.freezeTo(model, 2);
+      const images = E.randn([6 * 64], { seed: 4 });
+      const data = { images: (await images.data()) as Float32Array, count: 6, shape: [1, 8, 8] };
+      images.dispose();
+      const cache = new transfer.FeatureCache(model, data);
+      await cache.prepare();
+      const viaCache = Array.from(await E.tidy(() => E.noGrad(() => cache.forward([5, 0, 2]))).data());
+      const direct = Array.from(await E.tidy(() => E.noGrad(() => model.forward(cache.inputs([5, 0, 2])))).data());
+      const boundary = cache.boundary();
+      cache.dispose();
+      const trunk = transfer.truncate(model, 'block');
+      const keys = [...trunk.stateDict().keys()];
+      const shape = transfer.outputShape(trunk, [2, 1, 8, 8]);
+      trunk.dispose();
+      let diff = 0;
+      viaCache.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - direct[i]!))));
+      return { points, groups, boundary, diff, keys, shape };
+    });
+    expect(got.points).toEqual(['stem', 'block', 'pool', 'fc']);
+    expect(got.groups).toEqual(['stem', 'block', 'fc']);
+    expect(got.boundary).toBe('pool');
+    expect(got.diff).toBeLessThan(1e-6);
+    expect(got.keys).toEqual(['stem.weight', 'stem.bias', 'block.conv.weight', 'block.conv.bias']);
+    expect(got.shape).toEqual([2, 4, 8, 8]);
+  });
 });
 
