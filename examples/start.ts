@@ -29,7 +29,7 @@ async function main(): Promise<unknown> {
   await E.nn.loadSafetensors(trunk, weights);
   E.manualSeed(1234);
   const random = E.transfer.digitsCnn(5);
-  const sim = await E.transfer.measureSimilarity(trunk, { images: train.images, labels: train.labels, count: train.count, shape: [1, 28, 28] }, { at: ['features.2'], baseline: random, probeSteps: 100 });
+  const sim = await E.transfer.measureSimilarity(trunk, { images: train.images, labels: train.labels, count: train.count, shape: [1, 28, 28] }, { at: ['features.2'], baseline: random });
   trunk.dispose();
   random.dispose();
   const advice = E.transfer.recommendStrategy({ targetSize: train.count, numClasses: 5, similarity: sim });

@@ -368,5 +368,40 @@ describe('transfer', () => {
     expect(got.keys).toEqual(['stem.weight', 'stem.bias', 'block.conv.weight', 'block.conv.bias']);
     expect(got.shape).toEqual([2, 4, 8, 8]);
   });
+
+  it('measureSimilarity: a probe separates separable classes; a trunk against itself scores 0', async () => {
+    const got = await gpu.run(async (E) => {
+      const { transfer } = E;
+      // 40 images of 8×8: class c lights the c-th quadrant, plus noise. Linearly separable in pixels.
+      const count = 40;
+      const images = new Float32Array(count * 64);
+      const labels = new Int32Array(count);
+      const noise = E.rand([count * 64], { seed: 2 });
+      const n = (await noise.data()) as Float32Array;
+      noise.dispose();
+      for (let i = 0; i < count; i++) {
+        const c = i % 4;
+        labels[i] = c;
+        for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+          const q = (y < 4 ? 0 : 2) + (x < 4 ? 0 : 1);
+          images[i * 64 + y * 8 + x] = (q === c ? 1 : 0) + 0.3 * n[i * 64 + y * 8 + x]!;
+        }
+      }
+      E.manualSeed(4);
+      const trunk = new E.nn.Sequential(new E.nn.Conv2d(1, 4, 3, { padding: 1 }), new E.nn.ReLU());
+      const sample = { images, labels, count, shape: [1, 8, 8] };
+      const vsPixels = await transfer.measureSimilarity(trunk, sample);
+      const vsSelf = await transfer.measureSimilarity(trunk, sample, { baseline: trunk, folds: 4 });
+      trunk.dispose();
+      return { vsPixels, vsSelf };
+    });
+    expect(got.vsPixels.baselineKind).toBe('pixels');
+    expect(got.vsPixels.probes[0]!.baseline).toBe(1);
+    expect(got.vsPixels.probes[0]!.pretrained).toBeGreaterThan(0.9);
+    expect(got.vsPixels.similarity).toBeLessThanOrEqual(0);
+    expect(got.vsSelf.similarity).toBe(0);
+    expect(got.vsSelf.folds).toBe(4);
+    expect(got.vsSelf.probes[0]!.pretrained).toBe(got.vsSelf.probes[0]!.baseline);
+  });
 });
 
