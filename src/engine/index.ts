@@ -28,7 +28,7 @@ export {
   type MatmulProblem, type MatmulImpl, type MatmulVersion, type Activation,
 } from './ops/matmul.ts';
 export { oneHot } from './ops/one-hot.ts';
-export { indexSelect } from './ops/index-select.ts';
+export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
 import { bufferPool } from './buffer-pool.ts';
 import { recorderStats } from './recorder.ts';

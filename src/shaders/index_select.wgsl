@@ -1,11 +1,13 @@
 // index_select.wgsl: torch.index_select over one dim, and its deterministic backward.
 //
 // The input is viewed as [outer, D, inner] around the selected dim, the index as i32 [K], the output as
-// [outer, K, inner] (row-major, contiguous).
+// [outer, K, inner] (row-major, contiguous); `n` is the number of threads' elements (output, dx, or src).
 //   BACKWARD = 0 (gather):  y[o, k, j] = x[o, index[k], j]                 one thread per output element
-//   BACKWARD = 1 (scatter): dx[o, d, j] = Σ_{k : index[k] = d} g[o, k, j]   one thread per input element,
+//   BACKWARD = 1 (scatter-add): dx[o, d, j] = Σ_{k : index[k] = d} g[o, k, j]   one thread per input element,
 //       looping over all K indices in order: no atomics, so repeated indices sum in a fixed order and the
 //       result is bit-identical from run to run (O(D·K) work per slice; fine for batch-sized K).
+//   BACKWARD = 2 (row copy, in place): dst[o, index[k], j] = src[o, k, j]   one thread per src element; the
+//       indices must be distinct (the caller guarantees it), so no two threads write one element.
 // An index outside [0, D) reads 0 in the gather (the op checks host-known indices before launch).
 //
 // | version | idea                                   | figure |
@@ -14,7 +16,7 @@
 
 struct Params { n: u32, dim: u32, k: u32, inner: u32 }
 
-override BACKWARD: u32 = 0u;
+override BACKWARD: u32 = 0u; // the mode: 0 gather, 1 scatter-add, 2 row copy
 
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read> index: array<i32>;
@@ -33,6 +35,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     var v = 0.0;
     if (d >= 0 && u32(d) < params.dim) { v = src[(o * params.dim + u32(d)) * params.inner + j]; }
     dst[i] = v;
+  } else if (BACKWARD == 2u) {
+    let k = (i / params.inner) % params.k;
+    let o = i / (params.inner * params.k);
+    let d = index[k];
+    if (d >= 0 && u32(d) < params.dim) { dst[(o * params.dim + u32(d)) * params.inner + j] = src[i]; }
   } else {
     let d = i32((i / params.inner) % params.dim);
     let o = i / (params.inner * params.dim);

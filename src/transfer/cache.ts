@@ -23,21 +23,26 @@
 // stale host cache is bypassed (the frozen part runs for that batch) until the next `prepare()` rebuilds it.
 //
 // Memory. WebGPU cannot report free memory, so the budget is an option: `budgetBytes`, default 256 MiB (the
-// largest buffer every WebGPU device must allow, maxBufferSize). Features that fit live in one GPU tensor and a
-// batch is one gather (indexSelect); larger ones are read back chunk by chunk into host memory and each batch is
-// gathered on the CPU and uploaded (slower, and the progress line says so). Building runs the frozen part over
-// the dataset in chunks of `chunk` samples (default 256).
+// largest buffer every WebGPU device must allow, maxBufferSize). Features that fit live in one GPU tensor that
+// fills as batches arrive: a batch's samples not yet cached run through the frozen part together and their
+// rows are copied in (indexCopyInto), then the whole batch is one gather (indexSelect). So the first epoch
+// costs what an uncached one does, later ones only the part above the boundary, and a boundary that moves
+// before an epoch ends wastes nothing. Features over the budget are computed up front in chunks of `chunk`
+// samples (default 256), read back into host memory, and each batch is gathered on the CPU and uploaded
+// (slower, and the progress line says so).
 //
 // Cached against uncached: a sample's features do not depend on the other samples of its batch (eval-mode
 // BatchNorm, no Dropout), but a kernel's summation order can depend on the problem size through the tile
-// version 'auto' picks. With `chunk` equal to the training batch size the two paths run the same kernels and
-// train to the same weights; otherwise they agree to float rounding (tested within 1e-6).
+// version 'auto' picks. On the GPU path a first epoch runs the frozen part on the same batches as the
+// uncached path would, so the two train to the same weights (bit-identical in the tests); the host path's
+// chunks agree with them to float rounding.
 
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { copyBuffer, writeVersion } from '../engine/recorder.ts';
-import { emptyTensor, indexSelect, keep, noGrad, tensor, tidy, type Tensor } from '../engine/index.ts';
+import { writeVersion } from '../engine/recorder.ts';
+import { emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, type Tensor } from '../engine/index.ts';
 import { Dropout, Module, Sequential, isFeatureModel } from '../nn/index.ts';
 import { canResume, cutPoints, forwardFrom, forwardTo, stepsUpTo } from './cut.ts';
+import { outputShape } from './shapes.ts';
 
 /** A host dataset of images: `count` samples of `shape` each, row-major in `images`. */
 export interface ImageSet {
@@ -68,7 +73,10 @@ export interface FeatureCacheOptions {
 }
 
 export interface FeatureCacheStats {
+  /** How many times the cache was (re)started for a boundary and a state of the frozen part. */
   builds: number;
+  /** Samples run through the frozen part to fill the cache. */
+  computedSamples: number;
   /** Batches served from the cache / run through the whole model / bypassed a stale host cache. */
   cachedBatches: number;
   uncachedBatches: number;
@@ -98,12 +106,14 @@ export class FeatureCache {
   readonly options: Required<Omit<FeatureCacheOptions, 'onProgress'>> & Pick<FeatureCacheOptions, 'onProgress'>;
   private readonly sampleSize: number;
   private gpu: Tensor | null = null;
+  /** Which rows of `gpu` hold features (1) and which are still empty (0). */
+  private filled: Uint8Array | null = null;
   private host: Float32Array | null = null;
   private builtKey: string | null = null;
   private builtBoundary: string | null = null;
   private featureShape: number[] = [];
   private disposed = false;
-  readonly stats: FeatureCacheStats = { builds: 0, cachedBatches: 0, uncachedBatches: 0, bypassedBatches: 0, boundary: null, storage: null, bytes: 0 };
+  readonly stats: FeatureCacheStats = { builds: 0, computedSamples: 0, cachedBatches: 0, uncachedBatches: 0, bypassedBatches: 0, boundary: null, storage: null, bytes: 0 };
 
   constructor(readonly model: Module, readonly data: ImageSet, options: FeatureCacheOptions = {}) {
     if (!(model instanceof Module)) throw new TypeError('FeatureCache: model must be an nn.Module');
@@ -132,7 +142,7 @@ export class FeatureCache {
     return last;
   }
 
-  /** Builds the cache, or rebuilds it when stale. Returns whether it (re)built. */
+  /** Starts the cache (or starts it over when stale): room on the GPU, or the host copy computed. Returns whether it did. */
   async prepare(): Promise<boolean> {
     this.checkAlive();
     const at = this.boundary();
@@ -157,13 +167,13 @@ export class FeatureCache {
       return tidy(() => this.model.forward(this.inputs(idx)) as Tensor);
     }
     if (this.builtKey !== this.key(at)) {
-      if (this.host !== null || this.builtBoundary !== at || this.gpu === null) {
+      if (!this.startOnGpu(at)) {
         // A stale host cache cannot be rebuilt without a readback: run the frozen part for this batch.
         this.stats.bypassedBatches++;
         return tidy(() => this.model.forward(this.inputs(idx)) as Tensor);
       }
-      this.buildOnGpu(at);
     }
+    if (this.gpu) this.fill(at, idx);
     this.stats.cachedBatches++;
     return tidy(() => {
       const features = this.cachedFeatures(idx);
@@ -180,6 +190,7 @@ export class FeatureCache {
   drop(): void {
     this.gpu?.dispose();
     this.gpu = null;
+    this.filled = null;
     this.host = null;
     this.builtKey = null;
     this.builtBoundary = null;
@@ -217,30 +228,31 @@ export class FeatureCache {
     return parts.join('|');
   }
 
+  /** One sample's feature shape at `at`: from the layers' shape rules for a Sequential, else a one-sample run. */
   private featureShapeAt(at: string): number[] {
-    const probe = noGrad(() => tidy(() => forwardTo(this.model, this.inputs([0]), at).shape));
-    return probe.slice(1);
+    if (this.model instanceof Sequential && !isFeatureModel(this.model)) {
+      let shape = [1, ...this.data.shape];
+      for (const step of stepsUpTo(this.model, at)) shape = outputShape(step.module, shape);
+      return shape.slice(1);
+    }
+    return noGrad(() => tidy(() => forwardTo(this.model, this.inputs([0]), at).shape)).slice(1);
   }
 
   private async build(at: string): Promise<void> {
     this.drop();
+    if (this.startOnGpu(at)) return;
+    // Host memory, computed up front chunk by chunk.
     const shape = this.featureShapeAt(at);
     const perSample = shape.reduce((a, b) => a * b, 1);
     const bytes = this.data.count * perSample * 4;
-    if (bytes <= this.options.budgetBytes) {
-      this.buildOnGpu(at);
-      const mib = (bytes / 2 ** 20).toFixed(1);
-      this.options.onProgress?.({ done: this.data.count, total: this.data.count, boundary: at, storage: 'gpu', bytes, line: `feature cache at "${at}": ${this.data.count} × ${fmtShape(shape)} on the GPU (${mib} MiB)` });
-      return;
-    }
-    // Host memory, chunk by chunk.
     const host = new Float32Array(this.data.count * perSample);
     const budget = (this.options.budgetBytes / 2 ** 20).toFixed(0);
     for (let start = 0; start < this.data.count; start += this.options.chunk) {
       const n = Math.min(this.options.chunk, this.data.count - start);
-      const out = this.runPrefix(at, start, n);
+      const out = this.runPrefix(at, Array.from({ length: n }, (_, i) => start + i));
       host.set(await out.data(), start * perSample);
       out.dispose();
+      this.stats.computedSamples += n;
       const done = start + n;
       this.options.onProgress?.({
         done, total: this.data.count, boundary: at, storage: 'host', bytes,
@@ -251,19 +263,45 @@ export class FeatureCache {
     this.finish(at, shape, 'host', bytes);
   }
 
-  private buildOnGpu(at: string): void {
-    const shape = this.featureShape.length && this.builtBoundary === at ? this.featureShape : this.featureShapeAt(at);
-    this.gpu?.dispose();
+  /** Starts an empty GPU cache for boundary `at` if its features fit the budget; false if they do not. */
+  private startOnGpu(at: string): boolean {
+    if (this.host !== null && this.builtBoundary === at) return false;
+    const shape = this.featureShapeAt(at);
     const perSample = shape.reduce((a, b) => a * b, 1);
-    const all = keep(emptyTensor([this.data.count, ...shape]));
-    for (let start = 0; start < this.data.count; start += this.options.chunk) {
-      const n = Math.min(this.options.chunk, this.data.count - start);
-      const out = this.runPrefix(at, start, n);
-      copyRows(all, out, start * perSample);
-      out.dispose();
+    const bytes = this.data.count * perSample * 4;
+    if (bytes > this.options.budgetBytes) return false;
+    const reuse = this.gpu !== null && this.gpu.size === this.data.count * perSample;
+    if (!reuse) {
+      this.drop();
+      this.gpu = keep(emptyTensor([this.data.count, perSample]));
     }
-    this.gpu = all;
-    this.finish(at, shape, 'gpu', this.data.count * perSample * 4);
+    this.filled = new Uint8Array(this.data.count);
+    this.host = null;
+    this.finish(at, shape, 'gpu', bytes);
+    this.options.onProgress?.({ done: 0, total: this.data.count, boundary: at, storage: 'gpu', bytes, line: `feature cache at "${at}": room for ${this.data.count} × ${fmtShape(shape)} on the GPU (${(bytes / 2 ** 20).toFixed(1)} MiB), filled as batches arrive` });
+    return true;
+  }
+
+  /** Runs the frozen part for the samples of `idx` not cached yet and copies their features in. */
+  private fill(at: string, idx: ArrayLike<number>): void {
+    const filled = this.filled!;
+    checkedIndices(idx, this.data.count);
+    const missing: number[] = [];
+    for (let i = 0; i < idx.length; i++) {
+      const j = idx[i]!;
+      if (filled[j] === 0) {
+        filled[j] = 2; // taken, so a repeated index is computed once
+        missing.push(j);
+      }
+    }
+    if (missing.length === 0) return;
+    const out = this.runPrefix(at, missing);
+    const flat = out.reshape([missing.length, out.size / missing.length]);
+    indexCopyInto(this.gpu!, 0, missing, flat);
+    flat.dispose();
+    out.dispose();
+    for (const j of missing) filled[j] = 1;
+    this.stats.computedSamples += missing.length;
   }
 
   private finish(at: string, shape: number[], storage: 'gpu' | 'host', bytes: number): void {
@@ -276,19 +314,16 @@ export class FeatureCache {
     this.stats.bytes = bytes;
   }
 
-  private runPrefix(at: string, start: number, n: number): Tensor {
-    return noGrad(() => tidy(() => {
-      const x = tensor(this.data.images.subarray(start * this.sampleSize, (start + n) * this.sampleSize), [n, ...this.data.shape]);
-      return forwardTo(this.model, x, at);
-    }));
+  /** The frozen part's output for the samples `idx`, as one batch, outside autograd. */
+  private runPrefix(at: string, idx: ArrayLike<number>): Tensor {
+    return noGrad(() => tidy(() => forwardTo(this.model, this.inputs(idx), at)));
   }
 
   private cachedFeatures(idx: ArrayLike<number>): Tensor {
     const perSample = this.featureShape.reduce((a, b) => a * b, 1);
     if (this.gpu) {
       const index = tensor(Int32Array.from(checkedIndices(idx, this.data.count)), [idx.length], { dtype: 'int32' });
-      const flat = this.gpu.reshape([this.data.count, perSample]);
-      const picked = indexSelect(flat, 0, index);
+      const picked = indexSelect(this.gpu, 0, index);
       return picked.reshape([idx.length, ...this.featureShape]);
     }
     return tensor(gatherRows(this.host!, perSample, idx, this.data.count), [idx.length, ...this.featureShape]);
@@ -319,10 +354,4 @@ export function gatherRows(src: Float32Array, rowSize: number, idx: ArrayLike<nu
   return out;
 }
 
-/** Copies `src` (any shape) into `dst`'s flat memory from element `offset` on (one buffer copy). */
-function copyRows(dst: Tensor, src: Tensor, offset: number): void {
-  if (offset + src.size > dst.size) throw new EngineError(`FeatureCache: ${src.size} values at ${offset} overflow ${dst.describe()}`);
-  const d = dst.storage;
-  const s = src.storage;
-  copyBuffer({ buffer: s.buffer, offset: s.offset, size: src.size * 4 }, { buffer: d.buffer, offset: d.offset + offset * 4, size: src.size * 4 });
-}
+

@@ -1,7 +1,8 @@
 // indexSelect(x, dim, index): the slices of x at the given positions along `dim` (torch.index_select), with a
 // deterministic backward (index_select.wgsl: each input element sums the output gradients that came from it,
-// in index order, without atomics). The transfer feature cache uses it to gather a shuffled batch of cached
-// features on the GPU.
+// in index order, without atomics); indexCopyInto(dst, dim, index, src): the in-place row copy the other way
+// (torch's index_copy_). The transfer feature cache uses both: to fill cached features and to gather a
+// shuffled batch of them on the GPU.
 
 import indexSelectWgsl from '../../shaders/index_select.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
@@ -10,6 +11,7 @@ import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { sizeOf } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
+import { tensor } from './creation.ts';
 
 const indexSelectKernel = defineKernel('index_select', indexSelectWgsl, ['read', 'read', 'write']);
 
@@ -43,4 +45,38 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
     });
     return [dx];
   });
+}
+
+/**
+ * dst[…, index[k], …] ← src[…, k, …] along `dim`, in place (torch's index_copy_), outside autograd. The indices
+ * must be distinct and in range: both are checked on the host, so `index` comes as host data.
+ */
+export function indexCopyInto(dst: Tensor, dim: number, index: ArrayLike<number>, src: Tensor): void {
+  const op = 'indexCopyInto';
+  checkOperand(op, dst, 'destination');
+  checkOperand(op, src, 'source');
+  if (dst.dtype !== 'float32' || src.dtype !== 'float32') throw new DTypeError(`${op}: float32 only, got ${dst.describe()} and ${src.describe()}`);
+  const d = dim < 0 ? dim + dst.rank : dim;
+  if (!Number.isInteger(d) || d < 0 || d >= dst.rank) throw new ShapeError(`${op}: dim ${dim} is out of range for ${fmtShape(dst.shape)}`);
+  const D = dst.shape[d]!;
+  const K = index.length;
+  const want = [...dst.shape.slice(0, d), K, ...dst.shape.slice(d + 1)];
+  if (src.rank !== want.length || src.shape.some((v, i) => v !== want[i])) throw new ShapeError(`${op}: source ${fmtShape(src.shape)} must be ${fmtShape(want)} for ${K} indices into ${fmtShape(dst.shape)}`);
+  const seen = new Set<number>();
+  for (let k = 0; k < K; k++) {
+    const v = index[k]!;
+    if (!Number.isInteger(v) || v < 0 || v >= D) throw new ShapeError(`${op}: index ${v} is out of range [0, ${D})`);
+    if (seen.has(v)) throw new ShapeError(`${op}: index ${v} appears twice (indices must be distinct)`);
+    seen.add(v);
+  }
+  if (K === 0) return;
+  const inner = sizeOf(dst.shape.slice(d + 1));
+  const idx = tensor(Int32Array.from(index), [K], { dtype: 'int32' });
+  launch(indexSelectKernel, [src, idx, dst], {
+    uniforms: [src.size, D, K, inner],
+    constants: { BACKWARD: 2 },
+    workgroups: grid(Math.ceil(src.size / 256)),
+    label: 'indexCopy',
+  });
+  idx.dispose();
 }
