@@ -15,7 +15,9 @@
 // field (define semantics) and an assignment (`this.x = v` ends in [[DefineOwnProperty]]) go through. Reads
 // have no trap; the cost is measured in bench/module-proxy.mjs (a forward pass is not slower). The explicit
 // form `head = this.registerModule('head', m)` keeps working and registers once.
-// Assigned values: a Module → registerModule; a Parameter → registerParameter; a plain Tensor → a plain
+// Assigned values: a Module → registerModule; a Parameter → registerParameter (unlike PyTorch, a new name
+// for a module or parameter already in this tree, `this.last = this.features.at(-1)`, is only a reference:
+// it keeps its path and is not listed twice); a plain Tensor → a plain
 // property that is NOT registered (as in PyTorch: not trained, not in the state dict; use registerBuffer or
 // `new nn.Parameter(t)`), except that assigning a Tensor to a registered buffer's name replaces the buffer;
 // null on a registered name clears it (a child module is removed). Errors, with the way to register: a plain
@@ -192,9 +194,13 @@ export abstract class Module {
     const isBuffer = this.bufferMap.has(name);
     const isChild = this.moduleMap.has(name);
     if (value instanceof Module) {
-      if (this.moduleMap.get(name) !== value) this.registerModule(name, value);
+      if (this.moduleMap.get(name) === value) return;
+      if (!isChild && this.modules().includes(value)) return; // a reference to a module of this tree
+      this.registerModule(name, value);
     } else if (value instanceof Parameter) {
-      if (this.paramMap.get(name) !== value) this.registerParameter(name, value);
+      if (this.paramMap.get(name) === value) return;
+      if (!isParam && this.parameters().includes(value)) return; // a reference to a parameter of this tree
+      this.registerParameter(name, value);
     } else if (value === undefined) {
       // A declared field without an initializer (define semantics): nothing to register or clear.
     } else if (value === null) {

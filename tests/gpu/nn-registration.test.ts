@@ -81,11 +81,21 @@ describe('nn registration, option checks, determinism', () => {
       }
       const kept = new Kept();
       const keptKeys = [...kept.stateDict().keys()];
+      // A new name for a module already in the tree is a reference: no second registration, no new path.
+      class Aliased extends nn.Module {
+        features = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU());
+        first = this.features.at(0);
+        fc = this.registerModule('classifier', new nn.Linear(2, 1));
+        forward() {}
+      }
+      const aliased = new Aliased();
+      const aliasInfo = { keys: [...aliased.stateDict().keys()], children: aliased.namedChildren().map(([n]) => n), name: aliased.features.at(0).parameters()[0]!.name };
+      aliased.dispose();
       const out = await f.forward(E.ones([1, 4])).data();
       f.dispose();
       a.dispose();
       kept.dispose();
-      return { keysF, namesF, keysA, childrenA, replaced, shapeAfter, explicitOnce, afterNull, errors, keptKeys, outLen: out.length };
+      return { keysF, namesF, keysA, childrenA, replaced, shapeAfter, explicitOnce, afterNull, errors, keptKeys, aliasInfo, outLen: out.length };
     });
     expect(got.keysF).toEqual(['trunk.0.weight', 'trunk.0.bias', 'head.weight', 'head.bias']);
     expect(got.namesF).toEqual(['trunk.0.weight', 'trunk.0.bias', 'head.weight', 'head.bias']);
@@ -98,6 +108,7 @@ describe('nn registration, option checks, determinism', () => {
     expect(got.errors[0]).toMatch(/^EngineError: Assigned: cannot assign a plain Tensor .* to parameter "scale": assign a Parameter/);
     expect(got.errors[1]).toMatch(/^EngineError: Listed: "blocks" is an array holding modules .* new nn\.Sequential/);
     expect(got.keptKeys).toEqual(['a.weight', 'a.bias', 'b.weight', 'b.bias']);
+    expect(got.aliasInfo).toEqual({ keys: ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias'], children: ['features', 'classifier'], name: 'features.0.weight' });
     expect(got.outLen).toBe(3);
   });
 
