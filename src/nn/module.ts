@@ -13,16 +13,19 @@
 //
 // How: Module's constructor returns a Proxy of the instance with one trap, defineProperty, which both a class
 // field (define semantics) and an assignment (`this.x = v` ends in [[DefineOwnProperty]]) go through. Reads
-// have no trap; the cost is measured in bench/module-proxy.mjs (a forward pass is not slower). The explicit
-// form `head = this.registerModule('head', m)` keeps working and registers once.
-// Assigned values: a Module → registerModule; a Parameter → registerParameter (unlike PyTorch, a new name
-// for a module or parameter already in this tree, `this.last = this.features.at(-1)`, is only a reference:
-// it keeps its path and is not listed twice); a plain Tensor → a plain
-// property that is NOT registered (as in PyTorch: not trained, not in the state dict; use registerBuffer or
-// `new nn.Parameter(t)`), except that assigning a Tensor to a registered buffer's name replaces the buffer;
-// null on a registered name clears it (a child module is removed). Errors, with the way to register: a plain
-// Tensor or another value for a registered parameter's name, a non-Module for a child's name, and an array
-// or object literal holding modules or parameters that are not registered (use nn.Sequential).
+// have no trap: no measurable slowdown of a forward pass (bench/results/2026-12-01-module-proxy.md). The
+// explicit form `head = this.registerModule('head', m)` keeps working and registers once.
+//
+// What an assigned value does:
+//   - a Module → registerModule, a Parameter → registerParameter. Unlike PyTorch, a new name for a module or
+//     parameter already in this tree (`this.last = this.features.at(-1)`) is only a reference: it keeps its
+//     path and is not listed twice.
+//   - a plain Tensor → a plain property, NOT registered (as in PyTorch: not trained, not in the state dict;
+//     use registerBuffer or `new nn.Parameter(t)`); on a registered buffer's name it replaces the buffer.
+//   - null on a registered name clears it (a child module is removed).
+//   - errors, each saying how to register: a plain Tensor or another value on a parameter's name, a
+//     non-Module on a child's name, an array or object literal holding modules or parameters that are not
+//     registered (use nn.Sequential).
 //
 // Order: parameters, then buffers, then children, each in registration order, recursively: the order of
 // PyTorch's state_dict and named_parameters(). A shared parameter is listed once, under its first path.
