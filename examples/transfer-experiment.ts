@@ -20,6 +20,7 @@
 //   large + different → fine-tune many layers or all: supported if the best of fine-tune-all and
 //       gradual-unfreezing matches the best and beats feature-extraction.
 // --quick: one seed and a quarter of the samples per round (same code path); its verdicts are not the results.
+// --seeds=N and --scale=F (samples per round × F) change the run's size; only the default full run is committed.
 
 import * as E from '../src/index.ts';
 import { loadMnistByClass, loadUciDigits, mnistTask, uciTask, type TaskSplit } from './digits-data.ts';
@@ -59,7 +60,7 @@ function meanStd(v: number[]): [number, number] {
 const pct = (x: number): string => (100 * x).toFixed(1);
 
 async function main(): Promise<unknown> {
-  const quick = pageArgs().includes('--quick');
+  const quick = pageArgs().includes('--quick') || argValue('scale') !== undefined;
   const seeds = Number(argValue('seeds') ?? (quick ? 1 : 3));
   const rounds = 4;
   const info = await E.init();
@@ -71,7 +72,7 @@ async function main(): Promise<unknown> {
   const uci = await loadUciDigits();
 
   const scenariosFor = (seed: number): Scenario[] => {
-    const scale = quick ? 0.25 : 1;
+    const scale = Number(argValue('scale') ?? (quick ? 0.25 : 1));
     const make = (target: 'similar' | 'different', size: 'small' | 'large'): Scenario => {
       const opts = { testPerClass: target === 'similar' ? 100 : 40, seed: 1000 + seed, ...(size === 'small' ? { trainPerClass: 20 } : {}) };
       const split = target === 'similar' ? mnistTask(byClass, TARGET_CLASSES, opts) : uciTask(uci, TARGET_CLASSES, opts);

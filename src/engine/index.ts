@@ -16,6 +16,8 @@ export { flush, sync, traceKernels, recorderStats } from './recorder.ts';
 export { bufferPool, type PoolStats } from './buffer-pool.ts';
 export { emptyTensor, launch } from './launch.ts';
 export * from './ops/creation.ts';
+export { manualSeed, getRngState, setRngState, drawSeed, seededUniform, randperm, type RngState, type RandpermOptions } from './random.ts';
+export { checkOptions } from './options.ts';
 export {
   neg, exp, log, sqrt, abs, relu, sigmoid, tanh, gelu,
   add, sub, mul, div, pow, maximum, eq, gt, clone, toFloat, toInt, addInto, copyInto,

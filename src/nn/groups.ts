@@ -2,11 +2,16 @@
 // learning-rate decay). Both return plain group specs for any optimizer constructor.
 
 import { EngineError } from '../engine/errors.ts';
+import { checkOptions } from '../engine/options.ts';
 import { globMatches, showGlob, type PathGlob } from './glob.ts';
 import type { Module } from './module.ts';
 import type { Parameter } from './parameter.ts';
 
-/** A rule: the parameters whose path matches `match` (and not `exclude`), with hyperparameters. */
+/**
+ * A rule: the parameters whose path matches `match` (and not `exclude`), with hyperparameters. The
+ * hyperparameter keys are checked when the groups reach an optimizer constructor: a key that optimizer does
+ * not accept (`weight_decay`, or `momentum` for Adam) throws there, naming the group and the accepted keys.
+ */
 export interface GroupRule {
   match: PathGlob;
   exclude?: PathGlob;
@@ -39,6 +44,7 @@ export interface ParamGroupsOptions {
  *   paramGroups(model, [{ match: '**', lr: 1e-4 }, { match: 'head', lr: 1e-2 }, { match: '**.bias', weightDecay: 0 }])
  */
 export function paramGroups(model: Module, rules: GroupRule[], options: ParamGroupsOptions = {}): GroupSpec[] {
+  checkOptions('paramGroups', options, ['rest']);
   const named = model.namedParameters();
   const winner = new Map<Parameter, number>();
   rules.forEach((rule, ri) => {

@@ -13,3 +13,7 @@ export {
   saveSafetensors, saveSafetensorsBlob, saveSafetensorsFile, loadSafetensors, stateDictToHost, type SafetensorsSource, type WeightsModule,
 } from './weights.ts';
 export { crossEntropy, bceWithLogits, mseLoss, l1Loss, huberLoss, type Reduction } from './losses.ts';
+export {
+  saveCheckpoint, saveCheckpointBlob, saveCheckpointFile, loadCheckpoint,
+  type CheckpointParts, type SaveCheckpointOptions, type LoadCheckpointResult, type CheckpointSource,
+} from './checkpoint.ts';

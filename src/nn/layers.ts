@@ -9,8 +9,8 @@ import dropoutWgsl from '../shaders/nn_dropout.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
-  Tensor, adaptiveAvgPool2d, avgPool2d, conv2d, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, mul, noGrad, ones, rand, relu,
-  sigmoid, tanh, zeros,
+  Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, mul, noGrad,
+  ones, rand, relu, sigmoid, tanh, zeros,
 } from '../engine/index.ts';
 import { batchNormApply, batchStatistics } from './batchnorm.ts';
 import { Module } from './module.ts';
@@ -58,6 +58,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkOptions('Linear', options, ['bias']);
     if (!Number.isInteger(inFeatures) || inFeatures < 1 || !Number.isInteger(outFeatures) || outFeatures < 1) {
       throw new EngineError(`Linear: features must be positive integers, got (${inFeatures}, ${outFeatures})`);
     }
@@ -105,6 +106,7 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
     super();
+    checkOptions('Conv2d', options, ['stride', 'padding', 'dilation', 'groups', 'bias']);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = pair('Conv2d: kernelSize', kernelSize, 1);
@@ -245,6 +247,7 @@ abstract class Pool2d extends Module {
 export class MaxPool2d extends Pool2d {
   override get typeName(): string { return 'MaxPool2d'; }
   constructor(kernelSize: Pair, options: MaxPool2dOptions = {}) {
+    checkOptions('MaxPool2d', options, ['stride', 'padding', 'dilation']);
     super('MaxPool2d', kernelSize, options);
   }
 
@@ -265,6 +268,7 @@ export class AvgPool2d extends Pool2d {
   override get typeName(): string { return 'AvgPool2d'; }
   readonly countIncludePad: boolean;
   constructor(kernelSize: Pair, options: AvgPool2dOptions = {}) {
+    checkOptions('AvgPool2d', options, ['stride', 'padding', 'countIncludePad']);
     super('AvgPool2d', kernelSize, { ...(options.stride !== undefined ? { stride: options.stride } : {}), ...(options.padding !== undefined ? { padding: options.padding } : {}) });
     this.countIncludePad = options.countIncludePad ?? true;
   }
@@ -293,30 +297,34 @@ export class AdaptiveAvgPool2d extends Module {
 
 // ------------------------------------------------------------------ Dropout
 
-let dropoutCalls = 0;
-
 export interface DropoutOptions {
-  /** Seed of this layer's masks (each call still draws a new mask). Default: a per-process sequence. */
+  /**
+   * This layer's own seed: its masks then form a stream of their own (each call still draws a new mask),
+   * independent of everything else. Default: each call draws its mask's seed from the engine's random
+   * stream, so `manualSeed` fixes the masks of every layer.
+   */
   seed?: number;
 }
 
 /** Zeroes elements with probability p in train mode and scales the rest by 1/(1−p); identity in eval mode. */
 export class Dropout extends Module {
   override get typeName(): string { return 'Dropout'; }
-  private calls = 0;
-  private readonly seed: number;
+  /** Masks drawn so far by a layer with its own seed (the position in its stream; checkpoints store it). */
+  calls = 0;
+  readonly seed: number | null;
 
   constructor(readonly p = 0.5, options: DropoutOptions = {}) {
     super();
+    checkOptions('Dropout', options, ['seed']);
     if (!(p >= 0 && p <= 1)) throw new EngineError(`Dropout: p must be in [0, 1], got ${p}`);
-    this.seed = options.seed ?? (0x2545f491 ^ Math.imul(++dropoutCalls, 0x9e3779b1)) >>> 0;
+    this.seed = options.seed === undefined ? null : options.seed >>> 0;
   }
 
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     if (!this.training || this.p === 0) return x;
     const mask = emptyTensor(x.shape);
-    const seed = (this.seed + Math.imul(++this.calls, 0x85ebca6b)) >>> 0;
+    const seed = this.seed === null ? drawSeed() : (this.seed + Math.imul(++this.calls, 0x85ebca6b)) >>> 0;
     launch(dropoutKernel, [mask], {
       uniforms: [x.size, seed, f32Bits(this.p), f32Bits(this.p === 1 ? 0 : 1 / (1 - this.p))],
       workgroups: grid(Math.ceil(x.size / 256)),
@@ -354,6 +362,7 @@ export class BatchNorm2d extends Module {
 
   constructor(readonly numFeatures: number, options: BatchNorm2dOptions = {}) {
     super();
+    checkOptions('BatchNorm2d', options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new EngineError(`BatchNorm2d: numFeatures must be a positive integer, got ${numFeatures}`);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;

@@ -12,7 +12,7 @@
 //       r = relu(d − delta) and q = d − r, which is the same function with the same gradient.
 
 import { DTypeError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, abs, concat, logSoftmax, mul, oneHot, permute, relu, reshape, slice, sub, tidy, unsqueeze, zeros } from '../engine/index.ts';
+import { Tensor, abs, checkOptions, concat, logSoftmax, mul, oneHot, permute, relu, reshape, slice, sub, tidy, unsqueeze, zeros } from '../engine/index.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -49,6 +49,7 @@ export interface CrossEntropyOptions {
 
 /** Softmax cross-entropy with integer class targets (torch.nn.functional.cross_entropy). */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkOptions('crossEntropy', options, ['reduction', 'labelSmoothing']);
   const op = 'crossEntropy';
   checkTensor(op, input, 'input');
   checkTensor(op, target, 'target');
@@ -87,6 +88,7 @@ export interface BceWithLogitsOptions {
 
 /** Binary cross-entropy on logits (torch.nn.functional.binary_cross_entropy_with_logits). */
 export function bceWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
+  checkOptions('bceWithLogits', options, ['reduction', 'posWeight', 'weight']);
   const op = 'bceWithLogits';
   checkPair(op, input, target);
   if (options.posWeight) checkTensor(op, options.posWeight, 'posWeight');
@@ -111,6 +113,7 @@ export interface RegressionLossOptions {
 
 /** Mean squared error (torch.nn.functional.mse_loss). */
 export function mseLoss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
+  checkOptions('mseLoss', options, ['reduction']);
   checkPair('mseLoss', input, target);
   return tidy(() => {
     const d = sub(input, target);
@@ -120,6 +123,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: RegressionLossOp
 
 /** Mean absolute error (torch.nn.functional.l1_loss). */
 export function l1Loss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
+  checkOptions('l1Loss', options, ['reduction']);
   checkPair('l1Loss', input, target);
   return tidy(() => reduce('l1Loss', abs(sub(input, target)), options.reduction));
 }
@@ -131,6 +135,7 @@ export interface HuberLossOptions extends RegressionLossOptions {
 
 /** Huber loss (torch.nn.functional.huber_loss). */
 export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
+  checkOptions('huberLoss', options, ['reduction', 'delta']);
   checkPair('huberLoss', input, target);
   const delta = options.delta ?? 1;
   if (!(delta > 0)) throw new ShapeError(`huberLoss: delta must be positive, got ${delta}`);

@@ -1,13 +1,31 @@
 // Module: a tree of named parameters, buffers and child modules, with PyTorch's naming. A parameter's dotted
 // path (`trunk.0.weight`) is the same string as the key PyTorch's state_dict uses for the same structure.
 //
-// Registration is explicit (TypeScript cannot intercept attribute assignment the way Python does):
+// Registration works as in PyTorch: a Module or Parameter assigned as a property (a class field or
+// `this.head = ...` in the constructor or later) is registered under the property's name, in assignment order,
+// and assigning again replaces it:
 //
 //   class Net extends nn.Module {
-//     trunk = this.registerModule('trunk', new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU()));
-//     head = this.registerModule('head', new nn.Linear(8, 3));
+//     trunk = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU());
+//     head = new nn.Linear(8, 3);
 //     forward(x: Tensor): Tensor { return this.head.forward(this.trunk.forward(x)); }
 //   }
+//
+// How: Module's constructor returns a Proxy of the instance with one trap, defineProperty, which both a class
+// field (define semantics) and an assignment (`this.x = v` ends in [[DefineOwnProperty]]) go through. Reads
+// have no trap: no measurable slowdown of a forward pass (bench/results/2026-12-01-module-proxy.md). The
+// explicit form `head = this.registerModule('head', m)` keeps working and registers once.
+//
+// What an assigned value does:
+//   - a Module → registerModule, a Parameter → registerParameter. Unlike PyTorch, a new name for a module or
+//     parameter already in this tree (`this.last = this.features.at(-1)`) is only a reference: it keeps its
+//     path and is not listed twice.
+//   - a plain Tensor → a plain property, NOT registered (as in PyTorch: not trained, not in the state dict;
+//     use registerBuffer or `new nn.Parameter(t)`); on a registered buffer's name it replaces the buffer.
+//   - null on a registered name clears it (a child module is removed).
+//   - errors, each saying how to register: a plain Tensor or another value on a parameter's name, a
+//     non-Module on a child's name, an array or object literal holding modules or parameters that are not
+//     registered (use nn.Sequential).
 //
 // Order: parameters, then buffers, then children, each in registration order, recursively: the order of
 // PyTorch's state_dict and named_parameters(). A shared parameter is listed once, under its first path.
@@ -24,7 +42,7 @@
 // statistics, no updates) even when the model is put in train() mode, until `unfreeze` is called on them.
 
 import { DTypeError, DisposedError, EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, copyInto, keep, noGrad, upload, clone } from '../engine/index.ts';
+import { Tensor, checkOptions, copyInto, keep, noGrad, upload, clone } from '../engine/index.ts';
 import { globMatches, showGlob, type PathGlob } from './glob.ts';
 import { Parameter } from './parameter.ts';
 import type { HostTensor } from './safetensors.ts';
@@ -92,6 +110,16 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 export abstract class Module {
+  constructor() {
+    const proxy: Module = new Proxy(this, {
+      defineProperty(target, key, descriptor): boolean {
+        if (typeof key === 'string' && 'value' in descriptor) proxy.registerAssigned(key, descriptor.value);
+        return Reflect.defineProperty(target, key, descriptor);
+      },
+    });
+    return proxy;
+  }
+
   /** Train mode (batch statistics in BatchNorm, active Dropout). Change it with train() / eval(). */
   training = true;
   private readonly paramMap = new Map<string, Parameter | null>();
@@ -122,8 +150,9 @@ export abstract class Module {
     if (this.moduleMap.has(name) || this.bufferMap.has(name)) throw new EngineError(`registerParameter: "${name}" is already a ${this.moduleMap.has(name) ? 'module' : 'buffer'} of ${this.label()}`);
     const p = value === null ? null : value instanceof Parameter ? value : new Parameter(value);
     if (p) p.name = joinPath(this.modulePath, name);
-    this.syncField(name, this.paramMap.get(name), p);
+    const old = this.paramMap.get(name);
     this.paramMap.set(name, p);
+    this.syncField(name, old, p);
     return p;
   }
 
@@ -138,8 +167,9 @@ export abstract class Module {
       keep(value);
       value.name = joinPath(this.modulePath, name);
     }
-    this.syncField(name, this.bufferMap.get(name)?.tensor, value);
+    const old = this.bufferMap.get(name)?.tensor;
     this.bufferMap.set(name, { tensor: value, persistent });
+    this.syncField(name, old, value);
     return value;
   }
 
@@ -151,13 +181,67 @@ export abstract class Module {
     if (module === (this as Module) || [...module.namedModules()].some(([, m]) => m === (this as Module))) {
       throw new EngineError(`registerModule: "${name}" would make a cycle`);
     }
-    this.syncField(name, this.moduleMap.get(name), module);
+    const old = this.moduleMap.get(name);
     this.moduleMap.set(name, module);
     module.setPath(joinPath(this.modulePath, name));
+    this.syncField(name, old, module);
     return module;
   }
 
-  /** Keeps a same-named own property (a field set from registerX's return value) pointing at the new value. */
+  /**
+   * Registers a value assigned as a property (called by the constructor's Proxy, see the header). Cheap for
+   * the common writes (numbers, strings, booleans, values registered already under the same name).
+   */
+  private registerAssigned(name: string, value: unknown): void {
+    const isParam = this.paramMap.has(name);
+    const isBuffer = this.bufferMap.has(name);
+    const isChild = this.moduleMap.has(name);
+    if (value instanceof Module) {
+      if (this.moduleMap.get(name) === value) return;
+      if (!isChild && this.modules().includes(value)) return; // a reference to a module of this tree
+      this.registerModule(name, value);
+    } else if (value instanceof Parameter) {
+      if (this.paramMap.get(name) === value) return;
+      if (!isParam && this.parameters().includes(value)) return; // a reference to a parameter of this tree
+      this.registerParameter(name, value);
+    } else if (value === undefined) {
+      // A declared field without an initializer (define semantics): nothing to register or clear.
+    } else if (value === null) {
+      if (isParam && this.paramMap.get(name) !== null) this.registerParameter(name, null);
+      if (isBuffer && this.bufferMap.get(name)!.tensor !== null) this.registerBuffer(name, null, this.bufferMap.get(name)!.persistent);
+      if (isChild) this.moduleMap.delete(name);
+    } else if (isParam) {
+      const what = value instanceof Tensor ? `a plain Tensor (${value.describe()})` : `a ${typeof value}`;
+      throw new EngineError(`${this.label()}: cannot assign ${what} to parameter "${name}": assign a Parameter (this.${name} = new nn.Parameter(t)), null, or use registerBuffer('${name}', t) for state that is not trained`);
+    } else if (isBuffer) {
+      if (!(value instanceof Tensor)) throw new EngineError(`${this.label()}: cannot assign a ${typeof value} to buffer "${name}": assign a Tensor or null`);
+      if (this.bufferMap.get(name)!.tensor !== value) this.registerBuffer(name, value, this.bufferMap.get(name)!.persistent);
+    } else if (isChild) {
+      throw new EngineError(`${this.label()}: cannot assign a ${typeof value} to child module "${name}": assign a Module or null`);
+    } else if (typeof value === 'object' && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+      this.checkContainer(name, value as object);
+    }
+  }
+
+  /** An array or object literal of modules/parameters is not registered: an error unless all are registered already. */
+  private checkContainer(name: string, value: object): void {
+    const items = Object.values(value);
+    if (!items.some((v) => v instanceof Module || v instanceof Parameter)) return;
+    const modules = new Set(this.modules());
+    const params = new Set(this.parameters());
+    const stray = items.some((v) => (v instanceof Module && !modules.has(v)) || (v instanceof Parameter && !params.has(v)));
+    if (!stray) return; // references to registered children (e.g. a list kept for iteration)
+    throw new EngineError(
+      `${this.label()}: "${name}" is ${Array.isArray(value) ? 'an array' : 'an object'} holding modules or parameters, which are not registered ` +
+      `(they would not be trained, saved or moved): use a container module (this.${name} = new nn.Sequential(...)), or register each one ` +
+      `(this.registerModule('${name}_0', m), this.registerParameter(...))`,
+    );
+  }
+
+  /**
+   * Keeps a same-named own property (a field set from registerX's return value) pointing at the new value.
+   * Runs after the map holds `value`, so the Proxy's trap sees it registered and does nothing more.
+   */
   private syncField(name: string, old: unknown, value: unknown): void {
     if (old === undefined) return;
     const self = this as unknown as Record<string, unknown>;
@@ -295,6 +379,10 @@ export abstract class Module {
    * error (a typo would otherwise silently train everything).
    */
   freeze(glob?: PathGlob, options: FreezeOptions = {}): string[] {
+    checkOptions('freeze', options, ['batchNorm']);
+    if (options.batchNorm !== undefined && options.batchNorm !== 'eval' && options.batchNorm !== 'train') {
+      throw new EngineError(`freeze: batchNorm must be 'eval' or 'train', got ${JSON.stringify(options.batchNorm)}`);
+    }
     const selected = this.selectParameters('freeze', glob);
     for (const [, p] of selected) {
       p.requiresGrad = false;
@@ -336,6 +424,17 @@ export abstract class Module {
     return selected;
   }
 
+  /** Whether `freeze(..., { batchNorm: 'eval' })` holds this layer in eval mode (checkpoints store it). */
+  get heldInEval(): boolean {
+    return this.evalLocked;
+  }
+
+  /** Holds this one layer in eval mode or releases it (what freeze / unfreeze do; loadCheckpoint restores it). */
+  setHeldInEval(held: boolean): void {
+    this.evalLocked = held;
+    if (held) this.training = false;
+  }
+
   /** Whether this layer normalizes with batch statistics in train mode (overridden by BatchNorm). */
   isBatchNorm(): boolean {
     return false;
@@ -370,6 +469,7 @@ export abstract class Module {
    * every missing, unexpected and mis-shaped key.
    */
   loadStateDict(source: StateSource, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    checkOptions('loadStateDict', options, ['strict']);
     const strict = options.strict ?? true;
     const entries = source instanceof Map ? [...source] : Object.entries(source);
     const given = new Map<string, StateValue>(entries);

@@ -26,11 +26,14 @@ import sgdWgsl from '../shaders/optim_sgd.wgsl?raw';
 import gradNormWgsl from '../shaders/nn_grad_norm.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
+import { checkOptions } from '../engine/options.ts';
 import {
   Storage, Tensor, VIEW_ALIGN_BYTES, copyInto, emptyTensor, fillInPlace, keep, launch, maximum, noGrad, reshape, slice, sqrt, stack, tidy,
+  upload,
 } from '../engine/index.ts';
 import { Module } from './module.ts';
 import { rehome } from './parameter.ts';
+import type { HostTensor } from './safetensors.ts';
 
 const sgdKernel = defineKernel('optim_sgd', sgdWgsl, ['write', 'write', 'write', 'read']);
 const adamKernel = defineKernel('optim_adam', adamWgsl, ['write', 'write', 'write', 'write', 'read']);
@@ -82,6 +85,26 @@ interface StepBindings {
 interface Parked {
   step: number;
   states: Tensor[];
+}
+
+/**
+ * One parameter's optimizer state as host data (PyTorch's `optimizer.state_dict()['state'][i]`): its step
+ * count and its state tensors (SGD: momentumBuffer; Adam/AdamW: expAvg, expAvgSq).
+ */
+export interface ParamStateDict {
+  step: number;
+  [buffer: string]: number | HostTensor;
+}
+
+/**
+ * An optimizer's state (`await opt.stateDict()`), in PyTorch's structure: `state` by parameter key (the
+ * parameter's dotted name, `trunk.0.weight`, or its index over all groups when it has no unique name);
+ * parameters that never stepped have no entry. `paramGroups` holds each group's hyperparameters and the
+ * keys of its parameters. Plain data: JSON-safe except the state tensors' typed arrays.
+ */
+export interface OptimizerStateDict {
+  state: Record<string, ParamStateDict>;
+  paramGroups: Array<Record<string, unknown> & { params: string[] }>;
 }
 
 /** Which optimizer holds each tensor in its flat buffers (a tensor can be in one only). */
@@ -158,6 +181,8 @@ export abstract class Optimizer<H extends object> {
 
   private addGroup(spec: ParamGroupSpec<H>): void {
     if (!isGroupSpec(spec)) throw new TypeError(`${this.name()}: a parameter group must be an object with a params field`);
+    const where = `${this.name()} group ${this.paramGroups.length}${typeof spec.name === 'string' ? ` (${spec.name})` : ''}`;
+    checkOptions(where, spec, ['params', 'name', 'initialLr', ...Object.keys(this.defaults)]);
     const list = toList(this.name(), spec.params);
     const { params: _p, ...hyper } = spec;
     const group = { ...this.defaults, ...hyper, params: list } as ParamGroup<H>;
@@ -179,6 +204,9 @@ export abstract class Optimizer<H extends object> {
 
   /** How many state buffers the current groups need (SGD: 1 with momentum; Adam: 2). */
   protected abstract stateCount(): number;
+
+  /** The state buffers' names in stateDict(), in flat-buffer order (PyTorch's names in camelCase). */
+  protected abstract stateNames(): string[];
 
   /** Records the update of one segment: one dispatch. */
   protected abstract dispatchSegment(seg: Segment, group: ParamGroup<H>, bindings: StepBindings): void;
@@ -268,6 +296,133 @@ export abstract class Optimizer<H extends object> {
       this.dummyRead?.dispose();
     });
     this.disposed = true;
+  }
+
+  // ---------------------------------------------------------------- state dict (checkpoints)
+  // Kept apart from the step logic: it reads and rebuilds the layout only through slots, segments, parked
+  // state and ensureLayout().
+
+  /**
+   * The optimizer's state read back to the host (PyTorch's state_dict): per parameter its step count and
+   * state tensors, per group its hyperparameters. All readbacks are in flight together.
+   */
+  async stateDict(): Promise<OptimizerStateDict> {
+    this.checkAlive();
+    const keys = this.stateKeys();
+    const names = this.stateNames();
+    const state: Record<string, ParamStateDict> = {};
+    const reads: Array<Promise<void>> = [];
+    const views: Tensor[] = [];
+    noGrad(() => {
+      for (const [p, key] of keys) {
+        const slot = this.slots.get(p);
+        const park = this.parked.get(p);
+        let step = 0;
+        let sources: Tensor[] = [];
+        if (slot) {
+          step = this.segments.find((s) => s.slots.includes(slot))?.step ?? 0;
+          sources = this.flatStates.map((flat) => over(flat.storage.view(slot.offset * 4, Math.max(p.size, 1) * 4), p.shape));
+          views.push(...sources);
+        } else if (park) {
+          step = park.step;
+          sources = park.states;
+        }
+        if (step === 0) continue;
+        const entry: ParamStateDict = { step };
+        state[key] = entry;
+        sources.forEach((t, k) => {
+          reads.push(t.data().then((data) => {
+            entry[names[k]!] = { dtype: 'float32', shape: [...p.shape], data };
+          }));
+        });
+      }
+    });
+    try {
+      await Promise.all(reads);
+    } finally {
+      for (const v of views) v.dispose();
+    }
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...hyper } = g as ParamGroup<H> & Record<string, unknown>;
+      return { ...(JSON.parse(JSON.stringify(hyper)) as Record<string, unknown>), params: params.map((p) => keys.get(p)!) };
+    });
+    return { state, paramGroups };
+  }
+
+  /**
+   * Restores a state from stateDict() (PyTorch's load_state_dict) into an optimizer built the same way over
+   * the same parameters: group hyperparameters, step counts and state tensors. Everything is checked before
+   * anything changes; gradients are zeroed. Frozen parameters keep their saved state until unfrozen.
+   */
+  loadStateDict(stateDict: OptimizerStateDict): void {
+    this.checkAlive();
+    const op = `${this.name()}.loadStateDict`;
+    checkOptions(op, stateDict, ['state', 'paramGroups']);
+    const { state, paramGroups: groups } = stateDict;
+    if (!state || typeof state !== 'object' || !Array.isArray(groups)) throw new TypeError(`${op}: expected { state, paramGroups } from stateDict()`);
+    if (groups.length !== this.paramGroups.length) throw new EngineError(`${op}: the state has ${groups.length} parameter groups, the optimizer ${this.paramGroups.length}`);
+    const keys = this.stateKeys();
+    const byKey = new Map([...keys].map(([p, k]) => [k, p]));
+    const newHyper = groups.map((saved, i) => {
+      const own = this.paramGroups[i]!;
+      const where = `${op}: group ${i}${own.name ? ` (${own.name})` : ''}`;
+      checkOptions(where, saved, ['params', 'name', 'initialLr', ...Object.keys(this.defaults)]);
+      const want = own.params.map((p) => keys.get(p)!);
+      const got = saved.params;
+      if (!Array.isArray(got) || got.length !== want.length || got.some((k, j) => k !== want[j])) {
+        throw new EngineError(`${where}: the saved group holds parameters [${Array.isArray(got) ? got.join(', ') : String(got)}], the optimizer's [${want.join(', ')}]`);
+      }
+      const { params: _p, ...hyper } = saved;
+      const next = { ...own, ...(JSON.parse(JSON.stringify(hyper)) as object) } as ParamGroup<H>;
+      this.validateGroup(next, i);
+      return hyper;
+    });
+    const names = this.stateNames();
+    for (const [key, entry] of Object.entries(state)) {
+      const p = byKey.get(key);
+      if (!p) throw new EngineError(`${op}: the state has parameter "${key}", which the optimizer does not hold (it holds: ${[...byKey.keys()].join(', ')})`);
+      if (!entry || !Number.isInteger(entry.step) || entry.step < 0) throw new EngineError(`${op}: "${key}": step must be an integer ≥ 0, got ${JSON.stringify(entry?.step)}`);
+      for (const [name, t] of Object.entries(entry)) {
+        if (name === 'step') continue;
+        if (!names.includes(name)) throw new EngineError(`${op}: "${key}": unknown state "${name}" (${this.name()} keeps: ${names.join(', ') || 'none'})`);
+        const host = t as HostTensor;
+        if (!host || !(host.data instanceof Float32Array) || host.data.length !== p.size || !Array.isArray(host.shape) || host.shape.join() !== p.shape.join()) {
+          throw new EngineError(`${op}: "${key}".${name} must be float32 data of shape [${p.shape.join(',')}], got ${host?.shape ? `[${String(host.shape)}]` : typeof host} with ${host?.data?.length ?? 0} values`);
+        }
+      }
+    }
+    // Checked: apply. Every parameter leaves its slot (own memory again), the saved state is parked, and the
+    // layout is rebuilt from the parking lot, which gives each parameter its saved step count and state.
+    newHyper.forEach((hyper, i) => Object.assign(this.paramGroups[i]!, JSON.parse(JSON.stringify(hyper))));
+    noGrad(() => {
+      for (const slot of this.slots.values()) this.release(slot, true);
+      this.slots.clear();
+      this.freeLayout();
+      for (const park of this.parked.values()) for (const t of park.states) t.dispose();
+      this.parked.clear();
+      const count = this.stateCount();
+      for (const [key, entry] of Object.entries(state)) {
+        const p = byKey.get(key)!;
+        const states = names.slice(0, count).map((name) => {
+          const host = entry[name] as HostTensor | undefined;
+          if (host) return keep(upload(Float32Array.from(host.data), p.shape, 'float32'));
+          const zero = keep(emptyTensor(p.shape));
+          fillInPlace(zero, 0);
+          return zero;
+        });
+        this.parked.set(p, { step: entry.step, states });
+      }
+      this.ensureLayout();
+    });
+    this.normValid = false;
+  }
+
+  /** Each parameter's key in stateDict(): its dotted name when unique among the optimizer's, else its index. */
+  private stateKeys(): Map<Tensor, string> {
+    const all = this.paramGroups.flatMap((g) => g.params);
+    const uses = new Map<string, number>();
+    for (const p of all) if (p.name) uses.set(p.name, (uses.get(p.name) ?? 0) + 1);
+    return new Map(all.map((p, i) => [p, p.name && uses.get(p.name) === 1 ? p.name : String(i)]));
   }
 
   // ---------------------------------------------------------------- layout
@@ -511,6 +666,7 @@ export class SGD extends Optimizer<SGDHyper> {
   protected get kind(): string { return 'SGD'; }
 
   constructor(params: ParamsInput | Array<ParamGroupSpec<SGDHyper>>, options: SGDOptions = {}) {
+    checkOptions('SGD', options, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize', 'maxGradNorm']);
     if (options.lr === undefined && !(Array.isArray(params) && params.length > 0 && isGroupSpec(params[0]) && params.every((g) => (g as ParamGroupSpec<SGDHyper>).lr !== undefined))) {
       throw new EngineError('SGD: lr is required (as an option or in every parameter group)');
     }
@@ -530,6 +686,10 @@ export class SGD extends Optimizer<SGDHyper> {
 
   protected stateCount(): number {
     return this.paramGroups.some((g) => g.momentum !== 0) ? 1 : 0;
+  }
+
+  protected stateNames(): string[] {
+    return ['momentumBuffer'];
   }
 
   protected dispatchSegment(seg: Segment, g: ParamGroup<SGDHyper>, b: StepBindings): void {
@@ -571,6 +731,10 @@ abstract class AdamBase extends Optimizer<AdamHyper> {
     return 2;
   }
 
+  protected stateNames(): string[] {
+    return ['expAvg', 'expAvgSq'];
+  }
+
   protected dispatchSegment(seg: Segment, g: ParamGroup<AdamHyper>, b: StepBindings): void {
     const [b1, b2] = g.betas;
     const t = seg.step;
@@ -589,7 +753,8 @@ abstract class AdamBase extends Optimizer<AdamHyper> {
   }
 }
 
-function adamDefaults(options: AdamOptions, weightDecay: number): AdamHyper {
+function adamDefaults(kind: string, options: AdamOptions, weightDecay: number): AdamHyper {
+  checkOptions(kind, options, ['lr', 'betas', 'eps', 'weightDecay', 'maximize', 'amsgrad', 'maxGradNorm']);
   if ((options as { amsgrad?: boolean }).amsgrad) throw new EngineError('Adam: amsgrad is not supported');
   return {
     lr: options.lr ?? 1e-3,
@@ -605,7 +770,7 @@ export class Adam extends AdamBase {
   protected get kind(): string { return 'Adam'; }
   protected get decoupled(): boolean { return false; }
   constructor(params: ParamsInput | Array<ParamGroupSpec<AdamHyper>>, options: AdamOptions = {}) {
-    super(params, adamDefaults(options, 0), options);
+    super(params, adamDefaults('Adam', options, 0), options);
   }
 }
 
@@ -614,7 +779,7 @@ export class AdamW extends AdamBase {
   protected get kind(): string { return 'AdamW'; }
   protected get decoupled(): boolean { return true; }
   constructor(params: ParamsInput | Array<ParamGroupSpec<AdamHyper>>, options: AdamOptions = {}) {
-    super(params, adamDefaults(options, 1e-2), options);
+    super(params, adamDefaults('AdamW', options, 1e-2), options);
   }
 }
 

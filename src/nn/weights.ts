@@ -7,7 +7,7 @@
 // what safetensors.ts converts: F32/F16/BF16/F64 → float32, I64/I32/... → int32 (PyTorch writes
 // num_batches_tracked as I64; that loads into our int32 buffer).
 
-import type { DType } from '../engine/index.ts';
+import { checkOptions, type DType } from '../engine/index.ts';
 import type { LoadStateDictOptions, LoadStateDictResult } from './module.ts';
 import {
   parseSafetensors, readSafetensorsBlob, readSafetensorsFile, serializeSafetensors, writeSafetensorsFile,
@@ -55,6 +55,7 @@ export async function loadSafetensors(
   source: SafetensorsSource,
   options: LoadStateDictOptions & ParseOptions = {},
 ): Promise<LoadStateDictResult> {
+  checkOptions('loadSafetensors', options, ['strict', 'maxHeaderBytes']);
   const parseOpts: ParseOptions = options.maxHeaderBytes !== undefined ? { maxHeaderBytes: options.maxHeaderBytes } : {};
   let contents;
   if (typeof source === 'string') contents = await readSafetensorsFile(source, parseOpts);

@@ -15,6 +15,7 @@
 // changes in a later, documented revision with the evidence; it is never tuned to agree.
 
 import { EngineError } from '../engine/errors.ts';
+import { checkOptions } from '../engine/options.ts';
 
 export const SMALL_PER_CLASS = 100;
 export const SIMILAR_AT = 0.5;
@@ -44,7 +45,7 @@ export interface StrategyAdvice {
 
 export function recommendStrategy(q: StrategyQuery): StrategyAdvice {
   if (!q || typeof q !== 'object') throw new TypeError('recommendStrategy: pass { targetSize, numClasses, similarity }');
-  for (const k of Object.keys(q)) if (!['targetSize', 'numClasses', 'similarity'].includes(k)) throw new EngineError(`recommendStrategy: unknown option "${k}" (accepted: targetSize, numClasses, similarity)`);
+  checkOptions('recommendStrategy', q, ['targetSize', 'numClasses', 'similarity']);
   const { targetSize, numClasses } = q;
   if (!Number.isInteger(targetSize) || targetSize < 1) throw new EngineError(`recommendStrategy: targetSize must be a positive integer, got ${targetSize}`);
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new EngineError(`recommendStrategy: numClasses must be a positive integer, got ${numClasses}`);

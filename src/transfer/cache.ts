@@ -38,6 +38,7 @@
 // chunks agree with them to float rounding.
 
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
+import { checkOptions } from '../engine/options.ts';
 import { writeVersion } from '../engine/recorder.ts';
 import { emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, type Tensor } from '../engine/index.ts';
 import { Dropout, Module, Sequential, isFeatureModel } from '../nn/index.ts';
@@ -96,12 +97,6 @@ function idOf(o: object): number {
   return id;
 }
 
-function checkOptionKeys(op: string, options: object, allowed: readonly string[]): void {
-  for (const k of Object.keys(options)) {
-    if (!allowed.includes(k)) throw new EngineError(`${op}: unknown option "${k}" (accepted: ${allowed.join(', ')})`);
-  }
-}
-
 export class FeatureCache {
   readonly options: Required<Omit<FeatureCacheOptions, 'onProgress'>> & Pick<FeatureCacheOptions, 'onProgress'>;
   private readonly sampleSize: number;
@@ -117,7 +112,7 @@ export class FeatureCache {
 
   constructor(readonly model: Module, readonly data: ImageSet, options: FeatureCacheOptions = {}) {
     if (!(model instanceof Module)) throw new TypeError('FeatureCache: model must be an nn.Module');
-    checkOptionKeys('FeatureCache', options, ['budgetBytes', 'chunk', 'enabled', 'onProgress']);
+    checkOptions('FeatureCache', options, ['budgetBytes', 'chunk', 'enabled', 'onProgress']);
     if (!data || !(data.images instanceof Float32Array) || !Array.isArray(data.shape)) throw new TypeError('FeatureCache: data must be { images: Float32Array, count, shape }');
     this.sampleSize = data.shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(data.count) || data.count < 1 || data.images.length !== data.count * this.sampleSize) {

@@ -15,6 +15,7 @@
 // disposed, so the model itself must not be used afterwards.
 
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
+import { checkOptions } from '../engine/options.ts';
 import type { Tensor } from '../engine/index.ts';
 import { Module, Sequential, isFeatureModel, type FeatureModel } from '../nn/index.ts';
 import { outputShape } from './shapes.ts';
@@ -160,6 +161,7 @@ export interface FeatureExtractorOptions {
  * BatchNorm held in eval mode (running statistics, never updated, even under train()). Consumes `model`.
  */
 export function featureExtractor(model: Module, options: FeatureExtractorOptions): Module {
+  checkOptions('featureExtractor', options, ['at']);
   if (!options || typeof options.at !== 'string') throw new TypeError('featureExtractor: pass { at: "<cut point>" }');
   const trunk = truncate(model, options.at);
   if (trunk.parameters().length > 0) trunk.freeze(undefined, { batchNorm: 'eval' });
@@ -178,6 +180,7 @@ export interface HeadOptions {
 /** `Sequential { trunk, head }`: a new head on a trunk, its fit checked when `inputShape` is given. */
 export function attachHead(trunk: Module, head: Module, options: HeadOptions = {}): Sequential {
   if (!(trunk instanceof Module) || !(head instanceof Module)) throw new TypeError('attachHead: trunk and head must be nn.Modules');
+  checkOptions('attachHead', options, ['inputShape']);
   if (options.inputShape) {
     const features = outputShape(trunk, options.inputShape);
     checkHeadFits('attachHead', head, features);
@@ -192,6 +195,7 @@ export function attachHead(trunk: Module, head: Module, options: HeadOptions = {
  */
 export function replaceHead(model: Module, path: string, head: Module, options: HeadOptions = {}): Module {
   if (!(head instanceof Module)) throw new TypeError('replaceHead: head must be an nn.Module');
+  checkOptions('replaceHead', options, ['inputShape']);
   if (model instanceof Sequential && options.inputShape) {
     const steps = chainSteps(model);
     const at = steps.findIndex((s) => s.path === path || s.path.startsWith(`${path}.`));

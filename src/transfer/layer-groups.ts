@@ -14,6 +14,7 @@
 // ones, which suits a large target whose statistics differ from the source's).
 
 import { EngineError } from '../engine/errors.ts';
+import { checkOptions } from '../engine/options.ts';
 import { Module, globMatches, isFeatureModel } from '../nn/index.ts';
 import type { GroupSpec } from '../nn/groups.ts';
 
@@ -84,6 +85,7 @@ function resolveIndex(op: string, n: number, count: number): number {
  * A negative n counts from the end: freezeTo(model, -1) trains only the head. Returns the frozen group names.
  */
 export function freezeTo(model: Module, n: number, options: FreezeToOptions = {}): string[] {
+  checkOptions('freezeTo', options, ['groups', 'batchNorm']);
   const groups = options.groups ?? layerGroups(model);
   const k = resolveIndex('freezeTo', n, groups.length);
   const bn = options.batchNorm ?? 'eval';

@@ -25,6 +25,7 @@
 // A plan is pure data, so a checkpoint needs only the epoch to resume a recipe (`startEpoch`).
 
 import { EngineError } from '../engine/errors.ts';
+import { checkOptions } from '../engine/options.ts';
 import type { Module } from '../nn/index.ts';
 import { discriminativeLrs, freezeTo, type LayerGroup } from './layer-groups.ts';
 
@@ -43,10 +44,6 @@ function positive(op: string, name: string, v: unknown): number {
   return v;
 }
 
-function checkKeys(op: string, o: object, allowed: string[]): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new EngineError(`${op}: unknown option "${k}" (accepted: ${allowed.join(', ')})`);
-}
-
 function range(op: string, lrs: unknown): [number, number] {
   if (!Array.isArray(lrs) || lrs.length !== 2) throw new EngineError(`${op}: lrs must be [lowLr, highLr], got ${JSON.stringify(lrs)}`);
   discriminativeLrs(2, lrs as [number, number]); // checks order and signs
@@ -55,13 +52,13 @@ function range(op: string, lrs: unknown): [number, number] {
 
 export const recipes = {
   featureExtraction(o: { lr: number }): Recipe {
-    checkKeys('featureExtraction', o, ['lr']);
+    checkOptions('featureExtraction', o, ['lr']);
     const lr = positive('featureExtraction', 'lr', o.lr);
     return (_e, n) => ({ frozenGroups: n - 1, lrs: Array.from({ length: n }, () => lr) });
   },
 
   fineTuneTop(o: { lr: number; groups?: number }): Recipe {
-    checkKeys('fineTuneTop', o, ['lr', 'groups']);
+    checkOptions('fineTuneTop', o, ['lr', 'groups']);
     const lr = positive('fineTuneTop', 'lr', o.lr);
     const k = o.groups ?? 2;
     if (!Number.isInteger(k) || k < 1) throw new EngineError(`fineTuneTop: groups must be a positive integer, got ${k}`);
@@ -69,7 +66,7 @@ export const recipes = {
   },
 
   fineTune(o: { frozenEpochs?: number; lrs: [number, number] }): Recipe {
-    checkKeys('fineTune', o, ['frozenEpochs', 'lrs']);
+    checkOptions('fineTune', o, ['frozenEpochs', 'lrs']);
     const [low, high] = range('fineTune', o.lrs);
     const frozen = o.frozenEpochs ?? 1;
     if (!Number.isInteger(frozen) || frozen < 0) throw new EngineError(`fineTune: frozenEpochs must be an integer ≥ 0, got ${frozen}`);
@@ -77,7 +74,7 @@ export const recipes = {
   },
 
   gradualUnfreezing(o: { every?: number; lrs: [number, number] }): Recipe {
-    checkKeys('gradualUnfreezing', o, ['every', 'lrs']);
+    checkOptions('gradualUnfreezing', o, ['every', 'lrs']);
     const [low, high] = range('gradualUnfreezing', o.lrs);
     const every = o.every ?? 1;
     if (!Number.isInteger(every) || every < 1) throw new EngineError(`gradualUnfreezing: every must be a positive integer, got ${every}`);
@@ -85,7 +82,7 @@ export const recipes = {
   },
 
   backboneFinetuning(o: { unfreezeAt: number; lr: number; initialRatio?: number; multiplier?: number }): Recipe {
-    checkKeys('backboneFinetuning', o, ['unfreezeAt', 'lr', 'initialRatio', 'multiplier']);
+    checkOptions('backboneFinetuning', o, ['unfreezeAt', 'lr', 'initialRatio', 'multiplier']);
     const lr = positive('backboneFinetuning', 'lr', o.lr);
     const ratio = positive('backboneFinetuning', 'initialRatio', o.initialRatio ?? 0.1);
     const mult = positive('backboneFinetuning', 'multiplier', o.multiplier ?? 1.5);
@@ -98,7 +95,7 @@ export const recipes = {
   },
 
   allGroups(o: { lr: number }): Recipe {
-    checkKeys('allGroups', o, ['lr']);
+    checkOptions('allGroups', o, ['lr']);
     const lr = positive('allGroups', 'lr', o.lr);
     return (_e, n) => ({ frozenGroups: 0, lrs: Array.from({ length: n }, () => lr) });
   },

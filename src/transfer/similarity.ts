@@ -17,6 +17,7 @@
 // of the sample per cut point per trunk, one Gram matmul and one [n, n] readback each, and a CPU solve per fold.
 
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
+import { checkOptions } from '../engine/options.ts';
 import { Tensor, concat, matmul, noGrad, tensor, tidy } from '../engine/index.ts';
 import { Module } from '../nn/index.ts';
 import { cutPoints, forwardTo } from './cut.ts';
@@ -55,7 +56,7 @@ export interface SimilarityReport {
 const ALLOWED = ['at', 'baseline', 'folds'];
 
 export async function measureSimilarity(trunk: Module, sample: LabelledImageSet, options: SimilarityOptions = {}): Promise<SimilarityReport> {
-  for (const k of Object.keys(options)) if (!ALLOWED.includes(k)) throw new EngineError(`measureSimilarity: unknown option "${k}" (accepted: ${ALLOWED.join(', ')})`);
+  checkOptions('measureSimilarity', options, ALLOWED);
   if (!(trunk instanceof Module)) throw new TypeError('measureSimilarity: trunk must be an nn.Module');
   const per = sample.shape.reduce((a, b) => a * b, 1);
   if (!(sample.labels instanceof Int32Array) || sample.labels.length !== sample.count || sample.images.length !== sample.count * per) {

@@ -58,4 +58,17 @@ describe('README', () => {
     }, runnable(code));
     expect(logged.map((l) => l.replace(/\s/g, ''))).toEqual(expected.map((l) => l.replace(/\s/g, '')));
   });
+
+  it('checkpoint example runs verbatim: the resumed run equals the one that never stopped', async () => {
+    const code = codeAfter('<!-- checkpoint -->');
+    const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
+    const logged = await gpu.run(async (E, _H, src) => {
+      const lines: string[] = [];
+      const fakeConsole = { log: (...v: unknown[]) => lines.push(v.map((x) => JSON.stringify(x)).join(' ')) };
+      const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<void>;
+      await new AsyncFunction('E', 'console', src)(E, fakeConsole);
+      return lines;
+    }, runnable(code));
+    expect(logged).toEqual(expected);
+  });
 });

@@ -1,5 +1,5 @@
 // Making tensors: from data (uploaded with one writeBuffer), filled on the GPU (zeros, ones, full), or
-// random from a seeded generator on the CPU (initialization happens once, so the CPU is fine).
+// random on the CPU from the engine's random stream (random.ts; initialization happens once, so the CPU is fine).
 
 import fillWgsl from '../../shaders/fill.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
@@ -8,6 +8,8 @@ import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { checkShape, sizeOf } from '../shape.ts';
 import { Storage } from '../storage.ts';
+import { checkOptions } from '../options.ts';
+import { drawSeed, seededUniform } from '../random.ts';
 import { Tensor, type DType, type NestedArray } from '../tensor.ts';
 
 const fillKernel = defineKernel('fill', fillWgsl, ['write']);
@@ -16,6 +18,8 @@ export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
 }
+
+const TENSOR_OPTIONS = ['dtype', 'requiresGrad'] as const;
 
 function flatten(data: NestedArray, shape: number[], depth: number, out: number[]): void {
   if (typeof data === 'number') {
@@ -34,6 +38,7 @@ function flatten(data: NestedArray, shape: number[], depth: number, out: number[
  * (then `shape` defaults to [length]). Int32Array data gives an int32 tensor unless dtype says otherwise.
  */
 export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly number[], options: TensorOptions = {}): Tensor {
+  checkOptions('tensor', options, TENSOR_OPTIONS);
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (typeof data === 'number') {
@@ -79,6 +84,7 @@ export function fillInPlace(t: Tensor, value: number): void {
 }
 
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+  checkOptions('full', options, TENSOR_OPTIONS);
   checkShape('full', shape);
   const t = emptyTensor(shape, options.dtype ?? 'float32');
   fillInPlace(t, value);
@@ -93,6 +99,7 @@ export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, { dtype: t.dtype
 
 /** 0, 1, …, n−1 (or start, start+step, … below end), as float32 unless dtype says int32. */
 export function arange(startOrEnd: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  checkOptions('arange', options, TENSOR_OPTIONS);
   const start = end === undefined ? 0 : startOrEnd;
   const stop = end === undefined ? startOrEnd : end;
   const n = Math.max(0, Math.ceil((stop - start) / step));
@@ -100,36 +107,21 @@ export function arange(startOrEnd: number, end?: number, step = 1, options: Tens
   return tensor(values, [n], options);
 }
 
-/** Mulberry32: a small, fast, seedable PRNG; the same seed gives the same tensor everywhere. */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-let defaultSeed = 0x5eed;
-/** Seeds rand/randn calls that pass no seed. */
-export function manualSeed(seed: number): void {
-  defaultSeed = seed >>> 0;
-}
-function nextSeed(): number {
-  defaultSeed = (Math.imul(defaultSeed, 1664525) + 1013904223) >>> 0;
-  return defaultSeed;
-}
-
 export interface RandomOptions extends TensorOptions {
+  /** Its own seed; default: one draw from the engine's random stream (see random.ts and manualSeed). */
   seed?: number;
+}
+
+function checkFloat(op: string, dtype: DType | undefined): void {
+  if (dtype !== undefined && dtype !== 'float32') throw new DTypeError(`${op}: random tensors are float32, got dtype ${String(dtype)}`);
 }
 
 /** Uniform on [low, high). */
 export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  checkOptions('rand', options, ['requiresGrad', 'seed', 'low', 'high', 'dtype']);
+  checkFloat('rand', options.dtype);
   checkShape('rand', shape);
-  const next = seededUniform(options.seed ?? nextSeed());
+  const next = seededUniform(options.seed ?? drawSeed());
   const low = options.low ?? 0;
   const high = options.high ?? 1;
   const host = new Float32Array(sizeOf(shape));
@@ -141,8 +133,10 @@ export function rand(shape: readonly number[], options: RandomOptions & { low?: 
 
 /** Standard normal (Box–Muller), times `std`, plus `mean`. */
 export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkOptions('randn', options, ['requiresGrad', 'seed', 'mean', 'std', 'dtype']);
+  checkFloat('randn', options.dtype);
   checkShape('randn', shape);
-  const next = seededUniform(options.seed ?? nextSeed());
+  const next = seededUniform(options.seed ?? drawSeed());
   const host = new Float32Array(sizeOf(shape));
   for (let i = 0; i < host.length; i += 2) {
     const u = Math.max(next(), 1e-12);
