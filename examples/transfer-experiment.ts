@@ -160,7 +160,7 @@ async function main(): Promise<unknown> {
     // Report.
     const md: string[] = [];
     md.push(`# Transfer learning: four scenarios on real digits${quick ? ' (QUICK run: not the results)' : ''}`, '');
-    md.push(`Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run experiment:transfer${quick ? ' -- --quick' : ''}\`. Seeds: ${seedsDone}${seedsDone < seeds ? ` of ${seeds} (PARTIAL: the run was still going)` : ''}. Source: the shipped trunk (MNIST 0–4, ${pct(card.heldOutAccuracy)}% held out).`, '');
+    md.push(`Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run experiment:transfer${pageArgs().length ? ` -- ${pageArgs().join(' ')}` : ''}\`. Seeds: ${seedsDone}${seedsDone < seeds ? ` of ${seeds} (PARTIAL: the run was still going)` : ''}. Source: the shipped trunk (MNIST 0–4, ${pct(card.heldOutAccuracy)}% held out).`, '');
     md.push('Held-out accuracy, mean ± std over seeds (time: mean wall seconds per run, training and evaluation):', '');
     md.push(`| scenario (train digits) | ${STRATEGIES.join(' | ')} |`, `| --- | ${STRATEGIES.map(() => '---').join(' | ')} |`);
     for (const id of scenarioIds) {
