@@ -88,8 +88,10 @@ class BufferPool {
 
   private create(size: number): GPUBuffer {
     if (size >= LARGE_ALLOCATION) this.submitBatch();
-    const buffer: GPUBuffer = createChecked(
-      () => `allocating ${fmtBytes(size)} of GPU memory${this.unconfirmed.has(buffer) ? ` for the output of ${this.unconfirmed.get(buffer)}` : ''}`,
+    let made: GPUBuffer | null = null;
+    const usedBy = (): string => (made && this.unconfirmed.get(made)) || '';
+    const buffer: GPUBuffer = createChecked<GPUBuffer>(
+      () => `allocating ${fmtBytes(size)} of GPU memory${usedBy() ? ` for the output of ${usedBy()}` : ''}`,
       (d) => d.createBuffer({ size, usage: STORAGE_USAGE, label: `pool-${size}` }),
       () => {
         this.quarantine(buffer);
@@ -97,6 +99,7 @@ class BufferPool {
       },
       () => this.unconfirmed.delete(buffer),
     );
+    made = buffer;
     this.unconfirmed.set(buffer, '');
     this.stats.created++;
     this.stats.live++;

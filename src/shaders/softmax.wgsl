@@ -61,7 +61,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   workgroupBarrier();
   s = tree_sum(lid);
   if (!inside) { return; }
-  let log_s = log(s);
+  let log_s = select(log(s), s, is_nan_(s)); // log(NaN) is NaN whatever the builtin does
   for (var r = lid; r < params.reduce; r += WG) {
     let j = base + r * params.inner;
     if (LOG) { y[j] = x[j] - m - log_s; } else { y[j] = exp_nan_(x[j] - m) / s; }
