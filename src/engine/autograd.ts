@@ -57,25 +57,39 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Runs `fn` without recording the graph (inference, optimizer updates). Works with async functions too. */
+/** Whether `fn` was written `async` (its body would outlive a synchronous mode switch). */
+export function isAsyncFunction(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn.constructor?.name === 'AsyncFunction' || fn.constructor?.name === 'AsyncGeneratorFunction');
+}
+
+/**
+ * Runs `fn` without recording the graph (inference, optimizer updates). Synchronous functions only: the
+ * switch is global, so an async function would leave gradients off for any other code that runs during its
+ * awaits. An async function (or one returning a promise) is refused with a TypeError, and the mode is
+ * restored before the error. For async inference, wrap each synchronous step: `const y = noGrad(() =>
+ * model.forward(x)); await y.data();` (ops only record, so nothing is lost by reading outside).
+ */
 export function noGrad<R>(fn: () => R): R {
+  if (typeof (fn as unknown) !== 'function') throw new TypeError('noGrad: expected a function');
+  if (isAsyncFunction(fn)) throw new TypeError(NO_GRAD_ASYNC);
   const previous = gradEnabled;
   gradEnabled = false;
   let result: R;
   try {
     result = fn();
-  } catch (e) {
+  } finally {
     gradEnabled = previous;
-    throw e;
   }
   if (result instanceof Promise) {
-    return result.finally(() => {
-      gradEnabled = previous;
-    }) as R;
+    void result.catch(() => undefined);
+    throw new TypeError(NO_GRAD_ASYNC);
   }
-  gradEnabled = previous;
   return result;
 }
+
+const NO_GRAD_ASYNC =
+  'noGrad: the function must be synchronous (gradient mode is global, so it would leak into other code during an await); ' +
+  'wrap each synchronous step instead: noGrad(() => model.forward(x)), then await the result outside';
 
 /** Whether an op on these inputs must record a node. */
 export function needsGrad(inputs: ReadonlyArray<Tensor | null | undefined>): boolean {

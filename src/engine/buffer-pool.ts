@@ -4,11 +4,23 @@
 // Reuse rule: a buffer released while commands that read it are still being recorded may be handed to a later
 // *GPU-written* output at once (commands run in recording order), but not to a `queue.writeBuffer` upload,
 // which would land before those commands run. Such buffers wait in `releasedThisBatch` until the batch is
-// submitted; `acquire(bytes, true)` (clean) takes only from the safe list.
+// submitted; `acquire(bytes, true)` (clean) takes only from the safe list, and when the only buffer of its
+// size is one released in the open batch, it submits the batch first (so uploads every step reuse memory
+// instead of growing it).
+//
+// No invalid buffer enters the pool: every creation runs inside its own error scope; one that fails
+// asynchronously (a real out-of-memory) is quarantined when its scope resolves: destroyed, never handed out
+// again, and reported at the next readback naming the op whose output it was. Before creating a buffer of
+// LARGE_ALLOCATION bytes or more, the pool submits the open batch, so a failing allocation cannot take work
+// recorded earlier down with it (WebGPU rejects a whole command buffer that uses an invalid buffer).
 
-import { Usage, gpuDevice, onDeviceReset } from './device.ts';
+import { Usage, createChecked, onDeviceReset } from './device.ts';
+import { fmtBytes } from './errors.ts';
 
 export const STORAGE_USAGE = Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST;
+
+/** Buffers this large are created only after the open batch was submitted (see the header). */
+export const LARGE_ALLOCATION = 64 * 1024 * 1024;
 
 export function sizeClass(bytes: number): number {
   const min = 256;
@@ -31,35 +43,111 @@ export interface PoolStats {
   /** Buffers currently handed out. */
   inUse: number;
   inUseBytes: number;
+  /** Most bytes handed out at once since init or the last resetPeakMemory() (tensors' pooled memory). */
+  peakInUseBytes: number;
+  /** Most bytes of pooled buffers alive at once (in use or pooled) over the same span. */
+  peakLiveBytes: number;
+  /** Buffers whose creation failed asynchronously and were destroyed instead of pooled. */
+  quarantined: number;
+}
+
+function zeroStats(): PoolStats {
+  return { created: 0, live: 0, liveBytes: 0, inUse: 0, inUseBytes: 0, peakInUseBytes: 0, peakLiveBytes: 0, quarantined: 0 };
 }
 
 class BufferPool {
   private free = new Map<number, GPUBuffer[]>();
   private releasedThisBatch: GPUBuffer[] = [];
-  private stats: PoolStats = { created: 0, live: 0, liveBytes: 0, inUse: 0, inUseBytes: 0 };
+  private releasedBytes = 0;
+  private stats: PoolStats = zeroStats();
+  /** Buffers created whose error scope has not resolved yet → the op that first used them (for messages). */
+  private unconfirmed = new Map<GPUBuffer, string>();
+  private bad = new WeakSet<GPUBuffer>();
+  /** Submits the open batch (set by the recorder, which imports this module). */
+  submitBatch: () => void = () => {};
 
   acquire(bytes: number, clean = false): GPUBuffer {
     const size = sizeClass(bytes);
     let buffer = this.free.get(size)?.pop();
-    if (!buffer && !clean) {
-      const i = this.releasedThisBatch.findIndex((b) => b.size === size);
-      if (i >= 0) buffer = this.releasedThisBatch.splice(i, 1)[0];
-    }
     if (!buffer) {
-      buffer = gpuDevice().createBuffer({ size, usage: STORAGE_USAGE, label: `pool-${size}` });
-      this.stats.created++;
-      this.stats.live++;
-      this.stats.liveBytes += size;
+      const i = this.releasedThisBatch.findIndex((b) => b.size === size);
+      if (i >= 0 && clean) {
+        this.submitBatch(); // moves releasedThisBatch to the free lists
+        buffer = this.free.get(size)?.pop();
+      } else if (i >= 0) {
+        buffer = this.releasedThisBatch.splice(i, 1)[0]!;
+        this.releasedBytes -= size;
+      }
     }
+    if (!buffer) buffer = this.create(size);
     this.stats.inUse++;
     this.stats.inUseBytes += size;
+    if (this.stats.inUseBytes > this.stats.peakInUseBytes) this.stats.peakInUseBytes = this.stats.inUseBytes;
     return buffer;
+  }
+
+  private create(size: number): GPUBuffer {
+    if (size >= LARGE_ALLOCATION) this.submitBatch();
+    let made: GPUBuffer | null = null;
+    const usedBy = (): string => (made && this.unconfirmed.get(made)) || '';
+    const buffer: GPUBuffer = createChecked<GPUBuffer>(
+      () => `allocating ${fmtBytes(size)} of GPU memory${usedBy() ? ` for the output of ${usedBy()}` : ''}`,
+      (d) => d.createBuffer({ size, usage: STORAGE_USAGE, label: `pool-${size}` }),
+      () => {
+        this.quarantine(buffer);
+        this.unconfirmed.delete(buffer);
+      },
+      () => this.unconfirmed.delete(buffer),
+    );
+    made = buffer;
+    this.unconfirmed.set(buffer, '');
+    this.stats.created++;
+    this.stats.live++;
+    this.stats.liveBytes += size;
+    if (this.stats.liveBytes > this.stats.peakLiveBytes) this.stats.peakLiveBytes = this.stats.liveBytes;
+    return buffer;
+  }
+
+  /** Records which op first bound a buffer whose creation is not confirmed yet (cheap: usually no entries). */
+  noteUse(ranges: ReadonlyArray<{ buffer: GPUBuffer }>, op: string): void {
+    if (this.unconfirmed.size === 0) return;
+    for (const r of ranges) if (this.unconfirmed.get(r.buffer) === '') this.unconfirmed.set(r.buffer, op);
+  }
+
+  /** The creation of `buffer` failed: destroy it wherever it is, and never pool it again. */
+  private quarantine(buffer: GPUBuffer): void {
+    this.bad.add(buffer);
+    this.stats.quarantined++;
+    const list = this.free.get(buffer.size);
+    const inFree = list ? list.indexOf(buffer) : -1;
+    const inBatch = this.releasedThisBatch.indexOf(buffer);
+    if (inFree >= 0) list!.splice(inFree, 1);
+    if (inBatch >= 0) {
+      this.releasedThisBatch.splice(inBatch, 1);
+      this.releasedBytes -= buffer.size;
+    }
+    if (inFree >= 0 || inBatch >= 0) this.drop(buffer);
+  }
+
+  private drop(buffer: GPUBuffer): void {
+    this.stats.live--;
+    this.stats.liveBytes -= buffer.size;
+    buffer.destroy();
   }
 
   release(buffer: GPUBuffer): void {
     this.stats.inUse--;
     this.stats.inUseBytes -= buffer.size;
+    if (this.bad.has(buffer)) {
+      this.drop(buffer);
+      return;
+    }
     this.releasedThisBatch.push(buffer);
+    this.releasedBytes += buffer.size;
+  }
+
+  releasedBytesThisBatch(): number {
+    return this.releasedBytes;
   }
 
   /** Called after each submit: buffers released during the batch become safe for uploads too. */
@@ -70,19 +158,20 @@ class BufferPool {
       list.push(b);
     }
     this.releasedThisBatch = [];
+    this.releasedBytes = 0;
   }
 
   /** Destroys pooled (unused) buffers, e.g. after a large one-off computation. */
   trim(): void {
     this.batchSubmitted();
-    for (const list of this.free.values()) {
-      for (const b of list) {
-        this.stats.live--;
-        this.stats.liveBytes -= b.size;
-        b.destroy();
-      }
-    }
+    for (const list of this.free.values()) for (const b of list) this.drop(b);
     this.free.clear();
+  }
+
+  /** Starts a new span for peakInUseBytes / peakLiveBytes (e.g. before one training step). */
+  resetPeak(): void {
+    this.stats.peakInUseBytes = this.stats.inUseBytes;
+    this.stats.peakLiveBytes = this.stats.liveBytes;
   }
 
   snapshot(): PoolStats {
@@ -92,7 +181,9 @@ class BufferPool {
   reset(): void {
     this.free.clear();
     this.releasedThisBatch = [];
-    this.stats = { created: 0, live: 0, liveBytes: 0, inUse: 0, inUseBytes: 0 };
+    this.releasedBytes = 0;
+    this.unconfirmed.clear();
+    this.stats = zeroStats();
   }
 }
 

@@ -30,3 +30,32 @@ export class DeviceError extends EngineError {
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/**
+ * A request past what the device can hold or index (maxBufferSize, maxStorageBufferBindingSize, 2^31 − 1
+ * elements), thrown before anything is recorded; or an allocation the GPU refused (out of memory), reported
+ * at the next readback.
+ */
+export class ResourceError extends EngineError {
+  override name = 'ResourceError';
+}
+
+/**
+ * A class index outside its valid range, found on the GPU by the kernel that read it (oneHot, crossEntropy)
+ * and thrown at the next readback or awaited `sync()`. Work recorded before that readback already ran.
+ */
+export class IndexError extends EngineError {
+  override name = 'IndexError';
+}
+
+/** Formats a byte count for messages: `1.5 GiB`, `256 B`. */
+export function fmtBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : Number(v.toPrecision(3))} ${units[u]}`;
+}

@@ -6,13 +6,14 @@ import { add, addInto, clone } from './ops/elementwise.ts';
 
 registerGradOps({ onesLike, add: (a, b) => add(a, b), addInto: (d, s) => addInto(d, s), copyOf: clone });
 
-export { init, shutdown, engineInfo, type InitOptions, type EngineInfo } from './device.ts';
-export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError } from './errors.ts';
+export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './device.ts';
+export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError, ResourceError, IndexError } from './errors.ts';
+export { checkHostIndices } from './index-checks.ts';
 export { Tensor, type DType, type NestedArray } from './tensor.ts';
 export { Storage, VIEW_ALIGN_BYTES } from './storage.ts';
 export { tidy, keep } from './scope.ts';
 export { noGrad, isGradEnabled, attach, type BackwardRule } from './autograd.ts';
-export { flush, sync, traceKernels, recorderStats } from './recorder.ts';
+export { flush, sync, traceKernels, recorderStats, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT } from './recorder.ts';
 export { bufferPool, type PoolStats } from './buffer-pool.ts';
 export { emptyTensor, launch } from './launch.ts';
 export * from './ops/creation.ts';
@@ -20,7 +21,7 @@ export { manualSeed, getRngState, setRngState, drawSeed, seededUniform, randperm
 export { checkOptions } from './options.ts';
 export {
   neg, exp, log, sqrt, abs, relu, sigmoid, tanh, gelu,
-  add, sub, mul, div, pow, maximum, eq, gt, clone, toFloat, toInt, addInto, copyInto,
+  add, sub, mul, div, pow, maximum, minimum, mulOrZero, eq, gt, clone, toFloat, toInt, addInto, copyInto,
 } from './ops/elementwise.ts';
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
 export { sum, mean, max, min, argmax, argmin, sumTo } from './ops/reduce.ts';
@@ -29,15 +30,24 @@ export {
   matmul, bmm, linear, linearAct, matmulKernels, chooseMatmulVersion, MATMUL_VERSIONS, MATMUL_DEFAULT,
   type MatmulProblem, type MatmulImpl, type MatmulVersion, type Activation,
 } from './ops/matmul.ts';
-export { oneHot } from './ops/one-hot.ts';
+export { oneHot, type OneHotOptions } from './ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
 import { bufferPool } from './buffer-pool.ts';
 import { recorderStats } from './recorder.ts';
 
-/** Counters for tests and leak checks: GPU buffers (pool), dispatches, submits, compiled pipelines. */
+/**
+ * Counters for tests and leak checks: GPU buffers (pool), dispatches, submits, compiled pipelines, and the
+ * peak of pooled bytes in use (`peakInUseBytes`) since init or the last resetPeakMemory(): call that before a
+ * training step and read memoryStats() after it for the step's peak memory.
+ */
 export function memoryStats(): ReturnType<typeof bufferPool.snapshot> & ReturnType<typeof recorderStats> {
   return { ...bufferPool.snapshot(), ...recorderStats() };
+}
+
+/** Starts a new span for memoryStats().peakInUseBytes and peakLiveBytes. */
+export function resetPeakMemory(): void {
+  bufferPool.resetPeak();
 }
 export { conv2d, conv2dKernels, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, pool2dKernels, type MaxPool2dOptions, type AvgPool2dOptions, type Pool2dPass } from './ops/pool.ts';

@@ -4,11 +4,24 @@
 import { type Kernel } from '../shaders/kernel.ts';
 import { dispatch } from './recorder.ts';
 import { sizeOf } from './shape.ts';
-import { Storage } from './storage.ts';
+import { Storage, checkAllocationBytes } from './storage.ts';
 import { Tensor, type DType } from './tensor.ts';
 
-/** A new tensor with uninitialized memory from the pool (the kernel that follows writes every element). */
-export function emptyTensor(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+/**
+ * Throws a ResourceError, before anything is recorded, when a tensor of `shape` could not exist on this
+ * device: more bytes than maxBufferSize or maxStorageBufferBindingSize, or more elements than the kernels
+ * index (2^31 − 1).
+ */
+export function checkAllocation(op: string, shape: readonly number[], dtype: DType = 'float32'): void {
+  checkAllocationBytes(op, sizeOf(shape) * 4, shape, dtype);
+}
+
+/**
+ * A new tensor with uninitialized memory from the pool (the kernel that follows writes every element).
+ * `op` names the op in the error a too-large request gets.
+ */
+export function emptyTensor(shape: readonly number[], dtype: DType = 'float32', op = 'allocate'): Tensor {
+  checkAllocation(op, shape, dtype);
   return new Tensor(Storage.allocate(sizeOf(shape) * 4), shape, dtype);
 }
 

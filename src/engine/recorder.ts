@@ -1,5 +1,13 @@
-// Records all GPU work into one shared command encoder and submits it only when a result is read back or
+// Records all GPU work into one shared command encoder and submits it when a result is read back or
 // `flush()` is called: never once per op. Dispatches share one open compute pass; a buffer copy closes it.
+//
+// Bounded batches: a batch is also submitted on its own once it holds MAX_BATCH_COMMANDS commands or the
+// buffers released inside it reach MAX_BATCH_RELEASED_BYTES, and before an upload that could reuse only a
+// buffer released in it (see buffer-pool.ts), so a loop that never reads back still recycles its memory.
+// When MAX_IN_FLIGHT submitted batches have not finished yet (tracked with onSubmittedWorkDone), the
+// automatic submit waits for the oldest: recording goes on into the open batch, which is submitted once the
+// oldest finishes (at the first command after that) or at the next readback. A loop with no await at all
+// therefore grows one batch; any await (a readback every N steps, or `await sync()`) lets it drain.
 //
 // Uniforms: each dispatch gets a 256-byte-aligned slice of a uniform "arena" chunk. The bytes collect on the
 // CPU and are written with one writeBuffer per chunk just before the submit (queue order makes that safe even
@@ -7,7 +15,11 @@
 
 import { type BindingKind, type Kernel } from '../shaders/kernel.ts';
 import { bufferPool, sizeClass } from './buffer-pool.ts';
-import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, gpuDevice, onDeviceReset, throwPendingGpuError } from './device.ts';
+import {
+  MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, closeBurst, createChecked, currentGeneration, engineErrorFrom, gpuDevice, noteCommand,
+  onDeviceReset, openBurst, settleGpuErrors,
+} from './device.ts';
+import { ERROR_WORDS_BYTES, errorWordsRange, indexChecksArmed, disarmIndexChecks, throwIndexError } from './index-checks.ts';
 
 /** A range of a GPU buffer bound to one kernel binding. */
 export interface BufferRange {
@@ -90,7 +102,14 @@ class UniformArena {
     const bytes = Math.max(16, Math.ceil(words.byteLength / 16) * 16);
     if (this.offset + bytes > ARENA_CHUNK) this.nextChunk();
     if (!this.chunks[this.chunk]) {
-      this.chunks[this.chunk] = gpuDevice().createBuffer({ size: ARENA_CHUNK, usage: Usage.UNIFORM | Usage.COPY_DST, label: `uniform-arena-${this.chunk}` });
+      const chunk = this.chunk;
+      this.chunks[chunk] = createChecked(
+        `allocating uniform arena chunk ${chunk}`,
+        (d) => d.createBuffer({ size: ARENA_CHUNK, usage: Usage.UNIFORM | Usage.COPY_DST, label: `uniform-arena-${chunk}` }),
+        () => {
+          if (this.chunks[chunk]) this.chunks.length = chunk; // recreated on the next use
+        },
+      );
     }
     this.cpu.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), this.offset);
     const range = { buffer: this.chunks[this.chunk]!, offset: this.offset, size: bytes };
@@ -129,17 +148,39 @@ export interface RecorderStats {
   dispatches: number;
   submits: number;
   pipelines: number;
+  /** Submitted batches the GPU has not finished yet. */
+  inFlight: number;
 }
+
+/** A batch is submitted on its own after this many commands (dispatches and copies). */
+export const MAX_BATCH_COMMANDS = 1024;
+/** … or once buffers released inside it reach this many bytes. */
+export const MAX_BATCH_RELEASED_BYTES = 64 * 1024 * 1024;
+/** Automatic submits wait while this many submitted batches are unfinished. */
+export const MAX_IN_FLIGHT = 3;
 
 let encoder: GPUCommandEncoder | null = null;
 let pass: GPUComputePassEncoder | null = null;
+let batchCommands = 0;
 const arena = new UniformArena();
-const counters: RecorderStats = { dispatches: 0, submits: 0, pipelines: 0 };
+const counters = { dispatches: 0, submits: 0 };
+const inFlight = new Set<Promise<unknown>>();
 let kernelLog: string[] | null = null;
 
 function currentEncoder(): GPUCommandEncoder {
-  if (!encoder) encoder = gpuDevice().createCommandEncoder({ label: 'engine-batch' });
+  if (!encoder) {
+    openBurst();
+    encoder = gpuDevice().createCommandEncoder({ label: 'engine-batch' });
+  }
   return encoder;
+}
+
+/** After each recorded command: submits the batch when it has grown past its bounds (see the header). */
+function afterCommand(op: string): void {
+  noteCommand(op);
+  batchCommands++;
+  if (inFlight.size >= MAX_IN_FLIGHT) return;
+  if (batchCommands >= MAX_BATCH_COMMANDS || bufferPool.releasedBytesThisBatch() >= MAX_BATCH_RELEASED_BYTES) flush();
 }
 
 function currentPass(): GPUComputePassEncoder {
@@ -174,13 +215,17 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   }
   const [x, y, z] = launch.workgroups;
   if (x === 0 || y === 0 || z === 0) return;
+  openBurst();
+  const op = launch.label ?? kernel.name;
   const { pipeline, layout } = pipelineFor(kernel, launch.constants);
   const entries: GPUBindGroupEntry[] = launch.buffers.map((r, i) => ({ binding: i, resource: { buffer: r.buffer, offset: r.offset, size: r.size } }));
   if (launch.uniforms) {
     const u = arena.place(launch.uniforms);
     entries.push({ binding: launch.buffers.length, resource: { buffer: u.buffer, offset: u.offset, size: u.size } });
   }
-  const bindGroup = gpuDevice().createBindGroup({ layout, entries });
+  bufferPool.noteUse(launch.buffers, op);
+  // The bind group carries the op's name, so WebGPU's own error messages name the op.
+  const bindGroup = gpuDevice().createBindGroup({ label: op, layout, entries });
   const p = currentPass();
   p.setPipeline(pipeline);
   p.setBindGroup(0, bindGroup);
@@ -189,7 +234,17 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
     if (kind === 'write') bumpWriteVersion(launch.buffers[i]!.buffer);
   });
   counters.dispatches++;
-  kernelLog?.push(launch.label ?? kernel.name);
+  kernelLog?.push(op);
+  afterCommand(op);
+}
+
+/** Writes host bytes into a buffer range through the queue (the caller guarantees no pending command reads it). */
+export function writeBuffer(dst: BufferRange, host: ArrayBufferView, op = 'upload'): void {
+  if (host.byteLength === 0) return;
+  openBurst();
+  gpuDevice().queue.writeBuffer(dst.buffer, dst.offset, host.buffer, host.byteOffset, host.byteLength);
+  bumpWriteVersion(dst.buffer);
+  noteCommand(op);
 }
 
 /** Records a buffer-to-buffer copy (sizes and offsets multiples of 4). */
@@ -200,13 +255,14 @@ export function copyBuffer(src: BufferRange, dst: BufferRange): void {
   currentEncoder().copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, src.size);
   bumpWriteVersion(dst.buffer);
   kernelLog?.push('copy');
+  afterCommand('copy');
 }
 
 // Write versions: a counter per GPU buffer that every recorded write to it (a kernel's read_write binding, a
-// copy's destination) bumps. Caches of derived values (the transfer feature cache) compare versions to know
+// copy's destination, a queue write) bumps. Caches of derived values (the transfer feature cache) compare versions to know
 // whether what they were computed from may have changed, whoever wrote it. Counting is per buffer, not per
 // byte range: a write to one parameter of a flat buffer bumps its neighbours too (a spurious rebuild, never a
-// stale cache). Fresh uploads go into buffers no pending command uses, so they need no bump.
+// stale cache).
 const writeVersions = new WeakMap<GPUBuffer, number>();
 
 function bumpWriteVersion(buffer: GPUBuffer): void {
@@ -232,54 +288,112 @@ export function timedPass(timestampWrites: GPUComputePassTimestampWrites, fn: ()
   }
 }
 
-/** Submits everything recorded so far. Cheap when nothing is pending. */
+/** Submits everything recorded so far (and closes the batch's error scopes). Cheap when nothing is pending. */
 export function flush(): void {
-  if (!encoder) return;
+  if (!encoder) {
+    closeBurst(); // uploads alone open a burst too
+    bufferPool.batchSubmitted();
+    return;
+  }
   closePass();
   const device = gpuDevice();
   arena.upload(device.queue);
   device.queue.submit([encoder.finish()]);
   encoder = null;
+  batchCommands = 0;
+  closeBurst();
   counters.submits++;
   bufferPool.batchSubmitted();
+  const done = device.queue.onSubmittedWorkDone().catch(() => undefined);
+  inFlight.add(done);
+  void done.finally(() => inFlight.delete(done));
 }
+
+bufferPool.submitBatch = flush;
 
 const stagingPool = new Map<number, GPUBuffer[]>();
 
-/** Copies a buffer range back to the CPU: records the copy, submits, and waits for the map. */
-export async function readBuffer(src: BufferRange): Promise<ArrayBuffer> {
-  if (src.size === 0) return new ArrayBuffer(0);
-  const size = sizeClass(src.size);
-  const staging = stagingPool.get(size)?.pop() ?? gpuDevice().createBuffer({ size, usage: Usage.MAP_READ | Usage.COPY_DST, label: 'readback' });
+function stagingBuffer(size: number): GPUBuffer {
+  const reused = stagingPool.get(size)?.pop();
+  if (reused) return reused;
+  const buffer = createChecked(`allocating a ${size}-byte readback buffer`, (d) => d.createBuffer({ size, usage: Usage.MAP_READ | Usage.COPY_DST, label: 'readback' }), () => {
+    badStaging.add(buffer);
+  });
+  return buffer;
+}
+/** Staging buffers whose creation failed asynchronously: never pooled. */
+const badStaging = new WeakSet<GPUBuffer>();
+
+/**
+ * Copies a buffer range back to the CPU: records the copy, submits, and waits for the map. Then throws, in
+ * this order, any WebGPU error of the work submitted so far (naming its op), and any index a kernel found
+ * out of range (the device-side checks' words travel in the same staging buffer, behind the data). Browser
+ * exceptions (AbortError, OperationError from mapAsync) become DeviceError.
+ */
+export async function readBuffer(src: BufferRange, what = 'readback'): Promise<ArrayBuffer> {
+  const generation = currentGeneration();
+  if (src.size === 0) {
+    await settleGpuErrors();
+    return new ArrayBuffer(0);
+  }
+  const withChecks = indexChecksArmed();
+  const total = src.size + (withChecks ? ERROR_WORDS_BYTES : 0);
+  const size = sizeClass(total);
+  const staging = stagingBuffer(size);
   closePass();
-  currentEncoder().copyBufferToBuffer(src.buffer, src.offset, staging, 0, src.size);
+  const enc = currentEncoder();
+  enc.copyBufferToBuffer(src.buffer, src.offset, staging, 0, src.size);
+  if (withChecks) {
+    const words = errorWordsRange();
+    enc.copyBufferToBuffer(words.buffer, words.offset, staging, src.size, ERROR_WORDS_BYTES);
+    disarmIndexChecks();
+  }
+  noteCommand(what);
   flush();
   try {
-    await staging.mapAsync(MAP_MODE_READ, 0, src.size);
+    await staging.mapAsync(MAP_MODE_READ, 0, total);
   } catch (e) {
     staging.destroy();
-    throw e;
+    if (generation === currentGeneration()) await settleGpuErrors(); // a root cause of this batch comes first
+    throw engineErrorFrom(what, e, generation);
   }
-  const bytes = staging.getMappedRange(0, src.size).slice(0);
+  const mapped = staging.getMappedRange(0, total);
+  const bytes = mapped.slice(0, src.size);
+  const words = withChecks ? new Int32Array(mapped.slice(src.size, total)) : null;
   staging.unmap();
-  let list = stagingPool.get(size);
-  if (!list) stagingPool.set(size, (list = []));
-  list.push(staging);
-  throwPendingGpuError();
+  if (generation === currentGeneration() && !badStaging.has(staging)) {
+    let list = stagingPool.get(size);
+    if (!list) stagingPool.set(size, (list = []));
+    list.push(staging);
+  }
+  await settleGpuErrors();
+  if (words) throwIndexError(words);
   return bytes;
 }
 
-/** Resolves when the GPU has finished all work submitted so far (flushes first). */
+/**
+ * Resolves when the GPU has finished all work submitted so far (flushes first); throws like a readback: a
+ * WebGPU error of that work, or an index found out of range by a device-side check.
+ */
 export async function sync(): Promise<void> {
+  if (indexChecksArmed()) {
+    await readBuffer(errorWordsRange(), 'sync');
+    return;
+  }
+  const generation = currentGeneration();
   flush();
-  await gpuDevice().queue.onSubmittedWorkDone();
-  throwPendingGpuError();
+  try {
+    await gpuDevice().queue.onSubmittedWorkDone();
+  } catch (e) {
+    throw engineErrorFrom('sync', e, generation);
+  }
+  await settleGpuErrors();
 }
 
 export function recorderStats(): RecorderStats {
   let pipelines = 0;
   for (const c of compiled.values()) pipelines += c.pipelines.size;
-  return { ...counters, pipelines };
+  return { ...counters, pipelines, inFlight: inFlight.size };
 }
 
 /**
@@ -304,4 +418,6 @@ onDeviceReset(() => {
   arena.reset();
   encoder = null;
   pass = null;
+  batchCommands = 0;
+  inFlight.clear();
 });

@@ -38,18 +38,29 @@ export function registerTensorCheck(fn: (v: unknown) => v is Tensor): void {
   tensorCheck = fn;
 }
 
+/**
+ * Runs `fn` and disposes every tensor it created except those it returns. Synchronous functions only: an
+ * async function is refused with a TypeError before it runs (ops only record GPU work, so read results after
+ * tidy returns). If `fn` throws, everything it created is disposed and the error is rethrown.
+ */
 export function tidy<R>(fn: () => R): R {
   if (typeof (fn as unknown) !== 'function') throw new TypeError('tidy: expected a function');
+  if (isAsync(fn)) throw new TypeError(TIDY_ASYNC);
   const scope = new Set<Tensor>();
   scopes.push(scope);
   let result: R;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
     scopes.pop();
+    for (const t of scope) t.dispose();
+    throw e;
   }
+  scopes.pop();
   if (result instanceof Promise) {
-    throw new TypeError('tidy: the function must be synchronous (GPU work is recorded, not awaited); read results after tidy returns');
+    for (const t of scope) t.dispose();
+    void result.catch(() => undefined);
+    throw new TypeError(TIDY_ASYNC);
   }
   const keepSet = new Set<Tensor>();
   collect(result, keepSet, tensorCheck!);
@@ -59,4 +70,11 @@ export function tidy<R>(fn: () => R): R {
     else t.dispose();
   }
   return result;
+}
+
+const TIDY_ASYNC = 'tidy: the function must be synchronous (GPU work is recorded, not awaited); read results after tidy returns';
+
+function isAsync(fn: unknown): boolean {
+  const name = (fn as { constructor?: { name?: string } }).constructor?.name;
+  return name === 'AsyncFunction' || name === 'AsyncGeneratorFunction';
 }

@@ -6,9 +6,27 @@
 // to a kernel directly and kernels never see offsets.
 
 import { bufferPool } from './buffer-pool.ts';
-import { currentGeneration } from './device.ts';
-import { EngineError } from './errors.ts';
+import { currentGeneration, engineInfo } from './device.ts';
+import { EngineError, ResourceError, fmtBytes, fmtShape } from './errors.ts';
 import { type BufferRange } from './recorder.ts';
+
+/** Most elements a tensor may have: kernels index elements with 32-bit integers (some signed). */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** See checkAllocation (launch.ts); `shape` only for the message. */
+export function checkAllocationBytes(op: string, bytes: number, shape?: readonly number[], dtype = 'float32'): void {
+  const limits = engineInfo().limits;
+  const what = shape ? `a ${fmtShape(shape)} ${dtype} tensor (${fmtBytes(bytes)})` : `${fmtBytes(bytes)}`;
+  if (shape && bytes / 4 > MAX_ELEMENTS) {
+    throw new ResourceError(`${op}: ${what} has ${bytes / 4} elements; the engine's kernels index at most ${MAX_ELEMENTS} (2^31 − 1)`);
+  }
+  if (bytes > limits.maxBufferSize) {
+    throw new ResourceError(`${op}: ${what} exceeds this device's maxBufferSize (${fmtBytes(limits.maxBufferSize)})`);
+  }
+  if (bytes > limits.maxStorageBufferBindingSize) {
+    throw new ResourceError(`${op}: ${what} exceeds this device's maxStorageBufferBindingSize (${fmtBytes(limits.maxStorageBufferBindingSize)}), the most one kernel binding can see`);
+  }
+}
 
 export const VIEW_ALIGN_BYTES = 256;
 
@@ -27,6 +45,7 @@ export class Storage {
 
   /** Fresh memory from the pool. `clean` asks for a buffer that is safe to fill with queue.writeBuffer now. */
   static allocate(byteLength: number, clean = false): Storage {
+    checkAllocationBytes('allocate', byteLength);
     return new Storage(bufferPool.acquire(Math.max(byteLength, 4), clean), 0, byteLength, { kind: 'pool' });
   }
 

@@ -4,8 +4,8 @@
 // backward rules.
 
 import { backward as runBackward, type GradNode } from './autograd.ts';
-import { currentGeneration } from './device.ts';
-import { DisposedError, DTypeError, EngineError, fmtShape } from './errors.ts';
+import { checkDeviceLive, currentGeneration } from './device.ts';
+import { DisposedError, DTypeError, EngineError, ShapeError, fmtShape } from './errors.ts';
 import { readBuffer } from './recorder.ts';
 import { registerTensorCheck, trackTensor } from './scope.ts';
 import { sizeOf } from './shape.ts';
@@ -26,8 +26,7 @@ export class Tensor {
   readonly size: number;
   /** Set by nn for parameters (`trunk.0.weight`); error messages use it. */
   name: string | undefined;
-  /** Accumulated gradient (PyTorch semantics: backward adds into it until it is zeroed or set to null). */
-  grad: Tensor | null = null;
+  private gradient: Tensor | null = null;
   /** The node that produced this tensor, for non-leaf tensors in a recorded graph. */
   gradFn: GradNode | null = null;
   private store: Storage | null;
@@ -41,12 +40,37 @@ export class Tensor {
     if (track) trackTensor(this);
   }
 
+  /**
+   * Accumulated gradient (PyTorch semantics: backward adds into it until it is zeroed or set to null). One
+   * assigned by hand must have this tensor's shape and dtype (ShapeError / DTypeError), as in PyTorch.
+   */
+  get grad(): Tensor | null {
+    return this.gradient;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!(g instanceof Tensor)) throw new TypeError(`grad: expected a Tensor or null for ${this.describe()}, got ${typeof g}`);
+      if (g.isDisposed) throw new DisposedError(`grad: the gradient assigned to ${this.describe()} was disposed`);
+      if (g.dtype !== this.dtype) throw new DTypeError(`grad: assigned gradient has dtype ${g.dtype}, the tensor ${this.describe()} has ${this.dtype}`);
+      if (g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i])) {
+        throw new ShapeError(`grad: assigned gradient has shape ${fmtShape(g.shape)}, the tensor ${this.describe()} has ${fmtShape(this.shape)}`);
+      }
+    }
+    this.gradient = g;
+  }
+
   get rank(): number {
     return this.shape.length;
   }
 
   get isDisposed(): boolean {
     return this.store === null;
+  }
+
+  /** Not disposed, and made on the current device (false after init() again or shutdown()). */
+  get isLive(): boolean {
+    return this.store !== null && this.store.generation === currentGeneration();
   }
 
   /** The memory behind the tensor; throws if it was disposed or belongs to a replaced device. */
@@ -114,8 +138,8 @@ export class Tensor {
     if (!this.store) return;
     this.store.release();
     this.store = null;
-    this.grad?.dispose();
-    this.grad = null;
+    this.gradient?.dispose();
+    this.gradient = null;
     const node = this.gradFn;
     this.gradFn = null;
     node?.decRef();
@@ -153,6 +177,8 @@ export class Tensor {
 
   /** Accumulates d(this)/d(leaf) into every leaf's `.grad`. A non-scalar tensor needs `gradient`. */
   backward(gradient?: Tensor): void {
+    if (this.isDisposed) throw new DisposedError(`backward: tensor ${this.describe()} was used after dispose()`);
+    if (gradient !== undefined) checkOperand('backward', gradient, 'gradient');
     runBackward(this, gradient);
   }
 
@@ -216,6 +242,7 @@ registerTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
 export function checkOperand(op: string, t: unknown, what = 'input'): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
   if (t.isDisposed) throw new DisposedError(`${op}: ${what} ${t.describe()} was used after dispose()`);
+  checkDeviceLive(op);
   if (t.storage.generation !== currentGeneration()) {
     throw new DisposedError(`${op}: ${what} ${t.describe()} belongs to another device`);
   }

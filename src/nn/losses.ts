@@ -3,16 +3,16 @@
 //
 //   crossEntropy(logits [N, C] or [N, C, d1, ...], targets int32 [N] or [N, d1, ...], { labelSmoothing })
 //       = −Σ_c q_c · log softmax(x)_c with q = (1 − ε)·onehot + ε/C, averaged over all N·d1·… positions.
-//       Targets must lie in [0, C) (they are not read back to check; out-of-range rows contribute ε-smoothing
-//       terms only). ignore_index and class weights are not supported.
+//       Targets must lie in [0, C) or be ignoreIndex (-100): the kernel checks them on the GPU and the next
+//       readback throws an IndexError (src/engine/index-checks.ts). Class weights are not supported.
 //   bceWithLogits(x, t, { posWeight, weight }) = −[pw·t·log σ(x) + (1 − t)·log σ(−x)], with both log-sigmoids
 //       from one log-softmax over the pair (0, x): stable for large |x| and smooth at x = 0.
 //   mseLoss = (x − t)²,  l1Loss = |x − t|,
 //   huberLoss(delta) = ½d² where d = |x − t| < delta, else delta·(d − ½delta); computed as ½q² + delta·r with
 //       r = relu(d − delta) and q = d − r, which is the same function with the same gradient.
 
-import { DTypeError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, abs, checkOptions, concat, logSoftmax, mul, oneHot, permute, relu, reshape, slice, sub, tidy, unsqueeze, zeros } from '../engine/index.ts';
+import { DTypeError, DisposedError, ShapeError, fmtShape } from '../engine/errors.ts';
+import { Tensor, abs, checkOptions, concat, logSoftmax, mulOrZero, oneHot, permute, relu, reshape, slice, sub, tidy, unsqueeze, zeros } from '../engine/index.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -27,7 +27,7 @@ function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Ten
 
 function checkTensor(op: string, t: unknown, what: string): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-  if (t.isDisposed) throw new DTypeError(`${op}: ${what} was disposed`);
+  if (t.isDisposed) throw new DisposedError(`${op}: ${what} was disposed`);
 }
 
 function checkPair(op: string, input: unknown, target: unknown): asserts input is Tensor {
@@ -45,11 +45,13 @@ export interface CrossEntropyOptions {
   reduction?: Reduction;
   /** ε in [0, 1]: the target distribution becomes (1 − ε)·onehot + ε/C. */
   labelSmoothing?: number;
+  /** A target value the device-side range check exempts (PyTorch's ignore_index, default -100). */
+  ignoreIndex?: number;
 }
 
 /** Softmax cross-entropy with integer class targets (torch.nn.functional.cross_entropy). */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  checkOptions('crossEntropy', options, ['reduction', 'labelSmoothing']);
+  checkOptions('crossEntropy', options, ['reduction', 'labelSmoothing', 'ignoreIndex']);
   const op = 'crossEntropy';
   checkTensor(op, input, 'input');
   checkTensor(op, target, 'target');
@@ -68,8 +70,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     const x = input.rank === 2 ? input : permute(input, [0, ...input.shape.slice(2).map((_, i) => i + 2), 1]);
     const rows = input.size / C;
     const logp = logSoftmax(reshape(x, [rows, C]), -1);
-    const q = oneHot(reshape(target, [rows]), C, 1 - eps + eps / C, eps / C);
-    const perRow = mul(q, logp).sum(-1).neg();
+    const q = oneHot(reshape(target, [rows]), C, 1 - eps + eps / C, eps / C, { op, ignoreIndex: options.ignoreIndex ?? -100 });
+    const perRow = mulOrZero(q, logp).sum(-1).neg(); // 0 · (-inf) = 0: a -inf logit of another class stays finite
     return reduce(op, reduction(options) === 'none' ? reshape(perRow, target.shape) : perRow, options.reduction);
   });
 }

@@ -494,6 +494,9 @@ export abstract class Module {
       if (!sameShape(v.shape, t.shape) || v.dtype !== t.dtype) {
         mismatched.push(k);
         problems.push(`  "${k}": checkpoint ${describeValue(v)}, model ${fmtShape(t.shape)} ${t.dtype}`);
+      } else if (!(v instanceof Tensor) && v.data.length !== t.size) {
+        mismatched.push(k);
+        problems.push(`  "${k}": host data has ${v.data.length} values, its shape ${fmtShape(v.shape)} needs ${t.size}`);
       }
     }
     const list = (keys: string[], from: Map<string, StateValue> | Map<string, Tensor>): string =>

@@ -25,7 +25,7 @@ import adamWgsl from '../shaders/optim_adam.wgsl?raw';
 import sgdWgsl from '../shaders/optim_sgd.wgsl?raw';
 import gradNormWgsl from '../shaders/nn_grad_norm.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
-import { EngineError } from '../engine/errors.ts';
+import { DisposedError, EngineError } from '../engine/errors.ts';
 import { checkOptions } from '../engine/options.ts';
 import {
   Storage, Tensor, VIEW_ALIGN_BYTES, copyInto, emptyTensor, fillInPlace, keep, launch, maximum, noGrad, reshape, slice, sqrt, stack, tidy,
@@ -189,6 +189,7 @@ export abstract class Optimizer<H extends object> {
     this.validateGroup(group, this.paramGroups.length);
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     for (const p of list) {
+      if (p.isDisposed) throw new DisposedError(`${this.name()}: parameter ${p.describe()} was disposed`);
       if (seen.has(p)) throw new EngineError(`${this.name()}: parameter ${p.describe()} appears in more than one parameter group`);
       seen.add(p);
     }
@@ -216,6 +217,11 @@ export abstract class Optimizer<H extends object> {
   /** One optimization step for every trainable parameter: one dispatch per group (plus two when clipping). */
   step(): void {
     this.checkAlive();
+    this.paramGroups.forEach((g, gi) => {
+      for (const p of g.params) {
+        if (p.isDisposed) throw new DisposedError(`${this.name()}.step: parameter ${p.describe()} of group ${gi} was disposed; remove it from paramGroups[${gi}].params or make a new optimizer`);
+      }
+    });
     noGrad(() => {
       this.ensureLayout();
       if (!this.flatGrads || this.segments.length === 0) return;
@@ -598,7 +604,7 @@ export abstract class Optimizer<H extends object> {
   /** Ends a slot: the parameter gets its own memory (if `copyOut`), its gradient is dropped. */
   private release(slot: Slot, copyOut: boolean): void {
     const p = slot.param;
-    if (copyOut && !p.isDisposed) {
+    if (copyOut && p.isLive) {
       const own = emptyTensor(p.shape);
       copyInto(own, p);
       rehome(p, own.storage.retain());

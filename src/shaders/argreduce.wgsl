@@ -16,8 +16,8 @@ var<workgroup> best_i: array<u32, 64>;
 
 // Is (v, i) better than (w, j)? NaN wins (PyTorch treats NaN as the maximum); ties go to the lower index.
 fn better(v: f32, i: u32, w: f32, j: u32) -> bool {
-  if (v != v) { return w == w || i < j; }
-  if (w != w) { return false; }
+  if (is_nan_(v)) { return !is_nan_(w) || i < j; } // NaN is the largest (and smallest), as in PyTorch
+  if (is_nan_(w)) { return false; }
   let strictly = select(v > w, v < w, OP == 1u);
   return strictly || (v == w && i < j);
 }

@@ -50,7 +50,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   if (BIAS == 1u) { acc += bias[n]; }
   if (BIAS == 2u) { acc += bias[m]; }
-  if (ACT == 1u) { acc = max(acc, 0.0); }
+  if (ACT == 1u) { acc = select(acc, 0.0, acc < 0.0); } // relu; keeps NaN (max may drop it)
   if (ACT == 2u) { acc = 0.5 * acc * (1.0 + erf_(acc * SQRT_HALF)); }
   C[(b * params.M + m) * params.N + n] = acc;
 }

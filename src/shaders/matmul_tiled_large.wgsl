@@ -60,7 +60,7 @@ fn epilogue(v: f32, m: u32, n: u32) -> f32 {
   var r = v;
   if (BIAS == 1u) { r += bias[n]; }
   if (BIAS == 2u) { r += bias[m]; }
-  if (ACT == 1u) { r = max(r, 0.0); }
+  if (ACT == 1u) { r = select(r, 0.0, r < 0.0); } // relu; keeps NaN (max may drop it)
   if (ACT == 2u) { r = 0.5 * r * (1.0 + erf_(r * SQRT_HALF)); }
   return r;
 }

@@ -1,12 +1,24 @@
 // one_hot.wgsl: y[r, c] = (targets[r] == c) ? on : off, for integer class targets.
 // Layout: targets i32 [rows]; y f32 [rows, classes] row-major. A target outside [0, classes) gives a row of
-// `off` values (the GPU cannot throw; the caller validates targets it reads from the CPU).
+// `off` values and, unless it is `ignore_index` (when `has_ignore` is 1), trips the device-side index check:
+// the first bad target writes [check_id, value] into `err` (see src/engine/index-checks.ts), and the next
+// readback throws an IndexError naming the op, the value and the range.
 
-struct Params { n: u32, classes: u32, on: f32, off: f32 }
+struct Params { n: u32, classes: u32, on: f32, off: f32, check_id: u32, has_ignore: u32, ignore_index: i32 }
 
 @group(0) @binding(0) var<storage, read> targets: array<i32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read_write> err: array<atomic<u32>, 4>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+// Reports `t` unless an earlier bad index was reported (a weak exchange may fail spuriously: retry then).
+fn report_bad_index(t: i32) {
+  loop {
+    let r = atomicCompareExchangeWeak(&err[0], 0u, params.check_id);
+    if (r.exchanged) { atomicStore(&err[1], bitcast<u32>(t)); return; }
+    if (r.old_value != 0u) { return; }
+  }
+}
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -14,5 +26,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= params.n) { return; }
   let row = i / params.classes;
   let col = i32(i % params.classes);
-  y[i] = select(params.off, params.on, targets[row] == col);
+  let t = targets[row];
+  y[i] = select(params.off, params.on, t == col);
+  let ignored = params.has_ignore == 1u && t == params.ignore_index;
+  if (col == 0 && (t < 0 || t >= i32(params.classes)) && !ignored) { report_bad_index(t); }
 }

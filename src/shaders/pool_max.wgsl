@@ -45,10 +45,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let iw = ow * p.sW + kw * p.dW - p.pW;
       if (iw >= p.W) { continue; }
       let v = x[base + ih * p.W + iw];
-      if (v > best || v != v) {
+      // The first element wins ties and all -inf windows (arg < 0); a NaN wins and ends the search.
+      if (arg < 0 || v > best || is_nan_(v)) {
         best = v;
         arg = i32(ih * p.W + iw);
-        if (v != v) { found_nan = true; break; }
+        if (is_nan_(v)) { found_nan = true; break; }
       }
     }
     if (found_nan) { break; }

@@ -13,8 +13,6 @@ override OP: u32 = 0u; // 0 sum, 1 max, 2 min
 struct Params { outputs: u32, reduce: u32, inner: u32, chunk: u32 }
 
 // WGSL rejects NaN and infinity in constant expressions, so their bit patterns live in private vars.
-var<private> NEG_INF_BITS: u32 = 0xff800000u;
-var<private> POS_INF_BITS: u32 = 0x7f800000u;
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
@@ -25,17 +23,16 @@ var<workgroup> partial: array<f32, 64>;
 
 fn identity() -> f32 {
   switch OP {
-    case 1u: { return bitcast<f32>(NEG_INF_BITS); } // -inf
-    case 2u: { return bitcast<f32>(POS_INF_BITS); } // +inf
+    case 1u: { return neg_inf_(); }
+    case 2u: { return pos_inf_(); }
     default: { return 0.0; }
   }
 }
 
 fn combine(a: f32, b: f32) -> f32 {
   if (OP == 0u) { return a + b; }
-  if (a != a) { return a; } // NaN propagates through max and min, as in PyTorch (best effort: WGSL
-  if (b != b) { return b; } // lets an implementation assume no NaNs)
-  return select(max(a, b), min(a, b), OP == 2u);
+  // NaN propagates through max and min, as in PyTorch (tested on the bits: float_bits.wgsl).
+  return select(max_nan_(a, b), min_nan_(a, b), OP == 2u);
 }
 
 @compute @workgroup_size(64)

@@ -1,7 +1,8 @@
 // softmax.wgsl: softmax or log-softmax over the middle axis of [outer, R, inner].
 //   y = exp(x − m) / Σ exp(x − m)       LOG: y = x − m − log Σ exp(x − m),   m = max over the axis
 // One workgroup of 64 threads per (o, i) row: a max pass, a sum pass, a write pass, each strided over r
-// with a workgroup tree in between. Numerically stable for any input magnitude.
+// with a workgroup tree in between. Numerically stable for any input magnitude. NaN and ±inf as PyTorch: a
+// NaN or +inf in a row makes the row NaN, a -inf entry gives 0 (log: -inf); float_bits.wgsl is prepended.
 
 override LOG: bool = false;
 
@@ -19,7 +20,7 @@ var<workgroup> scratch: array<f32, 64>;
 
 fn tree_max(lid: u32) -> f32 {
   for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid < s) { scratch[lid] = max(scratch[lid], scratch[lid + s]); }
+    if (lid < s) { scratch[lid] = max_nan_(scratch[lid], scratch[lid + s]); }
     workgroupBarrier();
   }
   let r = scratch[0];
@@ -47,22 +48,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let base = o * params.reduce * params.inner + i;
   var m = bitcast<f32>(NEG_INF_BITS);
   if (inside) {
-    for (var r = lid; r < params.reduce; r += WG) { m = max(m, x[base + r * params.inner]); }
+    for (var r = lid; r < params.reduce; r += WG) { m = max_nan_(m, x[base + r * params.inner]); }
   }
   scratch[lid] = m;
   workgroupBarrier();
   m = tree_max(lid);
   var s = 0.0;
   if (inside) {
-    for (var r = lid; r < params.reduce; r += WG) { s += exp(x[base + r * params.inner] - m); }
+    for (var r = lid; r < params.reduce; r += WG) { s += exp_nan_(x[base + r * params.inner] - m); }
   }
   scratch[lid] = s;
   workgroupBarrier();
   s = tree_sum(lid);
   if (!inside) { return; }
-  let log_s = log(s);
+  let log_s = select(log(s), s, is_nan_(s)); // log(NaN) is NaN whatever the builtin does
   for (var r = lid; r < params.reduce; r += WG) {
     let j = base + r * params.inner;
-    if (LOG) { y[j] = x[j] - m - log_s; } else { y[j] = exp(x[j] - m) / s; }
+    if (LOG) { y[j] = x[j] - m - log_s; } else { y[j] = exp_nan_(x[j] - m) / s; }
   }
 }

@@ -3,6 +3,8 @@
 //   workgroups spread over x and y (index = gid.x + gid.y * 256 * num_workgroups.x).
 // The op is the override constant OP, so each op compiles to its own specialized pipeline.
 // Memory-bound: one read and one write per element. Figure: SwiftShader (CPU), 2^20 elements, ~1 GB/s.
+// NaN and ±inf as PyTorch 1.13: NaN passes through the activations, exp, log, sqrt and clamp-style max/min
+// (tested on the bit pattern, float_bits.wgsl, prepended by the engine); log(0) = -inf, log(x < 0) = NaN.
 
 override OP: u32 = 0u;
 
@@ -36,14 +38,35 @@ fn sigmoid_(v: f32) -> f32 {
   return e / (1.0 + e);
 }
 
+fn log_(v: f32) -> f32 {
+  if (v < 0.0) { return nan_(); }
+  if (v == 0.0) { return neg_inf_(); }
+  if (v == pos_inf_()) { return v; }
+  return log(v);
+}
+
+fn sqrt_(v: f32) -> f32 {
+  if (v < 0.0) { return nan_(); }
+  if (v == pos_inf_()) { return v; }
+  return sqrt(v);
+}
+
+// Ops whose NaN input gives NaN: the kernel returns the NaN itself before the op's formula sees it.
+fn keeps_nan() -> bool {
+  switch OP {
+    case 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 14u, 17u, 19u: { return true; }
+    default: { return false; }
+  }
+}
+
 fn apply(v: f32, a: f32) -> f32 {
   switch OP {
     case 0u: { return -v; }                                   // neg
-    case 1u: { return exp(v); }                               // exp
-    case 2u: { return log(v); }                               // log
-    case 3u: { return sqrt(v); }                              // sqrt
+    case 1u: { return exp_nan_(v); }                          // exp
+    case 2u: { return log_(v); }                              // log
+    case 3u: { return sqrt_(v); }                             // sqrt
     case 4u: { return abs(v); }                               // abs
-    case 5u: { return max(v, 0.0); }                          // relu
+    case 5u: { return select(0.0, v, v > 0.0); }              // relu (NaN handled in main)
     case 6u: { return sigmoid_(v); }                          // sigmoid
     case 7u: { return tanh(clamp(v, -15.0, 15.0)); }          // tanh (clamped: some backends overflow)
     case 8u: { return 0.5 * v * (1.0 + erf_(v * SQRT_HALF)); } // gelu, exact (erf) form
@@ -52,14 +75,14 @@ fn apply(v: f32, a: f32) -> f32 {
     case 11u: { return pow_(v, a); }                          // pow scalar exponent
     case 12u: { return a - v; }                               // scalar - x
     case 13u: { return a / v; }                               // scalar / x
-    case 14u: { return max(v, a); }                           // maximum with scalar
+    case 14u: { return max_nan_(v, a); }                      // maximum with scalar
     case 15u: { return sign(v); }                             // sign
     case 16u: { return select(0.0, 1.0, v > a); }             // x > scalar, as 0/1
     case 17u: {                                               // d gelu / dx = Φ(x) + x φ(x)
       return 0.5 * (1.0 + erf_(v * SQRT_HALF)) + v * INV_SQRT_2PI * exp(-0.5 * v * v);
     }
     case 18u: { return pow_(a, v); }                          // scalar ** x
-    case 19u: { return min(v, a); }                           // minimum with scalar
+    case 19u: { return min_nan_(v, a); }                      // minimum with scalar
     default: { return v; }                                    // identity (copy)
   }
 }
@@ -68,5 +91,10 @@ fn apply(v: f32, a: f32) -> f32 {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 256u;
   if (i >= params.n) { return; }
-  y[i] = apply(x[i], params.alpha);
+  let v = x[i];
+  if (keeps_nan() && is_nan_(v)) {
+    y[i] = v;
+    return;
+  }
+  y[i] = apply(v, params.alpha);
 }

@@ -135,7 +135,8 @@ describe('batching and the buffer pool', () => {
       const after = Array.from(await E.tensor([1, 2]).add(1).data());
       return { message, after };
     });
-    expect(out.message).toMatch(/^DeviceError: a WebGPU error occurred/);
+    expect(out.message).toMatch(/^DeviceError: WebGPU validation error in the engine's batch of \d+ commands \(ops: fill, broken, readback\); that batch did not run: /);
+    expect(out.message).toContain('"broken"');
     expectAllClose(out.after, [2, 3]);
   });
 });

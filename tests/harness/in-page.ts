@@ -7,3 +7,4 @@
 
 export { seededRandom, randomArray } from './random.ts';
 export { applyOp, forwardBackward } from './ops-in-page.ts';
+export { runNonfiniteCases, type NonfiniteCase, type NonfiniteReport } from './nonfinite.ts';

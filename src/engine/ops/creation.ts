@@ -3,9 +3,9 @@
 
 import fillWgsl from '../../shaders/fill.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
-import { gpuDevice } from '../device.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { checkAllocation, emptyTensor, launch } from '../launch.ts';
+import { writeBuffer } from '../recorder.ts';
 import { checkShape, sizeOf } from '../shape.ts';
 import { Storage } from '../storage.ts';
 import { checkOptions } from '../options.ts';
@@ -72,8 +72,9 @@ export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly n
 
 /** Copies host data into a new tensor (one queue.writeBuffer into a buffer no pending command uses). */
 export function upload(host: Float32Array | Int32Array, shape: readonly number[], dtype: DType): Tensor {
+  checkAllocation('tensor', shape, dtype);
   const storage = Storage.allocate(host.byteLength, true);
-  if (host.byteLength > 0) gpuDevice().queue.writeBuffer(storage.buffer, storage.offset, host.buffer, host.byteOffset, host.byteLength);
+  writeBuffer(storage.range(host.byteLength), host);
   return new Tensor(storage, shape, dtype);
 }
 
@@ -86,7 +87,7 @@ export function fillInPlace(t: Tensor, value: number): void {
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkOptions('full', options, TENSOR_OPTIONS);
   checkShape('full', shape);
-  const t = emptyTensor(shape, options.dtype ?? 'float32');
+  const t = emptyTensor(shape, options.dtype ?? 'float32', 'full');
   fillInPlace(t, value);
   if (options.requiresGrad) t.requiresGrad = true;
   return t;
@@ -121,6 +122,7 @@ export function rand(shape: readonly number[], options: RandomOptions & { low?: 
   checkOptions('rand', options, ['requiresGrad', 'seed', 'low', 'high', 'dtype']);
   checkFloat('rand', options.dtype);
   checkShape('rand', shape);
+  checkAllocation('rand', shape);
   const next = seededUniform(options.seed ?? drawSeed());
   const low = options.low ?? 0;
   const high = options.high ?? 1;
@@ -136,6 +138,7 @@ export function randn(shape: readonly number[], options: RandomOptions & { mean?
   checkOptions('randn', options, ['requiresGrad', 'seed', 'mean', 'std', 'dtype']);
   checkFloat('randn', options.dtype);
   checkShape('randn', shape);
+  checkAllocation('randn', shape);
   const next = seededUniform(options.seed ?? drawSeed());
   const host = new Float32Array(sizeOf(shape));
   for (let i = 0; i < host.length; i += 2) {

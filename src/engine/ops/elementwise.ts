@@ -5,6 +5,7 @@ import accumulateWgsl from '../../shaders/accumulate.wgsl?raw';
 import binaryWgsl from '../../shaders/binary.wgsl?raw';
 import castWgsl from '../../shaders/cast.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
+import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
@@ -15,8 +16,8 @@ import { broadcastShapes, broadcastStrides, sameShape } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { sumTo } from './reduce.ts';
 
-const unaryKernel = defineKernel('unary', erfWgsl + unaryWgsl, ['read', 'write']);
-const binaryKernel = defineKernel('binary', erfWgsl + binaryWgsl, ['read', 'read', 'write']);
+const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write']);
+const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + binaryWgsl, ['read', 'read', 'write']);
 const accumulateKernel = defineKernel('accumulate', accumulateWgsl, ['read', 'write']);
 const castKernel = defineKernel('cast', castWgsl, ['read', 'write']);
 
@@ -31,14 +32,14 @@ type UnaryName = keyof typeof U;
 /** Op codes of binary.wgsl. */
 const B = {
   add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, gt: 7, minimum: 8,
-  reluGrad: 9, sigmoidGrad: 10, tanhGrad: 11, absGrad: 12, geluGrad: 13,
+  reluGrad: 9, sigmoidGrad: 10, tanhGrad: 11, absGrad: 12, geluGrad: 13, mulOrZero: 14,
 } as const;
 type BinaryName = keyof typeof B;
 
 // ------------------------------------------------------------------ raw launches (no autograd)
 
 function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
-  const out = emptyTensor(x.shape);
+  const out = emptyTensor(x.shape, 'float32', name);
   launch(unaryKernel, [x, out], {
     uniforms: [x.size, f32Bits(alpha)],
     constants: { OP: U[name] },
@@ -49,9 +50,9 @@ function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
 }
 
 function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
-  const out = emptyTensor(shape);
-  const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
   if (shape.length > 8) throw new ShapeError(`${name}: at most 8 dims are supported, got ${fmtShape(shape)}`);
+  const out = emptyTensor(shape, 'float32', name);
+  const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
   launch(binaryKernel, [a, b, out], {
     uniforms: [out.size, shape.length, 0, 0, ...packDims(shape), ...packDims(broadcastStrides(a.shape, shape)), ...packDims(broadcastStrides(b.shape, shape))],
     constants: { OP: B[name], BROADCAST: broadcast ? 1 : 0 },
@@ -227,6 +228,38 @@ export function maximum(a: Operand, b: Operand): Tensor {
     wa.dispose();
     return [ga, gb];
   });
+}
+
+/** Elementwise minimum (NaN propagates, as torch.minimum). At ties the gradient is split evenly. */
+export function minimum(a: Operand, b: Operand): Tensor {
+  checkBinary('minimum', a, b);
+  if (typeof b === 'number') {
+    return scalarOp('minimum', a as Tensor, 'minScalar', b, (g, x) =>
+      withTemp(unaryRaw('gtScalar', x, b), (gtb) => withTemp(unaryRaw('scalarSub', gtb, 1), (m) => binaryRaw('mul', g, m, g.shape))),
+    );
+  }
+  if (typeof a === 'number') return minimum(b, a);
+  return binaryOp('minimum', a, b, [a, b], (g, [a0, b0], needs) => {
+    const shape = g.shape;
+    // weight for a: 1 where b > a, ½ where equal; for b: 1 − that.
+    const wa = withTemp(binaryRaw('gt', b0!, a0!, shape), (lt) => withTemp(binaryRaw('eq', a0!, b0!, shape), (eq) => withTemp(unaryRaw('mulScalar', eq, 0.5), (half) => binaryRaw('add', lt, half, shape))));
+    const ga = needs[0] ? reduceToOwned(binaryRaw('mul', g, wa, shape), a.shape) : null;
+    const gb = needs[1] ? reduceToOwned(withTemp(unaryRaw('scalarSub', wa, 1), (wb) => binaryRaw('mul', g, wb, shape)), b.shape) : null;
+    wa.dispose();
+    return [ga, gb];
+  });
+}
+
+/**
+ * weight · x, but 0 wherever weight is 0, even where x is ±inf or NaN (a weighted sum of log-probabilities:
+ * crossEntropy's one-hot weights keep a -inf logit of another class from turning the loss into NaN).
+ */
+export function mulOrZero(weight: Tensor, x: Tensor): Tensor {
+  checkBinary('mulOrZero', weight, x);
+  return binaryOp('mulOrZero', weight, x, [weight, x], (g, [w0, x0], needs) => [
+    needs[0] ? reduceToOwned(binaryRaw('mul', g, x0!, g.shape), weight.shape) : null,
+    needs[1] ? reduceToOwned(binaryRaw('mul', g, w0!, g.shape), x.shape) : null,
+  ]);
 }
 
 function scalarOp(op: string, x: Tensor, code: UnaryName, alpha: number, rule: (g: Tensor, x: Tensor) => Tensor): Tensor {

@@ -73,12 +73,12 @@ interface TileGeometry {
 }
 
 function launchMatmul(kernel: Kernel, p: MatmulProblem, g: TileGeometry): Tensor {
-  const out = emptyTensor([p.batch, p.M, p.N]);
   const gx = Math.ceil(p.N / g.tileN);
   const gy = Math.ceil(p.M / g.tileM);
   if (gx > MAX_WORKGROUPS_PER_DIM || gy > MAX_WORKGROUPS_PER_DIM) {
     throw new ShapeError(`matmul: [${p.M}, ${p.K}] @ [${p.K}, ${p.N}] needs more than ${MAX_WORKGROUPS_PER_DIM} workgroups along a dim`);
   }
+  const out = emptyTensor([p.batch, p.M, p.N], 'float32', p.label ?? 'matmul'); // after the checks: a throw leaks nothing
   const bias = p.bias ?? null;
   const constants: Record<string, number> = {
     ...g.constants,

@@ -4,6 +4,7 @@
 // that cover it), so no kernel scatters or needs atomics; max pooling routes through the argmax indices its
 // forward saved, and skips writing them when no gradient will be needed.
 
+import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import globalAvgBackwardWgsl from '../../shaders/pool_global_avg_backward.wgsl?raw';
 import globalAvgWgsl from '../../shaders/pool_global_avg.wgsl?raw';
 import avgBackwardWgsl from '../../shaders/pool_avg_backward.wgsl?raw';
@@ -17,7 +18,7 @@ import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { type IntPair, intPair, windowOutputSize } from './conv.ts';
 
-const maxKernel = defineKernel('pool_max', maxWgsl, ['read', 'write', 'write']);
+const maxKernel = defineKernel('pool_max', floatBitsWgsl + maxWgsl, ['read', 'write', 'write']);
 const maxBackwardKernel = defineKernel('pool_max_backward', maxBackwardWgsl, ['read', 'read', 'write']);
 const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write']);
 const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write']);

@@ -2,6 +2,7 @@
 // broadcasting). A reduction over a run of consecutive dims is one kernel launch on the [outer, R, inner]
 // view of the input (two when long rows are split); other dim sets are reduced run by run.
 
+import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
@@ -13,8 +14,8 @@ import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { _binaryRaw as binaryRaw, _unaryRaw as unaryRaw } from './elementwise.ts';
 import { expand, reshape } from './shape-ops.ts';
 
-const reduceKernel = defineKernel('reduce', reduceWgsl, ['read', 'write']);
-const argreduceKernel = defineKernel('argreduce', argreduceWgsl, ['read', 'write']);
+const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read', 'write']);
+const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write']);
 
 type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 0, argmin: 1 };

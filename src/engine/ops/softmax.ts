@@ -3,6 +3,7 @@
 //   softmax:     dx = y ⊙ (g − Σ g⊙y)
 //   logSoftmax:  dx = g − exp(y) ⊙ Σ g
 
+import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import softmaxWgsl from '../../shaders/softmax.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
@@ -12,7 +13,7 @@ import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { _binaryRaw as binaryRaw, _unaryRaw as unaryRaw } from './elementwise.ts';
 import { sum } from './reduce.ts';
 
-const softmaxKernel = defineKernel('softmax', softmaxWgsl, ['read', 'write']);
+const softmaxKernel = defineKernel('softmax', floatBitsWgsl + softmaxWgsl, ['read', 'write']);
 
 function softmaxRaw(x: Tensor, d: number, log: boolean): Tensor {
   const outer = sizeOf(x.shape.slice(0, d));

@@ -1,0 +1,100 @@
+// Device-side index checks. A kernel that reads class indices from a tensor (one_hot.wgsl, which oneHot and
+// crossEntropy use) checks every index against its valid range [0, classes) (an `ignoreIndex` is exempt)
+// and, for the first bad one, writes two words into a small error buffer that lives as long as the device:
+// [check id + 1, offending value]. Nothing extra is submitted for it on the hot path: the next readback
+// copies these words into its own staging buffer behind the data (same submit, same map) and throws an
+// IndexError naming the op, the value and the range; an awaited `sync()` reads them too.
+//
+// The GPU cannot stop a batch half-way: every step recorded before that readback has already run with the
+// bad indices (an optimizer may have stepped on them). Check host labels before upload where they come from
+// host data (classIndices() does), and read a loss often enough for that window to be acceptable.
+
+import { createChecked, onDeviceReset, Usage } from './device.ts';
+import { IndexError } from './errors.ts';
+import { writeBuffer, type BufferRange } from './recorder.ts';
+
+export const ERROR_WORDS_BYTES = 16;
+
+interface IndexCheck {
+  op: string;
+  classes: number;
+  ignoreIndex: number | null;
+}
+
+let buffer: GPUBuffer | null = null;
+const checks: IndexCheck[] = [];
+const ids = new Map<string, number>();
+let armed = false;
+
+/** The error buffer's range (created on first use; WebGPU zero-fills new buffers). */
+export function errorWordsRange(): BufferRange {
+  if (!buffer) {
+    buffer = createChecked(
+      'allocating the index-check buffer',
+      (d) => d.createBuffer({ size: ERROR_WORDS_BYTES, usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST, label: 'index-checks' }),
+      () => {
+        buffer = null;
+      },
+    );
+  }
+  return { buffer, offset: 0, size: ERROR_WORDS_BYTES };
+}
+
+/**
+ * Registers a check for a kernel about to be recorded and returns the id (≥ 1) the kernel writes on failure.
+ * The same (op, classes, ignoreIndex) keeps its id, so the table stays small.
+ */
+export function indexCheck(op: string, classes: number, ignoreIndex: number | null): number {
+  const key = `${op}\u0000${classes}\u0000${ignoreIndex}`;
+  let id = ids.get(key);
+  if (id === undefined) {
+    checks.push({ op, classes, ignoreIndex });
+    id = checks.length;
+    ids.set(key, id);
+  }
+  armed = true;
+  return id;
+}
+
+/** Whether a checking kernel was recorded since the last readback that copied the words. */
+export function indexChecksArmed(): boolean {
+  return armed;
+}
+
+export function disarmIndexChecks(): void {
+  armed = false;
+}
+
+/** Throws the IndexError the words describe (and clears the buffer), or returns when they are clean. */
+export function throwIndexError(words: Int32Array): void {
+  const id = words[0] ?? 0;
+  if (id === 0) return;
+  if (buffer) writeBuffer({ buffer, offset: 0, size: ERROR_WORDS_BYTES }, new Uint32Array(ERROR_WORDS_BYTES / 4), 'index-check reset');
+  const check = checks[id - 1];
+  const value = words[1]!;
+  if (!check) throw new IndexError(`a device-side index check (id ${id}) failed with value ${value}`);
+  const ignore = check.ignoreIndex === null ? '' : ` (or the ignore index ${check.ignoreIndex})`;
+  throw new IndexError(
+    `${check.op}: class index ${value} is out of range: valid indices are [0, ${check.classes})${ignore}. ` +
+      'Found on the GPU; the steps recorded before this readback already ran with the bad indices.',
+  );
+}
+
+/** Host-side form of the same check, for labels that come from host data (before upload). */
+export function checkHostIndices(op: string, values: ArrayLike<number>, classes: number, ignoreIndex: number | null = null): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === ignoreIndex) continue;
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      const ignore = ignoreIndex === null ? '' : ` (or the ignore index ${ignoreIndex})`;
+      throw new IndexError(`${op}: class index ${v} at position ${i} is out of range: valid indices are [0, ${classes})${ignore}`);
+    }
+  }
+}
+
+onDeviceReset(() => {
+  buffer = null;
+  checks.length = 0;
+  ids.clear();
+  armed = false;
+});
