@@ -40,7 +40,10 @@ export async function runPage(name, args = []) {
       window.__args = a;
     }, args);
     await page.goto(`${server.url}/examples/${name}.html`);
-    await page.waitForFunction('window.__result !== undefined || window.__error !== undefined', { timeout: 0, polling: 500 });
+    // Poll from here: a waitForFunction that runs for the whole job would hit the protocol timeout on long runs.
+    while (!(await page.evaluate('window.__result !== undefined || window.__error !== undefined'))) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
     const error = await page.evaluate('window.__error');
     if (error) {
       failed = true;
