@@ -3,7 +3,8 @@
 //
 // Uniforms: each dispatch gets a 256-byte-aligned slice of a uniform "arena" chunk. The bytes collect on the
 // CPU and are written with one writeBuffer per chunk just before the submit (queue order makes that safe even
-// while the previous batch still runs), so a dispatch costs no buffer creation.
+// while the previous batch still runs), so a dispatch costs no buffer creation. The same arena carries small
+// per-dispatch host tables bound as read-only storage (`stagedData`, e.g. the optimizers' per-parameter table).
 
 import { type BindingKind, type Kernel } from '../shaders/kernel.ts';
 import { bufferPool, sizeClass } from './buffer-pool.ts';
@@ -90,7 +91,7 @@ class UniformArena {
     const bytes = Math.max(16, Math.ceil(words.byteLength / 16) * 16);
     if (this.offset + bytes > ARENA_CHUNK) this.nextChunk();
     if (!this.chunks[this.chunk]) {
-      this.chunks[this.chunk] = gpuDevice().createBuffer({ size: ARENA_CHUNK, usage: Usage.UNIFORM | Usage.COPY_DST, label: `uniform-arena-${this.chunk}` });
+      this.chunks[this.chunk] = gpuDevice().createBuffer({ size: ARENA_CHUNK, usage: Usage.UNIFORM | Usage.STORAGE | Usage.COPY_DST, label: `uniform-arena-${this.chunk}` });
     }
     this.cpu.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), this.offset);
     const range = { buffer: this.chunks[this.chunk]!, offset: this.offset, size: bytes };
@@ -187,6 +188,19 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   p.dispatchWorkgroups(x, y, z);
   counters.dispatches++;
   kernelLog?.push(launch.label ?? kernel.name);
+}
+
+/** Largest table `stagedData` takes (one arena chunk). */
+export const MAX_STAGED_BYTES = ARENA_CHUNK;
+
+/**
+ * Host data for dispatches of the current batch, bound as a read-only storage buffer: placed in the uniform
+ * arena and written with it right before the submit, so it needs no buffer of its own and cannot race the
+ * commands recorded before it. At most MAX_STAGED_BYTES.
+ */
+export function stagedData(words: Uint32Array | Float32Array | Int32Array): BufferRange {
+  if (words.byteLength > ARENA_CHUNK) throw new Error(`stagedData: ${words.byteLength} bytes exceed the ${ARENA_CHUNK}-byte arena chunk`);
+  return arena.place(new Uint32Array(words.buffer, words.byteOffset, words.length));
 }
 
 /** Records a buffer-to-buffer copy (sizes and offsets multiples of 4). */
