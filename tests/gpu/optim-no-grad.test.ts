@@ -72,7 +72,7 @@ describe('optimizers skip parameters without a gradient (PyTorch 2 zero_grad(set
           const state: Record<string, number[]> = {};
           for (const [k, v] of model.stateDict()) state[k] = Array.from(await v.data());
           const counts: Record<string, number> = {};
-          for (const [p, n] of opt.stepCount) counts[names.get(p)!] = n;
+          for (const [p, n] of opt.stepCount) counts[names.get(p as never)!] = n;
           steps.push({ loss: await loss.item(), hasGrad, state, counts, kernels });
           loss.dispose();
         }
