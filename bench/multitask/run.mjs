@@ -17,6 +17,8 @@ const opt = (name, fallback) => {
 };
 const seeds = opt('seeds', quick ? 2 : 3);
 const steps = opt('steps', quick ? 120 : 300);
+const batch = opt('batch', 128);
+const extra = ['regimes', 'methods'].map((k) => (argv.includes(`--${k}`) ? `&${k}=${argv[argv.indexOf(`--${k}`) + 1]}` : '')).join('');
 const command = `npm run experiment:multitask${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
 
 const server = await startServer({ watch: false });
@@ -31,7 +33,7 @@ try {
     else process.stdout.write(`${text}\n`);
   });
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
-  await page.goto(`${server.url}/bench/multitask/experiment.html?seeds=${seeds}&steps=${steps}&quick=${quick ? 1 : 0}`);
+  await page.goto(`${server.url}/bench/multitask/experiment.html?seeds=${seeds}&steps=${steps}&batch=${batch}&quick=${quick ? 1 : 0}${extra}`);
   await page.waitForFunction('window.__result !== undefined || window.__error !== undefined', { timeout: 0, polling: 1000 });
   const error = await page.evaluate('window.__error');
   if (error) throw new Error(`experiment failed in the page: ${error}`);

@@ -329,6 +329,36 @@ describe('multitask', () => {
     expect(got.lossB[1]!).toBeLessThan(got.lossB[0]! * 0.8);
   });
 
+  it('DWA: weights = T·softmax(r / temperature) from the last two epochs\' mean losses; metrics honour masks', async () => {
+    const got = await gpu.run(async (E) => {
+      const { multitask: mt } = E;
+      const w = mt.weighting.dwa(['a', 'b'], { temperature: 2 });
+      const feed = async (epoch: Array<[number, number]>) => {
+        for (const [a, b] of epoch) w.observe(new Map([['a', E.tensor([a], [])], ['b', E.tensor([b], [])]]));
+        await w.endEpoch();
+        return w.weights();
+      };
+      const w1 = await feed([[1, 2], [1, 2]]);
+      const w2 = await feed([[0.25, 2], [0.75, 2]]); // means: a 1 → 0.5, b 2 → 2
+      const logits = E.tensor([[2, 0, 0], [0, 3, 0], [0, 0, 1], [1, 0, 0]]);
+      const labels = E.tensor([0, 1, 0, 2], [4], { dtype: 'int32' });
+      const acc = await mt.metrics.accuracy(logits, labels).item();
+      const accMasked = await mt.metrics.accuracy(logits, labels, [1, 1, 0, 0]).item();
+      const bin = await mt.metrics.binaryAccuracy(E.tensor([[1], [-2], [0.5]]), E.tensor([[1], [1], [0]])).item();
+      const mae = await mt.metrics.mae(E.tensor([[1], [2], [4]]), E.tensor([[0], [0], [0]]), [1, 0, 1]).item();
+      w.dispose();
+      return { w1, w2, acc, accMasked, bin, mae };
+    });
+    expect(got.w1).toEqual({ a: 1, b: 1 });
+    const e = [Math.exp(0.5 / 2), Math.exp(1 / 2)];
+    expect(got.w2.a!).toBeCloseTo((2 * e[0]!) / (e[0]! + e[1]!), 6);
+    expect(got.w2.b!).toBeCloseTo((2 * e[1]!) / (e[0]! + e[1]!), 6);
+    expect(got.acc).toBeCloseTo(0.5, 6);
+    expect(got.accMasked).toBeCloseTo(1, 6);
+    expect(got.bin).toBeCloseTo(1 / 3, 6);
+    expect(got.mae).toBeCloseTo(2.5, 6);
+  });
+
   it('bad input fails with a clear error before any GPU work, and the model keeps working', async () => {
     const got = await gpu.run(async (E) => {
       const { nn, multitask: mt } = E;
