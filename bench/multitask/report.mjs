@@ -21,6 +21,7 @@ function fmt(s, digits = 2) {
 }
 
 export function verdict(task, model, base) {
+  if (model.n < 2 || base.n < 2) return 'n/a (1 seed)';
   const d = HIGHER[task] ? model.mean - base.mean : base.mean - model.mean;
   const se = Math.sqrt(model.sd ** 2 / model.n + base.sd ** 2 / base.n);
   if (d > 2 * se && d > 0) return 'helped';
@@ -93,12 +94,13 @@ export function renderMarkdown(result) {
   lines.push('');
   lines.push('## Verdicts: did multi-task learning help each task?');
   lines.push('');
-  lines.push('For each regime: the verdict for hard sharing with the weighting picked on validation (the one MMoE also uses), then how many of the 7 multi-task models (6 hard-sharing weightings + MMoE) helped / made no measurable difference / hurt.');
+  lines.push('For each regime: the verdict for hard sharing with the weighting picked on validation in that regime, then how many of the multi-task models run in that regime helped / made no measurable difference / hurt. Regimes: full runs all three baselines, all six weightings and MMoE; few-digit runs the digit baseline, equal, uncertainty, the full regime\'s best weighting and MMoE; half-angle runs the angle baseline, equal, uncertainty and the full regime\'s best. A regime judges only the tasks whose baseline it runs (– elsewhere).');
   lines.push('');
   lines.push(`| task | ${Object.keys(s).join(' | ')} |`);
   lines.push(`| --- | ${Object.keys(s).map(() => '---').join(' | ')} |`);
   for (const t of TASKS) {
     const cells = Object.keys(s).map((regime) => {
+      if (!s[regime][`single:${t}`]) return '– (no baseline in this regime)';
       const best = result.bestMethod?.[regime];
       const vb = verdicts[regime][`hard:${best}`]?.[t] ?? '–';
       const all = Object.values(verdicts[regime]).map((v) => v[t]);
