@@ -352,6 +352,14 @@ async function main(): Promise<unknown> {
   // whose labels it removes, equal, uncertainty and the weighting that was best on validation in the full
   // regime; MMoE runs in full and few-digit with the weighting best on validation there.
   const results: RunResult[] = [];
+  // --resume: the runs saved by an interrupted run (bench/results/multitask.partial.json) are kept, not rerun;
+  // each run depends only on its (regime, model, seed), so the merged table is the same protocol.
+  const resumed: RunResult[] = [];
+  if (params.get('resume') === '1') {
+    const res = await fetch(`/bench/results/${QUICK ? 'multitask-quick' : 'multitask'}.resume.json`);
+    if (res.ok) resumed.push(...((await res.json()) as RunResult[]).filter((r) => r.msPerStep !== undefined));
+    log(`resuming: ${resumed.length} runs from the interrupted run`);
+  }
   const runTimes: number[] = [];
   const perRegime = (r: Regime) => (r === 'full' ? TASKS.length + HARD_METHODS.length + 1 : r === 'few-digit' ? 1 + 3 + 1 : 1 + 3);
   let total = REGIMES.reduce((a, r) => a + perRegime(r) * seeds.length, 0);
@@ -365,6 +373,12 @@ async function main(): Promise<unknown> {
   const run = async (regime: Regime, model: string) => {
     for (const seed of seeds) {
       const spec = { regime, model, seed };
+      const prior = resumed.find((r) => r.regime === regime && r.model === model && r.seed === seed);
+      if (prior) {
+        results.push({ ...prior, resumed: true } as RunResult);
+        total--;
+        continue;
+      }
       const t = performance.now();
       const r = await runOne(spec, data, regimes);
       results.push(r);

@@ -62,6 +62,10 @@ export function renderMarkdown(result) {
   lines.push('');
   lines.push(`Device: ${result.adapter}. Date: ${result.date}. Command: \`${result.command}\`${result.quick ? ' (QUICK run: fewer seeds and steps; verdicts are indicative only)' : ''}.`);
   lines.push(`${result.seeds} seeds × ${result.steps} steps of Adam (lr ${result.lr}, batch ${result.batch}) per model; ${result.data.train} training, ${result.data.val} validation, ${result.data.test} test digits; total ${result.minutes.toFixed(1)} min.`);
+  const resumedRuns = result.results.filter((r) => r.resumed).length;
+  if (resumedRuns) {
+    lines.push(`${resumedRuns} of the ${result.results.length} runs come from an earlier invocation of the same command (same code, data and seeds) that the harness interrupted after 15 minutes (a DevTools protocol timeout of puppeteer's waitForFunction, since replaced by polling); \`--resume\` kept them and ran the rest. Each run depends only on its regime, model and seed.`);
+  }
   lines.push('');
   lines.push('Tasks (see bench/multitask/experiment.ts): **digit** class (accuracy %), **thick** = ink mass above its class median (accuracy %), **angle** = the rotation θ ~ U(−45°, 45°) applied to the image (MAE in degrees). θ is drawn independently of the image; thick is balanced within each class and rotation invariant, so no label is a function of another.');
   lines.push('Models: single-task baselines (same trunk 196→128→64, one head), hard sharing (one trunk, three heads) with each weighting, MMoE (3 experts, a softmax gate per task) with the weighting that scored best on validation. Test-set mean ± std over seeds; ms/step is the wall time of a training step on this device (forward, backward, optimizer, and any readback the weighting needs).');

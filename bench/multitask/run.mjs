@@ -19,6 +19,7 @@ const seeds = opt('seeds', quick ? 1 : 3);
 const steps = opt('steps', quick ? 15 : 60);
 const batch = opt('batch', 64);
 const extra = ['regimes', 'methods'].map((k) => (argv.includes(`--${k}`) ? `&${k}=${argv[argv.indexOf(`--${k}`) + 1]}` : '')).join('');
+const resume = argv.includes('--resume');
 const command = `npm run experiment:multitask${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
 
 const server = await startServer({ watch: false });
@@ -33,14 +34,19 @@ try {
     else process.stdout.write(`${text}\n`);
   });
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
-  await page.goto(`${server.url}/bench/multitask/experiment.html?seeds=${seeds}&steps=${steps}&batch=${batch}&quick=${quick ? 1 : 0}${extra}`);
+  await page.goto(`${server.url}/bench/multitask/experiment.html?seeds=${seeds}&steps=${steps}&batch=${batch}&quick=${quick ? 1 : 0}&resume=${resume ? 1 : 0}${extra}`);
   // Until the page is done, save what it has every 30 s (bench/results/multitask*.partial.json).
   const partialFile = path.join(REPO_ROOT, 'bench', 'results', `${quick ? 'multitask-quick' : 'multitask'}.partial.json`);
   const saver = setInterval(() => {
     page.evaluate('window.__partial').then((p) => { if (p) writeFileSync(partialFile, JSON.stringify(p)); }, () => {});
   }, 30_000);
+  // Poll ourselves: on a loaded machine one evaluate can time out while the page is busy; that is not an error.
   try {
-    await page.waitForFunction('window.__result !== undefined || window.__error !== undefined', { timeout: 0, polling: 1000 });
+    for (;;) {
+      const done = await page.evaluate('window.__result !== undefined || window.__error !== undefined').catch(() => false);
+      if (done) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
   } finally {
     clearInterval(saver);
   }

@@ -172,10 +172,11 @@ export class MultiTask extends Module {
     return this.forwardTasks(x, this.tasks);
   }
 
-  private forwardTasks(x: Tensor, tasks: readonly string[]): TaskTensors {
+  /** Every head's output; heads of tasks not in `recorded` run without recording a graph. */
+  private forwardTasks(x: Tensor, recorded: readonly string[]): TaskTensors {
     return tidy(() => {
       const z = this.shared(x);
-      return Object.fromEntries(tasks.map((t) => [t, this.taskOutput(t, z, x)]));
+      return Object.fromEntries(this.tasks.map((t) => [t, recorded.includes(t) ? this.taskOutput(t, z, x) : noGrad(() => this.taskOutput(t, z, x))]));
     });
   }
 
@@ -266,12 +267,12 @@ export class MultiTask extends Module {
     const present = this.checkBatch('backward', targets, masks, x.shape[0]!);
     const nullLosses: Record<string, Tensor | null> = Object.fromEntries(this.tasks.map((t) => [t, null]));
     if (present.length === 0) {
-      const outputs = noGrad(() => this.forwardTasks(x, this.tasks));
+      const outputs = noGrad(() => this.forwardTasks(x, []));
       return { total: full([], 0), losses: nullLosses, outputs };
     }
     const w = this.weighting;
     if (w.gradients === 'none') {
-      const outputs = this.forwardTasks(x, this.tasks);
+      const outputs = this.forwardTasks(x, present);
       const { total, losses } = this.loss(outputs, targets, masks);
       total.backward();
       const result = detachAll(total, losses, outputs);
@@ -285,15 +286,13 @@ export class MultiTask extends Module {
     const outputs: TaskTensors = {};
     try {
       for (const t of this.tasks) {
+        if (!present.includes(t)) {
+          outputs[t] = noGrad(() => this.taskOutput(t, z, x));
+          continue;
+        }
         const zt = z.detach();
         zt.requiresGrad = z.requiresGrad;
         const out = this.taskOutput(t, zt, x);
-        if (!present.includes(t)) {
-          outputs[t] = out.detach();
-          out.dispose();
-          zt.dispose();
-          continue;
-        }
         const l = this.taskLoss(t, out, targets[t]!, masks);
         const scale = w.lossScale(t);
         const scaled = scale === 1 ? l : l.mul(scale);

@@ -292,7 +292,7 @@ describe('multitask', () => {
     expect(got.losses[1]!).toBeLessThan(got.losses[0]!);
   });
 
-  it('a head added to a frozen, trained trunk trains while the trunk stays bit-identical', async () => {
+  it('a head added to a frozen, trained trunk trains while the trunk stays bit-identical; per-task learning rates by path', async () => {
     const got = await gpu.run(async (E) => {
       const { nn, optim, multitask: mt } = E;
       E.manualSeed(6);
@@ -321,10 +321,22 @@ describe('multitask', () => {
       const trunkAfter = await Promise.all(model.trunk.parameters().map(async (p) => Array.from(await p.data())));
       const trunkGrads = model.trunk.parameters().map((p) => p.grad === null);
       opt.dispose();
+      // Per-task learning rates through parameter groups: head b at lr 0, head a at 0.05.
+      const opt2 = new optim.Adam(optim.paramGroups(model, [{ match: 'heads.a', lr: 0.05 }, { match: 'heads.b', lr: 0 }], { rest: false }));
+      const lrZeroHeadBefore = Array.from(await model.head('b').parameters()[0]!.data());
+      const aBefore = Array.from(await model.head('a').parameters()[0]!.data());
+      opt2.zeroGrad();
+      await model.backward(x, { a: ta, b: tb });
+      opt2.step();
+      const lrZeroHead = Array.from(await model.head('b').parameters()[0]!.data());
+      const otherHeadMoved = Array.from(await model.head('a').parameters()[0]!.data()).some((v, i) => v !== aBefore[i]);
+      opt2.dispose();
       model.dispose();
-      return { trunkBefore, trunkAfter, lossB, trunkGrads };
+      return { trunkBefore, trunkAfter, lossB, trunkGrads, lrZeroHead, lrZeroHeadBefore, otherHeadMoved };
     });
     got.trunkAfter.forEach((v, i) => expect(v).toEqual(got.trunkBefore[i]));
+    expect(got.lrZeroHead).toEqual(got.lrZeroHeadBefore);
+    expect(got.otherHeadMoved).toBe(true);
     expect(got.trunkGrads.every(Boolean)).toBe(true);
     expect(got.lossB[1]!).toBeLessThan(got.lossB[0]! * 0.8);
   });
