@@ -64,7 +64,7 @@ export function renderMarkdown(result) {
   lines.push(`${result.seeds} seeds × ${result.steps} steps of Adam (lr ${result.lr}, batch ${result.batch}) per model; ${result.data.train} training, ${result.data.val} validation, ${result.data.test} test digits; total ${result.minutes.toFixed(1)} min.`);
   const resumedRuns = result.results.filter((r) => r.resumed).length;
   if (resumedRuns) {
-    lines.push(`${resumedRuns} of the ${result.results.length} runs come from an earlier invocation of the same command (same code, data and seeds) that the harness interrupted after 15 minutes (a DevTools protocol timeout of puppeteer's waitForFunction, since replaced by polling); \`--resume\` kept them and ran the rest. Each run depends only on its regime, model and seed.`);
+    lines.push(`${resumedRuns} of the ${result.results.length} runs come from an earlier invocation of the same command (same code, data and seeds) (\`npm run experiment:multitask\`, ${result.firstInvocationMinutes ?? '?'} min) that the harness interrupted (a DevTools protocol timeout of puppeteer's waitForFunction after 15 minutes, since replaced by polling); \`--resume\` kept them and ran the rest. Each run depends only on its regime, model and seed. The total above is the second invocation's.`);
   }
   lines.push('');
   lines.push('Tasks (see bench/multitask/experiment.ts): **digit** class (accuracy %), **thick** = ink mass above its class median (accuracy %), **angle** = the rotation θ ~ U(−45°, 45°) applied to the image (MAE in degrees). θ is drawn independently of the image; thick is balanced within each class and rotation invariant, so no label is a function of another.');
