@@ -11,3 +11,5 @@ export {
   parseSafetensors, serializeSafetensors, readSafetensorsBlob, toSafetensorsBlob, readSafetensorsFile, writeSafetensorsFile, SafetensorsError,
   type HostTensor, type SafetensorsContents,
 } from './nn/safetensors.ts';
+// Multi-task learning: MultiTask (shared trunk + heads), MMoE, weighting methods, per-task metrics.
+export * as multitask from './multitask/index.ts';

@@ -102,6 +102,7 @@ export interface GradOps {
   onesLike(t: Tensor): Tensor;
   add(a: Tensor, b: Tensor): Tensor;
   addInto(dst: Tensor, src: Tensor): void;
+  copyInto(dst: Tensor, src: Tensor): void;
   copyOf(t: Tensor): Tensor;
 }
 let ops: GradOps | null = null;
@@ -214,6 +215,11 @@ function accumulateLeaf(leaf: Tensor, g: Tensor): void {
   }
   if (leaf.grad) {
     ops!.addInto(leaf.grad, g);
+    g.dispose();
+  } else if (leaf.gradHome && !leaf.gradHome.isDisposed) {
+    // An optimizer's flat-buffer slot: copy (it may hold a stale gradient) and mark the leaf as reached.
+    ops!.copyInto(leaf.gradHome, g);
+    leaf.grad = leaf.gradHome;
     g.dispose();
   } else if (g.storageRefCount === 1) {
     leaf.grad = keep(g);

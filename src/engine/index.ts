@@ -2,9 +2,9 @@
 
 import { registerGradOps } from './autograd.ts';
 import { onesLike } from './ops/creation.ts';
-import { add, addInto, clone } from './ops/elementwise.ts';
+import { add, addInto, clone, copyInto } from './ops/elementwise.ts';
 
-registerGradOps({ onesLike, add: (a, b) => add(a, b), addInto: (d, s) => addInto(d, s), copyOf: clone });
+registerGradOps({ onesLike, add: (a, b) => add(a, b), addInto: (d, s) => addInto(d, s), copyInto: (d, s) => copyInto(d, s), copyOf: clone });
 
 export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './device.ts';
 export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError, ResourceError, IndexError } from './errors.ts';
@@ -13,7 +13,7 @@ export { Tensor, type DType, type NestedArray } from './tensor.ts';
 export { Storage, VIEW_ALIGN_BYTES } from './storage.ts';
 export { tidy, keep } from './scope.ts';
 export { noGrad, isGradEnabled, attach, type BackwardRule } from './autograd.ts';
-export { flush, sync, traceKernels, recorderStats, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT } from './recorder.ts';
+export { flush, sync, traceKernels, recorderStats, stagedData, MAX_STAGED_BYTES, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, type BufferRange } from './recorder.ts';
 export { bufferPool, type PoolStats } from './buffer-pool.ts';
 export { emptyTensor, launch } from './launch.ts';
 export * from './ops/creation.ts';

@@ -2,7 +2,7 @@
 // Ops validate their operands before calling these, so nothing here runs on bad input.
 
 import { type Kernel } from '../shaders/kernel.ts';
-import { dispatch } from './recorder.ts';
+import { dispatch, type BufferRange } from './recorder.ts';
 import { sizeOf } from './shape.ts';
 import { Storage, checkAllocationBytes } from './storage.ts';
 import { Tensor, type DType } from './tensor.ts';
@@ -33,9 +33,9 @@ export interface LaunchOptions {
   label?: string;
 }
 
-/** Dispatches `kernel` with `tensors` bound in its binding order. */
-export function launch(kernel: Kernel, tensors: readonly Tensor[], options: LaunchOptions): void {
-  const buffers = tensors.map((t) => t.storage.range(t.size * 4));
+/** Dispatches `kernel` with `tensors` (or staged host data, see stagedData) bound in its binding order. */
+export function launch(kernel: Kernel, tensors: ReadonlyArray<Tensor | BufferRange>, options: LaunchOptions): void {
+  const buffers = tensors.map((t) => (t instanceof Tensor ? t.storage.range(t.size * 4) : t));
   const uniforms = options.uniforms === undefined ? undefined : options.uniforms instanceof Uint32Array ? options.uniforms : Uint32Array.from(options.uniforms);
   dispatch(kernel, {
     buffers,

@@ -11,7 +11,8 @@
 //
 // Uniforms: each dispatch gets a 256-byte-aligned slice of a uniform "arena" chunk. The bytes collect on the
 // CPU and are written with one writeBuffer per chunk just before the submit (queue order makes that safe even
-// while the previous batch still runs), so a dispatch costs no buffer creation.
+// while the previous batch still runs), so a dispatch costs no buffer creation. The same arena carries small
+// per-dispatch host tables bound as read-only storage (`stagedData`, e.g. the optimizers' per-parameter table).
 
 import { type BindingKind, type Kernel } from '../shaders/kernel.ts';
 import { bufferPool, sizeClass } from './buffer-pool.ts';
@@ -105,7 +106,7 @@ class UniformArena {
       const chunk = this.chunk;
       this.chunks[chunk] = createChecked(
         `allocating uniform arena chunk ${chunk}`,
-        (d) => d.createBuffer({ size: ARENA_CHUNK, usage: Usage.UNIFORM | Usage.COPY_DST, label: `uniform-arena-${chunk}` }),
+        (d) => d.createBuffer({ size: ARENA_CHUNK, usage: Usage.UNIFORM | Usage.STORAGE | Usage.COPY_DST, label: `uniform-arena-${chunk}` }),
         () => {
           if (this.chunks[chunk]) this.chunks.length = chunk; // recreated on the next use
         },
@@ -245,6 +246,19 @@ export function writeBuffer(dst: BufferRange, host: ArrayBufferView, op = 'uploa
   gpuDevice().queue.writeBuffer(dst.buffer, dst.offset, host.buffer, host.byteOffset, host.byteLength);
   bumpWriteVersion(dst.buffer);
   noteCommand(op);
+}
+
+/** Largest table `stagedData` takes (one arena chunk). */
+export const MAX_STAGED_BYTES = ARENA_CHUNK;
+
+/**
+ * Host data for dispatches of the current batch, bound as a read-only storage buffer: placed in the uniform
+ * arena and written with it right before the submit, so it needs no buffer of its own and cannot race the
+ * commands recorded before it. At most MAX_STAGED_BYTES.
+ */
+export function stagedData(words: Uint32Array | Float32Array | Int32Array): BufferRange {
+  if (words.byteLength > ARENA_CHUNK) throw new Error(`stagedData: ${words.byteLength} bytes exceed the ${ARENA_CHUNK}-byte arena chunk`);
+  return arena.place(new Uint32Array(words.buffer, words.byteOffset, words.length));
 }
 
 /** Records a buffer-to-buffer copy (sizes and offsets multiples of 4). */

@@ -8,18 +8,30 @@
 // so the model and the user's references keep working), and sets `param.grad` to a view of the gradient slot:
 // backward then accumulates straight into the flat gradient buffer.
 //
-// Dispatches per step: one kernel per segment (optim_sgd.wgsl / optim_adam.wgsl), where a segment is the run
-// of a group's parameters that share a step count: normally one segment per group. With `maxGradNorm` two
-// more dispatches (nn_grad_norm.wgsl) compute the global norm of the whole gradient buffer and the clip
-// coefficient into a 2-element buffer that every step kernel reads. `zeroGrad()` is one fill of the gradient
-// buffer.
+// Dispatches per step: one kernel per group (optim_sgd.wgsl / optim_adam.wgsl) over the group's run of the
+// flat buffers (its segment). With `maxGradNorm` two more dispatches (nn_grad_norm.wgsl) compute the global
+// norm of the whole gradient buffer and the clip coefficient into a 2-element buffer that every step kernel
+// reads. `zeroGrad()` is one fill of the gradient buffer.
+//
+// Parameters without a gradient (PyTorch 2 semantics). `zeroGrad()` zero-fills the flat gradient buffer and
+// sets every `param.grad` to null (PyTorch's set_to_none=True, its default since 2.0). Each parameter's
+// `gradHome` is its gradient slot: the first backward that reaches the parameter copies its gradient there
+// and sets `param.grad` to it (src/engine/autograd.ts). step() then skips every parameter whose grad is still
+// null: no weight decay, no momentum or Adam update, its step count unchanged. The kernel learns this from two
+// small tables: `chunkOwner` (built with the layout) maps each 64-element chunk of the flat buffer to its
+// parameter, and a per-step table of 4 floats per parameter ([active, first-step flag or Adam's step size,
+// Adam's sqrt(bc2), 0]) computed on the CPU from the per-parameter step counts and staged in the engine's
+// uniform arena (stagedData: written with the batch's uniforms, no buffer per step; up to 4096 parameters
+// per optimizer, beyond that one small upload per step). `zeroGrad({ setToNone: false })` keeps the old behaviour: grads are zero tensors and
+// every trainable parameter is stepped (with a zero gradient where no backward reached it).
+//
+// Per-parameter step counts live in `stepCounts` (a Map from parameter to count, kept for parked parameters
+// too), the one place a state dict would read them from.
 //
 // Frozen parameters: a parameter with requiresGrad = false has no slot, no gradient and no state. If a
 // parameter is frozen later, the next step() or zeroGrad() repacks the buffers without it and parks its
-// state; when it is unfrozen it comes back with that state and its own step count (in a segment of its own
-// until the step counts agree, which for Adam keeps the bias correction right). A parameter that is trainable
-// but got no gradient in a backward is stepped with a zero gradient (PyTorch's zero_grad(set_to_none=False)).
-// Setting `param.grad = null` by hand means a zero gradient at the next step.
+// state; when it is unfrozen it comes back with that state and its own step count (which for Adam keeps the
+// bias correction right). Setting `param.grad = null` by hand means "no gradient" (skipped at the next step).
 
 import adamWgsl from '../shaders/optim_adam.wgsl?raw';
 import sgdWgsl from '../shaders/optim_sgd.wgsl?raw';
@@ -28,15 +40,14 @@ import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
 import { DisposedError, EngineError } from '../engine/errors.ts';
 import { checkOptions } from '../engine/options.ts';
 import {
-  Storage, Tensor, VIEW_ALIGN_BYTES, copyInto, emptyTensor, fillInPlace, keep, launch, maximum, noGrad, reshape, slice, sqrt, stack, tidy,
-  upload,
+  MAX_STAGED_BYTES, Storage, Tensor, VIEW_ALIGN_BYTES, copyInto, emptyTensor, fillInPlace, keep, launch, maximum, noGrad, reshape, slice, sqrt, stack, tidy, upload, stagedData, type BufferRange,
 } from '../engine/index.ts';
 import { Module } from './module.ts';
 import { rehome } from './parameter.ts';
 import type { HostTensor } from './safetensors.ts';
 
-const sgdKernel = defineKernel('optim_sgd', sgdWgsl, ['write', 'write', 'write', 'read']);
-const adamKernel = defineKernel('optim_adam', adamWgsl, ['write', 'write', 'write', 'write', 'read']);
+const sgdKernel = defineKernel('optim_sgd', sgdWgsl, ['write', 'write', 'write', 'read', 'read', 'read']);
+const adamKernel = defineKernel('optim_adam', adamWgsl, ['write', 'write', 'write', 'write', 'read', 'read', 'read']);
 const gradNormKernel = defineKernel('nn_grad_norm', gradNormWgsl, ['read', 'write']);
 
 const ALIGN = VIEW_ALIGN_BYTES / 4; // slot alignment in elements
@@ -51,6 +62,11 @@ export type ParamGroupSpec<H> = Partial<H> & { params: ParamsInput; name?: strin
 /** A parameter group of a live optimizer. Change its hyperparameters (e.g. `lr`) between steps. */
 export type ParamGroup<H> = H & { params: Tensor[]; name?: string };
 
+export interface ZeroGradOptions {
+  /** Leave every gradient null (default, PyTorch ≥ 2.0) instead of a zero tensor. */
+  setToNone?: boolean;
+}
+
 export interface OptimizerOptions {
   /** Clip gradients to this global 2-norm before each step (PyTorch's clip_grad_norm_), on the GPU. */
   maxGradNorm?: number | null;
@@ -60,30 +76,35 @@ interface Slot {
   param: Tensor;
   group: number;
   offset: number; // elements, from the start of the flat buffers
+  index: number; // row in the per-step parameter table
   gradView: Tensor; // owned by the optimizer
-  gradAlias: Tensor; // what param.grad is set to
+  gradAlias: Tensor; // what param.grad is set to (and param.gradHome)
+  /** The slot holds zeros and no backward wrote it since (so a null grad needs no fill). */
+  clean: boolean;
 }
 
 interface Segment {
   group: number;
-  step: number;
   start: number;
   length: number;
   slots: Slot[];
   param: Tensor;
   grad: Tensor;
   states: Tensor[];
+  /** int32 [length / 64]: the table row of the parameter each 64-element chunk belongs to. */
+  chunkOwner: Tensor;
 }
 
-/** What a step kernel binds besides the segment: the clip output (or a dummy) and a dummy state buffer. */
+/** What a step kernel binds besides the segment: the clip output (or a dummy), a dummy state buffer, the table. */
 interface StepBindings {
   clip: Tensor;
   dummyState: Tensor;
   clipping: boolean;
+  /** float32 [parameters, 4], rows filled by `tableRow`. */
+  table: Tensor | BufferRange;
 }
 
 interface Parked {
-  step: number;
   states: Tensor[];
 }
 
@@ -148,6 +169,8 @@ export abstract class Optimizer<H extends object> {
   private slots = new Map<Tensor, Slot>();
   private segments: Segment[] = [];
   private parked = new Map<Tensor, Parked>();
+  /** Steps taken by each parameter (trainable or parked); a skipped step leaves the count unchanged. */
+  readonly stepCount = new Map<Tensor, number>();
   private flatParams: Tensor | null = null;
   private flatGrads: Tensor | null = null;
   private flatStates: Tensor[] = [];
@@ -212,9 +235,15 @@ export abstract class Optimizer<H extends object> {
   /** Records the update of one segment: one dispatch. */
   protected abstract dispatchSegment(seg: Segment, group: ParamGroup<H>, bindings: StepBindings): void;
 
+  /** The per-step table row of a stepped parameter after `step` steps (index 0 is set to 1, "active", by the caller). */
+  protected abstract tableRow(group: ParamGroup<H>, step: number, row: Float32Array): void;
+
   // ---------------------------------------------------------------- public API
 
-  /** One optimization step for every trainable parameter: one dispatch per group (plus two when clipping). */
+  /**
+   * One optimization step for every trainable parameter that has a gradient (one dispatch per group, plus two
+   * when clipping). A parameter whose grad is null (no backward reached it since zeroGrad()) is skipped.
+   */
   step(): void {
     this.checkAlive();
     this.paramGroups.forEach((g, gi) => {
@@ -227,20 +256,38 @@ export abstract class Optimizer<H extends object> {
       if (!this.flatGrads || this.segments.length === 0) return;
       const clip = this.maxGradNorm !== null;
       if (clip) this.launchNorm(this.maxGradNorm!);
-      for (const seg of this.segments) {
-        seg.step++;
-        this.dispatchSegment(seg, this.paramGroups[seg.group]!, { clip: clip ? this.clipOut! : this.dummyRead!, dummyState: this.dummyState!, clipping: clip });
+      const host = new Float32Array(this.slots.size * 4);
+      for (const slot of this.slots.values()) {
+        if (slot.param.grad !== slot.gradAlias) continue;
+        const t = (this.stepCount.get(slot.param) ?? 0) + 1;
+        this.stepCount.set(slot.param, t);
+        const row = host.subarray(slot.index * 4, slot.index * 4 + 4);
+        this.tableRow(this.paramGroups[slot.group]!, t, row);
+        row[0] = 1;
       }
+      const table = host.byteLength <= MAX_STAGED_BYTES ? stagedData(host) : upload(host, [this.slots.size, 4], 'float32');
+      for (const seg of this.segments) {
+        this.dispatchSegment(seg, this.paramGroups[seg.group]!, { clip: clip ? this.clipOut! : this.dummyRead!, dummyState: this.dummyState!, clipping: clip, table });
+      }
+      if (table instanceof Tensor) table.dispose();
       this.normValid = clip;
     });
   }
 
-  /** Zeroes every gradient (one fill of the flat gradient buffer). */
-  zeroGrad(): void {
+  /**
+   * Resets the gradients: one fill of the flat gradient buffer, and every `param.grad` set to null (default,
+   * PyTorch ≥ 2.0) or, with `{ setToNone: false }`, left as a zero tensor (then step() updates every parameter).
+   */
+  zeroGrad(options: ZeroGradOptions = {}): void {
     this.checkAlive();
+    const setToNone = options.setToNone ?? true;
     noGrad(() => {
       this.ensureLayout();
       if (this.flatGrads) fillInPlace(this.flatGrads, 0);
+      for (const slot of this.slots.values()) {
+        slot.clean = true;
+        slot.param.grad = setToNone ? null : slot.gradAlias;
+      }
     });
   }
 
@@ -269,9 +316,9 @@ export abstract class Optimizer<H extends object> {
     return tidy(() => reshape(slice(this.clipOut!, 0, 0, 1), []));
   }
 
-  /** Step counts of the groups (the largest per group; parameters that joined later may be behind). */
+  /** Step counts of the groups (the largest per group; parameters that joined later or were skipped may be behind). */
   get stepCounts(): number[] {
-    return this.paramGroups.map((_, i) => Math.max(0, ...this.segments.filter((s) => s.group === i).map((s) => s.step)));
+    return this.paramGroups.map((g) => Math.max(0, ...g.params.map((p) => this.stepCount.get(p) ?? 0)));
   }
 
   /** Elements in each flat buffer (parameters, gradients, each state): trainable sizes rounded up to 64. */
@@ -279,7 +326,7 @@ export abstract class Optimizer<H extends object> {
     return this.flatParams?.size ?? 0;
   }
 
-  /** Dispatches one step records (for tests and docs): segments, plus the norm pass when clipping. */
+  /** Dispatches one step records (for tests and docs): one per group with trainable parameters, plus the norm pass when clipping. */
   get dispatchesPerStep(): number {
     return this.segments.length + (this.maxGradNorm !== null ? 2 : 0);
   }
@@ -305,8 +352,8 @@ export abstract class Optimizer<H extends object> {
   }
 
   // ---------------------------------------------------------------- state dict (checkpoints)
-  // Kept apart from the step logic: it reads and rebuilds the layout only through slots, segments, parked
-  // state and ensureLayout().
+  // Kept apart from the step logic: it reads and rebuilds the layout only through slots, the per-parameter
+  // step counts (stepCount), parked state and ensureLayout().
 
   /**
    * The optimizer's state read back to the host (PyTorch's state_dict): per parameter its step count and
@@ -323,14 +370,12 @@ export abstract class Optimizer<H extends object> {
       for (const [p, key] of keys) {
         const slot = this.slots.get(p);
         const park = this.parked.get(p);
-        let step = 0;
+        const step = this.stepCount.get(p) ?? 0;
         let sources: Tensor[] = [];
         if (slot) {
-          step = this.segments.find((s) => s.slots.includes(slot))?.step ?? 0;
           sources = this.flatStates.map((flat) => over(flat.storage.view(slot.offset * 4, Math.max(p.size, 1) * 4), p.shape));
           views.push(...sources);
         } else if (park) {
-          step = park.step;
           sources = park.states;
         }
         if (step === 0) continue;
@@ -406,6 +451,7 @@ export abstract class Optimizer<H extends object> {
       this.freeLayout();
       for (const park of this.parked.values()) for (const t of park.states) t.dispose();
       this.parked.clear();
+      this.stepCount.clear();
       const count = this.stateCount();
       for (const [key, entry] of Object.entries(state)) {
         const p = byKey.get(key)!;
@@ -416,7 +462,8 @@ export abstract class Optimizer<H extends object> {
           fillInPlace(zero, 0);
           return zero;
         });
-        this.parked.set(p, { step: entry.step, states });
+        this.parked.set(p, { states });
+        if (entry.step > 0) this.stepCount.set(p, entry.step);
       }
       this.ensureLayout();
     });
@@ -443,6 +490,7 @@ export abstract class Optimizer<H extends object> {
       if (!p.isDisposed) continue;
       for (const s of park.states) s.dispose();
       this.parked.delete(p);
+      this.stepCount.delete(p);
     }
     let changed = this.flatStates.length !== this.stateCount() || !this.dummyState;
     const wanted = new Map<Tensor, number>();
@@ -456,17 +504,30 @@ export abstract class Optimizer<H extends object> {
       else for (const [p, gi] of wanted) if (this.slots.get(p)?.group !== gi) changed = true;
     }
     if (changed) this.repack(wanted);
-    // Gradients replaced by hand (or dropped) go back into their slots.
+    // Gradients replaced by hand go back into their slots; a dropped one (null) leaves its slot zeroed.
     for (const slot of this.slots.values()) {
       const p = slot.param;
-      if (p.grad === slot.gradAlias && !slot.gradAlias.isDisposed) continue;
+      if (slot.gradAlias.isDisposed) {
+        slot.gradAlias = slot.gradView.alias();
+        if (p.grad?.isDisposed) p.grad = null;
+      }
+      p.gradHome = slot.gradAlias;
       const g = p.grad;
-      if (g && !g.isDisposed && g.size === p.size && g.dtype === 'float32') copyInto(slot.gradView, g);
-      else fillInPlace(slot.gradView, 0);
-      if (g && g !== slot.gradAlias) g.dispose();
-      slot.gradAlias.dispose();
-      slot.gradAlias = slot.gradView.alias();
-      p.grad = slot.gradAlias;
+      if (g === slot.gradAlias) {
+        slot.clean = false;
+        continue;
+      }
+      if (g && !g.isDisposed && g.size === p.size && g.dtype === 'float32') {
+        copyInto(slot.gradView, g);
+        g.dispose();
+        p.grad = slot.gradAlias;
+        slot.clean = false;
+        continue;
+      }
+      if (g) g.dispose();
+      p.grad = null;
+      if (!slot.clean) fillInPlace(slot.gradView, 0);
+      slot.clean = true;
     }
   }
 
@@ -476,22 +537,11 @@ export abstract class Optimizer<H extends object> {
       if (owner && owner !== (this as Optimizer<object>)) throw new EngineError(`${this.name()}: parameter ${p.describe()} is already managed by another optimizer (dispose that one first)`);
     }
     const stateCount = this.stateCount();
-    // Current step count of every wanted parameter: from its segment, from the parking lot, or 0.
-    const stepOf = new Map<Tensor, number>();
-    for (const seg of this.segments) for (const s of seg.slots) stepOf.set(s.param, seg.step);
-    for (const [p, park] of this.parked) stepOf.set(p, park.step);
-
-    // New segments: by group, then by step count (longest-trained first), parameters in group order.
-    const plan: Array<{ group: number; step: number; params: Tensor[] }> = [];
+    // New segments: one per group with trainable parameters, in group order.
+    const plan: Array<{ group: number; params: Tensor[] }> = [];
     this.paramGroups.forEach((g, gi) => {
-      const bySteps = new Map<number, Tensor[]>();
-      for (const p of g.params) {
-        if (wanted.get(p) !== gi) continue;
-        const st = stepOf.get(p) ?? 0;
-        if (!bySteps.has(st)) bySteps.set(st, []);
-        bySteps.get(st)!.push(p);
-      }
-      for (const st of [...bySteps.keys()].sort((a, b) => b - a)) plan.push({ group: gi, step: st, params: bySteps.get(st)! });
+      const params = g.params.filter((p) => wanted.get(p) === gi);
+      if (params.length) plan.push({ group: gi, params });
     });
     let total = 0;
     const offsets = new Map<Tensor, number>();
@@ -519,7 +569,8 @@ export abstract class Optimizer<H extends object> {
         const gradView = sliceOf(newGrads!, off, p.shape);
         const old = this.slots.get(p);
         const g = p.grad;
-        if (g && !g.isDisposed && g.size === p.size) copyInto(gradView, g);
+        const hasGrad = !!g && !g.isDisposed && g.size === p.size;
+        if (hasGrad) copyInto(gradView, g);
         // State: from the old slot, from the parking lot, or zeros (already).
         const parked = this.parked.get(p);
         for (let k = 0; k < stateCount; k++) {
@@ -545,16 +596,16 @@ export abstract class Optimizer<H extends object> {
           old.gradView.dispose();
         }
         const gradAlias = gradView.alias();
-        p.grad = gradAlias;
+        p.grad = hasGrad ? gradAlias : null;
+        p.gradHome = gradAlias;
         owners.set(p, this as Optimizer<object>);
-        newSlots.set(p, { param: p, group: segPlan.group, offset: off, gradView, gradAlias });
+        newSlots.set(p, { param: p, group: segPlan.group, offset: off, index: newSlots.size, gradView, gradAlias, clean: !hasGrad });
       }
     }
     // Parameters that leave (frozen, disposed, removed): own memory again, state parked, no gradient.
     for (const [p, slot] of this.slots) {
       if (newSlots.has(p)) continue;
       if (!p.isDisposed) {
-        const seg = this.segments.find((s) => s.slots.includes(slot));
         const states: Tensor[] = [];
         for (const flat of this.flatStates) {
           const src = sliceOf(flat, slot.offset, p.shape);
@@ -563,7 +614,9 @@ export abstract class Optimizer<H extends object> {
           src.dispose();
           states.push(own);
         }
-        this.parked.set(p, { step: seg?.step ?? 0, states });
+        this.parked.set(p, { states });
+      } else {
+        this.stepCount.delete(p);
       }
       this.release(slot, !p.isDisposed);
     }
@@ -578,7 +631,10 @@ export abstract class Optimizer<H extends object> {
       const last = slots[slots.length - 1]!;
       const length = last.offset + last.param.size - start;
       const view = (flat: Tensor): Tensor => sliceOf(flat, start, [length]);
-      return { group: sp.group, step: sp.step, start, length, slots, param: view(newParams!), grad: view(newGrads!), states: newStates.map(view) };
+      const owner = new Int32Array(Math.ceil(length / ALIGN));
+      for (const s of slots) owner.fill(s.index, (s.offset - start) / ALIGN);
+      const chunkOwner = keep(upload(owner, [owner.length], 'int32'));
+      return { group: sp.group, start, length, slots, param: view(newParams!), grad: view(newGrads!), states: newStates.map(view), chunkOwner };
     });
     // Norm partials and dummy bindings (kernels bind something in unused slots).
     // Each norm thread sums at least 256 elements: few workgroups for small models (SwiftShader and other
@@ -611,6 +667,7 @@ export abstract class Optimizer<H extends object> {
       own.dispose();
     }
     if (p.grad === slot.gradAlias) p.grad = null;
+    if (p.gradHome === slot.gradAlias) p.gradHome = null;
     slot.gradAlias.dispose();
     slot.gradView.dispose();
     owners.delete(p);
@@ -620,6 +677,7 @@ export abstract class Optimizer<H extends object> {
     for (const seg of this.segments) {
       seg.param.dispose();
       seg.grad.dispose();
+      seg.chunkOwner.dispose();
       for (const s of seg.states) s.dispose();
     }
     this.segments = [];
@@ -700,12 +758,16 @@ export class SGD extends Optimizer<SGDHyper> {
 
   protected dispatchSegment(seg: Segment, g: ParamGroup<SGDHyper>, b: StepBindings): void {
     const momentum = g.momentum !== 0;
-    launch(sgdKernel, [seg.param, seg.grad, momentum ? seg.states[0]! : b.dummyState, b.clip], {
-      uniforms: [seg.length, f32Bits(g.lr), f32Bits(g.weightDecay), f32Bits(g.momentum), f32Bits(g.dampening), seg.step === 1 ? 1 : 0],
+    launch(sgdKernel, [seg.param, seg.grad, momentum ? seg.states[0]! : b.dummyState, b.clip, seg.chunkOwner, b.table], {
+      uniforms: [seg.length, f32Bits(g.lr), f32Bits(g.weightDecay), f32Bits(g.momentum), f32Bits(g.dampening)],
       constants: { MOMENTUM: momentum ? 1 : 0, NESTEROV: g.nesterov ? 1 : 0, CLIP: b.clipping ? 1 : 0, MAXIMIZE: g.maximize ? 1 : 0 },
       workgroups: grid(Math.ceil(seg.length / 256)),
       label: 'optim.sgd',
     });
+  }
+
+  protected tableRow(_g: ParamGroup<SGDHyper>, step: number, row: Float32Array): void {
+    row[1] = step === 1 ? 1 : 0; // the momentum buffer starts as the gradient
   }
 }
 
@@ -741,16 +803,19 @@ abstract class AdamBase extends Optimizer<AdamHyper> {
     return ['expAvg', 'expAvgSq'];
   }
 
+  /** Bias corrections in double precision on the CPU, as PyTorch does in Python: [·, lr / bc1, sqrt(bc2)]. */
+  protected tableRow(g: ParamGroup<AdamHyper>, t: number, row: Float32Array): void {
+    const [b1, b2] = g.betas;
+    row[1] = g.lr / (1 - b1 ** t);
+    row[2] = Math.sqrt(1 - b2 ** t);
+  }
+
   protected dispatchSegment(seg: Segment, g: ParamGroup<AdamHyper>, b: StepBindings): void {
     const [b1, b2] = g.betas;
-    const t = seg.step;
-    const bc1 = 1 - b1 ** t;
-    const bc2 = 1 - b2 ** t;
-    launch(adamKernel, [seg.param, seg.grad, seg.states[0]!, seg.states[1]!, b.clip], {
+    launch(adamKernel, [seg.param, seg.grad, seg.states[0]!, seg.states[1]!, b.clip, seg.chunkOwner, b.table], {
       uniforms: [
         seg.length, f32Bits(b1), f32Bits(b2), f32Bits(1 - b1),
         f32Bits(1 - b2), f32Bits(g.eps), f32Bits(g.weightDecay), f32Bits(1 - g.lr * g.weightDecay),
-        f32Bits(g.lr / bc1), f32Bits(Math.sqrt(bc2)),
       ],
       constants: { DECOUPLED: this.decoupled ? 1 : 0, CLIP: b.clipping ? 1 : 0, MAXIMIZE: g.maximize ? 1 : 0 },
       workgroups: grid(Math.ceil(seg.length / 256)),

@@ -1,6 +1,7 @@
 // one_hot.wgsl: y[r, c] = (targets[r] == c) ? on : off, for integer class targets.
 // Layout: targets i32 [rows]; y f32 [rows, classes] row-major. A target outside [0, classes) gives a row of
-// `off` values and, unless it is `ignore_index` (when `has_ignore` is 1), trips the device-side index check:
+// `off` values and, unless it is `ignore_index` (when `has_ignore` is 1: its row is all zeros, so it adds no
+// loss and no gradient), trips the device-side index check:
 // the first bad target writes [check_id, value] into `err` (see src/engine/index-checks.ts), and the next
 // readback throws an IndexError naming the op, the value and the range.
 
@@ -27,7 +28,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let row = i / params.classes;
   let col = i32(i % params.classes);
   let t = targets[row];
-  y[i] = select(params.off, params.on, t == col);
   let ignored = params.has_ignore == 1u && t == params.ignore_index;
+  y[i] = select(select(params.off, params.on, t == col), 0.0, ignored);
   if (col == 0 && (t < 0 || t >= i32(params.classes)) && !ignored) { report_bad_index(t); }
 }

@@ -138,17 +138,24 @@ describe('nn layers and losses vs PyTorch fixtures', () => {
         const x = E.tensor(c.input.data, c.input.shape, { requiresGrad: true });
         const t = E.tensor(c.target.data, c.target.shape, { dtype: c.target.dtype === 'int64' ? 'int32' : 'float32' });
         const reduction = c.attrs.reduction as 'mean' | 'sum';
+        // attrs.mask: the engine's per-sample label mask (a host array here); attrs.ignore_index: crossEntropy's.
+        const mask = c.attrs.mask as number[] | undefined;
+        const m = mask ? { mask } : {};
         let loss;
         switch (c.loss) {
-          case 'cross_entropy': loss = E.crossEntropy(x, t, { reduction, labelSmoothing: c.attrs.label_smoothing as number }); break;
-          case 'binary_cross_entropy_with_logits': {
-            const posWeight = c.pos_weight ? E.tensor(c.pos_weight.data, c.pos_weight.shape) : undefined;
-            loss = E.bceWithLogits(x, t, { reduction, ...(posWeight ? { posWeight } : {}) });
+          case 'cross_entropy': {
+            const ignore = c.attrs.ignore_index as number | undefined;
+            loss = E.crossEntropy(x, t, { reduction, labelSmoothing: c.attrs.label_smoothing as number, ...m, ...(ignore !== undefined ? { ignoreIndex: ignore } : {}) });
             break;
           }
-          case 'mse_loss': loss = E.mseLoss(x, t, { reduction }); break;
-          case 'l1_loss': loss = E.l1Loss(x, t, { reduction }); break;
-          case 'huber_loss': loss = E.huberLoss(x, t, { reduction, delta: c.attrs.delta as number }); break;
+          case 'binary_cross_entropy_with_logits': {
+            const posWeight = c.pos_weight ? E.tensor(c.pos_weight.data, c.pos_weight.shape) : undefined;
+            loss = E.bceWithLogits(x, t, { reduction, ...(posWeight ? { posWeight } : {}), ...m });
+            break;
+          }
+          case 'mse_loss': loss = E.mseLoss(x, t, { reduction, ...m }); break;
+          case 'l1_loss': loss = E.l1Loss(x, t, { reduction, ...m }); break;
+          case 'huber_loss': loss = E.huberLoss(x, t, { reduction, delta: c.attrs.delta as number, ...m }); break;
           default: throw new Error(`no loss ${c.loss}`);
         }
         loss.backward();

@@ -3,7 +3,7 @@
 // log matches the values written in their comments.
 
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useGpuPage, type GpuPage } from '../harness/gpu.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -44,6 +44,25 @@ const squash = (lines: string[]): string[] => lines.map((l) => l.replace(/\s/g, 
 
 describe('README', () => {
   const gpu = useGpuPage();
+  beforeAll(async () => {
+    await gpu.run(async (E) => {
+      await E.init();
+    });
+  });
+
+  it('multi-task example runs verbatim and logs what its comments say', async () => {
+    const code = codeAfter('<!-- multitask -->');
+    const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
+    expect(expected.length).toBe(2);
+    const logged = await gpu.run(async (E, _H, src) => {
+      const lines: string[] = [];
+      const fakeConsole = { log: (...v: unknown[]) => lines.push(v.map((x) => JSON.stringify(x)).join(' ')) };
+      const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<void>;
+      await new AsyncFunction('E', 'console', src)(E, fakeConsole);
+      return lines;
+    }, runnable(code));
+    expect(logged.map((l) => l.replace(/\s/g, ''))).toEqual(expected.map((l) => l.replace(/\s/g, '')));
+  });
 
   it('quickstart runs verbatim and logs what its comments say', async () => {
     const { logged, expected } = await runBlock(gpu, '<!-- quickstart -->');

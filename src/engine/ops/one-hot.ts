@@ -1,7 +1,8 @@
 // oneHot: integer class targets → float32 rows with `on` at the target column and `off` elsewhere.
-// Used by crossEntropy (with label smoothing, on = 1 − ε + ε/C and off = ε/C). The kernel checks every
-// target on the GPU (src/engine/index-checks.ts): one outside [0, numClasses) that is not `ignoreIndex`
-// makes the next readback throw an IndexError naming `op`.
+// Used by crossEntropy (with label smoothing, on = 1 − ε + ε/C and off = ε/C; rows whose target equals
+// `ignoreIndex` are all zeros: no loss, no gradient). The kernel checks every target on the GPU
+// (src/engine/index-checks.ts): one outside [0, numClasses) that is not `ignoreIndex` makes the next readback
+// throw an IndexError naming `op`.
 
 import oneHotWgsl from '../../shaders/one_hot.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
@@ -14,7 +15,7 @@ import { Tensor, checkOperand } from '../tensor.ts';
 const oneHotKernel = defineKernel('one_hot', oneHotWgsl, ['read', 'write', 'write']);
 
 export interface OneHotOptions {
-  /** A target value that is not an error and gives a row of `off` (crossEntropy passes its ignoreIndex). */
+  /** A target value that is not an error and gives a row of zeros (crossEntropy passes its ignoreIndex). */
   ignoreIndex?: number;
   /** The op named by the device-side check's error (default 'oneHot'). */
   op?: string;

@@ -1,0 +1,66 @@
+// `npm run experiment:multitask [-- --quick] [-- --seeds N --steps N]`: serves the repo with vite, runs
+// bench/multitask/experiment.html in headless Chromium (WebGPU), prints its progress (with an ETA), then
+// writes the table (markdown), the raw results (JSON) and a chart (SVG) under bench/results:
+//   full run   bench/results/multitask.{md,json,svg}   (committed; the verdicts are taken from it)
+//   --quick    bench/results/multitask-quick.{md,json,svg}   (1 seed, 15 steps instead of 3 seeds × 60, same code path)
+
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { launchBrowser, startServer, REPO_ROOT } from '../../scripts/headless.mjs';
+import { renderMarkdown, renderSvg } from './report.mjs';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const opt = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const seeds = opt('seeds', quick ? 1 : 3);
+const steps = opt('steps', quick ? 15 : 60);
+const batch = opt('batch', 64);
+const extra = ['regimes', 'methods'].map((k) => (argv.includes(`--${k}`) ? `&${k}=${argv[argv.indexOf(`--${k}`) + 1]}` : '')).join('');
+const resume = argv.includes('--resume');
+const command = `npm run experiment:multitask${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+
+const server = await startServer({ watch: false });
+const browser = await launchBrowser({ headless: true });
+let result;
+try {
+  const page = await browser.newPage();
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (text.startsWith('[vite]')) return;
+    if (msg.type() === 'error' || msg.type() === 'warning') process.stderr.write(`[page ${msg.type()}] ${text}\n`);
+    else process.stdout.write(`${text}\n`);
+  });
+  page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
+  await page.goto(`${server.url}/bench/multitask/experiment.html?seeds=${seeds}&steps=${steps}&batch=${batch}&quick=${quick ? 1 : 0}&resume=${resume ? 1 : 0}${extra}`);
+  // Until the page is done, save what it has every 30 s (bench/results/multitask*.partial.json).
+  const partialFile = path.join(REPO_ROOT, 'bench', 'results', `${quick ? 'multitask-quick' : 'multitask'}.partial.json`);
+  const saver = setInterval(() => {
+    page.evaluate('window.__partial').then((p) => { if (p) writeFileSync(partialFile, JSON.stringify(p)); }, () => {});
+  }, 30_000);
+  // Poll ourselves: on a loaded machine one evaluate can time out while the page is busy; that is not an error.
+  try {
+    for (;;) {
+      const done = await page.evaluate('window.__result !== undefined || window.__error !== undefined').catch(() => false);
+      if (done) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  } finally {
+    clearInterval(saver);
+  }
+  const error = await page.evaluate('window.__error');
+  if (error) throw new Error(`experiment failed in the page: ${error}`);
+  result = await page.evaluate('window.__result');
+} finally {
+  await browser.close();
+  await server.close();
+}
+result.command = command;
+const base = path.join(REPO_ROOT, 'bench', 'results', quick ? 'multitask-quick' : 'multitask');
+writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 1)}\n`); // first: the raw results survive a report bug
+const md = renderMarkdown(result);
+writeFileSync(`${base}.md`, md);
+writeFileSync(`${base}.svg`, renderSvg(result));
+process.stdout.write(`\n${md}\nwrote ${path.relative(REPO_ROOT, base)}.{md,json,svg}\n`);

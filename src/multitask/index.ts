@@ -1,0 +1,11 @@
+// The `multitask` namespace: a shared trunk with one head per task (hard sharing or MMoE), per-task losses
+// with label masks, weighting methods from fixed to gradient-based, and per-task metrics.
+//   import { multitask } from 'webgpu-tensor';
+//   new multitask.MultiTask({ trunk, heads, losses, weighting: multitask.weighting.uncertainty(tasks) });
+// Imports nn and engine; nothing below imports it.
+
+export { MultiTask, type MultiTaskOptions, type TaskLoss, type TaskTensors, type TaskMasks, type LossResult, type StepResult } from './multitask.ts';
+export { MMoE, type MMoEOptions } from './mmoe.ts';
+export * as weighting from './weighting-api.ts';
+export * as metrics from './metrics.ts';
+export { Weighting } from './weighting.ts';
