@@ -17,7 +17,7 @@ export { bufferPool, type PoolStats } from './buffer-pool.ts';
 export { emptyTensor, launch } from './launch.ts';
 export * from './ops/creation.ts';
 export {
-  neg, exp, log, sqrt, abs, relu, sigmoid, tanh, gelu,
+  neg, exp, log, sqrt, abs, relu, relu6, sigmoid, tanh, gelu,
   add, sub, mul, div, pow, maximum, eq, gt, clone, toFloat, toInt, addInto, copyInto,
 } from './ops/elementwise.ts';
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
@@ -37,4 +37,5 @@ export function memoryStats(): ReturnType<typeof bufferPool.snapshot> & ReturnTy
   return { ...bufferPool.snapshot(), ...recorderStats() };
 }
 export { conv2d, conv2dKernels, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
+export { depthwiseKernels } from './ops/depthwise.ts';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, pool2dKernels, type MaxPool2dOptions, type AvgPool2dOptions, type Pool2dPass } from './ops/pool.ts';

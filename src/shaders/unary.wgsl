@@ -60,6 +60,7 @@ fn apply(v: f32, a: f32) -> f32 {
     }
     case 18u: { return pow_(a, v); }                          // scalar ** x
     case 19u: { return min(v, a); }                           // minimum with scalar
+    case 20u: { return clamp(v, 0.0, 6.0); }                  // relu6 (hardtanh 0..6)
     default: { return v; }                                    // identity (copy)
   }
 }
