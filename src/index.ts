@@ -4,6 +4,8 @@ export * from './engine/index.ts';
 // losses, and .safetensors files.
 export * as nn from './nn/index.ts';
 export * as optim from './nn/optim-api.ts';
+// Pretrained-model trunks (torchvision's resnet18 / resnet34 / mobilenet_v2) and the image helper.
+export * as models from './models/index.ts';
 export { crossEntropy, bceWithLogits, mseLoss, l1Loss, huberLoss } from './nn/losses.ts';
 export {
   parseSafetensors, serializeSafetensors, readSafetensorsBlob, toSafetensorsBlob, readSafetensorsFile, writeSafetensorsFile, SafetensorsError,
