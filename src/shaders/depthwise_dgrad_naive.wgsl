@@ -8,8 +8,10 @@
 //
 // Figures: SwiftShader (CPU, 2 cores shared), GPU timestamps, mean of the timed runs; see bench/results/.
 // v  | idea                                         | figure                 | device                     | shape
-// v1 | one thread per input pixel, gather the taps  | (in the backward rows) | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
-// v2 | 8×32 input tile, gradient window in workgroup memory, 4 pixels per thread | (in the backward rows) | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
+// v  | idea                                         | figure                 | device                     | shape
+// v1 | one thread per input pixel, gather the taps  | see bench/results      | SwiftShader (CPU, 2 cores) | N16 C96 56² 3×3 s1 p1
+// v2 | 8×32 input tile, gradient window in workgroup memory, 4 pixels per thread | see bench/results | SwiftShader (CPU, 2 cores) | N16 C96 56² 3×3 s1 p1
+// v3 | 4 pixels per thread along a row, gradient window in registers | see bench/results | SwiftShader (CPU, 2 cores) | N16 C96 56² 3×3 s1 p1
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,

@@ -13,8 +13,10 @@
 //
 // Figures: SwiftShader (CPU, 2 cores shared), GPU timestamps, mean of the timed runs; see bench/results/.
 // v  | idea                                         | figure                 | device                     | shape
-// v1 | one thread per output, direct loops          | 0.37 GFLOP/s (1.89 ms) | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
-// v2 | 8×32 output tile, input tile in workgroup memory, 4 outputs per thread | 0.93 GFLOP/s (0.75 ms) | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
+// v  | idea                                         | figure                 | device                     | shape
+// v1 | one thread per output, direct loops          | FIGURE_V1 | SwiftShader (CPU, 2 cores) | N16 C96 56² 3×3 s1 p1
+// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | FIGURE_V2 | SwiftShader (CPU, 2 cores) | N16 C96 56² 3×3 s1 p1
+// v3 | 4 outputs per thread along a row, input window in registers | FIGURE_V3 | SwiftShader (CPU, 2 cores) | N16 C96 56² 3×3 s1 p1
 
 override HAS_BIAS: bool = true;
 override STRIDE: u32 = 1u;

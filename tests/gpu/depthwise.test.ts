@@ -1,5 +1,5 @@
 // The dedicated depthwise conv2d kernels (src/engine/ops/depthwise.ts): forward, input and weight gradients
-// of v1 (naive) and v2 (tiled / split) against the float64 CPU reference, on shapes that cross tile edges,
+// of v1 (naive), v2 (workgroup tiles / split) and v3 (register rows) against the float64 CPU reference, on shapes that cross tile edges,
 // both strides, odd sizes, padding 0 to 2, and the shapes v2 does not take (5×5, dilation) where 'auto' runs
 // v1. Also checks that conv2d routes depthwise shapes to these kernels and that forcing v2 on a shape it
 // cannot take is a clear error.
@@ -17,7 +17,7 @@ interface Case {
   padding: number;
   dilation?: number;
   bias?: boolean;
-  /** Whether v2 takes the shape (3×3, dilation 1, stride 1 or 2) for forward and dgrad. */
+  /** Whether v2 and v3 take the shape (3×3, dilation 1, stride 1 or 2) for forward and dgrad. */
   v2: boolean;
 }
 
@@ -63,10 +63,11 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       const g = randomArray(d.N * C * d.OH * d.OW, 40 + i);
       const ref = conv2dBackward(x, w, g, geo);
       const y = conv2dForward(x, w, b, geo);
-      // v1 everywhere; v2 where it applies (the weight gradient's v2 takes any 3×3); 'auto'.
+      // v1 everywhere; v2 and v3 where they apply (the weight gradient's v2 takes any 3×3); 'auto'.
       const configs: Array<Record<string, number | 'auto'>> = [
         { forward: 1, dgrad: 1, wgrad: 1 },
         { forward: c.v2 ? 2 : 1, dgrad: c.v2 ? 2 : 1, wgrad: c.k === 3 ? 2 : 1 },
+        ...(c.v2 ? [{ forward: 3, dgrad: 3, wgrad: 1 }] : []),
         { forward: 'auto', dgrad: 'auto', wgrad: 'auto' },
       ];
       const runs = await gpu.run(
@@ -110,7 +111,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
     });
   });
 
-  it('a large weight gradient splits over N·OH·OW and sums the splits (N2 C2 64×64)', async () => {
+  it('v2 splits a large weight gradient over N·OH·OW and sums the splits (N2 C2 64×64)', async () => {
     const input: [number, number, number, number] = [2, 2, 64, 64];
     const geo: Conv2dGeometry = { input, weight: [2, 1, 3, 3], stride: [1, 1], padding: [1, 1], groups: 2 };
     const x = randomArray(size(input), 5);
@@ -121,10 +122,12 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       const xt = E.tensor(s.x, [2, 2, 64, 64]);
       const wt = E.tensor(s.w, [2, 1, 3, 3], { requiresGrad: true });
       let y: InstanceType<typeof E.Tensor> | null = null;
+      E.depthwiseKernels.use.wgrad = 2;
       const labels = await E.traceKernels(() => {
         y = E.conv2d(xt, wt, null, { padding: 1, groups: 2 });
         y.backward(E.tensor(s.g, y.shape));
       });
+      E.depthwiseKernels.reset();
       const dw = Array.from(await wt.grad!.data());
       for (const t of [xt, wt, y!]) t.dispose();
       return { dw, labels };

@@ -7,3 +7,4 @@
 
 export { seededRandom, randomArray } from './random.ts';
 export { applyOp, forwardBackward } from './ops-in-page.ts';
+export { seededValues, type SeedEntry } from './zoo-seed.ts';
