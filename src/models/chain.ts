@@ -12,6 +12,9 @@ import { parseSafetensors, readSafetensorsBlob, readSafetensorsFile } from '../n
 import { EngineError, ShapeError, Tensor, flatten } from '../engine/index.ts';
 import { describeCheckpoint } from './checkpoint.ts';
 
+/** How many keys of each kind a checkpoint error lists. */
+const FIRST_KEYS = 5;
+
 /** One cut point: its path and the module whose output it is. */
 export interface Step {
   path: string;
@@ -100,11 +103,17 @@ export abstract class ZooModel extends Module implements FeatureModel {
     try {
       this.loadStateDict(state);
     } catch (e) {
-      if (e instanceof StateDictError) {
-        const shapes = new Map<string, readonly number[]>([...entriesOf(state)].map(([k, v]) => [k, v.shape]));
-        e.message = `${this.arch}: ${describeCheckpoint(this.arch, this.stateDict(), shapes)}\n${e.message}`;
-      }
-      throw e;
+      if (!(e instanceof StateDictError)) throw e;
+      const shapes = new Map<string, readonly number[]>([...entriesOf(state)].map(([k, v]) => [k, v.shape]));
+      const own = this.stateDict();
+      const show = (s: readonly number[] | undefined): string => (s ? `[${s.join(',')}]` : '?');
+      const first = (keys: string[], line: (k: string) => string): string =>
+        keys.slice(0, FIRST_KEYS).map((k) => `    ${line(k)}`).join('\n') + (keys.length > FIRST_KEYS ? `\n    … and ${keys.length - FIRST_KEYS} more` : '');
+      const parts = [`${this.arch}: ${describeCheckpoint(this.arch, own, shapes)}`];
+      if (e.mismatchedKeys.length) parts.push(`  mismatched shapes (${e.mismatchedKeys.length}):\n${first(e.mismatchedKeys, (k) => `"${k}": checkpoint ${show(shapes.get(k))}, model ${show(own.get(k)?.shape)}`)}`);
+      if (e.missingKeys.length) parts.push(`  missing from the checkpoint (${e.missingKeys.length}):\n${first(e.missingKeys, (k) => `"${k}" ${show(own.get(k)?.shape)}`)}`);
+      if (e.unexpectedKeys.length) parts.push(`  not in the model (${e.unexpectedKeys.length}):\n${first(e.unexpectedKeys, (k) => `"${k}" ${show(shapes.get(k))}`)}`);
+      throw new StateDictError(parts.join('\n'), e.missingKeys, e.unexpectedKeys, e.mismatchedKeys);
     }
     return this;
   }

@@ -49,8 +49,9 @@ const BUILDERS: Record<string, string> = {
   resnet34: 'resnet34',
   mobilenet_v2: 'mobilenet_v2',
   'mobilenet_v2 widthMult 0.5 numClasses 10': 'mobilenet_v2 0.5 10',
-  'mobilenet_v2 widthMult 0.5': 'mobilenet_v2 0.5 10',
 };
+/** The parity models (10 classes, as the fixture). */
+const PARITY_BUILDERS: Record<string, string> = { resnet18: 'resnet18 - 10', 'mobilenet_v2 widthMult 0.5': 'mobilenet_v2 0.5 10' };
 
 const gpu = useGpuPage();
 
@@ -113,10 +114,22 @@ describe('model zoo: parity with PyTorch (seeded weights, input [2, 3, 64, 64])'
         const bn: Record<string, number[]> = {};
         for (const k of bnKeys) bn[k] = Array.from(await sd.get(k)!.data());
         const trainLogits = Array.from(await y.data());
-        for (const t of [x, y, g, loss]) t.dispose();
+        // The trained state (running statistics moved, num_batches_tracked 1) as .safetensors, and the
+        // eval logits it gives, for tools/check_engine_weights.py (torch loads it with strict=True).
+        model.eval();
+        const after = model.forward(x);
+        const saved = { bytes: Array.from(await E.nn.saveSafetensors(model)), logits: Array.from(await after.data()) };
+        for (const t of [x, y, g, loss, after]) t.dispose();
         model.dispose();
-        return { evalLogits, cutMeans, trainLogits, grads, bn };
-      }, BUILDERS[c.name]!, c.cut, Object.keys(c.grads), Object.keys(c.bn_after), c.input.seed, c.g_seed);
+        return { evalLogits, cutMeans, trainLogits, grads, bn, saved };
+      }, PARITY_BUILDERS[c.name]!, c.cut, Object.keys(c.grads), Object.keys(c.bn_after), c.input.seed, c.g_seed);
+      const dir = process.env.ZOO_TORCH_CHECK_DIR;
+      if (dir) {
+        mkdirSync(dir, { recursive: true });
+        const file = c.name.replace(/[^a-z0-9]+/gi, '_');
+        writeFileSync(`${dir}/${file}.safetensors`, Buffer.from(Uint8Array.from(got.saved.bytes)));
+        writeFileSync(`${dir}/${file}.json`, JSON.stringify({ name: c.name, input: c.input, logits: got.saved.logits }));
+      }
       const figures: Record<string, number> = {
         eval_logits: relErr(got.evalLogits, values(c.eval_logits)),
         [`${c.cut} channel means`]: relErr(got.cutMeans, values(c.cut_channel_means)),
@@ -129,6 +142,6 @@ describe('model zoo: parity with PyTorch (seeded weights, input [2, 3, 64, 64])'
       }
       console.log(`${c.name} max|err|/max|ref|:\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${v.toExponential(2)}`).join('\n')}`);
       for (const [k, v] of Object.entries(figures)) expect(v, `${c.name} ${k}`).toBeLessThanOrEqual(1e-4);
-    });
+    }, 600_000);
   }
 });

@@ -7,7 +7,9 @@
 // same on both sides):
 //   conv / linear weight     u · √(6/fanIn)   (He-uniform: variance 2/fanIn keeps activations O(1) in eval mode)
 //   linear bias              u / 16
-//   BatchNorm weight / bias  1 + u/4 / u/8
+//   BatchNorm weight / bias  1 + u/4 / 1 + u/4   (a positive bias leaves few dead ReLUs: with 8 values per
+//                            channel in the last stages, a near-constant channel makes train-mode BatchNorm's
+//                            gradient ill-conditioned, 1/√(var + eps) amplifying float32 rounding to ~1e-2)
 //   running_mean / var       u/8 / 1 + u/2
 //   num_batches_tracked      0
 // Inputs: seededRandom(7) in [-1, 1); the upstream gradient of the logits seededRandom(8).
@@ -32,7 +34,7 @@ export function seededValues(entries: readonly SeedEntry[], index: number): Floa
   if (key.endsWith('.running_mean')) b = 1 / 8;
   else if (key.endsWith('.running_var')) [a, b] = [1, 1 / 2];
   else if (key.endsWith('.weight') && isBn) [a, b] = [1, 1 / 4];
-  else if (key.endsWith('.bias') && isBn) b = 1 / 8;
+  else if (key.endsWith('.bias') && isBn) [a, b] = [1, 1 / 4];
   else if (key.endsWith('.bias')) b = 1 / 16;
   else if (key.endsWith('.weight')) {
     b = Math.sqrt(6 / shape.slice(1).reduce((x, y) => x * y, 1)); // He-uniform: variance 2/fanIn
