@@ -160,6 +160,12 @@ function entriesOf(s: StateSource): Array<[string, { shape: readonly number[] }]
   return s instanceof Map ? [...s] : Object.entries(s);
 }
 
+/** Throws on option keys a factory does not know (a typo such as `numclasses` would otherwise be ignored). */
+export function checkOptions(op: string, options: object, allowed: readonly string[]): void {
+  const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new EngineError(`${op}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${allowed.join(', ')})`);
+}
+
 /** A Sequential of `modules` named '0', '1', ... (torchvision's nn.Sequential). */
 export function seq(...modules: Module[]): Sequential {
   return new Sequential(...modules);

@@ -11,8 +11,8 @@
 // default), although a pretrained checkpoint usually replaces all of it. zero_init_residual is not offered.
 
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.ts';
-import { Tensor, add, noGrad, randn, relu } from '../engine/index.ts';
-import { ZooModel, seq, type Step, type WeightsSource, type ZooOptions } from './chain.ts';
+import { EngineError, Tensor, add, noGrad, randn, relu } from '../engine/index.ts';
+import { ZooModel, checkOptions, seq, type Step, type WeightsSource, type ZooOptions } from './chain.ts';
 
 /** conv3x3 / conv1x1 of torchvision: no bias. */
 function conv(inC: number, outC: number, k: 1 | 3 | 7, stride: number): Conv2d {
@@ -83,6 +83,7 @@ export class ResNet extends ZooModel {
     this.arch = options.arch;
     this.layers = options.layers;
     this.numClasses = options.numClasses ?? 1000;
+    if (!Number.isInteger(this.numClasses) || this.numClasses < 1) throw new EngineError(`${this.arch}: numClasses must be a positive integer, got ${this.numClasses}`);
     if (empty) return;
     this.registerModule('conv1', conv(3, 64, 7, 2));
     this.registerModule('bn1', new BatchNorm2d(64));
@@ -152,6 +153,7 @@ export interface WithWeights {
 export function resnet18(options?: ZooOptions): ResNet;
 export function resnet18(options: ZooOptions & WithWeights): Promise<ResNet>;
 export function resnet18(options: ZooOptions & Partial<WithWeights> = {}): ResNet | Promise<ResNet> {
+  checkOptions('resnet18', options, ['numClasses', 'weights']);
   return build(new ResNet({ arch: 'resnet18', layers: [2, 2, 2, 2], ...numClassesOf(options) }), options.weights);
 }
 
@@ -159,6 +161,7 @@ export function resnet18(options: ZooOptions & Partial<WithWeights> = {}): ResNe
 export function resnet34(options?: ZooOptions): ResNet;
 export function resnet34(options: ZooOptions & WithWeights): Promise<ResNet>;
 export function resnet34(options: ZooOptions & Partial<WithWeights> = {}): ResNet | Promise<ResNet> {
+  checkOptions('resnet34', options, ['numClasses', 'weights']);
   return build(new ResNet({ arch: 'resnet34', layers: [3, 4, 6, 3], ...numClassesOf(options) }), options.weights);
 }
 

@@ -173,7 +173,7 @@ describe('model zoo: weights', () => {
 });
 
 describe('model zoo: bad inputs', () => {
-  it('wrong channel count, too small an image, wrong rank: clear errors before any GPU work', async () => {
+  it('wrong channel count, too small an image, wrong rank, an unknown option: clear errors before any GPU work', async () => {
     const got = await gpu.run(async (E) => {
       const m = E.models.mobilenetV2({ widthMult: 0.35, numClasses: 2 });
       const tryShape = (shape: number[]): string => {
@@ -193,6 +193,14 @@ describe('model zoo: bad inputs', () => {
         rgba: tryShape([1, 4, 64, 64]),
         small: tryShape([2, 3, 16, 40]),
         rank: tryShape([3, 64, 64]),
+        option: (() => {
+          try {
+            E.models.resnet18({ numclasses: 5 } as unknown as { numClasses: number });
+            return 'no error';
+          } catch (e) {
+            return (e as Error).message;
+          }
+        })(),
         feats: (() => {
           try {
             m.forwardFeatures(E.zeros([1, 3, 8, 8]), 'features.3');
@@ -210,5 +218,6 @@ describe('model zoo: bad inputs', () => {
     expect(got.small).toMatch(/got .*\[2,3,16,40\].*: the trunk downsamples by 32, so a 16×40 image .*\| dispatches 0$/);
     expect(got.rank).toMatch(/expected input \[N, 3, H, W\].*got .*\[3,64,64\]/);
     expect(got.feats).toMatch(/H and W ≥ 32/);
+    expect(got.option).toMatch(/resnet18: unknown option "numclasses" \(known: numClasses, weights\)/);
   });
 });

@@ -82,10 +82,10 @@ describe('model zoo: torchvision state dicts', () => {
   }
 });
 
-describe('model zoo: parity with PyTorch (seeded weights, input [2, 3, 64, 64])', () => {
+describe('model zoo: parity with PyTorch (seeded weights)', () => {
   for (const c of zoo.parity) {
-    it(`${c.name}: eval logits, ${c.cut} features, train-mode gradients and BatchNorm statistics within 1e-4`, async () => {
-      const got = await gpu.run(async (E, H, spec, cut, gradKeys, bnKeys, inputSeed, gSeed) => {
+    it(`${c.name} on [${c.input.shape.join(', ')}]: eval logits, ${c.cut} features, train-mode gradients and BatchNorm statistics within 1e-4`, async () => {
+      const got = await gpu.run(async (E, H, spec, cut, gradKeys, bnKeys, inputShape, inputSeed, gSeed) => {
         const model = ((globalThis as Record<string, unknown>).makeModel as (s: string) => InstanceType<typeof E.models.ZooModel>)(spec);
         const entries = [...model.stateDict()].map(([key, t]) => ({ key, shape: [...t.shape] }));
         const state = new Map(entries.map((e, i) => {
@@ -93,7 +93,7 @@ describe('model zoo: parity with PyTorch (seeded weights, input [2, 3, 64, 64])'
           return [e.key, { dtype: data instanceof Int32Array ? 'int32' as const : 'float32' as const, shape: e.shape, data }];
         }));
         model.loadStateDict(state);
-        const x = E.tensor(H.randomArray(2 * 3 * 64 * 64, inputSeed), [2, 3, 64, 64]);
+        const x = E.tensor(H.randomArray(inputShape.reduce((a, b) => a * b, 1), inputSeed), inputShape);
         model.eval();
         const logits = model.forward(x);
         const feats = model.forwardFeatures(x, cut);
@@ -122,7 +122,7 @@ describe('model zoo: parity with PyTorch (seeded weights, input [2, 3, 64, 64])'
         for (const t of [x, y, g, loss, after]) t.dispose();
         model.dispose();
         return { evalLogits, cutMeans, trainLogits, grads, bn, saved };
-      }, PARITY_BUILDERS[c.name]!, c.cut, Object.keys(c.grads), Object.keys(c.bn_after), c.input.seed, c.g_seed);
+      }, PARITY_BUILDERS[c.name]!, c.cut, Object.keys(c.grads), Object.keys(c.bn_after), c.input.shape, c.input.seed, c.g_seed);
       const dir = process.env.ZOO_TORCH_CHECK_DIR;
       if (dir) {
         mkdirSync(dir, { recursive: true });
