@@ -1,9 +1,11 @@
 // GPU memory of one 224² fine-tuning step at batch 16, by the engine's own count (memoryStats(): bytes of the
 // pooled GPU buffers): torchvision ResNet-18 and MobileNetV2, every parameter trainable, SGD with momentum.
-//   node scripts/zoo-memory.mjs [resnet18|mobilenet_v2 ...] [--batch 16] [--size 224]
+//   node scripts/zoo-memory.mjs [resnet18|mobilenet_v2 ...] [--batch 16] [--size 224] [--wait]
 // Prints, per model: parameters, bytes in use after the forward (weights + what the backward saved), and the
-// pool's bytes after the step (the peak the step needed, since the pool keeps what it created). The numbers
-// do not depend on the adapter; on a CPU adapter the step takes minutes.
+// pool's bytes after the step (the peak the step needed, since the pool keeps what it created). Buffers are
+// allocated when work is recorded, so the counts are read right after recording the step; --wait also waits
+// for the GPU to finish it (minutes on a CPU adapter) and reports the time. The numbers do not depend on the
+// adapter.
 
 import { launchBrowser, openEnginePage, runInPage, startServer } from './headless.mjs';
 
@@ -14,13 +16,14 @@ const opt = (name, fallback) => {
 };
 const batch = opt('--batch', 16);
 const size = opt('--size', 224);
-const archs = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
+const wait = argv.includes('--wait');
+const archs = argv.filter((a, i) => !a.startsWith('--') && !(argv[i - 1]?.startsWith('--') && argv[i - 1] !== '--wait'));
 const server = await startServer({ watch: false });
 const browser = await launchBrowser();
 try {
-  const page = await openEnginePage(browser, server.url);
   for (const arch of archs.length ? archs : ['mobilenet_v2', 'resnet18']) {
-    const r = await runInPage(page, async (E, _H, arch, N, S) => {
+    const page = await openEnginePage(browser, server.url); // a fresh page (device) per model
+    const r = await runInPage(page, async (E, _H, arch, N, S, wait) => {
       await E.init();
       const MB = (b) => Math.round(b / 2 ** 20);
       const model = arch === 'resnet18' ? E.models.resnet18() : E.models.mobilenetV2();
@@ -38,17 +41,20 @@ try {
       opt.step();
       opt.zeroGrad();
       loss.dispose();
-      await E.sync();
       const s = E.memoryStats();
-      const out = { arch, N, S, params, weightsMB: MB(base), inUseAfterForwardMB: MB(afterForward), poolAfterStepMB: MB(s.liveBytes), inUseAfterStepMB: MB(s.inUseBytes), seconds: Math.round((performance.now() - t0) / 1000) };
+      const out = { arch, N, S, params, weightsMB: MB(base), inUseAfterForwardMB: MB(afterForward), poolAfterStepMB: MB(s.liveBytes), inUseAfterStepMB: MB(s.inUseBytes), seconds: null };
+      if (!wait) return out;
+      await E.sync();
+      out.seconds = Math.round((performance.now() - t0) / 1000);
       model.dispose();
       opt.dispose();
       x.dispose();
       y.dispose();
       E.bufferPool.trim();
       return out;
-    }, arch, batch, size);
+    }, arch, batch, size, wait);
     console.log(JSON.stringify(r));
+    await page.close();
   }
 } finally {
   await browser.close();

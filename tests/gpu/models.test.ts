@@ -85,7 +85,8 @@ describe('model zoo: torchvision state dicts', () => {
 describe('model zoo: parity with PyTorch (seeded weights)', () => {
   for (const c of zoo.parity) {
     it(`${c.name} on [${c.input.shape.join(', ')}]: eval logits, ${c.cut} features, train-mode gradients and BatchNorm statistics within 1e-4`, async () => {
-      const got = await gpu.run(async (E, H, spec, cut, gradKeys, bnKeys, inputShape, inputSeed, gSeed) => {
+      const dir = process.env.ZOO_TORCH_CHECK_DIR;
+      const got = await gpu.run(async (E, H, spec, cut, gradKeys, bnKeys, inputShape, inputSeed, gSeed, save) => {
         const model = ((globalThis as Record<string, unknown>).makeModel as (s: string) => InstanceType<typeof E.models.ZooModel>)(spec);
         const entries = [...model.stateDict()].map(([key, t]) => ({ key, shape: [...t.shape] }));
         const state = new Map(entries.map((e, i) => {
@@ -114,16 +115,19 @@ describe('model zoo: parity with PyTorch (seeded weights)', () => {
         const bn: Record<string, number[]> = {};
         for (const k of bnKeys) bn[k] = Array.from(await sd.get(k)!.data());
         const trainLogits = Array.from(await y.data());
-        // The trained state (running statistics moved, num_batches_tracked 1) as .safetensors, and the
-        // eval logits it gives, for tools/check_engine_weights.py (torch loads it with strict=True).
-        model.eval();
-        const after = model.forward(x);
-        const saved = { bytes: Array.from(await E.nn.saveSafetensors(model)), logits: Array.from(await after.data()) };
-        for (const t of [x, y, g, loss, after]) t.dispose();
+        // With ZOO_TORCH_CHECK_DIR: the trained state (running statistics moved, num_batches_tracked 1) as
+        // .safetensors and the eval logits it gives, for tools/check_engine_weights.py (torch, strict=True).
+        let saved = { bytes: [] as number[], logits: [] as number[] };
+        if (save) {
+          model.eval();
+          const after = model.forward(x);
+          saved = { bytes: Array.from(await E.nn.saveSafetensors(model)), logits: Array.from(await after.data()) };
+          after.dispose();
+        }
+        for (const t of [x, y, g, loss]) t.dispose();
         model.dispose();
         return { evalLogits, cutMeans, trainLogits, grads, bn, saved };
-      }, PARITY_BUILDERS[c.name]!, c.cut, Object.keys(c.grads), Object.keys(c.bn_after), c.input.shape, c.input.seed, c.g_seed);
-      const dir = process.env.ZOO_TORCH_CHECK_DIR;
+      }, PARITY_BUILDERS[c.name]!, c.cut, Object.keys(c.grads), Object.keys(c.bn_after), c.input.shape, c.input.seed, c.g_seed, !!dir);
       if (dir) {
         mkdirSync(dir, { recursive: true });
         const file = c.name.replace(/[^a-z0-9]+/gi, '_');
