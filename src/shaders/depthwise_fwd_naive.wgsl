@@ -7,12 +7,14 @@
 // Dispatch: 64 threads per workgroup over the N·C·OH·OW outputs, spread over x/y by grid().
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts)
 //
-// Figures: SwiftShader (CPU, 2 cores shared), GPU timestamps, mean of the timed runs; see bench/results/.
+// Figures: SwiftShader (CPU adapter, 2 cores shared with 4 other jobs, load average ~12), GPU timestamps, mean
+// of 3 rounds, `npm run bench -- --filter depthwise --versions` (2026-12-01; TF.js depthwiseConv2d 326 ms on
+// the same row). Under that load absolute times are inflated several-fold; the order of the versions held
+// in every run. No GPU figure yet (no GPU was available).
 // v  | idea                                         | figure                 | device                     | shape
-// v  | idea                                         | figure                 | device                     | shape
-// v1 | one thread per output, direct loops          | FIGURE_V1 | SwiftShader (CPU, 2 cores) | N16 C96 56² 3×3 s1 p1
-// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | FIGURE_V2 | SwiftShader (CPU, 2 cores) | N16 C96 56² 3×3 s1 p1
-// v3 | 4 outputs per thread along a row, input window in registers | FIGURE_V3 | SwiftShader (CPU, 2 cores) | N16 C96 56² 3×3 s1 p1
+// v1 | one thread per output, direct loops          | 155 ms, 0.035 GFLOP/s  | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
+// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | 4464 ms, 0.0012 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
+// v3 | 4 outputs per thread along a row, input window in registers | 532 ms, 0.010 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
 
 override HAS_BIAS: bool = true;
 
