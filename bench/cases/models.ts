@@ -29,7 +29,8 @@ function toTfFilter(tf: Tf, t: { shape: number[]; data: Float32Array | Int32Arra
 /** The TF.js model: a forward function over NHWC input, and the tensors it holds. */
 function tfModel(tf: Tf, arch: Arch, state: HostState): { forward: (x: TfTensor) => TfTensor; tensors: TfTensor[] } {
   const tensors: TfTensor[] = [];
-  const keep = (t: TfTensor): TfTensor => (tensors.push(t), t);
+  // Weights are uploaded lazily on the first (validation) call, inside tf.tidy: tf.keep saves them from it.
+  const keep = (t: TfTensor): TfTensor => (tensors.push(t), tf.keep(t));
   const get = (k: string) => {
     const t = state.get(k);
     if (!t) throw new Error(`bench models: no ${k}`);
