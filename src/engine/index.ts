@@ -20,7 +20,7 @@ export * from './ops/creation.ts';
 export { manualSeed, getRngState, setRngState, drawSeed, seededUniform, randperm, type RngState, type RandpermOptions } from './random.ts';
 export { checkOptions } from './options.ts';
 export {
-  neg, exp, log, sqrt, abs, relu, sigmoid, tanh, gelu,
+  neg, exp, log, sqrt, abs, relu, relu6, sigmoid, tanh, gelu,
   add, sub, mul, div, pow, maximum, minimum, mulOrZero, eq, gt, clone, toFloat, toInt, addInto, copyInto,
 } from './ops/elementwise.ts';
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
@@ -50,4 +50,5 @@ export function resetPeakMemory(): void {
   bufferPool.resetPeak();
 }
 export { conv2d, conv2dKernels, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
+export { depthwiseKernels } from './ops/depthwise.ts';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, pool2dKernels, type MaxPool2dOptions, type AvgPool2dOptions, type Pool2dPass } from './ops/pool.ts';

@@ -4,7 +4,7 @@
 export { Module, StateDictError, type FreezeOptions, type LoadStateDictOptions, type LoadStateDictResult, type StateSource, type StateValue } from './module.ts';
 export { Parameter } from './parameter.ts';
 export {
-  Linear, Conv2d, ReLU, GELU, Sigmoid, Tanh, Identity, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, BatchNorm2d, Sequential,
+  Linear, Conv2d, ReLU, ReLU6, GELU, Sigmoid, Tanh, Identity, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, BatchNorm2d, Sequential,
   type LinearOptions, type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type DropoutOptions, type BatchNorm2dOptions,
 } from './layers.ts';
 export { globMatches, type PathGlob } from './glob.ts';

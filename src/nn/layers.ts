@@ -10,7 +10,7 @@ import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
   Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, mul, noGrad,
-  ones, rand, relu, sigmoid, tanh, zeros,
+  ones, rand, relu, relu6, sigmoid, tanh, zeros,
 } from '../engine/index.ts';
 import { batchNormApply, batchStatistics } from './batchnorm.ts';
 import { Module } from './module.ts';
@@ -159,6 +159,12 @@ abstract class Elementwise extends Module {
 export class ReLU extends Elementwise {
   override get typeName(): string { return 'ReLU'; }
   protected op(x: Tensor): Tensor { return relu(x); }
+}
+
+/** min(max(x, 0), 6): torchvision's MobileNetV2 activation (PyTorch's nn.ReLU6, hardtanh from 0 to 6). */
+export class ReLU6 extends Elementwise {
+  override get typeName(): string { return 'ReLU6'; }
+  protected op(x: Tensor): Tensor { return relu6(x); }
 }
 
 /** GELU, exact erf form (PyTorch's default `approximate='none'`). */

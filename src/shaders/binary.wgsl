@@ -2,7 +2,7 @@
 // Layout: out contiguous f32 with shape params.shape (rank ≤ 8, packed in vec4s); a and b are read through
 //   element strides (0 along broadcast dims), so neither operand is ever expanded in memory.
 // BROADCAST = false is the fast path for equal shapes: a[i], b[i], no index arithmetic.
-// Ops 9–13 are fused backward rules of unary ops (one kernel instead of two or three). maximum/minimum
+// Ops 9–13 and 15 are fused backward rules of unary ops (one kernel instead of two or three). maximum/minimum
 // propagate NaN as torch.maximum does (float_bits.wgsl, prepended by the engine). mulOrZero (14) is x·y with
 // 0 wherever x is 0, even for y = ±inf or NaN: crossEntropy weights log-probabilities with it, so a -inf
 // logit of a class whose weight is 0 leaves the loss finite (PyTorch picks the target's log-probability).
@@ -54,6 +54,7 @@ fn apply(x: f32, y: f32) -> f32 {
     case 11u: { return x * (1.0 - y * y); }         // tanh:    g · (1 − y²), y the output
     case 12u: { return x * sign(y); }               // abs:     g · sign(input)
     case 14u: { return select(x * y, 0.0, x == 0.0); } // mulOrZero
+    case 15u: { return select(0.0, x, y > 0.0 && y < 6.0); } // relu6: g · [0 < input < 6] (PyTorch's hardtanh rule)
     default: {                                      // gelu:    g · (Φ(v) + v φ(v)), y the input
       return x * (0.5 * (1.0 + erf_(y * 0.70710678118654752)) + y * 0.39894228040143268 * exp(-0.5 * y * y));
     }

@@ -83,6 +83,7 @@ fn apply(v: f32, a: f32) -> f32 {
     }
     case 18u: { return pow_(a, v); }                          // scalar ** x
     case 19u: { return min_nan_(v, a); }                      // minimum with scalar
+    case 20u: { return select(clamp(v, 0.0, 6.0), v, is_nan_(v)); } // relu6 (hardtanh 0..6; NaN stays NaN)
     default: { return v; }                                    // identity (copy)
   }
 }

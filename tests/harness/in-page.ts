@@ -8,3 +8,4 @@
 export { seededRandom, randomArray } from './random.ts';
 export { applyOp, forwardBackward } from './ops-in-page.ts';
 export { runNonfiniteCases, type NonfiniteCase, type NonfiniteReport } from './nonfinite.ts';
+export { seededValues, type SeedEntry } from './zoo-seed.ts';

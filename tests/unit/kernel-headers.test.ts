@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MATMUL_VERSIONS } from '../../src/engine/ops/matmul.ts';
 import { conv2dKernels } from '../../src/engine/ops/conv.ts';
+import { depthwiseKernels } from '../../src/engine/ops/depthwise.ts';
 
 const SHADERS = new URL('../../src/shaders/', import.meta.url);
 const files = readdirSync(SHADERS)
@@ -54,6 +55,13 @@ const families: Family[] = [
       ['wgrad', 'conv2d_wgrad_'],
     ] as const
   ).map(([pass, prefix]) => ({ name: `conv2d ${pass}`, prefix, versions: Object.keys(conv2dKernels.versions[pass]).map((v) => `v${v}`) })),
+  ...(
+    [
+      ['forward', 'depthwise_fwd_'],
+      ['dgrad', 'depthwise_dgrad_'],
+      ['wgrad', 'depthwise_wgrad_'],
+    ] as const
+  ).map(([pass, prefix]) => ({ name: `depthwise ${pass}`, prefix, versions: Object.keys(depthwiseKernels.versions[pass]).map((v) => `v${v}`) })),
 ];
 
 describe('WGSL kernel headers', () => {

@@ -7,6 +7,7 @@
 //   wgrad    dw = Σ_{n,oh,ow} gy ⊗ im2col(x)          conv2d_wgrad_naive / conv2d_wgrad_gemm (+ split-K reduce)
 //   db = Σ_{n,oh,ow} gy                               conv2d_bias_grad
 // `conv2dKernels.use` picks the version per pass (tests and the benchmarks force versions through it).
+// Depthwise shapes (groups = C = O) run the dedicated kernels of depthwise.ts while a pass is 'auto'.
 // The backward rule runs dgrad only when the input needs a gradient, wgrad only for the weight, db only for
 // the bias, and the forward saves only what those passes will read: a frozen conv on an input that needs no
 // gradient records nothing at all.
@@ -26,6 +27,7 @@ import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
+import { depthwiseForward, depthwiseInputGrad, depthwiseWeightGrad, isDepthwise } from './depthwise.ts';
 
 // ------------------------------------------------------------------ options and geometry
 
@@ -167,6 +169,11 @@ function chosenVersion(pass: Conv2dPass, narrowSide: number, reduction: number):
   return v;
 }
 
+/** Whether `pass` runs the dedicated depthwise kernels (depthwise.ts): a depthwise shape and the pass on 'auto'. */
+function useDepthwise(pass: Conv2dPass, d: Conv2dGeometry): boolean {
+  return conv2dKernels.use[pass] === 'auto' && isDepthwise(d);
+}
+
 /**
  * The v2 tile shape for a GEMM with `mSide` rows (along WG_X) and `nSide` columns (along WG_Y): 64 × 64 tiles,
  * each side narrowed to 32 or 16 when the GEMM is that small there, so a layer with few channels (an MNIST
@@ -227,6 +234,7 @@ const FORWARD: Record<number, typeof forwardNaive> = { 1: forwardNaive, 2: forwa
 
 /** dx for upstream gradient `g` [N,O,OH,OW]. */
 function conv2dInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Tensor {
+  if (useDepthwise('dgrad', d) && d.N * d.C * d.H * d.W > 0) return depthwiseInputGrad(g, w, d);
   const dx = emptyTensor([d.N, d.C, d.H, d.W]);
   if (dx.size === 0) return dx;
   if (chosenVersion('dgrad', d.Cg, (d.O / d.groups) * d.kH * d.kW) === 1) {
@@ -253,6 +261,10 @@ function conv2dWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
   if (R === 0) {
     fillInPlace(dw, 0);
     return dw;
+  }
+  if (useDepthwise('wgrad', d)) {
+    dw.dispose();
+    return depthwiseWeightGrad(g, x, d);
   }
   if (chosenVersion('wgrad', Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW) === 1) {
     launch(wgradNaiveKernel, [g, x, dw], { uniforms: convUniforms(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad' });
@@ -304,7 +316,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const b = bias ?? null;
   checkFloat(op, x, weight, ...(b ? [b] : []));
   const d = conv2dGeometry(x, weight, b, options);
-  const forward = FORWARD[chosenVersion('forward', d.Og, d.Cg * d.kH * d.kW)]!;
+  const forward = useDepthwise('forward', d) ? depthwiseForward : FORWARD[chosenVersion('forward', d.Og, d.Cg * d.kH * d.kW)]!;
 
   const out = emptyTensor([d.N, d.O, d.OH, d.OW]);
   if (out.size > 0) forward(x, weight, b, d, out);

@@ -25,14 +25,14 @@ const castKernel = defineKernel('cast', castWgsl, ['read', 'write']);
 const U = {
   neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, gelu: 8,
   addScalar: 9, mulScalar: 10, powScalar: 11, scalarSub: 12, scalarDiv: 13, maxScalar: 14,
-  sign: 15, gtScalar: 16, geluGrad: 17, scalarPow: 18, minScalar: 19,
+  sign: 15, gtScalar: 16, geluGrad: 17, scalarPow: 18, minScalar: 19, relu6: 20,
 } as const;
 type UnaryName = keyof typeof U;
 
 /** Op codes of binary.wgsl. */
 const B = {
   add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, gt: 7, minimum: 8,
-  reluGrad: 9, sigmoidGrad: 10, tanhGrad: 11, absGrad: 12, geluGrad: 13, mulOrZero: 14,
+  reluGrad: 9, sigmoidGrad: 10, tanhGrad: 11, absGrad: 12, geluGrad: 13, mulOrZero: 14, relu6Grad: 15,
 } as const;
 type BinaryName = keyof typeof B;
 
@@ -84,6 +84,8 @@ export const sqrt = (x: Tensor): Tensor =>
 // The activations' backward rules are one fused kernel each (binary.wgsl ops 9–13).
 export const abs = (x: Tensor): Tensor => unaryOp('abs', x, false, (g, x0) => binaryRaw('absGrad', g, x0, g.shape));
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x, false, (g, x0) => binaryRaw('reluGrad', g, x0, g.shape));
+/** min(max(x, 0), 6) (MobileNetV2's activation); the gradient is 0 at and beyond both ends, as in PyTorch. */
+export const relu6 = (x: Tensor): Tensor => unaryOp('relu6', x, false, (g, x0) => binaryRaw('relu6Grad', g, x0, g.shape));
 /** σ' = y (1 − y), from the saved output. */
 export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x, true, (g, y) => binaryRaw('sigmoidGrad', g, y, g.shape));
 /** tanh' = 1 − y², from the saved output. */

@@ -1,0 +1,179 @@
+// Depthwise conv2d rows: MobileNetV2's depthwise 3×3 layers (groups = C), forward and backward (input +
+// weight gradients), ours (src/engine/ops/depthwise.ts) against TF.js's depthwiseConv2d and the
+// DepthwiseConv2dNativeBackpropInput / BackpropFilter kernels (what tf.grads of a depthwise conv runs) on NHWC
+// data with [kH, kW, C, 1] filters. --versions also times each kernel version forced (v1 naive, v2 workgroup
+// tiles, v3 register rows; the weight gradient has v1 and v2) and the generic grouped conv2d kernels.
+//
+// As in conv.ts, layouts stay outside the timed region and the first call (the validated one) brings both
+// outputs to NCHW / OIHW; a backward row times dgrad + wgrad.
+//
+// Quick rows (--quick, the default on SwiftShader): features.2 (C96 112²/2) and features.4 (C144 56²) at N1.
+// The others are every distinct depthwise shape of MobileNetV2 at 224², batch 16.
+
+import { conv2dBackward, conv2dForward } from '../../tests/harness/cpu-conv.ts';
+import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
+
+interface Layer {
+  label: string;
+  N: number;
+  C: number;
+  H: number;
+  s: number;
+  quick: boolean;
+}
+
+const CPU_REFERENCE_MAX_FLOPS = 3e8;
+const outSize = (l: Layer): number => Math.floor((l.H + 2 - 3) / l.s) + 1;
+const forwardFlops = (l: Layer): number => 2 * l.N * l.C * outSize(l) ** 2 * 9;
+
+function nchwToNhwc(a: Float32Array, N: number, C: number, H: number, W: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++)
+      for (let h = 0; h < H; h++)
+        for (let w = 0; w < W; w++) out[((n * H + h) * W + w) * C + c] = a[((n * C + c) * H + h) * W + w]!;
+  return out;
+}
+
+/** [C, 1, 3, 3] → [3, 3, C, 1]. */
+function toTfFilter(a: Float32Array, C: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let c = 0; c < C; c++) for (let k = 0; k < 9; k++) out[k * C + c] = a[c * 9 + k]!;
+  return out;
+}
+
+function firstCallThen<T>(validate: () => T, timed: () => T): () => T {
+  let calls = 0;
+  return () => (calls++ === 0 ? validate() : timed());
+}
+
+function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: BenchContext): BenchInstance {
+  const OH = outSize(l);
+  const xs = random(l.N * l.C * l.H * l.H, 1);
+  const ws = random(l.C * 9, 2);
+  const gs = random(l.N * l.C * OH * OH, 3);
+  const x = E.tensor(xs, [l.N, l.C, l.H, l.H]);
+  const w = E.tensor(ws, [l.C, 1, 3, 3]);
+  const g = E.tensor(gs, [l.N, l.C, OH, OH]);
+  const options = { stride: l.s, padding: 1, groups: l.C };
+  const geo = E.conv2dPasses.geometry(x, w, options);
+  const D = E.depthwiseKernels;
+  const K = E.conv2dKernels;
+
+  const both = (dx: EngineTensor, dw: EngineTensor): EngineTensor => {
+    const [a, b] = [E.reshape(dx, [dx.size]), E.reshape(dw, [dw.size])];
+    const out = E.concat([a, b]);
+    for (const t of [a, b, dx, dw]) t.dispose();
+    return out;
+  };
+  const backward = (validate: boolean): EngineTensor => {
+    const dx = E.conv2dPasses.inputGrad(g, w, geo);
+    const dw = E.conv2dPasses.weightGrad(g, x, geo);
+    if (validate) return both(dx, dw);
+    dw.dispose();
+    return dx;
+  };
+  const runner = (): (() => EngineTensor) => (pass === 'forward' ? () => E.conv2d(x, w, null, options) : firstCallThen(() => backward(true), () => backward(false)));
+  const forced = (set: () => void): (() => EngineTensor) => {
+    const body = runner();
+    return () => {
+      set();
+      try {
+        return body();
+      } finally {
+        D.reset();
+        K.reset();
+      }
+    };
+  };
+  const variants: Record<string, () => EngineTensor> = {
+    v1: forced(() => Object.assign(D.use, { forward: 1, dgrad: 1, wgrad: 1 })),
+    v2: forced(() => Object.assign(D.use, { forward: 2, dgrad: 2, wgrad: 2 })),
+    v3: forced(() => Object.assign(D.use, { forward: 3, dgrad: 3, wgrad: 2 })),
+    'generic conv2d': forced(() => Object.assign(K.use, { forward: 2, dgrad: 2, wgrad: 2 })),
+  };
+
+  let tfjs: (() => TfTensor) | null = null;
+  const tfTensors: TfTensor[] = [];
+  if (tf) {
+    const tx = tf.tensor4d(nchwToNhwc(xs, l.N, l.C, l.H, l.H), [l.N, l.H, l.H, l.C]);
+    const tw = tf.tensor4d(toTfFilter(ws, l.C), [3, 3, l.C, 1]);
+    const tg = tf.tensor4d(nchwToNhwc(gs, l.N, l.C, OH, OH), [l.N, OH, OH, l.C]);
+    tfTensors.push(tx, tw, tg);
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
+    const fwd = (): TfTensor => tf.depthwiseConv2d(tx, tw as TfTensor as Parameters<typeof tf.depthwiseConv2d>[1], l.s, pad);
+    const attrs = { strides: [l.s, l.s], pad, dilations: [1, 1] };
+    const dgrad = (): TfTensor => tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy: tg, filter: tw }, { ...attrs, inputShape: [l.N, l.H, l.H, l.C] }) as TfTensor;
+    const wgrad = (): TfTensor => tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x: tx, dy: tg }, { ...attrs, filterShape: [3, 3, l.C, 1] }) as TfTensor;
+    tfjs =
+      pass === 'forward'
+        ? firstCallThen(() => tf.tidy(() => tf.transpose(fwd(), [0, 3, 1, 2])), fwd)
+        : firstCallThen(
+            () => tf.tidy(() => tf.concat([tf.reshape(tf.transpose(dgrad(), [0, 3, 1, 2]), [-1]), tf.reshape(tf.transpose(wgrad(), [2, 3, 0, 1]), [-1])])),
+            () => {
+              wgrad().dispose();
+              return dgrad();
+            },
+          );
+  }
+
+  const flops = pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l);
+  const cpuGeo = { input: [l.N, l.C, l.H, l.H] as const, weight: [l.C, 1, 3, 3] as const, stride: [l.s, l.s] as [number, number], padding: [1, 1] as [number, number], groups: l.C };
+  const reference =
+    flops > CPU_REFERENCE_MAX_FLOPS
+      ? null
+      : pass === 'forward'
+        ? () => conv2dForward(xs, ws, null, cpuGeo)
+        : () => {
+            const r = conv2dBackward(xs, ws, gs, cpuGeo);
+            const out = new Float64Array(r.dx.length + r.dw.length);
+            out.set(r.dx);
+            out.set(r.dw, r.dx.length);
+            return out;
+          };
+  const longest = pass === 'backward' ? l.N * OH * OH : 9;
+  return {
+    ours: runner(),
+    oursLabel: 'auto (depthwise kernels; v1 on CPU adapters)',
+    variants,
+    tfjs,
+    reference,
+    tolerance: { atol: 1e-3 * Math.sqrt(longest / 64), rtol: 1e-3 },
+    dispose() {
+      for (const t of [x, w, g]) t.dispose();
+      for (const t of tfTensors) t.dispose();
+    },
+  };
+}
+
+const layer = (label: string, N: number, C: number, H: number, s: number, quick = false): Layer => ({ label, N, C, H, s, quick });
+
+export const DEPTHWISE_LAYERS: Layer[] = [
+  layer('features.2 C96 112²/2', 1, 96, 112, 2, true),
+  layer('features.4 C144 56²', 1, 144, 56, 1, true),
+  layer('features.1 C32 112²', 16, 32, 112, 1),
+  layer('features.2 C96 112²/2', 16, 96, 112, 2),
+  layer('features.3 C144 56²', 16, 144, 56, 1),
+  layer('features.4 C144 56²/2', 16, 144, 56, 2),
+  layer('features.5 C192 28²', 16, 192, 28, 1),
+  layer('features.7 C192 28²/2', 16, 192, 28, 2),
+  layer('features.8 C384 14²', 16, 384, 14, 1),
+  layer('features.12 C576 14²', 16, 576, 14, 1),
+  layer('features.14 C576 14²/2', 16, 576, 14, 2),
+  layer('features.15 C960 7²', 16, 960, 7, 1),
+];
+
+function caseFor(l: Layer, pass: 'forward' | 'backward'): Omit<BenchCase, 'family'> {
+  return {
+    name: `depthwise mobilenet_v2 ${l.label} N${l.N} ${pass === 'forward' ? 'fwd' : 'bwd'}`,
+    shape: `x [${l.N},${l.C},${l.H},${l.H}] w [${l.C},1,3,3] s${l.s} p1${pass === 'backward' ? ' → dx, dw' : ''}`,
+    flops: pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l),
+    quick: l.quick,
+    setup: (ctx: BenchContext) => setupLayer(l, pass, ctx),
+  };
+}
+
+export default defineBenchCases(
+  'depthwise',
+  DEPTHWISE_LAYERS.flatMap((l) => [caseFor(l, 'forward'), caseFor(l, 'backward')]),
+);

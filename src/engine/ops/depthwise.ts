@@ -1,0 +1,178 @@
+// Depthwise conv2d (groups = C = O: one 2-D filter per channel, MobileNet's 3×3 layers), the dedicated
+// kernels conv2d() runs for such shapes instead of the grouped implicit GEMM, whose tiles a 1-wide GEMM per
+// group leaves mostly idle. Each pass has a naive v1 (any kernel, stride, padding, dilation: the reference)
+// and fast versions for the shapes MobileNets use (3×3; forward and dgrad also dilation 1, stride 1 or 2):
+//   forward  v1 depthwise_fwd_naive   v2 depthwise_fwd_tiled (workgroup-memory tile)   v3 depthwise_fwd_rows
+//   dgrad    v1 depthwise_dgrad_naive v2 depthwise_dgrad_tiled                         v3 depthwise_dgrad_rows
+//   wgrad    v1 depthwise_wgrad_naive v2 depthwise_wgrad_split (split over N·OH·OW + reduce)
+// The defaults depend on the adapter. On a CPU adapter (SwiftShader) the naive kernels were the fastest
+// measured: workgroup memory and barriers cost a CPU adapter far more than they save (N2 C48 32², 2 shared
+// cores: forward v1 44 ms, v2 473 ms, v3 86 ms; dgrad v1 59 ms, v2 324 ms, v3 42 ms; wgrad v1 23 ms, v2
+// 923 ms; see the headers and bench/results). On a GPU the defaults are v3 / v3 / v2, chosen for their
+// memory traffic and parallelism (v1's weight gradient has only C·9 threads) and NOT yet measured on one.
+// `depthwiseKernels.use` picks the version per pass: 'auto' runs the default where it applies, v1 elsewhere. conv2d takes this path only while its own pass is 'auto'; forcing conv2dKernels.use[pass] to a
+// number runs the generic conv2d kernels on depthwise shapes too (the tests compare both).
+
+import fwdNaiveWgsl from '../../shaders/depthwise_fwd_naive.wgsl?raw';
+import fwdTiledWgsl from '../../shaders/depthwise_fwd_tiled.wgsl?raw';
+import fwdRowsWgsl from '../../shaders/depthwise_fwd_rows.wgsl?raw';
+import dgradNaiveWgsl from '../../shaders/depthwise_dgrad_naive.wgsl?raw';
+import dgradTiledWgsl from '../../shaders/depthwise_dgrad_tiled.wgsl?raw';
+import dgradRowsWgsl from '../../shaders/depthwise_dgrad_rows.wgsl?raw';
+import wgradNaiveWgsl from '../../shaders/depthwise_wgrad_naive.wgsl?raw';
+import wgradSplitWgsl from '../../shaders/depthwise_wgrad_split.wgsl?raw';
+import wgradReduceWgsl from '../../shaders/conv2d_wgrad_reduce.wgsl?raw';
+import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
+import { engineInfo } from '../device.ts';
+import { EngineError } from '../errors.ts';
+import { emptyTensor, launch } from '../launch.ts';
+import type { Tensor } from '../tensor.ts';
+import type { Conv2dGeometry, Conv2dPass } from './conv.ts';
+
+const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', fwdNaiveWgsl, ['read', 'read', 'read', 'write']);
+const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', fwdTiledWgsl, ['read', 'read', 'read', 'write']);
+const fwdRowsKernel = defineKernel('depthwise_fwd_rows', fwdRowsWgsl, ['read', 'read', 'read', 'write']);
+const dgradRowsKernel = defineKernel('depthwise_dgrad_rows', dgradRowsWgsl, ['read', 'read', 'write']);
+const dgradNaiveKernel = defineKernel('depthwise_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write']);
+const dgradTiledKernel = defineKernel('depthwise_dgrad_tiled', dgradTiledWgsl, ['read', 'read', 'write']);
+const wgradNaiveKernel = defineKernel('depthwise_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write']);
+const wgradSplitKernel = defineKernel('depthwise_wgrad_split', wgradSplitWgsl, ['read', 'read', 'write']);
+const wgradReduceKernel = defineKernel('conv2d_wgrad_reduce', wgradReduceWgsl, ['read', 'write']);
+
+/** The tile of the v2 forward and input-gradient kernels (depthwise_*_tiled.wgsl): 8 rows × 32 columns. */
+const TILE = { H: 8, W: 32 } as const;
+/** Output positions one v2 weight-gradient workgroup sums at least (256 threads × 8 each). */
+const WGRAD_MIN_CHUNK = 2048;
+/** Workgroups the v2 weight gradient aims for (C · splits): a few per core on a CPU adapter, many on a GPU. */
+const WGRAD_TARGET_WORKGROUPS = { gpu: 512, cpu: 8 };
+const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp/i;
+
+/**
+ * The depthwise kernel map, in the style of conv2dKernels: `versions` lists what each pass has (the WGSL
+ * headers' tables list the same), `defaults` names the default per adapter kind, `use` is what runs now
+ * ('auto': the default where it applies, else v1); tests and benchmarks assign to it and call reset() after.
+ */
+export const depthwiseKernels = {
+  versions: {
+    forward: {
+      1: 'depthwise_fwd_naive: one thread per output',
+      2: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory',
+      3: 'depthwise_fwd_rows: 4 outputs per thread, input window in registers',
+    },
+    dgrad: {
+      1: 'depthwise_dgrad_naive: one thread per input pixel, gather',
+      2: 'depthwise_dgrad_tiled: 8×32 tile, gradient window in workgroup memory',
+      3: 'depthwise_dgrad_rows: 4 pixels per thread, gradient window in registers',
+    },
+    wgrad: { 1: 'depthwise_wgrad_naive: one thread per weight', 2: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction' },
+  } as const satisfies Record<Conv2dPass, Record<number, string>>,
+  defaults: Object.freeze({
+    gpu: Object.freeze({ forward: 3, dgrad: 3, wgrad: 2 }),
+    cpu: Object.freeze({ forward: 1, dgrad: 1, wgrad: 1 }),
+  }) as Readonly<Record<'gpu' | 'cpu', Readonly<Record<Conv2dPass, number>>>>,
+  use: { forward: 'auto', dgrad: 'auto', wgrad: 'auto' } as Record<Conv2dPass, number | 'auto'>,
+  reset(): void {
+    Object.assign(this.use, { forward: 'auto', dgrad: 'auto', wgrad: 'auto' });
+  },
+};
+
+/** Whether conv2d geometry `d` is a depthwise conv with one filter per channel (channel multiplier 1). */
+export function isDepthwise(d: Conv2dGeometry): boolean {
+  return d.groups === d.C && d.O === d.C && d.groups > 1;
+}
+
+/** Whether the fast kernels (v2, v3) of `pass` take this shape. */
+function fastApplies(pass: Conv2dPass, d: Conv2dGeometry): boolean {
+  if (d.kH !== 3 || d.kW !== 3) return false;
+  if (pass === 'wgrad') return true;
+  return d.dH === 1 && d.dW === 1 && d.sH === d.sW && (d.sH === 1 || d.sH === 2);
+}
+
+/** The version of `pass` to run on `d`: the forced one, or 'auto' → the adapter's default where it applies. */
+export function depthwiseVersion(pass: Conv2dPass, d: Conv2dGeometry): number {
+  const forced = depthwiseKernels.use[pass];
+  const defaults = depthwiseKernels.defaults[CPU_ADAPTER.test(engineInfo().adapter) ? 'cpu' : 'gpu'];
+  const v = forced === 'auto' ? (fastApplies(pass, d) ? defaults[pass] : 1) : forced;
+  if (!(v in depthwiseKernels.versions[pass])) {
+    throw new EngineError(`depthwise conv2d: no ${pass} kernel version ${v}; registered: ${Object.keys(depthwiseKernels.versions[pass]).join(', ')}`);
+  }
+  if (v !== 1 && !fastApplies(pass, d)) {
+    throw new EngineError(
+      `depthwise conv2d: ${pass} v${v} needs a 3×3 kernel${pass === 'wgrad' ? '' : ', dilation 1 and stride 1 or 2'}, got kernel [${d.kH},${d.kW}] stride [${d.sH},${d.sW}] dilation [${d.dH},${d.dW}]`,
+    );
+  }
+  return v;
+}
+
+function uniforms(d: Conv2dGeometry, splits = 1, chunk = 0): number[] {
+  return [d.N, d.C, d.H, d.W, d.O, d.OH, d.OW, d.groups, d.kH, d.kW, d.sH, d.sW, d.pH, d.pW, d.dH, d.dW, splits, chunk, 0, 0];
+}
+
+function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string): [number, number, number] {
+  const planes = d.N * d.C;
+  if (planes > MAX_WORKGROUPS_PER_DIM) throw new EngineError(`depthwise conv2d: the ${what} needs ${planes} workgroups along z (N·C), more than ${MAX_WORKGROUPS_PER_DIM}`);
+  return [Math.ceil(w / TILE.W), Math.ceil(h / TILE.H), planes];
+}
+
+// ------------------------------------------------------------------ the passes
+
+/** y = depthwise conv(x, w) + b into `out` [N, C, OH, OW]. */
+export function depthwiseForward(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry, out: Tensor): void {
+  const v = depthwiseVersion('forward', d);
+  if (v === 3) {
+    const rows = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
+    launch(fwdRowsKernel, [x, w, b ?? w, out], { uniforms: uniforms(d), constants: { HAS_BIAS: b ? 1 : 0, STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.forward' });
+    return;
+  }
+  if (v === 1) {
+    launch(fwdNaiveKernel, [x, w, b ?? w, out], { uniforms: uniforms(d), constants: { HAS_BIAS: b ? 1 : 0 }, workgroups: grid(Math.ceil(out.size / 64)), label: 'depthwise.forward' });
+    return;
+  }
+  launch(fwdTiledKernel, [x, w, b ?? w, out], {
+    uniforms: uniforms(d),
+    constants: { HAS_BIAS: b ? 1 : 0, STRIDE: d.sH },
+    workgroups: tiledWorkgroups(d, d.OH, d.OW, 'forward'),
+    label: 'depthwise.forward',
+  });
+}
+
+/** dx [N, C, H, W] for the output gradient g [N, C, OH, OW]. */
+export function depthwiseInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Tensor {
+  const dx = emptyTensor([d.N, d.C, d.H, d.W]);
+  const v = depthwiseVersion('dgrad', d);
+  if (v === 3) {
+    const rows = d.N * d.C * d.H * Math.ceil(d.W / 4);
+    launch(dgradRowsKernel, [g, w, dx], { uniforms: uniforms(d), constants: { STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.dgrad' });
+    return dx;
+  }
+  if (v === 1) {
+    launch(dgradNaiveKernel, [g, w, dx], { uniforms: uniforms(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'depthwise.dgrad' });
+    return dx;
+  }
+  launch(dgradTiledKernel, [g, w, dx], { uniforms: uniforms(d), constants: { STRIDE: d.sH }, workgroups: tiledWorkgroups(d, d.H, d.W, 'input gradient'), label: 'depthwise.dgrad' });
+  return dx;
+}
+
+/** dw [C, 1, kH, kW] for the output gradient g [N, C, OH, OW]. */
+export function depthwiseWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
+  const dw = emptyTensor([d.C, 1, d.kH, d.kW]);
+  if (depthwiseVersion('wgrad', d) === 1) {
+    launch(wgradNaiveKernel, [g, x, dw], { uniforms: uniforms(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad' });
+    return dw;
+  }
+  const R = d.N * d.OH * d.OW;
+  const target = CPU_ADAPTER.test(engineInfo().adapter) ? WGRAD_TARGET_WORKGROUPS.cpu : WGRAD_TARGET_WORKGROUPS.gpu;
+  const wanted = Math.max(1, Math.min(Math.ceil(target / d.C), Math.floor(R / WGRAD_MIN_CHUNK), MAX_WORKGROUPS_PER_DIM));
+  const chunk = Math.ceil(R / wanted);
+  const splits = Math.ceil(R / chunk);
+  if (d.C > MAX_WORKGROUPS_PER_DIM) throw new EngineError(`depthwise conv2d: the weight gradient needs ${d.C} workgroups along x, more than ${MAX_WORKGROUPS_PER_DIM}`);
+  if (splits === 1) {
+    launch(wgradSplitKernel, [g, x, dw], { uniforms: uniforms(d, 1, chunk), workgroups: [d.C, 1, 1], label: 'depthwise.wgrad' });
+    return dw;
+  }
+  const part = emptyTensor([splits, d.C, 9]);
+  launch(wgradSplitKernel, [g, x, part], { uniforms: uniforms(d, splits, chunk), workgroups: [d.C, splits, 1], label: 'depthwise.wgrad' });
+  launch(wgradReduceKernel, [part, dw], { uniforms: [dw.size, splits], workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad_reduce' });
+  part.dispose();
+  return dw;
+}

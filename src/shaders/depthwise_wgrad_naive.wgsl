@@ -1,0 +1,54 @@
+// depthwise_wgrad_naive.wgsl (v1): depthwise conv2d weight gradient, one thread per weight element.
+//   dw[c, 0, kh, kw] = Σ_{n, oh, ow} gy[n, c, oh, ow] · x[n, c, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW]
+//   (taps in the padding contribute 0)
+// Layouts (row-major f32): gy [N, C, OH, OW], x [N, C, H, W], dw [C, 1, kH, kW]. Any kernel, stride,
+//   padding and dilation: the reference for the split version (depthwise_wgrad_split.wgsl). Only C·kH·kW
+//   threads, each walking all of N·OH·OW: little parallelism, which v2 fixes.
+// Dispatch: 64 threads per workgroup over the C·kH·kW weights, spread over x/y by grid().
+// Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts, the backward rows)
+//
+// Figures: SwiftShader (CPU adapter, 2 cores shared, load average ~10), wall clock over 5 runs of the pass
+// alone on N2 C48 32² 3×3 s1 p1 (scratch run; see depthwise.ts). v2's 256-thread tree of barriers is what a
+// CPU adapter runs slowest; on a GPU v1 has only C·9 threads. No GPU figure yet (no GPU was available).
+// v  | idea                                         | figure                 | device                     | shape
+// v1 | one thread per weight, loops over N·OH·OW    | 23 ms, 0.077 GFLOP/s   | SwiftShader (CPU, 2 cores) | N2 C48 32² 3×3 s1 p1
+// v2 | a workgroup per channel and split of N·OH·OW, 9 taps per thread, tree reduction | 923 ms, 0.0019 GFLOP/s | SwiftShader (CPU, 2 cores) | N2 C48 32² 3×3 s1 p1
+
+struct Params {
+  N: u32, C: u32, H: u32, W: u32,
+  O: u32, OH: u32, OW: u32, groups: u32,
+  kH: u32, kW: u32, sH: u32, sW: u32,
+  pH: u32, pW: u32, dH: u32, dW: u32,
+  splits: u32, chunk: u32, _pad0: u32, _pad1: u32,
+}
+
+@group(0) @binding(0) var<storage, read> gy: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let p = params;
+  let index = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (index >= p.C * p.kH * p.kW) { return; }
+  let kw = index % p.kW;
+  let kh = (index / p.kW) % p.kH;
+  let c = index / (p.kW * p.kH);
+  var acc = 0.0;
+  for (var n = 0u; n < p.N; n++) {
+    let xPlane = (n * p.C + c) * p.H * p.W;
+    let gPlane = (n * p.C + c) * p.OH * p.OW;
+    for (var oh = 0u; oh < p.OH; oh++) {
+      let ih = oh * p.sH + kh * p.dH - p.pH; // wraps below zero
+      if (ih >= p.H) { continue; }
+      for (var ow = 0u; ow < p.OW; ow++) {
+        let iw = ow * p.sW + kw * p.dW - p.pW;
+        if (iw >= p.W) { continue; }
+        acc += gy[gPlane + oh * p.OW + ow] * x[xPlane + ih * p.W + iw];
+      }
+    }
+  }
+  dw[index] = acc;
+}
