@@ -161,7 +161,7 @@ describe('nn registration, option checks, determinism', () => {
     expect(got[9]).toMatch(/^EngineError: freeze: unknown option "batchnorm" \(did you mean "batchNorm"\?\)/);
     expect(got[10]).toMatch(/^EngineError: loadStateDict: unknown option "stric"/);
     expect(got[11]).toMatch(/^EngineError: StepLR: unknown option "gama" \(did you mean "gamma"\?\); accepted: stepSize, gamma$/);
-    expect(got[12]).toMatch(/^EngineError: mseLoss: unknown option "reduce"; accepted: reduction$/);
+    expect(got[12]).toMatch(/^EngineError: mseLoss: unknown option "reduce"; accepted: reduction, mask$/);
     expect(got[13]).toMatch(/^EngineError: crossEntropy: unknown option "label_smoothing" \(did you mean "labelSmoothing"\?\)/);
     expect(got[14]).toMatch(/^EngineError: randn: unknown option "stdev"/);
     expect(got[15]).toMatch(/^EngineError: randperm: unknown option "seeed" \(did you mean "seed"\?\)/);
