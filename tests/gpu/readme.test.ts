@@ -51,17 +51,9 @@ describe('README', () => {
   });
 
   it('multi-task example runs verbatim and logs what its comments say', async () => {
-    const code = codeAfter('<!-- multitask -->');
-    const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
+    const { logged, expected } = await runBlock(gpu, '<!-- multitask -->');
     expect(expected.length).toBe(2);
-    const logged = await gpu.run(async (E, _H, src) => {
-      const lines: string[] = [];
-      const fakeConsole = { log: (...v: unknown[]) => lines.push(v.map((x) => JSON.stringify(x)).join(' ')) };
-      const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<void>;
-      await new AsyncFunction('E', 'console', src)(E, fakeConsole);
-      return lines;
-    }, runnable(code));
-    expect(logged.map((l) => l.replace(/\s/g, ''))).toEqual(expected.map((l) => l.replace(/\s/g, '')));
+    expect(squash(logged)).toEqual(squash(expected));
   });
 
   it('quickstart runs verbatim and logs what its comments say', async () => {
