@@ -1,7 +1,7 @@
 // Glue between tensors and kernels: allocate an output, bind tensors in kernel binding order, launch.
 // Ops validate their operands before calling these, so nothing here runs on bad input.
 
-import { type Kernel } from '../shaders/kernel.ts';
+import { type Kernel, type LegacyUniforms, type ParamsFields, type ParamsValues } from '../shaders/kernel.ts';
 import { dispatch, type BufferRange } from './recorder.ts';
 import { sizeOf } from './shape.ts';
 import { Storage, checkAllocationBytes } from './storage.ts';
@@ -25,19 +25,40 @@ export function emptyTensor(shape: readonly number[], dtype: DType = 'float32', 
   return new Tensor(Storage.allocate(sizeOf(shape) * 4), shape, dtype);
 }
 
-export interface LaunchOptions {
-  uniforms?: Uint32Array | readonly number[];
+interface CommonLaunchOptions {
   constants?: Record<string, number>;
   workgroups: readonly [number, number, number];
   /** Name for traceKernels, when the kernel serves several ops. */
   label?: string;
 }
 
+/** A launch's options: `params` by name for a kernel that declares a uniform block, none for one without. */
+export type LaunchOptions<P extends ParamsFields | null | LegacyUniforms = ParamsFields | null | LegacyUniforms> = CommonLaunchOptions &
+  (P extends ParamsFields
+    ? { params: ParamsValues<P>; uniforms?: never }
+    : P extends LegacyUniforms
+      ? { uniforms: Uint32Array | readonly number[]; params?: never }
+      : { params?: never; uniforms?: never });
+
 /** Dispatches `kernel` with `tensors` (or staged host data, see stagedData) bound in its binding order. */
-export function launch(kernel: Kernel, tensors: ReadonlyArray<Tensor | BufferRange>, options: LaunchOptions): void {
+export function launch<const P extends ParamsFields | null | LegacyUniforms>(
+  kernel: Kernel<P>,
+  tensors: ReadonlyArray<Tensor | BufferRange>,
+  options: NoInfer<LaunchOptions<P>>,
+): void {
   const buffers = tensors.map((t) => (t instanceof Tensor ? t.storage.range(t.size * 4) : t));
-  const uniforms = options.uniforms === undefined ? undefined : options.uniforms instanceof Uint32Array ? options.uniforms : Uint32Array.from(options.uniforms);
-  dispatch(kernel, {
+  const block = kernel.params as Kernel['params'];
+  const given = options as CommonLaunchOptions & { params?: ParamsValues<ParamsFields>; uniforms?: Uint32Array | readonly number[] };
+  let uniforms: Uint32Array | undefined;
+  if (block) {
+    if (given.params === undefined) throw new Error(`${kernel.name}: launch without its params`);
+    uniforms = block.pack(given.params);
+  } else if (given.params !== undefined) {
+    throw new Error(`${kernel.name}: declares no params, got ${JSON.stringify(given.params)}`);
+  } else if (given.uniforms !== undefined) {
+    uniforms = given.uniforms instanceof Uint32Array ? given.uniforms : Uint32Array.from(given.uniforms);
+  }
+  dispatch(kernel as Kernel, {
     buffers,
     workgroups: options.workgroups,
     ...(uniforms ? { uniforms } : {}),

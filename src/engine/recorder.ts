@@ -57,7 +57,7 @@ function compile(kernel: Kernel): CompiledKernel {
     visibility: SHADER_STAGE_COMPUTE,
     buffer: { type: kind === 'read' ? 'read-only-storage' : 'storage' },
   }));
-  if (kernel.uniforms) {
+  if (kernel.params || kernel.legacyUniforms) {
     entries.push({ binding: kernel.bindings.length, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform' } });
   }
   const layout = device.createBindGroupLayout({ label: kernel.name, entries });
@@ -211,8 +211,9 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   if (launch.buffers.length !== kernel.bindings.length) {
     throw new Error(`${kernel.name}: expected ${kernel.bindings.length} buffers, got ${launch.buffers.length}`);
   }
-  if (kernel.uniforms !== (launch.uniforms !== undefined)) {
-    throw new Error(`${kernel.name}: uniforms ${kernel.uniforms ? 'missing' : 'not expected'}`);
+  const hasUniforms = kernel.params !== null || kernel.legacyUniforms;
+  if (hasUniforms !== (launch.uniforms !== undefined)) {
+    throw new Error(`${kernel.name}: uniforms ${hasUniforms ? 'missing' : 'not expected'}`);
   }
   const [x, y, z] = launch.workgroups;
   if (x === 0 || y === 0 || z === 0) return;

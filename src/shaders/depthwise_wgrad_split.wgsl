@@ -24,7 +24,7 @@ struct Params {
   O: u32, OH: u32, OW: u32, groups: u32,
   kH: u32, kW: u32, sH: u32, sW: u32,
   pH: u32, pW: u32, dH: u32, dW: u32,
-  splits: u32, chunk: u32, _pad0: u32, _pad1: u32,
+  splits: u32, chunk: u32,
 }
 
 @group(0) @binding(0) var<storage, read> gy: array<f32>;

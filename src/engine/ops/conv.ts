@@ -19,7 +19,6 @@ import fwdGemmWgsl from '../../shaders/conv2d_fwd_gemm.wgsl?raw';
 import fwdNaiveWgsl from '../../shaders/conv2d_fwd_naive.wgsl?raw';
 import wgradGemmWgsl from '../../shaders/conv2d_wgrad_gemm.wgsl?raw';
 import wgradNaiveWgsl from '../../shaders/conv2d_wgrad_naive.wgsl?raw';
-import wgradReduceWgsl from '../../shaders/conv2d_wgrad_reduce.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { engineInfo } from '../device.ts';
@@ -27,6 +26,7 @@ import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
+import { CONV_PARAMS, convParams, wgradReduceKernel } from './conv-params.ts';
 import { depthwiseForward, depthwiseInputGrad, depthwiseWeightGrad, isDepthwise } from './depthwise.ts';
 
 // ------------------------------------------------------------------ options and geometry
@@ -92,20 +92,15 @@ function conv2dGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, options:
   return { N, C, H, W, O, Cg, Og: O / groups, kH, kW, sH, sW, pH, pW, dH, dW, groups, OH, OW };
 }
 
-function convUniforms(d: Conv2dGeometry, splits = 1, chunk = 0): number[] {
-  return [d.N, d.C, d.H, d.W, d.O, d.OH, d.OW, d.groups, d.kH, d.kW, d.sH, d.sW, d.pH, d.pW, d.dH, d.dW, splits, chunk, 0, 0];
-}
-
 // ------------------------------------------------------------------ kernels
 
-const fwdNaiveKernel = defineKernel('conv2d_fwd_naive', fwdNaiveWgsl, ['read', 'read', 'read', 'write']);
-const fwdGemmKernel = defineKernel('conv2d_fwd_gemm', fwdGemmWgsl, ['read', 'read', 'read', 'write']);
-const dgradNaiveKernel = defineKernel('conv2d_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write']);
-const dgradGemmKernel = defineKernel('conv2d_dgrad_gemm', dgradGemmWgsl, ['read', 'read', 'write']);
-const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write']);
-const wgradGemmKernel = defineKernel('conv2d_wgrad_gemm', wgradGemmWgsl, ['read', 'read', 'write']);
-const wgradReduceKernel = defineKernel('conv2d_wgrad_reduce', wgradReduceWgsl, ['read', 'write']);
-const biasGradKernel = defineKernel('conv2d_bias_grad', biasGradWgsl, ['read', 'write']);
+const fwdNaiveKernel = defineKernel('conv2d_fwd_naive', fwdNaiveWgsl, ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdGemmKernel = defineKernel('conv2d_fwd_gemm', fwdGemmWgsl, ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const dgradNaiveKernel = defineKernel('conv2d_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const dgradGemmKernel = defineKernel('conv2d_dgrad_gemm', dgradGemmWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const wgradGemmKernel = defineKernel('conv2d_wgrad_gemm', wgradGemmWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const biasGradKernel = defineKernel('conv2d_bias_grad', biasGradWgsl, ['read', 'write'], { N: 'u32', O: 'u32', plane: 'u32' });
 
 /** Tile shape of the implicit-GEMM (v2) kernels: WG_X × WG_Y threads, 4 × 4 outputs each, K step TILE_K. */
 export interface GemmTiles {
@@ -208,7 +203,7 @@ function checkZ(z: number, what: string): number {
 
 function forwardNaive(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry, out: Tensor): void {
   launch(fwdNaiveKernel, [x, w, b ?? w, out], {
-    uniforms: convUniforms(d),
+    params: convParams(d),
     constants: { HAS_BIAS: b ? 1 : 0 },
     workgroups: grid(Math.ceil(out.size / 64)),
     label: 'conv2d.forward',
@@ -221,7 +216,7 @@ function forwardGemm(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry, 
   const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
   const [gx, gy] = grid(mTiles);
   launch(fwdGemmKernel, [x, w, b ?? w, out], {
-    uniforms: convUniforms(d),
+    params: convParams(d),
     constants: { ...c, HAS_BIAS: b ? 1 : 0 },
     workgroups: [gx, gy, checkZ(nTiles * d.groups, 'the forward')],
     label: 'conv2d.forward',
@@ -238,7 +233,7 @@ function conv2dInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Tensor {
   const dx = emptyTensor([d.N, d.C, d.H, d.W]);
   if (dx.size === 0) return dx;
   if (chosenVersion('dgrad', d.Cg, (d.O / d.groups) * d.kH * d.kW) === 1) {
-    launch(dgradNaiveKernel, [g, w, dx], { uniforms: convUniforms(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'conv2d.dgrad' });
+    launch(dgradNaiveKernel, [g, w, dx], { params: convParams(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'conv2d.dgrad' });
     return dx;
   }
   const rows = d.N * Math.ceil(d.H / d.sH) * Math.ceil(d.W / d.sW); // the largest stride phase
@@ -246,7 +241,7 @@ function conv2dInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Tensor {
   const [gx, gy] = grid(Math.ceil(rows / (c.WG_X * 4)));
   const nTiles = Math.ceil(d.Cg / (c.WG_Y * 4));
   launch(dgradGemmKernel, [g, w, dx], {
-    uniforms: convUniforms(d),
+    params: convParams(d),
     constants: { ...c },
     workgroups: [gx, gy, checkZ(nTiles * d.sH * d.sW * d.groups, 'the input gradient')],
     label: 'conv2d.dgrad',
@@ -267,7 +262,7 @@ function conv2dWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
     return depthwiseWeightGrad(g, x, d);
   }
   if (chosenVersion('wgrad', Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW) === 1) {
-    launch(wgradNaiveKernel, [g, x, dw], { uniforms: convUniforms(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad' });
+    launch(wgradNaiveKernel, [g, x, dw], { params: convParams(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad' });
     return dw;
   }
   const Kc = d.Cg * d.kH * d.kW;
@@ -285,12 +280,12 @@ function conv2dWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
   const [gx, gy] = grid(mTiles);
   const workgroups = [gx, gy, checkZ(nTiles * splits * d.groups, 'the weight gradient')] as const;
   if (splits === 1) {
-    launch(wgradGemmKernel, [g, x, dw], { uniforms: convUniforms(d, 1, chunk), constants: { ...c }, workgroups, label: 'conv2d.wgrad' });
+    launch(wgradGemmKernel, [g, x, dw], { params: convParams(d, 1, chunk), constants: { ...c }, workgroups, label: 'conv2d.wgrad' });
     return dw;
   }
   const part = emptyTensor([splits, d.O, Kc]);
-  launch(wgradGemmKernel, [g, x, part], { uniforms: convUniforms(d, splits, chunk), constants: { ...c }, workgroups, label: 'conv2d.wgrad' });
-  launch(wgradReduceKernel, [part, dw], { uniforms: [dw.size, splits], workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad_reduce' });
+  launch(wgradGemmKernel, [g, x, part], { params: convParams(d, splits, chunk), constants: { ...c }, workgroups, label: 'conv2d.wgrad' });
+  launch(wgradReduceKernel, [part, dw], { params: { size: dw.size, splits }, workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad_reduce' });
   part.dispose();
   return dw;
 }
@@ -298,7 +293,7 @@ function conv2dWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
 /** db = Σ over N, OH, OW of `g` [N,O,OH,OW]. */
 function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
   const db = emptyTensor([d.O]);
-  launch(biasGradKernel, [g, db], { uniforms: [d.N, d.O, d.OH * d.OW], workgroups: grid(d.O), label: 'conv2d.bias_grad' });
+  launch(biasGradKernel, [g, db], { params: { N: d.N, O: d.O, plane: d.OH * d.OW }, workgroups: grid(d.O), label: 'conv2d.bias_grad' });
   return db;
 }
 

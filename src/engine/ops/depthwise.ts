@@ -21,23 +21,22 @@ import dgradTiledWgsl from '../../shaders/depthwise_dgrad_tiled.wgsl?raw';
 import dgradRowsWgsl from '../../shaders/depthwise_dgrad_rows.wgsl?raw';
 import wgradNaiveWgsl from '../../shaders/depthwise_wgrad_naive.wgsl?raw';
 import wgradSplitWgsl from '../../shaders/depthwise_wgrad_split.wgsl?raw';
-import wgradReduceWgsl from '../../shaders/conv2d_wgrad_reduce.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { engineInfo } from '../device.ts';
 import { EngineError } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import type { Tensor } from '../tensor.ts';
 import type { Conv2dGeometry, Conv2dPass } from './conv.ts';
+import { CONV_PARAMS, convParams, wgradReduceKernel } from './conv-params.ts';
 
-const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', fwdNaiveWgsl, ['read', 'read', 'read', 'write']);
-const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', fwdTiledWgsl, ['read', 'read', 'read', 'write']);
-const fwdRowsKernel = defineKernel('depthwise_fwd_rows', fwdRowsWgsl, ['read', 'read', 'read', 'write']);
-const dgradRowsKernel = defineKernel('depthwise_dgrad_rows', dgradRowsWgsl, ['read', 'read', 'write']);
-const dgradNaiveKernel = defineKernel('depthwise_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write']);
-const dgradTiledKernel = defineKernel('depthwise_dgrad_tiled', dgradTiledWgsl, ['read', 'read', 'write']);
-const wgradNaiveKernel = defineKernel('depthwise_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write']);
-const wgradSplitKernel = defineKernel('depthwise_wgrad_split', wgradSplitWgsl, ['read', 'read', 'write']);
-const wgradReduceKernel = defineKernel('conv2d_wgrad_reduce', wgradReduceWgsl, ['read', 'write']);
+const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', fwdNaiveWgsl, ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', fwdTiledWgsl, ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdRowsKernel = defineKernel('depthwise_fwd_rows', fwdRowsWgsl, ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const dgradRowsKernel = defineKernel('depthwise_dgrad_rows', dgradRowsWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const dgradNaiveKernel = defineKernel('depthwise_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const dgradTiledKernel = defineKernel('depthwise_dgrad_tiled', dgradTiledWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const wgradNaiveKernel = defineKernel('depthwise_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const wgradSplitKernel = defineKernel('depthwise_wgrad_split', wgradSplitWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 
 /** The tile of the v2 forward and input-gradient kernels (depthwise_*_tiled.wgsl): 8 rows × 32 columns. */
 const TILE = { H: 8, W: 32 } as const;
@@ -104,10 +103,6 @@ export function depthwiseVersion(pass: Conv2dPass, d: Conv2dGeometry): number {
   return v;
 }
 
-function uniforms(d: Conv2dGeometry, splits = 1, chunk = 0): number[] {
-  return [d.N, d.C, d.H, d.W, d.O, d.OH, d.OW, d.groups, d.kH, d.kW, d.sH, d.sW, d.pH, d.pW, d.dH, d.dW, splits, chunk, 0, 0];
-}
-
 function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string): [number, number, number] {
   const planes = d.N * d.C;
   if (planes > MAX_WORKGROUPS_PER_DIM) throw new EngineError(`depthwise conv2d: the ${what} needs ${planes} workgroups along z (N·C), more than ${MAX_WORKGROUPS_PER_DIM}`);
@@ -121,15 +116,15 @@ export function depthwiseForward(x: Tensor, w: Tensor, b: Tensor | null, d: Conv
   const v = depthwiseVersion('forward', d);
   if (v === 3) {
     const rows = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
-    launch(fwdRowsKernel, [x, w, b ?? w, out], { uniforms: uniforms(d), constants: { HAS_BIAS: b ? 1 : 0, STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.forward' });
+    launch(fwdRowsKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.forward' });
     return;
   }
   if (v === 1) {
-    launch(fwdNaiveKernel, [x, w, b ?? w, out], { uniforms: uniforms(d), constants: { HAS_BIAS: b ? 1 : 0 }, workgroups: grid(Math.ceil(out.size / 64)), label: 'depthwise.forward' });
+    launch(fwdNaiveKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0 }, workgroups: grid(Math.ceil(out.size / 64)), label: 'depthwise.forward' });
     return;
   }
   launch(fwdTiledKernel, [x, w, b ?? w, out], {
-    uniforms: uniforms(d),
+    params: convParams(d),
     constants: { HAS_BIAS: b ? 1 : 0, STRIDE: d.sH },
     workgroups: tiledWorkgroups(d, d.OH, d.OW, 'forward'),
     label: 'depthwise.forward',
@@ -142,14 +137,14 @@ export function depthwiseInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Ten
   const v = depthwiseVersion('dgrad', d);
   if (v === 3) {
     const rows = d.N * d.C * d.H * Math.ceil(d.W / 4);
-    launch(dgradRowsKernel, [g, w, dx], { uniforms: uniforms(d), constants: { STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.dgrad' });
+    launch(dgradRowsKernel, [g, w, dx], { params: convParams(d), constants: { STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.dgrad' });
     return dx;
   }
   if (v === 1) {
-    launch(dgradNaiveKernel, [g, w, dx], { uniforms: uniforms(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'depthwise.dgrad' });
+    launch(dgradNaiveKernel, [g, w, dx], { params: convParams(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'depthwise.dgrad' });
     return dx;
   }
-  launch(dgradTiledKernel, [g, w, dx], { uniforms: uniforms(d), constants: { STRIDE: d.sH }, workgroups: tiledWorkgroups(d, d.H, d.W, 'input gradient'), label: 'depthwise.dgrad' });
+  launch(dgradTiledKernel, [g, w, dx], { params: convParams(d), constants: { STRIDE: d.sH }, workgroups: tiledWorkgroups(d, d.H, d.W, 'input gradient'), label: 'depthwise.dgrad' });
   return dx;
 }
 
@@ -157,7 +152,7 @@ export function depthwiseInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Ten
 export function depthwiseWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
   const dw = emptyTensor([d.C, 1, d.kH, d.kW]);
   if (depthwiseVersion('wgrad', d) === 1) {
-    launch(wgradNaiveKernel, [g, x, dw], { uniforms: uniforms(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad' });
+    launch(wgradNaiveKernel, [g, x, dw], { params: convParams(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad' });
     return dw;
   }
   const R = d.N * d.OH * d.OW;
@@ -167,12 +162,12 @@ export function depthwiseWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Te
   const splits = Math.ceil(R / chunk);
   if (d.C > MAX_WORKGROUPS_PER_DIM) throw new EngineError(`depthwise conv2d: the weight gradient needs ${d.C} workgroups along x, more than ${MAX_WORKGROUPS_PER_DIM}`);
   if (splits === 1) {
-    launch(wgradSplitKernel, [g, x, dw], { uniforms: uniforms(d, 1, chunk), workgroups: [d.C, 1, 1], label: 'depthwise.wgrad' });
+    launch(wgradSplitKernel, [g, x, dw], { params: convParams(d, 1, chunk), workgroups: [d.C, 1, 1], label: 'depthwise.wgrad' });
     return dw;
   }
   const part = emptyTensor([splits, d.C, 9]);
-  launch(wgradSplitKernel, [g, x, part], { uniforms: uniforms(d, splits, chunk), workgroups: [d.C, splits, 1], label: 'depthwise.wgrad' });
-  launch(wgradReduceKernel, [part, dw], { uniforms: [dw.size, splits], workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad_reduce' });
+  launch(wgradSplitKernel, [g, x, part], { params: convParams(d, splits, chunk), workgroups: [d.C, splits, 1], label: 'depthwise.wgrad' });
+  launch(wgradReduceKernel, [part, dw], { params: { size: dw.size, splits }, workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad_reduce' });
   part.dispose();
   return dw;
 }
