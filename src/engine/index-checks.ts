@@ -19,6 +19,8 @@ interface IndexCheck {
   op: string;
   classes: number;
   ignoreIndex: number | null;
+  /** What the message calls the value: 'class index' (oneHot, crossEntropy) or 'index' (gather). */
+  what: string;
 }
 
 let buffer: GPUBuffer | null = null;
@@ -44,11 +46,11 @@ export function errorWordsRange(): BufferRange {
  * Registers a check for a kernel about to be recorded and returns the id (≥ 1) the kernel writes on failure.
  * The same (op, classes, ignoreIndex) keeps its id, so the table stays small.
  */
-export function indexCheck(op: string, classes: number, ignoreIndex: number | null): number {
-  const key = `${op}\u0000${classes}\u0000${ignoreIndex}`;
+export function indexCheck(op: string, classes: number, ignoreIndex: number | null, what = 'class index'): number {
+  const key = `${op}\u0000${classes}\u0000${ignoreIndex}\u0000${what}`;
   let id = ids.get(key);
   if (id === undefined) {
-    checks.push({ op, classes, ignoreIndex });
+    checks.push({ op, classes, ignoreIndex, what });
     id = checks.length;
     ids.set(key, id);
   }
@@ -75,7 +77,7 @@ export function throwIndexError(words: Int32Array): void {
   if (!check) throw new IndexError(`a device-side index check (id ${id}) failed with value ${value}`);
   const ignore = check.ignoreIndex === null ? '' : ` (or the ignore index ${check.ignoreIndex})`;
   throw new IndexError(
-    `${check.op}: class index ${value} is out of range: valid indices are [0, ${check.classes})${ignore}. ` +
+    `${check.op}: ${check.what} ${value} is out of range: valid indices are [0, ${check.classes})${ignore}. ` +
       'Found on the GPU; the steps recorded before this readback already ran with the bad indices.',
   );
 }

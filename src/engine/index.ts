@@ -21,10 +21,14 @@ export { manualSeed, getRngState, setRngState, drawSeed, seededUniform, randperm
 export { checkOptions } from './options.ts';
 export {
   neg, exp, log, sqrt, abs, relu, relu6, sigmoid, tanh, gelu,
-  add, sub, mul, div, pow, maximum, minimum, mulOrZero, eq, gt, clone, toFloat, toInt, addInto, copyInto,
+  add, sub, mul, div, pow, maximum, minimum, mulOrZero, clone, toFloat, toInt, addInto, copyInto,
 } from './ops/elementwise.ts';
+export { eq, ne, lt, le, gt, ge } from './ops/compare.ts';
+export { where, clamp } from './ops/select.ts';
+export { gather } from './ops/gather.ts';
+export { variance, std, type VarianceOptions } from './ops/stats.ts';
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
-export { sum, mean, max, min, argmax, argmin, sumTo } from './ops/reduce.ts';
+export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, sumTo, type ValuesAndIndices } from './ops/reduce.ts';
 export { softmax, logSoftmax } from './ops/softmax.ts';
 export {
   matmul, bmm, linear, linearAct, matmulKernels, chooseMatmulVersion, MATMUL_VERSIONS, MATMUL_DEFAULT,
@@ -51,4 +55,4 @@ export function resetPeakMemory(): void {
 }
 export { conv2d, conv2dKernels, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
 export { depthwiseKernels } from './ops/depthwise.ts';
-export { maxPool2d, avgPool2d, adaptiveAvgPool2d, pool2dKernels, type MaxPool2dOptions, type AvgPool2dOptions, type Pool2dPass } from './ops/pool.ts';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, pool2dKernels, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize, type Pool2dPass } from './ops/pool.ts';

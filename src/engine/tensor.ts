@@ -10,10 +10,15 @@ import { readBuffer } from './recorder.ts';
 import { registerTensorCheck, trackTensor } from './scope.ts';
 import { sizeOf } from './shape.ts';
 import type { Storage } from './storage.ts';
+import * as Cmp from './ops/compare.ts';
 import * as E from './ops/elementwise.ts';
+import * as G from './ops/gather.ts';
+import * as IS from './ops/index-select.ts';
 import * as M from './ops/matmul.ts';
 import * as R from './ops/reduce.ts';
 import * as S from './ops/shape-ops.ts';
+import * as Sel from './ops/select.ts';
+import * as St from './ops/stats.ts';
 import * as X from './ops/softmax.ts';
 
 export type DType = 'float32' | 'int32';
@@ -202,6 +207,21 @@ export class Tensor {
   div(other: Tensor | number): Tensor { return E.div(this, other); }
   pow(exponent: Tensor | number): Tensor { return E.pow(this, exponent); }
   maximum(other: Tensor | number): Tensor { return E.maximum(this, other); }
+  minimum(other: Tensor | number): Tensor { return E.minimum(this, other); }
+  clamp(min?: number | null, max?: number | null): Tensor { return Sel.clamp(this, min, max); }
+  /** torch's x.where(cond, other): this where cond is nonzero, else other. */
+  where(cond: Tensor, other: Tensor | number): Tensor { return Sel.where(cond, this, other); }
+
+  // Comparisons return int32 0/1 (there is no bool dtype).
+  eq(other: Tensor | number): Tensor { return Cmp.eq(this, other); }
+  ne(other: Tensor | number): Tensor { return Cmp.ne(this, other); }
+  lt(other: Tensor | number): Tensor { return Cmp.lt(this, other); }
+  le(other: Tensor | number): Tensor { return Cmp.le(this, other); }
+  gt(other: Tensor | number): Tensor { return Cmp.gt(this, other); }
+  ge(other: Tensor | number): Tensor { return Cmp.ge(this, other); }
+
+  gather(dim: number, index: Tensor): Tensor { return G.gather(this, dim, index); }
+  indexSelect(dim: number, index: Tensor): Tensor { return IS.indexSelect(this, dim, index); }
   neg(): Tensor { return E.neg(this); }
   exp(): Tensor { return E.exp(this); }
   log(): Tensor { return E.log(this); }
@@ -234,6 +254,10 @@ export class Tensor {
   min(dim?: number, keepdim = false): Tensor { return R.min(this, dim, keepdim); }
   argmax(dim?: number, keepdim = false): Tensor { return R.argmax(this, dim, keepdim); }
   argmin(dim?: number, keepdim = false): Tensor { return R.argmin(this, dim, keepdim); }
+  maxWithIndices(dim: number, keepdim = false): R.ValuesAndIndices { return R.maxWithIndices(this, dim, keepdim); }
+  minWithIndices(dim: number, keepdim = false): R.ValuesAndIndices { return R.minWithIndices(this, dim, keepdim); }
+  var(dim?: number | readonly number[], options?: St.VarianceOptions): Tensor { return St.variance(this, dim, options); }
+  std(dim?: number | readonly number[], options?: St.VarianceOptions): Tensor { return St.std(this, dim, options); }
 
   softmax(dim = -1): Tensor { return X.softmax(this, dim); }
   logSoftmax(dim = -1): Tensor { return X.logSoftmax(this, dim); }

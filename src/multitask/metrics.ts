@@ -20,7 +20,7 @@ export function accuracy(logits: Tensor, targets: Tensor, mask?: LabelMask | nul
   if (logits.rank !== 2 || targets.rank !== 1 || targets.shape[0] !== logits.shape[0]) {
     throw new ShapeError(`accuracy: expected logits [N, C] and targets [N], got ${fmtShape(logits.shape)} and ${fmtShape(targets.shape)}`);
   }
-  return noGrad(() => tidy(() => masked('accuracy', eq(toFloat(argmax(logits, 1)), toFloat(targets)), mask, targets.shape[0]!)));
+  return noGrad(() => tidy(() => masked('accuracy', toFloat(eq(argmax(logits, 1), targets)), mask, targets.shape[0]!)));
 }
 
 /** Fraction of samples where (logit > 0) equals the 0/1 target: logits and targets [N] or [N, 1]. */

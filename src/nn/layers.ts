@@ -1,4 +1,4 @@
-// The layer set: Linear, Conv2d, activations, pools, Flatten, Dropout, BatchNorm2d and Sequential, with
+// The layer set: Linear, Conv2d, activations, pools, Flatten, Dropout, BatchNorm2d / BatchNorm1d and Sequential, with
 // PyTorch's parameter names, shapes, default initialization (kaiming-uniform bounds) and semantics.
 //
 // Every layer checks its input (rank, channels or features) before any GPU work and names itself by its path
@@ -10,8 +10,9 @@ import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
   Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, mul, noGrad,
-  ones, rand, relu, relu6, sigmoid, tanh, zeros,
+  ones, rand, relu, relu6, reshape, sigmoid, tanh, zeros,
 } from '../engine/index.ts';
+import { adaptiveOutputSize, type AdaptiveSize } from '../engine/ops/pool.ts';
 import { batchNormApply, batchStatistics } from './batchnorm.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';
@@ -285,19 +286,27 @@ export class AvgPool2d extends Pool2d {
   }
 }
 
-/** Global average pooling to 1×1 (the only output size supported). */
+/**
+ * Adaptive average pooling to a fixed output size, whatever the input's (PyTorch's bins): 1 (global average
+ * pooling, the default), a number for both dims, or [OH, OW] where null keeps that input dim.
+ */
 export class AdaptiveAvgPool2d extends Module {
   override get typeName(): string { return 'AdaptiveAvgPool2d'; }
-  constructor(readonly outputSize: 1 | [1, 1] = 1) {
+  readonly outputSize: AdaptiveSize;
+  constructor(outputSize: AdaptiveSize = 1) {
     super();
-    const ok = outputSize === 1 || (Array.isArray(outputSize) && outputSize[0] === 1 && outputSize[1] === 1);
-    if (!ok) throw new EngineError(`AdaptiveAvgPool2d: only output size 1 is supported, got ${JSON.stringify(outputSize)}`);
+    adaptiveOutputSize('AdaptiveAvgPool2d', outputSize, 1, 1);
+    this.outputSize = typeof outputSize === 'number' ? outputSize : [outputSize[0], outputSize[1]];
   }
 
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     if (x.rank !== 4) this.badInput('[N, C, H, W]', x);
-    return adaptiveAvgPool2d(x, 1);
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+
+  protected override extraRepr(): string {
+    return `outputSize=${JSON.stringify(this.outputSize)}`;
   }
 }
 
@@ -346,7 +355,7 @@ export class Dropout extends Module {
   }
 }
 
-// ------------------------------------------------------------------ BatchNorm2d
+// ------------------------------------------------------------------ BatchNorm2d, BatchNorm1d
 
 export interface BatchNorm2dOptions {
   eps?: number;
@@ -356,20 +365,23 @@ export interface BatchNorm2dOptions {
   trackRunningStats?: boolean;
 }
 
+/** Options of BatchNorm1d: the same as BatchNorm2d's. */
+export type BatchNorm1dOptions = BatchNorm2dOptions;
+
 /**
- * Batch normalization over the channels of NCHW input. Train mode normalizes with the batch mean and the
- * biased batch variance and updates running_mean / running_var (unbiased) / num_batches_tracked in place;
- * eval mode normalizes with the running statistics. See module.ts for its behaviour inside a frozen trunk.
+ * Batch normalization over channel dim 1. Train mode normalizes with the batch mean and the biased batch
+ * variance and updates running_mean / running_var (unbiased) / num_batches_tracked in place; eval mode
+ * normalizes with the running statistics. See module.ts for its behaviour inside a frozen trunk. The
+ * subclasses say which input ranks they take; all run the same kernels on a [N, C, H, W] view.
  */
-export class BatchNorm2d extends Module {
-  override get typeName(): string { return 'BatchNorm2d'; }
+abstract class BatchNorm extends Module {
   readonly eps: number;
   readonly momentum: number | null;
 
   constructor(readonly numFeatures: number, options: BatchNorm2dOptions = {}) {
     super();
-    checkOptions('BatchNorm2d', options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new EngineError(`BatchNorm2d: numFeatures must be a positive integer, got ${numFeatures}`);
+    checkOptions(this.typeName, options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new EngineError(`${this.typeName}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     const affine = options.affine ?? true;
@@ -395,15 +407,30 @@ export class BatchNorm2d extends Module {
     return true;
   }
 
+  /** The input form in messages (`[N, 8, H, W]`), and whether x has it. */
+  protected abstract expectedInput(): string;
+  protected abstract acceptsRank(rank: number): boolean;
+
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     const C = this.numFeatures;
-    if (x.rank !== 4 || x.shape[1] !== C) this.badInput(`[N, ${C}, H, W]`, x);
+    if (!this.acceptsRank(x.rank) || x.shape[1] !== C) this.badInput(this.expectedInput(), x);
+    if (this.training && x.size / C < 2) {
+      this.badInput(`${this.expectedInput()} with more than one value per channel`, x, 'batch statistics need at least 2 values per channel in train mode');
+    }
+    if (x.rank === 4) return this.normalize(x);
+    const view = reshape(x, [x.shape[0]!, C, x.shape[2] ?? 1, 1]);
+    const y = this.normalize(view);
+    view.dispose();
+    const out = reshape(y, x.shape);
+    y.dispose();
+    return out;
+  }
+
+  private normalize(x: Tensor): Tensor {
+    const C = this.numFeatures;
     const useBatchStats = this.training || !this.runningMean;
     const count = x.size / C;
-    if (useBatchStats && count < 2 && this.training) {
-      this.badInput(`[N, ${C}, H, W] with more than one value per channel`, x, 'batch statistics need at least 2 values per channel in train mode');
-    }
     const w = this.weight;
     const b = this.bias;
     if (!useBatchStats) return batchNormApply(x, this.runningMean!, this.runningVar!, w, b, this.eps, false);
@@ -430,6 +457,20 @@ export class BatchNorm2d extends Module {
   protected override extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.runningMean !== null}`;
   }
+}
+
+/** BatchNorm over the channels of NCHW input [N, C, H, W]. */
+export class BatchNorm2d extends BatchNorm {
+  override get typeName(): string { return 'BatchNorm2d'; }
+  protected expectedInput(): string { return `[N, ${this.numFeatures}, H, W]`; }
+  protected acceptsRank(rank: number): boolean { return rank === 4; }
+}
+
+/** BatchNorm over the features of [N, C] or the channels of [N, C, L] input (statistics over N, or N and L). */
+export class BatchNorm1d extends BatchNorm {
+  override get typeName(): string { return 'BatchNorm1d'; }
+  protected expectedInput(): string { return `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`; }
+  protected acceptsRank(rank: number): boolean { return rank === 2 || rank === 3; }
 }
 
 // ------------------------------------------------------------------ Sequential

@@ -8,12 +8,14 @@ import erfWgsl from '../../shaders/erf.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
-import { attach } from '../autograd.ts';
+import { attach, type BackwardRule } from '../autograd.ts';
 import { DTypeError, EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch, packDims } from '../launch.ts';
 import { copyBuffer } from '../recorder.ts';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
+import { compareRaw } from './compare.ts';
+import { tensor } from './creation.ts';
 import { sumTo } from './reduce.ts';
 
 const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write']);
@@ -214,42 +216,45 @@ export function pow(a: Operand, b: Operand): Tensor {
   });
 }
 
-/** Elementwise maximum. At ties the gradient is split evenly between the operands, as in PyTorch. */
-export function maximum(a: Operand, b: Operand): Tensor {
-  checkBinary('maximum', a, b);
-  if (typeof b === 'number') {
-    return scalarOp('maximum', a as Tensor, 'maxScalar', b, (g, x) => withTemp(unaryRaw('gtScalar', x, b), (m) => binaryRaw('mul', g, m, g.shape)));
-  }
-  if (typeof a === 'number') return maximum(b, a);
-  return binaryOp('maximum', a, b, [a, b], (g, [a0, b0], needs) => {
-    const shape = g.shape;
-    // weight for a: 1 where a > b, ½ where equal; for b: 1 − that.
-    const wa = withTemp(binaryRaw('gt', a0!, b0!, shape), (gt) => withTemp(binaryRaw('eq', a0!, b0!, shape), (eq) => withTemp(unaryRaw('mulScalar', eq, 0.5), (half) => binaryRaw('add', gt, half, shape))));
-    const ga = needs[0] ? reduceToOwned(binaryRaw('mul', g, wa, shape), a.shape) : null;
-    const gb = needs[1] ? reduceToOwned(withTemp(unaryRaw('scalarSub', wa, 1), (wb) => binaryRaw('mul', g, wb, shape)), b.shape) : null;
-    wa.dispose();
-    return [ga, gb];
+/**
+ * The backward rule of maximum / minimum, PyTorch's: the first operand's weight is ½ at ties, 0 where the
+ * other side wins and 1 otherwise (so a NaN operand passes the whole gradient to both sides); the second's is
+ * the same with the operands swapped. A number operand is a constant: it gets no gradient.
+ */
+function extremumRule(kind: 'maxWeight' | 'minWeight', a: Tensor, b: Tensor): BackwardRule {
+  return (g, [a0, b0], needs) => {
+    const side = (x: Tensor, y: Tensor, shape: readonly number[]): Tensor =>
+      withTemp(compareRaw(kind, x, y, g.shape), (w) => reduceToOwned(binaryRaw('mul', g, w, g.shape), shape));
+    return [needs[0] ? side(a0!, b0!, a.shape) : null, needs[1] ? side(b0!, a0!, b.shape) : null];
+  };
+}
+
+/** A scalar operand of maximum / minimum as a 0-d tensor, for the backward rule. */
+function scalarExtremum(op: 'maximum' | 'minimum', x: Tensor, s: number): Tensor {
+  const code = op === 'maximum' ? 'maxScalar' : 'minScalar';
+  const y = unaryRaw(code, x, s);
+  return attach(op, [x], y, [x], (g, [x0]) => {
+    const st = tensor([s], []);
+    const out = withTemp(compareRaw(op === 'maximum' ? 'maxWeight' : 'minWeight', x0!, st, g.shape), (w) => binaryRaw('mul', g, w, g.shape));
+    st.dispose();
+    return [out];
   });
 }
 
-/** Elementwise minimum (NaN propagates, as torch.minimum). At ties the gradient is split evenly. */
+/** Elementwise maximum (NaN propagates, as torch.maximum). At ties the gradient is split evenly, as in PyTorch. */
+export function maximum(a: Operand, b: Operand): Tensor {
+  checkBinary('maximum', a, b);
+  if (typeof b === 'number') return scalarExtremum('maximum', a as Tensor, b);
+  if (typeof a === 'number') return maximum(b, a);
+  return binaryOp('maximum', a, b, [a, b], extremumRule('maxWeight', a, b));
+}
+
+/** Elementwise minimum (NaN propagates, as torch.minimum). At ties the gradient is split evenly, as in PyTorch. */
 export function minimum(a: Operand, b: Operand): Tensor {
   checkBinary('minimum', a, b);
-  if (typeof b === 'number') {
-    return scalarOp('minimum', a as Tensor, 'minScalar', b, (g, x) =>
-      withTemp(unaryRaw('gtScalar', x, b), (gtb) => withTemp(unaryRaw('scalarSub', gtb, 1), (m) => binaryRaw('mul', g, m, g.shape))),
-    );
-  }
+  if (typeof b === 'number') return scalarExtremum('minimum', a as Tensor, b);
   if (typeof a === 'number') return minimum(b, a);
-  return binaryOp('minimum', a, b, [a, b], (g, [a0, b0], needs) => {
-    const shape = g.shape;
-    // weight for a: 1 where b > a, ½ where equal; for b: 1 − that.
-    const wa = withTemp(binaryRaw('gt', b0!, a0!, shape), (lt) => withTemp(binaryRaw('eq', a0!, b0!, shape), (eq) => withTemp(unaryRaw('mulScalar', eq, 0.5), (half) => binaryRaw('add', lt, half, shape))));
-    const ga = needs[0] ? reduceToOwned(binaryRaw('mul', g, wa, shape), a.shape) : null;
-    const gb = needs[1] ? reduceToOwned(withTemp(unaryRaw('scalarSub', wa, 1), (wb) => binaryRaw('mul', g, wb, shape)), b.shape) : null;
-    wa.dispose();
-    return [ga, gb];
-  });
+  return binaryOp('minimum', a, b, [a, b], extremumRule('minWeight', a, b));
 }
 
 /**
@@ -269,19 +274,7 @@ function scalarOp(op: string, x: Tensor, code: UnaryName, alpha: number, rule: (
   return attach(op, [x], y, [x], (g, [x0]) => [rule(g, x0!)]);
 }
 
-// ------------------------------------------------------------------ comparisons, copies and casts (no grad)
-
-/** 1 where a == b (broadcast), else 0, as float32. */
-export function eq(a: Tensor, b: Tensor): Tensor {
-  checkBinary('eq', a, b);
-  return binaryRaw('eq', a, b, broadcastShapes('eq', a.shape, b.shape));
-}
-
-/** 1 where a > b (broadcast), else 0, as float32. */
-export function gt(a: Tensor, b: Tensor): Tensor {
-  checkBinary('gt', a, b);
-  return binaryRaw('gt', a, b, broadcastShapes('gt', a.shape, b.shape));
-}
+// ------------------------------------------------------------------ copies and casts (no grad)
 
 /** A copy with its own memory (gradient flows through). */
 export function clone(x: Tensor): Tensor {

@@ -1,12 +1,13 @@
 // 2-D pooling with PyTorch semantics on NCHW tensors: maxPool2d (stride defaults to the kernel size, padding
 // never wins, dilation), avgPool2d (countIncludePad, default true as in PyTorch), and adaptiveAvgPool2d to
-// 1×1 (global average pooling). No ceil mode. Backward passes are gathers (each input pixel reads the windows
+// any output size (PyTorch's bins; 1×1, global average pooling, has its own kernels). No ceil mode. Backward passes are gathers (each input pixel reads the windows
 // that cover it), so no kernel scatters or needs atomics; max pooling routes through the argmax indices its
 // forward saved, and skips writing them when no gradient will be needed.
 
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import globalAvgBackwardWgsl from '../../shaders/pool_global_avg_backward.wgsl?raw';
 import globalAvgWgsl from '../../shaders/pool_global_avg.wgsl?raw';
+import adaptiveAvgWgsl from '../../shaders/pool_adaptive_avg.wgsl?raw';
 import avgBackwardWgsl from '../../shaders/pool_avg_backward.wgsl?raw';
 import avgWgsl from '../../shaders/pool_avg.wgsl?raw';
 import maxBackwardWgsl from '../../shaders/pool_max_backward.wgsl?raw';
@@ -24,11 +25,13 @@ const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write']);
 const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write']);
 const globalAvgKernel = defineKernel('pool_global_avg', globalAvgWgsl, ['read', 'write']);
 const globalAvgBackwardKernel = defineKernel('pool_global_avg_backward', globalAvgBackwardWgsl, ['read', 'write']);
+const adaptiveAvgKernel = defineKernel('pool_adaptive_avg', adaptiveAvgWgsl, ['read', 'write']);
 
-export type Pool2dPass = 'maxForward' | 'maxBackward' | 'avgForward' | 'avgBackward' | 'globalAvgForward' | 'globalAvgBackward';
+export type Pool2dPass =
+  | 'maxForward' | 'maxBackward' | 'avgForward' | 'avgBackward' | 'globalAvgForward' | 'globalAvgBackward' | 'adaptiveAvgForward' | 'adaptiveAvgBackward';
 
 const DEFAULT_VERSIONS: Readonly<Record<Pool2dPass, number>> = Object.freeze({
-  maxForward: 1, maxBackward: 1, avgForward: 1, avgBackward: 1, globalAvgForward: 1, globalAvgBackward: 1,
+  maxForward: 1, maxBackward: 1, avgForward: 1, avgBackward: 1, globalAvgForward: 1, globalAvgBackward: 1, adaptiveAvgForward: 1, adaptiveAvgBackward: 1,
 });
 
 /**
@@ -44,6 +47,8 @@ export const pool2dKernels = {
     avgBackward: { 1: 'pool_avg_backward: one thread per input, gather over covering windows' },
     globalAvgForward: { 1: 'pool_global_avg: a thread per plane below 256 elements, else a workgroup per plane' },
     globalAvgBackward: { 1: 'pool_global_avg_backward: one thread per input' },
+    adaptiveAvgForward: { 1: 'pool_adaptive_avg: one thread per output, the mean over its bin' },
+    adaptiveAvgBackward: { 1: 'pool_adaptive_avg: one thread per input, gather over the bins that hold it' },
   } as const satisfies Record<Pool2dPass, Record<number, string>>,
   defaults: DEFAULT_VERSIONS,
   use: { ...DEFAULT_VERSIONS } as Record<Pool2dPass, number>,
@@ -172,19 +177,24 @@ export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOpti
 /** From this plane size up, global average pooling gives each plane a workgroup (else a thread). */
 const GLOBAL_AVG_WORKGROUP_PLANE = 256;
 
-/** Adaptive average pooling; only the global case (output 1×1) is supported: x [N,C,H,W] → [N,C,1,1]. */
-export function adaptiveAvgPool2d(x: Tensor, outputSize: 1 | readonly [1, 1]): Tensor {
+/** An output size for adaptiveAvgPool2d: one number for both dims, or [OH, OW] where null keeps that input dim. */
+export type AdaptiveSize = number | readonly [number | null, number | null];
+
+/**
+ * Adaptive average pooling (torch's adaptive_avg_pool2d): x [N,C,H,W] → [N,C,OH,OW] for any output size,
+ * each output the mean over PyTorch's bin, rows floor(i·H/OH) ≤ h < ceil((i+1)·H/OH) (columns alike).
+ * Output 1 (global average pooling) runs dedicated kernels.
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const op = 'adaptiveAvgPool2d';
   checkOperand(op, x, 'input');
   checkFloat(op, x);
-  const size = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
-  if (!Array.isArray(size) || size.length !== 2 || size[0] !== 1 || size[1] !== 1) {
-    throw new ShapeError(`${op}: output size ${JSON.stringify(outputSize)} is not supported; only 1 or [1, 1] (global average pooling)`);
-  }
   if (x.rank !== 4) throw new ShapeError(`${op}: expected a 4-D input [N,C,H,W], got ${fmtShape(x.shape)}`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [OH, OW] = adaptiveOutputSize(op, outputSize, H, W);
   const plane = H * W;
   if (plane === 0) throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has empty planes`);
+  if (OH !== 1 || OW !== 1) return adaptiveAvgPoolBins(x, N * C, H, W, OH, OW);
   checkVersion(op, 'globalAvgForward');
   const inv = f32Bits(1 / plane);
   const out = emptyTensor([N, C, 1, 1]);
@@ -203,6 +213,45 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: 1 | readonly [1, 1]): T
     if (dx.size > 0) {
       launch(globalAvgBackwardKernel, [g, dx], {
         uniforms: [dx.size, plane, inv],
+        workgroups: grid(Math.ceil(dx.size / 64)),
+        label: 'adaptiveAvgPool2d.backward',
+      });
+    }
+    return [dx];
+  });
+}
+
+/** [OH, OW] from an AdaptiveSize (null keeps the input's size), checked. */
+export function adaptiveOutputSize(op: string, outputSize: AdaptiveSize, H: number, W: number): [number, number] {
+  const size = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
+  if (!Array.isArray(size) || size.length !== 2) throw new ShapeError(`${op}: output size must be a number or [OH, OW], got ${JSON.stringify(outputSize)}`);
+  const out = [size[0] ?? H, size[1] ?? W] as [number, number];
+  if (!out.every((v) => Number.isInteger(v) && v >= 1)) {
+    throw new ShapeError(`${op}: output size must be positive integers (or null to keep an input dim), got ${JSON.stringify(outputSize)}`);
+  }
+  return out;
+}
+
+function adaptiveAvgPoolBins(x: Tensor, planes: number, H: number, W: number, OH: number, OW: number): Tensor {
+  const op = 'adaptiveAvgPool2d';
+  checkVersion(op, 'adaptiveAvgForward');
+  const [N, C] = x.shape as [number, number];
+  const out = emptyTensor([N, C, OH, OW]);
+  if (out.size > 0) {
+    launch(adaptiveAvgKernel, [x, out], {
+      uniforms: [out.size, H, W, OH, OW],
+      constants: { BACKWARD: 0 },
+      workgroups: grid(Math.ceil(out.size / 64)),
+      label: 'adaptiveAvgPool2d.forward',
+    });
+  }
+  return attach(op, [x], out, [], (g) => {
+    checkVersion(op, 'adaptiveAvgBackward');
+    const dx = emptyTensor([N, C, H, W]);
+    if (dx.size > 0) {
+      launch(adaptiveAvgKernel, [g, dx], {
+        uniforms: [planes * H * W, H, W, OH, OW],
+        constants: { BACKWARD: 1 },
         workgroups: grid(Math.ceil(dx.size / 64)),
         label: 'adaptiveAvgPool2d.backward',
       });

@@ -12,6 +12,7 @@ import { emptyTensor, launch } from '../launch.ts';
 import { normalizeDim, normalizeDims, reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { _binaryRaw as binaryRaw, _unaryRaw as unaryRaw } from './elementwise.ts';
+import { scatterToIndices } from './gather.ts';
 import { expand, reshape } from './shape-ops.ts';
 
 const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read', 'write']);
@@ -183,6 +184,45 @@ function extremum(op: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim
 /** Largest value over `dim` (over all elements when omitted). Use argmax for the indices. */
 export const max = (x: Tensor, dim?: number, keepdim = false): Tensor => extremum('max', x, dim, keepdim);
 export const min = (x: Tensor, dim?: number, keepdim = false): Tensor => extremum('min', x, dim, keepdim);
+
+export interface ValuesAndIndices {
+  /** The extreme values over the dim (float32). */
+  values: Tensor;
+  /** Where they are along the dim (int32; the first one among ties or NaNs, as argmax). */
+  indices: Tensor;
+}
+
+function extremumWithIndices(op: 'maxWithIndices' | 'minWithIndices', x: Tensor, dim: number, keepdim: boolean): ValuesAndIndices {
+  checkOperand(op, x);
+  checkFloat(op, x);
+  if (x.rank === 0) throw new ShapeError(`${op}: expected a tensor with at least one dim, got ${fmtShape(x.shape)}`);
+  if (typeof dim !== 'number') throw new TypeError(`${op}: dim must be a number, got ${typeof dim}`);
+  const d = normalizeDim(op, dim, x.rank);
+  const max = op === 'maxWithIndices';
+  const values = reduceRaw(max ? 'max' : 'min', x, [d], keepdim);
+  const indices = reduceRaw(max ? 'argmax' : 'argmin', x, [d], keepdim);
+  const inShape = x.shape;
+  const keptShape = reducedShape(inShape, [d], true);
+  const keptIndices = reshape(indices, keptShape);
+  // As in PyTorch, the gradient goes to the one element each index names (not split among ties).
+  attach(op, [x], values, [keptIndices], (g, [idx]) => {
+    const gk = reshape(g, keptShape);
+    const dx = scatterToIndices(op, gk, idx!, inShape, d);
+    gk.dispose();
+    return [dx];
+  });
+  keptIndices.dispose();
+  return { values, indices };
+}
+
+/**
+ * The largest values over `dim` and their indices in one call (torch.max(x, dim) in PyTorch; here
+ * `max(x, dim)` keeps returning only the values). The gradient flows through `values` to the elements at
+ * `indices`.
+ */
+export const maxWithIndices = (x: Tensor, dim: number, keepdim = false): ValuesAndIndices => extremumWithIndices('maxWithIndices', x, dim, keepdim);
+/** The smallest values over `dim` and their indices (torch.min(x, dim)); see maxWithIndices. */
+export const minWithIndices = (x: Tensor, dim: number, keepdim = false): ValuesAndIndices => extremumWithIndices('minWithIndices', x, dim, keepdim);
 
 function argExtremum(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   checkOperand(op, x);

@@ -1,0 +1,132 @@
+// LayerNorm and layerNorm: normalization over the trailing dims of each sample (torch.nn.functional.layer_norm), with the
+// fused kernels of nn_layernorm.wgsl: one launch forward (statistics and output), and for the backward one
+// for the input gradient and one for the weight and bias gradients (column sums in row order: deterministic).
+//   y = (x − μ)/sqrt(σ² + eps)·w + b,  μ and σ² (biased) over the last D = prod(normalizedShape) elements.
+
+import layerNormWgsl from '../shaders/nn_layernorm.wgsl?raw';
+import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
+import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
+import { Tensor, attach, checkOptions, emptyTensor, launch, ones, reshape, slice, zeros } from '../engine/index.ts';
+import { checkFloat, checkOperand } from '../engine/tensor.ts';
+import { Module } from './module.ts';
+import { Parameter } from './parameter.ts';
+
+const layerNormKernel = defineKernel('nn_layernorm', layerNormWgsl, ['read', 'read', 'read', 'read', 'write', 'write']);
+
+/**
+ * LayerNorm of x over its last normalizedShape.length dims, which must equal normalizedShape. weight and bias
+ * (shape normalizedShape) are optional; without them the layer is the bare normalization.
+ */
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+  const op = 'layerNorm';
+  checkOperand(op, x);
+  checkFloat(op, x);
+  if (weight) checkOperand(op, weight, 'weight');
+  if (bias) checkOperand(op, bias, 'bias');
+  const k = normalizedShape.length;
+  const tail = x.shape.slice(x.rank - k);
+  if (k === 0 || x.rank < k || tail.some((d, i) => d !== normalizedShape[i])) {
+    throw new ShapeError(`${op}: input ${fmtShape(x.shape)} must end with the normalized shape ${fmtShape(normalizedShape)}`);
+  }
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t && (t.rank !== k || t.shape.some((d, i) => d !== normalizedShape[i]))) {
+      throw new ShapeError(`${op}: ${name} ${fmtShape(t.shape)} must have the normalized shape ${fmtShape(normalizedShape)}`);
+    }
+  }
+  if ((weight === null) !== (bias === null)) throw new ShapeError(`${op}: give both weight and bias, or neither`);
+  const D = normalizedShape.reduce((a, b) => a * b, 1);
+  const R = D === 0 ? 0 : x.size / D;
+  const out = emptyTensor(x.shape, 'float32', op);
+  const stats = emptyTensor([Math.max(R, 1), 2], 'float32', op);
+  const affine = weight !== null;
+  const uniforms = [R, D, f32Bits(eps)];
+  const w = weight ?? x;
+  const b = bias ?? x;
+  if (R > 0 && D > 0) {
+    launch(layerNormKernel, [x, x, w, b, stats, out], { uniforms, constants: { PASS: 0, AFFINE: affine ? 1 : 0 }, workgroups: grid(R), label: 'layerNorm.forward' });
+  }
+  const saved = affine ? [x, stats, weight!] : [x, stats];
+  const result = attach(op, [x, weight, bias], out, saved, (g, [x0, s0, w0], needs) => {
+    let dx: Tensor | null = null;
+    if (needs[0]) {
+      dx = emptyTensor(x0!.shape);
+      if (R > 0 && D > 0) {
+        launch(layerNormKernel, [x0!, g, w0 ?? x0!, x0!, s0!, dx], { uniforms, constants: { PASS: 1, AFFINE: affine ? 1 : 0 }, workgroups: grid(R), label: 'layerNorm.backward_input' });
+      }
+    }
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (needs[1] || needs[2]) {
+      const sums = emptyTensor([2, D]);
+      launch(layerNormKernel, [x0!, g, w0 ?? x0!, x0!, s0!, sums], {
+        uniforms,
+        constants: { PASS: 2, AFFINE: affine ? 1 : 0 },
+        workgroups: grid(Math.ceil(D / 64)),
+        label: 'layerNorm.backward_params',
+      });
+      const row = (r: number): Tensor => {
+        const s = slice(sums, 0, r, r + 1);
+        const v = reshape(s, normalizedShape);
+        s.dispose();
+        return v;
+      };
+      dw = needs[1] ? row(0) : null;
+      db = needs[2] ? row(1) : null;
+      sums.dispose();
+    }
+    return [dx, dw, db];
+  });
+  stats.dispose();
+  return result;
+}
+
+export interface LayerNormOptions {
+  eps?: number;
+  /** Learn a weight (ones) and bias (zeros) of the normalized shape (default true). */
+  elementwiseAffine?: boolean;
+}
+
+/**
+ * Layer normalization over the trailing dims (torch.nn.LayerNorm): `new nn.LayerNorm(64)` normalizes the
+ * last dim of [..., 64], `new nn.LayerNorm([8, 8])` the last two of [..., 8, 8]. weight and bias have the
+ * normalized shape; no running statistics, so train and eval modes compute the same thing.
+ */
+export class LayerNorm extends Module {
+  override get typeName(): string { return 'LayerNorm'; }
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+
+  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+    super();
+    checkOptions('LayerNorm', options, ['eps', 'elementwiseAffine']);
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
+      throw new EngineError(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);
+    }
+    this.normalizedShape = Object.freeze(shape);
+    this.eps = options.eps ?? 1e-5;
+    const affine = options.elementwiseAffine ?? true;
+    const weight = ones(shape);
+    const bias = zeros(shape);
+    this.registerParameter('weight', affine ? new Parameter(weight) : null);
+    this.registerParameter('bias', affine ? new Parameter(bias) : null);
+    weight.dispose();
+    bias.dispose();
+  }
+
+  get weight(): Parameter | null { return this.param('weight'); }
+  get bias(): Parameter | null { return this.param('bias'); }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    const k = this.normalizedShape.length;
+    if (x.rank < k || x.shape.slice(x.rank - k).some((d, i) => d !== this.normalizedShape[i])) {
+      this.badInput(`[..., ${this.normalizedShape.join(', ')}]`, x);
+    }
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+
+  protected override extraRepr(): string {
+    return `${fmtShape(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
+  }
+}
