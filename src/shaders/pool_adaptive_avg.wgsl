@@ -6,9 +6,8 @@
 //       one thread per input element, a gather over the few bins that cover it (no atomics, deterministic).
 // Layout: contiguous f32, planes = N·C. The 1×1 case has its own kernels (pool_global_avg*.wgsl).
 //
-// | version | idea                                            | figure |
-// | ------- | ----------------------------------------------- | ------ |
-// | v1      | one thread per output (forward) / input (grad)  | not benchmarked (heads of small nets) |
+// v  | idea                                           | figure
+// v1 | one thread per output (forward) / input (grad) | not benchmarked (heads of small nets)
 
 override BACKWARD: bool = false;
 
