@@ -4,14 +4,14 @@
 //   y = (x − μ)/sqrt(σ² + eps)·w + b,  μ and σ² (biased) over the last D = prod(normalizedShape) elements.
 
 import layerNormWgsl from '../shaders/nn_layernorm.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
+import { defineKernel, grid } from '../shaders/kernel.ts';
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
 import { Tensor, attach, checkOptions, emptyTensor, launch, ones, reshape, slice, zeros } from '../engine/index.ts';
 import { checkFloat, checkOperand } from '../engine/tensor.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';
 
-const layerNormKernel = defineKernel('nn_layernorm', layerNormWgsl, ['read', 'read', 'read', 'read', 'write', 'write']);
+const layerNormKernel = defineKernel('nn_layernorm', layerNormWgsl, ['read', 'read', 'read', 'read', 'write', 'write'], { rows: 'u32', d: 'u32', eps: 'f32' });
 
 /**
  * LayerNorm of x over its last normalizedShape.length dims, which must equal normalizedShape. weight and bias
@@ -39,11 +39,11 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   const out = emptyTensor(x.shape, 'float32', op);
   const stats = emptyTensor([Math.max(R, 1), 2], 'float32', op);
   const affine = weight !== null;
-  const uniforms = [R, D, f32Bits(eps)];
+  const params = { rows: R, d: D, eps };
   const w = weight ?? x;
   const b = bias ?? x;
   if (R > 0 && D > 0) {
-    launch(layerNormKernel, [x, x, w, b, stats, out], { uniforms, constants: { PASS: 0, AFFINE: affine ? 1 : 0 }, workgroups: grid(R), label: 'layerNorm.forward' });
+    launch(layerNormKernel, [x, x, w, b, stats, out], { params, constants: { PASS: 0, AFFINE: affine ? 1 : 0 }, workgroups: grid(R), label: 'layerNorm.forward' });
   }
   const saved = affine ? [x, stats, weight!] : [x, stats];
   const result = attach(op, [x, weight, bias], out, saved, (g, [x0, s0, w0], needs) => {
@@ -51,7 +51,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
     if (needs[0]) {
       dx = emptyTensor(x0!.shape);
       if (R > 0 && D > 0) {
-        launch(layerNormKernel, [x0!, g, w0 ?? x0!, x0!, s0!, dx], { uniforms, constants: { PASS: 1, AFFINE: affine ? 1 : 0 }, workgroups: grid(R), label: 'layerNorm.backward_input' });
+        launch(layerNormKernel, [x0!, g, w0 ?? x0!, x0!, s0!, dx], { params, constants: { PASS: 1, AFFINE: affine ? 1 : 0 }, workgroups: grid(R), label: 'layerNorm.backward_input' });
       }
     }
     let dw: Tensor | null = null;
@@ -59,7 +59,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
     if (needs[1] || needs[2]) {
       const sums = emptyTensor([2, D]);
       launch(layerNormKernel, [x0!, g, w0 ?? x0!, x0!, s0!, sums], {
-        uniforms,
+        params,
         constants: { PASS: 2, AFFINE: affine ? 1 : 0 },
         workgroups: grid(Math.ceil(D / 64)),
         label: 'layerNorm.backward_params',

@@ -9,20 +9,20 @@ import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
 import { errorWordsRange, indexCheck } from '../index-checks.ts';
-import { emptyTensor, packDims } from '../launch.ts';
-import { dispatch } from '../recorder.ts';
+import { emptyTensor, launch } from '../launch.ts';
 import { normalizeDim } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 
-const gatherKernel = defineKernel('gather', gatherWgsl, ['read', 'read', 'write', 'write']);
+const gatherKernel = defineKernel('gather', gatherWgsl, ['read', 'read', 'write', 'write'], {
+  n: 'u32', rank: 'u32', dim: 'u32', check_id: 'u32', x_shape: 'array<vec4<u32>, 2>', i_shape: 'array<vec4<u32>, 2>',
+});
 
 function gatherLaunch(op: string, src: Tensor, index: Tensor, dst: Tensor, xShape: readonly number[], dim: number, backward: boolean): void {
   const n = dst.size;
   if (n === 0) return;
   const check = indexCheck(op, xShape[dim]!, null, 'index');
-  dispatch(gatherKernel, {
-    buffers: [src.storage.range(src.size * 4), index.storage.range(index.size * 4), dst.storage.range(n * 4), errorWordsRange()],
-    uniforms: Uint32Array.from([n, xShape.length, dim, check, ...packDims(xShape), ...packDims(index.shape)]),
+  launch(gatherKernel, [src, index, dst, errorWordsRange()], {
+    params: { n, rank: xShape.length, dim, check_id: check, x_shape: xShape, i_shape: index.shape },
     constants: { BACKWARD: backward ? 1 : 0 },
     workgroups: grid(Math.ceil(n / 256)),
     label: backward ? `${op}.backward` : op,

@@ -25,7 +25,7 @@ const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write']);
 const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write']);
 const globalAvgKernel = defineKernel('pool_global_avg', globalAvgWgsl, ['read', 'write']);
 const globalAvgBackwardKernel = defineKernel('pool_global_avg_backward', globalAvgBackwardWgsl, ['read', 'write']);
-const adaptiveAvgKernel = defineKernel('pool_adaptive_avg', adaptiveAvgWgsl, ['read', 'write']);
+const adaptiveAvgKernel = defineKernel('pool_adaptive_avg', adaptiveAvgWgsl, ['read', 'write'], { n: 'u32', h: 'u32', w: 'u32', oh: 'u32', ow: 'u32' });
 
 export type Pool2dPass =
   | 'maxForward' | 'maxBackward' | 'avgForward' | 'avgBackward' | 'globalAvgForward' | 'globalAvgBackward' | 'adaptiveAvgForward' | 'adaptiveAvgBackward';
@@ -239,7 +239,7 @@ function adaptiveAvgPoolBins(x: Tensor, planes: number, H: number, W: number, OH
   const out = emptyTensor([N, C, OH, OW]);
   if (out.size > 0) {
     launch(adaptiveAvgKernel, [x, out], {
-      uniforms: [out.size, H, W, OH, OW],
+      params: { n: out.size, h: H, w: W, oh: OH, ow: OW },
       constants: { BACKWARD: 0 },
       workgroups: grid(Math.ceil(out.size / 64)),
       label: 'adaptiveAvgPool2d.forward',
@@ -250,7 +250,7 @@ function adaptiveAvgPoolBins(x: Tensor, planes: number, H: number, W: number, OH
     const dx = emptyTensor([N, C, H, W]);
     if (dx.size > 0) {
       launch(adaptiveAvgKernel, [g, dx], {
-        uniforms: [planes * H * W, H, W, OH, OW],
+        params: { n: planes * H * W, h: H, w: W, oh: OH, ow: OW },
         constants: { BACKWARD: 1 },
         workgroups: grid(Math.ceil(dx.size / 64)),
         label: 'adaptiveAvgPool2d.backward',

@@ -4,24 +4,26 @@
 import clampWgsl from '../../shaders/clamp.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import whereWgsl from '../../shaders/where.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { DTypeError, EngineError, ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch, packDims } from '../launch.ts';
+import { emptyTensor, launch } from '../launch.ts';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { tensor } from './creation.ts';
 import { sumTo } from './reduce.ts';
 
-const whereKernel = defineKernel('where', whereWgsl, ['read', 'read', 'read', 'write']);
-const clampKernel = defineKernel('clamp', floatBitsWgsl + clampWgsl, ['read', 'read', 'write']);
+const whereKernel = defineKernel('where', whereWgsl, ['read', 'read', 'read', 'write'], {
+  n: 'u32', rank: 'u32', shape: 'array<vec4<u32>, 2>', c_strides: 'array<vec4<u32>, 2>', a_strides: 'array<vec4<u32>, 2>', b_strides: 'array<vec4<u32>, 2>',
+});
+const clampKernel = defineKernel('clamp', floatBitsWgsl + clampWgsl, ['read', 'read', 'write'], { n: 'u32', lo: 'f32', hi: 'f32' });
 
 function whereRaw(cond: Tensor, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
   const out = emptyTensor(shape, a.dtype, 'where');
   if (out.size === 0) return out;
-  const strides = (t: Tensor): number[] => packDims(broadcastStrides(t.shape, shape));
+  const strides = (t: Tensor): number[] => broadcastStrides(t.shape, shape);
   launch(whereKernel, [cond, a, b, out], {
-    uniforms: [out.size, shape.length, 0, 0, ...packDims(shape), ...strides(cond), ...strides(a), ...strides(b)],
+    params: { n: out.size, rank: shape.length, shape, c_strides: strides(cond), a_strides: strides(a), b_strides: strides(b) },
     constants: { COND_INT: cond.dtype === 'int32' ? 1 : 0 },
     workgroups: grid(Math.ceil(out.size / 256)),
     label: 'where',
@@ -103,15 +105,15 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const lo = clampBound(op, 'min', min);
   const hi = clampBound(op, 'max', max);
   if (lo === null && hi === null) throw new EngineError(`${op}: at least one of min and max must be given`);
-  const uniforms = [x.size, f32Bits(lo ?? -Infinity), f32Bits(hi ?? Infinity)];
+  const params = { n: x.size, lo: lo ?? -Infinity, hi: hi ?? Infinity };
   const out = emptyTensor(x.shape, 'float32', op);
   if (x.size > 0) {
-    launch(clampKernel, [x, x, out], { uniforms, constants: { BACKWARD: 0 }, workgroups: grid(Math.ceil(x.size / 256)), label: 'clamp' });
+    launch(clampKernel, [x, x, out], { params, constants: { BACKWARD: 0 }, workgroups: grid(Math.ceil(x.size / 256)), label: 'clamp' });
   }
   return attach(op, [x], out, [x], (g, [x0]) => {
     const dx = emptyTensor(x0!.shape);
     if (dx.size > 0) {
-      launch(clampKernel, [x0!, g, dx], { uniforms, constants: { BACKWARD: 1 }, workgroups: grid(Math.ceil(dx.size / 256)), label: 'clamp.backward' });
+      launch(clampKernel, [x0!, g, dx], { params, constants: { BACKWARD: 1 }, workgroups: grid(Math.ceil(dx.size / 256)), label: 'clamp.backward' });
     }
     return [dx];
   });
