@@ -1,6 +1,6 @@
 // binary.wgsl: out[i] = f(a[ia], b[ib]) with PyTorch broadcasting.
 // Layout: out contiguous f32 with shape params.shape (rank ≤ 8, packed in vec4s); a and b are read through
-//   element strides (0 along broadcast dims), so neither operand is ever expanded in memory.
+//   element strides (0 along broadcast dims, broadcast.wgsl), so neither operand is ever expanded in memory.
 // BROADCAST = false is the fast path for equal shapes: a[i], b[i], no index arithmetic.
 // Ops 9–13 and 15 are fused backward rules of unary ops (one kernel instead of two or three). maximum/minimum
 // propagate NaN as torch.maximum does (float_bits.wgsl, prepended by the engine). mulOrZero (14) is x·y with
@@ -69,15 +69,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     out[i] = apply(a[i], b[i]);
     return;
   }
-  var rem = i;
-  var ia = 0u;
-  var ib = 0u;
-  for (var d = i32(params.rank) - 1; d >= 0; d--) {
-    let size = params.shape[d / 4][d % 4];
-    let idx = rem % size;
-    rem = rem / size;
-    ia += idx * params.a_strides[d / 4][d % 4];
-    ib += idx * params.b_strides[d / 4][d % 4];
-  }
-  out[i] = apply(a[ia], b[ib]);
+  let at = broadcast_offsets(i); // broadcast.wgsl, prepended by the engine
+  out[i] = apply(a[at.x], b[at.y]);
 }

@@ -2,10 +2,10 @@
 // comparisons as int32 0/1 (the engine has no bool dtype), and the gradient weights of maximum / minimum.
 // Layout: a, b and out are read and written as raw 32-bit words (A_INT / B_INT say which operand holds
 //   i32, the rest f32); out is contiguous with shape params.shape (rank ≤ 8, packed in vec4s), and a, b are
-//   read through element strides (0 along broadcast dims), as in binary.wgsl.
+//   read through element strides (0 along broadcast dims, broadcast.wgsl), as in binary.wgsl.
 // Two int32 operands compare as integers; otherwise the int32 side is converted to f32 (PyTorch's type
 // promotion). NaN compares unequal to everything (ne gives 1, the rest 0), tested on the bits
-// (float_bits.wgsl, prepended by the engine) because WGSL lets a compiler assume no NaN.
+// (float_bits.wgsl, prepended by the engine with broadcast.wgsl) because WGSL lets a compiler assume no NaN.
 // Ops 6 and 7 write f32, PyTorch's maximum / minimum backward weights for the first operand:
 //   maxWeight(x, y) = 0.5 if x == y, 0 if x < y, else 1      minWeight(x, y) = 0.5 if x == y, 0 if x > y, else 1
 // so a NaN operand passes the whole gradient to both sides, as torch does. One thread per output element.
@@ -63,15 +63,6 @@ fn apply(xa: u32, yb: u32) -> u32 {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 256u;
   if (i >= params.n) { return; }
-  var rem = i;
-  var ia = 0u;
-  var ib = 0u;
-  for (var d = i32(params.rank) - 1; d >= 0; d--) {
-    let size = params.shape[d / 4][d % 4];
-    let idx = rem % size;
-    rem = rem / size;
-    ia += idx * params.a_strides[d / 4][d % 4];
-    ib += idx * params.b_strides[d / 4][d % 4];
-  }
-  out[i] = apply(a[ia], b[ib]);
+  let at = broadcast_offsets(i); // broadcast.wgsl, prepended by the engine
+  out[i] = apply(a[at.x], b[at.y]);
 }

@@ -4,6 +4,7 @@
 // integers; with a float32 side the int32 side is converted to float32. NaN compares unequal to everything.
 // Comparisons have no gradient. The same kernel gives maximum / minimum their backward weights.
 
+import broadcastWgsl from '../../shaders/broadcast.wgsl?raw';
 import compareWgsl from '../../shaders/compare.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
@@ -13,7 +14,7 @@ import { broadcastShapes, broadcastStrides } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 import { tensor } from './creation.ts';
 
-const compareKernel = defineKernel('compare', floatBitsWgsl + compareWgsl, ['read', 'read', 'write'], {
+const compareKernel = defineKernel('compare', floatBitsWgsl + broadcastWgsl + compareWgsl, ['read', 'read', 'write'], {
   n: 'u32', rank: 'u32', shape: 'array<vec4<u32>, 2>', a_strides: 'array<vec4<u32>, 2>', b_strides: 'array<vec4<u32>, 2>',
 });
 

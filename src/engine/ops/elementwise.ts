@@ -3,6 +3,7 @@
 
 import accumulateWgsl from '../../shaders/accumulate.wgsl?raw';
 import binaryWgsl from '../../shaders/binary.wgsl?raw';
+import broadcastWgsl from '../../shaders/broadcast.wgsl?raw';
 import castWgsl from '../../shaders/cast.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
@@ -19,7 +20,7 @@ import { tensor } from './creation.ts';
 import { sumTo } from './reduce.ts';
 
 const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write']);
-const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + binaryWgsl, ['read', 'read', 'write']);
+const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryWgsl, ['read', 'read', 'write']);
 const accumulateKernel = defineKernel('accumulate', accumulateWgsl, ['read', 'write']);
 const castKernel = defineKernel('cast', castWgsl, ['read', 'write']);
 
