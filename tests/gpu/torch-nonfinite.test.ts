@@ -1,6 +1,7 @@
 // NaN and ±inf as PyTorch 1.13 has them: every case of tests/fixtures/torch/nonfinite.json (one per op
 // family: activations, exp/log/sqrt, maximum/minimum and arithmetic, reductions and arg-reductions, softmax,
-// max-pooling with its gradient, crossEntropy with a -inf logit, matmul). A NaN must come out NaN, an
+// max-pooling with its gradient, crossEntropy with a -inf logit, matmul, clamp, where, the comparisons and
+// the maximum / minimum gradients). A NaN must come out NaN, an
 // infinity the same infinity, everything else close.
 
 import { readFileSync } from 'node:fs';

@@ -15,7 +15,7 @@ export interface NonfiniteTensor {
 export interface NonfiniteCase {
   name: string;
   op: string;
-  attrs: { dim?: number; scalar?: number; kernel_size?: number };
+  attrs: { dim?: number; scalar?: number; kernel_size?: number; min?: number; max?: number };
   inputs: NonfiniteTensor[];
   output: NonfiniteTensor;
   grads?: Array<NonfiniteTensor | null>;
@@ -33,7 +33,7 @@ function matches(got: NonfiniteValue | undefined, want: NonfiniteValue): boolean
 }
 
 function apply(E: Engine, c: NonfiniteCase, xs: Tensor[]): Tensor {
-  const [a, b] = [xs[0]!, xs[1]!];
+  const [a, b, c3] = [xs[0]!, xs[1]!, xs[2]!];
   const dim = c.attrs.dim;
   switch (c.op) {
     case 'relu': case 'tanh': case 'sigmoid': case 'exp': case 'log': case 'sqrt': case 'neg': case 'abs':
@@ -48,6 +48,10 @@ function apply(E: Engine, c: NonfiniteCase, xs: Tensor[]): Tensor {
     case 'logSoftmax': return E.logSoftmax(a, dim);
     case 'maxPool2d': return E.maxPool2d(a, c.attrs.kernel_size!);
     case 'crossEntropy': return E.crossEntropy(a, b);
+    case 'clamp': return E.clamp(a, c.attrs.min, c.attrs.max);
+    case 'where': return E.where(a, b, c3);
+    case 'eq': case 'ne': case 'lt': case 'le': case 'gt': case 'ge':
+      return E[c.op](a, b);
     default: throw new Error(`nonfinite: unknown op ${c.op}`);
   }
 }
