@@ -12,9 +12,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
-import * as E from '../src/index.ts';
+import * as engine from '../src/index.ts';
+import * as internal from '../src/engine/internal.ts';
 import { allCases } from './cases/index.ts';
 import { isCpuAdapter, runBench } from './harness.ts';
+
+const E = { ...engine, internal };
 
 const { values } = parseArgs({
   options: {

@@ -20,8 +20,10 @@
 
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as EngineModule from '../src/index.ts';
+import type * as EngineInternals from '../src/engine/internal.ts';
 
-export type Engine = typeof EngineModule;
+/** The public entry, plus the engine's internals under `internal` (a benchmark may time an internal op). */
+export type Engine = typeof EngineModule & { internal: typeof EngineInternals };
 export type EngineTensor = InstanceType<Engine['Tensor']>;
 export type Tf = typeof TfCore;
 export type TfTensor = TfCore.Tensor;

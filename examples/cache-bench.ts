@@ -41,7 +41,7 @@ async function main(): Promise<unknown> {
     if (frozen) E.transfer.freezeTo(model, -1);
     const opt = new E.optim.Adam(model.parameters().filter((p) => p.requiresGrad), { lr: 1e-3 });
     await E.sync();
-    E.bufferPool.trim();
+    E.emptyCache();
     const cache = new E.transfer.FeatureCache(model, data, { ...cacheOptions, chunk: 100, onProgress: (p) => { if (p.done === p.total || p.done % 2000 === 0) log(`  ${p.line}`); } });
     const tBuild = performance.now();
     model.train();

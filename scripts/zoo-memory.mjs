@@ -50,7 +50,7 @@ try {
       opt.dispose();
       x.dispose();
       y.dispose();
-      E.bufferPool.trim();
+      E.emptyCache();
       return out;
     }, arch, batch, size, wait);
     console.log(JSON.stringify(r));

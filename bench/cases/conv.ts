@@ -73,8 +73,8 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const w = E.tensor(ws, [l.O, l.C, l.k, l.k]);
   const g = E.tensor(gs, [l.N, l.O, OH, OH]);
   const options = { stride: l.s, padding: l.p };
-  const geo = E.conv2dPasses.geometry(x, w, options);
-  const K = E.conv2dKernels;
+  const geo = E.extend.conv2dPasses.geometry(x, w, options);
+  const K = E.extend.conv2dKernels;
 
   const flat = (t: EngineTensor): EngineTensor => E.reshape(t, [t.size]);
   const both = (dx: EngineTensor, dw: EngineTensor): EngineTensor => {
@@ -84,8 +84,8 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     return out;
   };
   const backward = (validate: boolean): EngineTensor => {
-    const dx = E.conv2dPasses.inputGrad(g, w, geo);
-    const dw = E.conv2dPasses.weightGrad(g, x, geo);
+    const dx = E.extend.conv2dPasses.inputGrad(g, w, geo);
+    const dw = E.extend.conv2dPasses.weightGrad(g, x, geo);
     if (validate) return both(dx, dw);
     dw.dispose();
     return dx;

@@ -56,9 +56,9 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const w = E.tensor(ws, [l.C, 1, 3, 3]);
   const g = E.tensor(gs, [l.N, l.C, OH, OH]);
   const options = { stride: l.s, padding: 1, groups: l.C };
-  const geo = E.conv2dPasses.geometry(x, w, options);
-  const D = E.depthwiseKernels;
-  const K = E.conv2dKernels;
+  const geo = E.extend.conv2dPasses.geometry(x, w, options);
+  const D = E.extend.depthwiseKernels;
+  const K = E.extend.conv2dKernels;
 
   const both = (dx: EngineTensor, dw: EngineTensor): EngineTensor => {
     const [a, b] = [E.reshape(dx, [dx.size]), E.reshape(dw, [dw.size])];
@@ -67,8 +67,8 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     return out;
   };
   const backward = (validate: boolean): EngineTensor => {
-    const dx = E.conv2dPasses.inputGrad(g, w, geo);
-    const dw = E.conv2dPasses.weightGrad(g, x, geo);
+    const dx = E.extend.conv2dPasses.inputGrad(g, w, geo);
+    const dw = E.extend.conv2dPasses.weightGrad(g, x, geo);
     if (validate) return both(dx, dw);
     dw.dispose();
     return dx;

@@ -30,21 +30,21 @@ function square(n: number, { E, tf, random }: BenchContext): BenchInstance {
   const tA = tf?.tensor2d(a, [n, n]);
   const tB = tf?.tensor2d(b, [n, n]);
   const variants = Object.fromEntries(
-    (Object.keys(E.MATMUL_VERSIONS) as Array<keyof typeof E.MATMUL_VERSIONS>).map((v) => [
+    (Object.keys(E.extend.MATMUL_VERSIONS) as Array<keyof typeof E.extend.MATMUL_VERSIONS>).map((v) => [
       v,
       () => {
-        E.matmulKernels.force(v);
+        E.extend.matmulKernels.force(v);
         try {
           return E.matmul(A, B);
         } finally {
-          E.matmulKernels.force(null);
+          E.extend.matmulKernels.force(null);
         }
       },
     ]),
   );
   return {
     ours: () => E.matmul(A, B),
-    oursLabel: `auto → ${E.chooseMatmulVersion({ M: n, N: n, K: n, batch: 1 })}`,
+    oursLabel: `auto → ${E.extend.chooseMatmulVersion({ M: n, N: n, K: n, batch: 1 })}`,
     variants,
     tfjs: tf ? () => tf.matMul(tA!, tB!) : null,
     reference: n <= CPU_REFERENCE_MAX ? () => cpuMatmul(a, b, n, n, n) : null,
@@ -70,8 +70,8 @@ function linearRelu(batch: number, inF: number, outF: number, { E, tf, random }:
   const tW = tf?.tensor2d(w, [outF, inF]);
   const tb = tf?.tensor1d(bias);
   return {
-    ours: () => E.linearAct(X, W, Bv, 'relu'),
-    oursLabel: `linear+relu, ${E.chooseMatmulVersion({ M: batch, N: outF, K: inF, batch: 1 })}`,
+    ours: () => E.internal.linearAct(X, W, Bv, 'relu'),
+    oursLabel: `linear+relu, ${E.extend.chooseMatmulVersion({ M: batch, N: outF, K: inF, batch: 1 })}`,
     tfjs: tf ? () => tf.fused.matMul({ a: tX!, b: tW!, transposeB: true, bias: tb!, activation: 'relu' }) : null,
     tolerance: { atol: 1e-3 * Math.sqrt(inF / 256), rtol: 1e-3 },
     dispose() {

@@ -11,7 +11,7 @@
 
 import { createChecked, onDeviceReset, Usage } from './device.ts';
 import { IndexError } from './errors.ts';
-import { writeBuffer, type BufferRange } from './recorder.ts';
+import type { BufferRange } from './recorder.ts';
 
 export const ERROR_WORDS_BYTES = 16;
 
@@ -67,16 +67,18 @@ export function disarmIndexChecks(): void {
   armed = false;
 }
 
-/** Throws the IndexError the words describe (and clears the buffer), or returns when they are clean. */
-export function throwIndexError(words: Int32Array): void {
+/**
+ * The IndexError the words describe, or null when they are clean. The recorder (which read them) clears the
+ * buffer before it throws, so this module needs nothing from it.
+ */
+export function indexErrorFor(words: Int32Array): IndexError | null {
   const id = words[0] ?? 0;
-  if (id === 0) return;
-  if (buffer) writeBuffer({ buffer, offset: 0, size: ERROR_WORDS_BYTES }, new Uint32Array(ERROR_WORDS_BYTES / 4), 'index-check reset');
+  if (id === 0) return null;
   const check = checks[id - 1];
   const value = words[1]!;
-  if (!check) throw new IndexError(`a device-side index check (id ${id}) failed with value ${value}`);
+  if (!check) return new IndexError(`a device-side index check (id ${id}) failed with value ${value}`);
   const ignore = check.ignoreIndex === null ? '' : ` (or the ignore index ${check.ignoreIndex})`;
-  throw new IndexError(
+  return new IndexError(
     `${check.op}: ${check.what} ${value} is out of range: valid indices are [0, ${check.classes})${ignore}. ` +
       'Found on the GPU; the steps recorded before this readback already ran with the bad indices.',
   );

@@ -20,7 +20,7 @@ import {
   MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, closeBurst, createChecked, currentGeneration, engineErrorFrom, gpuDevice, noteCommand,
   onDeviceReset, openBurst, settleGpuErrors,
 } from './device.ts';
-import { ERROR_WORDS_BYTES, errorWordsRange, indexChecksArmed, disarmIndexChecks, throwIndexError } from './index-checks.ts';
+import { ERROR_WORDS_BYTES, errorWordsRange, indexChecksArmed, disarmIndexChecks, indexErrorFor } from './index-checks.ts';
 
 /** A range of a GPU buffer bound to one kernel binding. */
 export interface BufferRange {
@@ -382,7 +382,11 @@ export async function readBuffer(src: BufferRange, what = 'readback'): Promise<A
     list.push(staging);
   }
   await settleGpuErrors();
-  if (words) throwIndexError(words);
+  const indexError = words ? indexErrorFor(words) : null;
+  if (indexError) {
+    writeBuffer(errorWordsRange(), new Uint32Array(ERROR_WORDS_BYTES / 4), 'index-check reset');
+    throw indexError;
+  }
   return bytes;
 }
 

@@ -1,7 +1,7 @@
 // The Tensor: a shape, a dtype, and reference-counted GPU storage (contiguous, row-major), plus the autograd
 // fields PyTorch users know: requiresGrad, grad, gradFn. Reading back is async (`await t.data()`); every op
-// only records GPU work. Methods are thin wrappers over the functional ops, which hold the forward and
-// backward rules.
+// only records GPU work. The op methods (`x.add(y)`) are installed by methods.ts as thin wrappers over the
+// functional ops, which hold the forward and backward rules; this module imports no op.
 
 import { backward as runBackward, type GradNode } from './autograd.ts';
 import { checkDeviceLive, currentGeneration } from './device.ts';
@@ -10,16 +10,6 @@ import { readBuffer } from './recorder.ts';
 import { registerTensorCheck, trackTensor } from './scope.ts';
 import { sizeOf } from './shape.ts';
 import type { Storage } from './storage.ts';
-import * as Cmp from './ops/compare.ts';
-import * as E from './ops/elementwise.ts';
-import * as G from './ops/gather.ts';
-import * as IS from './ops/index-select.ts';
-import * as M from './ops/matmul.ts';
-import * as R from './ops/reduce.ts';
-import * as S from './ops/shape-ops.ts';
-import * as Sel from './ops/select.ts';
-import * as St from './ops/stats.ts';
-import * as X from './ops/softmax.ts';
 
 export type DType = 'float32' | 'int32';
 export type TypedArrayFor<D extends DType> = D extends 'int32' ? Int32Array : Float32Array;
@@ -198,73 +188,6 @@ export class Tensor {
   detach(): Tensor {
     return new Tensor(this.storage.retain(), this.shape, this.dtype);
   }
-
-  // ------------------------------------------------------------ ops as methods
-
-  add(other: Tensor | number): Tensor { return E.add(this, other); }
-  sub(other: Tensor | number): Tensor { return E.sub(this, other); }
-  mul(other: Tensor | number): Tensor { return E.mul(this, other); }
-  div(other: Tensor | number): Tensor { return E.div(this, other); }
-  pow(exponent: Tensor | number): Tensor { return E.pow(this, exponent); }
-  maximum(other: Tensor | number): Tensor { return E.maximum(this, other); }
-  minimum(other: Tensor | number): Tensor { return E.minimum(this, other); }
-  clamp(min?: number | null, max?: number | null): Tensor { return Sel.clamp(this, min, max); }
-  /** torch's x.where(cond, other): this where cond is nonzero, else other. */
-  where(cond: Tensor, other: Tensor | number): Tensor { return Sel.where(cond, this, other); }
-
-  // Comparisons return int32 0/1 (there is no bool dtype).
-  eq(other: Tensor | number): Tensor { return Cmp.eq(this, other); }
-  ne(other: Tensor | number): Tensor { return Cmp.ne(this, other); }
-  lt(other: Tensor | number): Tensor { return Cmp.lt(this, other); }
-  le(other: Tensor | number): Tensor { return Cmp.le(this, other); }
-  gt(other: Tensor | number): Tensor { return Cmp.gt(this, other); }
-  ge(other: Tensor | number): Tensor { return Cmp.ge(this, other); }
-
-  gather(dim: number, index: Tensor): Tensor { return G.gather(this, dim, index); }
-  indexSelect(dim: number, index: Tensor): Tensor { return IS.indexSelect(this, dim, index); }
-  neg(): Tensor { return E.neg(this); }
-  exp(): Tensor { return E.exp(this); }
-  log(): Tensor { return E.log(this); }
-  sqrt(): Tensor { return E.sqrt(this); }
-  abs(): Tensor { return E.abs(this); }
-  relu(): Tensor { return E.relu(this); }
-  sigmoid(): Tensor { return E.sigmoid(this); }
-  tanh(): Tensor { return E.tanh(this); }
-  gelu(): Tensor { return E.gelu(this); }
-  clone(): Tensor { return E.clone(this); }
-  float(): Tensor { return E.toFloat(this); }
-  int(): Tensor { return E.toInt(this); }
-
-  matmul(other: Tensor): Tensor { return M.matmul(this, other); }
-
-  reshape(...shape: number[] | [readonly number[]]): Tensor { return S.reshape(this, flatArgs(shape)); }
-  view(...shape: number[] | [readonly number[]]): Tensor { return S.reshape(this, flatArgs(shape)); }
-  flatten(startDim = 0, endDim = -1): Tensor { return S.flatten(this, startDim, endDim); }
-  squeeze(dim?: number): Tensor { return S.squeeze(this, dim); }
-  unsqueeze(dim: number): Tensor { return S.unsqueeze(this, dim); }
-  permute(...dims: number[] | [readonly number[]]): Tensor { return S.permute(this, flatArgs(dims)); }
-  transpose(dim0 = -2, dim1 = -1): Tensor { return S.transpose(this, dim0, dim1); }
-  get T(): Tensor { return S.transpose(this, -2, -1); }
-  expand(...shape: number[] | [readonly number[]]): Tensor { return S.expand(this, flatArgs(shape)); }
-  slice(dim: number, start: number, end?: number, step = 1): Tensor { return S.slice(this, dim, start, end, step); }
-
-  sum(dim?: number | readonly number[], keepdim = false): Tensor { return R.sum(this, dim, keepdim); }
-  mean(dim?: number | readonly number[], keepdim = false): Tensor { return R.mean(this, dim, keepdim); }
-  max(dim?: number, keepdim = false): Tensor { return R.max(this, dim, keepdim); }
-  min(dim?: number, keepdim = false): Tensor { return R.min(this, dim, keepdim); }
-  argmax(dim?: number, keepdim = false): Tensor { return R.argmax(this, dim, keepdim); }
-  argmin(dim?: number, keepdim = false): Tensor { return R.argmin(this, dim, keepdim); }
-  maxWithIndices(dim: number, keepdim = false): R.ValuesAndIndices { return R.maxWithIndices(this, dim, keepdim); }
-  minWithIndices(dim: number, keepdim = false): R.ValuesAndIndices { return R.minWithIndices(this, dim, keepdim); }
-  var(dim?: number | readonly number[], options?: St.VarianceOptions): Tensor { return St.variance(this, dim, options); }
-  std(dim?: number | readonly number[], options?: St.VarianceOptions): Tensor { return St.std(this, dim, options); }
-
-  softmax(dim = -1): Tensor { return X.softmax(this, dim); }
-  logSoftmax(dim = -1): Tensor { return X.logSoftmax(this, dim); }
-}
-
-function flatArgs(args: number[] | [readonly number[]]): number[] {
-  return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
 }
 
 registerTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);

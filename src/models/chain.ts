@@ -9,7 +9,7 @@
 
 import { Module, Sequential, StateDictError, type FeatureModel, type SafetensorsSource, type StateSource } from '../nn/index.ts';
 import { parseSafetensors, readSafetensorsBlob, readSafetensorsFile } from '../nn/safetensors.ts';
-import { EngineError, ShapeError, Tensor, flatten } from '../engine/index.ts';
+import { EngineError, ShapeError, Tensor, flatten } from '../engine/internal.ts';
 import { describeCheckpoint } from './checkpoint.ts';
 
 /** How many keys of each kind a checkpoint error lists. */

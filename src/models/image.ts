@@ -13,7 +13,7 @@
 // The work is done on the CPU in float32 (one image of 256 × 341 is about 0.3 M multiply-adds), the result
 // uploaded once. The alpha channel is dropped.
 
-import { EngineError, Tensor, tensor } from '../engine/index.ts';
+import { EngineError, Tensor, tensor } from '../engine/internal.ts';
 
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;

@@ -14,7 +14,7 @@
 // dedicated kernels of src/engine/ops/depthwise.ts.
 
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, Module, ReLU6, Sequential } from '../nn/index.ts';
-import { EngineError, Tensor, add, noGrad, randn, zeros } from '../engine/index.ts';
+import { EngineError, Tensor, add, noGrad, randn, zeros } from '../engine/internal.ts';
 import { ZooModel, checkOptions, seq, type Step, type ZooOptions } from './chain.ts';
 import { build, numClassesOf, type WithWeights } from './resnet.ts';
 import { INVERTED_RESIDUAL_SETTING, makeDivisible } from './widths.ts';

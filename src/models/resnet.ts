@@ -11,7 +11,7 @@
 // default), although a pretrained checkpoint usually replaces all of it. zero_init_residual is not offered.
 
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.ts';
-import { EngineError, Tensor, add, noGrad, randn, relu } from '../engine/index.ts';
+import { EngineError, Tensor, add, noGrad, randn, relu } from '../engine/internal.ts';
 import { ZooModel, checkOptions, seq, type Step, type WeightsSource, type ZooOptions } from './chain.ts';
 
 /** conv3x3 / conv1x1 of torchvision: no bias. */

@@ -2,7 +2,7 @@
 // the same optional per-sample label mask as the losses; the mean is over labelled samples (0 if none).
 
 import { DTypeError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, abs, argmax, eq, gt, noGrad, reshape, sub, tensor, tidy, toFloat, zeros } from '../engine/index.ts';
+import { Tensor, abs, argmax, eq, gt, noGrad, reshape, sub, tensor, tidy, toFloat, zeros } from '../engine/internal.ts';
 import { checkMask, type LabelMask } from '../nn/losses.ts';
 
 function masked(op: string, perSample: Tensor, mask: LabelMask | null | undefined, n: number): Tensor {

@@ -7,7 +7,7 @@
 // `gates.<task>.…` (under `trunk.` in a MultiTask).
 
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, matmul, reshape, softmax, stack, tidy, unsqueeze } from '../engine/index.ts';
+import { Tensor, matmul, reshape, softmax, stack, tidy, unsqueeze } from '../engine/internal.ts';
 import { Module } from '../nn/index.ts';
 
 export interface MMoEOptions {

@@ -27,7 +27,7 @@
 // optimizer skips it (zeroGrad() sets grads to none).
 
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, full, noGrad, tidy } from '../engine/index.ts';
+import { Tensor, full, noGrad, tidy } from '../engine/internal.ts';
 import { Module } from '../nn/index.ts';
 import type { LabelMask } from '../nn/losses.ts';
 import { MMoE } from './mmoe.ts';

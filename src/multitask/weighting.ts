@@ -24,7 +24,7 @@
 //   |              | ~6 small kernels each (dot, norm, min, axpy) |                  | branch-free on the GPU)        |
 
 import { EngineError } from '../engine/errors.ts';
-import { Tensor, addInto, exp, fillInPlace, full, keep, matmul, maximum, mul, noGrad, reshape, stack, tidy } from '../engine/index.ts';
+import { Tensor, addInto, exp, fillInPlace, full, keep, matmul, maximum, mul, noGrad, reshape, stack, tidy } from '../engine/internal.ts';
 import { Module, Parameter } from '../nn/index.ts';
 
 /** Per-task values by task name, in the weighting's task order. */

@@ -8,7 +8,7 @@ import applyWgsl from '../shaders/nn_batchnorm_apply.wgsl?raw';
 import backwardWgsl from '../shaders/nn_batchnorm_backward.wgsl?raw';
 import statsWgsl from '../shaders/nn_batchnorm_stats.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
-import { Tensor, attach, emptyTensor, launch, reshape, slice } from '../engine/index.ts';
+import { Tensor, attach, emptyTensor, launch, reshape, slice } from '../engine/internal.ts';
 
 const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write']);
 const applyKernel = defineKernel('nn_batchnorm_apply', applyWgsl, ['read', 'read', 'read', 'read', 'read', 'write']);

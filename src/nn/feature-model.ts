@@ -14,7 +14,7 @@
 //
 // Paths are dotted module paths relative to the model (the keys its state dict uses, minus the parameter name).
 
-import type { Tensor } from '../engine/index.ts';
+import type { Tensor } from '../engine/internal.ts';
 import type { Module } from './module.ts';
 
 export interface FeatureModel {

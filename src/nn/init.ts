@@ -8,7 +8,7 @@
 // Fans follow torch.nn.init: for a weight [out, in, ...kernel], fanIn = in·prod(kernel), fanOut = out·prod(kernel).
 
 import { DTypeError, EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, checkOptions, copyInto, full, rand, randn } from '../engine/index.ts';
+import { Tensor, checkOptions, copyInto, full, rand, randn } from '../engine/internal.ts';
 import { checkOperand } from '../engine/tensor.ts';
 
 /** The nonlinearities calculateGain knows (PyTorch's names in camelCase). */

@@ -6,7 +6,7 @@
 import layerNormWgsl from '../shaders/nn_layernorm.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, attach, checkOptions, emptyTensor, launch, ones, reshape, slice, zeros } from '../engine/index.ts';
+import { Tensor, attach, checkOptions, emptyTensor, launch, ones, reshape, slice, zeros } from '../engine/internal.ts';
 import { checkFloat, checkOperand } from '../engine/tensor.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';

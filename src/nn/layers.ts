@@ -11,7 +11,7 @@ import { EngineError } from '../engine/errors.ts';
 import {
   Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, mul, noGrad,
   ones, rand, relu, relu6, reshape, sigmoid, tanh, zeros,
-} from '../engine/index.ts';
+} from '../engine/internal.ts';
 import { adaptiveOutputSize, type AdaptiveSize } from '../engine/ops/pool.ts';
 import { batchNormApply, batchStatistics } from './batchnorm.ts';
 import { Module } from './module.ts';

@@ -21,7 +21,7 @@
 // (or a mask tensor) it is summed on the GPU: two small reductions more than an unmasked mean, no readback.
 
 import { DTypeError, DisposedError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, abs, checkOptions, concat, logSoftmax, maximum, mulOrZero, oneHot, permute, relu, reshape, slice, sub, tensor, tidy, unsqueeze, zeros } from '../engine/index.ts';
+import { Tensor, abs, checkOptions, concat, logSoftmax, maximum, mulOrZero, oneHot, permute, relu, reshape, slice, sub, tensor, tidy, unsqueeze, zeros } from '../engine/internal.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 

@@ -42,7 +42,7 @@
 // statistics, no updates) even when the model is put in train() mode, until `unfreeze` is called on them.
 
 import { DTypeError, DisposedError, EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, checkOptions, copyInto, keep, noGrad, upload, clone } from '../engine/index.ts';
+import { Tensor, checkOptions, copyInto, keep, noGrad, upload, clone } from '../engine/internal.ts';
 import { globMatches, showGlob, type PathGlob } from './glob.ts';
 import { Parameter } from './parameter.ts';
 import type { HostTensor } from './safetensors.ts';

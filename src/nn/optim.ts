@@ -41,7 +41,7 @@ import { DisposedError, EngineError } from '../engine/errors.ts';
 import { checkOptions } from '../engine/options.ts';
 import {
   MAX_STAGED_BYTES, Storage, Tensor, VIEW_ALIGN_BYTES, copyInto, emptyTensor, fillInPlace, keep, launch, maximum, noGrad, reshape, slice, sqrt, stack, tidy, upload, stagedData, type BufferRange,
-} from '../engine/index.ts';
+} from '../engine/internal.ts';
 import { Module } from './module.ts';
 import { rehome } from './parameter.ts';
 import type { HostTensor } from './safetensors.ts';

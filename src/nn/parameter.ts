@@ -9,7 +9,7 @@
 // object stays the same, so references held by the user, the module and the state dict all stay valid.
 
 import { EngineError } from '../engine/errors.ts';
-import { Storage, Tensor } from '../engine/index.ts';
+import { Storage, Tensor } from '../engine/internal.ts';
 
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {

@@ -7,7 +7,7 @@
 // what safetensors.ts converts: F32/F16/BF16/F64 → float32, I64/I32/... → int32 (PyTorch writes
 // num_batches_tracked as I64; that loads into our int32 buffer).
 
-import { checkOptions, type DType } from '../engine/index.ts';
+import { checkOptions, type DType } from '../engine/internal.ts';
 import type { LoadStateDictOptions, LoadStateDictResult } from './module.ts';
 import {
   parseSafetensors, readSafetensorsBlob, readSafetensorsFile, serializeSafetensors, writeSafetensorsFile,

@@ -40,7 +40,7 @@
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
 import { checkOptions } from '../engine/options.ts';
 import { writeVersion } from '../engine/recorder.ts';
-import { emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, type Tensor } from '../engine/index.ts';
+import { emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, type Tensor } from '../engine/internal.ts';
 import { Dropout, Module, Sequential, isFeatureModel } from '../nn/index.ts';
 import { canResume, cutPoints, forwardFrom, forwardTo, stepsUpTo } from './cut.ts';
 import { outputShape } from './shapes.ts';

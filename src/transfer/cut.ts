@@ -16,7 +16,7 @@
 
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
 import { checkOptions } from '../engine/options.ts';
-import type { Tensor } from '../engine/index.ts';
+import type { Tensor } from '../engine/internal.ts';
 import { Module, Sequential, isFeatureModel, type FeatureModel } from '../nn/index.ts';
 import { outputShape } from './shapes.ts';
 

@@ -4,7 +4,7 @@
 // run once on a one-sample batch of zeros (in noGrad, disposed at once): that is GPU work, but at set-up time.
 
 import { ShapeError, fmtShape } from '../engine/errors.ts';
-import { noGrad, tidy, zeros, type Tensor } from '../engine/index.ts';
+import { noGrad, tidy, zeros, type Tensor } from '../engine/internal.ts';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, GELU, Identity, Linear, MaxPool2d, Module, ReLU, Sequential, Sigmoid, Tanh,
 } from '../nn/index.ts';

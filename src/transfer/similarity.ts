@@ -18,7 +18,7 @@
 
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
 import { checkOptions } from '../engine/options.ts';
-import { Tensor, concat, matmul, noGrad, tensor, tidy } from '../engine/index.ts';
+import { Tensor, concat, matmul, noGrad, tensor, tidy } from '../engine/internal.ts';
 import { Module } from '../nn/index.ts';
 import { cutPoints, forwardTo } from './cut.ts';
 import type { ImageSet } from './cache.ts';

@@ -80,7 +80,7 @@ const gpu = useGpuPage();
 /** Forward + backward (upstream `g`) under each kernel config, in the page. */
 function runConv(spec: ConvRunSpec): Promise<ConvRunResult[]> {
   return gpu.run(async (E, _H, s: ConvRunSpec) => {
-    const K = E.conv2dKernels;
+    const K = E.extend.conv2dKernels;
     const out: ConvRunResult[] = [];
     for (const cfg of s.configs) {
       K.reset();
@@ -278,7 +278,7 @@ describe('conv2d backward runs only the passes that are needed', () => {
         b.requiresGrad = bGrad;
         const y = E.conv2d(x, w, b, { padding: 1 });
         const g = E.onesLike(y);
-        const log = await E.traceKernels(() => y.backward(g));
+        const log = await E.extend.traceKernels(() => y.backward(g));
         for (const t of [x, w, b, y, g]) t.dispose();
         return log;
       };
@@ -353,14 +353,14 @@ describe('conv2d validation', () => {
 
   it('rejects an unknown forced version', async () => {
     const message = await gpu.run(async (E) => {
-      E.conv2dKernels.use.forward = 7;
+      E.extend.conv2dKernels.use.forward = 7;
       try {
         E.conv2d(E.zeros([1, 1, 3, 3]), E.zeros([1, 1, 3, 3]));
         return 'no error';
       } catch (e) {
         return (e as Error).message;
       } finally {
-        E.conv2dKernels.reset();
+        E.extend.conv2dKernels.reset();
       }
     });
     expect(message).toMatch(/conv2d: no forward kernel version 7; registered: 1, 2/);
@@ -369,13 +369,13 @@ describe('conv2d validation', () => {
 
 describe('conv2d kernel map', () => {
   it('names v2 as the default for every pass', async () => {
-    const defaults = await gpu.run((E) => ({ ...E.conv2dKernels.defaults }));
+    const defaults = await gpu.run((E) => ({ ...E.extend.conv2dKernels.defaults }));
     expect(defaults).toEqual({ forward: 2, dgrad: 2, wgrad: 2 });
   });
 
   it("the WGSL headers' version tables list the registered versions", async () => {
     const versions = await gpu.run((E) =>
-      Object.fromEntries(Object.entries(E.conv2dKernels.versions).map(([pass, table]) => [pass, Object.keys(table).map(Number)])),
+      Object.fromEntries(Object.entries(E.extend.conv2dKernels.versions).map(([pass, table]) => [pass, Object.keys(table).map(Number)])),
     );
     const dir = new URL('../../src/shaders/', import.meta.url);
     const files: Record<string, string> = { forward: 'conv2d_fwd_', dgrad: 'conv2d_dgrad_', wgrad: 'conv2d_wgrad_' };

@@ -74,13 +74,13 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
         async (E, _H, s) => {
           const out: Run[] = [];
           for (const use of s.configs) {
-            Object.assign(E.depthwiseKernels.use, use);
+            Object.assign(E.extend.depthwiseKernels.use, use);
             try {
               const xt = E.tensor(s.x, s.xShape, { requiresGrad: true });
               const wt = E.tensor(s.w, s.wShape, { requiresGrad: true });
               const bt = s.b ? E.tensor(s.b, [s.wShape[0]!], { requiresGrad: true }) : null;
               let yt: InstanceType<typeof E.Tensor> | null = null;
-              const labels = await E.traceKernels(() => {
+              const labels = await E.extend.traceKernels(() => {
                 yt = E.conv2d(xt, wt, bt, s.options);
                 yt.backward(E.tensor(s.g, yt.shape));
               });
@@ -90,7 +90,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
               });
               for (const t of [xt, wt, bt, yt]) t?.dispose();
             } finally {
-              E.depthwiseKernels.reset();
+              E.extend.depthwiseKernels.reset();
             }
           }
           return out;
@@ -122,12 +122,12 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       const xt = E.tensor(s.x, [2, 2, 64, 64]);
       const wt = E.tensor(s.w, [2, 1, 3, 3], { requiresGrad: true });
       let y: InstanceType<typeof E.Tensor> | null = null;
-      E.depthwiseKernels.use.wgrad = 2;
-      const labels = await E.traceKernels(() => {
+      E.extend.depthwiseKernels.use.wgrad = 2;
+      const labels = await E.extend.traceKernels(() => {
         y = E.conv2d(xt, wt, null, { padding: 1, groups: 2 });
         y.backward(E.tensor(s.g, y.shape));
       });
-      E.depthwiseKernels.reset();
+      E.extend.depthwiseKernels.reset();
       const dw = Array.from(await wt.grad!.data());
       for (const t of [xt, wt, y!]) t.dispose();
       return { dw, labels };
@@ -140,7 +140,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
 
   it('forcing v2 on a shape it does not take is an error naming the pass and the shape', async () => {
     const msg = await gpu.run(async (E) => {
-      E.depthwiseKernels.use.forward = 2;
+      E.extend.depthwiseKernels.use.forward = 2;
       const x = E.zeros([1, 2, 8, 8]);
       const w = E.zeros([2, 1, 5, 5]);
       try {
@@ -149,7 +149,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       } catch (e) {
         return (e as Error).message;
       } finally {
-        E.depthwiseKernels.reset();
+        E.extend.depthwiseKernels.reset();
         x.dispose();
         w.dispose();
       }

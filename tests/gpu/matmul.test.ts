@@ -137,12 +137,12 @@ describe('matmul kernels', () => {
   beforeAll(async () => {
     versions = await gpu.run(async (E) => {
       await E.init();
-      return Object.keys(E.MATMUL_VERSIONS);
+      return Object.keys(E.extend.MATMUL_VERSIONS);
     });
   });
 
   it('registers v1 (naive) first and names an existing default', async () => {
-    const info = await gpu.run(async (E) => ({ keys: Object.keys(E.MATMUL_VERSIONS), def: E.MATMUL_DEFAULT, forced: E.matmulKernels.forced }));
+    const info = await gpu.run(async (E) => ({ keys: Object.keys(E.extend.MATMUL_VERSIONS), def: E.extend.MATMUL_DEFAULT, forced: E.extend.matmulKernels.forced }));
     expect(info.keys[0]).toBe('v1');
     expect(info.keys).toContain(info.def);
     expect(info.keys.length).toBeGreaterThanOrEqual(3);
@@ -154,7 +154,7 @@ describe('matmul kernels', () => {
       expect(versions).toContain(version);
       const results = await gpu.run(
         async (E, H, v, problems) => {
-          E.matmulKernels.force(v as 'v1');
+          E.extend.matmulKernels.force(v as 'v1');
           try {
             const out: number[][] = [];
             for (const p of problems) {
@@ -173,7 +173,7 @@ describe('matmul kernels', () => {
             }
             return out;
           } finally {
-            E.matmulKernels.force(null);
+            E.extend.matmulKernels.force(null);
           }
         },
         version,
@@ -194,13 +194,13 @@ describe('matmul kernels', () => {
       const a = E.tensor(H.randomArray(100 * 90, 1), [1, 100, 90]);
       const b = E.tensor(H.randomArray(90 * 140, 2), [1, 90, 140]);
       const res: Record<string, number[]> = {};
-      for (const v of Object.keys(E.MATMUL_VERSIONS)) {
-        E.matmulKernels.force(v as 'v1');
+      for (const v of Object.keys(E.extend.MATMUL_VERSIONS)) {
+        E.extend.matmulKernels.force(v as 'v1');
         const c = E.bmm(a, b, false, false);
         res[v] = Array.from(await c.data());
         c.dispose();
       }
-      E.matmulKernels.force(null);
+      E.extend.matmulKernels.force(null);
       a.dispose();
       b.dispose();
       return res;
@@ -213,11 +213,11 @@ describe('matmul kernels', () => {
 
   it('the size rule picks v1 for tiny, the default for mid-size and v3 for large products', async () => {
     const picks = await gpu.run(async (E) => [
-      E.chooseMatmulVersion({ M: 4, N: 4, K: 4, batch: 1 }),
-      E.chooseMatmulVersion({ M: 1, N: 512, K: 512, batch: 1 }),
-      E.chooseMatmulVersion({ M: 256, N: 256, K: 256, batch: 1 }),
-      E.chooseMatmulVersion({ M: 2048, N: 2048, K: 2048, batch: 1 }),
-      E.MATMUL_DEFAULT,
+      E.extend.chooseMatmulVersion({ M: 4, N: 4, K: 4, batch: 1 }),
+      E.extend.chooseMatmulVersion({ M: 1, N: 512, K: 512, batch: 1 }),
+      E.extend.chooseMatmulVersion({ M: 256, N: 256, K: 256, batch: 1 }),
+      E.extend.chooseMatmulVersion({ M: 2048, N: 2048, K: 2048, batch: 1 }),
+      E.extend.MATMUL_DEFAULT,
     ]);
     expect(picks[0]).toBe('v1');
     expect(picks[1]).toBe('v1');
@@ -226,7 +226,7 @@ describe('matmul kernels', () => {
   });
 
   it('force() rejects an unknown version', async () => {
-    await expect(gpu.run(async (E) => E.matmulKernels.force('v9' as 'v1'))).rejects.toThrow(/unknown version v9/);
+    await expect(gpu.run(async (E) => E.extend.matmulKernels.force('v9' as 'v1'))).rejects.toThrow(/unknown version v9/);
   });
 
   it('splits batches beyond the 65535 workgroup limit', async () => {
@@ -305,7 +305,7 @@ describe('matmul and linear autograd', () => {
     it(`matmul forward and backward match PyTorch (${version})`, async () => {
       const results = await gpu.run(
         async (E, _H, v, cases) => {
-          E.matmulKernels.force(v === 'auto' ? null : (v as 'v1'));
+          E.extend.matmulKernels.force(v === 'auto' ? null : (v as 'v1'));
           try {
             const out = [];
             for (const c of cases) {
@@ -318,7 +318,7 @@ describe('matmul and linear autograd', () => {
             }
             return out;
           } finally {
-            E.matmulKernels.force(null);
+            E.extend.matmulKernels.force(null);
           }
         },
         version,
@@ -343,14 +343,14 @@ describe('matmul and linear autograd', () => {
     const g = randomArray(2 * 3 * 13 * 11, 7);
     const r = await gpu.run(
       async (E, H, aShape, bShape) => {
-        E.matmulKernels.force('v2');
+        E.extend.matmulKernels.force('v2');
         const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
         const A = E.tensor(H.randomArray(size(aShape), 5), aShape, { requiresGrad: true });
         const B = E.tensor(H.randomArray(size(bShape), 6), bShape, { requiresGrad: true });
         const y = E.matmul(A, B);
         y.backward(E.tensor(H.randomArray(y.size, 7), y.shape));
         const out = { ga: Array.from(await A.grad!.data()), gb: Array.from(await B.grad!.data()) };
-        E.matmulKernels.force(null);
+        E.extend.matmulKernels.force(null);
         for (const t of [A, B, y]) t.dispose();
         return out;
       },
@@ -383,8 +383,8 @@ describe('matmul and linear autograd', () => {
           const X = E.tensor(H.randomArray(M * inF, 1), [2, M / 2, inF], { requiresGrad: true });
           const W = E.tensor(H.randomArray(outF * inF, 2), [outF, inF], { requiresGrad: true });
           const B = E.tensor(H.randomArray(outF, 3), [outF], { requiresGrad: true });
-          const kernels = await E.traceKernels(() => {
-            const y = E.linearAct(X, W, B, act as 'none');
+          const kernels = await E.extend.traceKernels(() => {
+            const y = E.internal.linearAct(X, W, B, act as 'none');
             y.backward(E.tensor(H.randomArray(M * outF, 4), y.shape));
             (globalThis as { __y?: unknown }).__y = y;
           });
@@ -426,13 +426,13 @@ describe('matmul and linear autograd', () => {
       const X = E.tensor(H.randomArray(4 * 5, 1), [4, 5]);
       const W = E.tensor(H.randomArray(3 * 5, 2), [3, 5]); // frozen
       const B = E.tensor(H.randomArray(3, 3), [3], { requiresGrad: true });
-      const frozen = await E.traceKernels(() => E.linear(X, W, B).sum().backward());
+      const frozen = await E.extend.traceKernels(() => E.linear(X, W, B).sum().backward());
       const gb = Array.from(await B.grad!.data());
       W.requiresGrad = true;
       X.requiresGrad = true;
       const B2 = E.tensor(H.randomArray(3, 3), [3]); // no grad
-      const full = await E.traceKernels(() => E.linear(X, W, B2).sum().backward());
-      const inference = await E.traceKernels(() => E.noGrad(() => E.linearAct(X, W, B2, 'gelu').dispose()));
+      const full = await E.extend.traceKernels(() => E.linear(X, W, B2).sum().backward());
+      const inference = await E.extend.traceKernels(() => E.noGrad(() => E.internal.linearAct(X, W, B2, 'gelu').dispose()));
       for (const t of [X, W, B, B2]) t.dispose();
       return { frozen, gb, full, inference };
     });
@@ -480,7 +480,7 @@ describe('matmul and linear autograd', () => {
   it('linear handles a 1-D input, zero input features and validates shapes', async () => {
     const r = await gpu.run(async (E) => {
       const y1 = E.linear(E.tensor([1, 2]), E.tensor([[1, 0], [0, 1], [1, 1]]), E.tensor([0.5, 0.5, 0.5]));
-      const y0 = E.linearAct(E.zeros([2, 0]), E.zeros([3, 0]), E.tensor([-1, 2, 3]), 'relu');
+      const y0 = E.internal.linearAct(E.zeros([2, 0]), E.zeros([3, 0]), E.tensor([-1, 2, 3]), 'relu');
       const errors: string[] = [];
       for (const f of [
         () => E.linear(E.zeros([2, 4]), E.zeros([3, 5])),

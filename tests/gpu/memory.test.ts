@@ -98,9 +98,9 @@ describe('batching and the buffer pool', () => {
 
   it('tensors can be views into one flat buffer (as parameter groups use)', async () => {
     const out = await gpu.run(async (E) => {
-      const flat = E.Storage.allocate(2 * E.VIEW_ALIGN_BYTES);
-      const a = E.fromStorage(flat.view(0, 12), [3]);
-      const b = E.fromStorage(flat.view(E.VIEW_ALIGN_BYTES, 16), [2, 2]);
+      const flat = E.internal.Storage.allocate(2 * E.internal.VIEW_ALIGN_BYTES);
+      const a = E.internal.fromStorage(flat.view(0, 12), [3]);
+      const b = E.internal.fromStorage(flat.view(E.internal.VIEW_ALIGN_BYTES, 16), [2, 2]);
       flat.release(); // the views keep it alive
       E.copyInto(a, E.tensor([1, 2, 3]));
       E.copyInto(b, E.tensor([[10, 20], [30, 40]]));
@@ -125,7 +125,7 @@ describe('batching and the buffer pool', () => {
     const out = await gpu.run(async (E) => {
       const broken = { name: 'broken', code: 'this is not WGSL', bindings: ['write'], params: null, legacyUniforms: false } as const;
       const t = E.zeros([4]);
-      E.launch(broken, [t], { workgroups: [1, 1, 1] });
+      E.extend.launch(broken, [t], { workgroups: [1, 1, 1] });
       let message = '';
       try {
         await t.data();

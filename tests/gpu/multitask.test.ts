@@ -85,7 +85,7 @@ describe('multitask', () => {
           });
           const targets = Object.fromEntries(names.map((n) => [n, E.randn([2, 1], { seed: 9 })]));
           let step!: Awaited<ReturnType<typeof model.backward>>;
-          const kernels = await E.traceKernels(async () => { step = await model.backward(x, targets); });
+          const kernels = await E.extend.traceKernels(async () => { step = await model.backward(x, targets); });
           counts[`${method}:${heads}`] = kernels.filter(isTrunkBackward).length;
           step.total.dispose();
           model.dispose();
@@ -94,7 +94,7 @@ describe('multitask', () => {
       // The trunk alone: one backward of its output.
       const trunk = new nn.Sequential(new nn.Conv2d(1, 2, 3, { padding: 1 }), new nn.ReLU(), new nn.Flatten());
       const z = trunk.forward(x);
-      const kernels = await E.traceKernels(() => z.backward(E.onesLike(z)));
+      const kernels = await E.extend.traceKernels(() => z.backward(E.onesLike(z)));
       counts.alone = kernels.filter(isTrunkBackward).length;
       trunk.dispose();
       return counts;
@@ -188,7 +188,7 @@ describe('multitask', () => {
     const got = await gpu.run(async (E) => {
       const { nn, optim, multitask: mt } = E;
       const n = 64;
-      const rnd = E.seededUniform(5);
+      const rnd = E.internal.seededUniform(5);
       const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
       const xs = Array.from({ length: n * 2 }, gauss);
       const clean = Array.from({ length: n }, (_, i) => xs[2 * i]! - 0.5 * xs[2 * i + 1]!);

@@ -17,11 +17,11 @@ describe('BatchNorm2d kernels', () => {
       const bn = new E.nn.BatchNorm2d(3);
       const x = E.randn([2, 3, 4, 5], { seed: 3, requiresGrad: true });
       let y: InstanceType<typeof E.Tensor> | null = null;
-      const forward = await E.traceKernels(() => {
+      const forward = await E.extend.traceKernels(() => {
         y = bn.forward(x);
       });
       const g = E.randn([2, 3, 4, 5], { seed: 4 });
-      const backward = await E.traceKernels(() => y!.backward(g));
+      const backward = await E.extend.traceKernels(() => y!.backward(g));
       // Frozen affine parameters and an input that needs no gradient: nothing to compute at all.
       bn.freeze();
       const x2 = E.randn([2, 3, 4, 5], { seed: 5 });

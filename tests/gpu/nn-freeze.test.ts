@@ -27,7 +27,7 @@ describe('nn freezing', () => {
       const t = E.tensor([0, 1, 2, 1], [4], { dtype: 'int32' });
       const backwardOf = async (model: Net) => {
         const loss = E.crossEntropy(model.forward(x), t);
-        const kernels = await E.traceKernels(() => loss.backward());
+        const kernels = await E.extend.traceKernels(() => loss.backward());
         loss.dispose();
         return kernels;
       };
@@ -39,7 +39,7 @@ describe('nn freezing', () => {
       const grads = frozen.namedParameters().map(([k, p]) => [k, p.grad !== null] as const);
       const opt = new optim.SGD(frozen, { lr: 0.1, momentum: 0.9 });
       const flatSize = opt.flatSize;
-      const stepKernels = await E.traceKernels(() => opt.step());
+      const stepKernels = await E.extend.traceKernels(() => opt.step());
       opt.dispose();
       full.dispose();
       frozen.dispose();
@@ -174,7 +174,7 @@ describe('nn freezing', () => {
       const globbed = optim.paramGroups(m, [{ match: '**', lr: 0.01 }, { match: 'head', lr: 0.1 }, { match: '**.bias', exclude: 'stem', weightDecay: 0, lr: 0.2 }]);
       const layerwise = optim.layerwiseLrGroups(m, { baseLr: 1, decay: 0.5 });
       const opt = new optim.AdamW(globbed);
-      const kernels = await E.traceKernels(() => opt.step());
+      const kernels = await E.extend.traceKernels(() => opt.step());
       const lrs = opt.paramGroups.map((g) => g.lr);
       opt.dispose();
       m.dispose();
@@ -218,7 +218,7 @@ describe('nn freezing', () => {
       opt.addParamGroup({ params: m.parameters('trunk'), lr: 0.1 });
       opt.zeroGrad();
       E.tidy(() => m.forward(E.ones([1, 3])).sum()).backward();
-      const kernels = await E.traceKernels(() => opt.step());
+      const kernels = await E.extend.traceKernels(() => opt.step());
       const live = E.memoryStats().inUse;
       opt.dispose();
       const afterDispose = E.memoryStats().inUse;

@@ -42,7 +42,7 @@ interface LossCase {
 const load = <C>(file: string): C[] => (JSON.parse(readFileSync(new URL(`../fixtures/torch/${file}`, import.meta.url), 'utf8')) as { cases: C[] }).cases;
 const layerCases = load<LayerCase>('layers.json');
 const lossCases = load<LossCase>('losses.json');
-const engineIndex = readFileSync(new URL('../../src/engine/index.ts', import.meta.url), 'utf8');
+const engineIndex = readFileSync(new URL('../../src/engine/internal.ts', import.meta.url), 'utf8');
 const hasConv = /\bconv2d\b/.test(engineIndex);
 const hasPool = /\bmaxPool2d\b/.test(engineIndex);
 const needs = (m: string): boolean => (m === 'Conv2d' ? hasConv : ['MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d'].includes(m) ? hasPool : true);

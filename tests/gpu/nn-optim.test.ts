@@ -72,7 +72,7 @@ describe('optimizers vs PyTorch fixtures', () => {
         const traces: Record<string, string[]> = {};
         for (let i = 0; i < c.steps.length; i++) {
           const trace = async (name: string, fn: () => void) => {
-            const k = await E.traceKernels(fn);
+            const k = await E.extend.traceKernels(fn);
             if (i === 1) traces[name] = k;
           };
           await trace('zeroGrad', () => opt.zeroGrad());

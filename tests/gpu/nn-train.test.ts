@@ -104,7 +104,7 @@ describe('nn training', () => {
           return loss;
         });
         let loss!: InstanceType<typeof E.Tensor>;
-        if (step === 5) kernelsPerStep = (await E.traceKernels(() => { loss = body(); })).length;
+        if (step === 5) kernelsPerStep = (await E.extend.traceKernels(() => { loss = body(); })).length;
         else loss = body();
         sched.step();
         if (step % 20 === 19) losses.push(await loss.item());

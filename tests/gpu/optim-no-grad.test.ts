@@ -68,7 +68,7 @@ describe('optimizers skip parameters without a gradient (PyTorch 2 zero_grad(set
           });
           loss.backward();
           const hasGrad = model.namedParameters().filter(([, p]) => p.grad !== null).map(([k]) => k);
-          const kernels = await E.traceKernels(() => opt.step());
+          const kernels = await E.extend.traceKernels(() => opt.step());
           const state: Record<string, number[]> = {};
           for (const [k, v] of model.stateDict()) state[k] = Array.from(await v.data());
           const counts: Record<string, number> = {};

@@ -182,11 +182,11 @@ describe('pooling kernels and graph', () => {
         const x = E.randn([2, 3, 6, 6], { seed: 9 });
         x.requiresGrad = true;
         let y: InstanceType<typeof E.Tensor> | undefined;
-        const fwd = await E.traceKernels(() => {
+        const fwd = await E.extend.traceKernels(() => {
           y = make(x);
         });
         const g = E.onesLike(y!);
-        const bwd = await E.traceKernels(() => y!.backward(g));
+        const bwd = await E.extend.traceKernels(() => y!.backward(g));
         logs.push([...fwd, '|', ...bwd.filter((k) => k !== 'fill')]);
         for (const t of [x, y!, g]) t.dispose();
       }
@@ -237,8 +237,8 @@ describe('pooling validation', () => {
 describe('pooling kernel map', () => {
   it("names the defaults, and the WGSL headers' version tables list the registered versions", async () => {
     const map = await gpu.run((E) => ({
-      defaults: { ...E.pool2dKernels.defaults },
-      versions: Object.fromEntries(Object.entries(E.pool2dKernels.versions).map(([pass, table]) => [pass, Object.keys(table).map(Number)])),
+      defaults: { ...E.extend.pool2dKernels.defaults },
+      versions: Object.fromEntries(Object.entries(E.extend.pool2dKernels.versions).map(([pass, table]) => [pass, Object.keys(table).map(Number)])),
     }));
     expect(Object.values(map.defaults)).toEqual(Object.values(map.versions).map((v) => v[0]));
     const files: Record<string, string> = {

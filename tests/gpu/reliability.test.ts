@@ -125,7 +125,7 @@ describe('reliability', () => {
       const hot = Array.from(await E.oneHot(E.tensor([2, 0], undefined, { dtype: 'int32' }), 3).data());
       let host = '';
       try {
-        E.checkHostIndices('labels', [0, 4, 5], 5, -100);
+        E.internal.checkHostIndices('labels', [0, 4, 5], 5, -100);
       } catch (e) {
         host = `${(e as Error).name}: ${(e as Error).message}`;
       }
@@ -276,7 +276,7 @@ describe('reliability', () => {
       await new Promise((resolve) => setTimeout(resolve, 0));
       const s0 = E.memoryStats().submits;
       let t = E.zeros([4]);
-      for (let i = 0; i < E.MAX_BATCH_COMMANDS * 2 + 10; i++) {
+      for (let i = 0; i < E.internal.MAX_BATCH_COMMANDS * 2 + 10; i++) {
         const next = t.add(1);
         t.dispose();
         t = next;

@@ -115,7 +115,7 @@ describe('transfer', () => {
           for (const idx of batches) {
             const y = E.tensor(Int32Array.from(idx, (i) => labels[i]!), [idx.length], { dtype: 'int32' });
             const loss = E.tidy(() => E.crossEntropy(cache.forward(idx), y));
-            if (epoch === 1 && kernels.length === 0) kernels = await E.traceKernels(() => loss.backward());
+            if (epoch === 1 && kernels.length === 0) kernels = await E.extend.traceKernels(() => loss.backward());
             else loss.backward();
             opt.step();
             opt.zeroGrad();

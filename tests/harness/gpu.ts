@@ -18,7 +18,8 @@ import { connectBrowser, openEnginePage, runInPage } from '../../scripts/headles
 
 export { expectAllClose, type AllCloseOptions } from './assert.ts';
 
-export type Engine = typeof import('../../src/index.ts');
+/** The public entry, plus the engine's internals under `internal` (for tests of the machinery). */
+export type Engine = typeof import('../../src/index.ts') & { internal: typeof import('../../src/engine/internal.ts') };
 export type Helpers = typeof import('./in-page.ts');
 
 export interface GpuPage {

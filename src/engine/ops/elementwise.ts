@@ -2,12 +2,7 @@
 // helpers that autograd and optimizers use. Each public op is its forward launch plus its backward rule.
 
 import accumulateWgsl from '../../shaders/accumulate.wgsl?raw';
-import binaryWgsl from '../../shaders/binary.wgsl?raw';
-import broadcastWgsl from '../../shaders/broadcast.wgsl?raw';
 import castWgsl from '../../shaders/cast.wgsl?raw';
-import erfWgsl from '../../shaders/erf.wgsl?raw';
-import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
-import unaryWgsl from '../../shaders/unary.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
 import { attach, type BackwardRule } from '../autograd.ts';
 import { DTypeError, EngineError, ShapeError, fmtShape } from '../errors.ts';
@@ -17,53 +12,11 @@ import { broadcastShapes, broadcastStrides, sameShape } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { compareRaw } from './compare.ts';
 import { tensor } from './creation.ts';
-import { sumTo } from './reduce.ts';
+import { sumTo } from './reduce-kernels.ts';
+import { binaryRaw, unaryRaw, type BinaryName, type UnaryName } from './elementwise-kernels.ts';
 
-const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write']);
-const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryWgsl, ['read', 'read', 'write']);
 const accumulateKernel = defineKernel('accumulate', accumulateWgsl, ['read', 'write']);
 const castKernel = defineKernel('cast', castWgsl, ['read', 'write']);
-
-/** Op codes of unary.wgsl. */
-const U = {
-  neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, gelu: 8,
-  addScalar: 9, mulScalar: 10, powScalar: 11, scalarSub: 12, scalarDiv: 13, maxScalar: 14,
-  sign: 15, gtScalar: 16, geluGrad: 17, scalarPow: 18, minScalar: 19, relu6: 20,
-} as const;
-type UnaryName = keyof typeof U;
-
-/** Op codes of binary.wgsl. */
-const B = {
-  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, gt: 7, minimum: 8,
-  reluGrad: 9, sigmoidGrad: 10, tanhGrad: 11, absGrad: 12, geluGrad: 13, mulOrZero: 14, relu6Grad: 15,
-} as const;
-type BinaryName = keyof typeof B;
-
-// ------------------------------------------------------------------ raw launches (no autograd)
-
-function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
-  const out = emptyTensor(x.shape, 'float32', name);
-  launch(unaryKernel, [x, out], {
-    uniforms: [x.size, f32Bits(alpha)],
-    constants: { OP: U[name] },
-    workgroups: grid(Math.ceil(x.size / 256)),
-    label: name,
-  });
-  return out;
-}
-
-function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
-  if (shape.length > 8) throw new ShapeError(`${name}: at most 8 dims are supported, got ${fmtShape(shape)}`);
-  const out = emptyTensor(shape, 'float32', name);
-  const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
-  launch(binaryKernel, [a, b, out], {
-    uniforms: [out.size, shape.length, 0, 0, ...packDims(shape), ...packDims(broadcastStrides(a.shape, shape)), ...packDims(broadcastStrides(b.shape, shape))],
-    constants: { OP: B[name], BROADCAST: broadcast ? 1 : 0 },
-    workgroups: grid(Math.ceil(out.size / 256)),
-    label: name,
-  });
-  return out;
-}
 
 // ------------------------------------------------------------------ unary ops
 
@@ -325,5 +278,3 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   copyBuffer(src.storage.range(src.size * 4), dst.storage.range(dst.size * 4));
 }
 
-/** For tests and callers outside autograd: the raw unary launch by name. */
-export { unaryRaw as _unaryRaw, binaryRaw as _binaryRaw };

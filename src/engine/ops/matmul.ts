@@ -25,8 +25,10 @@ import { emptyTensor, launch } from '../launch.ts';
 import { broadcastShapes, sizeOf } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
-import { _binaryRaw as binaryRaw, _unaryRaw as unaryRaw, gelu } from './elementwise.ts';
-import { sum, sumTo } from './reduce.ts';
+import { gelu } from './elementwise.ts';
+import { binaryRaw, unaryRaw } from './elementwise-kernels.ts';
+import { sum } from './reduce.ts';
+import { sumTo } from './reduce-kernels.ts';
 import { expand, reshape } from './shape-ops.ts';
 
 // ------------------------------------------------------------------ kernels

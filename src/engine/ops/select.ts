@@ -11,7 +11,7 @@ import { emptyTensor, launch } from '../launch.ts';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { tensor } from './creation.ts';
-import { sumTo } from './reduce.ts';
+import { sumTo } from './reduce-kernels.ts';
 
 const whereKernel = defineKernel('where', whereWgsl, ['read', 'read', 'read', 'write'], {
   n: 'u32', rank: 'u32', shape: 'array<vec4<u32>, 2>', c_strides: 'array<vec4<u32>, 2>', a_strides: 'array<vec4<u32>, 2>', b_strides: 'array<vec4<u32>, 2>',

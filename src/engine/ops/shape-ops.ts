@@ -11,7 +11,7 @@ import { emptyTensor, launch, packDims } from '../launch.ts';
 import { inferReshape, normalizeDim, sizeOf, stridesOf } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
-import { sumTo } from './reduce.ts';
+import { sumTo } from './reduce-kernels.ts';
 
 const stridedCopyKernel = defineKernel('strided_copy', stridedCopyWgsl, ['read', 'write']);
 

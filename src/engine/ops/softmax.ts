@@ -10,7 +10,7 @@ import { attach } from '../autograd.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { normalizeDim, sizeOf } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
-import { _binaryRaw as binaryRaw, _unaryRaw as unaryRaw } from './elementwise.ts';
+import { binaryRaw, unaryRaw } from './elementwise-kernels.ts';
 import { sum } from './reduce.ts';
 
 const softmaxKernel = defineKernel('softmax', floatBitsWgsl + softmaxWgsl, ['read', 'write']);

@@ -1,10 +1,9 @@
-// The engine's public surface (re-exported by src/index.ts) and the wiring autograd needs.
+// The engine's internal surface: everything nn, transfer, models and multitask build on, including what users
+// never need (Storage, the buffer pool, kernel registries, fillInPlace, ...). It is not the public API:
+// src/index.ts picks the public names from here, and tests/unit/public-api.test.ts lists them. Importing this
+// module installs the Tensor methods and the autograd wiring (methods.ts).
 
-import { registerGradOps } from './autograd.ts';
-import { onesLike } from './ops/creation.ts';
-import { add, addInto, clone, copyInto } from './ops/elementwise.ts';
-
-registerGradOps({ onesLike, add: (a, b) => add(a, b), addInto: (d, s) => addInto(d, s), copyInto: (d, s) => copyInto(d, s), copyOf: clone });
+import './methods.ts';
 
 export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './device.ts';
 export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError, ResourceError, IndexError } from './errors.ts';
@@ -28,7 +27,8 @@ export { where, clamp } from './ops/select.ts';
 export { gather } from './ops/gather.ts';
 export { variance, std, type VarianceOptions } from './ops/stats.ts';
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
-export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, sumTo, type ValuesAndIndices } from './ops/reduce.ts';
+export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, type ValuesAndIndices } from './ops/reduce.ts';
+export { sumTo } from './ops/reduce-kernels.ts';
 export { softmax, logSoftmax } from './ops/softmax.ts';
 export {
   matmul, bmm, linear, linearAct, matmulKernels, chooseMatmulVersion, MATMUL_VERSIONS, MATMUL_DEFAULT,
@@ -37,22 +37,7 @@ export {
 export { oneHot, type OneHotOptions } from './ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
-import { bufferPool } from './buffer-pool.ts';
-import { recorderStats } from './recorder.ts';
-
-/**
- * Counters for tests and leak checks: GPU buffers (pool), dispatches, submits, compiled pipelines, and the
- * peak of pooled bytes in use (`peakInUseBytes`) since init or the last resetPeakMemory(): call that before a
- * training step and read memoryStats() after it for the step's peak memory.
- */
-export function memoryStats(): ReturnType<typeof bufferPool.snapshot> & ReturnType<typeof recorderStats> {
-  return { ...bufferPool.snapshot(), ...recorderStats() };
-}
-
-/** Starts a new span for memoryStats().peakInUseBytes and peakLiveBytes. */
-export function resetPeakMemory(): void {
-  bufferPool.resetPeak();
-}
+export { memoryStats, resetPeakMemory, emptyCache } from './stats.ts';
 export { conv2d, conv2dKernels, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
 export { depthwiseKernels } from './ops/depthwise.ts';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, pool2dKernels, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize, type Pool2dPass } from './ops/pool.ts';

@@ -1,0 +1,56 @@
+// The raw elementwise launches: unary.wgsl and binary.wgsl by op name, with no autograd. The differentiable
+// ops (elementwise.ts) and the backward rules of other ops (reduce, softmax, matmul) are built on these; they
+// live in their own module so that those ops can use them without importing elementwise.ts (no cycles).
+
+import binaryWgsl from '../../shaders/binary.wgsl?raw';
+import broadcastWgsl from '../../shaders/broadcast.wgsl?raw';
+import erfWgsl from '../../shaders/erf.wgsl?raw';
+import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
+import unaryWgsl from '../../shaders/unary.wgsl?raw';
+import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { ShapeError, fmtShape } from '../errors.ts';
+import { emptyTensor, launch, packDims } from '../launch.ts';
+import { broadcastStrides, sameShape } from '../shape.ts';
+import type { Tensor } from '../tensor.ts';
+
+const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write']);
+const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryWgsl, ['read', 'read', 'write']);
+
+/** Op codes of unary.wgsl. */
+const U = {
+  neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, gelu: 8,
+  addScalar: 9, mulScalar: 10, powScalar: 11, scalarSub: 12, scalarDiv: 13, maxScalar: 14,
+  sign: 15, gtScalar: 16, geluGrad: 17, scalarPow: 18, minScalar: 19, relu6: 20,
+} as const;
+export type UnaryName = keyof typeof U;
+
+/** Op codes of binary.wgsl. */
+const B = {
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, gt: 7, minimum: 8,
+  reluGrad: 9, sigmoidGrad: 10, tanhGrad: 11, absGrad: 12, geluGrad: 13, mulOrZero: 14, relu6Grad: 15,
+} as const;
+export type BinaryName = keyof typeof B;
+
+export function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
+  const out = emptyTensor(x.shape, 'float32', name);
+  launch(unaryKernel, [x, out], {
+    uniforms: [x.size, f32Bits(alpha)],
+    constants: { OP: U[name] },
+    workgroups: grid(Math.ceil(x.size / 256)),
+    label: name,
+  });
+  return out;
+}
+
+export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
+  if (shape.length > 8) throw new ShapeError(`${name}: at most 8 dims are supported, got ${fmtShape(shape)}`);
+  const out = emptyTensor(shape, 'float32', name);
+  const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
+  launch(binaryKernel, [a, b, out], {
+    uniforms: [out.size, shape.length, 0, 0, ...packDims(shape), ...packDims(broadcastStrides(a.shape, shape)), ...packDims(broadcastStrides(b.shape, shape))],
+    constants: { OP: B[name], BROADCAST: broadcast ? 1 : 0 },
+    workgroups: grid(Math.ceil(out.size / 256)),
+    label: name,
+  });
+  return out;
+}

@@ -1,0 +1,134 @@
+// The reduction launches, with no autograd: a reduction over a run of consecutive dims is one kernel launch on
+// the [outer, R, inner] view of the input (two when long rows are split); other dim sets are reduced run by
+// run. sumTo (the gradient of broadcasting) is here too, so that shape ops and elementwise ops can use it
+// without importing the differentiable reductions (no cycles).
+
+import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
+import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
+import reduceWgsl from '../../shaders/reduce.wgsl?raw';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
+import { ShapeError, fmtShape } from '../errors.ts';
+import { emptyTensor, launch } from '../launch.ts';
+import { reducedDimsForBroadcast, sizeOf } from '../shape.ts';
+import { Tensor } from '../tensor.ts';
+
+/** `x`'s storage under another shape of the same size (a reshape without autograd). */
+function viewAs(x: Tensor, shape: readonly number[]): Tensor {
+  return new Tensor(x.storage.retain(), shape, x.dtype);
+}
+
+const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read', 'write']);
+const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write']);
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 0, argmin: 1 };
+
+/** Shape after reducing `dims` of `shape`. */
+export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
+  return keepdim ? shape.map((d, i) => (dims.includes(i) ? 1 : d)) : shape.filter((_, i) => !dims.includes(i));
+}
+
+/** `dims` (sorted) as maximal runs of consecutive dims: [0, 2, 3] → [[0], [2, 3]]. */
+function consecutiveRuns(dims: readonly number[]): number[][] {
+  const runs: number[][] = [];
+  for (const d of dims) {
+    const last = runs[runs.length - 1];
+    if (last && last[last.length - 1]! + 1 === d) last.push(d);
+    else runs.push([d]);
+  }
+  return runs;
+}
+
+/**
+ * Reduces `dims` (normalized, sorted) with no autograd. A run of consecutive dims is one [outer, R, inner]
+ * reduction; several runs (BatchNorm's [0, 2, 3]) are reduced one after another, innermost first, so the
+ * input is never permuted into a copy.
+ */
+export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+  const outShape = reducedShape(x.shape, dims, keepdim);
+  const runs = consecutiveRuns(dims);
+  if (runs.length > 1) {
+    let current = x;
+    for (const run of runs.reverse()) {
+      const next = reduceRaw(op, current, run, true);
+      if (current !== x) current.dispose();
+      current = next;
+    }
+    const out = viewAs(current, outShape);
+    current.dispose();
+    return out;
+  }
+  let outer: number;
+  let reduce: number;
+  let inner: number;
+  if (dims.length === 0) {
+    outer = x.size;
+    reduce = 1;
+    inner = 1;
+  } else {
+    outer = sizeOf(x.shape.slice(0, dims[0]));
+    reduce = sizeOf(dims.map((d) => x.shape[d]!));
+    inner = sizeOf(x.shape.slice(dims[dims.length - 1]! + 1));
+  }
+  if (reduce === 0 && op !== 'sum') {
+    throw new ShapeError(`${op}: cannot reduce over an empty dim of ${fmtShape(x.shape)}`);
+  }
+  const isArg = op === 'argmax' || op === 'argmin';
+  const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
+  if (isArg) {
+    launch(argreduceKernel, [x, out], {
+      uniforms: [outer * inner, reduce, inner],
+      constants: { OP: OP_CODE[op] },
+      workgroups: grid(outer * inner),
+      label: op,
+    });
+  } else {
+    const splits = splitCount(outer * inner, reduce);
+    if (splits === 1) {
+      launchReduce(op, x, out, outer, reduce, inner, reduce);
+    } else {
+      const chunk = Math.ceil(reduce / splits);
+      const chunks = Math.ceil(reduce / chunk);
+      const partials = emptyTensor([outer, chunks, inner]);
+      launchReduce(op, x, partials, outer, reduce, inner, chunk);
+      launchReduce(op, partials, out, outer, chunks, inner, chunks);
+      partials.dispose();
+    }
+  }
+  return out;
+}
+
+/**
+ * How many chunks to split each reduced row into. A row gets one 64-thread workgroup; with few outputs and
+ * long rows (a loss mean: 1 output; BatchNorm statistics: C outputs over N·H·W) that leaves most of a GPU idle,
+ * so the rows are split into chunks of at least MIN_CHUNK elements until about TARGET_WORKGROUPS workgroups
+ * run, and a second launch combines the partials.
+ */
+const TARGET_WORKGROUPS = 1024;
+const MIN_CHUNK = 2048;
+function splitCount(outputs: number, reduce: number): number {
+  const wanted = Math.floor(TARGET_WORKGROUPS / Math.max(outputs, 1));
+  return Math.max(1, Math.min(wanted, Math.floor(reduce / MIN_CHUNK)));
+}
+
+/** One reduce launch over [outer, reduce, inner] in chunks of `chunk` rows → out [outer, chunks, inner]. */
+function launchReduce(op: ReduceOp, x: Tensor, out: Tensor, outer: number, reduce: number, inner: number, chunk: number): void {
+  chunk = Math.max(1, chunk);
+  const chunks = Math.max(1, Math.ceil(reduce / chunk)); // an empty row still writes its identity
+  launch(reduceKernel, [x, out], {
+    uniforms: [outer * chunks * inner, reduce, inner, chunk],
+    constants: { OP: OP_CODE[op] },
+    workgroups: grid(outer * chunks * inner),
+    label: op,
+  });
+}
+
+/** Sums a broadcast result back to `shape` (the gradient of broadcasting). Records no graph: backward rules use it. */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  const dims = reducedDimsForBroadcast(shape, g.shape);
+  if (dims.length === 0) return viewAs(g, shape);
+  const s = reduceRaw('sum', g, dims, true);
+  const out = viewAs(s, shape);
+  s.dispose();
+  return out;
+}
