@@ -50,6 +50,12 @@ describe('README', () => {
     });
   });
 
+  it('custom-kernel example (the extend namespace) runs verbatim and logs what its comments say', async () => {
+    const { logged, expected } = await runBlock(gpu, '<!-- extend -->');
+    expect(expected.length).toBe(2);
+    expect(squash(logged)).toEqual(squash(expected));
+  });
+
   it('multi-task example runs verbatim and logs what its comments say', async () => {
     const { logged, expected } = await runBlock(gpu, '<!-- multitask -->');
     expect(expected.length).toBe(2);
