@@ -1,6 +1,6 @@
 // LayerNorm and layerNorm: normalization over the trailing dims of each sample (torch.nn.functional.layer_norm), with the
 // fused kernels of nn_layernorm.wgsl: one launch forward (statistics and output), and for the backward one
-// for the input gradient and one for the weight and bias gradients (column sums in row order: deterministic).
+// for the input gradient and one for the weight and bias gradients (column sums with a fixed order: deterministic).
 //   y = (x − μ)/sqrt(σ² + eps)·w + b,  μ and σ² (biased) over the last D = prod(normalizedShape) elements.
 
 import layerNormWgsl from '../shaders/nn_layernorm.wgsl?raw';
@@ -61,7 +61,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
       launch(layerNormKernel, [x0!, g, w0 ?? x0!, x0!, s0!, sums], {
         params,
         constants: { PASS: 2, AFFINE: affine ? 1 : 0 },
-        workgroups: grid(Math.ceil(D / 64)),
+        workgroups: grid(D),
         label: 'layerNorm.backward_params',
       });
       const row = (r: number): Tensor => {

@@ -4,14 +4,15 @@
 //          row's [μ, rstd] into stats[2r], stats[2r + 1].
 //   PASS 1 (input gradient, a workgroup per row): with ĝ = g·w and x̂ = (x − μ)·rstd,
 //          dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)).
-//   PASS 2 (weight and bias gradients, a thread per column j): dw[j] = Σ_r g[r, j]·x̂[r, j] into out[j],
-//          db[j] = Σ_r g[r, j] into out[D + j]; rows summed in order, so the result is deterministic.
+//   PASS 2 (weight and bias gradients, a workgroup per column j): dw[j] = Σ_r g[r, j]·x̂[r, j] into out[j],
+//          db[j] = Σ_r g[r, j] into out[D + j]; strided partials and a fixed tree, so the result is the
+//          same bits on every run (no atomics).
 // Layout: x, g, y, dx contiguous f32 [R, D]; w, b f32 [D] (AFFINE = false: unused, any buffer bound);
 //   stats f32 [R, 2]. Unused bindings get any buffer that does not alias a written one.
 //
 // | version | idea                                              | figure |
 // | ------- | ------------------------------------------------- | ------ |
-// | v1      | workgroup per row (stats, dx), thread per column  | not benchmarked (small transformer-style widths) |
+// | v1      | workgroup per row (stats, dx) and per column (dw) | not benchmarked (small transformer-style widths) |
 
 override PASS: u32 = 0u;
 override AFFINE: bool = true;
@@ -49,22 +50,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let D = params.d;
   let k = wid.x + wid.y * nwg.x;
+  // Workgroup-uniform exits: k is the same for every thread of the workgroup.
   if (PASS == 2u) {
-    let j = k * WG + lid;
-    if (j < D) {
-      var dw = 0.0;
-      var db = 0.0;
-      for (var r = 0u; r < params.rows; r++) {
-        let gv = g[r * D + j];
-        dw += gv * (x[r * D + j] - stats[2u * r]) * stats[2u * r + 1u];
-        db += gv;
-      }
-      out[j] = dw;
-      out[D + j] = db;
+    if (k >= D) { return; }
+    var dw = 0.0;
+    var db = 0.0;
+    for (var r = lid; r < params.rows; r += WG) {
+      let gv = g[r * D + k];
+      dw += gv * (x[r * D + k] - stats[2u * r]) * stats[2u * r + 1u];
+      db += gv;
+    }
+    part_a[lid] = dw;
+    part_b[lid] = db;
+    tree(lid);
+    if (lid == 0u) {
+      out[k] = part_a[0];
+      out[D + k] = part_b[0];
     }
     return;
   }
-  // Workgroup-uniform exit: k is the same for every thread of the workgroup.
   if (k >= params.rows) { return; }
   let base = k * D;
   if (PASS == 0u) {
