@@ -3,9 +3,9 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist-gpu/', '.gpu/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-site/', 'dist-gpu/', '.gpu/', 'bench/results/'] },
   {
-    files: ['src/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
+    files: ['src/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'site/**/*.ts'],
     extends: [tseslint.configs.base],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     // Some files carry directives for rules this config does not enable (e.g. no-explicit-any).

@@ -267,7 +267,7 @@ function iterationsFor(oneRunMs: number, options: BenchOptions, targetMs: number
 }
 
 /** Something to time: ours or TF.js, one implementation of a case. */
-interface Subject {
+export interface Subject {
   /** Warm-up (pipelines compiled, pools filled), then the wall ms of one run. */
   warm(): Promise<number>;
   /** Wall ms per run over n runs recorded back to back, then the queue drained (no readback). */
@@ -305,6 +305,26 @@ function oursSubject(E: Engine, run: () => EngineTensor, timestamps: boolean): S
   };
 }
 
+/**
+ * GPU ms per run with `runsPerPass` runs recorded into each of `passes` timestamped compute passes: for
+ * kernels much shorter than the browser's timestamp rounding (Chrome quantizes timestamps to 100 µs unless
+ * the page is cross-origin isolated), many runs per pass make the rounding a small part of what is measured.
+ * The kernel explorer (site/kernels.ts) times with it; runCase keeps one run per pass.
+ */
+export async function batchedGpuMs(run: () => EngineTensor, runsPerPass: number, passes: number): Promise<number> {
+  const device = gpuDevice();
+  const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * passes });
+  for (let p = 0; p < passes; p++) {
+    timedPass({ querySet, beginningOfPassWriteIndex: 2 * p, endOfPassWriteIndex: 2 * p + 1 }, () => {
+      for (let r = 0; r < runsPerPass; r++) run().dispose();
+    });
+  }
+  flush();
+  const ms = (await readTimestamps(device, querySet, passes)) / (passes * runsPerPass);
+  querySet.destroy();
+  return ms;
+}
+
 /** Sum over passes of (end − begin), in ms. */
 async function readTimestamps(device: GPUDevice, querySet: GPUQuerySet, passes: number): Promise<number> {
   const bytes = 16 * passes;
@@ -324,7 +344,7 @@ async function readTimestamps(device: GPUDevice, querySet: GPUQuerySet, passes: 
   return ns / 1e6;
 }
 
-function tfSubject(tf: Tf, run: () => TfTensor, timestamps: boolean): Subject {
+export function tfSubject(tf: Tf, run: () => TfTensor, timestamps: boolean): Subject {
   const drain = async (): Promise<void> => {
     // Submit what TF.js has recorded and wait for the queue, without a readback.
     // (TF.js 4.22 WebGPU backend internals: end the open pass, submit the encoder.)

@@ -167,6 +167,7 @@ const arena = new UniformArena();
 const counters = { dispatches: 0, submits: 0 };
 const inFlight = new Set<Promise<unknown>>();
 let kernelLog: string[] | null = null;
+let launchLog: LaunchRecord[] | null = null;
 
 function currentEncoder(): GPUCommandEncoder {
   if (!encoder) {
@@ -237,6 +238,7 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   });
   counters.dispatches++;
   kernelLog?.push(op);
+  launchLog?.push({ op, kernel: kernel.name, constants: { ...launch.constants }, workgroups: [x, y, z] });
   afterCommand(op);
 }
 
@@ -427,6 +429,31 @@ export async function traceKernels(fn: () => unknown): Promise<string[]> {
     await fn();
   } finally {
     kernelLog = previous;
+  }
+  return log;
+}
+
+/** One dispatch as traceLaunches records it: the op label, the kernel (its WGSL file name), the override
+ * constants it was compiled with and the workgroup grid. */
+export interface LaunchRecord {
+  op: string;
+  kernel: string;
+  constants: Record<string, number>;
+  workgroups: [number, number, number];
+}
+
+/**
+ * Like traceKernels, with what each dispatch was compiled and launched with: the kernel explorer shows the
+ * tile constants the default dispatch chose for a size.
+ */
+export async function traceLaunches(fn: () => unknown): Promise<LaunchRecord[]> {
+  const log: LaunchRecord[] = [];
+  const previous = launchLog;
+  launchLog = log;
+  try {
+    await fn();
+  } finally {
+    launchLog = previous;
   }
   return log;
 }

@@ -1,0 +1,439 @@
+// The kernel explorer. Per kernel family: a version picker (naive first), a size sweep that validates every
+// version against a CPU reference (sampled outputs for large sizes) and only then times it, a chart of GFLOP/s
+// or GB/s against size for every version and TF.js, the WGSL source of the picked version with its header
+// table, and the kernels and tile constants the default dispatch ('auto') chose at each size.
+//
+// Timing: with 'timestamp-query', many dispatches in each timed compute pass (bench/harness.ts batchedGpuMs),
+// enough that a pass lasts ≥ PASS_TARGET_MS, so the browser's timestamp rounding (100 µs in Chrome) is a small
+// part of it; the median of three passes. Without timestamps: wall time over the same number of runs.
+// TF.js: tf.time()'s kernelMs with timestamps (TF.js times each kernel in a pass of its own), else wall time.
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgpu';
+import * as E from '../src/index.ts';
+import { batchedGpuMs, tfSubject } from '../bench/harness.ts';
+import { randomArray } from '../tests/harness/random.ts';
+import { lineChart, type LineSeries } from '../examples/svg-chart.ts';
+import { QUICK, byId, esc, fmt, job, markReady, progress, showError, site } from './common.ts';
+
+const SHADERS = import.meta.glob<string>('../src/shaders/*.wgsl', { query: '?raw', import: 'default', eager: true });
+const shaderSource = (file: string): string | undefined => SHADERS[`../src/shaders/${file}.wgsl`];
+
+/** Time a timed pass should last at least (ms), for the rounding of timestamps to matter little. */
+const PASS_TARGET_MS = 5;
+const MAX_RUNS_PER_PASS = 256;
+/** Outputs checked against the CPU reference: all when there are at most this many, else this many, sampled. */
+const SAMPLES = 384;
+
+interface Version {
+  id: string;
+  /** What the version does (from the kernel registry). */
+  idea: string;
+  /** WGSL files (src/shaders/<file>.wgsl) it dispatches. */
+  files: string[];
+}
+
+interface Instance {
+  /** One run with `version` forced ('auto': the default dispatch). */
+  run(version: string): E.Tensor;
+  tfjs: (() => tf.Tensor) | null;
+  /** Reference values at `indices` of the flat output. */
+  reference(indices: number[]): number[];
+  outputSize: number;
+  tolerance: { atol: number; rtol: number };
+  dispose(): void;
+}
+
+interface Family {
+  id: string;
+  title: string;
+  metric: 'GFLOP/s' | 'GB/s';
+  /** What the swept size is, e.g. 'n (n × n × n product)'. */
+  size: string;
+  sizes: number[];
+  quickSizes: number[];
+  versions(): Version[];
+  /** Work per run: flops (GFLOP/s) or bytes moved (GB/s). */
+  work(n: number): number;
+  /** Bytes of the largest buffer at size n (checked against the adapter's limits before any GPU work). */
+  largestBuffer(n: number): number;
+  setup(n: number): Instance;
+}
+
+/** 'conv2d_fwd_naive: one thread per output' → 'conv2d_fwd_naive'. */
+function fileOf(idea: string): string {
+  return idea.split(':')[0]!.trim();
+}
+
+function fromMap(map: Record<number, string>): Version[] {
+  return Object.entries(map).map(([v, idea]) => ({ id: `v${v}`, idea, files: [fileOf(idea)] }));
+}
+
+function sampleIndices(n: number, seed: number): number[] {
+  if (n <= SAMPLES) return Array.from({ length: n }, (_, i) => i);
+  const out = new Set<number>([0, n - 1]);
+  let s = seed >>> 0;
+  while (out.size < SAMPLES) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out.add(s % n);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+const MATMUL_FILES: Record<string, string> = { v1: 'matmul_naive', v2: 'matmul_tiled', v3: 'matmul_tiled_large' };
+
+const FAMILIES: Family[] = [
+  {
+    id: 'matmul', title: 'matmul (square)', metric: 'GFLOP/s', size: 'n (an n×n by n×n product)',
+    sizes: [64, 128, 256, 512, 1024, 2048], quickSizes: [16, 32, 64],
+    versions: () => Object.keys(E.MATMUL_VERSIONS).map((v) => ({ id: v, idea: `${MATMUL_FILES[v] ?? v}`, files: [MATMUL_FILES[v] ?? v] })),
+    work: (n) => 2 * n ** 3,
+    largestBuffer: (n) => 4 * n * n,
+    setup(n) {
+      const a = randomArray(n * n, 1);
+      const b = randomArray(n * n, 2);
+      const A = E.tensor(a, [n, n]);
+      const B = E.tensor(b, [n, n]);
+      const tA = tfOn ? tf.tensor2d(a, [n, n]) : null;
+      const tB = tfOn ? tf.tensor2d(b, [n, n]) : null;
+      return {
+        run(version) {
+          E.matmulKernels.force(version === 'auto' ? null : (version as E.MatmulVersion));
+          try {
+            return E.matmul(A, B);
+          } finally {
+            E.matmulKernels.force(null);
+          }
+        },
+        tfjs: tA && tB ? () => tf.matMul(tA, tB) : null,
+        reference: (idx) => idx.map((o) => {
+          const i = Math.floor(o / n);
+          const j = o % n;
+          let s = 0;
+          for (let k = 0; k < n; k++) s += a[i * n + k]! * b[k * n + j]!;
+          return s;
+        }),
+        outputSize: n * n,
+        tolerance: { atol: 1e-3 * Math.sqrt(n / 64), rtol: 1e-3 },
+        dispose: () => [A, B, tA, tB].forEach((t) => t?.dispose()),
+      };
+    },
+  },
+  convFamily('conv2d', 'conv2d 3×3 forward', 'C = O channels, 28×28, N = 1, padding 1', [16, 32, 64, 128, 256], [4, 8, 16], false),
+  convFamily('depthwise', 'depthwise conv2d 3×3 forward', 'H = W, 32 channels, N = 1, padding 1', [28, 56, 112, 224], [8, 16, 24], true),
+  {
+    id: 'maxpool', title: 'maxPool2d 2×2 / 2 forward', metric: 'GB/s', size: 'H = W, 16 channels, N = 1',
+    sizes: [32, 64, 128, 256, 512], quickSizes: [8, 16, 32],
+    versions: () => fromMap(E.pool2dKernels.versions.maxForward),
+    work: (h) => 4 * (16 * h * h + 2 * 16 * (h / 2) ** 2),
+    largestBuffer: (h) => 4 * 16 * h * h,
+    setup(h) {
+      const C = 16;
+      const x = randomArray(C * h * h, 3);
+      const X = E.tensor(x, [1, C, h, h]);
+      const tX = tfOn ? tf.tensor4d(x, [1, h, h, C]) : null;
+      const oh = Math.floor(h / 2);
+      return {
+        run(version) {
+          E.pool2dKernels.use.maxForward = version === 'auto' ? E.pool2dKernels.defaults.maxForward : Number(version.slice(1));
+          try {
+            return E.maxPool2d(X, 2);
+          } finally {
+            E.pool2dKernels.reset();
+          }
+        },
+        tfjs: tX ? () => tf.maxPool(tX, 2, 2, 'valid') : null,
+        reference: (idx) => idx.map((o) => {
+          const c = Math.floor(o / (oh * oh));
+          const y = Math.floor((o % (oh * oh)) / oh);
+          const xx = o % oh;
+          let m = -Infinity;
+          for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) m = Math.max(m, x[(c * h + 2 * y + dy) * h + 2 * xx + dx]!);
+          return m;
+        }),
+        outputSize: C * oh * oh,
+        tolerance: { atol: 0, rtol: 0 },
+        dispose: () => [X, tX].forEach((t) => t?.dispose()),
+      };
+    },
+  },
+];
+
+/** conv2d 3×3, stride 1, padding 1, N = 1: dense (size = channels at 28²) or depthwise (size = H at 32 channels). */
+function convFamily(id: string, title: string, size: string, sizes: number[], quickSizes: number[], depthwise: boolean): Family {
+  const geometry = (n: number): { C: number; H: number } => (depthwise ? { C: 32, H: n } : { C: n, H: 28 });
+  const kernels = depthwise ? E.depthwiseKernels : E.conv2dKernels;
+  return {
+    id, title, size, sizes, quickSizes,
+    metric: depthwise ? 'GB/s' : 'GFLOP/s',
+    versions: () => fromMap(kernels.versions.forward),
+    work(n) {
+      const { C, H } = geometry(n);
+      return depthwise ? 4 * (2 * C * H * H + 9 * C) : 2 * C * H * H * C * 9;
+    },
+    largestBuffer(n) {
+      const { C, H } = geometry(n);
+      return 4 * Math.max(C * H * H, depthwise ? 9 * C : 9 * C * C);
+    },
+    setup(n) {
+      const { C, H } = geometry(n);
+      const Cg = depthwise ? 1 : C;
+      const x = randomArray(C * H * H, 4);
+      const w = randomArray(C * Cg * 9, 5);
+      const X = E.tensor(x, [1, C, H, H]);
+      const W = E.tensor(w, [C, Cg, 3, 3]);
+      const tX = tfOn ? tf.tensor4d(x, [1, H, H, C]) : null;
+      const tW = tfOn ? tf.tensor4d(w, depthwise ? [3, 3, C, 1] : [3, 3, C, C]) : null;
+      const groups = depthwise ? C : 1;
+      return {
+        run(version) {
+          kernels.use.forward = version === 'auto' ? 'auto' : Number(version.slice(1));
+          try {
+            return E.conv2d(X, W, null, { padding: 1, groups });
+          } finally {
+            kernels.reset();
+          }
+        },
+        tfjs: tX && tW ? () => (depthwise ? tf.depthwiseConv2d(tX, tW as tf.Tensor4D, 1, 'same') : tf.conv2d(tX, tW as tf.Tensor4D, 1, 'same')) : null,
+        reference: (idx) => idx.map((o) => {
+          const oc = Math.floor(o / (H * H));
+          const y = Math.floor((o % (H * H)) / H);
+          const xx = o % H;
+          let s = 0;
+          const c0 = depthwise ? oc : 0;
+          for (let ci = 0; ci < Cg; ci++) {
+            for (let ky = 0; ky < 3; ky++) {
+              for (let kx = 0; kx < 3; kx++) {
+                const iy = y + ky - 1;
+                const ix = xx + kx - 1;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= H) continue;
+                s += x[((c0 + ci) * H + iy) * H + ix]! * w[((oc * Cg + ci) * 3 + ky) * 3 + kx]!;
+              }
+            }
+          }
+          return s;
+        }),
+        outputSize: C * H * H,
+        tolerance: { atol: 1e-3 * Math.sqrt((9 * Cg) / 64), rtol: 1e-3 },
+        dispose: () => [X, W, tX, tW].forEach((t) => t?.dispose()),
+      };
+    },
+  };
+}
+
+// ------------------------------------------------------------------ page
+
+const message = byId('message');
+const bar = progress(byId('progress'));
+const familySelect = byId<HTMLSelectElement>('family');
+const versionSelect = byId<HTMLSelectElement>('version');
+const sizesInput = byId<HTMLInputElement>('sizes');
+const tfjsBox = byId<HTMLInputElement>('tfjs');
+const sweepButton = byId<HTMLButtonElement>('sweep');
+const params = new URLSearchParams(location.search);
+/** `?mismatch=<family>:<version>`: perturbs that version's output before validation (the page tests check the mismatch display). */
+const INJECT = params.get('mismatch');
+let tfOn = false;
+let timestamps = false;
+
+function family(): Family {
+  return FAMILIES.find((f) => f.id === familySelect.value) ?? FAMILIES[0]!;
+}
+
+function showSource(): void {
+  const v = family().versions().find((x) => x.id === versionSelect.value);
+  if (!v) return;
+  byId('source-title').textContent = `WGSL source: ${v.files.map((f) => `src/shaders/${f}.wgsl`).join(', ')} (${family().id} ${v.id})`;
+  byId('source').innerHTML = v.files.map((f) => {
+    const src = shaderSource(f);
+    if (src === undefined) return `// ${f}.wgsl: not found among src/shaders`;
+    return esc(src).split('\n').map((line) => (/^\s*\/\//.test(line) ? `<span class="comment">${line}</span>` : line)).join('\n');
+  }).join('\n\n');
+}
+
+function selectFamily(): void {
+  const f = family();
+  versionSelect.replaceChildren(...f.versions().map((v) => new Option(`${v.id} — ${v.idea}`, v.id)));
+  versionSelect.value = f.versions().at(-1)!.id;
+  sizesInput.value = (QUICK ? f.quickSizes : f.sizes).join(', ');
+  byId('family-note').textContent = `size: ${f.size}; figure: ${f.metric}; ${f.versions().length} version(s), naive first`;
+  showSource();
+}
+
+/** Parses the size list and checks every size against the adapter's buffer limits, before any GPU work. */
+function readSizes(f: Family): number[] {
+  const parts = sizesInput.value.split(/[\s,]+/).filter(Boolean);
+  if (parts.length === 0) throw new Error('sizes: give one or more sizes, e.g. 64, 128, 256');
+  const sizes = parts.map((p) => {
+    const v = Number(p);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`sizes: "${p}" is not a positive whole number`);
+    return v;
+  });
+  const limits = E.engineInfo().limits;
+  const maxBinding = limits.maxStorageBufferBindingSize;
+  for (const n of sizes) {
+    const bytes = f.largestBuffer(n);
+    if (bytes > maxBinding) {
+      throw new Error(`size ${n} is too large for this adapter: ${f.id} at ${n} needs a ${(bytes / 2 ** 20).toFixed(0)} MiB buffer, and maxStorageBufferBindingSize is ${(maxBinding / 2 ** 20).toFixed(0)} MiB. Pick a smaller size.`);
+    }
+  }
+  return [...new Set(sizes)].sort((a, b) => a - b);
+}
+
+interface Cell {
+  ms: number | null;
+  figure: number | null;
+  method: string;
+  check: string | null;
+}
+
+async function timeOurs(run: () => E.Tensor): Promise<{ ms: number; method: string }> {
+  run().dispose();
+  await E.sync();
+  const t0 = performance.now();
+  run().dispose();
+  await E.sync();
+  const oneMs = Math.max(performance.now() - t0, 1e-3);
+  const runs = Math.max(1, Math.min(MAX_RUNS_PER_PASS, Math.ceil(PASS_TARGET_MS / oneMs)));
+  const samples: number[] = [];
+  for (let p = 0; p < 3; p++) {
+    if (timestamps) samples.push(await batchedGpuMs(run, runs, 1));
+    else {
+      const t1 = performance.now();
+      for (let r = 0; r < runs; r++) run().dispose();
+      await E.sync();
+      samples.push((performance.now() - t1) / runs);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return { ms: samples[1]!, method: `${timestamps ? 'timestamps' : 'wall'}, ${runs} per pass` };
+}
+
+async function timeTf(run: () => tf.Tensor): Promise<{ ms: number; method: string }> {
+  const s = tfSubject(tf, run, timestamps);
+  const oneMs = Math.max(await s.warm(), 1e-3);
+  const runs = Math.max(1, Math.min(MAX_RUNS_PER_PASS, Math.ceil(PASS_TARGET_MS / oneMs)));
+  const samples: number[] = [];
+  for (let p = 0; p < 3; p++) samples.push((await s.gpu(runs)) ?? (await s.wall(runs)));
+  samples.sort((a, b) => a - b);
+  return { ms: samples[1]!, method: timestamps ? 'tf.time kernelMs' : 'wall' };
+}
+
+async function validate(inst: Instance, f: Family, version: string, n: number): Promise<string | null> {
+  const out = inst.run(version);
+  const got = (await out.data()) as Float32Array;
+  out.dispose();
+  if (INJECT === `${f.id}:${version}`) got[0] = got[0]! + 1;
+  if (got.length !== inst.outputSize) return `output has ${got.length} values, expected ${inst.outputSize}`;
+  const idx = sampleIndices(inst.outputSize, 97 + n);
+  const ref = inst.reference(idx);
+  const bad: string[] = [];
+  let count = 0;
+  idx.forEach((o, k) => {
+    const want = ref[k]!;
+    const v = got[o]!;
+    if (!(Math.abs(v - want) <= inst.tolerance.atol + inst.tolerance.rtol * Math.abs(want))) {
+      count++;
+      if (bad.length < 3) bad.push(`[${o}] ${v} vs ${want.toPrecision(6)}`);
+    }
+  });
+  return count === 0 ? null : `${count} of ${idx.length}${idx.length < inst.outputSize ? ' sampled' : ''} outputs differ from the CPU reference: ${bad.join(', ')}`;
+}
+
+async function sweep(): Promise<void> {
+  const f = family();
+  const sizes = readSizes(f);
+  tfOn = tfjsBox.checked;
+  if (tfOn) {
+    if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js: the webgpu backend did not initialize; untick TF.js');
+    await tf.ready();
+    tf.env().set('WEBGPU_CPU_FORWARD', false);
+  }
+  const versions = f.versions();
+  const subjects = [...versions.map((v) => v.id), ...(tfOn ? ['TF.js'] : [])];
+  const cells = new Map<string, Cell>(); // `${subject}@${n}`
+  const chosen: Array<{ n: number; kernels: E.LaunchRecord[] }> = [];
+  const mismatches: string[] = [];
+  const total = sizes.length * subjects.length;
+  let done = 0;
+  const draw = (): void => render(f, sizes, subjects, cells, chosen, mismatches);
+  for (const n of sizes) {
+    const inst = f.setup(n);
+    try {
+      chosen.push({ n, kernels: await E.traceLaunches(async () => {
+        const t = inst.run('auto');
+        await t.data();
+        t.dispose();
+      }) });
+      for (const s of subjects) {
+        bar.set(done / total, `${f.id} ${s} at ${n}: ${s === 'TF.js' ? 'timing' : 'validating, then timing'}…`);
+        const key = `${s}@${n}`;
+        if (s === 'TF.js') {
+          const t = await timeTf(inst.tfjs!);
+          cells.set(key, { ms: t.ms, figure: f.work(n) / (t.ms * 1e6), method: t.method, check: null });
+        } else {
+          const problem = await validate(inst, f, s, n);
+          if (problem) {
+            mismatches.push(`${f.id} ${s} at size ${n}: ${problem}`);
+            cells.set(key, { ms: null, figure: null, method: 'not timed', check: problem });
+          } else {
+            const t = await timeOurs(() => inst.run(s));
+            cells.set(key, { ms: t.ms, figure: f.work(n) / (t.ms * 1e6), method: t.method, check: null });
+          }
+        }
+        done++;
+        draw();
+      }
+    } finally {
+      inst.dispose();
+    }
+  }
+  bar.set(1, `${f.id}: ${sizes.length} size(s) × ${subjects.length} implementation(s) done${mismatches.length ? `, ${mismatches.length} MISMATCH(ES)` : ''}`);
+}
+
+function render(f: Family, sizes: number[], subjects: string[], cells: Map<string, Cell>, chosen: Array<{ n: number; kernels: E.LaunchRecord[] }>, mismatches: string[]): void {
+  const picked = versionSelect.value;
+  const series: LineSeries[] = subjects.map((s) => ({
+    name: s === 'TF.js' ? 'TF.js WebGPU' : `${s}${s === picked ? ' (picked)' : ''}`,
+    dashed: s === 'TF.js',
+    points: sizes.map((n): [number, number] => [n, cells.get(`${s}@${n}`)?.figure ?? NaN]).filter((p) => Number.isFinite(p[1])),
+  }));
+  byId('chart').innerHTML = lineChart(series, { title: `${f.title}: ${f.metric} against size`, xLabel: `size: ${f.size} (log scale)`, yLabel: `${f.metric} (higher is better)`, logX: true, xTicks: sizes, width: 720, height: 380 });
+  const head = ['size', ...subjects.map((s) => `${s} ms`), ...subjects.map((s) => `${s} ${f.metric}`)];
+  const rows = sizes.map((n) => {
+    const ms = subjects.map((s) => {
+      const c = cells.get(`${s}@${n}`);
+      if (!c) return '<td></td>';
+      if (c.check) return `<td class="bad" title="${esc(c.check)}">MISMATCH</td>`;
+      return `<td class="num" title="${esc(c.method)}">${fmt(c.ms)}</td>`;
+    });
+    const fig = subjects.map((s) => `<td class="num">${fmt(cells.get(`${s}@${n}`)?.figure)}</td>`);
+    return `<tr><td class="num">${n}</td>${ms.join('')}${fig.join('')}</tr>`;
+  });
+  byId('table').innerHTML = `<table id="sweep-table"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
+  byId('chosen').innerHTML = `<table id="chosen-table"><tr><th>size</th><th>auto dispatches</th><th>override constants</th><th>workgroups</th></tr>${chosen.map(({ n, kernels }) => kernels.map((k, i) => `<tr>${i === 0 ? `<td rowspan="${kernels.length}" class="num">${n}</td>` : ''}<td>${esc(k.kernel)}</td><td>${esc(Object.entries(k.constants).map(([c, v]) => `${c}=${v}`).join(' ') || '(defaults)')}</td><td>${k.workgroups.join('×')}</td></tr>`).join('')).join('')}</table>`;
+  if (mismatches.length) {
+    message.className = 'message error';
+    message.textContent = `Validation failed (these were not timed):\n${mismatches.join('\n')}`;
+    site.lastError = message.textContent;
+  }
+}
+
+async function main(): Promise<void> {
+  const info = await E.init();
+  timestamps = info.timestampQuery;
+  familySelect.replaceChildren(...FAMILIES.map((f) => new Option(f.title, f.id)));
+  const wanted = params.get('family');
+  if (wanted && FAMILIES.some((f) => f.id === wanted)) familySelect.value = wanted;
+  selectFamily();
+  familySelect.addEventListener('change', selectFamily);
+  versionSelect.addEventListener('change', showSource);
+  sweepButton.addEventListener('click', () => void job(message, [sweepButton], sweep));
+  byId('family-note').textContent += `; adapter ${info.adapter}, ${timestamps ? 'GPU timestamps' : 'no timestamp-query: wall time'}`;
+  markReady();
+}
+
+main().catch((e: unknown) => {
+  showError(message, e);
+  site.ready = true;
+});
