@@ -32,9 +32,9 @@ export async function loadMnistByClass(onProgress?: (cls: number) => void): Prom
 }
 
 /** The UCI digits as 28×28 images in [0, 1] (see the top of this file), in the file's order. */
-export async function loadUciDigits(): Promise<Digits> {
-  const res = await fetch('/data/uci-digits.bin');
-  if (!res.ok) throw new Error(`loadUciDigits: GET /data/uci-digits.bin failed (HTTP ${res.status}); run /usr/bin/python3 tools/extract_uci_digits.py`);
+export async function loadUciDigits(url = '/data/uci-digits.bin'): Promise<Digits> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`loadUciDigits: GET ${url} failed (HTTP ${res.status}); run /usr/bin/python3 tools/extract_uci_digits.py`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (bytes.length % 65 !== 0) throw new Error(`loadUciDigits: data/uci-digits.bin has ${bytes.length} bytes, not a multiple of 65`);
   const count = bytes.length / 65;

@@ -139,6 +139,7 @@ async function run(): Promise<void> {
   mine!.fileName = resultFileName(mine!);
   bar.set(1, `${cases.length} row(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${rows.some((r) => r.error) ? ` — ${rows.filter((r) => r.error).length} failed, see the table` : ''}`);
   downloadButton.disabled = false;
+  site.result = mine;
   render();
 }
 

@@ -10,10 +10,12 @@ export interface SiteState {
   runs: number;
   /** Last error shown in the page (cleared on the next run). */
   lastError: string | null;
+  /** The page's last result (the benchmark report), for tests. */
+  result: unknown;
 }
 
 const w = window as unknown as { __site?: SiteState };
-export const site: SiteState = (w.__site = { ready: false, busy: false, runs: 0, lastError: null });
+export const site: SiteState = (w.__site = { ready: false, busy: false, runs: 0, lastError: null, result: null });
 
 /** `?quick=1`: tiny sizes and few steps, for the page tests on a CPU adapter (SwiftShader, ~1 GFLOP/s). */
 export const QUICK = new URLSearchParams(location.search).get('quick') === '1';

@@ -26,6 +26,7 @@
 
 import * as E from '../../src/index.ts';
 import { loadMnist } from '../../examples/mnist-data.ts';
+import { inkMedians, rng, rotatedSplit, type RotatedSplit } from '../../examples/multitask-digits.ts';
 
 const { nn, optim, multitask: mt } = E;
 type Tensor = E.Tensor;
@@ -52,79 +53,19 @@ function log(line: string): void {
 
 // ---------------------------------------------------------------- data
 
-interface Split {
-  x: Float32Array; // [n, 196]
-  digit: Int32Array;
-  thick: Float32Array;
-  angle: Float32Array; // θ / 45°
-  n: number;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** Rotates a 28×28 image by θ degrees about its centre (bilinear, zeros outside), then 2×2 average → 14×14. */
-function rotateDown(img: Float32Array, deg: number, out: Float32Array, at: number): void {
-  const c = Math.cos((deg * Math.PI) / 180);
-  const s = Math.sin((deg * Math.PI) / 180);
-  const rot = new Float32Array(784);
-  for (let y = 0; y < 28; y++) {
-    for (let x = 0; x < 28; x++) {
-      const dx = x - 13.5;
-      const dy = y - 13.5;
-      const sx = c * dx + s * dy + 13.5;
-      const sy = -s * dx + c * dy + 13.5;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const px = (yy: number, xx: number) => (xx >= 0 && xx < 28 && yy >= 0 && yy < 28 ? img[yy * 28 + xx]! : 0);
-      rot[y * 28 + x] = (1 - fy) * ((1 - fx) * px(y0, x0) + fx * px(y0, x0 + 1)) + fy * ((1 - fx) * px(y0 + 1, x0) + fx * px(y0 + 1, x0 + 1));
-    }
-  }
-  for (let y = 0; y < 14; y++) {
-    for (let x = 0; x < 14; x++) {
-      const i = 2 * y * 28 + 2 * x;
-      out[at + y * 14 + x] = (rot[i]! + rot[i + 1]! + rot[i + 28]! + rot[i + 29]!) / 4;
-    }
-  }
-}
+type Split = RotatedSplit;
 
 async function prepareData(): Promise<{ train: Split; val: Split; test: Split }> {
   const { train, test } = await loadMnist(200);
   // Class medians of ink mass over all 10,000 digits.
-  const ink = (imgs: Float32Array, i: number) => {
-    let s = 0;
-    for (let k = 0; k < 784; k++) s += imgs[i * 784 + k]!;
-    return s;
-  };
-  const perClass: number[][] = Array.from({ length: 10 }, () => []);
-  for (const set of [train, test]) for (let i = 0; i < set.count; i++) perClass[set.labels[i]!]!.push(ink(set.images, i));
-  const median = perClass.map((v) => {
-    const s = [...v].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)]!;
-  });
+  const median = inkMedians([train, test]);
   const rand = rng(20261201);
-  const build = (set: { images: Float32Array; labels: Int32Array }, from: number, to: number): Split => {
-    const n = to - from;
-    const split: Split = { x: new Float32Array(n * 196), digit: new Int32Array(n), thick: new Float32Array(n), angle: new Float32Array(n), n };
-    for (let j = 0; j < n; j++) {
-      const i = from + j;
-      const deg = (rand() * 2 - 1) * 45;
-      rotateDown(set.images.subarray(i * 784, (i + 1) * 784), deg, split.x, j * 196);
-      split.digit[j] = set.labels[i]!;
-      split.thick[j] = ink(set.images, i) > median[set.labels[i]!]! ? 1 : 0;
-      split.angle[j] = deg / 45;
-    }
-    return split;
-  };
   const nVal = 1000;
-  return { train: build(train, 0, train.count - nVal), val: build(train, train.count - nVal, train.count), test: build(test, 0, test.count) };
+  return {
+    train: rotatedSplit(train, 0, train.count - nVal, median, rand),
+    val: rotatedSplit(train, train.count - nVal, train.count, median, rand),
+    test: rotatedSplit(test, 0, test.count, median, rand),
+  };
 }
 
 // ---------------------------------------------------------------- regimes: masks and batches
