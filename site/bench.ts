@@ -5,7 +5,8 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
-import * as E from '../src/index.ts';
+import * as Public from '../src/index.ts';
+import * as Internal from '../src/engine/internal.ts';
 import { allCases } from '../bench/cases/index.ts';
 import { formatTable, isCpuAdapter, resultFileName, runBench, selectCases, type BenchReport, type BenchRow } from '../bench/harness.ts';
 import { hBarChart } from '../examples/svg-chart.ts';
@@ -24,6 +25,8 @@ const downloadButton = byId<HTMLButtonElement>('download');
 const compareSelect = byId<HTMLSelectElement>('compare-select');
 const compareStatus = byId('compare-status');
 
+// The benchmark cases take the engine as the bench pages do: the public API plus its internals (bench/registry.ts).
+const E = { ...Public, internal: Internal };
 let mine: BenchReport | null = null;
 let theirs: BenchReport | null = null;
 let tfReady: Promise<boolean> | null = null;

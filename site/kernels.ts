@@ -86,7 +86,7 @@ const FAMILIES: Family[] = [
   {
     id: 'matmul', title: 'matmul (square)', metric: 'GFLOP/s', size: 'n (an n×n by n×n product)',
     sizes: [64, 128, 256, 512, 1024, 2048], quickSizes: [16, 32, 64],
-    versions: () => Object.keys(E.MATMUL_VERSIONS).map((v) => ({ id: v, idea: `${MATMUL_FILES[v] ?? v}`, files: [MATMUL_FILES[v] ?? v] })),
+    versions: () => Object.keys(E.extend.MATMUL_VERSIONS).map((v) => ({ id: v, idea: `${MATMUL_FILES[v] ?? v}`, files: [MATMUL_FILES[v] ?? v] })),
     work: (n) => 2 * n ** 3,
     largestBuffer: (n) => 4 * n * n,
     setup(n) {
@@ -98,11 +98,11 @@ const FAMILIES: Family[] = [
       const tB = tfOn ? tf.tensor2d(b, [n, n]) : null;
       return {
         run(version) {
-          E.matmulKernels.force(version === 'auto' ? null : (version as E.MatmulVersion));
+          E.extend.matmulKernels.force(version === 'auto' ? null : (version as E.extend.MatmulVersion));
           try {
             return E.matmul(A, B);
           } finally {
-            E.matmulKernels.force(null);
+            E.extend.matmulKernels.force(null);
           }
         },
         tfjs: tA && tB ? () => tf.matMul(tA, tB) : null,
@@ -124,7 +124,7 @@ const FAMILIES: Family[] = [
   {
     id: 'maxpool', title: 'maxPool2d 2×2 / 2 forward', metric: 'GB/s', size: 'H = W, 16 channels, N = 1',
     sizes: [32, 64, 128, 256, 512], quickSizes: [8, 16, 32],
-    versions: () => fromMap(E.pool2dKernels.versions.maxForward),
+    versions: () => fromMap(E.extend.pool2dKernels.versions.maxForward),
     work: (h) => 4 * (16 * h * h + 2 * 16 * (h / 2) ** 2),
     largestBuffer: (h) => 4 * 16 * h * h,
     setup(h) {
@@ -135,11 +135,11 @@ const FAMILIES: Family[] = [
       const oh = Math.floor(h / 2);
       return {
         run(version) {
-          E.pool2dKernels.use.maxForward = version === 'auto' ? E.pool2dKernels.defaults.maxForward : Number(version.slice(1));
+          E.extend.pool2dKernels.use.maxForward = version === 'auto' ? E.extend.pool2dKernels.defaults.maxForward : Number(version.slice(1));
           try {
             return E.maxPool2d(X, 2);
           } finally {
-            E.pool2dKernels.reset();
+            E.extend.pool2dKernels.reset();
           }
         },
         tfjs: tX ? () => tf.maxPool(tX, 2, 2, 'valid') : null,
@@ -162,7 +162,7 @@ const FAMILIES: Family[] = [
 /** conv2d 3×3, stride 1, padding 1, N = 1: dense (size = channels at 28²) or depthwise (size = H at 32 channels). */
 function convFamily(id: string, title: string, size: string, sizes: number[], quickSizes: number[], depthwise: boolean): Family {
   const geometry = (n: number): { C: number; H: number } => (depthwise ? { C: 32, H: n } : { C: n, H: 28 });
-  const kernels = depthwise ? E.depthwiseKernels : E.conv2dKernels;
+  const kernels = depthwise ? E.extend.depthwiseKernels : E.extend.conv2dKernels;
   return {
     id, title, size, sizes, quickSizes,
     metric: depthwise ? 'GB/s' : 'GFLOP/s',
@@ -352,7 +352,7 @@ async function sweep(): Promise<void> {
   const versions = f.versions();
   const subjects = [...versions.map((v) => v.id), ...(tfOn ? ['TF.js'] : [])];
   const cells = new Map<string, Cell>(); // `${subject}@${n}`
-  const chosen: Array<{ n: number; kernels: E.LaunchRecord[] }> = [];
+  const chosen: Array<{ n: number; kernels: E.extend.LaunchRecord[] }> = [];
   const mismatches: string[] = [];
   const total = sizes.length * subjects.length;
   let done = 0;
@@ -360,7 +360,7 @@ async function sweep(): Promise<void> {
   for (const n of sizes) {
     const inst = f.setup(n);
     try {
-      chosen.push({ n, kernels: await E.traceLaunches(async () => {
+      chosen.push({ n, kernels: await E.extend.traceLaunches(async () => {
         const t = inst.run('auto');
         await t.data();
         t.dispose();
@@ -391,7 +391,7 @@ async function sweep(): Promise<void> {
   bar.set(1, `${f.id}: ${sizes.length} size(s) × ${subjects.length} implementation(s) done${mismatches.length ? `, ${mismatches.length} MISMATCH(ES)` : ''}`);
 }
 
-function render(f: Family, sizes: number[], subjects: string[], cells: Map<string, Cell>, chosen: Array<{ n: number; kernels: E.LaunchRecord[] }>, mismatches: string[]): void {
+function render(f: Family, sizes: number[], subjects: string[], cells: Map<string, Cell>, chosen: Array<{ n: number; kernels: E.extend.LaunchRecord[] }>, mismatches: string[]): void {
   const picked = versionSelect.value;
   const series: LineSeries[] = subjects.map((s) => ({
     name: s === 'TF.js' ? 'TF.js WebGPU' : `${s}${s === picked ? ' (picked)' : ''}`,

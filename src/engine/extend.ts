@@ -12,7 +12,7 @@ export { defineKernel, grid, f32Bits, MAX_WORKGROUPS_PER_DIM, type Kernel, type 
 export { emptyTensor, launch, type LaunchOptions } from './launch.ts';
 export { attach, needsGrad, type BackwardRule } from './autograd.ts';
 export { checkOperand, checkFloat } from './tensor.ts';
-export { traceKernels, recorderStats, type RecorderStats } from './recorder.ts';
+export { traceKernels, traceLaunches, recorderStats, type RecorderStats, type LaunchRecord } from './recorder.ts';
 export { matmulKernels, chooseMatmulVersion, MATMUL_VERSIONS, MATMUL_DEFAULT, type MatmulProblem, type MatmulImpl, type MatmulVersion } from './ops/matmul.ts';
 export { conv2dKernels, conv2dPasses, type Conv2dGeometry, type Conv2dPass, type GemmTiles } from './ops/conv.ts';
 export { depthwiseKernels } from './ops/depthwise.ts';

@@ -42,7 +42,7 @@ const PUBLIC: Record<string, readonly string[]> = {
   'extend': ['MATMUL_DEFAULT', 'MATMUL_VERSIONS', 'MAX_WORKGROUPS_PER_DIM', 'attach', 'checkFloat', 'checkOperand',
     'chooseMatmulVersion', 'conv2dKernels', 'conv2dPasses', 'defineKernel', 'depthwiseKernels', 'emptyTensor',
     'f32Bits', 'grid', 'launch', 'matmulKernels', 'needsGrad', 'pool2dKernels', 'recorderStats',
-    'traceKernels'],
+    'traceKernels', 'traceLaunches'],
 };
 
 /** The exported names of a namespace object. */
