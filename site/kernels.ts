@@ -65,8 +65,15 @@ function fileOf(idea: string): string {
   return idea.split(':')[0]!.trim();
 }
 
-function fromMap(map: Record<number, string>): Version[] {
-  return Object.entries(map).map(([v, idea]) => ({ id: `v${v}`, idea, files: [fileOf(idea)] }));
+/** The v<N> versions of a pass in the kernel registry, each with its kernel file (its summary starts with the file's stem). */
+function versionsOf(pass: string): Version[] {
+  const info = E.extend.kernelVersions.get(pass);
+  return info.versionNames.filter((v) => /^v\d+$/.test(v)).map((id) => ({ id, idea: info.summary(id), files: [fileOf(info.summary(id))] }));
+}
+
+/** Runs `fn` with `pass` forced to `version`, or under the auto rule for 'auto'. */
+function withVersion<T>(pass: string, version: string, fn: () => T): T {
+  return version === 'auto' ? fn() : E.extend.kernelVersions.using({ [pass]: version }, fn);
 }
 
 function sampleIndices(n: number, seed: number): number[] {
@@ -80,13 +87,11 @@ function sampleIndices(n: number, seed: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-const MATMUL_FILES: Record<string, string> = { v1: 'matmul_naive', v2: 'matmul_tiled', v3: 'matmul_tiled_large' };
-
 const FAMILIES: Family[] = [
   {
     id: 'matmul', title: 'matmul (square)', metric: 'GFLOP/s', size: 'n (an n×n by n×n product)',
     sizes: [64, 128, 256, 512, 1024, 2048], quickSizes: [16, 32, 64],
-    versions: () => Object.keys(E.extend.MATMUL_VERSIONS).map((v) => ({ id: v, idea: `${MATMUL_FILES[v] ?? v}`, files: [MATMUL_FILES[v] ?? v] })),
+    versions: () => versionsOf('matmul'),
     work: (n) => 2 * n ** 3,
     largestBuffer: (n) => 4 * n * n,
     setup(n) {
@@ -97,14 +102,7 @@ const FAMILIES: Family[] = [
       const tA = tfOn ? tf.tensor2d(a, [n, n]) : null;
       const tB = tfOn ? tf.tensor2d(b, [n, n]) : null;
       return {
-        run(version) {
-          E.extend.matmulKernels.force(version === 'auto' ? null : (version as E.extend.MatmulVersion));
-          try {
-            return E.matmul(A, B);
-          } finally {
-            E.extend.matmulKernels.force(null);
-          }
-        },
+        run: (version) => withVersion('matmul', version, () => E.matmul(A, B)),
         tfjs: tA && tB ? () => tf.matMul(tA, tB) : null,
         reference: (idx) => idx.map((o) => {
           const i = Math.floor(o / n);
@@ -124,7 +122,7 @@ const FAMILIES: Family[] = [
   {
     id: 'maxpool', title: 'maxPool2d 2×2 / 2 forward', metric: 'GB/s', size: 'H = W, 16 channels, N = 1',
     sizes: [32, 64, 128, 256, 512], quickSizes: [8, 16, 32],
-    versions: () => fromMap(E.extend.pool2dKernels.versions.maxForward),
+    versions: () => versionsOf('maxPool2d.forward'),
     work: (h) => 4 * (16 * h * h + 2 * 16 * (h / 2) ** 2),
     largestBuffer: (h) => 4 * 16 * h * h,
     setup(h) {
@@ -134,14 +132,7 @@ const FAMILIES: Family[] = [
       const tX = tfOn ? tf.tensor4d(x, [1, h, h, C]) : null;
       const oh = Math.floor(h / 2);
       return {
-        run(version) {
-          E.extend.pool2dKernels.use.maxForward = version === 'auto' ? E.extend.pool2dKernels.defaults.maxForward : Number(version.slice(1));
-          try {
-            return E.maxPool2d(X, 2);
-          } finally {
-            E.extend.pool2dKernels.reset();
-          }
-        },
+        run: (version) => withVersion('maxPool2d.forward', version, () => E.maxPool2d(X, 2)),
         tfjs: tX ? () => tf.maxPool(tX, 2, 2, 'valid') : null,
         reference: (idx) => idx.map((o) => {
           const c = Math.floor(o / (oh * oh));
@@ -162,11 +153,11 @@ const FAMILIES: Family[] = [
 /** conv2d 3×3, stride 1, padding 1, N = 1: dense (size = channels at 28²) or depthwise (size = H at 32 channels). */
 function convFamily(id: string, title: string, size: string, sizes: number[], quickSizes: number[], depthwise: boolean): Family {
   const geometry = (n: number): { C: number; H: number } => (depthwise ? { C: 32, H: n } : { C: n, H: 28 });
-  const kernels = depthwise ? E.extend.depthwiseKernels : E.extend.conv2dKernels;
+  const pass = depthwise ? 'depthwise.forward' : 'conv2d.forward';
   return {
     id, title, size, sizes, quickSizes,
     metric: depthwise ? 'GB/s' : 'GFLOP/s',
-    versions: () => fromMap(kernels.versions.forward),
+    versions: () => versionsOf(pass),
     work(n) {
       const { C, H } = geometry(n);
       return depthwise ? 4 * (2 * C * H * H + 9 * C) : 2 * C * H * H * C * 9;
@@ -186,14 +177,7 @@ function convFamily(id: string, title: string, size: string, sizes: number[], qu
       const tW = tfOn ? tf.tensor4d(w, depthwise ? [3, 3, C, 1] : [3, 3, C, C]) : null;
       const groups = depthwise ? C : 1;
       return {
-        run(version) {
-          kernels.use.forward = version === 'auto' ? 'auto' : Number(version.slice(1));
-          try {
-            return E.conv2d(X, W, null, { padding: 1, groups });
-          } finally {
-            kernels.reset();
-          }
-        },
+        run: (version) => withVersion(pass, version, () => E.conv2d(X, W, null, { padding: 1, groups })),
         tfjs: tX && tW ? () => (depthwise ? tf.depthwiseConv2d(tX, tW as tf.Tensor4D, 1, 'same') : tf.conv2d(tX, tW as tf.Tensor4D, 1, 'same')) : null,
         reference: (idx) => idx.map((o) => {
           const oc = Math.floor(o / (H * H));

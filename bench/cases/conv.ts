@@ -74,7 +74,6 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const g = E.tensor(gs, [l.N, l.O, OH, OH]);
   const options = { stride: l.s, padding: l.p };
   const geo = E.extend.conv2dPasses.geometry(x, w, options);
-  const K = E.extend.conv2dKernels;
 
   const flat = (t: EngineTensor): EngineTensor => E.reshape(t, [t.size]);
   const both = (dx: EngineTensor, dw: EngineTensor): EngineTensor => {
@@ -92,18 +91,14 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   };
   const runner = (): (() => EngineTensor) =>
     pass === 'forward' ? () => E.conv2d(x, w, null, options) : firstCallThen(() => backward(true), () => backward(false));
-  const withVersion = (v: number): (() => EngineTensor) => {
+  const withVersion = (v: string): (() => EngineTensor) => {
     const body = runner();
-    return () => {
-      Object.assign(K.use, { forward: v, dgrad: v, wgrad: v });
-      try {
-        return body();
-      } finally {
-        K.reset();
-      }
-    };
+    return () => E.extend.kernelVersions.using({ conv2d: v }, body);
   };
-  const variants = Object.fromEntries(Object.keys(K.versions.forward).map((v) => [`v${v}`, withVersion(Number(v))]));
+  // The conv2d kernels' own versions (not `depthwise`, which the depthwise cases time).
+  const variants = Object.fromEntries(
+    E.extend.kernelVersions.get('conv2d.forward').versionNames.filter((v) => /^v\d+$/.test(v)).map((v) => [v, withVersion(v)]),
+  );
 
   // TF.js: NHWC activations, HWIO filter, explicit symmetric padding.
   let tfjs: (() => TfTensor) | null = null;

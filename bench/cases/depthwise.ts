@@ -57,8 +57,6 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const g = E.tensor(gs, [l.N, l.C, OH, OH]);
   const options = { stride: l.s, padding: 1, groups: l.C };
   const geo = E.extend.conv2dPasses.geometry(x, w, options);
-  const D = E.extend.depthwiseKernels;
-  const K = E.extend.conv2dKernels;
 
   const both = (dx: EngineTensor, dw: EngineTensor): EngineTensor => {
     const [a, b] = [E.reshape(dx, [dx.size]), E.reshape(dw, [dw.size])];
@@ -74,23 +72,15 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     return dx;
   };
   const runner = (): (() => EngineTensor) => (pass === 'forward' ? () => E.conv2d(x, w, null, options) : firstCallThen(() => backward(true), () => backward(false)));
-  const forced = (set: () => void): (() => EngineTensor) => {
+  const forced = (versions: Record<string, string>): (() => EngineTensor) => {
     const body = runner();
-    return () => {
-      set();
-      try {
-        return body();
-      } finally {
-        D.reset();
-        K.reset();
-      }
-    };
+    return () => E.extend.kernelVersions.using(versions, body);
   };
   const variants: Record<string, () => EngineTensor> = {
-    v1: forced(() => Object.assign(D.use, { forward: 1, dgrad: 1, wgrad: 1 })),
-    v2: forced(() => Object.assign(D.use, { forward: 2, dgrad: 2, wgrad: 2 })),
-    v3: forced(() => Object.assign(D.use, { forward: 3, dgrad: 3, wgrad: 2 })),
-    'generic conv2d': forced(() => Object.assign(K.use, { forward: 2, dgrad: 2, wgrad: 2 })),
+    v1: forced({ depthwise: 'v1' }),
+    v2: forced({ depthwise: 'v2' }),
+    v3: forced({ 'depthwise.forward': 'v3', 'depthwise.dgrad': 'v3', 'depthwise.wgrad': 'v2' }),
+    'generic conv2d': forced({ conv2d: 'v2' }),
   };
 
   let tfjs: (() => TfTensor) | null = null;

@@ -30,17 +30,7 @@ function square(n: number, { E, tf, random }: BenchContext): BenchInstance {
   const tA = tf?.tensor2d(a, [n, n]);
   const tB = tf?.tensor2d(b, [n, n]);
   const variants = Object.fromEntries(
-    (Object.keys(E.extend.MATMUL_VERSIONS) as Array<keyof typeof E.extend.MATMUL_VERSIONS>).map((v) => [
-      v,
-      () => {
-        E.extend.matmulKernels.force(v);
-        try {
-          return E.matmul(A, B);
-        } finally {
-          E.extend.matmulKernels.force(null);
-        }
-      },
-    ]),
+    E.extend.kernelVersions.get('matmul').versionNames.map((v) => [v, () => E.extend.kernelVersions.using({ matmul: v }, () => E.matmul(A, B))]),
   );
   return {
     ours: () => E.matmul(A, B),

@@ -31,13 +31,12 @@ export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, ty
 export { sumTo } from './ops/reduce-kernels.ts';
 export { softmax, logSoftmax } from './ops/softmax.ts';
 export {
-  matmul, bmm, linear, linearAct, matmulKernels, chooseMatmulVersion, MATMUL_VERSIONS, MATMUL_DEFAULT,
-  type MatmulProblem, type MatmulImpl, type MatmulVersion, type Activation,
+  matmul, bmm, linear, linearAct, chooseMatmulVersion, type MatmulProblem, type Activation,
 } from './ops/matmul.ts';
 export { oneHot, type OneHotOptions } from './ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
 export { memoryStats, resetPeakMemory, emptyCache } from './stats.ts';
-export { conv2d, conv2dKernels, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
-export { depthwiseKernels } from './ops/depthwise.ts';
-export { maxPool2d, avgPool2d, adaptiveAvgPool2d, pool2dKernels, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize, type Pool2dPass } from './ops/pool.ts';
+export { conv2d, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './ops/pool.ts';
+export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './kernel-registry.ts';

@@ -5,7 +5,7 @@
 // is on the stride grid and inside [0, OH) × [0, OW). No atomics, no scatter.
 // Layouts (row-major f32): gy [N, O, OH, OW], w [O, Cg, kH, kW], dx [N, C, H, W].
 // Dispatch: 64 threads per workgroup over the N·C·H·W inputs, spread over x/y by grid().
-// Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with conv2dKernels.use.dgrad = 1)
+// Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with kernelVersions.force('conv2d.dgrad', 'v1'))
 //
 // Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
 // the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).

@@ -6,7 +6,7 @@
 // Dispatch: 64 threads per workgroup over the N·O·OH·OW outputs, spread over x/y by grid().
 // The reference the implicit-GEMM version (conv2d_fwd_gemm.wgsl) is tested against: any shape, stride,
 // padding, dilation and groups.
-// Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with conv2dKernels.use.forward = 1)
+// Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with kernelVersions.force('conv2d.forward', 'v1'))
 //
 // Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
 // the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).

@@ -4,7 +4,7 @@
 // Layouts (row-major f32): gy [N, O, OH, OW], x [N, C, H, W], dw [O, Cg, kH, kW].
 // Dispatch: 64 threads per workgroup over the O·Cg·kH·kW weights, spread over x/y by grid(). Each thread
 // walks the whole N·OH·OW axis alone, so few weights means little parallelism: the split-K v2 fixes that.
-// Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with conv2dKernels.use.wgrad = 1)
+// Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with kernelVersions.force('conv2d.wgrad', 'v1'))
 //
 // Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
 // the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).

@@ -1,13 +1,15 @@
-// pool_adaptive_avg.wgsl: adaptive average pooling of NCHW planes [H, W] to any [OH, OW], forward and backward.
+// pool_adaptive_avg.wgsl (v1): adaptive average pooling of NCHW planes [H, W] to any [OH, OW], forward and backward.
 // PyTorch's bins: output row i averages input rows floor(i·H/OH) ≤ h < ceil((i+1)·H/OH) (columns alike), so
 // bins may overlap or differ in size when OH does not divide H.
 //   BACKWARD = false: y[p, i, j] = mean of x[p] over bin (i, j)               one thread per output element
 //   BACKWARD = true:  dx[p, h, w] = Σ over the bins (i, j) that hold (h, w) of g[p, i, j] / |bin (i, j)|
 //       one thread per input element, a gather over the few bins that cover it (no atomics, deterministic).
-// Layout: contiguous f32, planes = N·C. The 1×1 case has its own kernels (pool_global_avg*.wgsl).
+// Layout: contiguous f32, planes = N·C. The 1×1 case has its own kernels (pool_global_avg*.wgsl, v2), which
+// the auto rule picks for it.
 //
 // v  | idea                                           | figure
 // v1 | one thread per output (forward) / input (grad) | not benchmarked (heads of small nets)
+// v2 | 1×1 only: pool_global_avg.wgsl / pool_global_avg_backward.wgsl | not benchmarked (no bench case yet)
 
 override BACKWARD: bool = false;
 

@@ -1,12 +1,12 @@
-// pool_avg.wgsl: average pooling forward.
+// pool_avg.wgsl (v1): average pooling forward.
 //   y[p, oh, ow] = (Σ_{kh, kw in the input} x[p, oh·sH − pH + kh, ow·sW − pW + kw]) / divisor
 //   divisor = kH·kW when COUNT_INCLUDE_PAD (PyTorch's default: padding counts as zeros), else the number of
 //   taps inside the input. (Without ceil mode no window reaches past the padding, so kH·kW is exact.)
 // Layouts: x [planes = N·C, H, W] f32, y [planes, OH, OW] f32. One thread per output, 64 per workgroup, grid().
-// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync) of the op alone, bytes moved / time.
+// Bench: none yet (no bench case times pooling); a figure goes here with the case that reproduces it.
 //
-// v  | idea                  | figure | device | shape
-// v1 | one thread per output | 2.4 ms, 0.42 GB/s | SwiftShader (CPU, 2 cores) | N8 C32 28² k2 s2
+// v  | idea                  | figure
+// v1 | one thread per output | not benchmarked (no bench case yet)
 
 override COUNT_INCLUDE_PAD: bool = true;
 

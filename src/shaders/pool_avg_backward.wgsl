@@ -1,12 +1,12 @@
-// pool_avg_backward.wgsl: average pooling backward, gather form:
+// pool_avg_backward.wgsl (v1): average pooling backward, gather form:
 //   dx[p, h, w] = Σ_{(oh, ow) whose window holds (h, w)} gy[p, oh, ow] / divisor(oh, ow)
 // with the forward's divisor (kH·kW when COUNT_INCLUDE_PAD, else the window's in-input tap count). Each input
 // pixel visits the windows that cover it (oh in [⌈(h + pH − kH + 1)/sH⌉, ⌊(h + pH)/sH⌋]): no scatter.
 // Layouts: gy [planes, OH, OW] f32, dx [planes, H, W] f32. One thread per input pixel, 64 per workgroup, grid().
-// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync): (forward + backward) − forward.
+// Bench: none yet (no bench case times pooling); a figure goes here with the case that reproduces it.
 //
-// v  | idea                                 | figure | device | shape
-// v1 | one thread per input, gather windows | 6.9 ms, 0.15 GB/s | SwiftShader (CPU, 2 cores) | N8 C32 28² k2 s2
+// v  | idea                                 | figure
+// v1 | one thread per input, gather windows | not benchmarked (no bench case yet)
 
 override COUNT_INCLUDE_PAD: bool = true;
 

@@ -1,14 +1,15 @@
-// pool_global_avg.wgsl: global average pooling forward (adaptiveAvgPool2d to 1×1).
+// pool_global_avg.wgsl (v2): global average pooling forward (adaptiveAvgPool2d to 1×1).
 //   y[p] = (Σ_{i < H·W} x[p, i]) / (H·W)
 // Layouts: x [planes = N·C, H·W] f32, y [planes] f32. 64 threads per workgroup, grid().
 // Two modes (override WG_PER_PLANE, chosen by the engine from the plane size):
 //   false: one thread per plane, a plain loop: small planes (a ResNet's 7×7 = 49) leave most of a workgroup
 //          idle otherwise, and on SwiftShader the tree's barriers cost more than the sums.
 //   true:  one workgroup per plane: coalesced strided loads, then a tree in workgroup memory (large planes).
-// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync) of the op alone, bytes moved / time.
+// Bench: none yet (no bench case times pooling); a figure goes here with the case that reproduces it.
 //
-// v  | idea                                                   | figure | device | shape
-// v1 | thread per plane (H·W < 256), else workgroup per plane | 2.4 ms, 0.34 GB/s (208 ms as workgroup per plane) | SwiftShader (CPU, 2 cores) | N8 C512 7²
+// v  | idea                                                   | figure
+// v1 | pool_adaptive_avg.wgsl: the general kernel, one thread per output / input | not benchmarked (no bench case yet)
+// v2 | thread per plane (H·W < 256), else workgroup per plane | not benchmarked (no bench case yet)
 
 override WG_PER_PLANE: bool = false;
 

@@ -1,9 +1,10 @@
-// pool_global_avg_backward.wgsl: global average pooling backward, dx[p, i] = gy[p] / (H·W).
+// pool_global_avg_backward.wgsl (v2): global average pooling backward, dx[p, i] = gy[p] / (H·W).
 // Layouts: gy [planes] f32, dx [planes, H·W] f32. One thread per input element, 64 per workgroup, grid().
-// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync): (forward + backward) − forward.
+// Bench: none yet (no bench case times pooling); a figure goes here with the case that reproduces it.
 //
-// v  | idea                         | figure | device | shape
-// v1 | one thread per input element | 1.7 ms, 0.48 GB/s | SwiftShader (CPU, 2 cores) | N8 C512 7²
+// v  | idea                         | figure
+// v1 | pool_adaptive_avg.wgsl: the general kernel, one thread per output / input | not benchmarked (no bench case yet)
+// v2 | one thread per input element | not benchmarked (no bench case yet)
 
 struct Params { size: u32, plane: u32, inv: f32 }
 

@@ -1,14 +1,14 @@
-// pool_max.wgsl: max pooling forward, also writing the argmax for the backward.
+// pool_max.wgsl (v1): max pooling forward, also writing the argmax for the backward.
 //   y[p, oh, ow] = max_{kh, kw} x[p, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW]     over in-input taps only
 //   idx[p, oh, ow] = ih·W + iw of the first maximum in (kh, kw) row-major order (PyTorch's flat index in the
 //   plane); a NaN wins and stops the scan, as in PyTorch. A window entirely in the padding gives −inf, −1.
 // Layouts: x [planes = N·C, H, W] f32, y [planes, OH, OW] f32, idx [planes, OH, OW] i32 (a 1-element dummy,
 //   unwritten, when WITH_INDEX is false: inference does not pay for the indices).
 // One thread per output, 64 per workgroup, grid().
-// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync) of the op alone, bytes moved / time.
+// Bench: none yet (no bench case times pooling); a figure goes here with the case that reproduces it.
 //
-// v  | idea                                     | figure | device | shape
-// v1 | one thread per output, writes the argmax | 4.8 ms, 0.25 GB/s (3.5 ms without indices) | SwiftShader (CPU, 2 cores) | N8 C32 28² k2 s2
+// v  | idea                                     | figure
+// v1 | one thread per output, writes the argmax | not benchmarked (no bench case yet)
 
 override WITH_INDEX: bool = true;
 

@@ -1,13 +1,13 @@
-// pool_max_backward.wgsl: max pooling backward, gather form through the saved argmax:
+// pool_max_backward.wgsl (v1): max pooling backward, gather form through the saved argmax:
 //   dx[p, h, w] = Σ_{(oh, ow) whose window can hold (h, w)} gy[p, oh, ow] · [idx[p, oh, ow] == h·W + w]
 // Each input pixel visits only the windows that overlap it (oh in [⌈(h + pH − (kH−1)·dH)/sH⌉, ⌊(h + pH)/sH⌋]),
 // so there is no scatter and no atomics; overlapping windows (stride < kernel) that chose the same pixel add up.
 // Layouts: gy [planes, OH, OW] f32, idx [planes, OH, OW] i32 (from pool_max.wgsl), dx [planes, H, W] f32.
 // One thread per input pixel, 64 per workgroup, grid().
-// Bench: no bench row yet; figure = best of 5 wall-clock runs (E.sync): (forward + backward) − forward.
+// Bench: none yet (no bench case times pooling); a figure goes here with the case that reproduces it.
 //
-// v  | idea                                    | figure | device | shape
-// v1 | one thread per input, gather via argmax | 7.8 ms, 0.15 GB/s | SwiftShader (CPU, 2 cores) | N8 C32 28² k2 s2
+// v  | idea                                    | figure
+// v1 | one thread per input, gather via argmax | not benchmarked (no bench case yet)
 
 struct Params {
   planes: u32, H: u32, W: u32, OH: u32, OW: u32,

@@ -1,10 +1,10 @@
 // conv2d: every kernel version (naive v1, implicit-GEMM v2 with default and small tiles, forced split-K) against
 // the float64 CPU reference on odd shapes, the backward against finite differences, PyTorch parity on the
-// layers.json fixtures, which backward kernels run (traceKernels), validation before GPU work, and that the
-// WGSL headers' version tables match the registered versions. Shapes stay small: SwiftShader runs at
+// layers.json fixtures, which backward kernels run (traceKernels), validation before GPU work, and the
+// registered versions (tests/unit/kernel-headers.test.ts checks the WGSL headers against them). Shapes stay small: SwiftShader runs at
 // ~0.5 GFLOP/s.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectAllClose, useGpuPage } from '../harness/gpu.ts';
 import { randomArray } from '../harness/cpu.ts';
@@ -42,18 +42,18 @@ const CASES: ConvCase[] = [
   { name: 'N1 70→6 k3 s2 p1 on 9×10 (several channel tiles)', input: [1, 70, 9, 10], weight: [6, 70, 3, 3], stride: [2, 2], padding: [1, 1] },
 ];
 
-/** A kernel configuration: versions per pass, optional v2 tiles and split-K count. */
+/** A kernel configuration: the version forced on every conv2d pass, optional v2 tiles and split-K count. */
 interface KernelConfig {
   label: string;
-  use: { forward: number; dgrad: number; wgrad: number };
+  version: 'v1' | 'v2';
   tiles?: { WG_X: number; WG_Y: number; TILE_K: number };
   splits?: number;
 }
 
 const CONFIGS: KernelConfig[] = [
-  { label: 'v1', use: { forward: 1, dgrad: 1, wgrad: 1 } },
-  { label: 'v2', use: { forward: 2, dgrad: 2, wgrad: 2 } },
-  { label: 'v2 small tiles, split-K 3', use: { forward: 2, dgrad: 2, wgrad: 2 }, tiles: { WG_X: 4, WG_Y: 4, TILE_K: 4 }, splits: 3 },
+  { label: 'v1', version: 'v1' },
+  { label: 'v2', version: 'v2' },
+  { label: 'v2 small tiles, split-K 3', version: 'v2', tiles: { WG_X: 4, WG_Y: 4, TILE_K: 4 }, splits: 3 },
 ];
 
 interface ConvRunSpec {
@@ -80,13 +80,13 @@ const gpu = useGpuPage();
 /** Forward + backward (upstream `g`) under each kernel config, in the page. */
 function runConv(spec: ConvRunSpec): Promise<ConvRunResult[]> {
   return gpu.run(async (E, _H, s: ConvRunSpec) => {
-    const K = E.extend.conv2dKernels;
+    const K = E.extend.kernelVersions;
     const out: ConvRunResult[] = [];
     for (const cfg of s.configs) {
       K.reset();
-      Object.assign(K.use, cfg.use);
-      K.tiles = cfg.tiles ?? null;
-      K.wgradSplits = cfg.splits ?? null;
+      K.force('conv2d', cfg.version);
+      K.tune('conv2d', { tiles: cfg.tiles ?? null });
+      K.tune('conv2d.wgrad', { splits: cfg.splits ?? null });
       try {
         const x = E.tensor(s.x, s.xShape, { requiresGrad: true });
         const w = E.tensor(s.w, s.wShape, { requiresGrad: true });
@@ -254,7 +254,7 @@ describe('conv2d matches PyTorch (layers.json)', () => {
         xShape: c.input.shape,
         wShape: c.params.weight.shape,
         options: { stride: c.config.stride, padding: c.config.padding, dilation: c.config.dilation, groups: c.config.groups },
-        configs: [{ label: 'default', use: { forward: 2, dgrad: 2, wgrad: 2 } }],
+        configs: [{ label: 'default', version: 'v2' }],
       });
       const tol = { atol: 1e-5, rtol: 1e-4 };
       expect(r!.yShape).toEqual(c.output.shape);
@@ -351,45 +351,49 @@ describe('conv2d validation', () => {
     });
   }
 
-  it('rejects an unknown forced version', async () => {
-    const message = await gpu.run(async (E) => {
-      E.extend.conv2dKernels.use.forward = 7;
+  it('rejects an unknown version, and a forced version that does not take the shape, before any GPU work', async () => {
+    const out = await gpu.run(async (E) => {
+      const K = E.extend.kernelVersions;
+      const messages: string[] = [];
       try {
-        E.conv2d(E.zeros([1, 1, 3, 3]), E.zeros([1, 1, 3, 3]));
-        return 'no error';
+        K.force('conv2d.forward', 'v7');
       } catch (e) {
-        return (e as Error).message;
-      } finally {
-        E.extend.conv2dKernels.reset();
+        messages.push((e as Error).message);
       }
+      const x = E.zeros([1, 1, 3, 3]);
+      const w = E.zeros([1, 1, 3, 3]);
+      const before = E.memoryStats().dispatches;
+      K.force('conv2d.forward', 'depthwise');
+      try {
+        E.conv2d(x, w).dispose();
+        messages.push('no error');
+      } catch (e) {
+        messages.push((e as Error).message);
+      } finally {
+        K.reset();
+      }
+      const dispatched = E.memoryStats().dispatches - before;
+      x.dispose();
+      w.dispose();
+      return { messages, dispatched };
     });
-    expect(message).toMatch(/conv2d: no forward kernel version 7; registered: 1, 2/);
+    expect(out.messages[0]).toMatch(/conv2d\.forward: no kernel version "v7"; registered: v1, v2, depthwise/);
+    expect(out.messages[1]).toMatch(/conv2d\.forward depthwise \(forced\): needs a depthwise conv \(groups = C = O\)/);
+    expect(out.dispatched).toBe(0);
   });
 });
 
-describe('conv2d kernel map', () => {
-  it('names v2 as the default for every pass', async () => {
-    const defaults = await gpu.run((E) => ({ ...E.extend.conv2dKernels.defaults }));
-    expect(defaults).toEqual({ forward: 2, dgrad: 2, wgrad: 2 });
-  });
-
-  it("the WGSL headers' version tables list the registered versions", async () => {
-    const versions = await gpu.run((E) =>
-      Object.fromEntries(Object.entries(E.extend.conv2dKernels.versions).map(([pass, table]) => [pass, Object.keys(table).map(Number)])),
-    );
-    const dir = new URL('../../src/shaders/', import.meta.url);
-    const files: Record<string, string> = { forward: 'conv2d_fwd_', dgrad: 'conv2d_dgrad_', wgrad: 'conv2d_wgrad_' };
-    for (const [pass, prefix] of Object.entries(files)) {
-      const kernelFiles = readdirSync(dir).filter((f) => f.startsWith(prefix) && !f.includes('reduce'));
-      expect(kernelFiles.length, pass).toBe(versions[pass]!.length);
-      for (const f of kernelFiles) {
-        const table = readFileSync(new URL(f, dir), 'utf8')
-          .split('\n')
-          .map((line) => /^\/\/ v(\d+) +\|/.exec(line)?.[1])
-          .filter((v): v is string => v !== undefined)
-          .map(Number);
-        expect(table, f).toEqual(versions[pass]);
-      }
-    }
+describe('conv2d kernel versions', () => {
+  it('registers v1 (naive) first and v2 as the default of every pass; using() forces and restores', async () => {
+    const out = await gpu.run(async (E) => {
+      const K = E.extend.kernelVersions;
+      const passes = ['conv2d.forward', 'conv2d.dgrad', 'conv2d.wgrad'].map((n) => K.get(n));
+      const inside = await K.using({ conv2d: 'v1', 'conv2d.wgrad': 'depthwise' }, async () => passes.map((p) => p.forced));
+      return { names: passes.map((p) => p.versionNames), defaults: passes.map((p) => p.default), inside, after: passes.map((p) => p.forced) };
+    });
+    for (const names of out.names) expect(names).toEqual(['v1', 'v2', 'depthwise']);
+    expect(out.defaults).toEqual(['v2', 'v2', 'v2']);
+    expect(out.inside).toEqual(['v1', 'v1', 'depthwise']);
+    expect(out.after).toEqual([null, null, null]);
   });
 });

@@ -64,17 +64,17 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       const ref = conv2dBackward(x, w, g, geo);
       const y = conv2dForward(x, w, b, geo);
       // v1 everywhere; v2 and v3 where they apply (the weight gradient's v2 takes any 3×3); 'auto'.
-      const configs: Array<Record<string, number | 'auto'>> = [
-        { forward: 1, dgrad: 1, wgrad: 1 },
-        { forward: c.v2 ? 2 : 1, dgrad: c.v2 ? 2 : 1, wgrad: c.k === 3 ? 2 : 1 },
-        ...(c.v2 ? [{ forward: 3, dgrad: 3, wgrad: 1 }] : []),
-        { forward: 'auto', dgrad: 'auto', wgrad: 'auto' },
+      const configs: Array<Record<string, string>> = [
+        { depthwise: 'v1' },
+        { 'depthwise.forward': c.v2 ? 'v2' : 'v1', 'depthwise.dgrad': c.v2 ? 'v2' : 'v1', 'depthwise.wgrad': c.k === 3 ? 'v2' : 'v1' },
+        ...(c.v2 ? [{ 'depthwise.forward': 'v3', 'depthwise.dgrad': 'v3', 'depthwise.wgrad': 'v1' }] : []),
+        {}, // the auto rule
       ];
       const runs = await gpu.run(
         async (E, _H, s) => {
           const out: Run[] = [];
           for (const use of s.configs) {
-            Object.assign(E.extend.depthwiseKernels.use, use);
+            for (const [name, version] of Object.entries(use)) E.extend.kernelVersions.force(name, version);
             try {
               const xt = E.tensor(s.x, s.xShape, { requiresGrad: true });
               const wt = E.tensor(s.w, s.wShape, { requiresGrad: true });
@@ -90,7 +90,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
               });
               for (const t of [xt, wt, bt, yt]) t?.dispose();
             } finally {
-              E.extend.depthwiseKernels.reset();
+              E.extend.kernelVersions.reset();
             }
           }
           return out;
@@ -122,12 +122,12 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       const xt = E.tensor(s.x, [2, 2, 64, 64]);
       const wt = E.tensor(s.w, [2, 1, 3, 3], { requiresGrad: true });
       let y: InstanceType<typeof E.Tensor> | null = null;
-      E.extend.depthwiseKernels.use.wgrad = 2;
+      E.extend.kernelVersions.force('depthwise.wgrad', 'v2');
       const labels = await E.extend.traceKernels(() => {
         y = E.conv2d(xt, wt, null, { padding: 1, groups: 2 });
         y.backward(E.tensor(s.g, y.shape));
       });
-      E.extend.depthwiseKernels.reset();
+      E.extend.kernelVersions.reset();
       const dw = Array.from(await wt.grad!.data());
       for (const t of [xt, wt, y!]) t.dispose();
       return { dw, labels };
@@ -140,7 +140,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
 
   it('forcing v2 on a shape it does not take is an error naming the pass and the shape', async () => {
     const msg = await gpu.run(async (E) => {
-      E.extend.depthwiseKernels.use.forward = 2;
+      E.extend.kernelVersions.force('depthwise.forward', 'v2');
       const x = E.zeros([1, 2, 8, 8]);
       const w = E.zeros([2, 1, 5, 5]);
       try {
@@ -149,11 +149,11 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       } catch (e) {
         return (e as Error).message;
       } finally {
-        E.extend.depthwiseKernels.reset();
+        E.extend.kernelVersions.reset();
         x.dispose();
         w.dispose();
       }
     });
-    expect(msg).toMatch(/depthwise conv2d: forward v2 needs a 3×3 kernel.*got kernel \[5,5\]/);
+    expect(msg).toMatch(/depthwise\.forward v2 \(forced\): needs a 3×3 kernel.*got kernel \[5,5\]/);
   });
 });

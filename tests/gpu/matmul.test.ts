@@ -137,12 +137,15 @@ describe('matmul kernels', () => {
   beforeAll(async () => {
     versions = await gpu.run(async (E) => {
       await E.init();
-      return Object.keys(E.extend.MATMUL_VERSIONS);
+      return [...E.extend.kernelVersions.get('matmul').versionNames];
     });
   });
 
   it('registers v1 (naive) first and names an existing default', async () => {
-    const info = await gpu.run(async (E) => ({ keys: Object.keys(E.extend.MATMUL_VERSIONS), def: E.extend.MATMUL_DEFAULT, forced: E.extend.matmulKernels.forced }));
+    const info = await gpu.run(async (E) => {
+      const m = E.extend.kernelVersions.get('matmul');
+      return { keys: [...m.versionNames], def: m.default, forced: m.forced };
+    });
     expect(info.keys[0]).toBe('v1');
     expect(info.keys).toContain(info.def);
     expect(info.keys.length).toBeGreaterThanOrEqual(3);
@@ -154,7 +157,7 @@ describe('matmul kernels', () => {
       expect(versions).toContain(version);
       const results = await gpu.run(
         async (E, H, v, problems) => {
-          E.extend.matmulKernels.force(v as 'v1');
+          E.extend.kernelVersions.force('matmul', v);
           try {
             const out: number[][] = [];
             for (const p of problems) {
@@ -173,7 +176,7 @@ describe('matmul kernels', () => {
             }
             return out;
           } finally {
-            E.extend.matmulKernels.force(null);
+            E.extend.kernelVersions.reset();
           }
         },
         version,
@@ -194,13 +197,13 @@ describe('matmul kernels', () => {
       const a = E.tensor(H.randomArray(100 * 90, 1), [1, 100, 90]);
       const b = E.tensor(H.randomArray(90 * 140, 2), [1, 90, 140]);
       const res: Record<string, number[]> = {};
-      for (const v of Object.keys(E.extend.MATMUL_VERSIONS)) {
-        E.extend.matmulKernels.force(v as 'v1');
+      for (const v of E.extend.kernelVersions.get('matmul').versionNames) {
+        E.extend.kernelVersions.force('matmul', v);
         const c = E.bmm(a, b, false, false);
         res[v] = Array.from(await c.data());
         c.dispose();
       }
-      E.extend.matmulKernels.force(null);
+      E.extend.kernelVersions.reset();
       a.dispose();
       b.dispose();
       return res;
@@ -217,7 +220,7 @@ describe('matmul kernels', () => {
       E.extend.chooseMatmulVersion({ M: 1, N: 512, K: 512, batch: 1 }),
       E.extend.chooseMatmulVersion({ M: 256, N: 256, K: 256, batch: 1 }),
       E.extend.chooseMatmulVersion({ M: 2048, N: 2048, K: 2048, batch: 1 }),
-      E.extend.MATMUL_DEFAULT,
+      E.extend.kernelVersions.get('matmul').default,
     ]);
     expect(picks[0]).toBe('v1');
     expect(picks[1]).toBe('v1');
@@ -225,8 +228,9 @@ describe('matmul kernels', () => {
     expect(picks[3]).toBe('v3');
   });
 
-  it('force() rejects an unknown version', async () => {
-    await expect(gpu.run(async (E) => E.extend.matmulKernels.force('v9' as 'v1'))).rejects.toThrow(/unknown version v9/);
+  it('force() rejects an unknown version or family, naming what is registered', async () => {
+    await expect(gpu.run(async (E) => E.extend.kernelVersions.force('matmul', 'v9'))).rejects.toThrow(/matmul: no kernel version "v9"; registered: v1, v2, v3/);
+    await expect(gpu.run(async (E) => E.extend.kernelVersions.force('matmull', 'v1'))).rejects.toThrow(/no kernel family or pass "matmull"; registered: matmul, /);
   });
 
   it('splits batches beyond the 65535 workgroup limit', async () => {
@@ -305,7 +309,7 @@ describe('matmul and linear autograd', () => {
     it(`matmul forward and backward match PyTorch (${version})`, async () => {
       const results = await gpu.run(
         async (E, _H, v, cases) => {
-          E.extend.matmulKernels.force(v === 'auto' ? null : (v as 'v1'));
+          E.extend.kernelVersions.force('matmul', v === 'auto' ? null : v);
           try {
             const out = [];
             for (const c of cases) {
@@ -318,7 +322,7 @@ describe('matmul and linear autograd', () => {
             }
             return out;
           } finally {
-            E.extend.matmulKernels.force(null);
+            E.extend.kernelVersions.reset();
           }
         },
         version,
@@ -343,14 +347,14 @@ describe('matmul and linear autograd', () => {
     const g = randomArray(2 * 3 * 13 * 11, 7);
     const r = await gpu.run(
       async (E, H, aShape, bShape) => {
-        E.extend.matmulKernels.force('v2');
+        E.extend.kernelVersions.force('matmul', 'v2');
         const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
         const A = E.tensor(H.randomArray(size(aShape), 5), aShape, { requiresGrad: true });
         const B = E.tensor(H.randomArray(size(bShape), 6), bShape, { requiresGrad: true });
         const y = E.matmul(A, B);
         y.backward(E.tensor(H.randomArray(y.size, 7), y.shape));
         const out = { ga: Array.from(await A.grad!.data()), gb: Array.from(await B.grad!.data()) };
-        E.extend.matmulKernels.force(null);
+        E.extend.kernelVersions.reset();
         for (const t of [A, B, y]) t.dispose();
         return out;
       },

@@ -2,7 +2,7 @@
 // against the float64 CPU reference on odd shapes and against PyTorch (layers.json); ties, the index-free
 // inference path, which kernels run, and validation before GPU work.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectAllClose, useGpuPage } from '../harness/gpu.ts';
 import { randomArray } from '../harness/cpu.ts';
@@ -234,27 +234,23 @@ describe('pooling validation', () => {
   }
 });
 
-describe('pooling kernel map', () => {
-  it("names the defaults, and the WGSL headers' version tables list the registered versions", async () => {
-    const map = await gpu.run((E) => ({
-      defaults: { ...E.extend.pool2dKernels.defaults },
-      versions: Object.fromEntries(Object.entries(E.extend.pool2dKernels.versions).map(([pass, table]) => [pass, Object.keys(table).map(Number)])),
-    }));
-    expect(Object.values(map.defaults)).toEqual(Object.values(map.versions).map((v) => v[0]));
-    const files: Record<string, string> = {
-      maxForward: 'pool_max.wgsl', maxBackward: 'pool_max_backward.wgsl', avgForward: 'pool_avg.wgsl', avgBackward: 'pool_avg_backward.wgsl',
-      globalAvgForward: 'pool_global_avg.wgsl', globalAvgBackward: 'pool_global_avg_backward.wgsl',
-      adaptiveAvgForward: 'pool_adaptive_avg.wgsl', adaptiveAvgBackward: 'pool_adaptive_avg.wgsl',
-    };
-    const dir = new URL('../../src/shaders/', import.meta.url);
-    expect(readdirSync(dir).filter((f) => f.startsWith('pool')).sort()).toEqual([...new Set(Object.values(files))].sort());
-    for (const [pass, file] of Object.entries(files)) {
-      const table = readFileSync(new URL(file, dir), 'utf8')
-        .split('\n')
-        .map((line) => /^\/\/ v(\d+) +\|/.exec(line)?.[1])
-        .filter((v): v is string => v !== undefined)
-        .map(Number);
-      expect(table, file).toEqual(map.versions[pass]);
-    }
+describe('pooling kernel versions', () => {
+  it('registers each pass with v1 as its default, and forcing a version the pass does not have is an error', async () => {
+    const out = await gpu.run(async (E) => {
+      const K = E.extend.kernelVersions;
+      const names = K.names().filter((n) => /Pool2d\./.test(n));
+      let message = '';
+      try {
+        K.force('maxPool2d', 'v2');
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      return { names, defaults: names.map((n) => K.get(n).default), message };
+    });
+    expect(out.names.sort()).toEqual([
+      'adaptiveAvgPool2d.backward', 'adaptiveAvgPool2d.forward', 'avgPool2d.backward', 'avgPool2d.forward', 'maxPool2d.backward', 'maxPool2d.forward',
+    ]);
+    expect(out.defaults).toEqual(out.names.map(() => 'v1'));
+    expect(out.message).toMatch(/maxPool2d\.(forward|backward): no kernel version "v2"; registered: v1/);
   });
 });

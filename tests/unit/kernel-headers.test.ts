@@ -1,12 +1,14 @@
-// Every WGSL kernel opens with a comment header (what it computes, layouts, tiling), and the kernel
-// families that keep several versions (matmul, conv2d passes) list in their headers' versions tables
-// exactly the versions registered in code: llm.c's headers drift from the code, ours are checked.
+// Every WGSL kernel opens with a comment header (what it computes, layouts, tiling), and every kernel
+// version in the registry (src/engine/kernel-registry.ts: matmul, the conv2d, depthwise and pooling passes,
+// anything registered later) has its file, whose first line names the version and whose versions table lists
+// exactly the pass's registered versions: llm.c's headers drift from the code, ours are checked. A version's
+// file is the stem its summary starts with (`matmul_tiled: ...` → matmul_tiled.wgsl); versions that
+// delegate to another family (conv2d's `depthwise`) are not named v<N> and have no file.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MATMUL_VERSIONS } from '../../src/engine/ops/matmul.ts';
-import { conv2dKernels } from '../../src/engine/ops/conv.ts';
-import { depthwiseKernels } from '../../src/engine/ops/depthwise.ts';
+import '../../src/engine/internal.ts'; // registers every pass
+import { kernelVersions } from '../../src/engine/kernel-registry.ts';
 
 const SHADERS = new URL('../../src/shaders/', import.meta.url);
 const files = readdirSync(SHADERS)
@@ -40,29 +42,19 @@ function fileVersion(head: string[]): string | null {
   return /\((v\d+)\)/.exec(head[0] ?? '')?.[1] ?? null;
 }
 
-interface Family {
+interface Pass {
   name: string;
-  prefix: string;
-  versions: string[];
+  /** The v<N> versions, in registration order, with their kernel files. */
+  versions: Array<{ version: string; file: string }>;
 }
 
-const families: Family[] = [
-  { name: 'matmul', prefix: 'matmul_', versions: Object.keys(MATMUL_VERSIONS) },
-  ...(
-    [
-      ['forward', 'conv2d_fwd_'],
-      ['dgrad', 'conv2d_dgrad_'],
-      ['wgrad', 'conv2d_wgrad_'],
-    ] as const
-  ).map(([pass, prefix]) => ({ name: `conv2d ${pass}`, prefix, versions: Object.keys(conv2dKernels.versions[pass]).map((v) => `v${v}`) })),
-  ...(
-    [
-      ['forward', 'depthwise_fwd_'],
-      ['dgrad', 'depthwise_dgrad_'],
-      ['wgrad', 'depthwise_wgrad_'],
-    ] as const
-  ).map(([pass, prefix]) => ({ name: `depthwise ${pass}`, prefix, versions: Object.keys(depthwiseKernels.versions[pass]).map((v) => `v${v}`) })),
-];
+const passes: Pass[] = kernelVersions.names().map((name) => {
+  const info = kernelVersions.get(name);
+  const versions = info.versionNames
+    .filter((v) => /^v\d+$/.test(v))
+    .map((version) => ({ version, file: `${info.summary(version).split(':')[0]!.trim()}.wgsl` }));
+  return { name, versions };
+});
 
 describe('WGSL kernel headers', () => {
   it('finds the kernels', () => {
@@ -78,23 +70,30 @@ describe('WGSL kernel headers', () => {
     });
   }
 
-  for (const fam of families) {
-    const members = files.filter((f) => f.startsWith(fam.prefix) && fileVersion(header(source(f))) !== null);
+  it('finds every pass of the registry', () => {
+    const names = passes.map((p) => p.name);
+    for (const n of ['matmul', 'conv2d.forward', 'conv2d.dgrad', 'conv2d.wgrad', 'depthwise.forward', 'depthwise.wgrad', 'maxPool2d.forward']) expect(names).toContain(n);
+  });
 
-    it(`${fam.name}: every registered version has a kernel file, every kernel file a registered version`, () => {
-      expect(fam.versions.length).toBeGreaterThan(0);
-      const implemented = members.map((f) => fileVersion(header(source(f)))!).sort();
-      expect(implemented, `versions in the first lines of ${members.join(', ')}`).toEqual([...fam.versions].sort());
-    });
-
-    it(`${fam.name}: each kernel's versions table lists exactly the registered versions`, () => {
-      expect(members.length).toBeGreaterThan(0);
-      for (const f of members) {
-        const listed = tableVersions(header(source(f)));
-        expect(listed, `${f}: versions table (registered: ${fam.versions.join(', ')})`).toEqual(fam.versions);
+  for (const pass of passes) {
+    it(`${pass.name}: every registered version has its kernel file, naming the version, with the versions table of the pass`, () => {
+      expect(pass.versions.length, `${pass.name} registers no v<N> version`).toBeGreaterThan(0);
+      expect(pass.versions[0]!.version, `${pass.name}: v1 (the naive reference) comes first`).toBe('v1');
+      const registered = pass.versions.map((v) => v.version);
+      for (const { version, file } of pass.versions) {
+        expect(files, `${pass.name} ${version}: kernel file ${file} (from its summary)`).toContain(file);
+        const head = header(source(file));
+        expect(fileVersion(head), `${file}: the first line names its version, "// ${file} (${version}): ..."`).toBe(version);
+        expect(tableVersions(head), `${file}: versions table (registered for ${pass.name}: ${registered.join(', ')})`).toEqual(registered);
       }
     });
   }
+
+  it('every kernel file that names a version in its first line is a registered version', () => {
+    const registered = new Set(passes.flatMap((p) => p.versions.map((v) => v.file)));
+    const versioned = files.filter((f) => fileVersion(header(source(f))) !== null);
+    expect(versioned.filter((f) => !registered.has(f))).toEqual([]);
+  });
 
   it('matmul tables give a figure, device and shape for every version', () => {
     for (const f of files.filter((f) => f.startsWith('matmul_'))) {

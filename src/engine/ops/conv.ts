@@ -6,8 +6,10 @@
 //   dgrad    dx = conv_transpose(gy, w)               conv2d_dgrad_naive / conv2d_dgrad_gemm (per stride phase)
 //   wgrad    dw = Σ_{n,oh,ow} gy ⊗ im2col(x)          conv2d_wgrad_naive / conv2d_wgrad_gemm (+ split-K reduce)
 //   db = Σ_{n,oh,ow} gy                               conv2d_bias_grad
-// `conv2dKernels.use` picks the version per pass (tests and the benchmarks force versions through it).
-// Depthwise shapes (groups = C = O) run the dedicated kernels of depthwise.ts while a pass is 'auto'.
+// Each pass registers its versions in the kernel registry (conv2dVersions below; tests and benchmarks force
+// them with kernelVersions.force('conv2d', 'v1')). Each pass also has a `depthwise` version, the dedicated
+// kernels of depthwise.ts, which the auto rule picks for depthwise shapes (groups = C = O); forcing v1 or v2
+// runs the generic kernels on them too.
 // The backward rule runs dgrad only when the input needs a gradient, wgrad only for the weight, db only for
 // the bias, and the forward saves only what those passes will read: a frozen conv on an input that needs no
 // gradient records nothing at all.
@@ -21,13 +23,14 @@ import wgradGemmWgsl from '../../shaders/conv2d_wgrad_gemm.wgsl?raw';
 import wgradNaiveWgsl from '../../shaders/conv2d_wgrad_naive.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
+import { defineKernelVersions } from '../kernel-registry.ts';
 import { engineInfo } from '../device.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
 import { CONV_PARAMS, convParams, wgradReduceKernel } from './conv-params.ts';
-import { depthwiseForward, depthwiseInputGrad, depthwiseWeightGrad, isDepthwise } from './depthwise.ts';
+import { depthwiseVersions, isDepthwise } from './depthwise.ts';
 
 // ------------------------------------------------------------------ options and geometry
 
@@ -111,8 +114,12 @@ export interface GemmTiles {
 
 export type Conv2dPass = 'forward' | 'dgrad' | 'wgrad';
 
+/** The problem of each pass: the forward writes into `out`, the backward passes return their gradient. */
+export interface Conv2dForwardProblem { x: Tensor; w: Tensor; b: Tensor | null; d: Conv2dGeometry; out: Tensor }
+export interface Conv2dInputGradProblem { g: Tensor; w: Tensor; d: Conv2dGeometry }
+export interface Conv2dWeightGradProblem { g: Tensor; x: Tensor; d: Conv2dGeometry }
+
 const DEFAULT_TILES: Readonly<GemmTiles> = Object.freeze({ WG_X: 16, WG_Y: 16, TILE_K: 16 });
-const DEFAULT_VERSIONS: Readonly<Record<Conv2dPass, number>> = Object.freeze({ forward: 2, dgrad: 2, wgrad: 2 });
 /**
  * Workgroups the split-K weight gradient aims for: enough to fill a large GPU several times over. A CPU
  * adapter (SwiftShader, llvmpipe, WARP) has a few cores, and there each extra split only adds its partial sums
@@ -123,51 +130,26 @@ const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp/i;
 /** Fewest K steps one split of the weight gradient gets, so the partial sums stay a small extra cost. */
 const WGRAD_MIN_STEPS_PER_SPLIT = 8;
 
-/**
- * The conv2d kernel map. `versions` lists what each pass has (the WGSL headers' tables list the same),
- * `defaults` names the default explicitly, `use` is what runs now: tests and benchmarks assign to it and call
- * `reset()` after. `tiles` and `wgradSplits` override the v2 tile shape and the split-K count; null (the
- * default) chooses them from the shape (see chooseTiles and conv2dWeightGrad).
- */
-export const conv2dKernels = {
-  versions: {
-    forward: { 1: 'conv2d_fwd_naive: one thread per output', 2: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles' },
-    dgrad: { 1: 'conv2d_dgrad_naive: one thread per input pixel, gather', 2: 'conv2d_dgrad_gemm: implicit GEMM per stride phase' },
-    wgrad: { 1: 'conv2d_wgrad_naive: one thread per weight', 2: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce' },
-  } as const satisfies Record<Conv2dPass, Record<number, string>>,
-  defaults: DEFAULT_VERSIONS,
-  /**
-   * 'auto' (the default) runs `defaults`, except v1 for GEMMs too thin to fill a v2 tile (a side or the
-   * reduction under SMALL_GEMM_SIDE: a 1-channel stem, a depthwise conv), where the naive kernel wins:
-   * MNIST conv1 1→32 on N2 28², SwiftShader: forward v1 4.5 ms vs v2 8.0 ms, backward 4.4 ms vs 15.3 ms.
-   */
-  use: { forward: 'auto', dgrad: 'auto', wgrad: 'auto' } as Record<Conv2dPass, number | 'auto'>,
-  tiles: null as GemmTiles | null,
-  wgradSplits: null as number | null,
-  reset(): void {
-    Object.assign(this.use, { forward: 'auto', dgrad: 'auto', wgrad: 'auto' });
-    this.tiles = null;
-    this.wgradSplits = null;
-  },
-};
-
-/** Below this GEMM side (or reduction length) v2's 16-wide tiles are mostly idle, and 'auto' runs v1. */
+/** Below this GEMM side (or reduction length) v2's 16-wide tiles are mostly idle, and the auto rule runs v1. */
 const SMALL_GEMM_SIDE = 16;
 
-/** The version to run for a pass whose implicit GEMM has the given narrow side and reduction length. */
-function chosenVersion(pass: Conv2dPass, narrowSide: number, reduction: number): number {
-  const forced = conv2dKernels.use[pass];
-  const v = forced === 'auto' ? (Math.min(narrowSide, reduction) < SMALL_GEMM_SIDE ? 1 : DEFAULT_VERSIONS[pass]) : forced;
-  if (!(v in conv2dKernels.versions[pass])) {
-    throw new EngineError(`conv2d: no ${pass} kernel version ${v}; registered: ${Object.keys(conv2dKernels.versions[pass]).join(', ')}`);
-  }
-  return v;
+/**
+ * The auto rule shared by the passes: the depthwise kernels for depthwise shapes, v1 for GEMMs too thin to
+ * fill a v2 tile (a side or the reduction under SMALL_GEMM_SIDE: a 1-channel stem), where the naive kernel
+ * wins (MNIST conv1 1→32 on N2 28², SwiftShader: forward v1 4.5 ms vs v2 8.0 ms, backward 4.4 ms vs
+ * 15.3 ms), else the default v2.
+ */
+function convAuto(d: Conv2dGeometry, narrowSide: number, reduction: number): 'v1' | 'v2' | 'depthwise' {
+  if (isDepthwise(d)) return 'depthwise';
+  return Math.min(narrowSide, reduction) < SMALL_GEMM_SIDE ? 'v1' : 'v2';
 }
 
-/** Whether `pass` runs the dedicated depthwise kernels (depthwise.ts): a depthwise shape and the pass on 'auto'. */
-function useDepthwise(pass: Conv2dPass, d: Conv2dGeometry): boolean {
-  return conv2dKernels.use[pass] === 'auto' && isDepthwise(d);
-}
+const onlyDepthwise = ({ d }: { d: Conv2dGeometry }): string | null =>
+  isDepthwise(d) ? null : `needs a depthwise conv (groups = C = O), got C ${d.C}, O ${d.O}, groups ${d.groups}`;
+
+/** Knobs of the v2 passes: `tiles` overrides the tile shape, `splits` the split-K count; null: from the shape. */
+type GemmTuning = { tiles: GemmTiles | null };
+type WgradTuning = GemmTuning & { splits: number | null };
 
 /**
  * The v2 tile shape for a GEMM with `mSide` rows (along WG_X) and `nSide` columns (along WG_Y): 64 × 64 tiles,
@@ -179,8 +161,8 @@ function chooseTiles(mSide: number, nSide: number): GemmTiles {
   return { WG_X: threads(mSide, DEFAULT_TILES.WG_X), WG_Y: threads(nSide, DEFAULT_TILES.WG_Y), TILE_K: DEFAULT_TILES.TILE_K };
 }
 
-function gemmConstants(mSide: number, nSide: number): GemmTiles {
-  const t = conv2dKernels.tiles ?? chooseTiles(mSide, nSide);
+function gemmConstants(tiles: GemmTiles | null, mSide: number, nSide: number): GemmTiles {
+  const t = tiles ?? chooseTiles(mSide, nSide);
   const ok = [t.WG_X, t.WG_Y, t.TILE_K].every((v) => Number.isInteger(v) && v >= 1);
   if (!ok || t.WG_Y % 4 !== 0 || t.WG_X * t.WG_Y > 256 || t.TILE_K > t.WG_X * t.WG_Y) {
     throw new EngineError(
@@ -201,7 +183,7 @@ function checkZ(z: number, what: string): number {
 
 // ------------------------------------------------------------------ forward
 
-function forwardNaive(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry, out: Tensor): void {
+function forwardNaive({ x, w, b, d, out }: Conv2dForwardProblem): void {
   launch(fwdNaiveKernel, [x, w, b ?? w, out], {
     params: convParams(d),
     constants: { HAS_BIAS: b ? 1 : 0 },
@@ -210,8 +192,8 @@ function forwardNaive(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry,
   });
 }
 
-function forwardGemm(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry, out: Tensor): void {
-  const c = gemmConstants(d.N * d.OH * d.OW, d.Og);
+function forwardGemm({ x, w, b, d, out }: Conv2dForwardProblem): void {
+  const c = gemmConstants(conv2dVersions.forward.tuning.tiles, d.N * d.OH * d.OW, d.Og);
   const mTiles = Math.ceil((d.N * d.OH * d.OW) / (c.WG_X * 4));
   const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
   const [gx, gy] = grid(mTiles);
@@ -223,21 +205,24 @@ function forwardGemm(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry, 
   });
 }
 
-const FORWARD: Record<number, typeof forwardNaive> = { 1: forwardNaive, 2: forwardGemm };
-
 // ------------------------------------------------------------------ backward passes
 
 /** dx for upstream gradient `g` [N,O,OH,OW]. */
 function conv2dInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Tensor {
-  if (useDepthwise('dgrad', d) && d.N * d.C * d.H * d.W > 0) return depthwiseInputGrad(g, w, d);
+  if (d.N * d.C * d.H * d.W === 0) return emptyTensor([d.N, d.C, d.H, d.W]);
+  return conv2dVersions.dgrad.run({ g, w, d });
+}
+
+function dgradNaive({ g, w, d }: Conv2dInputGradProblem): Tensor {
   const dx = emptyTensor([d.N, d.C, d.H, d.W]);
-  if (dx.size === 0) return dx;
-  if (chosenVersion('dgrad', d.Cg, (d.O / d.groups) * d.kH * d.kW) === 1) {
-    launch(dgradNaiveKernel, [g, w, dx], { params: convParams(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'conv2d.dgrad' });
-    return dx;
-  }
+  launch(dgradNaiveKernel, [g, w, dx], { params: convParams(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'conv2d.dgrad' });
+  return dx;
+}
+
+function dgradGemm({ g, w, d }: Conv2dInputGradProblem): Tensor {
+  const dx = emptyTensor([d.N, d.C, d.H, d.W]);
   const rows = d.N * Math.ceil(d.H / d.sH) * Math.ceil(d.W / d.sW); // the largest stride phase
-  const c = gemmConstants(rows, d.Cg);
+  const c = gemmConstants(conv2dVersions.dgrad.tuning.tiles, rows, d.Cg);
   const [gx, gy] = grid(Math.ceil(rows / (c.WG_X * 4)));
   const nTiles = Math.ceil(d.Cg / (c.WG_Y * 4));
   launch(dgradGemmKernel, [g, w, dx], {
@@ -251,29 +236,33 @@ function conv2dInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Tensor {
 
 /** dw for upstream gradient `g` [N,O,OH,OW]. */
 function conv2dWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
-  const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
-  const R = d.N * d.OH * d.OW;
-  if (R === 0) {
+  if (d.N * d.OH * d.OW === 0) {
+    const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
     fillInPlace(dw, 0);
     return dw;
   }
-  if (useDepthwise('wgrad', d)) {
-    dw.dispose();
-    return depthwiseWeightGrad(g, x, d);
-  }
-  if (chosenVersion('wgrad', Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW) === 1) {
-    launch(wgradNaiveKernel, [g, x, dw], { params: convParams(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad' });
-    return dw;
-  }
+  return conv2dVersions.wgrad.run({ g, x, d });
+}
+
+function wgradNaive({ g, x, d }: Conv2dWeightGradProblem): Tensor {
+  const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
+  launch(wgradNaiveKernel, [g, x, dw], { params: convParams(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad' });
+  return dw;
+}
+
+function wgradGemm({ g, x, d }: Conv2dWeightGradProblem): Tensor {
+  const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
+  const R = d.N * d.OH * d.OW;
+  const tuning = conv2dVersions.wgrad.tuning;
   const Kc = d.Cg * d.kH * d.kW;
-  const c = gemmConstants(Kc, d.Og);
+  const c = gemmConstants(tuning.tiles, Kc, d.Og);
   const mTiles = Math.ceil(Kc / (c.WG_X * 4));
   const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
   const tiles = mTiles * nTiles * d.groups;
   const maxSplits = Math.max(1, Math.floor(R / (WGRAD_MIN_STEPS_PER_SPLIT * c.TILE_K)));
   const target = CPU_ADAPTER.test(engineInfo().adapter) ? WGRAD_TARGET_WORKGROUPS.cpu : WGRAD_TARGET_WORKGROUPS.gpu;
-  const wanted = conv2dKernels.wgradSplits ?? Math.min(Math.ceil(target / tiles), maxSplits);
-  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: wgradSplits must be a positive integer, got ${wanted}`);
+  const wanted = tuning.splits ?? Math.min(Math.ceil(target / tiles), maxSplits);
+  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: conv2d.wgrad splits must be a positive integer, got ${wanted}`);
   // Round the chunk up to whole K steps, then drop splits that would be empty.
   const chunk = Math.ceil(Math.ceil(R / wanted) / c.TILE_K) * c.TILE_K;
   const splits = Math.ceil(R / chunk);
@@ -297,6 +286,42 @@ function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
   return db;
 }
 
+// ------------------------------------------------------------------ versions
+
+/** The conv2d passes in the kernel registry: naive v1, implicit-GEMM v2 (the default), and the depthwise kernels. */
+export const conv2dVersions = {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'depthwise', GemmTuning>('conv2d.forward', {
+    versions: {
+      v1: { summary: 'conv2d_fwd_naive: one thread per output', run: forwardNaive },
+      v2: { summary: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles', run: forwardGemm },
+      depthwise: { summary: 'the depthwise.forward kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.forward.run(p) },
+    },
+    default: 'v2',
+    auto: ({ d }) => convAuto(d, d.Og, d.Cg * d.kH * d.kW),
+    tuning: { tiles: null },
+  }),
+  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning>('conv2d.dgrad', {
+    versions: {
+      v1: { summary: 'conv2d_dgrad_naive: one thread per input pixel, gather', run: dgradNaive },
+      v2: { summary: 'conv2d_dgrad_gemm: implicit GEMM per stride phase', run: dgradGemm },
+      depthwise: { summary: 'the depthwise.dgrad kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.dgrad.run(p) },
+    },
+    default: 'v2',
+    auto: ({ d }) => convAuto(d, d.Cg, d.Og * d.kH * d.kW),
+    tuning: { tiles: null },
+  }),
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', WgradTuning>('conv2d.wgrad', {
+    versions: {
+      v1: { summary: 'conv2d_wgrad_naive: one thread per weight', run: wgradNaive },
+      v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce', run: wgradGemm },
+      depthwise: { summary: 'the depthwise.wgrad kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.wgrad.run(p) },
+    },
+    default: 'v2',
+    auto: ({ d }) => convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW),
+    tuning: { tiles: null, splits: null },
+  }),
+};
+
 // ------------------------------------------------------------------ the op
 
 /**
@@ -311,10 +336,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const b = bias ?? null;
   checkFloat(op, x, weight, ...(b ? [b] : []));
   const d = conv2dGeometry(x, weight, b, options);
-  const forward = useDepthwise('forward', d) ? depthwiseForward : FORWARD[chosenVersion('forward', d.Og, d.Cg * d.kH * d.kW)]!;
-
   const out = emptyTensor([d.N, d.O, d.OH, d.OW]);
-  if (out.size > 0) forward(x, weight, b, d, out);
+  if (out.size > 0) {
+    try {
+      conv2dVersions.forward.run({ x, w: weight, b, d, out });
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+  }
 
   // Save only what the needed passes read: x for the weight gradient, the weight for the input gradient.
   const needX = x.requiresGrad;

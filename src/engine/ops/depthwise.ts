@@ -10,8 +10,10 @@
 // cores: forward v1 44 ms, v2 473 ms, v3 86 ms; dgrad v1 59 ms, v2 324 ms, v3 42 ms; wgrad v1 23 ms, v2
 // 923 ms; see the headers and bench/results). On a GPU the defaults are v3 / v3 / v2, chosen for their
 // memory traffic and parallelism (v1's weight gradient has only C·9 threads) and NOT yet measured on one.
-// `depthwiseKernels.use` picks the version per pass: 'auto' runs the default where it applies, v1 elsewhere. conv2d takes this path only while its own pass is 'auto'; forcing conv2dKernels.use[pass] to a
-// number runs the generic conv2d kernels on depthwise shapes too (the tests compare both).
+// `depthwiseVersions` registers them in the kernel registry; the auto rule runs the adapter's default where
+// it applies, v1 elsewhere. conv2d takes this path through its own `depthwise` version, which its auto rule
+// picks for depthwise shapes; forcing conv2d to v1 or v2 runs the generic kernels on them (the tests compare
+// both): kernelVersions.force('depthwise.forward', 'v3'), kernelVersions.force('conv2d', 'v2').
 
 import fwdNaiveWgsl from '../../shaders/depthwise_fwd_naive.wgsl?raw';
 import fwdTiledWgsl from '../../shaders/depthwise_fwd_tiled.wgsl?raw';
@@ -24,10 +26,11 @@ import wgradSplitWgsl from '../../shaders/depthwise_wgrad_split.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { engineInfo } from '../device.ts';
 import { EngineError } from '../errors.ts';
+import { defineKernelVersions } from '../kernel-registry.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import type { Tensor } from '../tensor.ts';
-import type { Conv2dGeometry, Conv2dPass } from './conv.ts';
 import { CONV_PARAMS, convParams, wgradReduceKernel } from './conv-params.ts';
+import type { Conv2dForwardProblem, Conv2dGeometry, Conv2dInputGradProblem, Conv2dPass, Conv2dWeightGradProblem } from './conv.ts';
 
 const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', fwdNaiveWgsl, ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', fwdTiledWgsl, ['read', 'read', 'read', 'write'], CONV_PARAMS);
@@ -46,35 +49,6 @@ const WGRAD_MIN_CHUNK = 2048;
 const WGRAD_TARGET_WORKGROUPS = { gpu: 512, cpu: 8 };
 const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp/i;
 
-/**
- * The depthwise kernel map, in the style of conv2dKernels: `versions` lists what each pass has (the WGSL
- * headers' tables list the same), `defaults` names the default per adapter kind, `use` is what runs now
- * ('auto': the default where it applies, else v1); tests and benchmarks assign to it and call reset() after.
- */
-export const depthwiseKernels = {
-  versions: {
-    forward: {
-      1: 'depthwise_fwd_naive: one thread per output',
-      2: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory',
-      3: 'depthwise_fwd_rows: 4 outputs per thread, input window in registers',
-    },
-    dgrad: {
-      1: 'depthwise_dgrad_naive: one thread per input pixel, gather',
-      2: 'depthwise_dgrad_tiled: 8×32 tile, gradient window in workgroup memory',
-      3: 'depthwise_dgrad_rows: 4 pixels per thread, gradient window in registers',
-    },
-    wgrad: { 1: 'depthwise_wgrad_naive: one thread per weight', 2: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction' },
-  } as const satisfies Record<Conv2dPass, Record<number, string>>,
-  defaults: Object.freeze({
-    gpu: Object.freeze({ forward: 3, dgrad: 3, wgrad: 2 }),
-    cpu: Object.freeze({ forward: 1, dgrad: 1, wgrad: 1 }),
-  }) as Readonly<Record<'gpu' | 'cpu', Readonly<Record<Conv2dPass, number>>>>,
-  use: { forward: 'auto', dgrad: 'auto', wgrad: 'auto' } as Record<Conv2dPass, number | 'auto'>,
-  reset(): void {
-    Object.assign(this.use, { forward: 'auto', dgrad: 'auto', wgrad: 'auto' });
-  },
-};
-
 /** Whether conv2d geometry `d` is a depthwise conv with one filter per channel (channel multiplier 1). */
 export function isDepthwise(d: Conv2dGeometry): boolean {
   return d.groups === d.C && d.O === d.C && d.groups > 1;
@@ -87,20 +61,19 @@ function fastApplies(pass: Conv2dPass, d: Conv2dGeometry): boolean {
   return d.dH === 1 && d.dW === 1 && d.sH === d.sW && (d.sH === 1 || d.sH === 2);
 }
 
-/** The version of `pass` to run on `d`: the forced one, or 'auto' → the adapter's default where it applies. */
-export function depthwiseVersion(pass: Conv2dPass, d: Conv2dGeometry): number {
-  const forced = depthwiseKernels.use[pass];
-  const defaults = depthwiseKernels.defaults[CPU_ADAPTER.test(engineInfo().adapter) ? 'cpu' : 'gpu'];
-  const v = forced === 'auto' ? (fastApplies(pass, d) ? defaults[pass] : 1) : forced;
-  if (!(v in depthwiseKernels.versions[pass])) {
-    throw new EngineError(`depthwise conv2d: no ${pass} kernel version ${v}; registered: ${Object.keys(depthwiseKernels.versions[pass]).join(', ')}`);
-  }
-  if (v !== 1 && !fastApplies(pass, d)) {
-    throw new EngineError(
-      `depthwise conv2d: ${pass} v${v} needs a 3×3 kernel${pass === 'wgrad' ? '' : ', dilation 1 and stride 1 or 2'}, got kernel [${d.kH},${d.kW}] stride [${d.sH},${d.sW}] dilation [${d.dH},${d.dW}]`,
-    );
-  }
-  return v;
+/** Why the fast kernels (v2, v3) of `pass` cannot take `d`, or null. */
+function fastRejects(pass: Conv2dPass): (p: { d: Conv2dGeometry }) => string | null {
+  return ({ d }) =>
+    fastApplies(pass, d)
+      ? null
+      : `needs a 3×3 kernel${pass === 'wgrad' ? '' : ', dilation 1 and stride 1 or 2'}, got kernel [${d.kH},${d.kW}] stride [${d.sH},${d.sW}] dilation [${d.dH},${d.dW}]`;
+}
+
+const onCpuAdapter = (): boolean => CPU_ADAPTER.test(engineInfo().adapter);
+
+/** The auto rule: v1 on a CPU adapter or where the fast kernels do not apply, else the GPU default. */
+function depthwiseAuto<V extends string>(pass: Conv2dPass, gpuDefault: V): (p: { d: Conv2dGeometry }) => V | 'v1' {
+  return ({ d }) => (!onCpuAdapter() && fastApplies(pass, d) ? gpuDefault : 'v1');
 }
 
 function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string): [number, number, number] {
@@ -111,18 +84,13 @@ function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string):
 
 // ------------------------------------------------------------------ the passes
 
-/** y = depthwise conv(x, w) + b into `out` [N, C, OH, OW]. */
-export function depthwiseForward(x: Tensor, w: Tensor, b: Tensor | null, d: Conv2dGeometry, out: Tensor): void {
-  const v = depthwiseVersion('forward', d);
-  if (v === 3) {
-    const rows = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
-    launch(fwdRowsKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.forward' });
-    return;
-  }
-  if (v === 1) {
-    launch(fwdNaiveKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0 }, workgroups: grid(Math.ceil(out.size / 64)), label: 'depthwise.forward' });
-    return;
-  }
+/** y = depthwise conv(x, w) + b into `out` [N, C, OH, OW]: v1, one thread per output. */
+function forwardNaive({ x, w, b, d, out }: Conv2dForwardProblem): void {
+  launch(fwdNaiveKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0 }, workgroups: grid(Math.ceil(out.size / 64)), label: 'depthwise.forward' });
+}
+
+/** v2: an 8×32 output tile per workgroup, its input window in workgroup memory. */
+function forwardTiled({ x, w, b, d, out }: Conv2dForwardProblem): void {
   launch(fwdTiledKernel, [x, w, b ?? w, out], {
     params: convParams(d),
     constants: { HAS_BIAS: b ? 1 : 0, STRIDE: d.sH },
@@ -131,32 +99,46 @@ export function depthwiseForward(x: Tensor, w: Tensor, b: Tensor | null, d: Conv
   });
 }
 
-/** dx [N, C, H, W] for the output gradient g [N, C, OH, OW]. */
-export function depthwiseInputGrad(g: Tensor, w: Tensor, d: Conv2dGeometry): Tensor {
+/** v3: 4 outputs of a row per thread, the input window in registers. */
+function forwardRows({ x, w, b, d, out }: Conv2dForwardProblem): void {
+  const rows = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
+  launch(fwdRowsKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.forward' });
+}
+
+/** dx [N, C, H, W] for the output gradient g [N, C, OH, OW]: v1, one thread per input pixel. */
+function dgradNaive({ g, w, d }: Conv2dInputGradProblem): Tensor {
   const dx = emptyTensor([d.N, d.C, d.H, d.W]);
-  const v = depthwiseVersion('dgrad', d);
-  if (v === 3) {
-    const rows = d.N * d.C * d.H * Math.ceil(d.W / 4);
-    launch(dgradRowsKernel, [g, w, dx], { params: convParams(d), constants: { STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.dgrad' });
-    return dx;
-  }
-  if (v === 1) {
-    launch(dgradNaiveKernel, [g, w, dx], { params: convParams(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'depthwise.dgrad' });
-    return dx;
-  }
+  launch(dgradNaiveKernel, [g, w, dx], { params: convParams(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'depthwise.dgrad' });
+  return dx;
+}
+
+/** v2: an 8×32 tile per workgroup, the gradient window in workgroup memory. */
+function dgradTiled({ g, w, d }: Conv2dInputGradProblem): Tensor {
+  const dx = emptyTensor([d.N, d.C, d.H, d.W]);
   launch(dgradTiledKernel, [g, w, dx], { params: convParams(d), constants: { STRIDE: d.sH }, workgroups: tiledWorkgroups(d, d.H, d.W, 'input gradient'), label: 'depthwise.dgrad' });
   return dx;
 }
 
-/** dw [C, 1, kH, kW] for the output gradient g [N, C, OH, OW]. */
-export function depthwiseWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
+/** v3: 4 pixels of a row per thread, the gradient window in registers. */
+function dgradRows({ g, w, d }: Conv2dInputGradProblem): Tensor {
+  const dx = emptyTensor([d.N, d.C, d.H, d.W]);
+  const rows = d.N * d.C * d.H * Math.ceil(d.W / 4);
+  launch(dgradRowsKernel, [g, w, dx], { params: convParams(d), constants: { STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.dgrad' });
+  return dx;
+}
+
+/** dw [C, 1, kH, kW] for the output gradient g [N, C, OH, OW]: v1, one thread per weight. */
+function wgradNaive({ g, x, d }: Conv2dWeightGradProblem): Tensor {
   const dw = emptyTensor([d.C, 1, d.kH, d.kW]);
-  if (depthwiseVersion('wgrad', d) === 1) {
-    launch(wgradNaiveKernel, [g, x, dw], { params: convParams(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad' });
-    return dw;
-  }
+  launch(wgradNaiveKernel, [g, x, dw], { params: convParams(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad' });
+  return dw;
+}
+
+/** v2: a workgroup per channel × split of N·OH·OW, tree reduction, then a reduce over the splits. */
+function wgradSplit({ g, x, d }: Conv2dWeightGradProblem): Tensor {
+  const dw = emptyTensor([d.C, 1, d.kH, d.kW]);
   const R = d.N * d.OH * d.OW;
-  const target = CPU_ADAPTER.test(engineInfo().adapter) ? WGRAD_TARGET_WORKGROUPS.cpu : WGRAD_TARGET_WORKGROUPS.gpu;
+  const target = onCpuAdapter() ? WGRAD_TARGET_WORKGROUPS.cpu : WGRAD_TARGET_WORKGROUPS.gpu;
   const wanted = Math.max(1, Math.min(Math.ceil(target / d.C), Math.floor(R / WGRAD_MIN_CHUNK), MAX_WORKGROUPS_PER_DIM));
   const chunk = Math.ceil(R / wanted);
   const splits = Math.ceil(R / chunk);
@@ -171,3 +153,38 @@ export function depthwiseWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Te
   part.dispose();
   return dw;
 }
+
+// ------------------------------------------------------------------ versions
+
+/**
+ * The depthwise passes in the kernel registry. The defaults are the GPU ones (v3 / v3 / v2); on a CPU adapter
+ * the auto rule runs v1 (see the header).
+ */
+export const depthwiseVersions = {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3'>('depthwise.forward', {
+    versions: {
+      v1: { summary: 'depthwise_fwd_naive: one thread per output', run: forwardNaive },
+      v2: { summary: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory', rejects: fastRejects('forward'), run: forwardTiled },
+      v3: { summary: 'depthwise_fwd_rows: 4 outputs per thread, input window in registers', rejects: fastRejects('forward'), run: forwardRows },
+    },
+    default: 'v3',
+    auto: depthwiseAuto('forward', 'v3'),
+  }),
+  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3'>('depthwise.dgrad', {
+    versions: {
+      v1: { summary: 'depthwise_dgrad_naive: one thread per input pixel, gather', run: dgradNaive },
+      v2: { summary: 'depthwise_dgrad_tiled: 8×32 tile, gradient window in workgroup memory', rejects: fastRejects('dgrad'), run: dgradTiled },
+      v3: { summary: 'depthwise_dgrad_rows: 4 pixels per thread, gradient window in registers', rejects: fastRejects('dgrad'), run: dgradRows },
+    },
+    default: 'v3',
+    auto: depthwiseAuto('dgrad', 'v3'),
+  }),
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2'>('depthwise.wgrad', {
+    versions: {
+      v1: { summary: 'depthwise_wgrad_naive: one thread per weight', run: wgradNaive },
+      v2: { summary: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction', rejects: fastRejects('wgrad'), run: wgradSplit },
+    },
+    default: 'v2',
+    auto: depthwiseAuto('wgrad', 'v2'),
+  }),
+};

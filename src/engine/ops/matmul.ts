@@ -11,8 +11,8 @@
 //   v1 naive     one thread per output                                   (matmul_naive.wgsl)
 //   v2 tiled     64×64 workgroup tile, 4×4 outputs per thread, K step 16  (matmul_tiled.wgsl)
 //   v3 large     128×128 tile, 8×8 per thread, double-buffered, K step 8 (matmul_tiled_large.wgsl)
-// `MATMUL_VERSIONS` is the one map of them; `MATMUL_DEFAULT` names the default, and `chooseMatmulVersion`
-// the size rule `matmulKernels.impl` applies. Tests and benchmarks force one with `matmulKernels.force('v1')`.
+// `matmulVersions` (src/engine/kernel-registry.ts) registers them with v2 the default and `chooseMatmulVersion`
+// the auto rule; tests and benchmarks force one with `kernelVersions.force('matmul', 'v1')`.
 
 import matmulNaiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
 import matmulTiledLargeWgsl from '../../shaders/matmul_tiled_large.wgsl?raw';
@@ -20,6 +20,7 @@ import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, type Kernel } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
+import { defineKernelVersions } from '../kernel-registry.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { broadcastShapes, sizeOf } from '../shape.ts';
@@ -65,8 +66,6 @@ export interface MatmulProblem {
   /** Name for traceKernels (default 'matmul'). */
   label?: string;
 }
-
-export type MatmulImpl = (p: MatmulProblem) => Tensor;
 
 interface TileGeometry {
   tileM: number;
@@ -135,50 +134,27 @@ export function matmulTiledLarge(p: MatmulProblem): Tensor {
 
 // ------------------------------------------------------------------ dispatch
 
-/** Every matmul kernel version, naive first. */
-export const MATMUL_VERSIONS = {
-  v1: matmulNaive,
-  v2: matmulTiled,
-  v3: matmulTiledLarge,
-} as const satisfies Record<string, MatmulImpl>;
-
-export type MatmulVersion = keyof typeof MATMUL_VERSIONS;
-
-/** The default kernel: what `chooseMatmulVersion` uses unless a problem is tiny or large enough for v3. */
-export const MATMUL_DEFAULT: MatmulVersion = 'v2';
-
 /**
  * The size rule of the default dispatch. Tiny products (≤ 32³ multiply-adds per matrix, or a side under 8,
  * where a 64-wide tile would mostly idle) stay on v1; products with enough 128×128 tiles to fill a large
- * GPU (≥ 256 workgroups) use v3; the rest v2.
+ * GPU (≥ 256 workgroups) use v3; the rest the default, v2.
  */
-export function chooseMatmulVersion(p: Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'>): MatmulVersion {
+export function chooseMatmulVersion(p: Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'>): 'v1' | 'v2' | 'v3' {
   if (p.M * p.N * p.K <= 32 * 32 * 32 || Math.min(p.M, p.N) < 8) return 'v1';
   if (Math.ceil(p.M / 128) * Math.ceil(p.N / 128) * p.batch >= 256) return 'v3';
-  return MATMUL_DEFAULT;
+  return 'v2';
 }
 
-function matmulAuto(p: MatmulProblem): Tensor {
-  return MATMUL_VERSIONS[chooseMatmulVersion(p)](p);
-}
-
-/** The pluggable kernel choice. `impl` runs every product the engine computes. */
-export const matmulKernels = {
-  versions: MATMUL_VERSIONS,
-  default: MATMUL_DEFAULT,
-  choose: chooseMatmulVersion,
-  impl: matmulAuto as MatmulImpl,
-  /** Which version `force` set, or null for the size rule. */
-  forced: null as MatmulVersion | null,
-  /** Runs every matmul with one version (tests, benchmarks); `null` restores the size rule. */
-  force(version: MatmulVersion | null): void {
-    if (version !== null && !(version in MATMUL_VERSIONS)) {
-      throw new Error(`matmulKernels.force: unknown version ${String(version)} (have ${Object.keys(MATMUL_VERSIONS).join(', ')})`);
-    }
-    this.forced = version;
-    this.impl = version === null ? matmulAuto : MATMUL_VERSIONS[version];
+/** Every matmul kernel version, naive first; `matmulVersions.run` runs every product the engine computes. */
+export const matmulVersions = defineKernelVersions('matmul', {
+  versions: {
+    v1: { summary: 'matmul_naive: one thread per output', run: matmulNaive },
+    v2: { summary: 'matmul_tiled: 64×64 tile, 4×4 outputs per thread, K step 16', run: matmulTiled },
+    v3: { summary: 'matmul_tiled_large: 128×128 tile, 8×8 per thread, double-buffered, K step 8', run: matmulTiledLarge },
   },
-};
+  default: 'v2',
+  auto: chooseMatmulVersion,
+});
 
 // ------------------------------------------------------------------ raw products
 
@@ -209,7 +185,7 @@ export function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean, opti
     if (!options.bias && (options.activation ?? 'none') === 'none') return out;
     return epilogueUnfused(out, [batch, M, N], options);
   }
-  return matmulKernels.impl({ a, b, M, N, K, batch, transA, transB, aBatched: ba > 1, bBatched: bb > 1, ...options });
+  return matmulVersions.run({ a, b, M, N, K, batch, transA, transB, aBatched: ba > 1, bBatched: bb > 1, ...options });
 }
 
 /** The epilogue as separate launches (only for the degenerate K = 0 product). Consumes `x`. */

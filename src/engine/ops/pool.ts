@@ -14,7 +14,8 @@ import maxBackwardWgsl from '../../shaders/pool_max_backward.wgsl?raw';
 import maxWgsl from '../../shaders/pool_max.wgsl?raw';
 import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
-import { EngineError, ShapeError, fmtShape } from '../errors.ts';
+import { ShapeError, fmtShape } from '../errors.ts';
+import { defineKernelVersions } from '../kernel-registry.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { type IntPair, intPair, windowOutputSize } from './conv.ts';
@@ -26,43 +27,6 @@ const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['r
 const globalAvgKernel = defineKernel('pool_global_avg', globalAvgWgsl, ['read', 'write']);
 const globalAvgBackwardKernel = defineKernel('pool_global_avg_backward', globalAvgBackwardWgsl, ['read', 'write']);
 const adaptiveAvgKernel = defineKernel('pool_adaptive_avg', adaptiveAvgWgsl, ['read', 'write'], { n: 'u32', h: 'u32', w: 'u32', oh: 'u32', ow: 'u32' });
-
-export type Pool2dPass =
-  | 'maxForward' | 'maxBackward' | 'avgForward' | 'avgBackward' | 'globalAvgForward' | 'globalAvgBackward' | 'adaptiveAvgForward' | 'adaptiveAvgBackward';
-
-const DEFAULT_VERSIONS: Readonly<Record<Pool2dPass, number>> = Object.freeze({
-  maxForward: 1, maxBackward: 1, avgForward: 1, avgBackward: 1, globalAvgForward: 1, globalAvgBackward: 1, adaptiveAvgForward: 1, adaptiveAvgBackward: 1,
-});
-
-/**
- * The pooling kernel map, shaped like conv2dKernels: `versions` per pass, the explicit `defaults`, and `use`
- * (what runs; tests and benchmarks may assign, then `reset()`). Pooling is memory-bound and each pass has one
- * direct kernel so far.
- */
-export const pool2dKernels = {
-  versions: {
-    maxForward: { 1: 'pool_max: one thread per output, writes the argmax' },
-    maxBackward: { 1: 'pool_max_backward: one thread per input, gather through the argmax' },
-    avgForward: { 1: 'pool_avg: one thread per output' },
-    avgBackward: { 1: 'pool_avg_backward: one thread per input, gather over covering windows' },
-    globalAvgForward: { 1: 'pool_global_avg: a thread per plane below 256 elements, else a workgroup per plane' },
-    globalAvgBackward: { 1: 'pool_global_avg_backward: one thread per input' },
-    adaptiveAvgForward: { 1: 'pool_adaptive_avg: one thread per output, the mean over its bin' },
-    adaptiveAvgBackward: { 1: 'pool_adaptive_avg: one thread per input, gather over the bins that hold it' },
-  } as const satisfies Record<Pool2dPass, Record<number, string>>,
-  defaults: DEFAULT_VERSIONS,
-  use: { ...DEFAULT_VERSIONS } as Record<Pool2dPass, number>,
-  reset(): void {
-    Object.assign(this.use, DEFAULT_VERSIONS);
-  },
-};
-
-function checkVersion(op: string, pass: Pool2dPass): void {
-  const v = pool2dKernels.use[pass];
-  if (!(v in pool2dKernels.versions[pass])) {
-    throw new EngineError(`${op}: no ${pass} kernel version ${v}; registered: ${Object.keys(pool2dKernels.versions[pass]).join(', ')}`);
-  }
-}
 
 interface PoolGeometry {
   N: number; C: number; H: number; W: number;
@@ -101,6 +65,131 @@ function poolUniforms(d: PoolGeometry): number[] {
   return [d.N * d.C, d.H, d.W, d.OH, d.OW, d.kH, d.kW, d.sH, d.sW, d.pH, d.pW, d.dH, d.dW];
 }
 
+/** From this plane size up, global average pooling gives each plane a workgroup (else a thread). */
+const GLOBAL_AVG_WORKGROUP_PLANE = 256;
+
+interface AdaptiveForwardProblem { x: Tensor; out: Tensor; H: number; W: number; OH: number; OW: number }
+interface AdaptiveBackwardProblem { g: Tensor; dx: Tensor; H: number; W: number; OH: number; OW: number }
+const onlyGlobal = ({ OH, OW }: { OH: number; OW: number }): string | null => (OH === 1 && OW === 1 ? null : `needs output size 1×1, got ${OH}×${OW}`);
+
+// ------------------------------------------------------------------ versions
+// Pooling is memory-bound and each pass has one direct kernel so far; a faster one registers beside it.
+
+/** The pooling passes in the kernel registry (kernelVersions.force('maxPool2d', 'v1') etc.). */
+export const pool2dVersions = {
+  maxForward: defineKernelVersions('maxPool2d.forward', {
+    versions: {
+      v1: {
+        summary: 'pool_max: one thread per output, writes the argmax',
+        run: ({ x, out, idx, d, withIndex }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean }) =>
+          launch(maxKernel, [x, out, idx], {
+            uniforms: poolUniforms(d),
+            constants: { WITH_INDEX: withIndex ? 1 : 0 },
+            workgroups: grid(Math.ceil(out.size / 64)),
+            label: 'maxPool2d.forward',
+          }),
+      },
+    },
+    default: 'v1',
+  }),
+  maxBackward: defineKernelVersions('maxPool2d.backward', {
+    versions: {
+      v1: {
+        summary: 'pool_max_backward: one thread per input, gather through the argmax',
+        run: ({ g, indices, dx, d }: { g: Tensor; indices: Tensor; dx: Tensor; d: PoolGeometry }) =>
+          launch(maxBackwardKernel, [g, indices, dx], { uniforms: poolUniforms(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'maxPool2d.backward' }),
+      },
+    },
+    default: 'v1',
+  }),
+  avgForward: defineKernelVersions('avgPool2d.forward', {
+    versions: {
+      v1: {
+        summary: 'pool_avg: one thread per output',
+        run: ({ x, out, d, includePad }: { x: Tensor; out: Tensor; d: PoolGeometry; includePad: boolean }) =>
+          launch(avgKernel, [x, out], {
+            uniforms: poolUniforms(d),
+            constants: { COUNT_INCLUDE_PAD: includePad ? 1 : 0 },
+            workgroups: grid(Math.ceil(out.size / 64)),
+            label: 'avgPool2d.forward',
+          }),
+      },
+    },
+    default: 'v1',
+  }),
+  avgBackward: defineKernelVersions('avgPool2d.backward', {
+    versions: {
+      v1: {
+        summary: 'pool_avg_backward: one thread per input, gather over covering windows',
+        run: ({ g, dx, d, includePad }: { g: Tensor; dx: Tensor; d: PoolGeometry; includePad: boolean }) =>
+          launch(avgBackwardKernel, [g, dx], {
+            uniforms: poolUniforms(d),
+            constants: { COUNT_INCLUDE_PAD: includePad ? 1 : 0 },
+            workgroups: grid(Math.ceil(dx.size / 64)),
+            label: 'avgPool2d.backward',
+          }),
+      },
+    },
+    default: 'v1',
+  }),
+  adaptiveAvgForward: defineKernelVersions('adaptiveAvgPool2d.forward', {
+    versions: {
+      v1: {
+        summary: 'pool_adaptive_avg: one thread per output, the mean over its bin (any output size)',
+        run: ({ x, out, H, W, OH, OW }: AdaptiveForwardProblem) =>
+          launch(adaptiveAvgKernel, [x, out], {
+            params: { n: out.size, h: H, w: W, oh: OH, ow: OW },
+            constants: { BACKWARD: 0 },
+            workgroups: grid(Math.ceil(out.size / 64)),
+            label: 'adaptiveAvgPool2d.forward',
+          }),
+      },
+      v2: {
+        summary: 'pool_global_avg: output 1×1; a thread per plane below 256 elements, else a workgroup per plane',
+        rejects: onlyGlobal,
+        run: ({ x, out, H, W }: AdaptiveForwardProblem) => {
+          const perPlane = H * W >= GLOBAL_AVG_WORKGROUP_PLANE;
+          launch(globalAvgKernel, [x, out], {
+            uniforms: [out.size, H * W, f32Bits(1 / (H * W))],
+            constants: { WG_PER_PLANE: perPlane ? 1 : 0 },
+            workgroups: grid(perPlane ? out.size : Math.ceil(out.size / 64)),
+            label: 'adaptiveAvgPool2d.forward',
+          });
+        },
+      },
+    },
+    default: 'v1',
+    auto: ({ OH, OW }) => (OH === 1 && OW === 1 ? 'v2' : 'v1'),
+  }),
+  adaptiveAvgBackward: defineKernelVersions('adaptiveAvgPool2d.backward', {
+    versions: {
+      v1: {
+        summary: 'pool_adaptive_avg: one thread per input, gather over the bins that hold it',
+        run: ({ g, dx, H, W, OH, OW }: AdaptiveBackwardProblem) =>
+          launch(adaptiveAvgKernel, [g, dx], {
+            params: { n: dx.size, h: H, w: W, oh: OH, ow: OW },
+            constants: { BACKWARD: 1 },
+            workgroups: grid(Math.ceil(dx.size / 64)),
+            label: 'adaptiveAvgPool2d.backward',
+          }),
+      },
+      v2: {
+        summary: 'pool_global_avg_backward: output 1×1; one thread per input',
+        rejects: onlyGlobal,
+        run: ({ g, dx, H, W }: AdaptiveBackwardProblem) =>
+          launch(globalAvgBackwardKernel, [g, dx], {
+            uniforms: [dx.size, H * W, f32Bits(1 / (H * W))],
+            workgroups: grid(Math.ceil(dx.size / 64)),
+            label: 'adaptiveAvgPool2d.backward',
+          }),
+      },
+    },
+    default: 'v1',
+    auto: ({ OH, OW }) => (OH === 1 && OW === 1 ? 'v2' : 'v1'),
+  }),
+};
+
+
 export interface MaxPool2dOptions {
   /** Default: the kernel size. */
   stride?: IntPair;
@@ -112,24 +201,13 @@ export interface MaxPool2dOptions {
 export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions = {}): Tensor {
   const op = 'maxPool2d';
   const d = poolGeometry(op, x, kernelSize, options);
-  checkVersion(op, 'maxForward');
   const withIndex = needsGrad([x]);
   const out = emptyTensor([d.N, d.C, d.OH, d.OW]);
   const idx = emptyTensor(withIndex ? out.shape : [1], 'int32');
-  if (out.size > 0) {
-    launch(maxKernel, [x, out, idx], {
-      uniforms: poolUniforms(d),
-      constants: { WITH_INDEX: withIndex ? 1 : 0 },
-      workgroups: grid(Math.ceil(out.size / 64)),
-      label: 'maxPool2d.forward',
-    });
-  }
+  if (out.size > 0) pool2dVersions.maxForward.run({ x, out, idx, d, withIndex });
   const result = attach(op, [x], out, withIndex ? [idx] : [], (g, [indices]) => {
-    checkVersion(op, 'maxBackward');
     const dx = emptyTensor([d.N, d.C, d.H, d.W]);
-    if (dx.size > 0) {
-      launch(maxBackwardKernel, [g, indices!, dx], { uniforms: poolUniforms(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'maxPool2d.backward' });
-    }
+    if (dx.size > 0) pool2dVersions.maxBackward.run({ g, indices: indices!, dx, d });
     return [dx];
   });
   idx.dispose();
@@ -148,34 +226,15 @@ export interface AvgPool2dOptions {
 export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOptions = {}): Tensor {
   const op = 'avgPool2d';
   const d = poolGeometry(op, x, kernelSize, { stride: options.stride, padding: options.padding });
-  checkVersion(op, 'avgForward');
   const includePad = options.countIncludePad ?? true;
   const out = emptyTensor([d.N, d.C, d.OH, d.OW]);
-  if (out.size > 0) {
-    launch(avgKernel, [x, out], {
-      uniforms: poolUniforms(d),
-      constants: { COUNT_INCLUDE_PAD: includePad ? 1 : 0 },
-      workgroups: grid(Math.ceil(out.size / 64)),
-      label: 'avgPool2d.forward',
-    });
-  }
+  if (out.size > 0) pool2dVersions.avgForward.run({ x, out, d, includePad });
   return attach(op, [x], out, [], (g) => {
-    checkVersion(op, 'avgBackward');
     const dx = emptyTensor([d.N, d.C, d.H, d.W]);
-    if (dx.size > 0) {
-      launch(avgBackwardKernel, [g, dx], {
-        uniforms: poolUniforms(d),
-        constants: { COUNT_INCLUDE_PAD: includePad ? 1 : 0 },
-        workgroups: grid(Math.ceil(dx.size / 64)),
-        label: 'avgPool2d.backward',
-      });
-    }
+    if (dx.size > 0) pool2dVersions.avgBackward.run({ g, dx, d, includePad });
     return [dx];
   });
 }
-
-/** From this plane size up, global average pooling gives each plane a workgroup (else a thread). */
-const GLOBAL_AVG_WORKGROUP_PLANE = 256;
 
 /** An output size for adaptiveAvgPool2d: one number for both dims, or [OH, OW] where null keeps that input dim. */
 export type AdaptiveSize = number | readonly [number | null, number | null];
@@ -183,7 +242,7 @@ export type AdaptiveSize = number | readonly [number | null, number | null];
 /**
  * Adaptive average pooling (torch's adaptive_avg_pool2d): x [N,C,H,W] → [N,C,OH,OW] for any output size,
  * each output the mean over PyTorch's bin, rows floor(i·H/OH) ≤ h < ceil((i+1)·H/OH) (columns alike).
- * Output 1 (global average pooling) runs dedicated kernels.
+ * Output 1×1 (global average pooling) runs its own kernels (v2, the auto rule's pick for that size).
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const op = 'adaptiveAvgPool2d';
@@ -192,31 +251,12 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   if (x.rank !== 4) throw new ShapeError(`${op}: expected a 4-D input [N,C,H,W], got ${fmtShape(x.shape)}`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [OH, OW] = adaptiveOutputSize(op, outputSize, H, W);
-  const plane = H * W;
-  if (plane === 0) throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has empty planes`);
-  if (OH !== 1 || OW !== 1) return adaptiveAvgPoolBins(x, N * C, H, W, OH, OW);
-  checkVersion(op, 'globalAvgForward');
-  const inv = f32Bits(1 / plane);
-  const out = emptyTensor([N, C, 1, 1]);
-  if (out.size > 0) {
-    const perPlane = plane >= GLOBAL_AVG_WORKGROUP_PLANE;
-    launch(globalAvgKernel, [x, out], {
-      uniforms: [N * C, plane, inv],
-      constants: { WG_PER_PLANE: perPlane ? 1 : 0 },
-      workgroups: grid(perPlane ? N * C : Math.ceil((N * C) / 64)),
-      label: 'adaptiveAvgPool2d.forward',
-    });
-  }
+  if (H * W === 0) throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has empty planes`);
+  const out = emptyTensor([N, C, OH, OW]);
+  if (out.size > 0) pool2dVersions.adaptiveAvgForward.run({ x, out, H, W, OH, OW });
   return attach(op, [x], out, [], (g) => {
-    checkVersion(op, 'globalAvgBackward');
     const dx = emptyTensor([N, C, H, W]);
-    if (dx.size > 0) {
-      launch(globalAvgBackwardKernel, [g, dx], {
-        uniforms: [dx.size, plane, inv],
-        workgroups: grid(Math.ceil(dx.size / 64)),
-        label: 'adaptiveAvgPool2d.backward',
-      });
-    }
+    if (dx.size > 0) pool2dVersions.adaptiveAvgBackward.run({ g, dx, H, W, OH, OW });
     return [dx];
   });
 }
@@ -230,32 +270,4 @@ export function adaptiveOutputSize(op: string, outputSize: AdaptiveSize, H: numb
     throw new ShapeError(`${op}: output size must be positive integers (or null to keep an input dim), got ${JSON.stringify(outputSize)}`);
   }
   return out;
-}
-
-function adaptiveAvgPoolBins(x: Tensor, planes: number, H: number, W: number, OH: number, OW: number): Tensor {
-  const op = 'adaptiveAvgPool2d';
-  checkVersion(op, 'adaptiveAvgForward');
-  const [N, C] = x.shape as [number, number];
-  const out = emptyTensor([N, C, OH, OW]);
-  if (out.size > 0) {
-    launch(adaptiveAvgKernel, [x, out], {
-      params: { n: out.size, h: H, w: W, oh: OH, ow: OW },
-      constants: { BACKWARD: 0 },
-      workgroups: grid(Math.ceil(out.size / 64)),
-      label: 'adaptiveAvgPool2d.forward',
-    });
-  }
-  return attach(op, [x], out, [], (g) => {
-    checkVersion(op, 'adaptiveAvgBackward');
-    const dx = emptyTensor([N, C, H, W]);
-    if (dx.size > 0) {
-      launch(adaptiveAvgKernel, [g, dx], {
-        params: { n: planes * H * W, h: H, w: W, oh: OH, ow: OW },
-        constants: { BACKWARD: 1 },
-        workgroups: grid(Math.ceil(dx.size / 64)),
-        label: 'adaptiveAvgPool2d.backward',
-      });
-    }
-    return [dx];
-  });
 }

@@ -1,0 +1,237 @@
+// The one registry of kernel versions. Every op that keeps several kernels for one job (matmul, the three
+// conv2d passes, the depthwise passes, the pooling passes, and anything new) registers a *pass* here:
+//
+//   export const matmulVersions = defineKernelVersions('matmul', {
+//     versions: { v1: { summary: 'matmul_naive: ...', run: matmulNaive }, v2: { ... }, v3: { ... } },
+//     default: 'v2',
+//     auto: (p) => (tiny(p) ? 'v1' : large(p) ? 'v3' : 'v2'),
+//   });
+//   ... matmulVersions.run(problem)       // runs the forced version, else the auto rule's pick
+//
+// A pass is named `family.pass` ('conv2d.dgrad') or just `family` when the family has one ('matmul').
+// Versions are named v1, v2, ... with v1 the naive reference kept beside the fast ones; the WGSL headers'
+// version tables list exactly the v-numbered versions (tests/unit/kernel-headers.test.ts checks it). A
+// version may also delegate to another family (conv2d's `depthwise` runs the depthwise passes).
+//
+// `default` is the version for the common case, named explicitly; `auto` is a function of the problem
+// that may pick another one for a stated reason (a product too small for a tile, a CPU adapter) and is
+// `() => default` when omitted. `rejects` says why a version cannot take a problem; a forced version that
+// rejects the problem throws before any GPU work. Tests and benchmarks force versions through
+// `kernelVersions.force(name, version)` (a family name forces each of its passes) and undo it with
+// `kernelVersions.reset()`. `tuning` holds a pass's knobs other than the version (tile sizes, split
+// counts), null meaning "chosen from the problem"; `kernelVersions.tune` sets them and reset restores them.
+
+import { EngineError } from './errors.ts';
+
+export interface KernelVersion<P, R> {
+  /** One line: the kernel file and its idea, as the WGSL header's version table says. */
+  summary: string;
+  /** Why this version cannot take `p`, or null when it can. Auto rules pick only versions that accept. */
+  rejects?: (p: P) => string | null;
+  run: (p: P) => R;
+}
+
+export type Tuning = Record<string, unknown>;
+
+export interface KernelVersionsSpec<P, R, V extends string, T extends Tuning> {
+  /** Every version, the naive reference (v1) first. */
+  versions: Record<V, KernelVersion<P, R>>;
+  /** The version for the common case. */
+  default: NoInfer<V>;
+  /** The version to run for `p` unless one is forced; `() => default` when omitted. */
+  auto?: (p: P) => NoInfer<V>;
+  /** Knobs other than the version, with their defaults (null: chosen from the problem). */
+  tuning?: T;
+}
+
+/** The untyped view of a pass that the registry lists (typed access: the object defineKernelVersions returns). */
+export interface KernelPassInfo {
+  readonly name: string;
+  readonly family: string;
+  readonly versionNames: readonly string[];
+  readonly default: string;
+  readonly forced: string | null;
+  readonly tuning: Readonly<Tuning>;
+  summary(version: string): string;
+}
+
+export class KernelPass<P, R, V extends string = string, T extends Tuning = Tuning> implements KernelPassInfo {
+  readonly name: string;
+  readonly family: string;
+  readonly versions: Readonly<Record<V, KernelVersion<P, R>>>;
+  readonly default: V;
+  private readonly autoRule: (p: P) => V;
+  private readonly tuningDefaults: Readonly<T>;
+  private forcedVersion: V | null = null;
+  private current: T;
+
+  constructor(name: string, spec: KernelVersionsSpec<P, R, V, T>) {
+    this.name = name;
+    this.family = name.split('.')[0]!;
+    this.versions = Object.freeze({ ...spec.versions });
+    this.default = spec.default;
+    this.autoRule = spec.auto ?? (() => spec.default);
+    this.tuningDefaults = Object.freeze({ ...(spec.tuning ?? ({} as T)) });
+    this.current = { ...this.tuningDefaults };
+    if (!this.has(spec.default)) throw new EngineError(`defineKernelVersions: ${name}: default ${spec.default} is not one of ${this.list()}`);
+  }
+
+  get versionNames(): readonly V[] {
+    return Object.keys(this.versions) as V[];
+  }
+
+  /** The forced version, or null when the auto rule decides. */
+  get forced(): V | null {
+    return this.forcedVersion;
+  }
+
+  /** The current knobs (see `tuning` in the spec). */
+  get tuning(): Readonly<T> {
+    return this.current;
+  }
+
+  has(version: string): version is V {
+    return Object.prototype.hasOwnProperty.call(this.versions, version);
+  }
+
+  summary(version: string): string {
+    return this.has(version) ? this.versions[version].summary : this.unknown(version);
+  }
+
+  /** What the auto rule picks for `p` (ignores a forced version). */
+  auto(p: P): V {
+    return this.autoRule(p);
+  }
+
+  /** The version that runs for `p`: the forced one, else the auto rule's. Throws if it rejects `p`. */
+  choose(p: P): V {
+    const v = this.forcedVersion ?? this.autoRule(p);
+    if (!this.has(v)) this.unknown(v);
+    const why = this.versions[v].rejects?.(p) ?? null;
+    if (why !== null) throw new EngineError(`${this.name} ${v}${this.forcedVersion ? ' (forced)' : ''}: ${why}`);
+    return v;
+  }
+
+  run(p: P): R {
+    return this.versions[this.choose(p)].run(p);
+  }
+
+  /** Runs every problem with `version` (tests, benchmarks); null restores the auto rule. */
+  force(version: string | null): void {
+    if (version !== null && !this.has(version)) this.unknown(version);
+    this.forcedVersion = version as V | null;
+  }
+
+  /** Sets knobs (see `tuning` in the spec); an unknown knob throws, naming the pass's knobs. */
+  tune(values: Partial<T>): void {
+    this.checkKnobs(Object.keys(values));
+    this.current = { ...this.current, ...values };
+  }
+
+  checkKnobs(keys: readonly string[]): void {
+    const known = Object.keys(this.tuningDefaults);
+    const bad = keys.find((k) => !known.includes(k));
+    if (bad !== undefined) throw new EngineError(`kernelVersions.tune: ${this.name} has no knob ${bad}; it has ${known.length ? known.join(', ') : 'none'}`);
+  }
+
+  /** Back to the auto rule and the default knobs. */
+  reset(): void {
+    this.forcedVersion = null;
+    this.current = { ...this.tuningDefaults };
+  }
+
+  private list(): string {
+    return Object.keys(this.versions).join(', ');
+  }
+
+  private unknown(version: string): never {
+    throw new EngineError(`${this.name}: no kernel version ${JSON.stringify(version)}; registered: ${this.list()}`);
+  }
+}
+
+const passes = new Map<string, KernelPass<never, unknown, string, Tuning>>();
+
+/** Registers the versions of one pass (see the header). Names are unique; the returned object is the typed handle. */
+export function defineKernelVersions<P, R, V extends string, T extends Tuning = Record<never, never>>(
+  name: string,
+  spec: KernelVersionsSpec<P, R, V, T>,
+): KernelPass<P, R, V, T> {
+  if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/.test(name)) throw new EngineError(`defineKernelVersions: bad name ${JSON.stringify(name)}: use family or family.pass`);
+  if (passes.has(name)) throw new EngineError(`defineKernelVersions: ${name} is already registered`);
+  const pass = new KernelPass(name, spec);
+  passes.set(name, pass as unknown as KernelPass<never, unknown, string, Tuning>);
+  return pass;
+}
+
+/** The passes a name selects: the pass itself, or every pass of a family. */
+function select(what: string, name: string): Array<KernelPass<never, unknown, string, Tuning>> {
+  const exact = passes.get(name);
+  if (exact) return [exact];
+  const family = [...passes.values()].filter((p) => p.family === name);
+  if (family.length > 0) return family;
+  throw new EngineError(`kernelVersions.${what}: no kernel family or pass ${JSON.stringify(name)}; registered: ${[...passes.keys()].join(', ')}`);
+}
+
+/** Everything forced or tuned away from its default, so it can be restored. */
+interface Snapshot {
+  pass: KernelPass<never, unknown, string, Tuning>;
+  forced: string | null;
+  tuning: Tuning;
+}
+
+/**
+ * The registry: lists the passes and forces or tunes them by name. `force('conv2d', 'v1')` forces each
+ * conv2d pass; `force('conv2d.dgrad', 'v2')` one of them. Unknown names and versions throw, naming what is
+ * registered. `using` forces for the length of a callback (awaited if it returns a promise) and restores.
+ */
+export const kernelVersions = {
+  /** Registered pass names, in registration order. */
+  names(): string[] {
+    return [...passes.keys()];
+  },
+  get(name: string): KernelPassInfo {
+    const pass = passes.get(name);
+    if (!pass) throw new EngineError(`kernelVersions.get: no kernel pass ${JSON.stringify(name)}; registered: ${[...passes.keys()].join(', ')}`);
+    return pass;
+  },
+  /** Forces `version` on the pass, or on every pass of the family; null restores the auto rule. */
+  force(name: string, version: string | null): void {
+    const selected = select('force', name);
+    if (version !== null) {
+      const missing = selected.filter((p) => !p.has(version));
+      if (missing.length > 0) missing[0]!.force(version); // throws, naming the pass and its versions
+    }
+    for (const p of selected) p.force(version);
+  },
+  /** Sets knobs on the pass, or on every pass of the family (each must have them). */
+  tune(name: string, values: Tuning): void {
+    const selected = select('tune', name);
+    for (const p of selected) p.checkKnobs(Object.keys(values)); // all or nothing
+    for (const p of selected) p.tune(values);
+  },
+  /** Restores the auto rule and default knobs on one pass or family, or on every pass. */
+  reset(name?: string): void {
+    for (const p of name === undefined ? passes.values() : select('reset', name)) p.reset();
+  },
+  /** Runs `fn` with the given versions forced (`{ conv2d: 'v1', 'depthwise.wgrad': 'v2' }`), then restores them. */
+  using<T>(forced: Record<string, string>, fn: () => T): T {
+    const saved: Snapshot[] = [...passes.values()].map((pass) => ({ pass, forced: pass.forced, tuning: { ...pass.tuning } }));
+    const restore = (): void => {
+      for (const s of saved) {
+        s.pass.force(s.forced);
+        s.pass.tune(s.tuning);
+      }
+    };
+    let result: T;
+    try {
+      for (const [name, version] of Object.entries(forced)) kernelVersions.force(name, version);
+      result = fn();
+    } catch (e) {
+      restore();
+      throw e;
+    }
+    if (result instanceof Promise) return result.finally(restore) as T;
+    restore();
+    return result;
+  },
+};
