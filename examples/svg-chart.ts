@@ -98,7 +98,8 @@ export function hBarChart(rows: HBarRow[], o: HBarChartOptions): string {
   const width = o.width ?? 900;
   const rowH = 8 + 14 * Math.max(1, o.series.length);
   const left = Math.min(340, 16 + 6.5 * Math.max(8, ...rows.map((r) => r.label.length)));
-  const right = 70, top = 44, bottom = 64;
+  const right = 70, top = 44;
+  const bottom = 46 + 18 * legendLayout(o.series, width - left - right).rows;
   const height = top + bottom + rowH * Math.max(1, rows.length);
   const finite = rows.flatMap((r) => r.values).filter((v): v is number => v !== null && Number.isFinite(v) && (!o.logX || v > 0));
   if (o.marker) finite.push(o.marker.value);
@@ -133,7 +134,7 @@ export function hBarChart(rows: HBarRow[], o: HBarChartOptions): string {
     out.push(`<text x="${mx}" y="${top - 8}" text-anchor="middle" fill="#c62828">${esc(o.marker.label)}</text>`);
   }
   out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${height - bottom}" stroke="#333"/>`);
-  legend(out, o.series, left, height - 14, plotW);
+  legend(out, o.series, left, height - bottom + 58, plotW);
   out.push('</svg>');
   return out.join('\n');
 }
@@ -157,6 +158,8 @@ export interface LineChartOptions {
   yMax?: number;
   /** Tick positions on the x axis (default: round values, or decades on a log axis). */
   xTicks?: number[];
+  /** Start a linear y axis at zero when the data are positive (default true; false zooms in on the data). */
+  yFromZero?: boolean;
   width?: number;
   height?: number;
 }
@@ -165,13 +168,14 @@ export interface LineChartOptions {
 export function lineChart(series: LineSeries[], o: LineChartOptions): string {
   const width = o.width ?? 640;
   const height = o.height ?? 340;
-  const left = 64, right = 16, top = 40, bottom = 56 + 18 * Math.ceil(series.length / 4);
+  const left = 64, right = 16, top = 40;
+  const bottom = 56 + 18 * legendLayout(series.map((s) => s.name), width - left - right).rows;
   const ok = (p: [number, number]): boolean => Number.isFinite(p[0]) && Number.isFinite(p[1]) && (!o.logX || p[0] > 0) && (!o.logY || p[1] > 0);
   const clean = series.map((s) => ({ ...s, points: s.points.filter(ok) }));
   const xs = clean.flatMap((s) => s.points.map((p) => p[0]));
   const ys = clean.flatMap((s) => s.points.map((p) => p[1]));
   const xAxis = o.xTicks?.length && xs.length ? fittedAxis(o.xTicks, Math.min(...xs), Math.max(...xs), !!o.logX) : niceAxis(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, !!o.logX, false);
-  const yAxis = niceAxis(o.yMin ?? (ys.length ? Math.min(...ys) : 0), o.yMax ?? (ys.length ? Math.max(...ys) : 1), !!o.logY, o.yMin === undefined && !o.logY);
+  const yAxis = niceAxis(o.yMin ?? (ys.length ? Math.min(...ys) : 0), o.yMax ?? (ys.length ? Math.max(...ys) : 1), !!o.logY, o.yMin === undefined && !o.logY && o.yFromZero !== false);
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const px = (v: number): number => left + xAxis.frac(v) * plotW;
@@ -212,11 +216,28 @@ function svgOpen(width: number, height: number, title: string): string[] {
   ];
 }
 
+/** Legend entries flowed left to right, wrapping at the plot width: [x, row] per name, and the row count. */
+function legendLayout(names: string[], plotW: number): { at: Array<[number, number]>; rows: number } {
+  const at: Array<[number, number]> = [];
+  let x = 0;
+  let row = 0;
+  for (const name of names) {
+    const w = 18 + 6.8 * name.length + 18;
+    if (x > 0 && x + w > plotW) {
+      x = 0;
+      row++;
+    }
+    at.push([x, row]);
+    x += w;
+  }
+  return { at, rows: names.length ? row + 1 : 0 };
+}
+
 function legend(out: string[], names: string[], left: number, y: number, plotW: number): void {
-  const perRow = 4;
+  const { at } = legendLayout(names, plotW);
   names.forEach((s, si) => {
-    const lx = left + (si % perRow) * (plotW / perRow);
-    const ly = y + Math.floor(si / perRow) * 18;
+    const lx = left + at[si]![0];
+    const ly = y + at[si]![1] * 18;
     out.push(`<rect x="${lx.toFixed(1)}" y="${ly - 10}" width="12" height="12" fill="${PALETTE[si % PALETTE.length]}"/>`);
     out.push(`<text class="legend" x="${(lx + 18).toFixed(1)}" y="${ly}">${esc(s)}</text>`);
   });

@@ -117,7 +117,7 @@ function quickSubset(set: Digits, n: number): Digits {
 
 async function measure(): Promise<void> {
   const sc = scenario();
-  const n = Math.min(QUICK ? 40 : 300, sc.split.train.count);
+  const n = Math.min(QUICK ? 100 : 300, sc.split.train.count);
   bar.set(0, `measuring similarity on ${n} training digits of ${sc.id}…`);
   const trunk = transfer.digitsCnn(5);
   await E.nn.loadSafetensors(trunk, weights);
@@ -210,7 +210,9 @@ function drawRuns(): void {
   const loss: LineSeries[] = shown.map((r) => ({ name: r.label, points: r.loss }));
   const acc: LineSeries[] = shown.map((r) => ({ name: r.label, points: r.acc }));
   byId('chart-loss').innerHTML = shown.length ? lineChart(loss, { title: 'Training loss', xLabel: 'training digits seen', yLabel: 'cross-entropy loss (nats)', yMin: 0, width: 560, height: 330 }) : '';
-  byId('chart-acc').innerHTML = shown.length ? lineChart(acc, { title: 'Held-out accuracy', xLabel: 'epoch', yLabel: 'accuracy (%)', yMin: 0, yMax: 100, width: 560, height: 330 }) : '';
+  const lastEpoch = Math.max(1, ...shown.map((r) => r.acc.length - 1));
+  const epochTicks = Array.from({ length: lastEpoch + 1 }, (_, e) => e).filter((e) => lastEpoch <= 10 || e % Math.ceil(lastEpoch / 10) === 0);
+  byId('chart-acc').innerHTML = shown.length ? lineChart(acc, { title: 'Held-out accuracy', xLabel: 'epoch (0: before training)', yLabel: 'accuracy (%)', yMin: 0, yMax: 100, xTicks: epochTicks, width: 560, height: 330 }) : '';
   byId('runs').innerHTML = runs.length ? `<table id="runs-table"><tr><th>show</th><th>run</th><th>trainable parameters</th><th>held-out accuracy</th><th>time</th></tr>${runs.map((r, i) => `<tr><td><input type="checkbox" class="run-show" data-run="${i}"${r.show ? ' checked' : ''} /></td><td>${esc(r.label)}</td><td class="num">${r.trainable}</td><td class="num">${r.acc.length ? `${fmt(r.acc.at(-1)![1])}%` : '–'}</td><td class="num">${r.seconds ? `${r.seconds.toFixed(1)} s` : 'running'}</td></tr>`).join('')}</table>` : '';
   for (const box of Array.from(document.querySelectorAll<HTMLInputElement>('.run-show'))) {
     box.addEventListener('change', () => {
@@ -309,7 +311,7 @@ async function trainMultiTask(): Promise<void> {
   const dwaPeriod = QUICK ? 3 : 20;
   const draw = (): void => {
     byId('chart-mt-loss').innerHTML = lineChart(tasks.map((t) => ({ name: `${t} loss`, points: losses[t]! })), { title: `Per-task training loss (${method})`, xLabel: 'step (batches of 64)', yLabel: 'loss (CE / BCE / MSE of θ/45°)', yMin: 0, width: 560, height: 330 });
-    byId('chart-mt-weights').innerHTML = lineChart(tasks.map((t) => ({ name: `${t} weight`, points: taskWeights[t]! })), { title: `Task weights (${method})`, xLabel: 'step (batches of 64)', yLabel: 'weight (dimensionless)', yMin: 0, width: 560, height: 330 });
+    byId('chart-mt-weights').innerHTML = lineChart(tasks.map((t) => ({ name: `${t} weight`, points: taskWeights[t]! })), { title: `Task weights (${method})`, xLabel: 'step (batches of 64)', yLabel: 'weight (dimensionless)', yFromZero: false, width: 560, height: 330 });
   };
   try {
     for (let step = 0; step < steps; step++) {

@@ -238,9 +238,9 @@ describe('built site pages', () => {
     await page.click('.run-show[data-run="0"]');
     expect(await page.$$eval('#chart-loss polyline.series', (ps) => ps.length)).toBe(2);
     expect(await page.$$eval('#digits canvas', (cs) => cs.length)).toBe(16);
-    // Multi-task: two tasks, uncertainty weighting; then all three with DWA.
+    // Multi-task: two tasks with DWA; then all three with uncertainty weighting (its weights move every step).
     await page.click('.task[value="thick"]');
-    await page.select('#weighting', 'uncertainty');
+    await page.select('#weighting', 'dwa');
     await setValue(page, '#mt-lr', 'x');
     s = await clickAndWait(page, '#mt-train');
     expect(s.lastError).toMatch(/learning rate: "x" is not a number/);
@@ -250,7 +250,9 @@ describe('built site pages', () => {
     await expectChart(page, '#chart-mt-loss', 2, 'line');
     await expectChart(page, '#chart-mt-weights', 2, 'line');
     await page.click('.task[value="thick"]');
-    await page.select('#weighting', 'dwa');
+    await page.select('#weighting', 'uncertainty');
+    await setValue(page, '#mt-steps', '12');
+    await setValue(page, '#mt-lr', '0.02');
     s = await clickAndWait(page, '#mt-train');
     expect(s.lastError).toBeNull();
     await expectChart(page, '#chart-mt-loss', 3, 'line');
