@@ -27,6 +27,8 @@ export interface BenchOptions {
   iterations?: number | null;
   /** Time to spend per measurement when iterations is not fixed (default 300 ms quick, 1000 ms full). */
   targetMs?: number;
+  /** Interleaved timing rounds (default 3 quick, 5 full); 1 for rows that take minutes on a CPU adapter. */
+  rounds?: number | null;
   /** The command line, recorded in the report. */
   command: string;
   /** Where it ran. */
@@ -77,7 +79,7 @@ export interface BenchReport {
     cpuAdapter: boolean;
   };
   tfjs: { version: string; backend: string } | null;
-  options: { quick: boolean; filter: string | null; versions: boolean; iterations: number | null; targetMs: number };
+  options: { quick: boolean; filter: string | null; versions: boolean; iterations: number | null; rounds: number | null; targetMs: number };
   rows: BenchRow[];
   /** The markdown table printed at the end. */
   table: string;
@@ -143,7 +145,7 @@ export async function runBench(E: Engine, tf: Tf | null, cases: BenchCase[], opt
       cpuAdapter: isCpuAdapter(info.adapter),
     },
     tfjs: tf ? { version: tf.version_core, backend: tf.getBackend() } : null,
-    options: { quick: options.quick, filter: options.filter ?? null, versions: !!options.versions, iterations: options.iterations ?? null, targetMs },
+    options: { quick: options.quick, filter: options.filter ?? null, versions: !!options.versions, iterations: options.iterations ?? null, rounds: options.rounds ?? null, targetMs },
     rows,
     table: '',
     fileName: '',
@@ -268,8 +270,9 @@ function iterationsFor(oneRunMs: number, options: BenchOptions, targetMs: number
 
 /** Something to time: ours or TF.js, one implementation of a case. */
 export interface Subject {
-  /** Warm-up (pipelines compiled, pools filled), then the wall ms of one run. */
-  warm(): Promise<number>;
+  /** Warm-up (pipelines compiled, pools filled), then the wall ms of one run (unless `measure` is false: the
+   *  figure sizes the adaptive iteration count, and with fixed iterations it would be one more run for nothing). */
+  warm(measure?: boolean): Promise<number>;
   /** Wall ms per run over n runs recorded back to back, then the queue drained (no readback). */
   wall(n: number): Promise<number>;
   /** GPU ms per run from timestamps (one timestamped pass per run), or null without timestamps. */
@@ -284,10 +287,10 @@ function oursSubject(E: Engine, run: () => EngineTensor, timestamps: boolean): S
     return (performance.now() - t0) / n;
   };
   return {
-    async warm() {
+    async warm(measure = true) {
       run().dispose();
       await E.sync();
-      return wall(1);
+      return measure ? wall(1) : 0;
     },
     wall,
     async gpu(n) {
@@ -363,10 +366,10 @@ export function tfSubject(tf: Tf, run: () => TfTensor, timestamps: boolean): Sub
     return (performance.now() - t0) / n;
   };
   return {
-    async warm() {
+    async warm(measure = true) {
       run().dispose();
       await drain();
-      return wall(1);
+      return measure ? wall(1) : 0;
     },
     wall,
     async gpu(n) {
@@ -393,8 +396,8 @@ function median(xs: number[]): number {
  */
 async function timeSubjects(subjects: Subject[], flops: number, options: BenchOptions, targetMs: number): Promise<Timing[]> {
   const ns: number[] = [];
-  for (const s of subjects) ns.push(iterationsFor(await s.warm(), options, targetMs));
-  const rounds = options.quick ? 3 : 5;
+  for (const s of subjects) ns.push(iterationsFor(await s.warm(!options.iterations), options, targetMs));
+  const rounds = options.rounds ?? (options.quick ? 3 : 5);
   const samples = subjects.map(() => ({ wall: [] as number[], gpu: [] as number[] }));
   for (let r = 0; r < rounds; r++) {
     for (const [i, s] of subjects.entries()) {

@@ -2,7 +2,7 @@
 // adapter. bench/build-node.mjs bundles this file into dist-gpu/bench-node.mjs (one ESM file that imports only
 // `webgpu`), which runs here or on a GPU machine (/work/shared/gpu/README.md):
 //   bash .gpu/run.sh node dist-gpu/bench-node.mjs --full --versions --out-dir $OUT
-// Options as bench/run-browser.mjs (--quick/--full, --filter, --versions, --iterations, --target-ms, --no-tfjs,
+// Options as bench/run-browser.mjs (--quick/--full, --filter, --versions, --iterations, --rounds, --target-ms, --no-tfjs,
 // --out-dir, --no-save, --list).
 
 import { gpu } from './node-setup.ts';
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     filter: { type: 'string' },
     versions: { type: 'boolean', default: false },
     iterations: { type: 'string' },
+    rounds: { type: 'string' },
     'target-ms': { type: 'string' },
     'no-tfjs': { type: 'boolean', default: false },
     'out-dir': { type: 'string', default: path.join('bench', 'results') },
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       filter: values.filter ?? null,
       versions: values.versions,
       iterations: values.iterations ? Number(values.iterations) : null,
+      rounds: values.rounds ? Number(values.rounds) : null,
       ...(values['target-ms'] ? { targetMs: Number(values['target-ms']) } : {}),
       command,
       runtime: 'node-dawn',

@@ -8,6 +8,7 @@
 //   --filter <text>      only cases whose family or name contains <text> (with --full for non-quick rows)
 //   --versions           also time every kernel version of a case (matmul v1, v2, v3, ...)
 //   --iterations <n>     fixed timed runs per measurement (default: adaptive)
+//   --rounds <n>         interleaved timing rounds (default 3 quick, 5 full)
 //   --target-ms <ms>     time per measurement when adaptive (default 300 quick, 1000 full)
 //   --no-tfjs            ours only
 //   --out-dir <dir>      where the JSON goes (default bench/results); --no-save writes nothing
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     filter: { type: 'string' },
     versions: { type: 'boolean', default: false },
     iterations: { type: 'string' },
+    rounds: { type: 'string' },
     'target-ms': { type: 'string' },
     'no-tfjs': { type: 'boolean', default: false },
     'out-dir': { type: 'string', default: path.join(REPO_ROOT, 'bench', 'results') },
@@ -42,6 +44,7 @@ const options = {
   filter: values.filter ?? null,
   versions: values.versions,
   iterations: values.iterations ? Number(values.iterations) : null,
+  rounds: values.rounds ? Number(values.rounds) : null,
   ...(values['target-ms'] ? { targetMs: Number(values['target-ms']) } : {}),
   tfjs: !values['no-tfjs'],
   command,
