@@ -1,8 +1,10 @@
 // GPU memory of one 224² fine-tuning step at batch 16, by the engine's own count (memoryStats(): bytes of the
 // pooled GPU buffers): torchvision ResNet-18 and MobileNetV2, every parameter trainable, SGD with momentum.
 //   node scripts/zoo-memory.mjs [resnet18|mobilenet_v2 ...] [--batch 16] [--size 224] [--wait]
-// Prints, per model: parameters, bytes in use after the forward (weights + what the backward saved), and the
-// pool's bytes after the step (the peak the step needed, since the pool keeps what it created). Buffers are
+// Prints, per model: parameters; the weights' bytes; the peak bytes of tensors in use during the step
+// (memoryStats().peakInUseBytes between resetPeakMemory() and the end of the step: weights, activations the
+// backward keeps, gradients, optimizer state, temporaries); bytes in use after the forward; and the pool's
+// peak (peakLiveBytes: in use plus freed buffers kept for reuse, what the device actually holds). Buffers are
 // allocated when work is recorded, so the counts are read right after recording the step; --wait also waits
 // for the GPU to finish it (minutes on a CPU adapter) and reports the time. The numbers do not depend on the
 // adapter.
@@ -31,6 +33,7 @@ try {
       const params = model.parameters().reduce((a, p) => a + p.size, 0);
       await E.sync();
       const base = E.memoryStats().inUseBytes;
+      E.resetPeakMemory();
       const x = E.rand([N, 3, S, S]);
       const y = E.zeros([N], { dtype: 'int32' });
       model.train();
@@ -42,8 +45,14 @@ try {
       opt.zeroGrad();
       loss.dispose();
       const s = E.memoryStats();
-      const out = { arch, N, S, params, weightsMB: MB(base), inUseAfterForwardMB: MB(afterForward), poolAfterStepMB: MB(s.liveBytes), inUseAfterStepMB: MB(s.inUseBytes), seconds: null };
-      if (!wait) return out;
+      const out = {
+        arch, N, S, params, weightsMB: MB(base), peakInUseMB: MB(s.peakInUseBytes), inUseAfterForwardMB: MB(afterForward),
+        inUseAfterStepMB: MB(s.inUseBytes), peakPoolMB: MB(s.peakLiveBytes), seconds: null,
+      };
+      if (!wait) {
+        E.shutdown(); // destroys the device: the recorded step is not left running on the adapter
+        return out;
+      }
       await E.sync();
       out.seconds = Math.round((performance.now() - t0) / 1000);
       model.dispose();

@@ -27,8 +27,9 @@ function promised(code: string): string[] {
   return [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
 }
 
-/** Runs the block after `marker` (after `preamble`, page-side JavaScript) and returns what it logged. */
-async function runBlock(gpu: GpuPage, marker: string, preamble = ''): Promise<{ logged: string[]; expected: string[] }> {
+/** Runs the block after `marker` (between `preamble` and `postamble`, page-side JavaScript that shares its scope)
+ * and returns what it logged. */
+async function runBlock(gpu: GpuPage, marker: string, preamble = '', postamble = ''): Promise<{ logged: string[]; expected: string[] }> {
   const code = codeAfter(marker);
   const logged = await gpu.run(async (E, _H, src) => {
     const lines: string[] = [];
@@ -36,7 +37,7 @@ async function runBlock(gpu: GpuPage, marker: string, preamble = ''): Promise<{ 
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<void>;
     await new AsyncFunction('E', 'console', src)(E, fakeConsole);
     return lines;
-  }, `${preamble}\n${runnable(code)}`);
+  }, `${preamble}\n${runnable(code)}\n${postamble}`);
   return { logged, expected: promised(code) };
 }
 
@@ -81,6 +82,54 @@ describe('README', () => {
     expect(expected).toEqual(['1 2 2']);
     expect(squash(logged)).toEqual(squash(expected));
   });
+
+  it('the model-zoo path runs verbatim: a served checkpoint, a picture, fine_tune with the transfer API', async () => {
+    // What the README says the block gets: a server with the exported checkpoint (here one saved from a
+    // freshly initialised MobileNetV2) and a picture of an odd size with its label (only one: each 224²
+    // MobileNetV2 step takes seconds on a CPU adapter). Afterwards (postamble): the pretrained BatchNorm
+    // statistics are kept (batchNorm 'eval'), the stem trained in the unfrozen epoch, the head is the new
+    // 3-class one, and the prediction is a class.
+    const preamble = `
+      const source = E.models.mobilenetV2();
+      const checkpoint = await E.nn.saveSafetensors(source);
+      const before = source.stateDict();
+      const stemBefore = Array.from(await before.get('features.0.0.weight').data());
+      const meanBefore = Array.from(await before.get('features.5.conv.1.1.running_mean').data());
+      source.dispose();
+      const fetch = async () => new Response(checkpoint);
+      const picture = (w, h, seed) => {
+        const px = new Uint8ClampedArray(w * h * 4);
+        for (let i = 0; i < px.length; i++) px[i] = (i * 7919 + seed * 104729) % 251;
+        return new ImageData(px, w, h);
+      };
+      const pictures = [picture(40, 30, 1)];
+      const labels = [2];`;
+    const postamble = `
+      const after = model.stateDict();
+      const stemAfter = await after.get('features.0.0.weight').data();
+      const meanAfter = await after.get('features.5.conv.1.1.running_mean').data();
+      console.log({
+        xShape: x.shape,
+        predicted: Array.from(await predicted.data()),
+        head: [...after.get('classifier.1.weight').shape],
+        stemChanged: stemBefore.filter((v, i) => v !== stemAfter[i]).length,
+        meanMaxDiff: meanBefore.reduce((m, v, i) => Math.max(m, Math.abs(v - meanAfter[i])), 0),
+      });
+      for (const t of [x, y, predicted]) t.dispose();
+      model.dispose();
+      opt.dispose();`;
+    const { logged, expected } = await runBlock(gpu, '<!-- zoo -->', preamble, postamble);
+    expect(expected).toEqual(['9 [8, 0]']);
+    expect(logged.length).toBe(2);
+    expect(squash(logged.slice(0, 1))).toEqual(squash(expected));
+    const after = JSON.parse(logged[1]!) as { xShape: number[]; predicted: number[]; head: number[]; stemChanged: number; meanMaxDiff: number };
+    expect(after.xShape).toEqual([1, 3, 224, 224]);
+    expect(after.predicted.length).toBe(1);
+    expect(after.predicted.every((c) => [0, 1, 2].includes(c))).toBe(true);
+    expect(after.head).toEqual([3, 1280]);
+    expect(after.stemChanged).toBeGreaterThan(100); // 864 weights, lr 1e-5 in the unfrozen epoch
+    expect(after.meanMaxDiff).toBe(0);
+  }, 600_000);
 
   it('checkpoint example runs verbatim: the resumed run equals the one that never stopped', async () => {
     const { logged, expected } = await runBlock(gpu, '<!-- checkpoint -->');
