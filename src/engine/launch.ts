@@ -1,7 +1,7 @@
 // Glue between tensors and kernels: allocate an output, bind tensors in kernel binding order, launch.
 // Ops validate their operands before calling these, so nothing here runs on bad input.
 
-import { type Kernel, type LegacyUniforms, type ParamsFields, type ParamsValues } from '../shaders/kernel.ts';
+import { type Kernel, type ParamsFields, type ParamsValues } from '../shaders/kernel.ts';
 import { dispatch, type BufferRange } from './recorder.ts';
 import { sizeOf } from './shape.ts';
 import { Storage, checkAllocationBytes } from './storage.ts';
@@ -33,31 +33,21 @@ interface CommonLaunchOptions {
 }
 
 /** A launch's options: `params` by name for a kernel that declares a uniform block, none for one without. */
-export type LaunchOptions<P extends ParamsFields | null | LegacyUniforms = ParamsFields | null | LegacyUniforms> = CommonLaunchOptions &
-  (P extends ParamsFields
-    ? { params: ParamsValues<P>; uniforms?: never }
-    : P extends LegacyUniforms
-      ? { uniforms: Uint32Array | readonly number[]; params?: never }
-      : { params?: never; uniforms?: never });
+export type LaunchOptions<P extends ParamsFields | null = ParamsFields | null> = CommonLaunchOptions &
+  (P extends ParamsFields ? { params: ParamsValues<P> } : { params?: never });
 
 /** Dispatches `kernel` with `tensors` (or staged host data, see stagedData) bound in its binding order. */
-export function launch<const P extends ParamsFields | null | LegacyUniforms>(
+export function launch<const P extends ParamsFields | null>(
   kernel: Kernel<P>,
   tensors: ReadonlyArray<Tensor | BufferRange>,
   options: NoInfer<LaunchOptions<P>>,
 ): void {
   const buffers = tensors.map((t) => (t instanceof Tensor ? t.storage.range(t.size * 4) : t));
   const block = kernel.params as Kernel['params'];
-  const given = options as CommonLaunchOptions & { params?: ParamsValues<ParamsFields>; uniforms?: Uint32Array | readonly number[] };
-  let uniforms: Uint32Array | undefined;
-  if (block) {
-    if (given.params === undefined) throw new Error(`${kernel.name}: launch without its params`);
-    uniforms = block.pack(given.params);
-  } else if (given.params !== undefined) {
-    throw new Error(`${kernel.name}: declares no params, got ${JSON.stringify(given.params)}`);
-  } else if (given.uniforms !== undefined) {
-    uniforms = given.uniforms instanceof Uint32Array ? given.uniforms : Uint32Array.from(given.uniforms);
-  }
+  const given = (options as { params?: ParamsValues<ParamsFields> }).params;
+  if (!block && given !== undefined) throw new Error(`${kernel.name}: declares no params, got ${JSON.stringify(given)}`);
+  if (block && given === undefined) throw new Error(`${kernel.name}: launched without its params (${block.wgsl})`);
+  const uniforms = block ? block.pack(given!) : undefined;
   dispatch(kernel as Kernel, {
     buffers,
     workgroups: options.workgroups,
@@ -65,11 +55,4 @@ export function launch<const P extends ParamsFields | null | LegacyUniforms>(
     ...(options.constants ? { constants: options.constants } : {}),
     ...(options.label ? { label: options.label } : {}),
   });
-}
-
-/** Packs up to 8 dims into the vec4×2 layout the strided kernels read. */
-export function packDims(values: readonly number[]): number[] {
-  const out = new Array<number>(8).fill(0);
-  values.forEach((v, i) => (out[i] = v));
-  return out;
 }

@@ -57,7 +57,7 @@ function compile(kernel: Kernel): CompiledKernel {
     visibility: SHADER_STAGE_COMPUTE,
     buffer: { type: kind === 'read' ? 'read-only-storage' : 'storage' },
   }));
-  if (kernel.params || kernel.legacyUniforms) {
+  if (kernel.params) {
     entries.push({ binding: kernel.bindings.length, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform' } });
   }
   const layout = device.createBindGroupLayout({ label: kernel.name, entries });
@@ -199,7 +199,7 @@ function closePass(): void {
 
 export interface Launch {
   buffers: readonly BufferRange[];
-  /** The uniform block, as 32-bit words (floats via f32Bits). */
+  /** The uniform block, packed by the kernel's declaration (launch.ts does it). */
   uniforms?: Uint32Array;
   constants?: Record<string, number>;
   workgroups: readonly [number, number, number];
@@ -212,9 +212,8 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   if (launch.buffers.length !== kernel.bindings.length) {
     throw new Error(`${kernel.name}: expected ${kernel.bindings.length} buffers, got ${launch.buffers.length}`);
   }
-  const hasUniforms = kernel.params !== null || kernel.legacyUniforms;
-  if (hasUniforms !== (launch.uniforms !== undefined)) {
-    throw new Error(`${kernel.name}: uniforms ${hasUniforms ? 'missing' : 'not expected'}`);
+  if ((kernel.params !== null) !== (launch.uniforms !== undefined)) {
+    throw new Error(`${kernel.name}: uniforms ${kernel.params ? 'missing' : 'not expected'}`);
   }
   const [x, y, z] = launch.workgroups;
   if (x === 0 || y === 0 || z === 0) return;

@@ -7,19 +7,19 @@
 import applyWgsl from '../shaders/nn_batchnorm_apply.wgsl?raw';
 import backwardWgsl from '../shaders/nn_batchnorm_backward.wgsl?raw';
 import statsWgsl from '../shaders/nn_batchnorm_stats.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
+import { defineKernel, grid } from '../shaders/kernel.ts';
 import { Tensor, attach, emptyTensor, launch, reshape, slice } from '../engine/internal.ts';
 
-const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write']);
-const applyKernel = defineKernel('nn_batchnorm_apply', applyWgsl, ['read', 'read', 'read', 'read', 'read', 'write']);
-const backwardKernel = defineKernel('nn_batchnorm_backward', backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write', 'read']);
+const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write'], { N: 'u32', C: 'u32', HW: 'u32' });
+const applyKernel = defineKernel('nn_batchnorm_apply', applyWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], { n: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
+const backwardKernel = defineKernel('nn_batchnorm_backward', backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write', 'read'], { N: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
 
 /** Per-channel mean and biased variance of x [N, C, H, W] (no autograd). */
 export function batchStatistics(x: Tensor): { mean: Tensor; variance: Tensor } {
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const mean = emptyTensor([C]);
   const variance = emptyTensor([C]);
-  launch(statsKernel, [x, mean, variance], { uniforms: [N, C, H * W], workgroups: [C, 1, 1], label: 'batchnorm.stats' });
+  launch(statsKernel, [x, mean, variance], { params: { N, C, HW: H * W }, workgroups: [C, 1, 1], label: 'batchnorm.stats' });
   return { mean, variance };
 }
 
@@ -33,7 +33,7 @@ export function batchNormApply(x: Tensor, mean: Tensor, variance: Tensor, weight
   const HW = H * W;
   const out = emptyTensor(x.shape);
   launch(applyKernel, [x, mean, variance, weight ?? mean, bias ?? mean, out], {
-    uniforms: [x.size, C, HW, f32Bits(eps)],
+    params: { n: x.size, C, HW, eps },
     constants: { AFFINE: weight ? 1 : 0 },
     workgroups: grid(Math.ceil(x.size / 256)),
     label: 'batchnorm.forward',
@@ -41,14 +41,14 @@ export function batchNormApply(x: Tensor, mean: Tensor, variance: Tensor, weight
   const saved = weight ? [x, mean, variance, weight] : [x, mean, variance];
   return attach('batchNorm', [x, weight, bias], out, saved, (g, [x0, m0, v0, w0], needs) => {
     const constants = { TRAIN: batchStats ? 1 : 0, AFFINE: w0 ? 1 : 0 };
-    const uniforms = [N, C, HW, f32Bits(eps)];
+    const params = { N, C, HW, eps };
     const sums = emptyTensor([2, C]);
-    launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, sums, m0!], { uniforms, constants: { ...constants, PASS: 0 }, workgroups: [C, 1, 1], label: 'batchnorm.backward_sums' });
+    launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, sums, m0!], { params, constants: { ...constants, PASS: 0 }, workgroups: [C, 1, 1], label: 'batchnorm.backward_sums' });
     let dx: Tensor | null = null;
     if (needs[0]) {
       dx = emptyTensor(x0!.shape);
       launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, dx, sums], {
-        uniforms,
+        params,
         constants: { ...constants, PASS: 1 },
         workgroups: grid(Math.ceil(dx.size / 256)),
         label: 'batchnorm.backward_input',

@@ -6,7 +6,7 @@
 
 import bnRunningWgsl from '../shaders/nn_batchnorm_running.wgsl?raw';
 import dropoutWgsl from '../shaders/nn_dropout.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
+import { defineKernel, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
   Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, mul, noGrad,
@@ -17,8 +17,8 @@ import { batchNormApply, batchStatistics } from './batchnorm.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';
 
-const dropoutKernel = defineKernel('nn_dropout', dropoutWgsl, ['write']);
-const bnRunningKernel = defineKernel('nn_batchnorm_running', bnRunningWgsl, ['read', 'read', 'write', 'write', 'write']);
+const dropoutKernel = defineKernel('nn_dropout', dropoutWgsl, ['write'], { n: 'u32', seed: 'u32', p: 'f32', scale: 'f32' });
+const bnRunningKernel = defineKernel('nn_batchnorm_running', bnRunningWgsl, ['read', 'read', 'write', 'write', 'write'], { channels: 'u32', momentum: 'f32', unbias: 'f32' });
 
 type Pair = number | readonly [number, number];
 
@@ -341,7 +341,7 @@ export class Dropout extends Module {
     const mask = emptyTensor(x.shape);
     const seed = this.seed === null ? drawSeed() : (this.seed + Math.imul(++this.calls, 0x85ebca6b)) >>> 0;
     launch(dropoutKernel, [mask], {
-      uniforms: [x.size, seed, f32Bits(this.p), f32Bits(this.p === 1 ? 0 : 1 / (1 - this.p))],
+      params: { n: x.size, seed, p: this.p, scale: this.p === 1 ? 0 : 1 / (1 - this.p) },
       workgroups: grid(Math.ceil(x.size / 256)),
       label: 'dropout.mask',
     });
@@ -446,7 +446,7 @@ abstract class BatchNorm extends Module {
   private updateRunning(mean: Tensor, variance: Tensor, count: number): void {
     noGrad(() => {
       launch(bnRunningKernel, [mean, variance, this.runningMean!, this.runningVar!, this.numBatchesTracked!], {
-        uniforms: [this.numFeatures, f32Bits(this.momentum ?? 0), f32Bits(count / (count - 1))],
+        params: { channels: this.numFeatures, momentum: this.momentum ?? 0, unbias: count / (count - 1) },
         constants: { CUMULATIVE: this.momentum === null ? 1 : 0 },
         workgroups: [1, 1, 1],
         label: 'batchnorm.running',

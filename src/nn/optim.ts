@@ -36,7 +36,7 @@
 import adamWgsl from '../shaders/optim_adam.wgsl?raw';
 import sgdWgsl from '../shaders/optim_sgd.wgsl?raw';
 import gradNormWgsl from '../shaders/nn_grad_norm.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../shaders/kernel.ts';
+import { defineKernel, grid } from '../shaders/kernel.ts';
 import { DisposedError, EngineError } from '../engine/errors.ts';
 import { checkOptions } from '../engine/options.ts';
 import {
@@ -46,9 +46,13 @@ import { Module } from './module.ts';
 import { rehome } from './parameter.ts';
 import type { HostTensor } from './safetensors.ts';
 
-const sgdKernel = defineKernel('optim_sgd', sgdWgsl, ['write', 'write', 'write', 'read', 'read', 'read']);
-const adamKernel = defineKernel('optim_adam', adamWgsl, ['write', 'write', 'write', 'write', 'read', 'read', 'read']);
-const gradNormKernel = defineKernel('nn_grad_norm', gradNormWgsl, ['read', 'write']);
+const sgdKernel = defineKernel('optim_sgd', sgdWgsl, ['write', 'write', 'write', 'read', 'read', 'read'], {
+  n: 'u32', lr: 'f32', weight_decay: 'f32', momentum: 'f32', dampening: 'f32',
+});
+const adamKernel = defineKernel('optim_adam', adamWgsl, ['write', 'write', 'write', 'write', 'read', 'read', 'read'], {
+  n: 'u32', beta1: 'f32', beta2: 'f32', one_minus_beta1: 'f32', one_minus_beta2: 'f32', eps: 'f32', weight_decay: 'f32', decay: 'f32',
+});
+const gradNormKernel = defineKernel('nn_grad_norm', gradNormWgsl, ['read', 'write'], { n: 'u32', workgroups: 'u32', max_norm: 'f32' });
 
 const ALIGN = VIEW_ALIGN_BYTES / 4; // slot alignment in elements
 const MAX_PARTIALS = 256;
@@ -692,13 +696,13 @@ export abstract class Optimizer<H extends object> {
   /** Two dispatches: partial sums of squares, then [norm, min(1, maxNorm / (norm + 1e-6))] into clipOut. */
   private launchNorm(maxNorm: number): void {
     launch(gradNormKernel, [this.flatGrads!, this.partials!], {
-      uniforms: [this.flatGrads!.size, this.partialCount, f32Bits(maxNorm)],
+      params: { n: this.flatGrads!.size, workgroups: this.partialCount, max_norm: maxNorm },
       constants: { STAGE: 0 },
       workgroups: [this.partialCount, 1, 1],
       label: 'optim.grad_norm',
     });
     launch(gradNormKernel, [this.partials!, this.clipOut!], {
-      uniforms: [this.partialCount, 1, f32Bits(maxNorm)],
+      params: { n: this.partialCount, workgroups: 1, max_norm: maxNorm },
       constants: { STAGE: 1 },
       workgroups: [1, 1, 1],
       label: 'optim.grad_norm.finish',
@@ -759,7 +763,7 @@ export class SGD extends Optimizer<SGDHyper> {
   protected dispatchSegment(seg: Segment, g: ParamGroup<SGDHyper>, b: StepBindings): void {
     const momentum = g.momentum !== 0;
     launch(sgdKernel, [seg.param, seg.grad, momentum ? seg.states[0]! : b.dummyState, b.clip, seg.chunkOwner, b.table], {
-      uniforms: [seg.length, f32Bits(g.lr), f32Bits(g.weightDecay), f32Bits(g.momentum), f32Bits(g.dampening)],
+      params: { n: seg.length, lr: g.lr, weight_decay: g.weightDecay, momentum: g.momentum, dampening: g.dampening },
       constants: { MOMENTUM: momentum ? 1 : 0, NESTEROV: g.nesterov ? 1 : 0, CLIP: b.clipping ? 1 : 0, MAXIMIZE: g.maximize ? 1 : 0 },
       workgroups: grid(Math.ceil(seg.length / 256)),
       label: 'optim.sgd',
@@ -813,10 +817,10 @@ abstract class AdamBase extends Optimizer<AdamHyper> {
   protected dispatchSegment(seg: Segment, g: ParamGroup<AdamHyper>, b: StepBindings): void {
     const [b1, b2] = g.betas;
     launch(adamKernel, [seg.param, seg.grad, seg.states[0]!, seg.states[1]!, b.clip, seg.chunkOwner, b.table], {
-      uniforms: [
-        seg.length, f32Bits(b1), f32Bits(b2), f32Bits(1 - b1),
-        f32Bits(1 - b2), f32Bits(g.eps), f32Bits(g.weightDecay), f32Bits(1 - g.lr * g.weightDecay),
-      ],
+      params: {
+        n: seg.length, beta1: b1, beta2: b2, one_minus_beta1: 1 - b1,
+        one_minus_beta2: 1 - b2, eps: g.eps, weight_decay: g.weightDecay, decay: 1 - g.lr * g.weightDecay,
+      },
       constants: { DECOUPLED: this.decoupled ? 1 : 0, CLIP: b.clipping ? 1 : 0, MAXIMIZE: g.maximize ? 1 : 0 },
       workgroups: grid(Math.ceil(seg.length / 256)),
       label: this.decoupled ? 'optim.adamw' : 'optim.adam',

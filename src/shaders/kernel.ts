@@ -7,17 +7,20 @@
 // Shape-dependent numbers go in the uniform block; numbers that change the code (tile sizes, op codes,
 // transposes) are WGSL `override` constants, passed per launch and part of the pipeline cache key.
 //
-// The uniform block is declared once, in TypeScript, as the last argument of defineKernel: an object whose
-// keys are the fields of WGSL's `struct Params` in the same order, each with its WGSL type ('u32', 'i32',
-// 'f32', 'vec2<f32>' … 'vec4<u32>', or 'array<vec4<u32>, 2>' for up to 8 packed dims). A launch passes
-// `params: { name: value, … }`: TypeScript rejects a missing, misspelt or extra field, and so does the
-// packer at run time; it also rejects a u32 that is negative, too large or fractional (no silent
-// wrap-around), writes f32 fields as their bit pattern, lays fields out by WGSL's uniform rules (a vec4 or
-// an array starts on 16 bytes) and fills a vector or array given fewer numbers than it holds with zeros.
-// The WGSL file still spells out its own `struct Params` and bindings, so it reads whole on its own;
-// tests/unit/kernel-params.test.ts parses every kernel's WGSL and checks both against the declaration
-// (names, order, types, binding count and access), and prints the struct to paste when they differ.
-// Kernels that share a block (the conv2d and depthwise passes) share one declaration constant.
+// Uniforms from one declaration. A kernel's uniform block is declared once, in TypeScript, as the last
+// argument of defineKernel: an object whose keys are the fields of the WGSL `struct Params`, in the same
+// order, each with its WGSL type ('u32', 'i32', 'f32', 'vecN<…>', or 'array<vec4<u32>, 2>' for up to 8 dims),
+// or null for a kernel without one. Launches pass the values by name:
+//   const scaleKernel = defineKernel('scale', scaleWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
+//   launch(scaleKernel, [x, out], { params: { n: x.size, alpha: 0.5 }, workgroups: grid(Math.ceil(x.size / 256)) });
+// TypeScript rejects a missing, misspelt or extra field, and so does the packer at run time; it also rejects
+// a u32/i32 that is out of range or fractional (no silent wrap-around), writes f32 fields as their bits,
+// lays fields out by WGSL's uniform rules (a vec3, vec4 or array starts on 16 bytes) and fills a vector or
+// array given fewer numbers than it holds with zeros. The WGSL file still spells out its own `struct Params`
+// and bindings, so it reads whole on its own; tests/unit/kernel-params.test.ts parses every defined kernel's
+// WGSL and checks both against the declaration (field names, order and types; binding count, order and
+// access) and prints the struct to paste when they differ. Kernels that read the same block share one
+// declaration constant (CONV_PARAMS for the conv2d and depthwise passes, BROADCAST_PARAMS, POOL_PARAMS, …).
 
 export type BindingKind = 'read' | 'write';
 
@@ -53,18 +56,13 @@ export interface UniformBlock<P extends ParamsFields = ParamsFields> {
   pack(values: ParamsValues<P>): Uint32Array;
 }
 
-/** TRANSITIONAL (removed once every kernel declares its block): positional uniform words. */
-export type LegacyUniforms = true;
-
-export interface Kernel<P extends ParamsFields | null | LegacyUniforms = ParamsFields | null | LegacyUniforms> {
+export interface Kernel<P extends ParamsFields | null = ParamsFields | null> {
   /** Unique, stable name: the pipeline label and the first part of its cache key. */
   readonly name: string;
   readonly code: string;
   readonly bindings: readonly BindingKind[];
   /** The uniform block bound after the storage buffers, or null when the kernel has none. */
   readonly params: P extends ParamsFields ? UniformBlock<P> : null;
-  /** TRANSITIONAL: the kernel still takes positional `uniforms` words. */
-  readonly legacyUniforms: boolean;
 }
 
 const defined = new Map<string, Kernel>();
@@ -73,15 +71,9 @@ const defined = new Map<string, Kernel>();
  * Declares a kernel. `params` is its uniform block (see the header), shared as one constant between kernels
  * that read the same block, or null for a kernel without one.
  */
-export function defineKernel<const P extends ParamsFields | null | LegacyUniforms = LegacyUniforms>(
-  name: string,
-  code: string,
-  bindings: readonly BindingKind[],
-  params: P = true as P,
-): Kernel<P> {
-  const legacyUniforms = params === true;
-  const block = params === null || params === true ? null : uniformBlock(name, params as ParamsFields);
-  const kernel = Object.freeze({ name, code, bindings: Object.freeze([...bindings]), params: block, legacyUniforms }) as unknown as Kernel<P>;
+export function defineKernel<const P extends ParamsFields | null>(name: string, code: string, bindings: readonly BindingKind[], params: P): Kernel<P> {
+  const block = params === null ? null : uniformBlock(name, params);
+  const kernel = Object.freeze({ name, code, bindings: Object.freeze([...bindings]), params: block }) as Kernel<P>;
   const previous = defined.get(name);
   if (previous && previous.code !== code) throw new Error(`defineKernel: two different kernels are named "${name}"`);
   defined.set(name, kernel as Kernel);
@@ -172,11 +164,3 @@ export function grid(count: number): [number, number, number] {
   const y = Math.ceil(count / MAX_WORKGROUPS_PER_DIM);
   return [Math.ceil(count / y), y, 1];
 }
-
-/** Uniform words are u32; floats travel as their bit pattern. */
-export function f32Bits(x: number): number {
-  f32View[0] = x;
-  return u32View[0]!;
-}
-const f32View = new Float32Array(1);
-const u32View = new Uint32Array(f32View.buffer);

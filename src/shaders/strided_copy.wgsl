@@ -10,7 +10,6 @@ struct Params {
   n: u32,
   rank: u32,
   offset: u32,
-  _pad: u32,
   shape: array<vec4<u32>, 2>,
   strides: array<vec4<u32>, 2>,
 }

@@ -123,7 +123,7 @@ describe('batching and the buffer pool', () => {
 
   it('a failed kernel surfaces as an error at the next readback instead of wrong numbers', async () => {
     const out = await gpu.run(async (E) => {
-      const broken = { name: 'broken', code: 'this is not WGSL', bindings: ['write'], params: null, legacyUniforms: false } as const;
+      const broken = { name: 'broken', code: 'this is not WGSL', bindings: ['write'], params: null } as const;
       const t = E.zeros([4]);
       E.extend.launch(broken, [t], { workgroups: [1, 1, 1] });
       let message = '';

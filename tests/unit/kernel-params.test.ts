@@ -80,7 +80,7 @@ function mismatches(kernel: Kernel): string[] {
   const block = kernel.params;
   const struct = parseParamsStruct(kernel.code);
   if (block && !struct) problems.push('declares params but its WGSL has no struct Params');
-  if (!block && struct && !kernel.legacyUniforms) problems.push('its WGSL has a struct Params but the kernel declares no params');
+  if (!block && struct) problems.push('its WGSL has a struct Params but the kernel declares no params');
   if (block && struct) {
     const want = block.fields.map((f) => `${f.name}: ${squash(f.type)}`).join(', ');
     const got = struct.map((f) => `${f.name}: ${f.type}`).join(', ');
@@ -88,7 +88,7 @@ function mismatches(kernel: Kernel): string[] {
   }
   const bindings = parseBindings(kernel.code);
   const expected = kernel.bindings.map((kind, i) => ({ binding: i, space: kind === 'read' ? 'storage,read' : 'storage,read_write' }));
-  const uniform = block !== null || kernel.legacyUniforms;
+  const uniform = block !== null;
   if (uniform) expected.push({ binding: kernel.bindings.length, space: 'uniform' });
   const describe = (b: { binding: number; space: string }): string => `@binding(${b.binding}) var<${b.space}>`;
   const got = bindings.map((b) => (b.group === 0 ? describe(b) : `@group(${b.group}) ${describe(b)}`));
@@ -147,7 +147,7 @@ describe('the WGSL readers', () => {
 
   it('catch a swapped field, a missing binding and a wrong access', () => {
     const fields = { rows: 'u32', scale: 'f32' } as const;
-    const kernel = (code: string): Kernel => ({ name: 'probe', code, bindings: ['read', 'write'], params: defineKernel('probe_decl', '', [], fields).params, legacyUniforms: false });
+    const kernel = (code: string): Kernel => ({ name: 'probe', code, bindings: ['read', 'write'], params: defineKernel('probe_decl', '', [], fields).params });
     const good = `struct Params { rows: u32, scale: f32 }
       @group(0) @binding(0) var<storage, read> x: array<f32>;
       @group(0) @binding(1) var<storage, read_write> y: array<f32>;

@@ -40,7 +40,7 @@ const PUBLIC: Record<string, readonly string[]> = {
     'identifyCheckpoint', 'imageToTensor', 'makeDivisible', 'mobilenetV2', 'mobilenetV2Widths', 'resnet18',
     'resnet34'],
   'extend': ['MAX_WORKGROUPS_PER_DIM', 'attach', 'checkFloat', 'checkOperand', 'chooseMatmulVersion', 'conv2dPasses',
-    'defineKernel', 'defineKernelVersions', 'emptyTensor', 'f32Bits', 'grid', 'kernelVersions', 'launch', 'needsGrad',
+    'defineKernel', 'defineKernelVersions', 'emptyTensor', 'grid', 'kernelVersions', 'launch', 'needsGrad',
     'recorderStats', 'traceKernels', 'traceLaunches'],
 };
 

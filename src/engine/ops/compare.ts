@@ -10,13 +10,12 @@ import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
-import { broadcastShapes, broadcastStrides } from '../shape.ts';
+import { broadcastShapes } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
+import { BROADCAST_PARAMS, broadcastParams } from './broadcast-params.ts';
 import { tensor } from './creation.ts';
 
-const compareKernel = defineKernel('compare', floatBitsWgsl + broadcastWgsl + compareWgsl, ['read', 'read', 'write'], {
-  n: 'u32', rank: 'u32', shape: 'array<vec4<u32>, 2>', a_strides: 'array<vec4<u32>, 2>', b_strides: 'array<vec4<u32>, 2>',
-});
+const compareKernel = defineKernel('compare', floatBitsWgsl + broadcastWgsl + compareWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
 
 /** Op codes of compare.wgsl. */
 const C = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5, maxWeight: 6, minWeight: 7 } as const;
@@ -31,7 +30,7 @@ export function compareRaw(name: CompareName, a: Tensor, b: Tensor, shape: reado
   const out = emptyTensor(shape, name === 'maxWeight' || name === 'minWeight' ? 'float32' : 'int32', name);
   if (out.size === 0) return out;
   launch(compareKernel, [a, b, out], {
-    params: { n: out.size, rank: shape.length, shape, a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape) },
+    params: broadcastParams(a, b, shape, out.size),
     constants: { OP: C[name], A_INT: a.dtype === 'int32' ? 1 : 0, B_INT: b.dtype === 'int32' ? 1 : 0 },
     workgroups: grid(Math.ceil(out.size / 256)),
     label: name,

@@ -2,7 +2,7 @@
 // random on the CPU from the engine's random stream (random.ts; initialization happens once, so the CPU is fine).
 
 import fillWgsl from '../../shaders/fill.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
 import { checkAllocation, emptyTensor, launch } from '../launch.ts';
 import { writeBuffer } from '../recorder.ts';
@@ -12,7 +12,8 @@ import { checkOptions } from '../options.ts';
 import { drawSeed, seededUniform } from '../random.ts';
 import { Tensor, type DType, type NestedArray } from '../tensor.ts';
 
-const fillKernel = defineKernel('fill', fillWgsl, ['write']);
+/** `value` is the 32 bits every element gets (a float's bit pattern or an int32's two's complement). */
+const fillKernel = defineKernel('fill', fillWgsl, ['write'], { n: 'u32', value: 'u32' });
 
 export interface TensorOptions {
   dtype?: DType;
@@ -80,8 +81,8 @@ export function upload(host: Float32Array | Int32Array, shape: readonly number[]
 
 /** Sets every element of `t` to `value`, in place, on the GPU. */
 export function fillInPlace(t: Tensor, value: number): void {
-  const bits = t.dtype === 'int32' ? value >>> 0 : f32Bits(value);
-  launch(fillKernel, [t], { uniforms: [t.size, bits], workgroups: grid(Math.ceil(t.size / 256)) });
+  const bits = t.dtype === 'int32' ? value >>> 0 : new Uint32Array(Float32Array.of(value).buffer)[0]!;
+  launch(fillKernel, [t], { params: { n: t.size, value: bits }, workgroups: grid(Math.ceil(t.size / 256)) });
 }
 
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {

@@ -7,14 +7,15 @@ import broadcastWgsl from '../../shaders/broadcast.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch, packDims } from '../launch.ts';
-import { broadcastStrides, sameShape } from '../shape.ts';
+import { emptyTensor, launch } from '../launch.ts';
+import { sameShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
+import { BROADCAST_PARAMS, broadcastParams } from './broadcast-params.ts';
 
-const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write']);
-const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryWgsl, ['read', 'read', 'write']);
+const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
+const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
 
 /** Op codes of unary.wgsl. */
 const U = {
@@ -34,7 +35,7 @@ export type BinaryName = keyof typeof B;
 export function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
   const out = emptyTensor(x.shape, 'float32', name);
   launch(unaryKernel, [x, out], {
-    uniforms: [x.size, f32Bits(alpha)],
+    params: { n: x.size, alpha },
     constants: { OP: U[name] },
     workgroups: grid(Math.ceil(x.size / 256)),
     label: name,
@@ -47,7 +48,7 @@ export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, shape: readonl
   const out = emptyTensor(shape, 'float32', name);
   const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
   launch(binaryKernel, [a, b, out], {
-    uniforms: [out.size, shape.length, 0, 0, ...packDims(shape), ...packDims(broadcastStrides(a.shape, shape)), ...packDims(broadcastStrides(b.shape, shape))],
+    params: broadcastParams(a, b, shape, out.size),
     constants: { OP: B[name], BROADCAST: broadcast ? 1 : 0 },
     workgroups: grid(Math.ceil(out.size / 256)),
     label: name,

@@ -3,20 +3,20 @@
 
 import accumulateWgsl from '../../shaders/accumulate.wgsl?raw';
 import castWgsl from '../../shaders/cast.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach, type BackwardRule } from '../autograd.ts';
 import { DTypeError, EngineError, ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch, packDims } from '../launch.ts';
+import { emptyTensor, launch } from '../launch.ts';
 import { copyBuffer } from '../recorder.ts';
-import { broadcastShapes, broadcastStrides, sameShape } from '../shape.ts';
+import { broadcastShapes, sameShape } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { compareRaw } from './compare.ts';
 import { tensor } from './creation.ts';
 import { sumTo } from './reduce-kernels.ts';
 import { binaryRaw, unaryRaw, type BinaryName, type UnaryName } from './elementwise-kernels.ts';
 
-const accumulateKernel = defineKernel('accumulate', accumulateWgsl, ['read', 'write']);
-const castKernel = defineKernel('cast', castWgsl, ['read', 'write']);
+const accumulateKernel = defineKernel('accumulate', accumulateWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
+const castKernel = defineKernel('cast', castWgsl, ['read', 'write'], { n: 'u32' });
 
 // ------------------------------------------------------------------ unary ops
 
@@ -242,7 +242,7 @@ export function toFloat(x: Tensor): Tensor {
   checkOperand('float', x);
   if (x.dtype === 'float32') return clone(x);
   const out = emptyTensor(x.shape, 'float32');
-  launch(castKernel, [x, out], { uniforms: [x.size], constants: { TO_FLOAT: 1 }, workgroups: grid(Math.ceil(x.size / 256)) });
+  launch(castKernel, [x, out], { params: { n: x.size }, constants: { TO_FLOAT: 1 }, workgroups: grid(Math.ceil(x.size / 256)) });
   return out;
 }
 
@@ -251,7 +251,7 @@ export function toInt(x: Tensor): Tensor {
   checkOperand('int', x);
   if (x.dtype === 'int32') return clone(x);
   const out = emptyTensor(x.shape, 'int32');
-  launch(castKernel, [x, out], { uniforms: [x.size], constants: { TO_FLOAT: 0 }, workgroups: grid(Math.ceil(x.size / 256)) });
+  launch(castKernel, [x, out], { params: { n: x.size }, constants: { TO_FLOAT: 0 }, workgroups: grid(Math.ceil(x.size / 256)) });
   return out;
 }
 
@@ -264,7 +264,7 @@ export function addInto(dst: Tensor, src: Tensor, alpha = 1): void {
   if (!sameShape(dst.shape, src.shape)) throw new ShapeError(`addInto: shapes differ: ${fmtShape(dst.shape)} += ${fmtShape(src.shape)}`);
   if (dst.dtype !== 'float32' || src.dtype !== 'float32') throw new DTypeError('addInto: float32 only');
   if (dst.storage.buffer === src.storage.buffer) throw new EngineError('addInto: source and destination share a GPU buffer');
-  launch(accumulateKernel, [src, dst], { uniforms: [dst.size, f32Bits(alpha)], workgroups: grid(Math.ceil(dst.size / 256)), label: 'accumulate' });
+  launch(accumulateKernel, [src, dst], { params: { n: dst.size, alpha }, workgroups: grid(Math.ceil(dst.size / 256)), label: 'accumulate' });
 }
 
 /** dst ← src, in place (one buffer copy). */

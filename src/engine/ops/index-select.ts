@@ -13,7 +13,7 @@ import { sizeOf } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 import { tensor } from './creation.ts';
 
-const indexSelectKernel = defineKernel('index_select', indexSelectWgsl, ['read', 'read', 'write']);
+const indexSelectKernel = defineKernel('index_select', indexSelectWgsl, ['read', 'read', 'write'], { n: 'u32', dim: 'u32', k: 'u32', inner: 'u32' });
 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const op = 'indexSelect';
@@ -30,7 +30,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const outShape = [...x.shape.slice(0, d), K, ...x.shape.slice(d + 1)];
   const out = emptyTensor(outShape);
   launch(indexSelectKernel, [x, index, out], {
-    uniforms: [out.size, D, K, inner],
+    params: { n: out.size, dim: D, k: K, inner },
     constants: { BACKWARD: 0 },
     workgroups: grid(Math.ceil(out.size / 256)),
     label: 'indexSelect',
@@ -38,7 +38,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   return attach(op, [x], out, [index], (g, [idx]) => {
     const dx = emptyTensor(x.shape);
     launch(indexSelectKernel, [g, idx!, dx], {
-      uniforms: [dx.size, D, K, inner],
+      params: { n: dx.size, dim: D, k: K, inner },
       constants: { BACKWARD: 1 },
       workgroups: grid(Math.ceil(dx.size / 256)),
       label: 'indexSelect.backward',
@@ -73,7 +73,7 @@ export function indexCopyInto(dst: Tensor, dim: number, index: ArrayLike<number>
   const inner = sizeOf(dst.shape.slice(d + 1));
   const idx = tensor(Int32Array.from(index), [K], { dtype: 'int32' });
   launch(indexSelectKernel, [src, idx, dst], {
-    uniforms: [src.size, D, K, inner],
+    params: { n: src.size, dim: D, k: K, inner },
     constants: { BACKWARD: 2 },
     workgroups: grid(Math.ceil(src.size / 256)),
     label: 'indexCopy',

@@ -18,7 +18,7 @@ import matmulNaiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
 import matmulTiledLargeWgsl from '../../shaders/matmul_tiled_large.wgsl?raw';
 import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
-import { MAX_WORKGROUPS_PER_DIM, defineKernel, type Kernel } from '../../shaders/kernel.ts';
+import { MAX_WORKGROUPS_PER_DIM, defineKernel, type Kernel, type ParamsFields } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
 import { defineKernelVersions } from '../kernel-registry.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
@@ -35,9 +35,13 @@ import { expand, reshape } from './shape-ops.ts';
 // ------------------------------------------------------------------ kernels
 
 const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias, C
-const naiveKernel = defineKernel('matmul_naive', erfWgsl + matmulNaiveWgsl, BINDINGS);
-const tiledKernel = defineKernel('matmul_tiled', erfWgsl + matmulTiledWgsl, BINDINGS);
-const tiledLargeKernel = defineKernel('matmul_tiled_large', erfWgsl + matmulTiledLargeWgsl, BINDINGS);
+/** The `struct Params` of every matmul version; strides 0 broadcast a batch of 1, batch_base offsets a launch. */
+const MATMUL_PARAMS = {
+  M: 'u32', N: 'u32', K: 'u32', batch: 'u32', a_batch_stride: 'u32', b_batch_stride: 'u32', batch_base: 'u32',
+} as const satisfies ParamsFields;
+const naiveKernel = defineKernel('matmul_naive', erfWgsl + matmulNaiveWgsl, BINDINGS, MATMUL_PARAMS);
+const tiledKernel = defineKernel('matmul_tiled', erfWgsl + matmulTiledWgsl, BINDINGS, MATMUL_PARAMS);
+const tiledLargeKernel = defineKernel('matmul_tiled_large', erfWgsl + matmulTiledLargeWgsl, BINDINGS, MATMUL_PARAMS);
 
 export type Activation = 'none' | 'relu' | 'gelu';
 const ACT_CODE: Record<Activation, number> = { none: 0, relu: 1, gelu: 2 };
@@ -73,7 +77,7 @@ interface TileGeometry {
   constants: Record<string, number>;
 }
 
-function launchMatmul(kernel: Kernel, p: MatmulProblem, g: TileGeometry): Tensor {
+function launchMatmul(kernel: Kernel<typeof MATMUL_PARAMS>, p: MatmulProblem, g: TileGeometry): Tensor {
   const gx = Math.ceil(p.N / g.tileN);
   const gy = Math.ceil(p.M / g.tileM);
   if (gx > MAX_WORKGROUPS_PER_DIM || gy > MAX_WORKGROUPS_PER_DIM) {
@@ -93,7 +97,7 @@ function launchMatmul(kernel: Kernel, p: MatmulProblem, g: TileGeometry): Tensor
   for (let base = 0; base < p.batch; base += MAX_WORKGROUPS_PER_DIM) {
     const chunk = Math.min(MAX_WORKGROUPS_PER_DIM, p.batch - base);
     launch(kernel, tensors, {
-      uniforms: [p.M, p.N, p.K, p.batch, p.aBatched ? p.M * p.K : 0, p.bBatched ? p.K * p.N : 0, base],
+      params: { M: p.M, N: p.N, K: p.K, batch: p.batch, a_batch_stride: p.aBatched ? p.M * p.K : 0, b_batch_stride: p.bBatched ? p.K * p.N : 0, batch_base: base },
       constants,
       workgroups: [gx, gy, chunk],
       label: p.label ?? 'matmul',

@@ -5,14 +5,15 @@
 // throw an IndexError naming `op`.
 
 import oneHotWgsl from '../../shaders/one_hot.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { DTypeError, ShapeError } from '../errors.ts';
 import { errorWordsRange, indexCheck } from '../index-checks.ts';
-import { emptyTensor } from '../launch.ts';
-import { dispatch } from '../recorder.ts';
+import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 
-const oneHotKernel = defineKernel('one_hot', oneHotWgsl, ['read', 'write', 'write']);
+const oneHotKernel = defineKernel('one_hot', oneHotWgsl, ['read', 'write', 'write'], {
+  n: 'u32', classes: 'u32', on: 'f32', off: 'f32', check_id: 'u32', has_ignore: 'u32', ignore_index: 'i32',
+});
 
 export interface OneHotOptions {
   /** A target value that is not an error and gives a row of zeros (crossEntropy passes its ignoreIndex). */
@@ -30,9 +31,8 @@ export function oneHot(targets: Tensor, numClasses: number, on = 1, off = 0, opt
   if (ignore !== null && !Number.isInteger(ignore)) throw new TypeError(`${op}: ignoreIndex must be an integer, got ${ignore}`);
   const out = emptyTensor([...targets.shape, numClasses], 'float32', op);
   const check = indexCheck(op, numClasses, ignore);
-  dispatch(oneHotKernel, {
-    buffers: [targets.storage.range(targets.size * 4), out.storage.range(out.size * 4), errorWordsRange()],
-    uniforms: Uint32Array.from([out.size, numClasses, f32Bits(on), f32Bits(off), check, ignore === null ? 0 : 1, (ignore ?? 0) >>> 0, 0]),
+  launch(oneHotKernel, [targets, out, errorWordsRange()], {
+    params: { n: out.size, classes: numClasses, on, off, check_id: check, has_ignore: ignore === null ? 0 : 1, ignore_index: ignore ?? 0 },
     workgroups: grid(Math.ceil(out.size / 256)),
     label: op,
   });

@@ -12,7 +12,7 @@ import avgBackwardWgsl from '../../shaders/pool_avg_backward.wgsl?raw';
 import avgWgsl from '../../shaders/pool_avg.wgsl?raw';
 import maxBackwardWgsl from '../../shaders/pool_max_backward.wgsl?raw';
 import maxWgsl from '../../shaders/pool_max.wgsl?raw';
-import { defineKernel, f32Bits, grid } from '../../shaders/kernel.ts';
+import { defineKernel, grid, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { defineKernelVersions } from '../kernel-registry.ts';
@@ -20,12 +20,18 @@ import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { type IntPair, intPair, windowOutputSize } from './conv.ts';
 
-const maxKernel = defineKernel('pool_max', floatBitsWgsl + maxWgsl, ['read', 'write', 'write']);
-const maxBackwardKernel = defineKernel('pool_max_backward', maxBackwardWgsl, ['read', 'read', 'write']);
-const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write']);
-const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write']);
-const globalAvgKernel = defineKernel('pool_global_avg', globalAvgWgsl, ['read', 'write']);
-const globalAvgBackwardKernel = defineKernel('pool_global_avg_backward', globalAvgBackwardWgsl, ['read', 'write']);
+/** The `struct Params` of the windowed pooling kernels (planes = N·C). */
+const POOL_PARAMS = {
+  planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32',
+  kH: 'u32', kW: 'u32', sH: 'u32', sW: 'u32', pH: 'u32', pW: 'u32', dH: 'u32', dW: 'u32',
+} as const satisfies ParamsFields;
+
+const maxKernel = defineKernel('pool_max', floatBitsWgsl + maxWgsl, ['read', 'write', 'write'], POOL_PARAMS);
+const maxBackwardKernel = defineKernel('pool_max_backward', maxBackwardWgsl, ['read', 'read', 'write'], POOL_PARAMS);
+const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write'], POOL_PARAMS);
+const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write'], POOL_PARAMS);
+const globalAvgKernel = defineKernel('pool_global_avg', globalAvgWgsl, ['read', 'write'], { planes: 'u32', plane: 'u32', inv: 'f32' });
+const globalAvgBackwardKernel = defineKernel('pool_global_avg_backward', globalAvgBackwardWgsl, ['read', 'write'], { size: 'u32', plane: 'u32', inv: 'f32' });
 const adaptiveAvgKernel = defineKernel('pool_adaptive_avg', adaptiveAvgWgsl, ['read', 'write'], { n: 'u32', h: 'u32', w: 'u32', oh: 'u32', ow: 'u32' });
 
 interface PoolGeometry {
@@ -61,8 +67,9 @@ function poolGeometry(
   return { N, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, OH, OW };
 }
 
-function poolUniforms(d: PoolGeometry): number[] {
-  return [d.N * d.C, d.H, d.W, d.OH, d.OW, d.kH, d.kW, d.sH, d.sW, d.pH, d.pW, d.dH, d.dW];
+function poolParams(d: PoolGeometry): ParamsValues<typeof POOL_PARAMS> {
+  const { H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW } = d;
+  return { planes: d.N * d.C, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW };
 }
 
 /** From this plane size up, global average pooling gives each plane a workgroup (else a thread). */
@@ -83,7 +90,7 @@ export const pool2dVersions = {
         summary: 'pool_max: one thread per output, writes the argmax',
         run: ({ x, out, idx, d, withIndex }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean }) =>
           launch(maxKernel, [x, out, idx], {
-            uniforms: poolUniforms(d),
+            params: poolParams(d),
             constants: { WITH_INDEX: withIndex ? 1 : 0 },
             workgroups: grid(Math.ceil(out.size / 64)),
             label: 'maxPool2d.forward',
@@ -97,7 +104,7 @@ export const pool2dVersions = {
       v1: {
         summary: 'pool_max_backward: one thread per input, gather through the argmax',
         run: ({ g, indices, dx, d }: { g: Tensor; indices: Tensor; dx: Tensor; d: PoolGeometry }) =>
-          launch(maxBackwardKernel, [g, indices, dx], { uniforms: poolUniforms(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'maxPool2d.backward' }),
+          launch(maxBackwardKernel, [g, indices, dx], { params: poolParams(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'maxPool2d.backward' }),
       },
     },
     default: 'v1',
@@ -108,7 +115,7 @@ export const pool2dVersions = {
         summary: 'pool_avg: one thread per output',
         run: ({ x, out, d, includePad }: { x: Tensor; out: Tensor; d: PoolGeometry; includePad: boolean }) =>
           launch(avgKernel, [x, out], {
-            uniforms: poolUniforms(d),
+            params: poolParams(d),
             constants: { COUNT_INCLUDE_PAD: includePad ? 1 : 0 },
             workgroups: grid(Math.ceil(out.size / 64)),
             label: 'avgPool2d.forward',
@@ -123,7 +130,7 @@ export const pool2dVersions = {
         summary: 'pool_avg_backward: one thread per input, gather over covering windows',
         run: ({ g, dx, d, includePad }: { g: Tensor; dx: Tensor; d: PoolGeometry; includePad: boolean }) =>
           launch(avgBackwardKernel, [g, dx], {
-            uniforms: poolUniforms(d),
+            params: poolParams(d),
             constants: { COUNT_INCLUDE_PAD: includePad ? 1 : 0 },
             workgroups: grid(Math.ceil(dx.size / 64)),
             label: 'avgPool2d.backward',
@@ -150,7 +157,7 @@ export const pool2dVersions = {
         run: ({ x, out, H, W }: AdaptiveForwardProblem) => {
           const perPlane = H * W >= GLOBAL_AVG_WORKGROUP_PLANE;
           launch(globalAvgKernel, [x, out], {
-            uniforms: [out.size, H * W, f32Bits(1 / (H * W))],
+            params: { planes: out.size, plane: H * W, inv: 1 / (H * W) },
             constants: { WG_PER_PLANE: perPlane ? 1 : 0 },
             workgroups: grid(perPlane ? out.size : Math.ceil(out.size / 64)),
             label: 'adaptiveAvgPool2d.forward',
@@ -178,7 +185,7 @@ export const pool2dVersions = {
         rejects: onlyGlobal,
         run: ({ g, dx, H, W }: AdaptiveBackwardProblem) =>
           launch(globalAvgBackwardKernel, [g, dx], {
-            uniforms: [dx.size, H * W, f32Bits(1 / (H * W))],
+            params: { size: dx.size, plane: H * W, inv: 1 / (H * W) },
             workgroups: grid(Math.ceil(dx.size / 64)),
             label: 'adaptiveAvgPool2d.backward',
           }),

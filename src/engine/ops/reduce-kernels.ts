@@ -17,8 +17,8 @@ function viewAs(x: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(x.storage.retain(), shape, x.dtype);
 }
 
-const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read', 'write']);
-const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write']);
+const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32' });
+const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32' });
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 0, argmin: 1 };
@@ -77,7 +77,7 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
   const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
   if (isArg) {
     launch(argreduceKernel, [x, out], {
-      uniforms: [outer * inner, reduce, inner],
+      params: { outputs: outer * inner, reduce, inner },
       constants: { OP: OP_CODE[op] },
       workgroups: grid(outer * inner),
       label: op,
@@ -116,7 +116,7 @@ function launchReduce(op: ReduceOp, x: Tensor, out: Tensor, outer: number, reduc
   chunk = Math.max(1, chunk);
   const chunks = Math.max(1, Math.ceil(reduce / chunk)); // an empty row still writes its identity
   launch(reduceKernel, [x, out], {
-    uniforms: [outer * chunks * inner, reduce, inner, chunk],
+    params: { outputs: outer * chunks * inner, reduce, inner, chunk },
     constants: { OP: OP_CODE[op] },
     workgroups: grid(outer * chunks * inner),
     label: op,

@@ -7,20 +7,26 @@ import stridedCopyWgsl from '../../shaders/strided_copy.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch, packDims } from '../launch.ts';
+import { emptyTensor, launch } from '../launch.ts';
 import { inferReshape, normalizeDim, sizeOf, stridesOf } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
 import { sumTo } from './reduce-kernels.ts';
 
-const stridedCopyKernel = defineKernel('strided_copy', stridedCopyWgsl, ['read', 'write']);
+const stridedCopyKernel = defineKernel('strided_copy', stridedCopyWgsl, ['read', 'write'], {
+  n: 'u32',
+  rank: 'u32',
+  offset: 'u32',
+  shape: 'array<vec4<u32>, 2>',
+  strides: 'array<vec4<u32>, 2>',
+});
 
 /** out (contiguous, `shape`) ← src[offset + Σ idx·strides]. */
 export function gatherStrided(src: Tensor, shape: readonly number[], strides: readonly number[], offset: number, label = 'gather'): Tensor {
   if (shape.length > 8) throw new ShapeError(`${label}: at most 8 dims are supported, got ${fmtShape(shape)}`);
   const out = emptyTensor(shape, src.dtype);
   launch(stridedCopyKernel, [src, out], {
-    uniforms: [out.size, shape.length, offset, 0, ...packDims(shape), ...packDims(strides)],
+    params: { n: out.size, rank: shape.length, offset, shape, strides },
     constants: { MODE: 0 },
     workgroups: grid(Math.ceil(out.size / 256)),
     label,
@@ -32,7 +38,7 @@ export function gatherStrided(src: Tensor, shape: readonly number[], strides: re
 export function scatterStrided(dst: Tensor, src: Tensor, strides: readonly number[], offset: number, label = 'scatter'): void {
   if (src.shape.length > 8) throw new ShapeError(`${label}: at most 8 dims are supported, got ${fmtShape(src.shape)}`);
   launch(stridedCopyKernel, [src, dst], {
-    uniforms: [src.size, src.shape.length, offset, 0, ...packDims(src.shape), ...packDims(strides)],
+    params: { n: src.size, rank: src.shape.length, offset, shape: src.shape, strides },
     constants: { MODE: 1 },
     workgroups: grid(Math.ceil(src.size / 256)),
     label,

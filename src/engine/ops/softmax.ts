@@ -13,7 +13,7 @@ import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { binaryRaw, unaryRaw } from './elementwise-kernels.ts';
 import { sum } from './reduce.ts';
 
-const softmaxKernel = defineKernel('softmax', floatBitsWgsl + softmaxWgsl, ['read', 'write']);
+const softmaxKernel = defineKernel('softmax', floatBitsWgsl + softmaxWgsl, ['read', 'write'], { rows: 'u32', reduce: 'u32', inner: 'u32' });
 
 function softmaxRaw(x: Tensor, d: number, log: boolean): Tensor {
   const outer = sizeOf(x.shape.slice(0, d));
@@ -21,7 +21,7 @@ function softmaxRaw(x: Tensor, d: number, log: boolean): Tensor {
   const inner = sizeOf(x.shape.slice(d + 1));
   const out = emptyTensor(x.shape);
   launch(softmaxKernel, [x, out], {
-    uniforms: [outer * inner, reduce, inner],
+    params: { rows: outer * inner, reduce, inner },
     constants: { LOG: log ? 1 : 0 },
     workgroups: grid(outer * inner),
     label: log ? 'logSoftmax' : 'softmax',
