@@ -4,7 +4,9 @@
 //   thick  whether the digit's ink (sum of pixel intensities of the unrotated image) exceeds the median of its
 //          own class (binary; 50% positive in every class by construction)
 //   angle  θ / 45° (regression)
-// See bench/multitask/experiment.ts for why these three tasks.
+// See bench/multitask/experiment.ts for why these three tasks. Below: the tasks' trunk, heads, losses and weightings.
+
+import * as E from '../src/index.ts';
 
 export interface RotatedSplit {
   x: Float32Array; // [n, 196]
@@ -86,4 +88,34 @@ export function rotatedSplit(set: LabelledDigits, from: number, to: number, medi
     split.angle[j] = deg / 45;
   }
   return split;
+}
+
+// ------------------------------------------------------------------ the models
+
+export const TASKS = ['digit', 'thick', 'angle'] as const;
+export type Task = (typeof TASKS)[number];
+export const WEIGHTING_METHODS = ['equal', 'uncertainty', 'dwa', 'gradnorm', 'mgda-ub', 'pcgrad'] as const;
+export type WeightingMethod = (typeof WEIGHTING_METHODS)[number];
+export const TASK_LOSSES: Record<Task, E.multitask.TaskLoss> = { digit: E.crossEntropy, thick: E.bceWithLogits, angle: E.mseLoss };
+
+/** The hard-sharing trunk: 196 → 128 → 64 with ReLUs. */
+export function makeTrunk(): E.nn.Module {
+  return new E.nn.Sequential(new E.nn.Linear(196, 128), new E.nn.ReLU(), new E.nn.Linear(128, 64), new E.nn.ReLU());
+}
+
+/** A task's head on the 64 trunk features: 10 logits for the digit, one output otherwise. */
+export function makeHead(task: Task): E.nn.Module {
+  return new E.nn.Linear(64, task === 'digit' ? 10 : 1);
+}
+
+export function makeWeighting(method: WeightingMethod, tasks: readonly string[], seed: number): E.multitask.Weighting {
+  const w = E.multitask.weighting;
+  switch (method) {
+    case 'equal': return w.equal(tasks);
+    case 'uncertainty': return w.uncertainty(tasks);
+    case 'dwa': return w.dwa(tasks);
+    case 'gradnorm': return w.gradNorm(tasks, { alpha: 1.5 });
+    case 'mgda-ub': return w.mgdaUb(tasks);
+    case 'pcgrad': return w.pcGrad(tasks, { seed });
+  }
 }

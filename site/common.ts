@@ -17,6 +17,17 @@ export interface SiteState {
 const w = window as unknown as { __site?: SiteState };
 export const site: SiteState = (w.__site = { ready: false, busy: false, runs: 0, lastError: null, result: null });
 
+const PAGES: Array<[string, string]> = [['index.html', 'Home'], ['bench.html', 'Benchmarks'], ['kernels.html', 'Kernel explorer'], ['studio.html', 'Training studio']];
+
+/** The page header: the project's name and a link to every page (this one in bold). */
+function renderNav(): void {
+  const nav = document.getElementById('nav');
+  if (!nav) return;
+  const here = location.pathname.split('/').pop() || 'index.html';
+  nav.innerHTML = `<span class="brand">webgpu-tensor</span>${PAGES.map(([file, title]) => `<a href="./${file}"${file === here ? ' class="here"' : ''}>${title}</a>`).join('')}`;
+}
+renderNav();
+
 /** `?quick=1`: tiny sizes and few steps, for the page tests on a CPU adapter (SwiftShader, ~1 GFLOP/s). */
 export const QUICK = new URLSearchParams(location.search).get('quick') === '1';
 

@@ -9,7 +9,9 @@
 
 import * as E from '../src/index.ts';
 import { mnistTask, uciTask, type Digits, type TaskSplit } from '../examples/digits-data.ts';
-import { inkMedians, rng, rotatedSplit, type RotatedSplit } from '../examples/multitask-digits.ts';
+import {
+  TASK_LOSSES, WEIGHTING_METHODS, inkMedians, makeHead, makeTrunk, makeWeighting, rng, rotatedSplit, type RotatedSplit, type Task, type WeightingMethod,
+} from '../examples/multitask-digits.ts';
 import { accuracy, epochBatches } from '../examples/train-utils.ts';
 import { STRATEGIES, type StrategyName } from '../examples/transfer-runs.ts';
 import { lineChart, type LineSeries } from '../examples/svg-chart.ts';
@@ -255,24 +257,7 @@ async function showPredictions(model: E.nn.Module, test: Digits): Promise<void> 
 
 // ------------------------------------------------------------------ multi-task
 
-const TASKS = ['digit', 'thick', 'angle'] as const;
-type Task = (typeof TASKS)[number];
-const METHODS = ['equal', 'uncertainty', 'dwa', 'gradnorm', 'mgda-ub', 'pcgrad'] as const;
-type Method = (typeof METHODS)[number];
-const LOSSES: Record<Task, E.multitask.TaskLoss> = { digit: E.crossEntropy, thick: E.bceWithLogits, angle: E.mseLoss };
 let mtData: { train: RotatedSplit; test: RotatedSplit } | null = null;
-
-function weighting(method: Method, tasks: Task[]): E.multitask.Weighting {
-  const w = mt.weighting;
-  switch (method) {
-    case 'equal': return w.equal(tasks);
-    case 'uncertainty': return w.uncertainty(tasks);
-    case 'dwa': return w.dwa(tasks);
-    case 'gradnorm': return w.gradNorm(tasks, { alpha: 1.5 });
-    case 'mgda-ub': return w.mgdaUb(tasks);
-    case 'pcgrad': return w.pcGrad(tasks, { seed: 1 });
-  }
-}
 
 function mtBatch(split: RotatedSplit, idx: ArrayLike<number>, tasks: Task[]): { x: E.Tensor; targets: Record<string, E.Tensor> } {
   const b = idx.length;
@@ -294,15 +279,14 @@ function mtBatch(split: RotatedSplit, idx: ArrayLike<number>, tasks: Task[]): { 
 async function trainMultiTask(): Promise<void> {
   const tasks = Array.from(document.querySelectorAll<HTMLInputElement>('.task')).filter((b) => b.checked).map((b) => b.value as Task);
   if (tasks.length === 0) throw new Error('pick at least one task');
-  const method = byId<HTMLSelectElement>('weighting').value as Method;
+  const method = byId<HTMLSelectElement>('weighting').value as WeightingMethod;
   const steps = readNumber(byId<HTMLInputElement>('mt-steps'), 'steps', { integer: true, max: 5000 });
   const lr = readNumber(byId<HTMLInputElement>('mt-lr'), 'learning rate', { max: 10 });
   const data = mtData!;
   E.manualSeed(5);
-  const heads = Object.fromEntries(tasks.map((t) => [t, new nn.Linear(64, t === 'digit' ? 10 : 1)]));
   const model = new mt.MultiTask({
-    trunk: new nn.Sequential(new nn.Linear(196, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU()),
-    heads, losses: Object.fromEntries(tasks.map((t) => [t, LOSSES[t]])), weighting: weighting(method, tasks),
+    trunk: makeTrunk(), heads: Object.fromEntries(tasks.map((t) => [t, makeHead(t)])),
+    losses: Object.fromEntries(tasks.map((t) => [t, TASK_LOSSES[t]])), weighting: makeWeighting(method, tasks, 1),
   });
   const opt = new optim.Adam(model, { lr });
   const rand = rng(99);
@@ -403,7 +387,7 @@ async function main(): Promise<void> {
   const medians = inkMedians([mtTrain, mtTest]);
   const rand = rng(20261201);
   mtData = { train: rotatedSplit(mtTrain, 0, mtTrain.count, medians, rand), test: rotatedSplit(mtTest, 0, mtTest.count, medians, rand) };
-  byId<HTMLSelectElement>('weighting').replaceChildren(...METHODS.map((m) => new Option(m, m)));
+  byId<HTMLSelectElement>('weighting').replaceChildren(...WEIGHTING_METHODS.map((m) => new Option(m, m)));
   byId<HTMLInputElement>('mt-steps').value = QUICK ? '6' : '200';
   mtButton.addEventListener('click', () => void job(message, [measureButton, trainButton, mtButton], trainMultiTask));
   bar.set(1, `ready: ${byClass.reduce((a, c) => a + c.length / 784, 0)} MNIST and ${uci.count} UCI digits, pretrained trunk (held-out accuracy on MNIST 0–4: ${(100 * pre.card.heldOutAccuracy).toFixed(1)}%)`);

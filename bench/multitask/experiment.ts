@@ -26,7 +26,10 @@
 
 import * as E from '../../src/index.ts';
 import { loadMnist } from '../../examples/mnist-data.ts';
-import { inkMedians, rng, rotatedSplit, type RotatedSplit } from '../../examples/multitask-digits.ts';
+import {
+  TASKS, TASK_LOSSES as LOSSES, WEIGHTING_METHODS as ALL_METHODS, inkMedians, makeHead, makeTrunk, makeWeighting, rng, rotatedSplit,
+  type RotatedSplit, type Task, type WeightingMethod as Method,
+} from '../../examples/multitask-digits.ts';
 
 const { nn, optim, multitask: mt } = E;
 type Tensor = E.Tensor;
@@ -38,11 +41,7 @@ const QUICK = params.get('quick') === '1';
 const BATCH = Number(params.get('batch') ?? 64);
 const LR = 2e-3;
 const DWA_PERIOD = 20; // steps per DWA "epoch" (a pass over the data is ~110 steps; DWA needs several periods)
-const TASKS = ['digit', 'thick', 'angle'] as const;
-type Task = (typeof TASKS)[number];
-const ALL_METHODS = ['equal', 'uncertainty', 'dwa', 'gradnorm', 'mgda-ub', 'pcgrad'] as const;
 const HARD_METHODS = (params.get('methods')?.split(',') ?? ALL_METHODS) as unknown as typeof ALL_METHODS;
-type Method = (typeof ALL_METHODS)[number];
 const ALL_REGIMES = ['full', 'few-digit', 'half-angle'] as const;
 const REGIMES = (params.get('regimes')?.split(',') ?? ALL_REGIMES) as unknown as typeof ALL_REGIMES;
 type Regime = (typeof ALL_REGIMES)[number];
@@ -135,28 +134,6 @@ function regimeData(regime: Regime, train: Split): RegimeData {
 // ---------------------------------------------------------------- models
 
 type Arch = 'hard' | 'mmoe';
-
-function makeTrunk(): E.nn.Module {
-  return new nn.Sequential(new nn.Linear(196, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU());
-}
-
-function makeHead(task: Task): E.nn.Module {
-  return new nn.Linear(64, task === 'digit' ? 10 : 1);
-}
-
-const LOSSES: Record<Task, E.multitask.TaskLoss> = { digit: E.crossEntropy, thick: E.bceWithLogits, angle: E.mseLoss };
-
-function makeWeighting(method: Method, tasks: readonly string[], seed: number): E.multitask.Weighting {
-  const w = mt.weighting;
-  switch (method) {
-    case 'equal': return w.equal(tasks);
-    case 'uncertainty': return w.uncertainty(tasks);
-    case 'dwa': return w.dwa(tasks);
-    case 'gradnorm': return w.gradNorm(tasks, { alpha: 1.5 });
-    case 'mgda-ub': return w.mgdaUb(tasks);
-    case 'pcgrad': return w.pcGrad(tasks, { seed });
-  }
-}
 
 function makeModel(arch: Arch, tasks: readonly Task[], method: Method, seed: number): E.multitask.MultiTask {
   E.manualSeed(seed);
