@@ -29,14 +29,7 @@ struct Params {
 fn x_dim(d: u32) -> u32 { return params.x_shape[d / 4u][d % 4u]; }
 fn i_dim(d: u32) -> u32 { return params.i_shape[d / 4u][d % 4u]; }
 
-// Reports `t` unless an earlier bad index was reported (a weak exchange may fail spuriously: retry then).
-fn report_bad_index(t: i32) {
-  loop {
-    let r = atomicCompareExchangeWeak(&err[0], 0u, params.check_id);
-    if (r.exchanged) { atomicStore(&err[1], bitcast<u32>(t)); return; }
-    if (r.old_value != 0u) { return; }
-  }
-}
+// report_bad_index(t) comes from index_check.wgsl, which the engine prepends.
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -8,20 +8,22 @@
 //       result is bit-identical from run to run (O(D·K) work per slice; fine for batch-sized K).
 //   BACKWARD = 2 (row copy, in place): dst[o, index[k], j] = src[o, k, j]   one thread per src element; the
 //       indices must be distinct (the caller guarantees it), so no two threads write one element.
-// An index outside [0, D) reads 0 in the gather (the op checks host-known indices before launch).
+// An index outside [0, D) reads 0 in the gather and trips the device-side index check (report_bad_index,
+// from index_check.wgsl, prepended by the engine): the next readback throws an IndexError naming the op.
 //
 // | version | idea                                   | figure |
 // | ------- | -------------------------------------- | ------ |
 // | v1      | one thread per element, loop for grads | not benchmarked (feature-cache batches) |
 
-struct Params { n: u32, dim: u32, k: u32, inner: u32 }
+struct Params { n: u32, dim: u32, k: u32, inner: u32, check_id: u32 }
 
 override BACKWARD: u32 = 0u; // the mode: 0 gather, 1 scatter-add, 2 row copy
 
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read> index: array<i32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(3) var<storage, read_write> err: array<atomic<u32>, 4>;
+@group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -33,7 +35,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let o = i / (params.inner * params.k);
     let d = index[k];
     var v = 0.0;
-    if (d >= 0 && u32(d) < params.dim) { v = src[(o * params.dim + u32(d)) * params.inner + j]; }
+    if (d >= 0 && u32(d) < params.dim) {
+      v = src[(o * params.dim + u32(d)) * params.inner + j];
+    } else if (o == 0u && j == 0u) {
+      report_bad_index(d); // once per index position, not once per element
+    }
     dst[i] = v;
   } else if (BACKWARD == 2u) {
     let k = (i / params.inner) % params.k;

@@ -12,14 +12,7 @@ struct Params { n: u32, classes: u32, on: f32, off: f32, check_id: u32, has_igno
 @group(0) @binding(2) var<storage, read_write> err: array<atomic<u32>, 4>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-// Reports `t` unless an earlier bad index was reported (a weak exchange may fail spuriously: retry then).
-fn report_bad_index(t: i32) {
-  loop {
-    let r = atomicCompareExchangeWeak(&err[0], 0u, params.check_id);
-    if (r.exchanged) { atomicStore(&err[1], bitcast<u32>(t)); return; }
-    if (r.old_value != 0u) { return; }
-  }
-}
+// report_bad_index(t) comes from index_check.wgsl, which the engine prepends.
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -225,6 +225,22 @@ describe('PyTorch pieces beyond the fixtures', () => {
     expect(msg).toMatch(/\| 5$/);
   });
 
+  it('indexSelect finds an out-of-range index on the GPU and names the op', async () => {
+    const msg = await gpu.run(async (E) => {
+      const x = E.tensor([1, 2, 3, 4, 5, 6], [3, 2]);
+      const y = E.indexSelect(x, 0, E.tensor([2, -1, 0], [3], { dtype: 'int32' }));
+      try {
+        await y.data();
+        return 'no error';
+      } catch (e) {
+        const ok = await E.indexSelect(x, 1, E.tensor([1], [1], { dtype: 'int32' })).data(); // the engine keeps working
+        return `${(e as Error).name}: ${(e as Error).message} | ${Array.from(ok).join(',')}`;
+      }
+    });
+    expect(msg).toMatch(/^IndexError: indexSelect: index -1 is out of range: valid indices are \[0, 3\)/);
+    expect(msg).toMatch(/\| 2,4,6$/);
+  });
+
   it('rejects bad input before any GPU work, naming the op and the shapes', async () => {
     const errors = await gpu.run((E) => {
       const x = E.tensor([1, 2, 3, 4, 5, 6], [2, 3]);

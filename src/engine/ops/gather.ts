@@ -5,6 +5,7 @@
 // an IndexError naming the op (src/engine/index-checks.ts).
 
 import gatherWgsl from '../../shaders/gather.wgsl?raw';
+import indexCheckWgsl from '../../shaders/index_check.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
@@ -13,7 +14,7 @@ import { emptyTensor, launch } from '../launch.ts';
 import { normalizeDim } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 
-const gatherKernel = defineKernel('gather', gatherWgsl, ['read', 'read', 'write', 'write'], {
+const gatherKernel = defineKernel('gather', indexCheckWgsl + gatherWgsl, ['read', 'read', 'write', 'write'], {
   n: 'u32', rank: 'u32', dim: 'u32', check_id: 'u32', x_shape: 'array<vec4<u32>, 2>', i_shape: 'array<vec4<u32>, 2>',
 });
 

@@ -1,19 +1,24 @@
 // indexSelect(x, dim, index): the slices of x at the given positions along `dim` (torch.index_select), with a
 // deterministic backward (index_select.wgsl: each input element sums the output gradients that came from it,
-// in index order, without atomics); indexCopyInto(dst, dim, index, src): the in-place row copy the other way
-// (torch's index_copy_). The transfer feature cache uses both: to fill cached features and to gather a
-// shuffled batch of them on the GPU.
+// in index order, without atomics) and its indices checked on the GPU: one outside [0, x.shape[dim]) reads 0
+// and makes the next readback throw an IndexError (src/engine/index-checks.ts). indexCopyInto(dst, dim, index,
+// src): the in-place row copy the other way (torch's index_copy_). The transfer feature cache uses both: to
+// fill cached features and to gather a shuffled batch of them on the GPU.
 
+import indexCheckWgsl from '../../shaders/index_check.wgsl?raw';
 import indexSelectWgsl from '../../shaders/index_select.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
+import { errorWordsRange, indexCheck } from '../index-checks.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { sizeOf } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 import { tensor } from './creation.ts';
 
-const indexSelectKernel = defineKernel('index_select', indexSelectWgsl, ['read', 'read', 'write'], { n: 'u32', dim: 'u32', k: 'u32', inner: 'u32' });
+const indexSelectKernel = defineKernel('index_select', indexCheckWgsl + indexSelectWgsl, ['read', 'read', 'write', 'write'], {
+  n: 'u32', dim: 'u32', k: 'u32', inner: 'u32', check_id: 'u32',
+});
 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const op = 'indexSelect';
@@ -29,16 +34,17 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const inner = sizeOf(x.shape.slice(d + 1));
   const outShape = [...x.shape.slice(0, d), K, ...x.shape.slice(d + 1)];
   const out = emptyTensor(outShape);
-  launch(indexSelectKernel, [x, index, out], {
-    params: { n: out.size, dim: D, k: K, inner },
+  const check = indexCheck(op, D, null, 'index');
+  launch(indexSelectKernel, [x, index, out, errorWordsRange()], {
+    params: { n: out.size, dim: D, k: K, inner, check_id: check },
     constants: { BACKWARD: 0 },
     workgroups: grid(Math.ceil(out.size / 256)),
     label: 'indexSelect',
   });
   return attach(op, [x], out, [index], (g, [idx]) => {
     const dx = emptyTensor(x.shape);
-    launch(indexSelectKernel, [g, idx!, dx], {
-      params: { n: dx.size, dim: D, k: K, inner },
+    launch(indexSelectKernel, [g, idx!, dx, errorWordsRange()], {
+      params: { n: dx.size, dim: D, k: K, inner, check_id: 0 },
       constants: { BACKWARD: 1 },
       workgroups: grid(Math.ceil(dx.size / 256)),
       label: 'indexSelect.backward',
@@ -72,8 +78,8 @@ export function indexCopyInto(dst: Tensor, dim: number, index: ArrayLike<number>
   if (K === 0) return;
   const inner = sizeOf(dst.shape.slice(d + 1));
   const idx = tensor(Int32Array.from(index), [K], { dtype: 'int32' });
-  launch(indexSelectKernel, [src, idx, dst], {
-    params: { n: src.size, dim: D, k: K, inner },
+  launch(indexSelectKernel, [src, idx, dst, errorWordsRange()], {
+    params: { n: src.size, dim: D, k: K, inner, check_id: 0 },
     constants: { BACKWARD: 2 },
     workgroups: grid(Math.ceil(src.size / 256)),
     label: 'indexCopy',

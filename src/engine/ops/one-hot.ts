@@ -4,6 +4,7 @@
 // (src/engine/index-checks.ts): one outside [0, numClasses) that is not `ignoreIndex` makes the next readback
 // throw an IndexError naming `op`.
 
+import indexCheckWgsl from '../../shaders/index_check.wgsl?raw';
 import oneHotWgsl from '../../shaders/one_hot.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { DTypeError, ShapeError } from '../errors.ts';
@@ -11,7 +12,7 @@ import { errorWordsRange, indexCheck } from '../index-checks.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 
-const oneHotKernel = defineKernel('one_hot', oneHotWgsl, ['read', 'write', 'write'], {
+const oneHotKernel = defineKernel('one_hot', indexCheckWgsl + oneHotWgsl, ['read', 'write', 'write'], {
   n: 'u32', classes: 'u32', on: 'f32', off: 'f32', check_id: 'u32', has_ignore: 'u32', ignore_index: 'i32',
 });
 
