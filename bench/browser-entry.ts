@@ -3,6 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
+// Gradients of TF.js's ops (for the training-step rows): tfjs-core registers them only in this module.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { allCases } from './cases/index.ts';
 import { isCpuAdapter, runBench, type BenchOptions, type BenchReport } from './harness.ts';
 import type { Engine } from './registry.ts';

@@ -14,7 +14,7 @@ import { compareClose } from '../tests/harness/cpu.ts';
 import { randomArray } from '../tests/harness/random.ts';
 import { gpuDevice } from '../src/engine/device.ts';
 import { flush, timedPass } from '../src/engine/recorder.ts';
-import type { BenchCase, BenchContext, BenchInstance, Engine, EngineTensor, Tf, TfTensor } from './registry.ts';
+import type { BenchCase, BenchContext, BenchInstance, Engine, EngineTensor, Tf, TfTensor, TrainStepInstance } from './registry.ts';
 
 export interface BenchOptions {
   /** CPU-adapter run: only cases marked quick, shorter timing. */
@@ -62,7 +62,25 @@ export interface BenchRow {
   /** TF.js ms / our ms (> 1: ours is faster). */
   ratio: number | null;
   check: { against: string[]; maxAbsError: number; ok: boolean; detail?: string };
+  /** 'train-step' for a TrainStepInstance row (then `step` is set once it ran), else absent. */
+  kind?: 'train-step';
+  step?: StepStats;
   error?: string;
+}
+
+/** What one training step of ours costs, beside its time (BenchRow.ours / tfjs hold the ms per step). */
+export interface StepStats {
+  batch: number;
+  oursSamplesPerSec: number;
+  tfjsSamplesPerSec: number | null;
+  /** Counted over one steady step (after validation and warm-up), loss readback included. */
+  dispatches: number;
+  submits: number;
+  newBuffers: number;
+  /** The kernels of that step, in order (traceKernels; copies appear as 'copy'). */
+  kernels: string[];
+  /** The validation steps' losses. */
+  losses: { ours: number[]; tfjs: number[] | null };
 }
 
 export interface BenchReport {
@@ -168,9 +186,14 @@ async function runCase(E: Engine, tf: Tf | null, c: BenchCase, ctx: BenchContext
     ratio: null,
     check: { against: [], maxAbsError: 0, ok: true },
   };
-  let inst: BenchInstance | null = null;
+  let made: BenchInstance | TrainStepInstance | null = null;
   try {
-    inst = await c.setup(ctx);
+    made = await c.setup(ctx);
+    if (made.kind === 'train-step') {
+      await runTrainStep(E, tf, made, row, c.flops, options, targetMs, log);
+      return row;
+    }
+    const inst = made;
     row.impl = inst.oursLabel ?? 'ours';
     const tfRun = tf && inst.tfjs ? inst.tfjs : null;
 
@@ -206,7 +229,7 @@ async function runCase(E: Engine, tf: Tf | null, c: BenchCase, ctx: BenchContext
     if (row.tfjs) row.ratio = row.tfjs.ms / oursT!.ms;
     if (options.versions && inst.variants) {
       const names = Object.keys(inst.variants);
-      const times = await timeSubjects(names.map((n) => oursSubject(E, inst!.variants![n]!, timestamps)), c.flops, options, targetMs);
+      const times = await timeSubjects(names.map((n) => oursSubject(E, inst.variants![n]!, timestamps)), c.flops, options, targetMs);
       names.forEach((name, i) => {
         row.variants[name] = times[i]!;
         log(`    ${name}: ${fmtMs(times[i]!)}`);
@@ -216,12 +239,84 @@ async function runCase(E: Engine, tf: Tf | null, c: BenchCase, ctx: BenchContext
     row.error = errorText(e);
   } finally {
     try {
-      inst?.dispose();
+      made?.dispose();
     } catch (e) {
       row.error ??= `dispose: ${errorText(e)}`;
     }
   }
   return row;
+}
+
+/**
+ * A training-step row: validate (the first steps' losses of ours and TF.js agree), count one step's dispatches,
+ * submits and new buffers, then time whole steps (wall time, loss readback included) in interleaved rounds.
+ */
+async function runTrainStep(E: Engine, tf: Tf | null, inst: TrainStepInstance, row: BenchRow, flops: number, options: BenchOptions, targetMs: number, log: Log): Promise<void> {
+  row.kind = 'train-step';
+  row.impl = inst.oursLabel ?? 'ours';
+  const tfStep = tf && inst.tfjs ? inst.tfjs : null;
+  const steps = inst.validateSteps ?? 3;
+  const rtol = inst.lossRtol ?? 1e-3;
+  if (inst.logits?.tfjs && tf) {
+    const tol = inst.logits.tolerance ?? { atol: 1e-4, rtol: 1e-3 };
+    const got = await readOurs(inst.logits.ours);
+    const ref = await readTf(inst.logits.tfjs);
+    row.check.against.push('tfjs logits');
+    const problem = mismatch(got, ref, tol);
+    if (problem) {
+      row.check.ok = false;
+      row.check.detail = `logits before the first step: ${problem}`;
+      throw new Error(`validation failed, not timed: ${row.check.detail}`);
+    }
+  }
+  const losses: StepStats['losses'] = { ours: [], tfjs: tfStep ? [] : null };
+  for (let i = 0; i < steps; i++) losses.ours.push(await inst.ours());
+  if (tfStep) for (let i = 0; i < steps; i++) losses.tfjs!.push(await tfStep());
+  log(`  losses: ours ${losses.ours.map((l) => l.toPrecision(6)).join(', ')}${losses.tfjs ? `; TF.js ${losses.tfjs.map((l) => l.toPrecision(6)).join(', ')}` : ''}`);
+  row.check.against.push(tfStep ? 'tfjs losses' : 'finite losses');
+  for (let i = 0; i < steps; i++) {
+    const a = losses.ours[i]!;
+    const b = losses.tfjs?.[i] ?? a;
+    const rel = Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+    row.check.maxAbsError = Math.max(row.check.maxAbsError, Math.abs(a - b));
+    if (!Number.isFinite(a) || !(rel <= rtol)) {
+      row.check.ok = false;
+      row.check.detail = `step ${i + 1}: loss ours ${a} vs TF.js ${b} (relative ${rel.toExponential(2)} > ${rtol})`;
+      throw new Error(`validation failed, not timed: ${row.check.detail}`);
+    }
+  }
+  // One steady step, counted (the validation steps were its warm-up: pipelines, pools, optimizer state).
+  await inst.ours();
+  const before = E.memoryStats();
+  const kernels = await E.internal.traceKernels(() => inst.ours());
+  const after = E.memoryStats();
+  const subjects: Subject[] = [stepSubject(inst.ours)];
+  if (tfStep) subjects.push(stepSubject(tfStep));
+  const [oursT, tfjsT] = await timeSubjects(subjects, flops, options, targetMs);
+  row.ours = oursT!;
+  row.tfjs = tfjsT ?? null;
+  if (row.tfjs) row.ratio = row.tfjs.ms / oursT!.ms;
+  row.step = {
+    batch: inst.batch,
+    oursSamplesPerSec: (1000 * inst.batch) / oursT!.ms,
+    tfjsSamplesPerSec: tfjsT ? (1000 * inst.batch) / tfjsT.ms : null,
+    dispatches: after.dispatches - before.dispatches,
+    submits: after.submits - before.submits,
+    newBuffers: after.created - before.created,
+    kernels,
+    losses,
+  };
+  log(`  per step: ${row.step.dispatches} dispatches, ${row.step.submits} submits, ${row.step.newBuffers} new buffers`);
+}
+
+/** Whole training steps, timed by the wall clock (each step awaits its loss). */
+function stepSubject(step: () => Promise<number>): Subject {
+  const wall = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await step();
+    return (performance.now() - t0) / n;
+  };
+  return { warm: () => wall(1), wall, gpu: async () => null };
 }
 
 // ------------------------------------------------------------------ validation
@@ -443,6 +538,34 @@ function summary(row: BenchRow): string {
 }
 
 export function formatTable(report: Pick<BenchReport, 'rows' | 'options'>): string {
+  const kernelRows = report.rows.filter((r) => r.kind !== 'train-step');
+  const stepRows = report.rows.filter((r) => r.kind === 'train-step');
+  return [kernelRows.length ? formatKernelTable(kernelRows) : '', stepRows.length ? formatStepTable(stepRows) : ''].filter((t) => t).join('\n\n');
+}
+
+/** Training steps: ms/step (wall, loss read back every step), samples/s, ratio, and what one step records. */
+export function formatStepTable(rows: BenchRow[]): string {
+  const head = ['training step', 'setup', 'ours ms/step', 'ours samples/s', 'TF.js ms/step', 'TF.js samples/s', 'TF.js/ours', 'dispatches', 'submits', 'new buffers', 'check'];
+  const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
+  for (const r of rows) {
+    if (r.error || !r.ours || !r.step) {
+      lines.push(`| ${r.name} | ${r.shape} | ${['–', '–', '–', '–', '–', '–', '–', '–'].join(' | ')} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 160)} |`);
+      continue;
+    }
+    const st = r.step;
+    const check = `${r.check.ok ? 'ok' : 'FAIL'} (vs ${r.check.against.join(', ')}; max loss diff ${r.check.maxAbsError.toExponential(1)})`;
+    lines.push(
+      `| ${[
+        r.name, r.shape, fmtNum(r.ours.ms), fmtNum(st.oursSamplesPerSec), r.tfjs ? fmtNum(r.tfjs.ms) : '–', st.tfjsSamplesPerSec !== null ? fmtNum(st.tfjsSamplesPerSec) : '–',
+        r.ratio !== null ? r.ratio.toFixed(2) : '–', st.dispatches, st.submits, st.newBuffers, check,
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function formatKernelTable(rows: BenchRow[]): string {
+  const report = { rows };
   const versionNames = [...new Set(report.rows.flatMap((r) => Object.keys(r.variants)))];
   const head = ['case', 'shape', 'ours: kernel', 'ours ms', 'ours GFLOP/s', 'TF.js ms', 'TF.js GFLOP/s', 'TF.js/ours', ...versionNames.map((v) => `${v} ms`), 'check'];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];

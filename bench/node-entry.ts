@@ -12,6 +12,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
+// Gradients of TF.js's ops (for the training-step rows): tfjs-core registers them only in this module.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as engine from '../src/index.ts';
 import * as internal from '../src/engine/internal.ts';
 import { allCases } from './cases/index.ts';

@@ -39,6 +39,8 @@ export interface BenchContext {
 }
 
 export interface BenchInstance {
+  /** A kernel row (the default); training-step rows are TrainStepInstance. */
+  kind?: 'kernel';
   /** One run of our op; the harness disposes the returned tensor. Runs between warm-up and timing. */
   ours(): EngineTensor;
   /** What `ours` dispatches, for the table (e.g. 'auto → v2'). */
@@ -55,6 +57,34 @@ export interface BenchInstance {
   dispose(): void;
 }
 
+/**
+ * A training-step row (bench/cases/train.ts): `ours` and `tfjs` each run one whole step (zero grads, forward,
+ * loss, backward, optimizer update) and read the loss back, as a real loop does. The harness first runs
+ * `validateSteps` steps of each from the same weights and compares the losses (relative `lossRtol`), then
+ * counts one step's dispatches, submits and new GPU buffers, then times steps in interleaved rounds (wall time:
+ * the readback is part of the step).
+ */
+export interface TrainStepInstance {
+  kind: 'train-step';
+  /** Samples per step, for samples/s. */
+  batch: number;
+  /** One step of ours; resolves with the loss read back. */
+  ours(): Promise<number>;
+  /** One step of TF.js (same model, weights, data and optimizer); resolves with the loss read back. */
+  tfjs?: (() => Promise<number>) | null;
+  /** What ours runs, for the table (e.g. 'Adam eps 1e-8, BN eps 1e-5'). */
+  oursLabel?: string;
+  /**
+   * The first head's logits before any step (flat, row-major; TF.js's made NCHW-ordered where it differs),
+   * compared like a kernel row's output before the losses: a layout mistake shows as element mismatches.
+   */
+  logits?: { ours: () => EngineTensor; tfjs: (() => TfTensor) | null; tolerance?: { atol: number; rtol: number } };
+  /** Steps compared before timing (default 3); the losses must agree within lossRtol (default 1e-3). */
+  validateSteps?: number;
+  lossRtol?: number;
+  dispose(): void;
+}
+
 export interface BenchCase {
   /** Kernel family, e.g. 'matmul', 'conv2d': `--filter` matches it and the name. */
   family: string;
@@ -66,7 +96,7 @@ export interface BenchCase {
   flops: number;
   /** Included in --quick runs (the default on a CPU adapter such as SwiftShader). */
   quick?: boolean;
-  setup(ctx: BenchContext): BenchInstance | Promise<BenchInstance>;
+  setup(ctx: BenchContext): BenchInstance | TrainStepInstance | Promise<BenchInstance | TrainStepInstance>;
 }
 
 /** Fills in `family` for a list of cases: the default export of a bench/cases/<family>.ts file. */

@@ -7,6 +7,7 @@
 // Both sides return the logits [N, 1000]; the harness validates ours against TF.js before timing.
 
 import { seededValues } from '../../tests/harness/zoo-seed.ts';
+import { nchwToNhwc, toTfFilter } from '../tf-layout.ts';
 import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type Tf, type TfTensor } from '../registry.ts';
 
 type Arch = 'resnet18' | 'mobilenet_v2';
@@ -14,17 +15,6 @@ type Arch = 'resnet18' | 'mobilenet_v2';
 const MACS: Record<Arch, number> = { resnet18: 1.814e9, mobilenet_v2: 0.301e9 };
 
 type HostState = Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
-
-/** OIHW → HWIO (or, for a depthwise [C, 1, kH, kW] weight, → [kH, kW, C, 1]). */
-function toTfFilter(tf: Tf, t: { shape: number[]; data: Float32Array | Int32Array }, depthwise: boolean): TfTensor {
-  const [O, I, kH, kW] = t.shape as [number, number, number, number];
-  const out = new Float32Array(t.data.length);
-  for (let o = 0; o < O; o++)
-    for (let i = 0; i < I; i++)
-      for (let h = 0; h < kH; h++)
-        for (let w = 0; w < kW; w++) out[((h * kW + w) * I + i) * O + o] = t.data[((o * I + i) * kH + h) * kW + w]!;
-  return depthwise ? tf.tensor4d(out, [kH, kW, O, 1]) : tf.tensor4d(out, [kH, kW, I, O]);
-}
 
 /** The TF.js model: a forward function over NHWC input, and the tensors it holds. */
 function tfModel(tf: Tf, arch: Arch, state: HostState): { forward: (x: TfTensor) => TfTensor; tensors: TfTensor[] } {
@@ -110,9 +100,7 @@ async function setup(arch: Arch, N: number, { E, tf, random }: BenchContext): Pr
   let tfjs: (() => TfTensor) | null = null;
   const tfTensors: TfTensor[] = [];
   if (tf) {
-    const nhwc = new Float32Array(xs.length);
-    for (let n = 0; n < N; n++) for (let c = 0; c < 3; c++) for (let i = 0; i < 224 * 224; i++) nhwc[(n * 224 * 224 + i) * 3 + c] = xs[(n * 3 + c) * 224 * 224 + i]!;
-    const tx = tf.tensor4d(nhwc, [N, 224, 224, 3]);
+    const tx = tf.tensor4d(nchwToNhwc(xs, [N, 3, 224, 224]), [N, 224, 224, 3]);
     const m = tfModel(tf, arch, state);
     tfTensors.push(tx, ...m.tensors);
     tfjs = () => m.forward(tx);
