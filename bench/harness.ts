@@ -19,7 +19,10 @@ import type { BenchCase, BenchContext, BenchInstance, Engine, EngineTensor, Tf, 
 export interface BenchOptions {
   /** CPU-adapter run: only cases marked quick, shorter timing. */
   quick: boolean;
-  /** Substring (case-insensitive) of the family or name: only matching rows (of the quick ones, when quick). */
+  /**
+   * Substring (case-insensitive) of the family or name: only matching rows (of the quick ones, when quick).
+   * Several alternatives are separated by commas ('matmul 1024,conv2d resnet18'): a row matching any runs.
+   */
   filter?: string | null;
   /** Also time each of a case's variants (matmul kernel versions). */
   versions?: boolean;
@@ -124,10 +127,10 @@ export function adapterSlug(adapter: string): string {
 }
 
 export function selectCases(cases: BenchCase[], options: Pick<BenchOptions, 'quick' | 'filter'>): BenchCase[] {
-  const filter = options.filter?.toLowerCase() ?? null;
+  const alternatives = options.filter ? options.filter.toLowerCase().split(',').map((f) => f.trim()).filter((f) => f) : [];
   return cases.filter((c) => {
     if (options.quick && !c.quick) return false;
-    return !filter || c.family.toLowerCase().includes(filter) || c.name.toLowerCase().includes(filter);
+    return !alternatives.length || alternatives.some((f) => c.family.toLowerCase().includes(f) || c.name.toLowerCase().includes(f));
   });
 }
 
@@ -288,7 +291,7 @@ async function runTrainStep(E: Engine, tf: Tf | null, inst: TrainStepInstance, r
   // One steady step, counted (the validation steps were its warm-up: pipelines, pools, optimizer state).
   await inst.ours();
   const before = E.memoryStats();
-  const kernels = await E.internal.traceKernels(() => inst.ours());
+  const kernels = await E.extend.traceKernels(() => inst.ours());
   const after = E.memoryStats();
   const subjects: Subject[] = [stepSubject(inst.ours)];
   if (tfStep) subjects.push(stepSubject(tfStep));

@@ -5,6 +5,8 @@
 //       = −Σ_c q_c · log softmax(x)_c with q = (1 − ε)·onehot + ε/C, averaged over all N·d1·… positions.
 //       Targets must lie in [0, C) or equal `ignoreIndex` (default −100, PyTorch's): the kernel checks them on the
 //       GPU and the next readback throws an IndexError (src/engine/index-checks.ts). Class weights are not supported.
+//       [N, C] logits with reduction 'mean' or 'sum' take the fused path (src/nn/cross-entropy.ts: one dispatch
+//       forward, one backward); other shapes the composed one below (crossEntropyComposed), with the same values.
 //   bceWithLogits(x, t, { posWeight, weight }) = −[pw·t·log σ(x) + (1 − t)·log σ(−x)], with both log-sigmoids
 //       from one log-softmax over the pair (0, x): stable for large |x| and smooth at x = 0.
 //   mseLoss = (x − t)²,  l1Loss = |x − t|,
@@ -21,6 +23,7 @@
 // (or a mask tensor) it is summed on the GPU: two small reductions more than an unmasked mean, no readback.
 
 import { DTypeError, DisposedError, ShapeError, fmtShape } from '../engine/errors.ts';
+import { FUSED_MAX_ELEMENTS, fusedCrossEntropy } from './cross-entropy.ts';
 import { Tensor, abs, checkOptions, concat, logSoftmax, maximum, mulOrZero, oneHot, permute, relu, reshape, slice, sub, tensor, tidy, unsqueeze, zeros } from '../engine/internal.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -125,6 +128,35 @@ export interface CrossEntropyOptions extends MaskOptions {
 
 /** Softmax cross-entropy with integer class targets (torch.nn.functional.cross_entropy). */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const a = checkCrossEntropy(input, target, options);
+  if (input.rank === 2 && a.reduction !== 'none' && input.size > 0 && input.size <= FUSED_MAX_ELEMENTS) {
+    // One dispatch forward and one backward (src/nn/cross-entropy.ts).
+    return tidy(() =>
+      fusedCrossEntropy({
+        logits: input, targets: target, mean: a.reduction === 'mean', labelSmoothing: a.labelSmoothing, ignoreIndex: a.ignoreIndex,
+        sampleWeight: a.mask ? maskTensor(a.mask, 1) : null, op: 'crossEntropy',
+      }),
+    );
+  }
+  return composedCrossEntropy(input, target, a);
+}
+
+/**
+ * crossEntropy composed from engine ops (log-softmax, one-hot, mulOrZero, sums): the path for logits of rank
+ * above 2, reduction 'none' and very large inputs, and the reference the fused path is tested against.
+ */
+export function crossEntropyComposed(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  return composedCrossEntropy(input, target, checkCrossEntropy(input, target, options));
+}
+
+interface CheckedCrossEntropy {
+  labelSmoothing: number;
+  ignoreIndex: number;
+  reduction: Reduction;
+  mask: CheckedMask | null;
+}
+
+function checkCrossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions): CheckedCrossEntropy {
   checkOptions('crossEntropy', options, ['reduction', 'labelSmoothing', 'ignoreIndex', 'mask']);
   const op = 'crossEntropy';
   checkTensor(op, input, 'input');
@@ -132,7 +164,6 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (input.dtype !== 'float32') throw new DTypeError(`${op}: logits must be float32, got ${input.describe()}`);
   if (target.dtype !== 'int32') throw new DTypeError(`${op}: targets must be int32 class indices, got ${target.describe()}`);
   if (input.rank < 2) throw new ShapeError(`${op}: logits must be [N, C] or [N, C, d1, ...], got ${fmtShape(input.shape)}`);
-  const C = input.shape[1]!;
   const want = [input.shape[0]!, ...input.shape.slice(2)];
   if (target.rank !== want.length || target.shape.some((d, i) => d !== want[i])) {
     throw new ShapeError(`${op}: logits ${fmtShape(input.shape)} need targets ${fmtShape(want)}, got ${fmtShape(target.shape)}`);
@@ -141,15 +172,23 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (!(eps >= 0 && eps <= 1)) throw new ShapeError(`${op}: labelSmoothing must be in [0, 1], got ${eps}`);
   const ignoreIndex = options.ignoreIndex ?? -100;
   if (!Number.isInteger(ignoreIndex)) throw new TypeError(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}`);
-  const red = checkReduction(op, options.reduction);
+  const reduction = checkReduction(op, options.reduction);
   const mask = checkMask(op, options.mask, input.shape[0]!, input.shape);
+  return { labelSmoothing: eps, ignoreIndex, reduction, mask };
+}
+
+function composedCrossEntropy(input: Tensor, target: Tensor, a: CheckedCrossEntropy): Tensor {
+  const op = 'crossEntropy';
+  const C = input.shape[1]!;
+  const eps = a.labelSmoothing;
+  const { mask, reduction: red } = a;
   return tidy(() => {
     // Classes last: [N, C, d...] → [N, d..., C] → [M, C].
     const x = input.rank === 2 ? input : permute(input, [0, ...input.shape.slice(2).map((_, i) => i + 2), 1]);
     const rows = input.size / C;
     const logp = logSoftmax(reshape(x, [rows, C]), -1);
     // Ignored rows of q are zeros, so their loss is 0; a row of q sums to 1 otherwise, so Σq counts the rest.
-    const q = oneHot(reshape(target, [rows]), C, 1 - eps + eps / C, eps / C, { op, ignoreIndex });
+    const q = oneHot(reshape(target, [rows]), C, 1 - eps + eps / C, eps / C, { op, ignoreIndex: a.ignoreIndex });
     // 0 · (-inf) = 0: a -inf logit of another class stays finite.
     const perPosition = reshape(mulOrZero(q, logp).sum(-1).neg(), target.shape);
     if (red !== 'mean') return reduceMasked(perPosition, red, mask);

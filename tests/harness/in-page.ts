@@ -9,3 +9,11 @@ export { seededRandom, randomArray } from './random.ts';
 export { applyOp, forwardBackward } from './ops-in-page.ts';
 export { runNonfiniteCases, type NonfiniteCase, type NonfiniteReport } from './nonfinite.ts';
 export { seededValues, type SeedEntry } from './zoo-seed.ts';
+
+/**
+ * crossEntropy's composed path (src/nn/losses.ts), the reference its fused path is tested against. Imported on
+ * first use, so that this module still loads when the engine does not.
+ */
+export async function crossEntropyComposed(): Promise<typeof import('../../src/nn/losses.ts').crossEntropyComposed> {
+  return (await import('../../src/nn/losses.ts')).crossEntropyComposed;
+}
