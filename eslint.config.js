@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist-site/', 'dist-gpu/', '.gpu/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-site/', 'dist-gpu/', '.gpu/', 'bench/results/', 'tests/package/fixtures/'] },
   {
     files: ['src/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'site/**/*.ts'],
     extends: [tseslint.configs.base],

@@ -5,37 +5,10 @@
 
 import './engine/methods.ts';
 
-// Device, batches, memory.
-export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './engine/device.ts';
-export { flush, sync } from './engine/recorder.ts';
-export { memoryStats, resetPeakMemory, emptyCache } from './engine/stats.ts';
-export { tidy, keep } from './engine/scope.ts';
-export { noGrad, isGradEnabled } from './engine/autograd.ts';
-export { manualSeed, getRngState, setRngState, randperm, type RngState, type RandpermOptions } from './engine/random.ts';
-export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError, ResourceError, IndexError } from './engine/errors.ts';
-
-// Tensors and ops.
-export { Tensor, type DType, type NestedArray } from './engine/tensor.ts';
+// The functional engine (also the lean entry `webgpu-tensor/core`), and the methods' type.
+export * from './core.ts';
 export type { TensorMethods } from './engine/methods.ts';
-export {
-  tensor, full, zeros, ones, zerosLike, onesLike, arange, rand, randn, type TensorOptions, type RandomOptions,
-} from './engine/ops/creation.ts';
-export {
-  neg, exp, log, sqrt, abs, relu, relu6, sigmoid, tanh, gelu,
-  add, sub, mul, div, pow, maximum, minimum, clone, toFloat, toInt, addInto, copyInto,
-} from './engine/ops/elementwise.ts';
-export { eq, ne, lt, le, gt, ge } from './engine/ops/compare.ts';
-export { where, clamp } from './engine/ops/select.ts';
-export { gather } from './engine/ops/gather.ts';
-export { variance, std, type VarianceOptions } from './engine/ops/stats.ts';
-export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './engine/ops/shape-ops.ts';
-export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, type ValuesAndIndices } from './engine/ops/reduce.ts';
-export { softmax, logSoftmax } from './engine/ops/softmax.ts';
-export { matmul, bmm, linear } from './engine/ops/matmul.ts';
-export { oneHot, type OneHotOptions } from './engine/ops/one-hot.ts';
-export { indexSelect, indexCopyInto } from './engine/ops/index-select.ts';
-export { conv2d, type Conv2dOptions, type IntPair } from './engine/ops/conv.ts';
-export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './engine/ops/pool.ts';
+
 export { crossEntropy, bceWithLogits, mseLoss, l1Loss, huberLoss } from './nn/losses.ts';
 
 // Weights on disk.

@@ -128,7 +128,7 @@ export function attach(op: string, inputs: ReadonlyArray<Tensor | null | undefin
 
 /** d(root)/d(leaves), accumulated into each leaf's `.grad`. */
 export function backward(root: Tensor, grad?: Tensor): void {
-  if (!ops) throw new EngineError('backward: engine ops not registered');
+  if (!ops) throw new EngineError("backward: autograd is wired up by the main entry: import 'webgpu-tensor' (webgpu-tensor/core alone does not train)");
   if (!root.requiresGrad) throw new EngineError(`backward: the tensor ${fmtShape(root.shape)} does not require grad and has no grad_fn`);
   if (grad && (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i]))) {
     throw new ShapeError(`backward: gradient shape ${fmtShape(grad.shape)} does not match the tensor's ${fmtShape(root.shape)}`);

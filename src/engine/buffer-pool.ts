@@ -14,9 +14,10 @@
 // LARGE_ALLOCATION bytes or more, the pool submits the open batch, so a failing allocation cannot take work
 // recorded earlier down with it (WebGPU rejects a whole command buffer that uses an invalid buffer).
 
-import { Usage, createChecked, onDeviceReset } from './device.ts';
+import { Usage, createChecked, extraBufferUsage, onDeviceReset } from './device.ts';
 import { fmtBytes } from './errors.ts';
 
+/** Every pooled buffer's usage, plus InitOptions.bufferUsage. */
 export const STORAGE_USAGE = Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST;
 
 /** Buffers this large are created only after the open batch was submitted (see the header). */
@@ -92,7 +93,7 @@ class BufferPool {
     const usedBy = (): string => (made && this.unconfirmed.get(made)) || '';
     const buffer: GPUBuffer = createChecked<GPUBuffer>(
       () => `allocating ${fmtBytes(size)} of GPU memory${usedBy() ? ` for the output of ${usedBy()}` : ''}`,
-      (d) => d.createBuffer({ size, usage: STORAGE_USAGE, label: `pool-${size}` }),
+      (d) => d.createBuffer({ size, usage: STORAGE_USAGE | extraBufferUsage(), label: `pool-${size}` }),
       () => {
         this.quarantine(buffer);
         this.unconfirmed.delete(buffer);

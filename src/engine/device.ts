@@ -5,22 +5,35 @@
 
 //
 // The error path (designed once; readbacks, sync() and the pool all go through it). WebGPU reports errors
-// asynchronously, so the engine wraps its own calls in error scopes: one "burst" of scopes from the first
-// call of a recorded batch to its submit, and a scope of its own around every buffer creation. It never
-// listens to the device-wide `uncapturederror` event, so an app that shares the device keeps its own errors.
-// Each popped scope becomes a pending check; the next readback or awaited sync() waits for the checks and
-// throws the first error (as DeviceError, or ResourceError for an allocation), naming the ops the batch
-// recorded (bind groups carry the op's name, so WebGPU's own message names it too), plus how many more
-// errors followed. Nothing is filtered out. Apps that push their own error scopes must pop them before the
-// next engine call.
+// asynchronously, so the engine wraps its own calls in error scopes: one "burst" of scopes around each
+// synchronous run of its own calls (opened by the first WebGPU call, closed by the submit or at the end of the
+// current task, whichever comes first), and a scope of its own around every buffer creation. No scope stays
+// open while the app's own code runs in a later task, and the engine never listens to the device-wide
+// `uncapturederror` event, so an app that shares the device keeps its own errors. Each popped scope becomes a
+// pending check; the next readback or awaited sync() waits for the checks and throws the first error (as
+// DeviceError, or ResourceError for an allocation), naming the ops the batch recorded (bind groups carry the
+// op's name, so WebGPU's own message names it too) and the app buffers it used (fromGPUBuffer), plus how many
+// more errors followed. Apps that push their own error scopes must pop them before the next engine call, and
+// should not issue their own failing calls between engine calls in one synchronous run.
 import { DeviceError, EngineError, ResourceError } from './errors.ts';
+import { isNode, loadNodeGpu } from './node-gpu.ts';
 
 export interface InitOptions {
   /** Use this device (embedding in an app). The engine will not destroy it. */
   device?: GPUDevice;
-  /** The GPU object to ask for an adapter: defaults to `navigator.gpu`; in Node pass `create([])` from `webgpu`. */
+  /**
+   * The GPU object to ask for an adapter. Defaults to `navigator.gpu`; in Node without one, the `webgpu`
+   * package is loaded (`create([])`). The engine keeps it (and the adapter) alive until shutdown() or the
+   * next init(): in Node, a GPU object that is garbage-collected takes its devices down with it.
+   */
   gpu?: GPU;
   powerPreference?: GPUPowerPreference;
+  /**
+   * Usage flags every tensor buffer the engine creates carries besides STORAGE | COPY_SRC | COPY_DST, so
+   * that an app can bind tensors (`t.gpuBuffer()`) in its own passes, e.g. `GPUBufferUsage.VERTEX`.
+   * MAP_READ and MAP_WRITE cannot be combined with STORAGE and are refused.
+   */
+  bufferUsage?: number;
 }
 
 export interface EngineInfo {
@@ -33,19 +46,27 @@ export interface EngineInfo {
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number };
 }
 
-interface Burst {
+/** What the batch being recorded holds (until its submit), for error messages. */
+interface Batch {
   /** Op names recorded in this batch, in order (the first few distinct ones go into messages). */
   ops: string[];
   commands: number;
+  /** Descriptions of the app buffers (fromGPUBuffer) the batch uses. */
+  external: Set<string>;
 }
 
 interface DeviceState {
   device: GPUDevice;
+  /** Held only to keep them alive (see InitOptions.gpu). */
+  keepAlive: { gpu: GPU | undefined; adapter: GPUAdapter | null };
   owned: boolean;
+  /** InitOptions.bufferUsage. */
+  bufferUsage: number;
   generation: number;
   lost: string | null;
-  /** Error scopes pushed for the batch being recorded, or null. */
-  burst: Burst | null;
+  /** Whether the error scopes of a burst are pushed now. */
+  burst: boolean;
+  batch: Batch;
   /** Checks (popped error scopes) that have not resolved yet. */
   pending: Set<Promise<void>>;
   /** Errors that resolved and were not thrown yet, oldest first. */
@@ -68,7 +89,21 @@ function describeAdapter(adapter: GPUAdapter | null, device: GPUDevice): string 
   return [info.vendor, info.architecture, info.description].filter((s) => s).join(' / ') || 'unknown adapter';
 }
 
+/** Usage flags a tensor buffer may carry besides the engine's own (all but MAP_READ / MAP_WRITE). */
+const EXTRA_USAGE_ALLOWED = 0x0004 | 0x0008 | 0x0010 | 0x0020 | 0x0040 | 0x0080 | 0x0100 | 0x0200;
+
+function checkBufferUsage(usage: unknown): number {
+  if (usage === undefined) return 0;
+  if (typeof usage !== 'number' || !Number.isInteger(usage) || usage < 0) throw new TypeError(`init: bufferUsage must be GPUBufferUsage flags (a non-negative integer), got ${String(usage)}`);
+  const bad = usage & ~EXTRA_USAGE_ALLOWED;
+  if (bad !== 0) {
+    throw new TypeError(`init: bufferUsage 0x${usage.toString(16)} has flags tensor buffers cannot carry (0x${bad.toString(16)}: MAP_READ and MAP_WRITE cannot be combined with STORAGE)`);
+  }
+  return usage;
+}
+
 export async function init(options: InitOptions = {}): Promise<EngineInfo> {
+  const bufferUsage = checkBufferUsage(options.bufferUsage);
   if (state) {
     for (const hook of resetHooks) hook();
     if (state.owned && !state.lost) state.device.destroy();
@@ -76,10 +111,12 @@ export async function init(options: InitOptions = {}): Promise<EngineInfo> {
   }
   let device = options.device;
   let adapter: GPUAdapter | null = null;
+  let gpu = options.gpu;
   const owned = !device;
   if (!device) {
-    const gpu = options.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
-    if (!gpu) throw new DeviceError('init: WebGPU is not available (no navigator.gpu); in Node pass { gpu } from the `webgpu` package');
+    gpu ??= typeof navigator !== 'undefined' ? navigator.gpu : undefined;
+    if (!gpu && isNode()) gpu = await loadNodeGpu();
+    if (!gpu) throw new DeviceError('init: WebGPU is not available here (no navigator.gpu): use a browser with WebGPU, or pass { gpu } or { device }');
     adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : {});
     if (!adapter) throw new DeviceError('init: no WebGPU adapter was found');
     const requiredFeatures: GPUFeatureName[] = [];
@@ -114,7 +151,7 @@ export async function init(options: InitOptions = {}): Promise<EngineInfo> {
       maxComputeInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
     },
   };
-  const s: DeviceState = { device, owned, generation, lost: null, burst: null, pending: new Set(), errors: [], info };
+  const s: DeviceState = { device, keepAlive: { gpu, adapter }, owned, bufferUsage, generation, lost: null, burst: false, batch: newBatch(), pending: new Set(), errors: [], info };
   state = s;
   void device.lost.then((lost) => {
     s.lost = `${lost.reason}: ${lost.message}`;
@@ -157,36 +194,73 @@ function listOps(ops: string[]): string {
   return distinct.length > 8 ? `${shown}, … (${distinct.length} distinct)` : shown;
 }
 
-/** Opens the error scopes of a recorded batch if none is open. Every engine call into WebGPU is inside one. */
+function newBatch(): Batch {
+  return { ops: [], commands: 0, external: new Set() };
+}
+
+/**
+ * Opens the error scopes of a burst if none is open; they close at the submit or when the current task
+ * ends (a microtask), so they never catch the app's own calls made after the engine returned.
+ */
 export function openBurst(): void {
   const s = state;
   if (!s || s.burst) return;
-  const device = gpuDevice();
-  pushScopes(device);
-  s.burst = { ops: [], commands: 0 };
+  pushScopes(gpuDevice());
+  s.burst = true;
+  queueMicrotask(() => {
+    if (state === s) closeBurst();
+  });
 }
 
 /** Notes an op recorded in the open batch (its name appears in error messages). */
 export function noteCommand(op: string): void {
-  const b = state?.burst;
+  const b = state?.batch;
   if (!b) return;
   b.commands++;
   if (b.ops.length < 256) b.ops.push(op);
 }
 
-/** Closes the open batch's scopes (after its submit); their errors arrive asynchronously as a pending check. */
+/** App buffers (fromGPUBuffer) → how messages name them. */
+const externalBuffers = new WeakMap<GPUBuffer, string>();
+let externalCount = 0;
+
+/** Registers an app's buffer so that an error in a batch that uses it names it (see noteBuffers). */
+export function registerExternalBuffer(buffer: GPUBuffer, description: string): void {
+  if (!externalBuffers.has(buffer)) externalCount++;
+  externalBuffers.set(buffer, description);
+}
+
+/** Notes the app buffers among `ranges` in the open batch (cheap while the app has registered none). */
+export function noteBuffers(ranges: ReadonlyArray<{ buffer: GPUBuffer }>): void {
+  const b = state?.batch;
+  if (!b || externalCount === 0) return;
+  for (const r of ranges) {
+    const d = externalBuffers.get(r.buffer);
+    if (d !== undefined) b.external.add(d);
+  }
+}
+
+/** Closes the open burst's scopes; their errors arrive asynchronously as a pending check. */
 export function closeBurst(): void {
   const s = state;
-  const b = s?.burst;
-  if (!s || !b) return;
-  s.burst = null;
+  if (!s || !s.burst) return;
+  s.burst = false;
   if (s.lost) return;
+  const b = s.batch;
   const check = popScopes(s.device).then((errs) => {
     for (const e of errs) {
-      s.errors.push(new DeviceError(`WebGPU ${kindOf(e)} error in the engine's batch of ${b.commands} commands (ops: ${listOps(b.ops) || 'none'}); that batch did not run: ${e.message}`));
+      const external = b.external.size > 0
+        ? `; it used app buffers (${[...b.external].join('; ')}): one destroyed, or made on another device, fails like this`
+        : '';
+      s.errors.push(new DeviceError(`WebGPU ${kindOf(e)} error in the engine's batch of ${b.commands} commands (ops: ${listOps(b.ops) || 'none'})${external}; that batch did not run: ${e.message}`));
     }
   });
   track(s, check);
+}
+
+/** Called by the recorder after a submit (and the burst's close): the next commands start a new batch. */
+export function batchSubmitted(): void {
+  if (state) state.batch = newBatch();
 }
 
 function kindOf(e: GPUError): string {
@@ -262,6 +336,11 @@ export async function settleGpuErrors(): Promise<void> {
 export function checkDeviceLive(what: string): void {
   if (!state) throw new DeviceError(`${what}: no device: call \`await init()\` first`);
   if (state.lost) throw new DeviceError(`${what}: the GPU device was lost (${state.lost}); call \`await init()\` again`);
+}
+
+/** The extra usage flags of tensor buffers (InitOptions.bufferUsage). */
+export function extraBufferUsage(): number {
+  return state?.bufferUsage ?? 0;
 }
 
 export function currentGeneration(): number {

@@ -12,7 +12,7 @@ export { Tensor, type DType, type NestedArray } from './tensor.ts';
 export { Storage, VIEW_ALIGN_BYTES } from './storage.ts';
 export { tidy, keep } from './scope.ts';
 export { noGrad, isGradEnabled, attach, type BackwardRule } from './autograd.ts';
-export { flush, sync, traceKernels, traceLaunches, type LaunchRecord, recorderStats, stagedData, MAX_STAGED_BYTES, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, type BufferRange } from './recorder.ts';
+export { flush, sync, traceKernels, traceLaunches, type LaunchRecord, recorderStats, stagedData, MAX_STAGED_BYTES, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, MAX_BATCH_COMMANDS_HARD, type BufferRange } from './recorder.ts';
 export { bufferPool, type PoolStats } from './buffer-pool.ts';
 export { emptyTensor, launch } from './launch.ts';
 export * from './ops/creation.ts';

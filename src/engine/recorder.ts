@@ -6,8 +6,10 @@
 // buffer released in it (see buffer-pool.ts), so a loop that never reads back still recycles its memory.
 // When MAX_IN_FLIGHT submitted batches have not finished yet (tracked with onSubmittedWorkDone), the
 // automatic submit waits for the oldest: recording goes on into the open batch, which is submitted once the
-// oldest finishes (at the first command after that) or at the next readback. A loop with no await at all
-// therefore grows one batch; any await (a readback every N steps, or `await sync()`) lets it drain.
+// oldest finishes (at the first command after that) or at the next readback. In a loop with no await at
+// all those promises cannot resolve (JavaScript runs them only when the loop yields), so the open batch is
+// still submitted once it reaches MAX_BATCH_COMMANDS_HARD commands: batches stay bounded either way, and
+// any await (a readback every N steps, or `await sync()`) lets the in-flight count drain.
 //
 // Uniforms: each dispatch gets a 256-byte-aligned slice of a uniform "arena" chunk. The bytes collect on the
 // CPU and are written with one writeBuffer per chunk just before the submit (queue order makes that safe even
@@ -17,8 +19,8 @@
 import { type BindingKind, type Kernel } from '../shaders/kernel.ts';
 import { bufferPool, sizeClass } from './buffer-pool.ts';
 import {
-  MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, closeBurst, createChecked, currentGeneration, engineErrorFrom, gpuDevice, noteCommand,
-  onDeviceReset, openBurst, settleGpuErrors,
+  MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, batchSubmitted, closeBurst, createChecked, currentGeneration, engineErrorFrom, gpuDevice,
+  noteBuffers, noteCommand, onDeviceReset, openBurst, settleGpuErrors,
 } from './device.ts';
 import { ERROR_WORDS_BYTES, errorWordsRange, indexChecksArmed, disarmIndexChecks, indexErrorFor } from './index-checks.ts';
 
@@ -159,6 +161,8 @@ export const MAX_BATCH_COMMANDS = 1024;
 export const MAX_BATCH_RELEASED_BYTES = 64 * 1024 * 1024;
 /** Automatic submits wait while this many submitted batches are unfinished. */
 export const MAX_IN_FLIGHT = 3;
+/** … but a batch is submitted at this many commands even then (see the header). */
+export const MAX_BATCH_COMMANDS_HARD = 4 * MAX_BATCH_COMMANDS;
 
 let encoder: GPUCommandEncoder | null = null;
 let pass: GPUComputePassEncoder | null = null;
@@ -181,7 +185,7 @@ function currentEncoder(): GPUCommandEncoder {
 function afterCommand(op: string): void {
   noteCommand(op);
   batchCommands++;
-  if (inFlight.size >= MAX_IN_FLIGHT) return;
+  if (inFlight.size >= MAX_IN_FLIGHT && batchCommands < MAX_BATCH_COMMANDS_HARD) return;
   if (batchCommands >= MAX_BATCH_COMMANDS || bufferPool.releasedBytesThisBatch() >= MAX_BATCH_RELEASED_BYTES) flush();
 }
 
@@ -226,6 +230,7 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
     entries.push({ binding: launch.buffers.length, resource: { buffer: u.buffer, offset: u.offset, size: u.size } });
   }
   bufferPool.noteUse(launch.buffers, op);
+  noteBuffers(launch.buffers);
   // The bind group carries the op's name, so WebGPU's own error messages name the op.
   const bindGroup = gpuDevice().createBindGroup({ label: op, layout, entries });
   const p = currentPass();
@@ -245,6 +250,7 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
 export function writeBuffer(dst: BufferRange, host: ArrayBufferView, op = 'upload'): void {
   if (host.byteLength === 0) return;
   openBurst();
+  noteBuffers([dst]);
   gpuDevice().queue.writeBuffer(dst.buffer, dst.offset, host.buffer, host.byteOffset, host.byteLength);
   bumpWriteVersion(dst.buffer);
   noteCommand(op);
@@ -268,6 +274,7 @@ export function copyBuffer(src: BufferRange, dst: BufferRange): void {
   if (src.size !== dst.size) throw new Error(`copyBuffer: sizes differ (${src.size} vs ${dst.size})`);
   if (src.size === 0) return;
   closePass();
+  noteBuffers([src, dst]);
   currentEncoder().copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, src.size);
   bumpWriteVersion(dst.buffer);
   kernelLog?.push('copy');
@@ -308,9 +315,11 @@ export function timedPass(timestampWrites: GPUComputePassTimestampWrites, fn: ()
 export function flush(): void {
   if (!encoder) {
     closeBurst(); // uploads alone open a burst too
+    batchSubmitted();
     bufferPool.batchSubmitted();
     return;
   }
+  openBurst(); // the encoder's own errors (those of its passes) surface at finish()
   closePass();
   const device = gpuDevice();
   arena.upload(device.queue);
@@ -318,6 +327,7 @@ export function flush(): void {
   encoder = null;
   batchCommands = 0;
   closeBurst();
+  batchSubmitted();
   counters.submits++;
   bufferPool.batchSubmitted();
   const done = device.queue.onSubmittedWorkDone().catch(() => undefined);

@@ -62,6 +62,11 @@ export class Storage {
     return new Storage(this.buffer, this.offset + byteOffset, byteLength, { kind: 'view', parent: this });
   }
 
+  /** Whether this is (a view of) a caller's buffer, which the engine never destroys, pools or moves. */
+  get isExternal(): boolean {
+    return this.owner.kind === 'external' || (this.owner.kind === 'view' && this.owner.parent.isExternal);
+  }
+
   get refCount(): number {
     return this.refs;
   }

@@ -6,7 +6,7 @@
 import { backward as runBackward, type GradNode } from './autograd.ts';
 import { checkDeviceLive, currentGeneration } from './device.ts';
 import { DisposedError, DTypeError, EngineError, ShapeError, fmtShape } from './errors.ts';
-import { readBuffer } from './recorder.ts';
+import { flush, readBuffer, type BufferRange } from './recorder.ts';
 import { registerTensorCheck, trackTensor } from './scope.ts';
 import { sizeOf } from './shape.ts';
 import type { Storage } from './storage.ts';
@@ -148,6 +148,21 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------ reading back
+
+  /**
+   * The GPU memory behind this tensor, `{ buffer, offset, size }` (bytes), for the app's own passes on the
+   * engine's device. Submits the engine's pending work first, so an app submit made afterwards sees this
+   * tensor's values (see interop.ts for the ordering contract). Valid until the tensor is disposed. A
+   * parameter an optimizer holds lives in the optimizer's flat buffer, which it repacks when its groups or
+   * trainable parameters change (addParamGroup, freezing or unfreezing layers) or when it is released: ask
+   * again after those. Don't write into a tensor that other tensors may share (views, reshape results).
+   */
+  gpuBuffer(): BufferRange {
+    const storage = this.storage;
+    checkDeviceLive('gpuBuffer');
+    flush();
+    return { buffer: storage.buffer, offset: storage.offset, size: this.size * 4 };
+  }
 
   /** The elements, flat and row-major. Submits pending work and waits for it. */
   async data(): Promise<Float32Array | Int32Array> {

@@ -218,6 +218,12 @@ export abstract class Optimizer<H extends object> {
     for (const p of list) {
       if (p.isDisposed) throw new DisposedError(`${this.name()}: parameter ${p.describe()} was disposed`);
       if (seen.has(p)) throw new EngineError(`${this.name()}: parameter ${p.describe()} appears in more than one parameter group`);
+      if (p.storage.isExternal) {
+        throw new EngineError(
+          `${this.name()}: parameter ${p.describe()} lives in an app's GPU buffer (fromGPUBuffer); the optimizer moves its parameters into ` +
+            'its own flat buffer, so it would silently stop being that buffer. Train a copy (clone(t)) and copy it back with copyInto(t, copy)',
+        );
+      }
       seen.add(p);
     }
     this.paramGroups.push(group);

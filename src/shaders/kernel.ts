@@ -69,8 +69,11 @@ const defined = new Map<string, Kernel>();
 
 /**
  * Declares a kernel. `params` is its uniform block (see the header), shared as one constant between kernels
- * that read the same block, or null for a kernel without one.
+ * that read the same block, or null for a kernel without one. Annotated as free of side effects (its only
+ * one is the registry definedKernels() reads, for tests and tools), so that bundlers drop the kernels, and
+ * their WGSL, of ops an app never calls.
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function defineKernel<const P extends ParamsFields | null>(name: string, code: string, bindings: readonly BindingKind[], params: P): Kernel<P> {
   const block = params === null ? null : uniformBlock(name, params);
   const kernel = Object.freeze({ name, code, bindings: Object.freeze([...bindings]), params: block }) as Kernel<P>;

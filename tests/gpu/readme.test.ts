@@ -135,4 +135,15 @@ describe('README', () => {
     const { logged, expected } = await runBlock(gpu, '<!-- checkpoint -->');
     expect(logged).toEqual(expected);
   });
+
+  it('the interop example runs verbatim on an app device and logs what its comments say', async () => {
+    // The name the README says the block gets: the app's GPUDevice.
+    const preamble = 'const device = await (await navigator.gpu.requestAdapter()).requestDevice();';
+    const { logged, expected } = await runBlock(gpu, '<!-- interop -->', preamble);
+    await gpu.run(async (E) => {
+      await E.init();
+    });
+    expect(expected.length).toBe(4);
+    expect(squash(logged)).toEqual(squash(expected));
+  });
 });

@@ -11,7 +11,7 @@ const PUBLIC: Record<string, readonly string[]> = {
     'SafetensorsError', 'ShapeError', 'Tensor', 'abs', 'adaptiveAvgPool2d', 'add', 'addInto', 'arange',
     'argmax', 'argmin', 'avgPool2d', 'bceWithLogits', 'bmm', 'cat', 'clamp', 'clone', 'concat', 'conv2d',
     'copyInto', 'crossEntropy', 'div', 'emptyCache', 'engineDevice', 'engineInfo', 'eq', 'exp', 'expand',
-    'extend', 'flatten', 'flush', 'full', 'gather', 'ge', 'gelu', 'getRngState', 'gt', 'huberLoss',
+    'extend', 'flatten', 'flush', 'fromGPUBuffer', 'full', 'gather', 'ge', 'gelu', 'getRngState', 'gt', 'huberLoss',
     'indexCopyInto', 'indexSelect', 'init', 'isGradEnabled', 'keep', 'l1Loss', 'le', 'linear', 'log',
     'logSoftmax', 'lt', 'manualSeed', 'matmul', 'max', 'maxPool2d', 'maxWithIndices', 'maximum', 'mean',
     'memoryStats', 'min', 'minWithIndices', 'minimum', 'models', 'mseLoss', 'mul', 'multitask', 'ne', 'neg',

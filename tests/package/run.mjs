@@ -1,0 +1,248 @@
+// `npm run test:package`: the npm package as its users get it. Packs the repo (`npm pack`, which builds
+// dist/ through `prepack`), installs the tarball into fresh temporary projects and runs them:
+//
+//   node        plain Node 20 ESM with the `webgpu` package (Dawn; on a CPU-only machine over SwiftShader's
+//               Vulkan driver): init({ gpu: create([]) }) with the GPU object left to the garbage collector,
+//               init() finding `webgpu` by itself, and the `webgpu-tensor/core` entry
+//   node-no-gpu a project without `webgpu`: init() says how to install it
+//   tsc-*       `tsc --noEmit` over a consumer file with NodeNext, Bundler + strict, and the vite template's flags
+//   vite-dev    a vite app on vite's dev server, opened in headless Chromium
+//   vite-build  the same app after `vite build`, served statically, in headless Chromium
+//
+// The temporary projects take their other packages (vite, typescript, webgpu, @webgpu/types) from this
+// repo's node_modules, as `file:` links, so no network is needed: `npm install --offline`.
+// Prints one line per check and `N passed, N failed`; `--report <file>` also writes them as JSON (.ci/run).
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { launchBrowser, REPO_ROOT } from '../../scripts/headless.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const reportArg = process.argv.indexOf('--report');
+const reportFile = reportArg > 0 ? process.argv[reportArg + 1] : null;
+const keep = process.argv.includes('--keep');
+
+/** Runs a command; resolves to { code, out } (stdout + stderr), rejecting only on a spawn failure. */
+function run(cmd, args, { cwd, env = {}, timeoutMs = 120_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => {
+      out += `\n[killed after ${timeoutMs} ms]`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), signal, out });
+    });
+  });
+}
+
+async function must(cmd, args, options) {
+  const r = await run(cmd, args, options);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}${r.signal ? ` (${r.signal})` : ''}:\n${r.out.slice(-4000)}`);
+  return r.out;
+}
+
+const results = [];
+
+async function check(name, fn) {
+  const start = Date.now();
+  try {
+    const note = await fn();
+    results.push({ name, status: 'passed', ms: Date.now() - start });
+    console.log(`✓ ${name} (${((Date.now() - start) / 1000).toFixed(1)} s)${note ? `: ${note}` : ''}`);
+  } catch (e) {
+    results.push({ name, status: 'failed', ms: Date.now() - start, error: String(e instanceof Error ? e.message : e) });
+    console.log(`✗ ${name} (${((Date.now() - start) / 1000).toFixed(1)} s)\n    ${String(e instanceof Error ? e.message : e).replace(/\n/g, '\n    ')}`);
+  }
+}
+
+/** The package's own dependencies, linked into every project (npm resolves them from there, offline). */
+const PACKAGE_DEPENDENCIES = Object.keys(JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')).dependencies ?? {});
+
+/** A fresh project with the tarball and `links` (package names from this repo's node_modules). */
+async function makeProject(root, name, tarball, links, files = {}) {
+  const dir = path.join(root, name);
+  await mkdir(dir, { recursive: true });
+  const dependencies = { 'webgpu-tensor': `file:${tarball}` };
+  for (const l of [...PACKAGE_DEPENDENCIES, ...links]) dependencies[l] = `file:${path.join(REPO_ROOT, 'node_modules', l)}`;
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module', dependencies }, null, 2));
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), text);
+  }
+  await must('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, timeoutMs: 180_000 });
+  return dir;
+}
+
+async function fixture(name) {
+  return readFile(path.join(HERE, 'fixtures', name), 'utf8');
+}
+
+/**
+ * Node with Dawn over SwiftShader. A crash is a failure; one retry only for a start-up flake recognised by
+ * its message (Dawn/Vulkan failing to create the adapter), never for a crash after the engine started.
+ */
+async function runNodeApp(dir, script) {
+  const env = existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {};
+  for (let attempt = 1; ; attempt++) {
+    const r = await run(process.execPath, ['--expose-gc', script], { cwd: dir, env, timeoutMs: 120_000 });
+    if (r.code === 0) return r.out;
+    const startupFlake = !r.out.includes('adapter:') && /no WebGPU adapter was found|requestAdapter|vkCreateInstance|VK_ERROR_INITIALIZATION_FAILED/.test(r.out);
+    if (attempt === 1 && startupFlake) {
+      console.log(`  (retrying ${script}: start-up flake: ${r.out.trim().split('\n').pop()})`);
+      continue;
+    }
+    throw new Error(`node ${script} exited ${r.code}${r.signal ? ` (${r.signal})` : ''}:\n${r.out.slice(-4000)}`);
+  }
+}
+
+/** Serves `dir` over HTTP on a free port (for the vite build's output). */
+async function serveStatic(dir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const file = path.join(dir, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+    if (!file.startsWith(dir)) return void res.writeHead(403).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Opens `url` in headless Chromium and waits for the app to set window.__result or window.__error. */
+async function openApp(browser, url) {
+  const page = await browser.newPage();
+  const logs = [];
+  page.on('console', (m) => logs.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e instanceof Error ? e.message : e}`));
+  try {
+    await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
+    await page.waitForFunction('window.__result !== undefined || window.__error !== undefined', { timeout: 90_000, polling: 100 });
+    const { result, error } = await page.evaluate('({ result: window.__result, error: window.__error })');
+    if (error !== undefined) throw new Error(`the app failed: ${error}\n${logs.join('\n')}`);
+    return result;
+  } catch (e) {
+    if (e instanceof Error && !e.message.startsWith('the app failed')) e.message += `\n${logs.join('\n')}`;
+    throw e;
+  } finally {
+    await page.close();
+  }
+}
+
+const EXPECTED = '[[3],[7]]';
+
+async function main() {
+  const root = await mkdtemp(path.join(tmpdir(), 'webgpu-tensor-package-'));
+  let browser;
+  try {
+    let tarball = '';
+    await check('npm pack (builds dist/ through prepack)', async () => {
+      const out = await must('npm', ['pack', '--json', '--pack-destination', root], { cwd: REPO_ROOT, timeoutMs: 300_000 });
+      const info = JSON.parse(out.slice(out.indexOf('[')))[0];
+      tarball = path.join(root, info.filename);
+      const files = info.files.map((f) => f.path);
+      const outside = files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f));
+      if (outside.length > 0) throw new Error(`the tarball holds files outside dist/, README.md, LICENSE: ${outside.slice(0, 10).join(', ')}`);
+      const raw = files.filter((f) => /\.(ts|wgsl)$/.test(f) && !f.endsWith('.d.ts'));
+      if (raw.length > 0) throw new Error(`the tarball holds sources: ${raw.slice(0, 10).join(', ')}`);
+      return `${(info.size / 1000).toFixed(1)} kB, ${info.entryCount} files`;
+    });
+    if (!tarball) return;
+
+    const nodeDir = await makeProject(root, 'node-app', tarball, ['webgpu'], {
+      'gc.mjs': await fixture('node-gc.mjs'),
+      'auto.mjs': await fixture('node-auto.mjs'),
+    });
+    await check('node: init({ gpu: create([]) }) survives garbage collection; a small training step', async () => {
+      const out = await runNodeApp(nodeDir, 'gc.mjs');
+      if (!out.includes(`result: ${EXPECTED}`)) throw new Error(`unexpected output:\n${out}`);
+      if (!/loss decreased: true/.test(out)) throw new Error(`the training step did not lower the loss:\n${out}`);
+      return out.match(/adapter: .*/)?.[0];
+    });
+    await check('node: init() finds the webgpu package itself; webgpu-tensor/core', async () => {
+      const out = await runNodeApp(nodeDir, 'auto.mjs');
+      if (!out.includes(`result: ${EXPECTED}`) || !out.includes(`core: ${EXPECTED}`)) throw new Error(`unexpected output:\n${out}`);
+    });
+
+    const bareDir = await makeProject(root, 'node-no-gpu', tarball, [], { 'missing.mjs': await fixture('node-missing.mjs') });
+    await check('node without the webgpu package: init() says how to install it', async () => {
+      const out = await must(process.execPath, ['missing.mjs'], { cwd: bareDir, timeoutMs: 60_000 });
+      if (!out.includes('DeviceError: init: no WebGPU in this Node process: install the `webgpu` package (npm install webgpu)')) throw new Error(`unexpected output:\n${out}`);
+    });
+
+    const consumer = await fixture('consumer.ts');
+    const tsDir = await makeProject(root, 'ts-consumer', tarball, ['typescript', 'vite'], {
+      'src/consumer.ts': consumer,
+      'tsconfig.nodenext.json': await fixture('tsconfig.nodenext.json'),
+      'tsconfig.bundler.json': await fixture('tsconfig.bundler.json'),
+      'tsconfig.vite.json': await fixture('tsconfig.vite.json'),
+    });
+    for (const flavour of ['nodenext', 'bundler', 'vite']) {
+      await check(`tsc --noEmit, ${flavour === 'nodenext' ? 'NodeNext' : flavour === 'bundler' ? 'Bundler + strict, no skipLibCheck' : "the vite template's flags"}`, async () => {
+        await must(process.execPath, [path.join(tsDir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${flavour}.json`], { cwd: tsDir, timeoutMs: 180_000 });
+      });
+    }
+
+    const viteDir = await makeProject(root, 'vite-app', tarball, ['vite'], {
+      'index.html': await fixture('vite-index.html'),
+      'src/main.js': await fixture('vite-main.js'),
+    });
+    const vite = await import(pathToFileURL(path.join(viteDir, 'node_modules', 'vite', 'dist', 'node', 'index.js')).href);
+    browser = await launchBrowser();
+    await check('vite dev server app in headless Chromium', async () => {
+      const server = await vite.createServer({ root: viteDir, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0, hmr: false } });
+      await server.listen();
+      try {
+        const { port } = server.httpServer.address();
+        const result = await openApp(browser, `http://127.0.0.1:${port}/`);
+        if (result !== EXPECTED) throw new Error(`the app computed ${result}, expected ${EXPECTED}`);
+      } finally {
+        await server.close();
+      }
+    });
+    await check('vite build, served statically, in headless Chromium', async () => {
+      await vite.build({ root: viteDir, configFile: false, logLevel: 'error', build: { outDir: 'dist', target: 'es2022' } });
+      const server = await serveStatic(path.join(viteDir, 'dist'));
+      try {
+        const result = await openApp(browser, server.url);
+        if (result !== EXPECTED) throw new Error(`the app computed ${result}, expected ${EXPECTED}`);
+      } finally {
+        await server.close();
+      }
+    });
+  } finally {
+    await browser?.close();
+    if (!keep) await rm(root, { recursive: true, force: true });
+    else console.log(`kept ${root}`);
+  }
+}
+
+const failedToRun = await main().then(
+  () => null,
+  (e) => e,
+);
+if (failedToRun) results.push({ name: 'package tests (setup)', status: 'failed', ms: 0, error: String(failedToRun?.stack ?? failedToRun) });
+if (failedToRun) console.log(`✗ package tests could not run: ${failedToRun?.stack ?? failedToRun}`);
+const passed = results.filter((r) => r.status === 'passed').length;
+const failed = results.length - passed;
+if (reportFile) await writeFile(reportFile, JSON.stringify({ passed, failed, results }, null, 2));
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;
+
