@@ -46,7 +46,6 @@ fn apply(x: f32, y: f32) -> f32 {
     case 4u: { return pow_(x, y); }
     case 5u: { return max_nan_(x, y); }
     case 6u: { return select(0.0, 1.0, x == y); }   // eq, as 0/1
-    case 7u: { return select(0.0, 1.0, x > y); }    // gt, as 0/1
     case 8u: { return min_nan_(x, y); }
     // Fused backward rules: x is the incoming gradient g, y what the forward saved.
     case 9u: { return select(0.0, x, y > 0.0); }    // relu:    g · [input > 0]

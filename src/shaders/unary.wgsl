@@ -18,7 +18,6 @@ var<private> NAN_BITS: u32 = 0x7fc00000u;
 @group(0) @binding(2) var<uniform> params: Params;
 
 const SQRT_HALF: f32 = 0.70710678118654752;
-const INV_SQRT_2PI: f32 = 0.39894228040143268;
 
 // erf_(v) comes from erf.wgsl, which the engine prepends to this kernel.
 
@@ -76,11 +75,6 @@ fn apply(v: f32, a: f32) -> f32 {
     case 12u: { return a - v; }                               // scalar - x
     case 13u: { return a / v; }                               // scalar / x
     case 14u: { return max_nan_(v, a); }                      // maximum with scalar
-    case 15u: { return sign(v); }                             // sign
-    case 16u: { return select(0.0, 1.0, v > a); }             // x > scalar, as 0/1
-    case 17u: {                                               // d gelu / dx = Φ(x) + x φ(x)
-      return 0.5 * (1.0 + erf_(v * SQRT_HALF)) + v * INV_SQRT_2PI * exp(-0.5 * v * v);
-    }
     case 18u: { return pow_(a, v); }                          // scalar ** x
     case 19u: { return min_nan_(v, a); }                      // minimum with scalar
     case 20u: { return select(clamp(v, 0.0, 6.0), v, is_nan_(v)); } // relu6 (hardtanh 0..6; NaN stays NaN)

@@ -17,17 +17,17 @@ import { BROADCAST_PARAMS, broadcastParams } from './broadcast-params.ts';
 const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
 const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
 
-/** Op codes of unary.wgsl. */
+/** Op codes of unary.wgsl (15–17 are retired: nothing used them). */
 const U = {
   neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, gelu: 8,
   addScalar: 9, mulScalar: 10, powScalar: 11, scalarSub: 12, scalarDiv: 13, maxScalar: 14,
-  sign: 15, gtScalar: 16, geluGrad: 17, scalarPow: 18, minScalar: 19, relu6: 20,
+  scalarPow: 18, minScalar: 19, relu6: 20,
 } as const;
 export type UnaryName = keyof typeof U;
 
-/** Op codes of binary.wgsl. */
+/** Op codes of binary.wgsl (7, gt, is retired: the comparisons are compare.wgsl's). */
 const B = {
-  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, gt: 7, minimum: 8,
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, minimum: 8,
   reluGrad: 9, sigmoidGrad: 10, tanhGrad: 11, absGrad: 12, geluGrad: 13, mulOrZero: 14, relu6Grad: 15,
 } as const;
 export type BinaryName = keyof typeof B;
