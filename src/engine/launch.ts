@@ -2,6 +2,7 @@
 // Ops validate their operands before calling these, so nothing here runs on bad input.
 
 import { type Kernel, type ParamsFields, type ParamsValues } from '../shaders/kernel.ts';
+import { EngineError } from './errors.ts';
 import { dispatch, type BufferRange } from './recorder.ts';
 import { sizeOf } from './shape.ts';
 import { Storage, checkAllocationBytes } from './storage.ts';
@@ -43,11 +44,7 @@ export function launch<const P extends ParamsFields | null>(
   options: NoInfer<LaunchOptions<P>>,
 ): void {
   const buffers = tensors.map((t) => (t instanceof Tensor ? t.storage.range(t.size * 4) : t));
-  const block = kernel.params as Kernel['params'];
-  const given = (options as { params?: ParamsValues<ParamsFields> }).params;
-  if (!block && given !== undefined) throw new Error(`${kernel.name}: declares no params, got ${JSON.stringify(given)}`);
-  if (block && given === undefined) throw new Error(`${kernel.name}: launched without its params (${block.wgsl})`);
-  const uniforms = block ? block.pack(given!) : undefined;
+  const uniforms = packParams(kernel as Kernel, (options as { params?: ParamsValues<ParamsFields> }).params);
   dispatch(kernel as Kernel, {
     buffers,
     workgroups: options.workgroups,
@@ -55,4 +52,17 @@ export function launch<const P extends ParamsFields | null>(
     ...(options.constants ? { constants: options.constants } : {}),
     ...(options.label ? { label: options.label } : {}),
   });
+}
+
+/** The launch's uniform words, packed by the kernel's declaration; an EngineError, before any GPU work, if they do not fit it. */
+function packParams(kernel: Kernel, given: ParamsValues<ParamsFields> | undefined): Uint32Array | undefined {
+  const block = kernel.params;
+  if (!block && given !== undefined) throw new EngineError(`${kernel.name}: declares no params, got ${JSON.stringify(given)}`);
+  if (!block) return undefined;
+  if (given === undefined) throw new EngineError(`${kernel.name}: launched without its params (${block.wgsl})`);
+  try {
+    return block.pack(given);
+  } catch (e) {
+    throw new EngineError((e as Error).message);
+  }
 }

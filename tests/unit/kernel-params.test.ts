@@ -5,6 +5,8 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../src/engine/errors.ts';
+import { launch } from '../../src/engine/launch.ts';
 import { defineKernel, definedKernels, type Kernel } from '../../src/shaders/kernel.ts';
 // Importing the public entry defines every kernel it can launch.
 import '../../src/index.ts';
@@ -215,6 +217,15 @@ describe('packing params by name', () => {
     expect(() => block.pack({ ...values, shape: [1, 2, 3, 4, 5, 6, 7, 8, 9] })).toThrow('"shape" (array<vec4<u32>, 2>) takes at most 8 numbers');
     expect(() => block.pack({ ...values, alpha: [1] as never })).toThrow('"alpha" (f32) takes a number');
     expect(block.pack({ ...values, alpha: -Infinity }).length).toBe(20); // f32 takes any float
+  });
+
+  it('launch throws an EngineError naming the kernel, before any GPU work, when params do not fit', () => {
+    const k = defineKernel('launch_probe', '', [], { n: 'u32' });
+    const none = defineKernel('launch_probe_none', '', [], null);
+    expect(() => launch(k, [], { params: { n: -3 }, workgroups: [1, 1, 1] })).toThrow(EngineError);
+    expect(() => launch(k, [], { params: { n: -3 }, workgroups: [1, 1, 1] })).toThrow('launch_probe: params field "n" (u32) got -3');
+    expect(() => launch(k, [], { workgroups: [1, 1, 1] } as never)).toThrow('launch_probe: launched without its params (struct Params { n: u32 })');
+    expect(() => launch(none, [], { params: { n: 1 }, workgroups: [1, 1, 1] } as never)).toThrow('launch_probe_none: declares no params');
   });
 
   it('rejects a declaration WGSL cannot have in a uniform block', () => {
