@@ -87,6 +87,9 @@ function sampleIndices(n: number, seed: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
+type ConvPass = 'forward' | 'dgrad' | 'wgrad';
+const PASS_NAMES: Record<ConvPass, string> = { forward: 'forward', dgrad: 'input gradient (dgrad)', wgrad: 'weight gradient (wgrad)' };
+
 const FAMILIES: Family[] = [
   {
     id: 'matmul', title: 'matmul (square)', metric: 'GFLOP/s', size: 'n (an n×n by n×n product)',
@@ -117,8 +120,8 @@ const FAMILIES: Family[] = [
       };
     },
   },
-  convFamily('conv2d', 'conv2d 3×3 forward', 'C = O channels, 28×28, N = 1, padding 1', [16, 32, 64, 128, 256], [4, 8, 16], false),
-  convFamily('depthwise', 'depthwise conv2d 3×3 forward', 'H = W, 32 channels, N = 1, padding 1', [28, 56, 112, 224], [8, 16, 24], true),
+  ...(['forward', 'dgrad', 'wgrad'] as const).map((pass) => convFamily(false, pass)),
+  ...(['forward', 'dgrad', 'wgrad'] as const).map((pass) => convFamily(true, pass)),
   {
     id: 'maxpool', title: 'maxPool2d 2×2 / 2 forward', metric: 'GB/s', size: 'H = W, 16 channels, N = 1',
     sizes: [32, 64, 128, 256, 512], quickSizes: [8, 16, 32],
@@ -150,14 +153,24 @@ const FAMILIES: Family[] = [
   },
 ];
 
-/** conv2d 3×3, stride 1, padding 1, N = 1: dense (size = channels at 28²) or depthwise (size = H at 32 channels). */
-function convFamily(id: string, title: string, size: string, sizes: number[], quickSizes: number[], depthwise: boolean): Family {
+
+/**
+ * conv2d 3×3, stride 1, padding 1, N = 1, one pass: dense (size = channels C = O at 28²) or depthwise (size = H
+ * at 32 channels). dgrad and wgrad run the raw passes the backward runs (extend.conv2dPasses), on a random
+ * output gradient; TF.js runs the kernels tf.grads would (as bench/cases/conv.ts and depthwise.ts do).
+ */
+function convFamily(depthwise: boolean, pass: ConvPass): Family {
   const geometry = (n: number): { C: number; H: number } => (depthwise ? { C: 32, H: n } : { C: n, H: 28 });
-  const pass = depthwise ? 'depthwise.forward' : 'conv2d.forward';
+  const name = depthwise ? 'depthwise' : 'conv2d';
+  const registered = `${name}.${pass}`;
   return {
-    id, title, size, sizes, quickSizes,
+    id: pass === 'forward' ? name : `${name}-${pass}`,
+    title: `${depthwise ? 'depthwise conv2d' : 'conv2d'} 3×3 ${PASS_NAMES[pass]}`,
+    size: depthwise ? 'H = W, 32 channels, N = 1, padding 1' : 'C = O channels, 28×28, N = 1, padding 1',
+    sizes: depthwise ? [28, 56, 112, 224] : [16, 32, 64, 128, 256],
+    quickSizes: depthwise ? [8, 16, 24] : [4, 8, 16],
     metric: depthwise ? 'GB/s' : 'GFLOP/s',
-    versions: () => versionsOf(pass),
+    versions: () => versionsOf(registered),
     work(n) {
       const { C, H } = geometry(n);
       return depthwise ? 4 * (2 * C * H * H + 9 * C) : 2 * C * H * H * C * 9;
@@ -169,37 +182,66 @@ function convFamily(id: string, title: string, size: string, sizes: number[], qu
     setup(n) {
       const { C, H } = geometry(n);
       const Cg = depthwise ? 1 : C;
+      const groups = depthwise ? C : 1;
       const x = randomArray(C * H * H, 4);
       const w = randomArray(C * Cg * 9, 5);
+      const g = randomArray(C * H * H, 6);
       const X = E.tensor(x, [1, C, H, H]);
       const W = E.tensor(w, [C, Cg, 3, 3]);
+      const G = E.tensor(g, [1, C, H, H]);
+      const d = E.extend.conv2dPasses.geometry(X, W, { padding: 1, groups });
+      // TF.js: NHWC / HWIO copies of the same values (layout is not validated here: ours is checked against the CPU).
       const tX = tfOn ? tf.tensor4d(x, [1, H, H, C]) : null;
       const tW = tfOn ? tf.tensor4d(w, depthwise ? [3, 3, C, 1] : [3, 3, C, C]) : null;
-      const groups = depthwise ? C : 1;
-      return {
-        run: (version) => withVersion(pass, version, () => E.conv2d(X, W, null, { padding: 1, groups })),
-        tfjs: tX && tW ? () => (depthwise ? tf.depthwiseConv2d(tX, tW as tf.Tensor4D, 1, 'same') : tf.conv2d(tX, tW as tf.Tensor4D, 1, 'same')) : null,
-        reference: (idx) => idx.map((o) => {
-          const oc = Math.floor(o / (H * H));
-          const y = Math.floor((o % (H * H)) / H);
-          const xx = o % H;
-          let s = 0;
-          const c0 = depthwise ? oc : 0;
-          for (let ci = 0; ci < Cg; ci++) {
-            for (let ky = 0; ky < 3; ky++) {
-              for (let kx = 0; kx < 3; kx++) {
-                const iy = y + ky - 1;
-                const ix = xx + kx - 1;
-                if (iy < 0 || iy >= H || ix < 0 || ix >= H) continue;
-                s += x[((c0 + ci) * H + iy) * H + ix]! * w[((oc * Cg + ci) * 3 + ky) * 3 + kx]!;
-              }
+      const tG = tfOn ? tf.tensor4d(g, [1, H, H, C]) : null;
+      const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
+      const attrs = { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC' };
+      const tfRuns: Record<ConvPass, () => tf.Tensor> = {
+        forward: () => (depthwise ? tf.depthwiseConv2d(tX as tf.Tensor4D, tW as tf.Tensor4D, 1, pad) : tf.conv2d(tX as tf.Tensor4D, tW as tf.Tensor4D, 1, pad)),
+        dgrad: () => tf.engine().runKernel(depthwise ? tf.DepthwiseConv2dNativeBackpropInput : tf.Conv2DBackpropInput, { dy: tG!, filter: tW! }, { ...attrs, inputShape: [1, H, H, C] }) as tf.Tensor,
+        wgrad: () => tf.engine().runKernel(depthwise ? tf.DepthwiseConv2dNativeBackpropFilter : tf.Conv2DBackpropFilter, { x: tX!, dy: tG! }, { ...attrs, filterShape: [3, 3, C, depthwise ? 1 : C] }) as tf.Tensor,
+      };
+      const at = (a: Float32Array, c: number, y: number, xx: number): number => (y < 0 || y >= H || xx < 0 || xx >= H ? 0 : a[(c * H + y) * H + xx]!);
+      const reference = (idx: number[]): number[] => idx.map((o) => {
+        let s = 0;
+        if (pass === 'wgrad') {
+          // dw[oc, ci, ky, kx] = Σ_y,x g[oc, y, x] · x[c0 + ci, y + ky − 1, x + kx − 1]
+          const oc = Math.floor(o / (Cg * 9));
+          const ci = Math.floor((o % (Cg * 9)) / 9);
+          const ky = Math.floor((o % 9) / 3);
+          const kx = o % 3;
+          const c = (depthwise ? oc : 0) + ci;
+          for (let y = 0; y < H; y++) for (let xx = 0; xx < H; xx++) s += g[(oc * H + y) * H + xx]! * at(x, c, y + ky - 1, xx + kx - 1);
+          return s;
+        }
+        const c = Math.floor(o / (H * H));
+        const y = Math.floor((o % (H * H)) / H);
+        const xx = o % H;
+        for (let ky = 0; ky < 3; ky++) {
+          for (let kx = 0; kx < 3; kx++) {
+            if (pass === 'forward') {
+              // y[c, y, x] = Σ_ci,ky,kx x[c0 + ci, y + ky − 1, x + kx − 1] · w[c, ci, ky, kx]
+              for (let ci = 0; ci < Cg; ci++) s += at(x, (depthwise ? c : 0) + ci, y + ky - 1, xx + kx - 1) * w[((c * Cg + ci) * 3 + ky) * 3 + kx]!;
+            } else {
+              // dx[c, y, x] = Σ_oc,ky,kx g[oc, y − ky + 1, x − kx + 1] · w[oc, c − c0, ky, kx]
+              const ocs = depthwise ? [c] : Array.from({ length: C }, (_, k) => k);
+              for (const oc of ocs) s += at(g, oc, y - ky + 1, xx - kx + 1) * w[((oc * Cg + (depthwise ? 0 : c)) * 3 + ky) * 3 + kx]!;
             }
           }
-          return s;
+        }
+        return s;
+      });
+      const reduction = pass === 'wgrad' ? H * H : 9 * Cg;
+      return {
+        run: (version) => withVersion(registered, version, () => {
+          if (pass === 'forward') return E.conv2d(X, W, null, { padding: 1, groups });
+          return pass === 'dgrad' ? E.extend.conv2dPasses.inputGrad(G, W, d) : E.extend.conv2dPasses.weightGrad(G, X, d);
         }),
-        outputSize: C * H * H,
-        tolerance: { atol: 1e-3 * Math.sqrt((9 * Cg) / 64), rtol: 1e-3 },
-        dispose: () => [X, W, tX, tW].forEach((t) => t?.dispose()),
+        tfjs: tX && tW && tG ? tfRuns[pass] : null,
+        reference,
+        outputSize: pass === 'wgrad' ? C * Cg * 9 : C * H * H,
+        tolerance: { atol: 1e-3 * Math.sqrt(reduction / 64), rtol: 1e-3 },
+        dispose: () => [X, W, G, tX, tW, tG].forEach((t) => t?.dispose()),
       };
     },
   };

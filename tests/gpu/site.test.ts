@@ -184,14 +184,21 @@ describe('built site pages', () => {
     await expectChart(page, '#chart', 4, 'line');
     expect(await text(page, '#chosen-table')).toMatch(/matmul_tiled.*WG_X=16/s);
     await page.screenshot({ path: path.join(SHOTS, 'kernels.png'), fullPage: true });
-    // Another family: depthwise conv, every version.
-    await page.select('#family', 'depthwise');
+    // Other families: the conv2d weight gradient beside TF.js, the depthwise input gradient (three versions).
+    await page.select('#family', 'conv2d-wgrad');
+    expect(await text(page, '#source-title')).toContain('conv2d_wgrad_gemm.wgsl');
+    await setValue(page, '#sizes', '4, 8');
+    s = await clickAndWait(page, '#sweep');
+    expect(s.lastError).toBeNull();
+    await expectChart(page, '#chart', 3, 'line');
+    await page.select('#family', 'depthwise-dgrad');
     expect(await page.$$eval('#version option', (os) => os.length)).toBe(3);
     await setValue(page, '#sizes', '8, 16');
     await page.$eval('#tfjs', (el) => ((el as HTMLInputElement).checked = false));
     s = await clickAndWait(page, '#sweep');
     expect(s.lastError).toBeNull();
     await expectChart(page, '#chart', 3, 'line');
+    expect(await text(page, '#chosen-table')).toMatch(/depthwise_dgrad/);
     await page.close();
   }, PAGE_TIMEOUT);
 
