@@ -5,7 +5,8 @@
 //
 // Why here and not in tensor.ts: the ops import Tensor, so Tensor importing the ops back would be an import
 // cycle (tests/unit/import-graph.test.ts forbids them). A method is a one-line wrapper; the functional op
-// holds its forward and backward rules. To add a method: one line in `methods` below (its type follows).
+// holds its forward and backward rules. To add a method: one line in `methods` below (its type follows); a
+// unary op becomes a method by its entry in elementwise.ts's `unaryMethods`.
 
 import { registerGradOps } from './autograd.ts';
 import { onesLike } from './ops/creation.ts';
@@ -26,6 +27,11 @@ type Dims = number[] | [readonly number[]];
 function flatArgs(args: Dims): number[] {
   return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
 }
+
+/** x.exp(), x.relu(), …: one method per op in elementwise.ts's `unaryMethods` (a new unary op adds itself there). */
+const unaryMethods = Object.fromEntries(
+  Object.entries(E.unaryMethods).map(([name, op]) => [name, function (this: Tensor): Tensor { return op(this); }]),
+) as { [K in keyof typeof E.unaryMethods]: (this: Tensor) => Tensor };
 
 const methods = {
   add(this: Tensor, other: Tensor | number): Tensor { return E.add(this, other); },
@@ -49,15 +55,7 @@ const methods = {
 
   gather(this: Tensor, dim: number, index: Tensor): Tensor { return G.gather(this, dim, index); },
   indexSelect(this: Tensor, dim: number, index: Tensor): Tensor { return IS.indexSelect(this, dim, index); },
-  neg(this: Tensor): Tensor { return E.neg(this); },
-  exp(this: Tensor): Tensor { return E.exp(this); },
-  log(this: Tensor): Tensor { return E.log(this); },
-  sqrt(this: Tensor): Tensor { return E.sqrt(this); },
-  abs(this: Tensor): Tensor { return E.abs(this); },
-  relu(this: Tensor): Tensor { return E.relu(this); },
-  sigmoid(this: Tensor): Tensor { return E.sigmoid(this); },
-  tanh(this: Tensor): Tensor { return E.tanh(this); },
-  gelu(this: Tensor): Tensor { return E.gelu(this); },
+  ...unaryMethods,
   clone(this: Tensor): Tensor { return E.clone(this); },
   /** A float32 copy (`x.float()`, as in PyTorch). */
   float(this: Tensor): Tensor { return E.toFloat(this); },

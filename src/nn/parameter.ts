@@ -32,11 +32,6 @@ export class Parameter extends Tensor {
   }
 }
 
-/** A handle on `t`'s memory with another shape: no autograd, not tracked by tidy. The caller disposes it. */
-export function viewOf(t: Tensor, shape: readonly number[] = t.shape): Tensor {
-  return new Tensor(t.storage.retain(), shape, t.dtype, false);
-}
-
 /** Moves tensor `t` onto `storage` (see Tensor.replaceStorage). Optimizers use it to put parameters into flat buffers. */
 export function rehome(t: Tensor, storage: Storage): void {
   t.replaceStorage(storage);

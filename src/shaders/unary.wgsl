@@ -1,12 +1,33 @@
 // unary.wgsl: y[i] = f(x[i], alpha) for the elementwise unary ops and the tensor-with-scalar ops.
 // Layout: x, y contiguous f32 of params.n elements. One thread per element, 256 threads per workgroup,
 //   workgroups spread over x and y (index = gid.x + gid.y * 256 * num_workgroups.x).
-// The op is the override constant OP, so each op compiles to its own specialized pipeline.
-// Memory-bound: one read and one write per element. Figure: SwiftShader (CPU), 2^20 elements, ~1 GB/s.
+// The op is the override constant OP, so each op compiles to its own specialized pipeline. Each op is declared
+// once, here: `const OP_<NAME>` below, which the engine reads by name (OP_MUL_SCALAR is unaryRaw('mulScalar'),
+// src/engine/ops/elementwise-kernels.ts), and its case in apply().
+// Memory-bound: one read and one write per element. Figure: none (no bench case times elementwise ops yet).
 // NaN and ±inf as PyTorch 1.13: NaN passes through the activations, exp, log, sqrt and clamp-style max/min
 // (tested on the bit pattern, float_bits.wgsl, prepended by the engine); log(0) = -inf, log(x < 0) = NaN.
 
 override OP: u32 = 0u;
+
+const OP_NEG: u32 = 0u;
+const OP_EXP: u32 = 1u;
+const OP_LOG: u32 = 2u;
+const OP_SQRT: u32 = 3u;
+const OP_ABS: u32 = 4u;
+const OP_RELU: u32 = 5u;
+const OP_SIGMOID: u32 = 6u;
+const OP_TANH: u32 = 7u;
+const OP_GELU: u32 = 8u;
+const OP_RELU6: u32 = 9u;
+const OP_ADD_SCALAR: u32 = 10u;
+const OP_MUL_SCALAR: u32 = 11u;
+const OP_POW_SCALAR: u32 = 12u;
+const OP_SCALAR_SUB: u32 = 13u;
+const OP_SCALAR_DIV: u32 = 14u;
+const OP_SCALAR_POW: u32 = 15u;
+const OP_MAX_SCALAR: u32 = 16u;
+const OP_MIN_SCALAR: u32 = 17u;
 
 struct Params { n: u32, alpha: f32 }
 
@@ -53,32 +74,32 @@ fn sqrt_(v: f32) -> f32 {
 // Ops whose NaN input gives NaN: the kernel returns the NaN itself before the op's formula sees it.
 fn keeps_nan() -> bool {
   switch OP {
-    case 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 14u, 17u, 19u: { return true; }
+    case OP_EXP, OP_LOG, OP_SQRT, OP_ABS, OP_RELU, OP_SIGMOID, OP_TANH, OP_GELU, OP_MAX_SCALAR, OP_MIN_SCALAR: { return true; }
     default: { return false; }
   }
 }
 
 fn apply(v: f32, a: f32) -> f32 {
   switch OP {
-    case 0u: { return -v; }                                   // neg
-    case 1u: { return exp_nan_(v); }                          // exp
-    case 2u: { return log_(v); }                              // log
-    case 3u: { return sqrt_(v); }                             // sqrt
-    case 4u: { return abs(v); }                               // abs
-    case 5u: { return select(0.0, v, v > 0.0); }              // relu (NaN handled in main)
-    case 6u: { return sigmoid_(v); }                          // sigmoid
-    case 7u: { return tanh(clamp(v, -15.0, 15.0)); }          // tanh (clamped: some backends overflow)
-    case 8u: { return 0.5 * v * (1.0 + erf_(v * SQRT_HALF)); } // gelu, exact (erf) form
-    case 9u: { return v + a; }                                // add scalar
-    case 10u: { return v * a; }                               // mul scalar
-    case 11u: { return pow_(v, a); }                          // pow scalar exponent
-    case 12u: { return a - v; }                               // scalar - x
-    case 13u: { return a / v; }                               // scalar / x
-    case 14u: { return max_nan_(v, a); }                      // maximum with scalar
-    case 18u: { return pow_(a, v); }                          // scalar ** x
-    case 19u: { return min_nan_(v, a); }                      // minimum with scalar
-    case 20u: { return select(clamp(v, 0.0, 6.0), v, is_nan_(v)); } // relu6 (hardtanh 0..6; NaN stays NaN)
-    default: { return v; }                                    // identity (copy)
+    case OP_NEG: { return -v; }
+    case OP_EXP: { return exp_nan_(v); }
+    case OP_LOG: { return log_(v); }
+    case OP_SQRT: { return sqrt_(v); }
+    case OP_ABS: { return abs(v); }
+    case OP_RELU: { return select(0.0, v, v > 0.0); }                     // NaN handled in main
+    case OP_SIGMOID: { return sigmoid_(v); }
+    case OP_TANH: { return tanh(clamp(v, -15.0, 15.0)); }                 // clamped: some backends overflow
+    case OP_GELU: { return 0.5 * v * (1.0 + erf_(v * SQRT_HALF)); }       // exact (erf) form
+    case OP_RELU6: { return select(clamp(v, 0.0, 6.0), v, is_nan_(v)); }  // hardtanh 0..6; NaN stays NaN
+    case OP_ADD_SCALAR: { return v + a; }
+    case OP_MUL_SCALAR: { return v * a; }
+    case OP_POW_SCALAR: { return pow_(v, a); }                            // x ** scalar
+    case OP_SCALAR_SUB: { return a - v; }
+    case OP_SCALAR_DIV: { return a / v; }
+    case OP_SCALAR_POW: { return pow_(a, v); }                            // scalar ** x
+    case OP_MAX_SCALAR: { return max_nan_(v, a); }
+    case OP_MIN_SCALAR: { return min_nan_(v, a); }
+    default: { return v; }
   }
 }
 

@@ -8,7 +8,7 @@ import erfWgsl from '../../shaders/erf.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
-import { ShapeError, fmtShape } from '../errors.ts';
+import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { sameShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
@@ -17,26 +17,39 @@ import { BROADCAST_PARAMS, broadcastParams } from './broadcast-params.ts';
 const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
 const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
 
-/** Op codes of unary.wgsl (15–17 are retired: nothing used them). */
-const U = {
-  neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, gelu: 8,
-  addScalar: 9, mulScalar: 10, powScalar: 11, scalarSub: 12, scalarDiv: 13, maxScalar: 14,
-  scalarPow: 18, minScalar: 19, relu6: 20,
-} as const;
-export type UnaryName = keyof typeof U;
+/**
+ * The op codes a kernel declares, `const OP_<NAME>: u32 = <code>u;`, by camelCase name (OP_MUL_SCALAR →
+ * mulScalar): an elementwise op is declared once, in its WGSL, and launched by name. tests/unit/op-codes.test.ts
+ * checks that every declared op is used and every name passed here is declared.
+ */
+function opCodes(wgsl: string): ReadonlyMap<string, number> {
+  const codes = new Map<string, number>();
+  for (const m of wgsl.matchAll(/^const OP_([A-Z0-9_]+): u32 = (\d+)u;/gm)) {
+    codes.set(m[1]!.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), Number(m[2]));
+  }
+  return codes;
+}
 
-/** Op codes of binary.wgsl (7, gt, is retired: the comparisons are compare.wgsl's). */
-const B = {
-  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, eq: 6, minimum: 8,
-  reluGrad: 9, sigmoidGrad: 10, tanhGrad: 11, absGrad: 12, geluGrad: 13, mulOrZero: 14, relu6Grad: 15,
-} as const;
-export type BinaryName = keyof typeof B;
+const U = opCodes(unaryWgsl);
+const B = opCodes(binaryWgsl);
+
+/** An op of unary.wgsl: 'exp', 'mulScalar', … (its `OP_` constants). */
+export type UnaryName = string;
+/** An op of binary.wgsl: 'add', 'reluGrad', … (its `OP_` constants). */
+export type BinaryName = string;
+
+function opCode(kernel: string, codes: ReadonlyMap<string, number>, name: string): number {
+  const code = codes.get(name);
+  if (code === undefined) throw new EngineError(`${kernel}: no op ${JSON.stringify(name)}; it declares ${[...codes.keys()].join(', ')}`);
+  return code;
+}
 
 export function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
+  const op = opCode('unary.wgsl', U, name);
   const out = emptyTensor(x.shape, 'float32', name);
   launch(unaryKernel, [x, out], {
     params: { n: x.size, alpha },
-    constants: { OP: U[name] },
+    constants: { OP: op },
     workgroups: grid(Math.ceil(x.size / 256)),
     label: name,
   });
@@ -45,11 +58,12 @@ export function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
 
 export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
   if (shape.length > 8) throw new ShapeError(`${name}: at most 8 dims are supported, got ${fmtShape(shape)}`);
+  const op = opCode('binary.wgsl', B, name);
   const out = emptyTensor(shape, 'float32', name);
   const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
   launch(binaryKernel, [a, b, out], {
     params: broadcastParams(a, b, shape, out.size),
-    constants: { OP: B[name], BROADCAST: broadcast ? 1 : 0 },
+    constants: { OP: op, BROADCAST: broadcast ? 1 : 0 },
     workgroups: grid(Math.ceil(out.size / 256)),
     label: name,
   });

@@ -37,7 +37,7 @@ export const sqrt = (x: Tensor): Tensor =>
     twoY.dispose();
     return out;
   });
-// The activations' backward rules are one fused kernel each (binary.wgsl ops 9–13).
+// The activations' backward rules are one fused kernel each (binary.wgsl's *_GRAD ops).
 export const abs = (x: Tensor): Tensor => unaryOp('abs', x, false, (g, x0) => binaryRaw('absGrad', g, x0, g.shape));
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x, false, (g, x0) => binaryRaw('reluGrad', g, x0, g.shape));
 /** min(max(x, 0), 6) (MobileNetV2's activation); the gradient is 0 at and beyond both ends, as in PyTorch. */
@@ -48,6 +48,9 @@ export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x, true, (g, y)
 export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x, true, (g, y) => binaryRaw('tanhGrad', g, y, g.shape));
 /** GELU, exact erf form (PyTorch's default). */
 export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, false, (g, x0) => binaryRaw('geluGrad', g, x0, g.shape));
+
+/** The unary ops that are also Tensor methods (`x.exp()`): methods.ts installs one per entry. */
+export const unaryMethods = { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, gelu };
 
 /** Runs fn on a temporary and disposes it afterwards (unless fn returned it). */
 function withTemp(t: Tensor, fn: (t: Tensor) => Tensor): Tensor {
