@@ -7,11 +7,13 @@
 // Dispatch: 64 threads per workgroup over the N·C·H·W inputs, spread over x/y by grid().
 // Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with kernelVersions.force('conv2d.dgrad', 'v1'))
 //
-// Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
-// the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).
-// v  | idea                                         | figure                | device                     | shape
-// v1 | one thread per input pixel, gather over taps | 0.49 GFLOP/s (470 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
-// v2 | implicit GEMM per stride phase, 64×64 tile   | 1.75 GFLOP/s (132 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// Figures: `npm run bench -- --filter "conv2d resnet18 layer2 128→128 28² N1" --versions` (bench/cases/conv.ts),
+// GPU timestamps, 3 rounds, result bench/results/2026-12-02-google-swiftshader-chrome-conv2d-resnet18-layer2-128-128-28-n1.json.
+// The backward row times dgrad and wgrad together, both forced to the version. SwiftShader on 2 cores
+// shared at load average ~20: absolute times are inflated several-fold; TF.js took 4590 ms in the same run. No GPU figure yet (target: /work/shared/gpu/README.md).
+// v  | idea | figure (dgrad + wgrad) | device | shape
+// v1 | one thread per input pixel, gather over taps | 6731 ms, 0.069 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v2 | implicit GEMM per stride phase, 64×64 tile | 1533 ms, 0.30 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,

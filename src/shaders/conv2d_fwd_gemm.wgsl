@@ -18,11 +18,13 @@
 // Grid: x·y (grid()) = m tiles, z = o tile + (O/groups tiles)·g. Needs WG_Y % TM == 0 (fixed rows per thread).
 // Bench: npm run bench -- --filter conv2d --versions   (cases in bench/cases/conv.ts)
 //
-// Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
-// the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).
-// v  | idea                                      | figure                | device                     | shape
-// v1 | one thread per output, direct loops       | 0.30 GFLOP/s (895 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
-// v2 | implicit GEMM, 64×64 tile, 4×4 per thread | 1.74 GFLOP/s (133 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// Figures: `npm run bench -- --filter "conv2d resnet18 layer2 128→128 28² N1" --versions` (bench/cases/conv.ts),
+// GPU timestamps, 3 rounds, result bench/results/2026-12-02-google-swiftshader-chrome-conv2d-resnet18-layer2-128-128-28-n1.json.
+// The forward row. SwiftShader on 2 cores shared at load average ~20: absolute times are inflated
+// several-fold; TF.js took 1647 ms in the same run. No GPU figure yet (target: /work/shared/gpu/README.md).
+// v  | idea                                      | figure                 | device                     | shape
+// v1 | one thread per output, direct loops       | 3861 ms, 0.060 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v2 | implicit GEMM, 64×64 tile, 4×4 per thread | 943 ms, 0.25 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 const TM: u32 = 4u;
 const TN: u32 = 4u;

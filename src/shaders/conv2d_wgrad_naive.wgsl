@@ -6,11 +6,13 @@
 // walks the whole N·OH·OW axis alone, so few weights means little parallelism: the split-K v2 fixes that.
 // Bench: npm run bench -- --filter conv2d --versions   (bench/cases/conv.ts; force v1 with kernelVersions.force('conv2d.wgrad', 'v1'))
 //
-// Figures: best of 3 wall-clock runs (E.sync), one pass alone. No GPU figure yet: these were measured on
-// the CPU adapter only; the GPU target is /work/shared/gpu/README.md (H200, cuDNN 40 TFLOP/s on such layers).
-// v  | idea                                             | figure                | device                     | shape
-// v1 | one thread per weight, loops over N·OH·OW        | 0.44 GFLOP/s (523 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
-// v2 | implicit GEMM, split-K over N·OH·OW, then reduce | 1.71 GFLOP/s (135 ms) | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// Figures: `npm run bench -- --filter "conv2d resnet18 layer2 128→128 28² N1" --versions` (bench/cases/conv.ts),
+// GPU timestamps, 3 rounds, result bench/results/2026-12-02-google-swiftshader-chrome-conv2d-resnet18-layer2-128-128-28-n1.json.
+// The backward row times dgrad and wgrad together, both forced to the version. SwiftShader on 2 cores
+// shared at load average ~20: absolute times are inflated several-fold; TF.js took 4590 ms in the same run. No GPU figure yet (target: /work/shared/gpu/README.md).
+// v  | idea | figure (dgrad + wgrad) | device | shape
+// v1 | one thread per weight, loops over N·OH·OW | 6731 ms, 0.069 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v2 | implicit GEMM, split-K over N·OH·OW, then reduce | 1533 ms, 0.30 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,

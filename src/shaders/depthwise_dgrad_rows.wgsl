@@ -9,13 +9,13 @@
 // Dispatch: 64 threads per workgroup over N·C·H·⌈W/4⌉ row pieces, spread over x/y by grid().
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts, the backward rows)
 //
-// Figures: SwiftShader (CPU adapter, 2 cores shared, load average ~10), wall clock over 5 runs of the pass
-// alone on N2 C48 32² 3×3 s1 p1 (a scratch run through depthwiseKernels.use; the bench's backward rows time
-// dgrad + wgrad together). No GPU figure yet (no GPU was available).
-// v  | idea                                         | figure                 | device                     | shape
-// v1 | one thread per input pixel, gather the taps  | 59 ms, 0.030 GFLOP/s   | SwiftShader (CPU, 2 cores) | N2 C48 32² 3×3 s1 p1
-// v2 | 8×32 input tile, gradient window in workgroup memory, 4 pixels per thread | 324 ms, 0.0055 GFLOP/s | SwiftShader (CPU, 2 cores) | N2 C48 32² 3×3 s1 p1
-// v3 | 4 pixels per thread along a row, gradient window in registers | 42 ms, 0.042 GFLOP/s | SwiftShader (CPU, 2 cores) | N2 C48 32² 3×3 s1 p1
+// Figures: none committed yet. The backward rows with --versions (`npm run bench -- --filter "depthwise
+// mobilenet_v2 features.4 C144 56² N1 bwd" --versions`) take minutes on a CPU adapter and have not been run to
+// the end; the CPU default (v1) comes from an uncommitted scratch run. No GPU figure yet.
+// v  | idea | figure
+// v1 | one thread per input pixel, gather the taps | —
+// v2 | 8×32 input tile, gradient window in workgroup memory, 4 pixels per thread | —
+// v3 | 4 pixels per thread along a row, gradient window in registers | —
 
 override STRIDE: u32 = 1u;
 

@@ -7,14 +7,15 @@
 // Dispatch: 64 threads per workgroup over the N·C·OH·OW outputs, spread over x/y by grid().
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts)
 //
-// Figures: SwiftShader (CPU adapter, 2 cores shared with 4 other jobs, load average ~12), GPU timestamps, mean
-// of 3 rounds, `npm run bench -- --filter depthwise --versions` (2026-12-01; TF.js depthwiseConv2d 326 ms on
-// the same row). Under that load absolute times are inflated several-fold; the order of the versions held
-// in every run. No GPU figure yet (no GPU was available).
+// Figures: `npm run bench -- --filter "features.2 C96 112²/2 N1 fwd" --versions --iterations 1`
+// (bench/cases/depthwise.ts), GPU timestamps, 3 rounds, result bench/results/2026-12-02-google-swiftshader-chrome-features-2-c96-112-2-n1-fwd.json.
+// SwiftShader on 2 cores shared at load average ~20; TF.js depthwiseConv2d took 154 ms and the generic grouped
+// conv2d 1508 ms in the same run. In this run v3 beat v1 on the CPU adapter; an earlier, uncommitted
+// run had v1 fastest, which is why the CPU default is v1 (see depthwise.ts). No GPU figure yet.
 // v  | idea                                         | figure                 | device                     | shape
-// v1 | one thread per output, direct loops          | 155 ms, 0.035 GFLOP/s  | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
-// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | 4464 ms, 0.0012 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
-// v3 | 4 outputs per thread along a row, input window in registers | 532 ms, 0.010 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
+// v1 | one thread per output, direct loops          | 68.4 ms, 0.079 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
+// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | 400 ms, 0.014 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
+// v3 | 4 outputs per thread along a row, input window in registers | 54.3 ms, 0.10 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
 
 override HAS_BIAS: bool = true;
 

@@ -7,12 +7,12 @@
 // Dispatch: 64 threads per workgroup over the C·kH·kW weights, spread over x/y by grid().
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts, the backward rows)
 //
-// Figures: SwiftShader (CPU adapter, 2 cores shared, load average ~10), wall clock over 5 runs of the pass
-// alone on N2 C48 32² 3×3 s1 p1 (scratch run; see depthwise.ts). v2's 256-thread tree of barriers is what a
-// CPU adapter runs slowest; on a GPU v1 has only C·9 threads. No GPU figure yet (no GPU was available).
-// v  | idea                                         | figure                 | device                     | shape
-// v1 | one thread per weight, loops over N·OH·OW    | 23 ms, 0.077 GFLOP/s   | SwiftShader (CPU, 2 cores) | N2 C48 32² 3×3 s1 p1
-// v2 | a workgroup per channel and split of N·OH·OW, 9 taps per thread, tree reduction | 923 ms, 0.0019 GFLOP/s | SwiftShader (CPU, 2 cores) | N2 C48 32² 3×3 s1 p1
+// Figures: none committed yet. The backward rows with --versions (`npm run bench -- --filter "depthwise
+// mobilenet_v2 features.4 C144 56² N1 bwd" --versions`) take minutes on a CPU adapter and have not been run to
+// the end; the CPU default (v1) comes from an uncommitted scratch run. No GPU figure yet.
+// v  | idea | figure
+// v1 | one thread per weight, loops over N·OH·OW | —
+// v2 | a workgroup per channel and split of N·OH·OW, 9 taps per thread, tree reduction | —
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,

@@ -5,15 +5,15 @@
 //   with BIAS = 0 the binding holds any read buffer and is never read. ACT: 0 none, 1 relu, 2 gelu (erf).
 // The correctness reference for the tiled kernels: every size works, nothing is assumed about tiles.
 // Workgroup 16×16 over (n, m); z is the batch (params.batch_base offsets a chunk of batches).
-// Bench: `npm run bench -- --filter matmul` (bench/cases/matmul.ts).
+// Bench: `npm run bench -- --filter matmul --versions` (bench/cases/matmul.ts) wrote the figures below:
 //
 // | version | idea                                              | figure                    | device                               | shape       |
 // | ------- | ------------------------------------------------- | ------------------------- | ------------------------------------ | ----------- |
 // | v1      | naive, one thread per output (matmul_naive)       | 1067 ms, 0.25 GFLOP/s     | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
 // | v2      | 64×64 tile, 16×16 threads, 4×4/thread, K step 16  | 332 ms, 0.81 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
 // | v3      | 128×128 tile, 8×8/thread, K 8, double-buffered    | 225 ms, 1.19 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
-//   (TF.js 4.22 WebGPU in the same run: 634 ms, 0.42 GFLOP/s. bench/results/2026-11-27-google-swiftshader-
-//   chrome-matmul.json. SwiftShader only: no GPU figures yet; v3's size rule in ops/matmul.ts is untuned.)
+//   (TF.js 4.22 WebGPU in the same run: 634 ms, 0.42 GFLOP/s; result bench/results/2026-11-27-google-swiftshader-chrome-matmul.json.
+//   SwiftShader only: no GPU figures yet; v3's size rule in ops/matmul.ts is untuned.)
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;

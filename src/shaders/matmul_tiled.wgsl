@@ -11,15 +11,15 @@
 //   bounds-checked (zero fill), so every M, N, K works. A thread owns rows ly + i·WG_Y and columns
 //   lx + j·WG_X (strided, so neighbouring threads read neighbouring workgroup-memory words).
 // Grid: x = ceil(N / TILE_N), y = ceil(M / TILE_M), z = batch (params.batch_base offsets a chunk).
-// Bench: `npm run bench -- --filter matmul` (bench/cases/matmul.ts).
+// Bench: `npm run bench -- --filter matmul --versions` (bench/cases/matmul.ts) wrote the figures below:
 //
 // | version | idea                                              | figure                    | device                               | shape       |
 // | ------- | ------------------------------------------------- | ------------------------- | ------------------------------------ | ----------- |
 // | v1      | naive, one thread per output (matmul_naive)       | 1067 ms, 0.25 GFLOP/s     | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
 // | v2      | 64×64 tile, 16×16 threads, 4×4/thread, K step 16  | 332 ms, 0.81 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
 // | v3      | 128×128 tile, 8×8/thread, K 8, double-buffered    | 225 ms, 1.19 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
-//   (TF.js 4.22 WebGPU in the same run: 634 ms, 0.42 GFLOP/s. bench/results/2026-11-27-google-swiftshader-
-//   chrome-matmul.json. SwiftShader only: no GPU figures yet; v3's size rule in ops/matmul.ts is untuned.)
+//   (TF.js 4.22 WebGPU in the same run: 634 ms, 0.42 GFLOP/s; result bench/results/2026-11-27-google-swiftshader-chrome-matmul.json.
+//   SwiftShader only: no GPU figures yet; v3's size rule in ops/matmul.ts is untuned.)
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;

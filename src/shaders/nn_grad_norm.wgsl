@@ -7,11 +7,11 @@
 // Bindings: src is read (gradients, or the partials in stage 1), dst is written. Deterministic (fixed order).
 //
 // The engine picks P so that each thread sums at least 256 elements (SwiftShader pays per workgroup barrier:
-// with P = 256 the norm of 2^20 values took 91 ms, with P = 16 it takes 13 ms).
+// in a scratch run 16 partials were several times faster than 256 for 2^20 values; no bench case yet).
 //
-// | version | idea                                                    | figure          | device                | shape           |
-// | ------- | ------------------------------------------------------- | --------------- | --------------------- | --------------- |
-// | v1      | partials per workgroup + a 1-workgroup finish, 2 passes | 13 ms (0.3 GB/s) | SwiftShader (2 cores) | 2^20 f32, P = 16 |
+// | version | idea                                                    | figure |
+// | ------- | ------------------------------------------------------- | ------ |
+// | v1      | partials per workgroup + a 1-workgroup finish, 2 passes | not benchmarked (no bench case yet) |
 
 override STAGE: u32 = 0u;
 

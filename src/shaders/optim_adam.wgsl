@@ -12,9 +12,9 @@
 // [active, step_size, bc2_sqrt, 0], written each step; active = 0 (no gradient since zeroGrad()) leaves
 // param, m and v untouched (no decoupled decay either). One thread per element, 256 per workgroup.
 //
-// | version | idea                                 | figure                       | device                | shape       |
-// | ------- | ------------------------------------ | ---------------------------- | --------------------- | ----------- |
-// | v1      | one thread per element, fused update | 29 ms per step (≈1.0 GB/s)   | SwiftShader (2 cores) | 2^20 params |
+// | version | idea                                 | figure |
+// | ------- | ------------------------------------ | ------ |
+// | v1      | one thread per element, fused update | not benchmarked (no bench case yet) |
 
 override DECOUPLED: bool = false;
 override CLIP: bool = false;

@@ -16,9 +16,9 @@
 // grad and buf untouched: no decay, no momentum (PyTorch's skip of parameters whose grad is None).
 // One thread per element, 256 per workgroup. Group scalars come in the uniform block.
 //
-// | version | idea                                 | figure                       | device                | shape                     |
-// | ------- | ------------------------------------ | ---------------------------- | --------------------- | ------------------------- |
-// | v1      | one thread per element, fused update | 23 ms per step (≈1.1 GB/s)   | SwiftShader (2 cores) | 2^20 params, momentum 0.9 |
+// | version | idea                                 | figure |
+// | ------- | ------------------------------------ | ------ |
+// | v1      | one thread per element, fused update | not benchmarked (no bench case yet) |
 
 override MOMENTUM: bool = false;
 override NESTEROV: bool = false;

@@ -6,7 +6,7 @@
 // With S = 1 (chunk ≥ R) one launch gives the result. When there are few outputs and long rows (a loss
 // mean, BatchNorm statistics), the engine splits the rows into S chunks so that many workgroups share the
 // work, then reduces the [outer, S, inner] partials with a second launch.
-// Figure: SwiftShader (CPU), [256, 1024] → [256], ~0.3 GB/s (only a regression guard).
+// Figure: none (no bench case times reductions yet).
 
 override OP: u32 = 0u; // 0 sum, 1 max, 2 min
 

@@ -9,12 +9,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '../../src/engine/internal.ts'; // registers every pass
 import { kernelVersions } from '../../src/engine/kernel-registry.ts';
+import { fmtMs, fmtRate, readResults } from '../../scripts/perf-table.mjs';
 
 const SHADERS = new URL('../../src/shaders/', import.meta.url);
 const files = readdirSync(SHADERS)
   .filter((f) => f.endsWith('.wgsl'))
   .sort();
 const source = (f: string): string => readFileSync(new URL(f, SHADERS), 'utf8');
+const RESULTS = new URL('../../bench/results/', import.meta.url).pathname;
+const results = readdirSync(RESULTS);
 
 /** The leading block of `//` lines. */
 function header(code: string): string[] {
@@ -94,6 +97,29 @@ describe('WGSL kernel headers', () => {
     const versioned = files.filter((f) => fileVersion(header(source(f))) !== null);
     expect(versioned.filter((f) => !registered.has(f))).toEqual([]);
   });
+
+  // A figure in a header is one a committed bench result holds: the header names the result file
+  // (bench/results/<file>.json, whose `command` reproduces it) and each "<n> ms" / "<n> GFLOP/s" it states is a
+  // timing in that file, printed as the README's generated table prints it (scripts/perf-table.mjs).
+  for (const f of files) {
+    it(`${f}: every figure in its header is in a committed bench result it names`, () => {
+      const head = header(source(f)).join('\n');
+      const figures = [...head.matchAll(/(?<![\w.])(\d+(?:\.\d+)?) ?(ms|GFLOP\/s|GB\/s)(?![\w/])/g)].map((m) => `${m[1]} ${m[2]}`);
+      if (figures.length === 0) return;
+      const named = [...new Set([...head.matchAll(/bench\/results\/([\w.-]+\.json)/g)].map((m) => m[1]!))];
+      expect(named, `${f} states ${figures.join(', ')} but names no bench/results/*.json`).not.toEqual([]);
+      const known = new Set<string>();
+      for (const file of named) {
+        expect(results, `${f} names bench/results/${file}, which is not committed`).toContain(file);
+        for (const row of readResults(RESULTS).find((r) => r.file === file)!.rows) {
+          for (const t of [row.ours, row.tfjs, ...Object.values(row.variants ?? {})]) {
+            if (t) known.add(`${fmtMs(t.ms)} ms`).add(fmtRate(t.gflops));
+          }
+        }
+      }
+      for (const figure of figures) expect([...known], `${f}: "${figure}" is in none of ${named.join(', ')}`).toContain(figure);
+    });
+  }
 
   it('matmul tables give a figure, device and shape for every version', () => {
     for (const f of files.filter((f) => f.startsWith('matmul_'))) {

@@ -5,11 +5,12 @@
 //   forward  v1 depthwise_fwd_naive   v2 depthwise_fwd_tiled (workgroup-memory tile)   v3 depthwise_fwd_rows
 //   dgrad    v1 depthwise_dgrad_naive v2 depthwise_dgrad_tiled                         v3 depthwise_dgrad_rows
 //   wgrad    v1 depthwise_wgrad_naive v2 depthwise_wgrad_split (split over N·OH·OW + reduce)
-// The defaults depend on the adapter. On a CPU adapter (SwiftShader) the naive kernels were the fastest
-// measured: workgroup memory and barriers cost a CPU adapter far more than they save (N2 C48 32², 2 shared
-// cores: forward v1 44 ms, v2 473 ms, v3 86 ms; dgrad v1 59 ms, v2 324 ms, v3 42 ms; wgrad v1 23 ms, v2
-// 923 ms; see the headers and bench/results). On a GPU the defaults are v3 / v3 / v2, chosen for their
-// memory traffic and parallelism (v1's weight gradient has only C·9 threads) and NOT yet measured on one.
+// The defaults depend on the adapter. On a CPU adapter (SwiftShader) the auto rule runs v1: workgroup memory
+// and barriers cost a CPU adapter far more than they save (v2 is several times slower than v1 there). Whether
+// v3 beats v1 on a CPU adapter is not settled: an uncommitted scratch run had v1 ahead, the committed forward
+// row (the WGSL headers, bench/results) has v3 ahead under heavy load. On a GPU the defaults are v3 / v3 / v2,
+// chosen for their memory traffic and parallelism (v1's weight gradient has only C·9 threads) and NOT yet
+// measured on one.
 // `depthwiseVersions` registers them in the kernel registry; the auto rule runs the adapter's default where
 // it applies, v1 elsewhere. conv2d takes this path through its own `depthwise` version, which its auto rule
 // picks for depthwise shapes; forcing conv2d to v1 or v2 runs the generic kernels on them (the tests compare

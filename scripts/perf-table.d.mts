@@ -1,0 +1,32 @@
+// Types for perf-table.mjs, so that TypeScript (its test) can import it.
+
+export interface ResultTiming { ms: number; gflops: number }
+export interface ResultRow {
+  family: string;
+  name: string;
+  shape: string;
+  impl: string;
+  ours: ResultTiming | null;
+  variants: Record<string, ResultTiming>;
+  tfjs: ResultTiming | null;
+  ratio: number | null;
+  check: { against: string[]; ok: boolean; detail?: string };
+  error?: string;
+}
+export interface ResultReport {
+  file: string;
+  date: string;
+  command: string;
+  runtime: string;
+  device: { adapter: string; cpuAdapter: boolean };
+  rows: ResultRow[];
+}
+
+export declare const BEGIN: string;
+export declare const END: string;
+export declare function readResults(dir: string): ResultReport[];
+export declare function fmtMs(ms: number): string;
+export declare function fmtRate(gflops: number): string;
+export declare function perfTable(reports: ResultReport[]): string;
+export declare function replaceBetweenMarkers(readme: string, table: string): string;
+export declare function expectedReadme(root?: string): { readme: string; expected: string };
