@@ -6,14 +6,13 @@
 // cancel).
 // Layout: x NCHW f32; mean, variance [C] f32.
 //
-// | version | idea                                        | figure   | device                | shape        |
-// | ------- | ------------------------------------------- | -------- | --------------------- | ------------ |
-// | v1      | one workgroup per channel, two-pass, WG 256 | 423 ms   | SwiftShader (2 cores) | [2,96,32,32] |
-// | v1      | the same with WG 64 (the default now)       | 20–89 ms | SwiftShader (2 cores) | [2,96,32,32] |
-// Figures: BatchNorm2d(96).forward in train mode (statistics, then normalize), mean of 10 runs timed in a
-// page with E.sync(), load average ~20 (two runs for WG 64); no bench case yet. SwiftShader runs a
-// workgroup's invocations as fibers and each barrier of the trees switches all of them. Not yet measured on a
-// GPU, where a channel with a large N·H·W may want more threads.
+// | version | idea                                        | figure                              |
+// | ------- | ------------------------------------------- | ----------------------------------- |
+// | v1      | one workgroup per channel, two-pass, WG 64  | not benchmarked (no bench case yet) |
+// WG 64 is the default because a scratch timing (BatchNorm2d(96).forward in train mode on [2,96,32,32],
+// SwiftShader, load average ~20; not a committed bench case) ran several times faster than with WG 256:
+// SwiftShader runs a workgroup's invocations as fibers and each barrier of the trees switches all of them.
+// Not yet measured on a GPU, where a channel with a large N·H·W may want more threads.
 
 struct Params { N: u32, C: u32, HW: u32 }
 
