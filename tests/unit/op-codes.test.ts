@@ -6,6 +6,9 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs script without types
+import { stripWgsl } from '../../scripts/strip-wgsl.mjs';
+import { opCodes } from '../../src/engine/ops/elementwise-kernels.ts';
 
 const SRC = new URL('../../src/', import.meta.url);
 const wgsl = (f: string): string => readFileSync(new URL(`shaders/${f}`, SRC), 'utf8');
@@ -49,6 +52,12 @@ for (const [file, kind] of [['unary.wgsl', 'unary'], ['binary.wgsl', 'binary']] 
         expect(cases, `OP_${name}: the apply switch has one case for it`).toBeGreaterThanOrEqual(1);
       }
       expect([...code.matchAll(/\bcase \d+u\b/g)], 'cases name the op constants, not bare numbers').toEqual([]);
+    });
+
+    it('the engine reads every declared code, from the source and from the stripped WGSL the package ships', () => {
+      const expected = new Map([...ops].map(([name, c]) => [camel(name), c]));
+      expect(new Map(opCodes(code))).toEqual(expected);
+      expect(new Map(opCodes((stripWgsl as (code: string) => string)(code)))).toEqual(expected);
     });
 
     it('every declared op is used by name in src/ (no dead op codes)', () => {

@@ -22,9 +22,10 @@ const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastW
  * mulScalar): an elementwise op is declared once, in its WGSL, and launched by name. tests/unit/op-codes.test.ts
  * checks that every declared op is used and every name passed here is declared.
  */
-function opCodes(wgsl: string): ReadonlyMap<string, number> {
+export function opCodes(wgsl: string): ReadonlyMap<string, number> {
   const codes = new Map<string, number>();
-  for (const m of wgsl.matchAll(/^const OP_([A-Z0-9_]+): u32 = (\d+)u;/gm)) {
+  // Spaces optional: the npm package ships WGSL stripped of them (scripts/strip-wgsl.mjs).
+  for (const m of wgsl.matchAll(/^\s*const\s+OP_([A-Z0-9_]+)\s*:\s*u32\s*=\s*(\d+)u\s*;/gm)) {
     codes.set(m[1]!.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), Number(m[2]));
   }
   return codes;
