@@ -2,8 +2,8 @@
 // dist/ through `prepack`), installs the tarball into fresh temporary projects and runs them:
 //
 //   node        plain Node 20 ESM with the `webgpu` package (Dawn; on a CPU-only machine over SwiftShader's
-//               Vulkan driver): init({ gpu: create([]) }) with the GPU object left to the garbage collector,
-//               init() finding `webgpu` by itself, and the `webgpu-tensor/core` entry
+//               Vulkan driver): the README's Node example verbatim, init({ gpu: create([]) }) with the GPU
+//               object left to the garbage collector, init() finding `webgpu` by itself, the core entry
 //   node-no-gpu a project without `webgpu`: init() says how to install it
 //   tsc-*       `tsc --noEmit` over a consumer file with NodeNext, Bundler + strict, and the vite template's flags
 //   vite-dev    a vite app on vite's dev server, opened in headless Chromium
@@ -123,7 +123,8 @@ async function serveStatic(dir) {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+  // closeAllConnections: the browser keeps its sockets open, and close() alone would wait for them.
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => (server.close(r), server.closeAllConnections())) };
 }
 
 /** Opens `url` in headless Chromium and waits for the app to set window.__result or window.__error. */
@@ -166,9 +167,18 @@ async function main() {
     });
     if (!tarball) return;
 
+    const readmeNode = /<!-- node -->\s*```js\n([\s\S]*?)```/.exec(await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8'));
     const nodeDir = await makeProject(root, 'node-app', tarball, ['webgpu'], {
       'gc.mjs': await fixture('node-gc.mjs'),
       'auto.mjs': await fixture('node-auto.mjs'),
+      'readme.mjs': readmeNode?.[1] ?? '',
+    });
+    await check("node: the README's Node example, verbatim, logs what its comment says", async () => {
+      if (!readmeNode) throw new Error('README.md has no ```js block after <!-- node -->');
+      const promised = /console\.log\(.*\);\s*\/\/ (.*)$/m.exec(readmeNode[1])?.[1];
+      const out = await runNodeApp(nodeDir, 'readme.mjs');
+      const squash = (t) => t.replace(/\s/g, '');
+      if (!promised || !squash(out).includes(squash(promised))) throw new Error(`expected ${promised}, got:\n${out}`);
     });
     await check('node: init({ gpu: create([]) }) survives garbage collection; a small training step', async () => {
       const out = await runNodeApp(nodeDir, 'gc.mjs');
@@ -218,7 +228,9 @@ async function main() {
       }
     });
     await check('vite build, served statically, in headless Chromium', async () => {
+      const start = Date.now();
       await vite.build({ root: viteDir, configFile: false, logLevel: 'error', build: { outDir: 'dist', target: 'es2022' } });
+      const buildSeconds = (Date.now() - start) / 1000;
       const server = await serveStatic(path.join(viteDir, 'dist'));
       try {
         const result = await openApp(browser, server.url);
@@ -226,6 +238,7 @@ async function main() {
       } finally {
         await server.close();
       }
+      return `vite build ${buildSeconds.toFixed(1)} s`;
     });
   } finally {
     await browser?.close();
