@@ -5,6 +5,8 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
+// The training-step rows take TF.js gradients; tfjs-core's ES entry does not register them (its bundles do).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as Public from '../src/index.ts';
 import * as Internal from '../src/engine/internal.ts';
 import { allCases } from '../bench/cases/index.ts';
@@ -82,7 +84,7 @@ function render(): void {
     return `<tr>${tds.join('')}</tr>`;
   });
   const caption = [mine ? `this run: ${label(mine)}, ${mine.device.timestampQuery ? 'GPU timestamps' : 'wall time'}` : null, theirs ? `compared: ${label(theirs)}` : null].filter(Boolean).join(' · ');
-  byId('table').innerHTML = `<table id="results"><caption class="small">${esc(caption)}</caption><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
+  byId('table').innerHTML = `<table id="results"><caption class="small">${esc(caption)}</caption><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>${stepTable()}`;
 
   const series: string[] = [];
   const pick: Array<(name: string) => number | null> = [];
@@ -104,6 +106,18 @@ function render(): void {
     names.map((n) => ({ label: n, values: [mine ? find(mine, n)?.ratio ?? null : undefined, theirs ? find(theirs, n)?.ratio ?? null : undefined].filter((v) => v !== undefined) })),
     { title: 'Speed relative to TF.js WebGPU', xLabel: 'TF.js ms / our ms (above 1: ours is faster)', series: ratioSeries, marker: { value: 1, label: 'TF.js' } },
   );
+}
+
+/** The training-step rows of this run (bench/cases/train.ts): throughput and what one step dispatches. */
+function stepTable(): string {
+  const steps = (mine?.rows ?? []).filter((r) => r.kind === 'train-step' && r.step);
+  if (steps.length === 0) return '';
+  const head = ['training step', 'batch', 'ours samples/s', 'TF.js samples/s', 'dispatches / step', 'submits / step', 'new buffers / step', 'first losses (ours)'];
+  const rows = steps.map((r) => {
+    const s = r.step!;
+    return `<tr><td>${esc(r.name)}</td><td class="num">${s.batch}</td><td class="num">${fmt(s.oursSamplesPerSec)}</td><td class="num">${fmt(s.tfjsSamplesPerSec)}</td><td class="num">${s.dispatches}</td><td class="num">${s.submits}</td><td class="num">${s.newBuffers}</td><td>${s.losses.ours.map((l) => fmt(l, 4)).join(', ')}</td></tr>`;
+  });
+  return `<h3>Training steps</h3><table id="steps"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
 
 async function ensureTf(): Promise<void> {
@@ -174,7 +188,7 @@ async function main(): Promise<void> {
     const info = await E.init();
     quickBox.checked = QUICK || isCpuAdapter(info.adapter);
     if (QUICK) {
-      filterInput.value = 'matmul 256';
+      filterInput.value = 'matmul 256, train mnist-cnn full N4';
       iterationsInput.value = '2';
     }
   } catch (e) {

@@ -109,10 +109,10 @@ describe('built site pages', () => {
     await page.close();
   }, PAGE_TIMEOUT);
 
-  it('benchmark page: runs a row against TF.js, downloads, compares, rejects bad input', async () => {
+  it('benchmark page: runs a kernel row and a training-step row against TF.js, downloads, compares, rejects bad input', async () => {
     const page = await open('bench.html');
     expect(await text(page, '#adapter')).toMatch(/vendor.*architecture.*features/s);
-    expect(await text(page, '#case-count')).toMatch(/^1 of \d+ registered rows selected \(families: .*matmul/);
+    expect(await text(page, '#case-count')).toMatch(/^2 of \d+ registered rows selected \(families: .*matmul.*train/);
     // Bad input: a timed-run count that is not a number; then a result file of another format.
     await setValue(page, '#iterations', 'abc');
     let s = await clickAndWait(page, '#run');
@@ -127,6 +127,8 @@ describe('built site pages', () => {
     expect(s.lastError).toBeNull();
     for (const h of ['ours ms', 'TF.js ms', 'TF.js/ours']) for (const v of await column(page, '#results', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
     expect(await text(page, '#results')).toContain('matmul 256');
+    // The training-step row: its own table of throughput and per-step counts.
+    for (const h of ['ours samples/s', 'TF.js samples/s', 'dispatches / step']) for (const v of await column(page, '#steps', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
     await expectChart(page, '#chart-ms', 2, 'bar');
     await expectChart(page, '#chart-ratio', 1, 'bar');
     // Download: the JSON is a bench/results report.
@@ -141,9 +143,9 @@ describe('built site pages', () => {
       URL.revokeObjectURL = url;
       return (await fetch(href)).json() as Promise<{ device: { adapter: string }; rows: Array<{ name: string; ours: { ms: number } }>; fileName: string }>;
     });
-    expect(downloaded.rows.map((r) => r.name)).toEqual(['matmul 256']);
+    expect(downloaded.rows.map((r) => r.name)).toEqual(['matmul 256', 'train mnist-cnn full N4']);
     expect(downloaded.rows[0]!.ours.ms).toBeGreaterThan(0);
-    expect(downloaded.fileName).toMatch(/^\d{4}-\d\d-\d\d-.*-chrome-matmul-256\.json$/);
+    expect(downloaded.fileName).toMatch(/^\d{4}-\d\d-\d\d-.*-chrome-matmul-256-train-mnist-cnn-full-n4\.json$/);
     // Compare with a committed result, side by side.
     const options = await page.$$eval('#compare-select option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
     expect(options).toContain('2026-11-27-google-swiftshader-chrome.json');
