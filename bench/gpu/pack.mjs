@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm run bench:gpu -- --pack`: gets the one GPU run ready (see bench/gpu/run.sh for what it runs).
+//   1. bundles the benchmarks into dist-gpu/bench-node.mjs (bench/build-node.mjs) and copies bench/gpu/run.sh
+//      and bench/gpu/torch_reference.py beside it;
+//   2. packs node, the Dawn addon and the Vulkan loaders into .gpu/ with ../shared/gpu/pack.sh (a checkout
+//      with ../shared beside it, as CI has; /work/shared/gpu/README.md);
+//   3. prints the one command to run on the GPU machine, with what to carry there.
+// `npm run bench:gpu -- --tiny`: instead runs that pipeline here on a few quick rows, on SwiftShader's Vulkan
+// driver when no GPU is present (VK_ICD_FILENAMES, as bench:node --swiftshader), writing dist-gpu/tiny-run/.
+
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../../scripts/headless.mjs';
+import { buildNodeBench } from '../build-node.mjs';
+
+const args = process.argv.slice(2);
+const pack = args.includes('--pack');
+const tiny = args.includes('--tiny');
+if (!pack && !tiny) {
+  console.error('usage: npm run bench:gpu -- --pack   (or --tiny to try the run here)');
+  process.exit(2);
+}
+
+const outDir = path.join(REPO_ROOT, 'dist-gpu');
+const bundle = await buildNodeBench(outDir);
+for (const f of ['run.sh', 'torch_reference.py']) copyFileSync(path.join(REPO_ROOT, 'bench', 'gpu', f), path.join(outDir, f));
+console.log(`built ${path.relative(REPO_ROOT, bundle)} (+ run.sh, torch_reference.py)`);
+
+if (pack) {
+  const packer = path.resolve(REPO_ROOT, '..', 'shared', 'gpu', 'pack.sh');
+  if (!existsSync(packer)) {
+    console.error(`bench:gpu --pack: no ${packer}; it needs a checkout with ../shared beside it (as CI has)`);
+    process.exit(2);
+  }
+  // pack.sh writes .git/info/exclude, which a git worktree does not have (.git is a file there): pack in a
+  // scratch repository that sees the same node_modules, then move its .gpu/ here (and exclude it here).
+  const inWorktree = !statSync(path.join(REPO_ROOT, '.git')).isDirectory();
+  const packRoot = inWorktree ? mkdtempSync(path.join(tmpdir(), 'bench-gpu-pack-')) : REPO_ROOT;
+  if (inWorktree) {
+    spawnSync('git', ['init', '-q'], { cwd: packRoot });
+    symlinkSync(realpathSync(path.join(REPO_ROOT, 'node_modules')), path.join(packRoot, 'node_modules'));
+    if (existsSync(path.join(REPO_ROOT, '.gpu'))) cpSync(path.join(REPO_ROOT, '.gpu'), path.join(packRoot, '.gpu'), { recursive: true });
+  }
+  const r = spawnSync('bash', [packer], { cwd: packRoot, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  if (inWorktree) {
+    rmSync(path.join(REPO_ROOT, '.gpu'), { recursive: true, force: true });
+    cpSync(path.join(packRoot, '.gpu'), path.join(REPO_ROOT, '.gpu'), { recursive: true });
+    rmSync(packRoot, { recursive: true, force: true });
+    const exclude = spawnSync('git', ['rev-parse', '--git-path', 'info/exclude'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
+    const excludeFile = path.resolve(REPO_ROOT, exclude);
+    if (!existsSync(excludeFile) || !readFileSync(excludeFile, 'utf8').split('\n').includes('/.gpu/')) {
+      mkdirSync(path.dirname(excludeFile), { recursive: true });
+      appendFileSync(excludeFile, '/.gpu/\n');
+    }
+  }
+  console.log('\nOn the GPU machine (device tool: carry [".gpu", "dist-gpu"]), from the project root:\n');
+  console.log('  bash .gpu/run.sh bash dist-gpu/run.sh $OUT\n');
+  console.log('It writes $OUT/gpu-run.json and $OUT/gpu-run.md (and torch-reference.json); budget: under 5 minutes.');
+} else {
+  const env = { ...process.env };
+  // The python3 with torch on this machine (the one on PATH may lack it).
+  if (!env.PYTHON && existsSync('/usr/bin/python3')) env.PYTHON = '/usr/bin/python3';
+  const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
+  if (!env.VK_ICD_FILENAMES && existsSync(icd)) {
+    env.VK_ICD_FILENAMES = icd;
+    env.LD_LIBRARY_PATH = ['/usr/lib/chromium', env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  }
+  const r = spawnSync('bash', [path.join(outDir, 'run.sh'), path.join(outDir, 'tiny-run'), '--tiny'], { cwd: REPO_ROOT, env, stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
