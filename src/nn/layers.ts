@@ -9,7 +9,7 @@ import dropoutWgsl from '../shaders/nn_dropout.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
-  Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, mul, noGrad,
+  Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, reluMaxPool2d, mul, noGrad,
   ones, rand, relu, relu6, reshape, sigmoid, tanh, zeros,
 } from '../engine/internal.ts';
 import { adaptiveOutputSize, type AdaptiveSize } from '../engine/ops/pool.ts';
@@ -262,6 +262,12 @@ export class MaxPool2d extends Pool2d {
     this.checkPoolInput(x);
     return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
+
+  /** forward(relu(x)) in one pass (reluMaxPool2d): what nn.Sequential runs for a ReLU followed by this layer. */
+  forwardAfterRelu(x: Tensor): Tensor {
+    this.checkPoolInput(x);
+    return reluMaxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+  }
 }
 
 export interface AvgPool2dOptions {
@@ -510,10 +516,19 @@ export class Sequential extends Module {
     return this;
   }
 
+  /**
+   * Runs the children in order. A ReLU directly followed by a MaxPool2d runs as one reluMaxPool2d (same values
+   * and gradients, one pass each way instead of two); every other child runs its own forward.
+   */
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.children()) {
-      const next = m.forward(y) as Tensor;
+    const kids = this.children();
+    for (let i = 0; i < kids.length; i++) {
+      const m = kids[i]!;
+      const after = kids[i + 1];
+      const fold = m.constructor === ReLU && after instanceof MaxPool2d;
+      const next = (fold ? after.forwardAfterRelu(y) : m.forward(y)) as Tensor;
+      if (fold) i++;
       if (y !== x && next !== y) y.dispose();
       y = next;
     }

@@ -4,6 +4,9 @@
 //   plane); a NaN wins and stops the scan, as in PyTorch. A window entirely in the padding gives −inf, −1.
 // Layouts: x [planes = N·C, H, W] f32, y [planes, OH, OW] f32, idx [planes, OH, OW] i32 (a 1-element dummy,
 //   unwritten, when WITH_INDEX is false: inference does not pay for the indices).
+// RELU (reluMaxPool2d, max-pool of relu(x) in one pass): y = relu(max) — max is monotone, so that is the max of
+//   relu(x) — with NaN kept, and idx = −1 where y is not positive (0 or NaN), so the backward routes no
+//   gradient there, as relu's gradient [x > 0] would not. A window with no tap keeps −inf, as without RELU.
 // One thread per output, 64 per workgroup, grid().
 // Bench: none yet (no bench case times pooling); a figure goes here with the case that reproduces it.
 //
@@ -11,6 +14,7 @@
 // v1 | one thread per output, writes the argmax | not benchmarked (no bench case yet)
 
 override WITH_INDEX: bool = true;
+override RELU: bool = false;
 
 struct Params {
   planes: u32, H: u32, W: u32, OH: u32, OW: u32,
@@ -53,6 +57,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
     }
     if (found_nan) { break; }
+  }
+  if (RELU && arg >= 0 && !(best > 0.0)) {
+    if (!is_nan_(best)) { best = 0.0; }
+    arg = -1;
   }
   y[index] = best;
   if (WITH_INDEX) { idx[index] = arg; }

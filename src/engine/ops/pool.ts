@@ -88,12 +88,12 @@ export const pool2dVersions = {
     versions: {
       v1: {
         summary: 'pool_max: one thread per output, writes the argmax',
-        run: ({ x, out, idx, d, withIndex }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean }) =>
+        run: ({ x, out, idx, d, withIndex, relu }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean; relu: boolean }) =>
           launch(maxKernel, [x, out, idx], {
             params: poolParams(d),
-            constants: { WITH_INDEX: withIndex ? 1 : 0 },
+            constants: { WITH_INDEX: withIndex ? 1 : 0, RELU: relu ? 1 : 0 },
             workgroups: grid(Math.ceil(out.size / 64)),
-            label: 'maxPool2d.forward',
+            label: relu ? 'reluMaxPool2d.forward' : 'maxPool2d.forward',
           }),
       },
     },
@@ -206,12 +206,24 @@ export interface MaxPool2dOptions {
 
 /** Max over sliding windows of x [N,C,H,W] → [N,C,OH,OW]; the gradient goes to the first maximum of each window. */
 export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions = {}): Tensor {
-  const op = 'maxPool2d';
+  return maxPoolOp('maxPool2d', x, kernelSize, options, false);
+}
+
+/**
+ * maxPool2d(relu(x)) in one dispatch forward and one backward (no relu tensor, no relu gradient pass): the same
+ * values, gradients and NaN behaviour (pool_max.wgsl, RELU). nn.Sequential uses it for a ReLU followed by a
+ * MaxPool2d.
+ */
+export function reluMaxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions = {}): Tensor {
+  return maxPoolOp('reluMaxPool2d', x, kernelSize, options, true);
+}
+
+function maxPoolOp(op: string, x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions, relu: boolean): Tensor {
   const d = poolGeometry(op, x, kernelSize, options);
   const withIndex = needsGrad([x]);
   const out = emptyTensor([d.N, d.C, d.OH, d.OW]);
   const idx = emptyTensor(withIndex ? out.shape : [1], 'int32');
-  if (out.size > 0) pool2dVersions.maxForward.run({ x, out, idx, d, withIndex });
+  if (out.size > 0) pool2dVersions.maxForward.run({ x, out, idx, d, withIndex, relu });
   const result = attach(op, [x], out, withIndex ? [idx] : [], (g, [indices]) => {
     const dx = emptyTensor([d.N, d.C, d.H, d.W]);
     if (dx.size > 0) pool2dVersions.maxBackward.run({ g, indices: indices!, dx, d });
