@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as E from '../src/index.ts';
-import { batchedGpuMs, tfSubject } from '../bench/harness.ts';
+import { batchedGpuMs, isCpuAdapter, tfSubject } from '../bench/harness.ts';
 import { randomArray } from '../tests/harness/random.ts';
 import { lineChart, type LineSeries } from '../examples/svg-chart.ts';
 import { QUICK, byId, esc, fmt, job, markReady, progress, showError, site } from './common.ts';
@@ -281,7 +281,8 @@ function selectFamily(): void {
   const f = family();
   versionSelect.replaceChildren(...f.versions().map((v) => new Option(`${v.id} — ${v.idea}`, v.id)));
   versionSelect.value = f.versions().at(-1)!.id;
-  sizesInput.value = (QUICK ? f.quickSizes : f.sizes).join(', ');
+  // A CPU adapter (SwiftShader, ~1 GFLOP/s) starts from the small sizes: the large ones take minutes there.
+  sizesInput.value = (QUICK || isCpuAdapter(E.engineInfo().adapter) ? f.quickSizes : f.sizes).join(', ');
   byId('family-note').textContent = `size: ${f.size}; figure: ${f.metric}; ${f.versions().length} version(s), naive first`;
   showSource();
 }
