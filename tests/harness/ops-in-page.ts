@@ -13,8 +13,6 @@ export function applyOp(E: Engine, spec: OpSpec, inputs: Tensor[]): Tensor {
   const A = (spec.attrs ?? {}) as Record<string, any>;
   const [x, y] = inputs as [Tensor, Tensor];
   switch (spec.op) {
-    case 'neg': case 'exp': case 'log': case 'sqrt': case 'abs': case 'relu': case 'sigmoid': case 'tanh': case 'gelu':
-      return (E[spec.op] as (t: Tensor) => Tensor)(x);
     case 'add': case 'sub': case 'mul': case 'div': case 'pow': case 'maximum': {
       const f = E[spec.op] as (a: Tensor | number, b: Tensor | number) => Tensor;
       if (typeof A.scalar === 'number') return A.scalarLeft ? f(A.scalar, x) : f(x, A.scalar);
@@ -44,7 +42,12 @@ export function applyOp(E: Engine, spec: OpSpec, inputs: Tensor[]): Tensor {
     case 'softmax': return E.softmax(x, A.dim);
     case 'logSoftmax': return E.logSoftmax(x, A.dim);
     case 'matmul': return E.matmul(x, y);
-    default: throw new Error(`applyOp: unknown op ${spec.op}`);
+    default: {
+      // A unary op (neg, exp, …, and any new one): the public function of that name on one input.
+      const f = (E as unknown as Record<string, unknown>)[spec.op];
+      if (typeof f === 'function' && inputs.length === 1 && spec.attrs === undefined) return (f as (t: Tensor) => Tensor)(x);
+      throw new Error(`applyOp: unknown op ${spec.op}`);
+    }
   }
 }
 

@@ -123,7 +123,7 @@ const DEFAULT_TILES: Readonly<GemmTiles> = Object.freeze({ WG_X: 16, WG_Y: 16, T
 /**
  * Workgroups the split-K weight gradient aims for: enough to fill a large GPU several times over. A CPU
  * adapter (SwiftShader, llvmpipe, WARP) has a few cores, and there each extra split only adds its partial sums
- * and the reduction: 1 split took 133 ms and 6 splits 263 ms for 128→128 3×3 on 28² (SwiftShader, 2 cores).
+ * and the reduction (in an uncommitted scratch run, 6 splits took twice as long as 1 for 128→128 3×3 on 28²).
  */
 const WGRAD_TARGET_WORKGROUPS = { gpu: 512, cpu: 8 };
 const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp/i;
@@ -136,8 +136,8 @@ const SMALL_GEMM_SIDE = 16;
 /**
  * The auto rule shared by the passes: the depthwise kernels for depthwise shapes, v1 for GEMMs too thin to
  * fill a v2 tile (a side or the reduction under SMALL_GEMM_SIDE: a 1-channel stem), where the naive kernel
- * wins (MNIST conv1 1→32 on N2 28², SwiftShader: forward v1 4.5 ms vs v2 8.0 ms, backward 4.4 ms vs
- * 15.3 ms), else the default v2.
+ * wins (MNIST conv1 1→32 on N2 28², SwiftShader, an uncommitted scratch run: v2 about twice v1's time
+ * forward and three times backward; the committed auto row is in bench/results), else the default v2.
  */
 function convAuto(d: Conv2dGeometry, narrowSide: number, reduction: number): 'v1' | 'v2' | 'depthwise' {
   if (isDepthwise(d)) return 'depthwise';

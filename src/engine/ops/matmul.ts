@@ -107,24 +107,24 @@ function launchMatmul(kernel: Kernel<typeof MATMUL_PARAMS>, p: MatmulProblem, g:
 }
 
 /** v1: one thread per output element. The reference the faster versions are checked against. */
-export function matmulNaive(p: MatmulProblem): Tensor {
+function matmulNaive(p: MatmulProblem): Tensor {
   return launchMatmul(naiveKernel, p, { tileM: 16, tileN: 16, constants: {} });
 }
 
 /** v2 tile geometry: WG_Y × WG_X threads, 4 × 4 outputs each, K step TILE_K. */
-export const V2_TILES = { WG_X: 16, WG_Y: 16, TILE_K: 16 };
+const V2_TILES = { WG_X: 16, WG_Y: 16, TILE_K: 16 };
 
 /** v2: workgroup tiles in shared memory, a 4×4 register block per thread. */
-export function matmulTiled(p: MatmulProblem): Tensor {
+function matmulTiled(p: MatmulProblem): Tensor {
   const t = V2_TILES;
   return launchMatmul(tiledKernel, p, { tileM: 4 * t.WG_Y, tileN: 4 * t.WG_X, constants: { ...t } });
 }
 
 /** v3 tile geometry: WG_Y × WG_X threads, 8 × 8 outputs each, K step TILE_K. */
-export const V3_TILES = { WG_X: 16, WG_Y: 16, TILE_K: 8 };
+const V3_TILES = { WG_X: 16, WG_Y: 16, TILE_K: 8 };
 
 /** v3: 128×128 tiles, 8×8 per thread, double-buffered shared tiles with register prefetch. */
-export function matmulTiledLarge(p: MatmulProblem): Tensor {
+function matmulTiledLarge(p: MatmulProblem): Tensor {
   const t = V3_TILES;
   const threads = t.WG_X * t.WG_Y;
   for (const rows of [8 * t.WG_Y, 8 * t.WG_X]) {
