@@ -9,7 +9,7 @@ import dropoutWgsl from '../shaders/nn_dropout.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
-  Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, maxPool2d, reluMaxPool2d, mul, noGrad,
+  Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, linearAct, maxPool2d, reluMaxPool2d, mul, noGrad,
   ones, rand, relu, relu6, reshape, sigmoid, tanh, zeros,
 } from '../engine/internal.ts';
 import { adaptiveOutputSize, type AdaptiveSize } from '../engine/ops/pool.ts';
@@ -77,6 +77,13 @@ export class Linear extends Module {
     this.checkInput(x);
     if (x.rank === 0 || x.shape[x.rank - 1] !== this.inFeatures) this.badInput(`[..., ${this.inFeatures}]`, x);
     return linear(x, this.weight, this.bias);
+  }
+
+  /** relu(forward(x)) with the ReLU in the matmul's epilogue (linearAct): what nn.Sequential runs for Linear → ReLU. */
+  forwardWithRelu(x: Tensor): Tensor {
+    this.checkInput(x);
+    if (x.rank === 0 || x.shape[x.rank - 1] !== this.inFeatures) this.badInput(`[..., ${this.inFeatures}]`, x);
+    return linearAct(x, this.weight, this.bias, 'relu');
   }
 
   protected override extraRepr(): string {
@@ -517,8 +524,9 @@ export class Sequential extends Module {
   }
 
   /**
-   * Runs the children in order. A ReLU directly followed by a MaxPool2d runs as one reluMaxPool2d (same values
-   * and gradients, one pass each way instead of two); every other child runs its own forward.
+   * Runs the children in order, folding two pairs into one op each (same values, gradients and NaN behaviour,
+   * fewer passes): a Linear directly followed by a ReLU runs as linearAct (the ReLU in the matmul's epilogue),
+   * a ReLU directly followed by a MaxPool2d as reluMaxPool2d. Every other child runs its own forward.
    */
   forward(x: Tensor): Tensor {
     let y = x;
@@ -526,9 +534,10 @@ export class Sequential extends Module {
     for (let i = 0; i < kids.length; i++) {
       const m = kids[i]!;
       const after = kids[i + 1];
-      const fold = m.constructor === ReLU && after instanceof MaxPool2d;
-      const next = (fold ? after.forwardAfterRelu(y) : m.forward(y)) as Tensor;
-      if (fold) i++;
+      const reluPool = m.constructor === ReLU && after instanceof MaxPool2d;
+      const linearRelu = m.constructor === Linear && after?.constructor === ReLU;
+      const next = (reluPool ? (after as MaxPool2d).forwardAfterRelu(y) : linearRelu ? (m as Linear).forwardWithRelu(y) : m.forward(y)) as Tensor;
+      if (reluPool || linearRelu) i++;
       if (y !== x && next !== y) y.dispose();
       y = next;
     }

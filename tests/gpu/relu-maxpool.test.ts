@@ -1,6 +1,6 @@
 // ReLU folded into max-pooling (reluMaxPool2d, pool_max.wgsl with RELU): the same values and gradients as
 // maxPool2d(relu(x)), NaN and ±inf included, with padding, stride and dilation; and nn.Sequential runs a ReLU
-// followed by a MaxPool2d as that one op.
+// followed by a MaxPool2d as that one op, and a Linear followed by a ReLU as linearAct (ReLU in the epilogue).
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useGpuPage } from '../harness/gpu.ts';
@@ -64,12 +64,13 @@ describe('reluMaxPool2d', () => {
     }
   });
 
-  it('nn.Sequential runs ReLU → MaxPool2d as one reluMaxPool2d, with the unfused values and gradients', async () => {
+  it('nn.Sequential runs ReLU → MaxPool2d as one reluMaxPool2d and Linear → ReLU as linearAct, with the unfused values and gradients', async () => {
     const out = await gpu.run(async (E) => {
       const { nn } = E;
       E.manualSeed(3);
       const conv = new nn.Conv2d(2, 4, 3, { padding: 1 });
-      const model = new nn.Sequential(conv, new nn.ReLU(), new nn.MaxPool2d(2));
+      const fc = new nn.Linear(36, 5);
+      const model = new nn.Sequential(conv, new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), fc, new nn.ReLU());
       const x = E.randn([2, 2, 6, 6], { seed: 4 });
       let y!: InstanceType<typeof E.Tensor>;
       const kernels = await E.extend.traceKernels(() => {
@@ -79,7 +80,9 @@ describe('reluMaxPool2d', () => {
       const fused = [...Array.from(await y.data()), ...Array.from(await conv.weight.grad!.data())];
       conv.weight.grad = null;
       conv.bias!.grad = null;
-      const z = E.maxPool2d(E.relu(conv.forward(x)), 2);
+      fc.weight.grad = null;
+      fc.bias!.grad = null;
+      const z = E.relu(fc.forward(E.flatten(E.maxPool2d(E.relu(conv.forward(x)), 2), 1)));
       z.sum().backward();
       const composed = [...Array.from(await z.data()), ...Array.from(await conv.weight.grad!.data())];
       return { kernels, fused, composed };
