@@ -50,7 +50,7 @@ describe('bounded batches and backpressure', () => {
     });
     // Recording went on in bounded batches (submitted without any readback)…
     expect(out.submits[out.submits.length - 1]!).toBeGreaterThanOrEqual(Math.floor(out.recorded / out.maxBatch) - 1);
-    expect(out.submits[0]!).toBeGreaterThan(0);
+    expect(out.submits[out.submits.length - 1]!).toBeGreaterThan(0);
     // …and from the second checkpoint on the pool holds as many buffers as at the first: no growth.
     expect(out.live.slice(1).every((n) => n === out.live[0])).toBe(true);
     expect(out.live[0]! - out.liveBefore).toBeLessThan(64);

@@ -45,7 +45,7 @@ export function applyOp(E: Engine, spec: OpSpec, inputs: Tensor[]): Tensor {
     default: {
       // A unary op (neg, exp, …, and any new one): the public function of that name on one input.
       const f = (E as unknown as Record<string, unknown>)[spec.op];
-      if (typeof f === 'function' && inputs.length === 1 && spec.attrs === undefined) return (f as (t: Tensor) => Tensor)(x);
+      if (typeof f === 'function' && inputs.length === 1 && Object.keys(spec.attrs ?? {}).length === 0) return (f as (t: Tensor) => Tensor)(x);
       throw new Error(`applyOp: unknown op ${spec.op}`);
     }
   }
