@@ -80,6 +80,8 @@ export interface StepStats {
   dispatches: number;
   submits: number;
   newBuffers: number;
+  /** Bind groups created in that step (the rest came from the cache). */
+  newBindGroups: number;
   /** The kernels of that step, in order (traceKernels; copies appear as 'copy'). */
   kernels: string[];
   /** The validation steps' losses. */
@@ -252,7 +254,7 @@ async function runCase(E: Engine, tf: Tf | null, c: BenchCase, ctx: BenchContext
 
 /**
  * A training-step row: validate (the first steps' losses of ours and TF.js agree), count one step's dispatches,
- * submits and new buffers, then time whole steps (wall time, loss readback included) in interleaved rounds.
+ * submits, new buffers and new bind groups, then time whole steps (wall time, loss readback included) in interleaved rounds.
  */
 async function runTrainStep(E: Engine, tf: Tf | null, inst: TrainStepInstance, row: BenchRow, flops: number, options: BenchOptions, targetMs: number, log: Log): Promise<void> {
   row.kind = 'train-step';
@@ -306,10 +308,11 @@ async function runTrainStep(E: Engine, tf: Tf | null, inst: TrainStepInstance, r
     dispatches: after.dispatches - before.dispatches,
     submits: after.submits - before.submits,
     newBuffers: after.created - before.created,
+    newBindGroups: after.bindGroups - before.bindGroups,
     kernels,
     losses,
   };
-  log(`  per step: ${row.step.dispatches} dispatches, ${row.step.submits} submits, ${row.step.newBuffers} new buffers`);
+  log(`  per step: ${row.step.dispatches} dispatches, ${row.step.submits} submits, ${row.step.newBuffers} new buffers, ${row.step.newBindGroups} new bind groups`);
 }
 
 /** Whole training steps, timed by the wall clock (each step awaits its loss). */
@@ -548,11 +551,11 @@ export function formatTable(report: Pick<BenchReport, 'rows' | 'options'>): stri
 
 /** Training steps: ms/step (wall, loss read back every step), samples/s, ratio, and what one step records. */
 export function formatStepTable(rows: BenchRow[]): string {
-  const head = ['training step', 'setup', 'ours ms/step', 'ours samples/s', 'TF.js ms/step', 'TF.js samples/s', 'TF.js/ours', 'dispatches', 'submits', 'new buffers', 'check'];
+  const head = ['training step', 'setup', 'ours ms/step', 'ours samples/s', 'TF.js ms/step', 'TF.js samples/s', 'TF.js/ours', 'dispatches', 'submits', 'new buffers', 'new bind groups', 'check'];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of rows) {
     if (r.error || !r.ours || !r.step) {
-      lines.push(`| ${r.name} | ${r.shape} | ${['–', '–', '–', '–', '–', '–', '–', '–'].join(' | ')} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 160)} |`);
+      lines.push(`| ${r.name} | ${r.shape} | ${['–', '–', '–', '–', '–', '–', '–', '–', '–'].join(' | ')} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 160)} |`);
       continue;
     }
     const st = r.step;
@@ -560,7 +563,7 @@ export function formatStepTable(rows: BenchRow[]): string {
     lines.push(
       `| ${[
         r.name, r.shape, fmtNum(r.ours.ms), fmtNum(st.oursSamplesPerSec), r.tfjs ? fmtNum(r.tfjs.ms) : '–', st.tfjsSamplesPerSec !== null ? fmtNum(st.tfjsSamplesPerSec) : '–',
-        r.ratio !== null ? r.ratio.toFixed(2) : '–', st.dispatches, st.submits, st.newBuffers, check,
+        r.ratio !== null ? r.ratio.toFixed(2) : '–', st.dispatches, st.submits, st.newBuffers, st.newBindGroups ?? '–', check,
       ].join(' | ')} |`,
     );
   }

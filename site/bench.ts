@@ -112,10 +112,10 @@ function render(): void {
 function stepTable(): string {
   const steps = (mine?.rows ?? []).filter((r) => r.kind === 'train-step' && r.step);
   if (steps.length === 0) return '';
-  const head = ['training step', 'batch', 'ours samples/s', 'TF.js samples/s', 'dispatches / step', 'submits / step', 'new buffers / step', 'first losses (ours)'];
+  const head = ['training step', 'batch', 'ours samples/s', 'TF.js samples/s', 'dispatches / step', 'submits / step', 'new buffers / step', 'new bind groups / step', 'first losses (ours)'];
   const rows = steps.map((r) => {
     const s = r.step!;
-    return `<tr><td>${esc(r.name)}</td><td class="num">${s.batch}</td><td class="num">${fmt(s.oursSamplesPerSec)}</td><td class="num">${fmt(s.tfjsSamplesPerSec)}</td><td class="num">${s.dispatches}</td><td class="num">${s.submits}</td><td class="num">${s.newBuffers}</td><td>${s.losses.ours.map((l) => fmt(l, 4)).join(', ')}</td></tr>`;
+    return `<tr><td>${esc(r.name)}</td><td class="num">${s.batch}</td><td class="num">${fmt(s.oursSamplesPerSec)}</td><td class="num">${fmt(s.tfjsSamplesPerSec)}</td><td class="num">${s.dispatches}</td><td class="num">${s.submits}</td><td class="num">${s.newBuffers}</td><td class="num">${s.newBindGroups ?? '–'}</td><td>${s.losses.ours.map((l) => fmt(l, 4)).join(', ')}</td></tr>`;
   });
   return `<h3>Training steps</h3><table id="steps"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }

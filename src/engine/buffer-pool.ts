@@ -8,12 +8,18 @@
 // size is one released in the open batch, it submits the batch first (so uploads every step reuse memory
 // instead of growing it).
 //
+// Which free buffer: the oldest (first created) of its size class, not the last released. Each allocation's
+// buffer is then a function of which buffers are free, not of the order they were released in, and a steady
+// loop settles within a few steps on binding the same buffers every step, so its bind groups come from the
+// cache (bind-groups.ts). Last-released-first keeps permuting them from step to step, for longer.
+//
 // No invalid buffer enters the pool: every creation runs inside its own error scope; one that fails
 // asynchronously (a real out-of-memory) is quarantined when its scope resolves: destroyed, never handed out
 // again, and reported at the next readback naming the op whose output it was. Before creating a buffer of
 // LARGE_ALLOCATION bytes or more, the pool submits the open batch, so a failing allocation cannot take work
 // recorded earlier down with it (WebGPU rejects a whole command buffer that uses an invalid buffer).
 
+import { forgetBuffer } from './bind-groups.ts';
 import { Usage, createChecked, extraBufferUsage, onDeviceReset } from './device.ts';
 import { fmtBytes } from './errors.ts';
 
@@ -57,7 +63,11 @@ function zeroStats(): PoolStats {
 }
 
 class BufferPool {
+  /** Size class → free buffers, newest first (pop() takes the oldest; see the header). */
   private free = new Map<number, GPUBuffer[]>();
+  /** Creation order of every buffer the pool made. */
+  private serial = new WeakMap<GPUBuffer, number>();
+  private serialCounter = 0;
   private releasedThisBatch: GPUBuffer[] = [];
   private releasedBytes = 0;
   private stats: PoolStats = zeroStats();
@@ -101,6 +111,7 @@ class BufferPool {
       () => this.unconfirmed.delete(buffer),
     );
     made = buffer;
+    this.serial.set(buffer, ++this.serialCounter);
     this.unconfirmed.set(buffer, '');
     this.stats.created++;
     this.stats.live++;
@@ -133,6 +144,7 @@ class BufferPool {
   private drop(buffer: GPUBuffer): void {
     this.stats.live--;
     this.stats.liveBytes -= buffer.size;
+    forgetBuffer(buffer);
     buffer.destroy();
   }
 
@@ -156,10 +168,23 @@ class BufferPool {
     for (const b of this.releasedThisBatch) {
       let list = this.free.get(b.size);
       if (!list) this.free.set(b.size, (list = []));
-      list.push(b);
+      this.insertFree(list, b);
     }
     this.releasedThisBatch = [];
     this.releasedBytes = 0;
+  }
+
+  /** Inserts `buffer` into a free list kept in descending creation order (binary search). */
+  private insertFree(list: GPUBuffer[], buffer: GPUBuffer): void {
+    const key = this.serial.get(buffer) ?? 0;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.serial.get(list[mid]!) ?? 0) > key) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, buffer);
   }
 
   /** Destroys pooled (unused) buffers, e.g. after a large one-off computation. */

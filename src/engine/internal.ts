@@ -14,6 +14,7 @@ export { tidy, keep } from './scope.ts';
 export { noGrad, isGradEnabled, attach, type BackwardRule } from './autograd.ts';
 export { flush, sync, traceKernels, traceLaunches, type LaunchRecord, recorderStats, stagedData, MAX_STAGED_BYTES, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, MAX_BATCH_COMMANDS_HARD, type BufferRange } from './recorder.ts';
 export { bufferPool, type PoolStats } from './buffer-pool.ts';
+export { setBindGroupCaching, MAX_CACHED_BIND_GROUPS } from './bind-groups.ts';
 export { emptyTensor, launch } from './launch.ts';
 export * from './ops/creation.ts';
 export { manualSeed, getRngState, setRngState, drawSeed, seededUniform, randperm, type RngState, type RandpermOptions } from './random.ts';

@@ -15,8 +15,13 @@
 // CPU and are written with one writeBuffer per chunk just before the submit (queue order makes that safe even
 // while the previous batch still runs), so a dispatch costs no buffer creation. The same arena carries small
 // per-dispatch host tables bound as read-only storage (`stagedData`, e.g. the optimizers' per-parameter table).
+//
+// Bind groups: the uniform binding has a dynamic offset (the slice's offset goes to setBindGroup), so a bind
+// group depends only on the buffers bound, not on where this launch's uniforms landed; bind-groups.ts caches
+// them, and a steady step whose buffers repeat creates none.
 
 import { type BindingKind, type Kernel } from '../shaders/kernel.ts';
+import { bindGroupFor, bindGroupStats } from './bind-groups.ts';
 import { bufferPool, sizeClass } from './buffer-pool.ts';
 import {
   MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, batchSubmitted, closeBurst, createChecked, currentGeneration, engineErrorFrom, gpuDevice,
@@ -36,11 +41,16 @@ export interface BufferRange {
 interface CompiledKernel {
   module: GPUShaderModule;
   layout: GPUBindGroupLayout;
+  /** Identifies `layout` in the bind-group cache's keys. */
+  layoutId: number;
+  /** Bytes of the uniform binding (the block rounded up to 16), 0 without one. */
+  uniformBytes: number;
   pipelineLayout: GPUPipelineLayout;
   pipelines: Map<string, GPUComputePipeline>;
 }
 
 const compiled = new Map<Kernel, CompiledKernel>();
+let layoutCounter = 0;
 
 function constantsKey(constants: Record<string, number> | undefined): string {
   if (!constants) return '';
@@ -60,12 +70,15 @@ function compile(kernel: Kernel): CompiledKernel {
     buffer: { type: kind === 'read' ? 'read-only-storage' : 'storage' },
   }));
   if (kernel.params) {
-    entries.push({ binding: kernel.bindings.length, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform' } });
+    // A dynamic offset: the bind group does not depend on where a launch's uniforms sit in the arena chunk.
+    entries.push({ binding: kernel.bindings.length, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } });
   }
   const layout = device.createBindGroupLayout({ label: kernel.name, entries });
   c = {
     module: device.createShaderModule({ label: kernel.name, code: kernel.code }),
     layout,
+    layoutId: ++layoutCounter,
+    uniformBytes: kernel.params ? arenaSlotBytes(kernel.params.byteSize) : 0,
     pipelineLayout: device.createPipelineLayout({ label: kernel.name, bindGroupLayouts: [layout] }),
     pipelines: new Map(),
   };
@@ -73,7 +86,7 @@ function compile(kernel: Kernel): CompiledKernel {
   return c;
 }
 
-function pipelineFor(kernel: Kernel, constants: Record<string, number> | undefined): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+function pipelineFor(kernel: Kernel, constants: Record<string, number> | undefined): { pipeline: GPUComputePipeline; compiled: CompiledKernel } {
   const c = compile(kernel);
   const key = constantsKey(constants);
   let pipeline = c.pipelines.get(key);
@@ -85,13 +98,20 @@ function pipelineFor(kernel: Kernel, constants: Record<string, number> | undefin
     });
     c.pipelines.set(key, pipeline);
   }
-  return { pipeline, layout: c.layout };
+  return { pipeline, compiled: c };
 }
 
 // ---------------------------------------------------------------- uniform arena
 
 const ARENA_CHUNK = 65536;
+/** Every slice starts on 256 bytes: the largest minUniformBufferOffsetAlignment / minStorageBufferOffsetAlignment
+ * WebGPU allows, so the offsets are valid dynamic uniform offsets and storage binding offsets on every device. */
 const UNIFORM_ALIGN = 256;
+
+/** Bytes a slice of `byteLength` bytes binds (at least 16, a multiple of 16). */
+function arenaSlotBytes(byteLength: number): number {
+  return Math.max(16, Math.ceil(byteLength / 16) * 16);
+}
 
 class UniformArena {
   private chunks: GPUBuffer[] = [];
@@ -102,7 +122,7 @@ class UniformArena {
 
   /** Copies `words` into the current chunk and returns where they will live on the GPU. */
   place(words: Uint32Array): BufferRange {
-    const bytes = Math.max(16, Math.ceil(words.byteLength / 16) * 16);
+    const bytes = arenaSlotBytes(words.byteLength);
     if (this.offset + bytes > ARENA_CHUNK) this.nextChunk();
     if (!this.chunks[this.chunk]) {
       const chunk = this.chunk;
@@ -151,6 +171,10 @@ export interface RecorderStats {
   dispatches: number;
   submits: number;
   pipelines: number;
+  /** Bind groups created (a steady step takes all of its from the cache: 0 new ones). */
+  bindGroups: number;
+  /** Bind groups the cache holds now. */
+  cachedBindGroups: number;
   /** Submitted batches the GPU has not finished yet. */
   inFlight: number;
 }
@@ -223,19 +247,25 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   if (x === 0 || y === 0 || z === 0) return;
   openBurst();
   const op = launch.label ?? kernel.name;
-  const { pipeline, layout } = pipelineFor(kernel, launch.constants);
-  const entries: GPUBindGroupEntry[] = launch.buffers.map((r, i) => ({ binding: i, resource: { buffer: r.buffer, offset: r.offset, size: r.size } }));
+  const { pipeline, compiled: c } = pipelineFor(kernel, launch.constants);
+  if (launch.uniforms && arenaSlotBytes(launch.uniforms.byteLength) !== c.uniformBytes) {
+    throw new Error(`${kernel.name}: ${launch.uniforms.byteLength} bytes of uniforms, its block has ${kernel.params!.byteSize}`);
+  }
+  const ranges: BufferRange[] = [...launch.buffers];
+  let dynamicOffset = -1;
   if (launch.uniforms) {
     const u = arena.place(launch.uniforms);
-    entries.push({ binding: launch.buffers.length, resource: { buffer: u.buffer, offset: u.offset, size: u.size } });
+    ranges.push({ buffer: u.buffer, offset: 0, size: c.uniformBytes });
+    dynamicOffset = u.offset;
   }
   bufferPool.noteUse(launch.buffers, op);
   noteBuffers(launch.buffers);
   // The bind group carries the op's name, so WebGPU's own error messages name the op.
-  const bindGroup = gpuDevice().createBindGroup({ label: op, layout, entries });
+  const bindGroup = bindGroupFor(c.layout, c.layoutId, op, ranges);
   const p = currentPass();
   p.setPipeline(pipeline);
-  p.setBindGroup(0, bindGroup);
+  if (dynamicOffset >= 0) p.setBindGroup(0, bindGroup, [dynamicOffset]);
+  else p.setBindGroup(0, bindGroup);
   p.dispatchWorkgroups(x, y, z);
   kernel.bindings.forEach((kind, i) => {
     if (kind === 'write') bumpWriteVersion(launch.buffers[i]!.buffer);
@@ -423,7 +453,7 @@ export async function sync(): Promise<void> {
 export function recorderStats(): RecorderStats {
   let pipelines = 0;
   for (const c of compiled.values()) pipelines += c.pipelines.size;
-  return { ...counters, pipelines, inFlight: inFlight.size };
+  return { ...counters, pipelines, ...bindGroupStats(), inFlight: inFlight.size };
 }
 
 /**

@@ -4,7 +4,8 @@ import { bufferPool } from './buffer-pool.ts';
 import { recorderStats } from './recorder.ts';
 
 /**
- * Counters for tests and leak checks: GPU buffers (pool), dispatches, submits, compiled pipelines, and the
+ * Counters for tests and leak checks: GPU buffers (pool), dispatches, submits, compiled pipelines, bind groups
+ * created (`bindGroups`; a steady step takes its own from the cache), and the
  * peak of pooled bytes in use (`peakInUseBytes`) since init or the last resetPeakMemory(): call that before a
  * training step and read memoryStats() after it for the step's peak memory.
  */
