@@ -30,9 +30,11 @@ describe('bind-group cache', () => {
         const y = E.tensor([3, 1, 4, 1], [4], { dtype: 'int32' });
         const losses: number[] = [];
         let cachedAfterTrimStep = -1;
+        const recordMs: number[] = []; // recording the step (JS + WebGPU calls), not running it
         const perStep: Array<{ bindGroups: number; buffers: number; dispatches: number; cached: number }> = [];
         for (let step = 0; step < STEPS; step++) {
           const before = E.memoryStats();
+          const t0 = performance.now();
           const loss = E.tidy(() => {
             opt.zeroGrad();
             const l = E.crossEntropy(model.forward(x), y);
@@ -40,6 +42,7 @@ describe('bind-group cache', () => {
             opt.step();
             return l;
           });
+          recordMs.push(performance.now() - t0);
           losses.push(await loss.item());
           loss.dispose();
           const after = E.memoryStats();
@@ -55,12 +58,14 @@ describe('bind-group cache', () => {
         x.dispose();
         y.dispose();
         E.internal.setBindGroupCaching(previous);
-        return { losses, perStep, cachedAfterTrim };
+        const steady = recordMs.slice(4, 8).sort((a, b) => a - b);
+        return { losses, perStep, cachedAfterTrim, recordMs: (steady[1]! + steady[2]!) / 2 };
       };
       const uncached = await run(false);
       const cached = await run(true);
       return { uncached, cached, trimAfter: TRIM_AFTER };
     });
+    console.log(`[bind groups] recording a steady step: ${out.uncached.recordMs.toFixed(2)} ms uncached, ${out.cached.recordMs.toFixed(2)} ms cached`);
     console.log(`[bind groups] per step uncached ${JSON.stringify(out.uncached.perStep)}; cached ${JSON.stringify(out.cached.perStep)}`);
     expect(out.cached.losses).toEqual(out.uncached.losses); // bit for bit (toEqual on numbers is Object.is)
     expect(out.cached.losses.every(Number.isFinite)).toBe(true);
