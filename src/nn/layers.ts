@@ -9,7 +9,7 @@ import dropoutWgsl from '../shaders/nn_dropout.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
-  Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, linearAct, maxPool2d, reluMaxPool2d, mul, noGrad,
+  Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, conv2dAct, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, linearAct, maxPool2d, reluMaxPool2d, mul, noGrad,
   ones, rand, relu, relu6, reshape, sigmoid, tanh, zeros,
 } from '../engine/internal.ts';
 import { adaptiveOutputSize, type AdaptiveSize } from '../engine/ops/pool.ts';
@@ -140,12 +140,21 @@ export class Conv2d extends Module {
   get bias(): Parameter | null { return this.param('bias'); }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWithActivation(x, 'none');
+  }
+
+  /**
+   * act(forward(x)) with the activation in the conv kernel's epilogue (conv2dAct): what nn.Sequential runs for
+   * Conv2d → ReLU / ReLU6.
+   */
+  forwardWithActivation(x: Tensor, activation: 'none' | 'relu' | 'relu6'): Tensor {
     this.checkInput(x);
     if (x.rank !== 4 || x.shape[1] !== this.inChannels) this.badInput(`[N, ${this.inChannels}, H, W]`, x);
     const outH = windowOut(x.shape[2]!, this.kernelSize[0], this.stride[0], this.padding[0], this.dilation[0]);
     const outW = windowOut(x.shape[3]!, this.kernelSize[1], this.stride[1], this.padding[1], this.dilation[1]);
     if (outH < 1 || outW < 1) this.badInput(`[N, ${this.inChannels}, H, W]`, x, `the ${showPair(this.kernelSize)} kernel does not fit the padded input`);
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    const options = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
+    return activation === 'none' ? conv2d(x, this.weight, this.bias, options) : conv2dAct(x, this.weight, this.bias, activation, options);
   }
 
   protected override extraRepr(): string {
@@ -524,9 +533,12 @@ export class Sequential extends Module {
   }
 
   /**
-   * Runs the children in order, folding two pairs into one op each (same values, gradients and NaN behaviour,
+   * Runs the children in order, folding pairs into one op each (same values, gradients and NaN behaviour,
    * fewer passes): a Linear directly followed by a ReLU runs as linearAct (the ReLU in the matmul's epilogue),
-   * a ReLU directly followed by a MaxPool2d as reluMaxPool2d. Every other child runs its own forward.
+   * a ReLU directly followed by a MaxPool2d as reluMaxPool2d, a Conv2d directly followed by a ReLU or ReLU6 as
+   * conv2dAct (the activation in the conv's epilogue, its gradient and the bias gradient in one backward pass),
+   * except Conv2d → ReLU → MaxPool2d, which keeps the ReLU in the pool (its backward masks for free there,
+   * and the conv's bias gradient rides in the weight gradient). Every other child runs its own forward.
    */
   forward(x: Tensor): Tensor {
     let y = x;
@@ -536,8 +548,14 @@ export class Sequential extends Module {
       const after = kids[i + 1];
       const reluPool = m.constructor === ReLU && after instanceof MaxPool2d;
       const linearRelu = m.constructor === Linear && after?.constructor === ReLU;
-      const next = (reluPool ? (after as MaxPool2d).forwardAfterRelu(y) : linearRelu ? (m as Linear).forwardWithRelu(y) : m.forward(y)) as Tensor;
-      if (reluPool || linearRelu) i++;
+      const afterType = after?.constructor;
+      const convAct = m.constructor === Conv2d && (afterType === ReLU6 || (afterType === ReLU && !(kids[i + 2] instanceof MaxPool2d)));
+      let next: Tensor;
+      if (reluPool) next = (after as MaxPool2d).forwardAfterRelu(y);
+      else if (linearRelu) next = (m as Linear).forwardWithRelu(y);
+      else if (convAct) next = (m as Conv2d).forwardWithActivation(y, afterType === ReLU6 ? 'relu6' : 'relu');
+      else next = m.forward(y) as Tensor;
+      if (reluPool || linearRelu || convAct) i++;
       if (y !== x && next !== y) y.dispose();
       y = next;
     }

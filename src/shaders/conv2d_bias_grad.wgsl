@@ -1,5 +1,12 @@
-// conv2d_bias_grad.wgsl: the bias gradient of conv2d, db[o] = Σ_{n, oh, ow} gy[n, o, oh, ow].
-// Layouts (row-major f32): gy [N, O, OH, OW] (plane = OH·OW), db [O].
+// conv2d_bias_grad.wgsl: the gradient through conv2d's fused activation and its bias, one pass:
+//   gm[n, o, oh, ow] = gy · act'(y)          (ACT 1 relu: [y > 0]; 2 relu6: [0 < y < 6]; 0 none: gm = gy, unwritten)
+//   db[o] = Σ_{n, oh, ow} gm[n, o, oh, ow]   (HAS_BIAS)
+// y is the forward's output: y > 0 exactly where the pre-activation is (and 0 < y < 6 for relu6), so these
+// are the unfused relu / relu6 backward rules (reluGrad, relu6Grad in binary.wgsl), NaN included (a NaN y
+// passes no gradient). The weight gradient takes db along when it runs (conv2d_wgrad_*), so ACT 0 runs only
+// for a bias whose weight needs no gradient, or for a version without the fold (depthwise).
+// Layouts (row-major f32): gy, y, gm [N, O, OH, OW] (plane = OH·OW), db [O]. An unused y binding gets gy, an
+// unused output a 1-element spare buffer (never written).
 // One workgroup of 64 threads per channel o (grid()): the threads stride over each of the N planes of o
 // (coalesced), then combine their partials with a tree in workgroup memory. Fixed order: deterministic.
 // Bench: part of the conv2d backward cases (npm run bench -- --filter conv2d).
@@ -7,14 +14,26 @@
 // v  | idea                                         | figure | device | shape
 // v1 | workgroup per channel, strided loads + tree  | (memory-bound, timed inside the backward cases) | — | —
 
+override ACT: u32 = 0u;
+override HAS_BIAS: bool = true;
+
 struct Params { N: u32, O: u32, plane: u32 }
 
 @group(0) @binding(0) var<storage, read> gy: array<f32>;
-@group(0) @binding(1) var<storage, read_write> db: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> gm: array<f32>;
+@group(0) @binding(3) var<storage, read_write> db: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
 
 const WG: u32 = 64u;
 var<workgroup> partial: array<f32, 64>;
+
+fn masked(i: u32) -> f32 {
+  let g = gy[i];
+  if (ACT == 1u) { return select(0.0, g, y[i] > 0.0); }
+  if (ACT == 2u) { return select(0.0, g, y[i] > 0.0 && y[i] < 6.0); }
+  return g;
+}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -24,8 +43,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc = 0.0;
   for (var n = 0u; n < params.N; n++) {
     let base = (n * params.O + o) * params.plane;
-    for (var i = lid; i < params.plane; i += WG) { acc += gy[base + i]; }
+    for (var i = lid; i < params.plane; i += WG) {
+      let v = masked(base + i);
+      if (ACT != 0u) { gm[base + i] = v; }
+      acc += v;
+    }
   }
+  if (!HAS_BIAS) { return; }
   partial[lid] = acc;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s = s / 2u) {

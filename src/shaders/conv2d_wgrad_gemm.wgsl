@@ -6,7 +6,10 @@
 // Split-K: R is cut into `splits` chunks of `chunk` (a multiple of TILE_K); split s writes its partial sums to
 //   part[s, g·Og + o, q] (layout [splits, O, Kc]); conv2d_wgrad_reduce.wgsl then sums over s. With one split
 //   the kernel writes dw directly. Two passes, no atomics, deterministic.
-// Layouts (row-major f32): gy [N, O, OH, OW], x [N, C, H, W], out = dw [O, Cg, kH, kW] or part [splits, O, Kc].
+// Bias gradient (HAS_BIAS): db[o] = Σ_r B[r, o] rides along in the workgroups of the first q tile, from the
+//   gy tiles they load anyway; split s writes dbOut[s, o] (the reduce pass sums those too), one split db.
+// Layouts (row-major f32): gy [N, O, OH, OW], x [N, C, H, W], out = dw [O, Cg, kH, kW] or part [splits, O, Kc],
+//   dbOut = db [O] or its partial sums [splits, O] (unwritten without HAS_BIAS: the engine binds a 1-element spare buffer there).
 // Tiling: as conv2d_fwd_gemm.wgsl: WG_X × WG_Y threads, TM × TN outputs each, q along x (dw is contiguous
 //   in q). Each thread keeps one fixed q (its c·H·W + kh·dH·W + kw·dW, kh·dH, kw·dW decoded once); TILE_K
 //   threads decode the next step's r → (x offset of (n, g·Cg, oh·sH − pH, ow·sW − pW), its row and column,
@@ -30,6 +33,7 @@ const TN: u32 = 4u;
 override WG_X: u32 = 16u;  // threads along q
 override WG_Y: u32 = 16u;  // threads along o
 override TILE_K: u32 = 16u;
+override HAS_BIAS: bool = false;
 override TILE_M: u32 = WG_X * TM;
 override TILE_N: u32 = WG_Y * TN;
 override B_STRIDE: u32 = WG_Y * TN + 1u;
@@ -47,7 +51,8 @@ struct Params {
 @group(0) @binding(0) var<storage, read> gy: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(3) var<storage, read_write> dbOut: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
 
 var<workgroup> As: array<f32, TILE_K * TILE_M>;
 var<workgroup> Bs: array<f32, TILE_K * B_STRIDE>;
@@ -118,6 +123,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
+  // The bias gradient rides along: the first m tile's threads of column x 0 sum the gy tile they already
+  // loaded (Bs), Σ over the chunk's rows r of gy[r, o], for their 4 columns.
+  let biasThread = HAS_BIAS && m0 == 0u && local.x == 0u;
+  var dbAcc = vec4<f32>();
   if (lid < TILE_K) { decodePos(lid, rStart + lid, rEnd, g); }
   workgroupBarrier();
 
@@ -150,6 +159,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       acc2 = fma(vec4<f32>(As[ar + 2u * WG_X]), b, acc2);
       acc3 = fma(vec4<f32>(As[ar + 3u * WG_X]), b, acc3);
     }
+    if (biasThread) {
+      for (var kk = 0u; kk < TILE_K; kk++) {
+        let br = kk * B_STRIDE + local.y;
+        dbAcc += vec4<f32>(Bs[br], Bs[br + WG_Y], Bs[br + 2u * WG_Y], Bs[br + 3u * WG_Y]);
+      }
+    }
     workgroupBarrier();
   }
 
@@ -161,6 +176,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let o = n0 + local.y + j * WG_Y;
       if (o >= Og) { continue; }
       out[(split * p.O + g * Og + o) * Kc + qq] = rows[i][j];
+    }
+  }
+  if (biasThread) {
+    for (var j = 0u; j < TN; j++) {
+      let o = n0 + local.y + j * WG_Y;
+      if (o < Og) { dbOut[split * p.O + g * Og + o] = dbAcc[j]; }
     }
   }
 }

@@ -1,8 +1,12 @@
 // What the conv2d passes (conv.ts) and the depthwise passes (depthwise.ts) share: the one uniform block
-// every one of their kernels reads, and the split-K reduction that sums partial weight gradients.
+// every one of their kernels reads, the forward kernels' activation epilogue, and the split-K reduction that
+// sums partial weight (and bias) gradients.
 
+import epilogueWgsl from '../../shaders/conv2d_epilogue.wgsl?raw';
 import wgradReduceWgsl from '../../shaders/conv2d_wgrad_reduce.wgsl?raw';
 import { defineKernel, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
+import { emptyTensor } from '../launch.ts';
+import type { Tensor } from '../tensor.ts';
 import type { Conv2dGeometry } from './conv.ts';
 
 /**
@@ -22,5 +26,32 @@ export function convParams(d: Conv2dGeometry, splits = 1, chunk = 0): ParamsValu
   return { N, C, H, W, O, OH, OW, groups, kH, kW, sH, sW, pH, pW, dH, dW, splits, chunk };
 }
 
-/** dw[i] = Σ_s part[s, i]: the sum of the split-K partial weight gradients. */
-export const wgradReduceKernel = defineKernel('conv2d_wgrad_reduce', wgradReduceWgsl, ['read', 'write'], { size: 'u32', splits: 'u32' });
+/** The activations a conv2d forward kernel applies in its epilogue (`ACT` of conv2d_epilogue.wgsl). */
+export type ConvActivation = 'none' | 'relu' | 'relu6';
+export const CONV_ACT_CODE: Readonly<Record<ConvActivation, number>> = Object.freeze({ none: 0, relu: 1, relu6: 2 });
+
+/** A forward kernel's WGSL with the activation epilogue (`activate()`, override ACT) prepended. */
+export function withEpilogue(code: string): string {
+  return epilogueWgsl + code;
+}
+
+/**
+ * Runs `launch` with a 1-element tensor to bind where a kernel's output binding goes unwritten (a bias
+ * gradient nobody asked for): WebGPU forbids binding one buffer to two writable bindings of a dispatch.
+ */
+export function withSpareOutput<T>(launch: (spare: Tensor) => T): T {
+  const spare = emptyTensor([1]);
+  try {
+    return launch(spare);
+  } finally {
+    spare.dispose();
+  }
+}
+
+/**
+ * dw[i] = Σ_s part[s, i] and db[o] = Σ_s dbPart[s, o]: the sums of the split-K partial weight and bias
+ * gradients. Bindings part, dbPart, dw, db; without a bias `biasSize` is 0, part stands in for dbPart and a spare output (withSpareOutput) for db.
+ */
+export const wgradReduceKernel = defineKernel('conv2d_wgrad_reduce', wgradReduceWgsl, ['read', 'read', 'write', 'write'], {
+  size: 'u32', splits: 'u32', biasSize: 'u32',
+});

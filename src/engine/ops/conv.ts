@@ -5,7 +5,12 @@
 //   forward  y  = conv(x, w) + b                      conv2d_fwd_naive / conv2d_fwd_gemm
 //   dgrad    dx = conv_transpose(gy, w)               conv2d_dgrad_naive / conv2d_dgrad_gemm (per stride phase)
 //   wgrad    dw = Σ_{n,oh,ow} gy ⊗ im2col(x)          conv2d_wgrad_naive / conv2d_wgrad_gemm (+ split-K reduce)
-//   db = Σ_{n,oh,ow} gy                               conv2d_bias_grad
+//   db = Σ_{n,oh,ow} gy                               inside the wgrad pass (v1: O more threads, v2: the first
+//                                                     q tile's workgroups sum the gy tiles they load)
+// conv2dAct adds an activation (relu, relu6) to the forward kernels' epilogue (ACT, conv2d_epilogue.wgsl) and
+// saves its output: the backward masks the gradient with act'(y) and sums db in the same pass
+// (conv2d_bias_grad), then runs dgrad and wgrad on the masked gradient. conv2d_bias_grad alone (ACT 0) runs
+// only for a bias whose weight needs no gradient, and after the depthwise wgrad, which has no bias fold.
 // Each pass registers its versions in the kernel registry (conv2dVersions below; tests and benchmarks force
 // them with kernelVersions.force('conv2d', 'v1')). Each pass also has a `depthwise` version, the dedicated
 // kernels of depthwise.ts, which the auto rule picks for depthwise shapes (groups = C = O); forcing v1 or v2
@@ -29,7 +34,7 @@ import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
-import { CONV_PARAMS, convParams, wgradReduceKernel } from './conv-params.ts';
+import { CONV_ACT_CODE, CONV_PARAMS, convParams, wgradReduceKernel, withEpilogue, withSpareOutput, type ConvActivation } from './conv-params.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
 
 // ------------------------------------------------------------------ options and geometry
@@ -97,13 +102,13 @@ function conv2dGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, options:
 
 // ------------------------------------------------------------------ kernels
 
-const fwdNaiveKernel = defineKernel('conv2d_fwd_naive', fwdNaiveWgsl, ['read', 'read', 'read', 'write'], CONV_PARAMS);
-const fwdGemmKernel = defineKernel('conv2d_fwd_gemm', fwdGemmWgsl, ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdNaiveKernel = defineKernel('conv2d_fwd_naive', withEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdGemmKernel = defineKernel('conv2d_fwd_gemm', withEpilogue(fwdGemmWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const dgradNaiveKernel = defineKernel('conv2d_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradGemmKernel = defineKernel('conv2d_dgrad_gemm', dgradGemmWgsl, ['read', 'read', 'write'], CONV_PARAMS);
-const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
-const wgradGemmKernel = defineKernel('conv2d_wgrad_gemm', wgradGemmWgsl, ['read', 'read', 'write'], CONV_PARAMS);
-const biasGradKernel = defineKernel('conv2d_bias_grad', biasGradWgsl, ['read', 'write'], { N: 'u32', O: 'u32', plane: 'u32' });
+const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
+const wgradGemmKernel = defineKernel('conv2d_wgrad_gemm', wgradGemmWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
+const biasGradKernel = defineKernel('conv2d_bias_grad', biasGradWgsl, ['read', 'read', 'write', 'write'], { N: 'u32', O: 'u32', plane: 'u32' });
 
 /** Tile shape of the implicit-GEMM (v2) kernels: WG_X × WG_Y threads, 4 × 4 outputs each, K step TILE_K. */
 export interface GemmTiles {
@@ -114,10 +119,13 @@ export interface GemmTiles {
 
 export type Conv2dPass = 'forward' | 'dgrad' | 'wgrad';
 
-/** The problem of each pass: the forward writes into `out`, the backward passes return their gradient. */
-export interface Conv2dForwardProblem { x: Tensor; w: Tensor; b: Tensor | null; d: Conv2dGeometry; out: Tensor }
+/**
+ * The problem of each pass: the forward writes act(conv + bias) into `out`, the backward passes return their
+ * gradient; the weight gradient also writes the bias gradient into `db` when one is given.
+ */
+export interface Conv2dForwardProblem { x: Tensor; w: Tensor; b: Tensor | null; d: Conv2dGeometry; out: Tensor; activation: ConvActivation }
 export interface Conv2dInputGradProblem { g: Tensor; w: Tensor; d: Conv2dGeometry }
-export interface Conv2dWeightGradProblem { g: Tensor; x: Tensor; d: Conv2dGeometry }
+export interface Conv2dWeightGradProblem { g: Tensor; x: Tensor; d: Conv2dGeometry; db: Tensor | null }
 
 const DEFAULT_TILES: Readonly<GemmTiles> = Object.freeze({ WG_X: 16, WG_Y: 16, TILE_K: 16 });
 /**
@@ -183,23 +191,23 @@ function checkZ(z: number, what: string): number {
 
 // ------------------------------------------------------------------ forward
 
-function forwardNaive({ x, w, b, d, out }: Conv2dForwardProblem): void {
+function forwardNaive({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
   launch(fwdNaiveKernel, [x, w, b ?? w, out], {
     params: convParams(d),
-    constants: { HAS_BIAS: b ? 1 : 0 },
+    constants: { HAS_BIAS: b ? 1 : 0, ACT: CONV_ACT_CODE[activation] },
     workgroups: grid(Math.ceil(out.size / 64)),
     label: 'conv2d.forward',
   });
 }
 
-function forwardGemm({ x, w, b, d, out }: Conv2dForwardProblem): void {
+function forwardGemm({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
   const c = gemmConstants(conv2dVersions.forward.tuning.tiles, d.N * d.OH * d.OW, d.Og);
   const mTiles = Math.ceil((d.N * d.OH * d.OW) / (c.WG_X * 4));
   const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
   const [gx, gy] = grid(mTiles);
   launch(fwdGemmKernel, [x, w, b ?? w, out], {
     params: convParams(d),
-    constants: { ...c, HAS_BIAS: b ? 1 : 0 },
+    constants: { ...c, HAS_BIAS: b ? 1 : 0, ACT: CONV_ACT_CODE[activation] },
     workgroups: [gx, gy, checkZ(nTiles * d.groups, 'the forward')],
     label: 'conv2d.forward',
   });
@@ -234,23 +242,31 @@ function dgradGemm({ g, w, d }: Conv2dInputGradProblem): Tensor {
   return dx;
 }
 
-/** dw for upstream gradient `g` [N,O,OH,OW]. */
-function conv2dWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry): Tensor {
+/** dw for upstream gradient `g` [N,O,OH,OW]; with `db` [O] given, the bias gradient is written there too. */
+function conv2dWeightGrad(g: Tensor, x: Tensor, d: Conv2dGeometry, db: Tensor | null = null): Tensor {
   if (d.N * d.OH * d.OW === 0) {
     const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
     fillInPlace(dw, 0);
+    if (db) fillInPlace(db, 0);
     return dw;
   }
-  return conv2dVersions.wgrad.run({ g, x, d });
+  return conv2dVersions.wgrad.run({ g, x, d, db });
 }
 
-function wgradNaive({ g, x, d }: Conv2dWeightGradProblem): Tensor {
+function wgradNaive({ g, x, d, db }: Conv2dWeightGradProblem): Tensor {
   const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
-  launch(wgradNaiveKernel, [g, x, dw], { params: convParams(d), workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad' });
+  const threads = dw.size + (db ? d.O : 0);
+  withSpareOutput((spare) =>
+    launch(wgradNaiveKernel, [g, x, dw, db ?? spare], {
+      params: convParams(d),
+      constants: { HAS_BIAS: db ? 1 : 0 },
+      workgroups: grid(Math.ceil(threads / 64)),
+      label: 'conv2d.wgrad',
+    }));
   return dw;
 }
 
-function wgradGemm({ g, x, d }: Conv2dWeightGradProblem): Tensor {
+function wgradGemm({ g, x, d, db }: Conv2dWeightGradProblem): Tensor {
   const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
   const R = d.N * d.OH * d.OW;
   const tuning = conv2dVersions.wgrad.tuning;
@@ -268,21 +284,52 @@ function wgradGemm({ g, x, d }: Conv2dWeightGradProblem): Tensor {
   const splits = Math.ceil(R / chunk);
   const [gx, gy] = grid(mTiles);
   const workgroups = [gx, gy, checkZ(nTiles * splits * d.groups, 'the weight gradient')] as const;
+  const constants = { ...c, HAS_BIAS: db ? 1 : 0 };
   if (splits === 1) {
-    launch(wgradGemmKernel, [g, x, dw], { params: convParams(d, 1, chunk), constants: { ...c }, workgroups, label: 'conv2d.wgrad' });
+    withSpareOutput((spare) =>
+      launch(wgradGemmKernel, [g, x, dw, db ?? spare], { params: convParams(d, 1, chunk), constants, workgroups, label: 'conv2d.wgrad' }));
     return dw;
   }
   const part = emptyTensor([splits, d.O, Kc]);
-  launch(wgradGemmKernel, [g, x, part], { params: convParams(d, splits, chunk), constants: { ...c }, workgroups, label: 'conv2d.wgrad' });
-  launch(wgradReduceKernel, [part, dw], { params: { size: dw.size, splits }, workgroups: grid(Math.ceil(dw.size / 64)), label: 'conv2d.wgrad_reduce' });
+  const dbPart = db ? emptyTensor([splits, d.O]) : null;
+  const biasSize = db ? d.O : 0;
+  withSpareOutput((spare) => {
+    launch(wgradGemmKernel, [g, x, part, dbPart ?? spare], { params: convParams(d, splits, chunk), constants, workgroups, label: 'conv2d.wgrad' });
+    launch(wgradReduceKernel, [part, dbPart ?? part, dw, db ?? spare], {
+      params: { size: dw.size, splits, biasSize },
+      workgroups: grid(Math.ceil((dw.size + biasSize) / 64)),
+      label: 'conv2d.wgrad_reduce',
+    });
+  });
   part.dispose();
+  dbPart?.dispose();
   return dw;
 }
 
-/** db = Σ over N, OH, OW of `g` [N,O,OH,OW]. */
+/** The depthwise weight gradient, which has no bias fold: db then takes its own pass. */
+function wgradDepthwise(p: Conv2dWeightGradProblem): Tensor {
+  const dw = depthwiseVersions.wgrad.run(p);
+  if (p.db) biasGradPass(p.g, null, p.d, 'none', p.db);
+  return dw;
+}
+
+/** One conv2d_bias_grad pass: gm = g · act'(y) (returned; null for 'none'), and db = Σ gm when `db` is given. */
+function biasGradPass(g: Tensor, y: Tensor | null, d: Conv2dGeometry, activation: ConvActivation, db: Tensor | null): Tensor | null {
+  const gm = activation === 'none' ? null : emptyTensor(g.shape);
+  withSpareOutput((spare) =>
+    launch(biasGradKernel, [g, y ?? g, gm ?? spare, db ?? spare], {
+      params: { N: d.N, O: d.O, plane: d.OH * d.OW },
+      constants: { ACT: CONV_ACT_CODE[activation], HAS_BIAS: db ? 1 : 0 },
+      workgroups: grid(d.O),
+      label: activation === 'none' ? 'conv2d.bias_grad' : `conv2d.${activation}_grad`,
+    }));
+  return gm;
+}
+
+/** db = Σ over N, OH, OW of `g` [N,O,OH,OW], as its own pass. */
 function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
   const db = emptyTensor([d.O]);
-  launch(biasGradKernel, [g, db], { params: { N: d.N, O: d.O, plane: d.OH * d.OW }, workgroups: grid(d.O), label: 'conv2d.bias_grad' });
+  biasGradPass(g, null, d, 'none', db);
   return db;
 }
 
@@ -312,9 +359,9 @@ export const conv2dVersions = {
   }),
   wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', WgradTuning>('conv2d.wgrad', {
     versions: {
-      v1: { summary: 'conv2d_wgrad_naive: one thread per weight', run: wgradNaive },
-      v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce', run: wgradGemm },
-      depthwise: { summary: 'the depthwise.wgrad kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.wgrad.run(p) },
+      v1: { summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)', run: wgradNaive },
+      v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce, db from the gy tiles', run: wgradGemm },
+      depthwise: { summary: 'the depthwise.wgrad kernels (db in its own pass)', rejects: onlyDepthwise, run: wgradDepthwise },
     },
     default: 'v2',
     auto: ({ d }) => convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW),
@@ -329,33 +376,60 @@ export const conv2dVersions = {
  * [N,O,OH,OW] with OH = ⌊(H + 2·padding − dilation·(kH − 1) − 1)/stride⌋ + 1 (same for OW).
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  const op = 'conv2d';
+  return conv2dOp('conv2d', x, weight, bias ?? null, 'none', options);
+}
+
+/**
+ * `act(conv2d(x, weight, bias, options))` with the activation ('relu', 'relu6' or 'none') in the forward
+ * kernel's epilogue: what nn.Sequential runs for Conv2d → ReLU / ReLU6. Same values, gradients and NaN
+ * behaviour as conv2d followed by relu / relu6; the backward keeps only the output for the activation.
+ */
+export function conv2dAct(x: Tensor, weight: Tensor, bias: Tensor | null, activation: ConvActivation, options: Conv2dOptions = {}): Tensor {
+  return conv2dOp('conv2dAct', x, weight, bias, activation, options);
+}
+
+function conv2dOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, activation: ConvActivation, options: Conv2dOptions): Tensor {
   checkOperand(op, x, 'input');
   checkOperand(op, weight, 'weight');
-  if (bias !== undefined && bias !== null) checkOperand(op, bias, 'bias');
-  const b = bias ?? null;
+  if (bias !== null) checkOperand(op, bias, 'bias');
+  if (!Object.hasOwn(CONV_ACT_CODE, activation)) {
+    throw new EngineError(`${op}: unknown activation ${JSON.stringify(activation)}; expected one of ${Object.keys(CONV_ACT_CODE).join(', ')}`);
+  }
+  const b = bias;
   checkFloat(op, x, weight, ...(b ? [b] : []));
   const d = conv2dGeometry(x, weight, b, options);
   const out = emptyTensor([d.N, d.O, d.OH, d.OW]);
   if (out.size > 0) {
     try {
-      conv2dVersions.forward.run({ x, w: weight, b, d, out });
+      conv2dVersions.forward.run({ x, w: weight, b, d, out, activation });
     } catch (e) {
       out.dispose();
       throw e;
     }
   }
 
-  // Save only what the needed passes read: x for the weight gradient, the weight for the input gradient.
+  // Save only what the needed passes read: x for the weight gradient, the weight for the input gradient, the
+  // output for the activation's gradient.
   const needX = x.requiresGrad;
   const needW = weight.requiresGrad;
-  const saved = [...(needW ? [x] : []), ...(needX ? [weight] : [])];
+  const act = activation !== 'none';
+  const saved = [...(needW ? [x] : []), ...(needX ? [weight] : []), ...(act ? [out] : [])];
   return attach(op, [x, weight, b], out, saved, (g, savedT, needs) => {
     const xs = needW ? savedT[0]! : null;
     const ws = needX ? savedT[needW ? 1 : 0]! : null;
-    const dx = needs[0] && ws ? conv2dInputGrad(g, ws, d) : null;
-    const dw = needs[1] && xs ? conv2dWeightGrad(g, xs, d) : null;
-    const db = needs[2] ? conv2dBiasGrad(g, d) : null;
+    const ys = act ? savedT[saved.length - 1]! : null;
+    const runW = needs[1] && xs !== null && g.size > 0;
+    // db: in the activation's pass, else folded into the weight gradient, else a pass of its own.
+    const db = needs[2] ? emptyTensor([d.O]) : null;
+    const gm = act && g.size > 0 ? biasGradPass(g, ys, d, activation, db)! : g;
+    if (db && !act && !runW) {
+      if (g.size > 0) biasGradPass(g, null, d, 'none', db);
+      else fillInPlace(db, 0);
+    }
+    if (db && act && g.size === 0) fillInPlace(db, 0);
+    const dx = needs[0] && ws ? conv2dInputGrad(gm, ws, d) : null;
+    const dw = needs[1] && xs ? conv2dWeightGrad(gm, xs, d, db && !act && runW ? db : null) : null;
+    if (gm !== g) gm.dispose();
     return [dx, dw, db];
   });
 }

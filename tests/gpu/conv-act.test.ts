@@ -1,0 +1,230 @@
+// conv2dAct (the activation in the conv forward kernels' epilogue, conv2d_epilogue.wgsl; its gradient and the
+// bias gradient in one backward pass, conv2d_bias_grad.wgsl) against the unfused conv2d → relu / relu6, under
+// every forward and weight-gradient version the registry can pick (v1, v2 with split-K, the depthwise v1/v2/v3
+// forward and v1/v2 weight gradient):
+// values and all gradients, NaN and values past 6 included, and which kernels run; then nn.Sequential's
+// Conv2d → ReLU / ReLU6 fold (and that Conv2d → ReLU → MaxPool2d keeps the ReLU in the pool, Conv2d →
+// BatchNorm2d → ReLU folds nothing into the conv). The bias gradient folded into the weight gradient is
+// checked against the CPU reference by conv.test.ts / depthwise.test.ts (every version, split-K included).
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGpuPage } from '../harness/gpu.ts';
+
+const gpu = useGpuPage();
+
+beforeAll(async () => {
+  await gpu.run(async (E) => {
+    await E.init();
+  });
+});
+
+type Value = number | 'NaN';
+
+interface Config {
+  label: string;
+  /** Forced on the conv2d passes (null: the auto rule). */
+  conv: 'v1' | 'v2' | null;
+  /** Forced on the depthwise passes. */
+  depthwise?: 'v1' | 'v2' | 'v3';
+  splits?: number;
+  tiles?: { WG_X: number; WG_Y: number; TILE_K: number };
+}
+
+interface Case {
+  name: string;
+  input: [number, number, number, number];
+  weight: [number, number, number, number];
+  options: { stride?: number; padding?: number; groups?: number };
+  configs: Config[];
+}
+
+const DENSE: Config[] = [
+  { label: 'v1', conv: 'v1' },
+  { label: 'v2', conv: 'v2' },
+  { label: 'v2 small tiles split-K 3', conv: 'v2', tiles: { WG_X: 4, WG_Y: 4, TILE_K: 4 }, splits: 3 },
+];
+const DEPTHWISE: Config[] = [
+  { label: 'depthwise v1', conv: null, depthwise: 'v1' },
+  { label: 'depthwise v2', conv: null, depthwise: 'v2' },
+  { label: 'depthwise v3', conv: null, depthwise: 'v3' },
+  { label: 'generic v2 on a depthwise shape', conv: 'v2' },
+];
+
+const CASES: Case[] = [
+  { name: 'N2 3→5 k3 p1 on 7×6', input: [2, 3, 7, 6], weight: [5, 3, 3, 3], options: { padding: 1 }, configs: DENSE },
+  { name: 'N1 4→6 k3 s2 groups 2 on 9×9', input: [1, 4, 9, 9], weight: [6, 2, 3, 3], options: { stride: 2, groups: 2 }, configs: DENSE },
+  { name: 'N2 4→4 depthwise k3 p1 on 8×7', input: [2, 4, 8, 7], weight: [4, 1, 3, 3], options: { padding: 1, groups: 4 }, configs: DEPTHWISE },
+];
+
+/** Inputs from -9 to 9 (so relu6 clamps at both ends), one NaN in the second image. */
+function inputValues(n: number): Value[] {
+  const v: Value[] = Array.from({ length: n }, (_, i) => Math.round(Math.sin(i * 1.7) * 90) / 10);
+  v[Math.floor(n * 0.75)] = 'NaN';
+  return v;
+}
+
+describe('conv2dAct equals conv2d → activation', () => {
+  for (const c of CASES) {
+    for (const activation of ['relu', 'relu6'] as const) {
+      it(`${c.name}, ${activation}, values and every gradient under each version`, async () => {
+        const xs = inputValues(c.input.reduce((a, b) => a * b, 1));
+        const out = await gpu.run(async (E, _H, s: Case, act: 'relu' | 'relu6', values: Value[]) => {
+          const K = E.extend.kernelVersions;
+          const encode = (v: number): Value => (Number.isNaN(v) ? 'NaN' : v);
+          const res: Array<{ label: string; fused: Value[]; composed: Value[]; forward: string[]; backward: string[] }> = [];
+          for (const cfg of s.configs) {
+            K.reset();
+            if (cfg.conv) K.force('conv2d', cfg.conv);
+            if (cfg.depthwise) {
+              K.force('depthwise.forward', cfg.depthwise);
+              K.force('depthwise.dgrad', cfg.depthwise);
+              K.force('depthwise.wgrad', cfg.depthwise === 'v1' ? 'v1' : 'v2');
+            }
+            K.tune('conv2d', { tiles: cfg.tiles ?? null });
+            K.tune('conv2d.wgrad', { splits: cfg.splits ?? null });
+            try {
+              const run = async (fused: boolean) => {
+                const x = E.tensor(values.map((v) => (v === 'NaN' ? NaN : v)), s.input, { requiresGrad: true });
+                const w = E.tensor(Array.from({ length: s.weight.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.9) * 0.6), s.weight, { requiresGrad: true });
+                const b = E.tensor(Array.from({ length: s.weight[0] }, (_, i) => i - 2), [s.weight[0]], { requiresGrad: true });
+                let y!: InstanceType<typeof E.Tensor>;
+                const forward = await E.extend.traceKernels(() => {
+                  if (fused) y = E.internal.conv2dAct(x, w, b, act, s.options);
+                  else {
+                    const pre = E.conv2d(x, w, b, s.options);
+                    y = act === 'relu' ? E.relu(pre) : E.relu6(pre);
+                    pre.dispose();
+                  }
+                });
+                const g = E.tensor(Array.from({ length: y.size }, (_, i) => ((i % 7) - 3) * 0.25), y.shape);
+                const backward = await E.extend.traceKernels(() => y.backward(g));
+                const v = [y, x.grad!, w.grad!, b.grad!];
+                const flat: Value[] = [];
+                for (const t of v) flat.push(...Array.from(await t.data()).map(encode));
+                for (const t of [x, w, b, y, g]) t.dispose();
+                return { flat, forward, backward };
+              };
+              const f = await run(true);
+              const u = await run(false);
+              res.push({ label: cfg.label, fused: f.flat, composed: u.flat, forward: f.forward, backward: f.backward });
+            } finally {
+              K.reset();
+            }
+          }
+          return res;
+        }, c, activation, xs);
+        for (const r of out) {
+          const tag = `${c.name} ${activation} [${r.label}]`;
+          expect(r.fused.length, tag).toBe(r.composed.length);
+          // Same NaN positions (the NaN input reaches y and, through 0 · NaN, dw, as unfused), the rest close:
+          // the bias gradient sums in another order.
+          let nans = 0;
+          r.fused.forEach((v, i) => {
+            const want = r.composed[i]!;
+            if (want === 'NaN' || v === 'NaN') {
+              expect(v, `${tag} element ${i}`).toBe(want);
+              nans++;
+            } else {
+              expect(Math.abs(v - want), `${tag} element ${i}: ${v} vs ${want}`).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(want));
+            }
+          });
+          expect(nans, tag).toBeGreaterThan(0);
+          // One forward kernel; backward: the activation's pass (with db), then dgrad and wgrad, nothing else.
+          expect(r.forward.filter((k) => !k.startsWith('fill')), tag).toHaveLength(1);
+          expect(r.forward[0], tag).toMatch(/^(conv2d|depthwise)\.forward$/);
+          expect(r.backward, tag).toContain(`conv2d.${activation}_grad`);
+          expect(r.backward.filter((k) => k === 'conv2d.bias_grad' || k.endsWith('Grad')), tag).toEqual([]);
+        }
+      });
+    }
+  }
+
+  it('with the bias or the weight frozen, or no bias: the same gradients as unfused', async () => {
+    const out = await gpu.run(async (E) => {
+      const res: Array<{ fused: number[]; composed: number[]; kernels: string[] }> = [];
+      for (const [wGrad, hasBias, bGrad] of [[false, true, true], [true, true, false], [true, false, false], [false, false, false]] as const) {
+        const run = async (fused: boolean) => {
+          const x = E.randn([2, 3, 6, 6], { seed: 1, requiresGrad: true });
+          const w = E.randn([4, 3, 3, 3], { seed: 2, requiresGrad: wGrad });
+          const b = hasBias ? E.randn([4], { seed: 3, requiresGrad: bGrad }) : null;
+          const y = fused ? E.internal.conv2dAct(x, w, b, 'relu', { padding: 1 }) : E.relu(E.conv2d(x, w, b, { padding: 1 }));
+          const kernels = await E.extend.traceKernels(() => y.sum().backward());
+          const grads = [x.grad!, ...(wGrad ? [w.grad!] : []), ...(b && bGrad ? [b.grad!] : [])];
+          const flat: number[] = [];
+          for (const t of grads) flat.push(...Array.from(await t.data()));
+          for (const t of [x, w, b, y]) t?.dispose();
+          return { flat, kernels };
+        };
+        const f = await run(true);
+        const u = await run(false);
+        res.push({ fused: f.flat, composed: u.flat, kernels: f.kernels });
+      }
+      return res;
+    });
+    for (const r of out) {
+      expect(r.fused.length).toBe(r.composed.length);
+      r.fused.forEach((v, i) => expect(Math.abs(v - r.composed[i]!)).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(r.composed[i]!)));
+      expect(r.kernels).toContain('conv2d.relu_grad');
+      expect(r.kernels).not.toContain('reluGrad');
+    }
+  });
+
+  it('rejects an unknown activation before any GPU work', async () => {
+    const msg = await gpu.run(async (E) => {
+      const x = E.zeros([1, 1, 3, 3]);
+      const w = E.zeros([1, 1, 3, 3]);
+      try {
+        E.internal.conv2dAct(x, w, null, 'gelu' as 'relu');
+        return 'no error';
+      } catch (e) {
+        return String((e as Error).message);
+      } finally {
+        x.dispose();
+        w.dispose();
+      }
+    });
+    expect(msg).toMatch(/conv2dAct: unknown activation "gelu"/);
+  });
+});
+
+describe('nn.Sequential folds Conv2d → ReLU / ReLU6 into conv2dAct', () => {
+  it('same values and gradients as the children run one by one; ReLU → MaxPool2d and BatchNorm stay as before', async () => {
+    const out = await gpu.run(async (E) => {
+      const { nn } = E;
+      E.manualSeed(5);
+      const c1 = new nn.Conv2d(2, 4, 3, { padding: 1 });
+      const c2 = new nn.Conv2d(4, 4, 3, { padding: 1, groups: 4 });
+      const c3 = new nn.Conv2d(4, 6, 3, { padding: 1 });
+      const c4 = new nn.Conv2d(6, 3, 1, { bias: false });
+      const bn = new nn.BatchNorm2d(3);
+      const model = new nn.Sequential(c1, new nn.ReLU(), c2, new nn.ReLU6(), c3, new nn.ReLU(), new nn.MaxPool2d(2), c4, bn, new nn.ReLU());
+      const params = model.parameters();
+      const x = E.randn([2, 2, 8, 8], { seed: 6 });
+      let y!: InstanceType<typeof E.Tensor>;
+      const forward = await E.extend.traceKernels(() => {
+        y = model.forward(x);
+      });
+      const backward = await E.extend.traceKernels(() => y.sum().backward());
+      const read = async (): Promise<number[]> => {
+        const flat: number[] = [];
+        for (const p of params) flat.push(...Array.from(await p.grad!.data()));
+        return flat;
+      };
+      const fused = [...Array.from(await y.data()), ...(await read())];
+      for (const p of params) p.grad = null;
+      let z = x;
+      for (const m of model.children()) z = m.forward(z) as typeof x;
+      z.sum().backward();
+      const composed = [...Array.from(await z.data()), ...(await read())];
+      return { forward, backward, fused, composed };
+    });
+    // Forward: three convs with their bias (+ activation) in the epilogue, the ReLU before the pool in the
+    // pool, BatchNorm then its ReLU unfused.
+    expect(out.forward.filter((k) => k === 'relu' || k === 'relu6')).toEqual(['relu']);
+    expect(out.forward).toContain('reluMaxPool2d.forward');
+    expect(out.backward).toEqual(expect.arrayContaining(['conv2d.relu_grad', 'conv2d.relu6_grad', 'reluGrad']));
+    expect(out.backward.filter((k) => k === 'relu6Grad' || k === 'conv2d.bias_grad')).toEqual([]);
+    expect(out.fused.length).toBe(out.composed.length);
+    out.fused.forEach((v, i) => expect(Math.abs(v - out.composed[i]!), `element ${i}`).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(out.composed[i]!)));
+  });
+});
