@@ -16,9 +16,10 @@
 // while the previous batch still runs), so a dispatch costs no buffer creation. The same arena carries small
 // per-dispatch host tables bound as read-only storage (`stagedData`, e.g. the optimizers' per-parameter table).
 //
-// Bind groups: the uniform binding has a dynamic offset (the slice's offset goes to setBindGroup), so a bind
-// group depends only on the buffers bound, not on where this launch's uniforms landed; bind-groups.ts caches
-// them, and a steady step whose buffers repeat creates none.
+// Bind groups: the uniform binding has a dynamic offset (the slice's offset goes to setBindGroup), and so do
+// 'table' bindings (stagedData), so a bind group depends only on the buffers bound, not on where this launch's
+// uniforms and tables landed in the arena; bind-groups.ts caches them, and a steady step whose buffers repeat
+// creates none.
 
 import { type BindingKind, type Kernel } from '../shaders/kernel.ts';
 import { bindGroupFor, bindGroupStats } from './bind-groups.ts';
@@ -67,7 +68,7 @@ function compile(kernel: Kernel): CompiledKernel {
   const entries: GPUBindGroupLayoutEntry[] = kernel.bindings.map((kind: BindingKind, i) => ({
     binding: i,
     visibility: SHADER_STAGE_COMPUTE,
-    buffer: { type: kind === 'read' ? 'read-only-storage' : 'storage' },
+    buffer: kind === 'write' ? { type: 'storage' } : { type: 'read-only-storage', hasDynamicOffset: kind === 'table' },
   }));
   if (kernel.params) {
     // A dynamic offset: the bind group does not depend on where a launch's uniforms sit in the arena chunk.
@@ -103,7 +104,9 @@ function pipelineFor(kernel: Kernel, constants: Record<string, number> | undefin
 
 // ---------------------------------------------------------------- uniform arena
 
-const ARENA_CHUNK = 65536;
+/** 1 MiB: a batch's uniforms (256 bytes a dispatch, MAX_BATCH_COMMANDS_HARD dispatches at most) fit one chunk,
+ * so the chunk a dispatch lands in, part of its bind group, stays the same in loops without a readback too. */
+const ARENA_CHUNK = 1 << 20;
 /** Every slice starts on 256 bytes: the largest minUniformBufferOffsetAlignment / minStorageBufferOffsetAlignment
  * WebGPU allows, so the offsets are valid dynamic uniform offsets and storage binding offsets on every device. */
 const UNIFORM_ALIGN = 256;
@@ -251,12 +254,18 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   if (launch.uniforms && arenaSlotBytes(launch.uniforms.byteLength) !== c.uniformBytes) {
     throw new Error(`${kernel.name}: ${launch.uniforms.byteLength} bytes of uniforms, its block has ${kernel.params!.byteSize}`);
   }
-  const ranges: BufferRange[] = [...launch.buffers];
-  let dynamicOffset = -1;
+  // Dynamic offsets, in binding order: the 'table' bindings', then the uniform slice's.
+  const dynamicOffsets: number[] = [];
+  const ranges: BufferRange[] = launch.buffers.map((r, i) => {
+    if (kernel.bindings[i] !== 'table') return r;
+    if (r.offset % UNIFORM_ALIGN !== 0) throw new Error(`${kernel.name}: binding ${i} (a table) starts at byte ${r.offset}, not a multiple of ${UNIFORM_ALIGN}`);
+    dynamicOffsets.push(r.offset);
+    return { buffer: r.buffer, offset: 0, size: r.size };
+  });
   if (launch.uniforms) {
     const u = arena.place(launch.uniforms);
     ranges.push({ buffer: u.buffer, offset: 0, size: c.uniformBytes });
-    dynamicOffset = u.offset;
+    dynamicOffsets.push(u.offset);
   }
   bufferPool.noteUse(launch.buffers, op);
   noteBuffers(launch.buffers);
@@ -264,7 +273,7 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   const bindGroup = bindGroupFor(c.layout, c.layoutId, op, ranges);
   const p = currentPass();
   p.setPipeline(pipeline);
-  if (dynamicOffset >= 0) p.setBindGroup(0, bindGroup, [dynamicOffset]);
+  if (dynamicOffsets.length > 0) p.setBindGroup(0, bindGroup, dynamicOffsets);
   else p.setBindGroup(0, bindGroup);
   p.dispatchWorkgroups(x, y, z);
   kernel.bindings.forEach((kind, i) => {
@@ -286,16 +295,17 @@ export function writeBuffer(dst: BufferRange, host: ArrayBufferView, op = 'uploa
   noteCommand(op);
 }
 
-/** Largest table `stagedData` takes (one arena chunk). */
-export const MAX_STAGED_BYTES = ARENA_CHUNK;
+/** Largest table `stagedData` takes. */
+export const MAX_STAGED_BYTES = 65536;
 
 /**
- * Host data for dispatches of the current batch, bound as a read-only storage buffer: placed in the uniform
+ * Host data for dispatches of the current batch, bound as a read-only storage buffer (a 'table' binding, see
+ * kernel.ts, so that where it lands does not change the bind group): placed in the uniform
  * arena and written with it right before the submit, so it needs no buffer of its own and cannot race the
  * commands recorded before it. At most MAX_STAGED_BYTES.
  */
 export function stagedData(words: Uint32Array | Float32Array | Int32Array): BufferRange {
-  if (words.byteLength > ARENA_CHUNK) throw new Error(`stagedData: ${words.byteLength} bytes exceed the ${ARENA_CHUNK}-byte arena chunk`);
+  if (words.byteLength > MAX_STAGED_BYTES) throw new Error(`stagedData: ${words.byteLength} bytes exceed MAX_STAGED_BYTES (${MAX_STAGED_BYTES})`);
   return arena.place(new Uint32Array(words.buffer, words.byteOffset, words.length));
 }
 

@@ -46,10 +46,10 @@ import { Module } from './module.ts';
 import { rehome } from './parameter.ts';
 import type { HostTensor } from './safetensors.ts';
 
-const sgdKernel = defineKernel('optim_sgd', sgdWgsl, ['write', 'write', 'write', 'read', 'read', 'read'], {
+const sgdKernel = defineKernel('optim_sgd', sgdWgsl, ['write', 'write', 'write', 'read', 'read', 'table'], {
   n: 'u32', lr: 'f32', weight_decay: 'f32', momentum: 'f32', dampening: 'f32',
 });
-const adamKernel = defineKernel('optim_adam', adamWgsl, ['write', 'write', 'write', 'write', 'read', 'read', 'read'], {
+const adamKernel = defineKernel('optim_adam', adamWgsl, ['write', 'write', 'write', 'write', 'read', 'read', 'table'], {
   n: 'u32', beta1: 'f32', beta2: 'f32', one_minus_beta1: 'f32', one_minus_beta2: 'f32', eps: 'f32', weight_decay: 'f32', decay: 'f32',
 });
 const gradNormKernel = defineKernel('nn_grad_norm', gradNormWgsl, ['read', 'write'], { n: 'u32', workgroups: 'u32', max_norm: 'f32' });

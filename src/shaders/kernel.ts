@@ -2,7 +2,10 @@
 //
 // A kernel is a WGSL module with one entry point `main` and one bind group, @group(0), laid out as:
 //   @binding(0 … n-1)  the storage buffers, in the order of `bindings` ('read' = var<storage, read>,
-//                      'write' = var<storage, read_write>)
+//                      'write' = var<storage, read_write>, 'table' = var<storage, read> bound at a dynamic
+//                      offset: a per-launch host table from stagedData, which lands somewhere else in the
+//                      uniform arena each batch, so the bind group can be reused; its offset must be a
+//                      multiple of 256)
 //   @binding(n)        `var<uniform> params: Params` when the kernel declares `params`
 // Shape-dependent numbers go in the uniform block; numbers that change the code (tile sizes, op codes,
 // transposes) are WGSL `override` constants, passed per launch and part of the pipeline cache key.
@@ -22,7 +25,7 @@
 // access) and prints the struct to paste when they differ. Kernels that read the same block share one
 // declaration constant (CONV_PARAMS for the conv2d and depthwise passes, BROADCAST_PARAMS, POOL_PARAMS, …).
 
-export type BindingKind = 'read' | 'write';
+export type BindingKind = 'read' | 'write' | 'table';
 
 /** The scalar types a uniform field can have. */
 export type ScalarType = 'u32' | 'i32' | 'f32';

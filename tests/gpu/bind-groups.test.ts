@@ -82,4 +82,46 @@ describe('bind-group cache', () => {
     expect(perStep[out.trimAfter + 1]!.buffers).toBeGreaterThan(0);
     expect(out.cached.cachedAfterTrim).toBeLessThan(perStep[out.trimAfter]!.cached);
   });
+
+  it('the cache stays bounded: least recently used entries go first, and numbers stay right', async () => {
+    const out = await gpu.run(async (E) => {
+      const MAX = E.internal.MAX_CACHED_BIND_GROUPS;
+      const n = Math.ceil(Math.sqrt(MAX)) + 2; // n·(n−1) distinct (source, destination) pairs > MAX
+      const ts = Array.from({ length: n }, (_, i) => E.tensor([i, i, i, i]));
+      const created = () => E.memoryStats().bindGroups;
+      await E.sync(); // the next dispatch's uniforms go to the arena's first chunk (part of the key), as after the loop's sync
+      E.addInto(ts[0]!, ts[1]!, 0); // the least recently used entry once the loop below has run
+      await E.sync();
+      const cHit = created();
+      E.addInto(ts[0]!, ts[1]!, 0); // before the loop: a hit
+      const hitBefore = created() - cHit;
+      await E.sync();
+      let distinct = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          if (i === j || (i === 0 && j === 1)) continue;
+          E.addInto(ts[i]!, ts[j]!, 0);
+          distinct++;
+        }
+      }
+      await E.sync();
+      const cached = E.memoryStats().cachedBindGroups;
+      const c0 = created();
+      E.addInto(ts[0]!, ts[1]!, 1); // evicted: created again; ts[0] becomes [1, 1, 1, 1]
+      const evictedMiss = created() - c0;
+      await E.sync();
+      const c1 = created();
+      E.addInto(ts[0]!, ts[1]!, 0); // just used (same chunk): a hit
+      const recentHit = created() - c1;
+      const values = [...(await ts[0]!.data())];
+      for (const t of ts) t.dispose();
+      return { MAX, distinct, cached, hitBefore, recentHit, evictedMiss, values };
+    });
+    expect(out.distinct).toBeGreaterThan(out.MAX);
+    expect(out.cached).toBeLessThanOrEqual(out.MAX);
+    expect(out.hitBefore).toBe(0);
+    expect(out.recentHit).toBe(0);
+    expect(out.evictedMiss).toBe(1);
+    expect(out.values).toEqual([1, 1, 1, 1]);
+  });
 });

@@ -89,7 +89,7 @@ function mismatches(kernel: Kernel): string[] {
     if (want !== got) problems.push(`struct Params differs from the declaration\n  WGSL:        ${got}\n  declaration: ${want}\n  expected:    ${block.wgsl}`);
   }
   const bindings = parseBindings(kernel.code);
-  const expected = kernel.bindings.map((kind, i) => ({ binding: i, space: kind === 'read' ? 'storage,read' : 'storage,read_write' }));
+  const expected = kernel.bindings.map((kind, i) => ({ binding: i, space: kind === 'write' ? 'storage,read_write' : 'storage,read' }));
   const uniform = block !== null;
   if (uniform) expected.push({ binding: kernel.bindings.length, space: 'uniform' });
   const describe = (b: { binding: number; space: string }): string => `@binding(${b.binding}) var<${b.space}>`;
