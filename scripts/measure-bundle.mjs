@@ -2,7 +2,8 @@
 // Builds dist/ (npm run build:lib), then bundles small apps against the package as a consumer resolves it
 // (`webgpu-tensor` through package.json's exports and sideEffects, via a symlink in a temp node_modules),
 // with esbuild, minified, for the browser, and prints minified and gzip sizes. The README's figures come
-// from this command.
+// from this command. It exits 1 when an app is over its entry in BUDGETS; `npm run test:package` checks the
+// same budgets against the packed package.
 
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
@@ -21,6 +22,11 @@ export const APPS = {
   'init + tensor + matmul (webgpu-tensor)':
     "import { init, tensor, matmul } from 'webgpu-tensor';\nawait init();\nconsole.log(await matmul(tensor([[1, 2]]), tensor([[3], [4]])).data());",
   'everything (import * from webgpu-tensor)': "import * as E from 'webgpu-tensor';\nconsole.log(E);",
+};
+
+/** App name → the most minified bytes it may bundle to. */
+export const BUDGETS = {
+  'init + tensor + matmul (webgpu-tensor/core)': 42_500,
 };
 
 export async function measure() {
@@ -55,8 +61,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (b.status !== 0) process.exit(1);
   }
   const esbuildVersion = esbuild.version;
+  let over = 0;
   for (const [name, s] of Object.entries(await measure())) {
-    console.log(`${name}: ${(s.minified / 1000).toFixed(1)} kB minified, ${(s.gzip / 1000).toFixed(1)} kB gzip`);
+    const budget = BUDGETS[name];
+    const verdict = budget === undefined ? '' : s.minified <= budget ? ` (budget ${(budget / 1000).toFixed(1)} kB)` : ` OVER the budget of ${(budget / 1000).toFixed(1)} kB`;
+    if (budget !== undefined && s.minified > budget) over++;
+    console.log(`${name}: ${(s.minified / 1000).toFixed(1)} kB minified, ${(s.gzip / 1000).toFixed(1)} kB gzip${verdict}`);
   }
   console.log(`(esbuild ${esbuildVersion}, --bundle --minify --format=esm --platform=browser --target=es2022)`);
+  if (over > 0) process.exit(1);
 }

@@ -1,14 +1,12 @@
 // Reverse-mode autograd. An op that has an input needing a gradient attaches a GradNode to its output: the
 // edges to its inputs, the tensors its backward rule needs (saved as aliases that keep their memory alive
-// even if the user disposes the originals), and the rule itself. backward() walks the nodes in reverse
-// topological order (iterative, deterministic: parents in argument order), sums gradients per node, and
-// accumulates leaf gradients into `.grad` in place (PyTorch semantics: it adds until zeroed).
+// even if the user disposes the originals), and the rule itself. backward() hands the graph to the reverse
+// walk, engine/backward.ts, which the main entry registers.
 //
 // Memory: a node is reference-counted by the live tensors that carry it and by its child nodes. When the
 // count drops to zero (the graph is unreachable) or after backward() has run, the node frees what it saved.
 
 import { EngineError, ShapeError, fmtShape } from './errors.ts';
-import { keep } from './scope.ts';
 import type { Tensor } from './tensor.ts';
 
 /**
@@ -97,17 +95,35 @@ export function needsGrad(inputs: ReadonlyArray<Tensor | null | undefined>): boo
 }
 
 // The engine supplies the tensor operations autograd itself needs (kept out of this module's imports so the
-// core stays a leaf of the dependency graph).
+// core stays a leaf of the dependency graph), and the walk that runs the rules (engine/backward.ts), so an
+// app that imports only webgpu-tensor/core, which does not train, bundles neither.
 export interface GradOps {
   onesLike(t: Tensor): Tensor;
   add(a: Tensor, b: Tensor): Tensor;
   addInto(dst: Tensor, src: Tensor): void;
   copyInto(dst: Tensor, src: Tensor): void;
   copyOf(t: Tensor): Tensor;
+  /** A gradient summed over the dims its input was broadcast along, back to `shape` (reduce-kernels' sumTo). */
+  sumTo(g: Tensor, shape: readonly number[]): Tensor;
 }
+/** The reverse walk (engine/backward.ts), given the registered ops. */
+export type BackwardWalk = (root: Tensor, grad: Tensor | undefined, ops: GradOps) => void;
 let ops: GradOps | null = null;
-export function registerGradOps(o: GradOps): void {
+let walk: BackwardWalk | null = null;
+/** The main entry (engine/methods.ts) wires autograd: the ops it needs and the walk itself (see backward). */
+export function registerGradOps(o: GradOps, w: BackwardWalk): void {
   ops = o;
+  walk = w;
+}
+
+/**
+ * The registered sumTo, for the backward rule of an op that must stay free of the reductions (matmul, so
+ * that an app that only multiplies does not bundle them). Rules run only inside backward(), which needs
+ * the ops registered.
+ */
+export function sumToForBackward(g: Tensor, shape: readonly number[]): Tensor {
+  if (!ops) throw new EngineError('backward: autograd is not wired up (import the main entry, webgpu-tensor)');
+  return ops.sumTo(g, shape);
 }
 
 /**
@@ -126,126 +142,11 @@ export function attach(op: string, inputs: ReadonlyArray<Tensor | null | undefin
   return out;
 }
 
-/** d(root)/d(leaves), accumulated into each leaf's `.grad`. */
+/**
+ * d(root)/d(leaves), accumulated into each leaf's `.grad` (Tensor.backward). The walk and the ops it needs
+ * come from the main entry; without it this throws.
+ */
 export function backward(root: Tensor, grad?: Tensor): void {
-  if (!ops) throw new EngineError("backward: autograd is wired up by the main entry: import 'webgpu-tensor' (webgpu-tensor/core alone does not train)");
-  if (!root.requiresGrad) throw new EngineError(`backward: the tensor ${fmtShape(root.shape)} does not require grad and has no grad_fn`);
-  if (grad && (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i]))) {
-    throw new ShapeError(`backward: gradient shape ${fmtShape(grad.shape)} does not match the tensor's ${fmtShape(root.shape)}`);
-  }
-  if (!grad && root.size !== 1) {
-    throw new ShapeError(`backward: grad can be implicitly created only for a single-element tensor, got ${fmtShape(root.shape)}; pass a gradient`);
-  }
-  if (root.gradFn?.freed) {
-    throw new EngineError(`backward: trying to backward through the graph a second time (op ${root.gradFn.op}); its saved tensors were already freed`);
-  }
-  const seed = grad ? grad.alias() : ops.onesLike(root);
-  const previous = gradEnabled;
-  gradEnabled = false;
-  try {
-    if (!root.gradFn) {
-      accumulateLeaf(root, seed);
-      return;
-    }
-    const order = topoOrder(root.gradFn);
-    // Pin every node: freeing a processed node must not cascade into parents still waiting their turn.
-    for (const node of order) node.refs++;
-    const grads = new Map<GradNode, Tensor>([[root.gradFn, seed]]);
-    try {
-      for (const node of order) {
-        const g = grads.get(node);
-        grads.delete(node);
-        if (!g) {
-          node.free();
-          continue;
-        }
-        if (node.freed || !node.rule) {
-          g.dispose();
-          throw new EngineError(`backward: trying to backward through the graph a second time (op ${node.op}); its saved tensors were already freed`);
-        }
-        const results = node.rule(g, node.saved, node.edges.map((e) => e !== null));
-        // A rule may return the same handle twice (add) or its incoming gradient: give each edge its own handle
-        // (aliases share memory) before any of them is consumed.
-        const routed = new Set<Tensor>();
-        const handles = node.edges.map((edge, i) => {
-          const gi = results[i] ?? null;
-          if (!edge || !gi) return null;
-          const want = 'node' in edge ? edge.node.outShape : edge.leaf.shape;
-          if (gi.shape.length !== want.length || gi.shape.some((d, k) => d !== want[k])) {
-            throw new EngineError(`backward of ${node.op}: gradient for input ${i} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(want)}`);
-          }
-          const h = routed.has(gi) || gi === g ? gi.alias() : gi;
-          routed.add(gi);
-          return h;
-        });
-        node.edges.forEach((edge, i) => {
-          const gi = handles[i];
-          if (!edge || !gi) return;
-          if ('node' in edge) {
-            const prev = grads.get(edge.node);
-            if (prev) {
-              grads.set(edge.node, ops!.add(prev, gi));
-              prev.dispose();
-              gi.dispose();
-            } else {
-              grads.set(edge.node, gi);
-            }
-          } else {
-            accumulateLeaf(edge.leaf, gi);
-          }
-        });
-        for (const r of results) if (r && r !== g && !routed.has(r) && !r.isDisposed) r.dispose();
-        g.dispose();
-        node.free();
-      }
-    } finally {
-      // Whether the walk finished or a rule threw, the graph is spent: free every node and leftover gradient.
-      for (const g of grads.values()) g.dispose();
-      for (const node of order) node.free();
-    }
-  } finally {
-    gradEnabled = previous;
-  }
-}
-
-function accumulateLeaf(leaf: Tensor, g: Tensor): void {
-  if (leaf.isDisposed) {
-    g.dispose();
-    return;
-  }
-  if (leaf.grad) {
-    ops!.addInto(leaf.grad, g);
-    g.dispose();
-  } else if (leaf.gradHome && !leaf.gradHome.isDisposed) {
-    // An optimizer's flat-buffer slot: copy (it may hold a stale gradient) and mark the leaf as reached.
-    ops!.copyInto(leaf.gradHome, g);
-    leaf.grad = leaf.gradHome;
-    g.dispose();
-  } else if (g.storageRefCount === 1) {
-    leaf.grad = keep(g);
-  } else {
-    leaf.grad = keep(ops!.copyOf(g));
-    g.dispose();
-  }
-}
-
-/** Nodes reachable from `root`, each after every node that depends on it. Iterative DFS. */
-export function topoOrder(root: GradNode): GradNode[] {
-  const post: GradNode[] = [];
-  const visited = new Set<GradNode>([root]);
-  const stack: Array<{ node: GradNode; next: number }> = [{ node: root, next: 0 }];
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    const edge = top.node.edges[top.next++];
-    if (top.next > top.node.edges.length) {
-      post.push(top.node);
-      stack.pop();
-      continue;
-    }
-    if (edge && 'node' in edge && !visited.has(edge.node)) {
-      visited.add(edge.node);
-      stack.push({ node: edge.node, next: 0 });
-    }
-  }
-  return post.reverse();
+  if (!ops || !walk) throw new EngineError("backward: autograd is wired up by the main entry: import 'webgpu-tensor' (webgpu-tensor/core alone does not train)");
+  walk(root, grad, ops);
 }

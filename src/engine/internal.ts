@@ -31,9 +31,8 @@ export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice
 export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, type ValuesAndIndices } from './ops/reduce.ts';
 export { sumTo } from './ops/reduce-kernels.ts';
 export { softmax, logSoftmax } from './ops/softmax.ts';
-export {
-  matmul, bmm, linear, linearAct, chooseMatmulVersion, type MatmulProblem, type Activation,
-} from './ops/matmul.ts';
+export { matmul, bmm, chooseMatmulVersion, type MatmulProblem, type Activation } from './ops/matmul.ts';
+export { linear, linearAct } from './ops/linear.ts';
 export { oneHot, type OneHotOptions } from './ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 

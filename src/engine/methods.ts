@@ -9,7 +9,9 @@
 // unary op becomes a method by its entry in elementwise.ts's `unaryMethods`.
 
 import { registerGradOps } from './autograd.ts';
+import { runBackward } from './backward.ts';
 import { onesLike } from './ops/creation.ts';
+import { sumTo } from './ops/reduce-kernels.ts';
 import * as Cmp from './ops/compare.ts';
 import * as E from './ops/elementwise.ts';
 import * as G from './ops/gather.ts';
@@ -110,4 +112,4 @@ Object.defineProperty(Tensor.prototype, 'T', {
   configurable: true,
 });
 
-registerGradOps({ onesLike, add: (a, b) => E.add(a, b), addInto: (d, s) => E.addInto(d, s), copyInto: (d, s) => E.copyInto(d, s), copyOf: E.clone });
+registerGradOps({ onesLike, add: (a, b) => E.add(a, b), addInto: (d, s) => E.addInto(d, s), copyInto: (d, s) => E.copyInto(d, s), copyOf: E.clone, sumTo }, runBackward);

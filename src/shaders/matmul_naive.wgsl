@@ -28,9 +28,8 @@ struct Params { M: u32, N: u32, K: u32, batch: u32, a_batch_stride: u32, b_batch
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-const SQRT_HALF: f32 = 0.70710678118654752;
-
-// erf_(v) comes from erf.wgsl, which the engine prepends to this kernel.
+// epilogue(), loadA() and loadB() come from matmul_common.wgsl, and erf_() from erf.wgsl: the engine prepends
+// both to this kernel.
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -42,15 +41,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let b0 = b * params.b_batch_stride;
   var acc = 0.0;
   for (var k = 0u; k < params.K; k++) {
-    var a: f32;
-    var w: f32;
-    if (TRANS_A) { a = A[a0 + k * params.M + m]; } else { a = A[a0 + m * params.K + k]; }
-    if (TRANS_B) { w = B[b0 + n * params.K + k]; } else { w = B[b0 + k * params.N + n]; }
-    acc += a * w;
+    acc += loadA(a0, m, k) * loadB(b0, k, n);
   }
-  if (BIAS == 1u) { acc += bias[n]; }
-  if (BIAS == 2u) { acc += bias[m]; }
-  if (ACT == 1u) { acc = select(acc, 0.0, acc < 0.0); } // relu; keeps NaN (max may drop it)
-  if (ACT == 2u) { acc = 0.5 * acc * (1.0 + erf_(acc * SQRT_HALF)); }
-  C[(b * params.M + m) * params.N + n] = acc;
+  C[(b * params.M + m) * params.N + n] = epilogue(acc, m, n);
 }

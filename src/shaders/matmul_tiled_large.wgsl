@@ -52,30 +52,8 @@ struct Params { M: u32, N: u32, K: u32, batch: u32, a_batch_stride: u32, b_batch
 var<workgroup> As: array<vec4<f32>, A_WORDS>;
 var<workgroup> Bs: array<vec4<f32>, B_WORDS>;
 
-const SQRT_HALF: f32 = 0.70710678118654752;
-
-// erf_(v) comes from erf.wgsl, which the engine prepends to this kernel.
-
-fn epilogue(v: f32, m: u32, n: u32) -> f32 {
-  var r = v;
-  if (BIAS == 1u) { r += bias[n]; }
-  if (BIAS == 2u) { r += bias[m]; }
-  if (ACT == 1u) { r = select(r, 0.0, r < 0.0); } // relu; keeps NaN (max may drop it)
-  if (ACT == 2u) { r = 0.5 * r * (1.0 + erf_(r * SQRT_HALF)); }
-  return r;
-}
-
-fn loadA(base: u32, m: u32, k: u32) -> f32 {
-  if (m >= params.M || k >= params.K) { return 0.0; }
-  if (TRANS_A) { return A[base + k * params.M + m]; }
-  return A[base + m * params.K + k];
-}
-
-fn loadB(base: u32, k: u32, n: u32) -> f32 {
-  if (k >= params.K || n >= params.N) { return 0.0; }
-  if (TRANS_B) { return B[base + n * params.K + k]; }
-  return B[base + k * params.N + n];
-}
+// SQRT_HALF, epilogue(), loadA() and loadB() come from matmul_common.wgsl, and erf_() from erf.wgsl: the engine
+// prepends both to this kernel.
 
 // Tile coordinates of the r-th element a thread loads: (row in the tile, k), fast index along the
 // operand's contiguous global dim.

@@ -8,6 +8,7 @@
 //   tsc-*       `tsc --noEmit` over a consumer file with NodeNext, Bundler + strict, and the vite template's flags
 //   vite-dev    a vite app on vite's dev server, opened in headless Chromium
 //   vite-build  the same app after `vite build`, served statically, in headless Chromium
+//   bundle size small apps bundled against the built package stay within scripts/measure-bundle.mjs's BUDGETS
 //
 // The temporary projects take their other packages (vite, typescript, webgpu, @webgpu/types) from this
 // repo's node_modules, as `file:` links, so no network is needed: `npm install --offline`.
@@ -21,6 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchBrowser, REPO_ROOT } from '../../scripts/headless.mjs';
+import { BUDGETS, measure } from '../../scripts/measure-bundle.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -166,6 +168,18 @@ async function main() {
       return `${(info.size / 1000).toFixed(1)} kB, ${info.entryCount} files`;
     });
     if (!tarball) return;
+
+    // npm pack built dist/ in the repo, which measure() bundles against (scripts/measure-bundle.mjs).
+    let sizes = null;
+    for (const [app, budget] of Object.entries(BUDGETS)) {
+      await check(`bundle size: ${app} within ${(budget / 1000).toFixed(1)} kB minified`, async () => {
+        sizes ??= await measure();
+        const size = sizes[app]?.minified;
+        if (size === undefined) throw new Error(`scripts/measure-bundle.mjs has no app named ${app}`);
+        if (size > budget) throw new Error(`${(size / 1000).toFixed(1)} kB minified, over the budget by ${size - budget} bytes (node scripts/measure-bundle.mjs --no-build shows every app)`);
+        return `${(size / 1000).toFixed(1)} kB`;
+      });
+    }
 
     const readmeNode = /<!-- node -->\s*```js\n([\s\S]*?)```/.exec(await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8'));
     const nodeDir = await makeProject(root, 'node-app', tarball, ['webgpu'], {

@@ -1,7 +1,8 @@
 // The autograd graph's bookkeeping, without a GPU: topological order and reference counting.
 
 import { describe, expect, it } from 'vitest';
-import { GradNode, topoOrder } from '../../src/engine/autograd.ts';
+import { GradNode } from '../../src/engine/autograd.ts';
+import { topoOrder } from '../../src/engine/backward.ts';
 import type { Tensor } from '../../src/engine/tensor.ts';
 
 /** A stand-in for a saved tensor: only dispose() is called on it. */

@@ -12,8 +12,12 @@ import { checkOptions } from '../options.ts';
 import { drawSeed, seededUniform } from '../random.ts';
 import { Tensor, type DType, type NestedArray } from '../tensor.ts';
 
-/** `value` is the 32 bits every element gets (a float's bit pattern or an int32's two's complement). */
-const fillKernel = defineKernel('fill', fillWgsl, ['write'], { n: 'u32', value: 'u32' });
+/**
+ * `value` is the 32 bits every element gets (a float's bit pattern or an int32's two's complement). Marked
+ * pure at the call: esbuild does not carry defineKernel's @__NO_SIDE_EFFECTS__ across modules, and an app
+ * that uses tensor() but no fill would otherwise bundle this kernel.
+ */
+const fillKernel = /* @__PURE__ */ defineKernel('fill', fillWgsl, ['write'], { n: 'u32', value: 'u32' });
 
 export interface TensorOptions {
   dtype?: DType;

@@ -24,8 +24,9 @@ const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastW
  */
 export function opCodes(wgsl: string): ReadonlyMap<string, number> {
   const codes = new Map<string, number>();
-  // Spaces optional: the npm package ships WGSL stripped of them (scripts/strip-wgsl.mjs).
-  for (const m of wgsl.matchAll(/^\s*const\s+OP_([A-Z0-9_]+)\s*:\s*u32\s*=\s*(\d+)u\s*;/gm)) {
+  // Spaces and line breaks optional: the npm package ships WGSL stripped of them (scripts/strip-wgsl.mjs),
+  // one declaration after another on a line.
+  for (const m of wgsl.matchAll(/(?<=^|[;}])\s*const\s+OP_([A-Z0-9_]+)\s*:\s*u32\s*=\s*(\d+)u\s*;/gm)) {
     codes.set(m[1]!.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), Number(m[2]));
   }
   return codes;

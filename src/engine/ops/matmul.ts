@@ -2,9 +2,12 @@
 // plain product, and higher ranks are batched with broadcast batch dims. Backward needs no transposed
 // copies: the kernels take transposed operands directly.
 //   dA = g · Bᵀ      dB = Aᵀ · g      (summed over broadcast batch dims)
-// linear(x, W[out,in], b) = x · Wᵀ + b (torch.nn.functional.linear), with the bias (and optionally a
-// relu/gelu) fused into the matmul kernel's epilogue.
-//   dx = g · W      dW = gᵀ · x      db = Σ_rows g
+// When B is one matrix shared by a batched A, dB = Σ_b A_bᵀ g_b is a single product on [batch·M, K] and
+// [batch·M, N] views, Aᵀ · g, with no reduction. linear (ops/linear.ts) is built on bmm, with the bias and
+// activation in the kernels' epilogue. This module imports no elementwise or reduction op (and of the shape
+// ops only the strided copy, for batch dims that are only partly broadcast), so an app that only multiplies
+// bundles little more than the matmul kernels (README, "Size"); the other broadcast batch gradients are
+// summed by autograd's sumToForBackward (engine/autograd.ts), which the main entry wires up.
 //
 // Kernel versions (src/shaders/matmul_*.wgsl), all kept and all supporting the full problem (transposes,
 // broadcast batch, bias + activation epilogue):
@@ -18,19 +21,16 @@ import matmulNaiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
 import matmulTiledLargeWgsl from '../../shaders/matmul_tiled_large.wgsl?raw';
 import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
+import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, type Kernel, type ParamsFields } from '../../shaders/kernel.ts';
-import { attach, needsGrad } from '../autograd.ts';
+import { attach, sumToForBackward } from '../autograd.ts';
 import { defineKernelVersions } from '../kernel-registry.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
-import { broadcastShapes, sizeOf } from '../shape.ts';
-import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
-import { fillInPlace } from './creation.ts';
-import { gelu } from './elementwise.ts';
-import { binaryRaw, unaryRaw } from './elementwise-kernels.ts';
-import { sum } from './reduce.ts';
-import { sumTo } from './reduce-kernels.ts';
-import { expand, reshape } from './shape-ops.ts';
+import { broadcastShapes, sizeOf, stridesOf } from '../shape.ts';
+import { Tensor, checkOperand } from '../tensor.ts';
+import { tensor } from './creation.ts';
+import { gatherStrided } from './shape-ops.ts';
 
 // ------------------------------------------------------------------ kernels
 
@@ -39,12 +39,13 @@ const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias, C
 const MATMUL_PARAMS = {
   M: 'u32', N: 'u32', K: 'u32', batch: 'u32', a_batch_stride: 'u32', b_batch_stride: 'u32', batch_base: 'u32',
 } as const satisfies ParamsFields;
-const naiveKernel = defineKernel('matmul_naive', erfWgsl + matmulNaiveWgsl, BINDINGS, MATMUL_PARAMS);
-const tiledKernel = defineKernel('matmul_tiled', erfWgsl + matmulTiledWgsl, BINDINGS, MATMUL_PARAMS);
-const tiledLargeKernel = defineKernel('matmul_tiled_large', erfWgsl + matmulTiledLargeWgsl, BINDINGS, MATMUL_PARAMS);
+const naiveKernel = defineKernel('matmul_naive', erfWgsl + matmulCommonWgsl + matmulNaiveWgsl, BINDINGS, MATMUL_PARAMS);
+const tiledKernel = defineKernel('matmul_tiled', erfWgsl + matmulCommonWgsl + matmulTiledWgsl, BINDINGS, MATMUL_PARAMS);
+const tiledLargeKernel = defineKernel('matmul_tiled_large', erfWgsl + matmulCommonWgsl + matmulTiledLargeWgsl, BINDINGS, MATMUL_PARAMS);
 
 export type Activation = 'none' | 'relu' | 'gelu';
-const ACT_CODE: Record<Activation, number> = { none: 0, relu: 1, gelu: 2 };
+/** The kernels' ACT override per activation. */
+export const ACT_CODE: Record<Activation, number> = { none: 0, relu: 1, gelu: 2 };
 
 /**
  * C[b] = act(op(A[b]) · op(B[b]) + bias) for `batch` matrices; A is [batch or 1, M, K] (or [.., K, M] when
@@ -163,18 +164,18 @@ export const matmulVersions = defineKernelVersions('matmul', {
 // ------------------------------------------------------------------ raw products
 
 /** A handle on `t`'s memory with another shape: no autograd, not tracked by tidy. Dispose it. */
-function view(t: Tensor, shape: readonly number[]): Tensor {
+export function view(t: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(t.storage.retain(), shape, t.dtype, false);
 }
 
-interface BmmOptions {
+export interface BmmOptions {
   bias?: Tensor | null;
   biasAlong?: 'n' | 'm';
   activation?: Activation;
   label?: string;
 }
 
-/** Raw batched product on [batch, M, K]-style tensors (no autograd); used by matmul and its backward. */
+/** Raw batched product on [batch, M, K]-style tensors (no autograd); used by matmul, linear and their backward. */
 export function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean, options: BmmOptions = {}): Tensor {
   const [ba, ra, ca] = [a.shape[0]!, a.shape[1]!, a.shape[2]!];
   const [bb, rb, cb] = [b.shape[0]!, b.shape[1]!, b.shape[2]!];
@@ -182,34 +183,16 @@ export function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean, opti
   const K = transA ? ra : ca;
   const N = transB ? rb : cb;
   const batch = Math.max(ba, bb);
-  if (sizeOf([batch, M, N]) === 0 || K === 0) {
-    const out = emptyTensor([batch, M, N]);
-    if (out.size === 0) return out;
-    fillInPlace(out, 0); // K = 0: the product is all zeros
-    if (!options.bias && (options.activation ?? 'none') === 'none') return out;
-    return epilogueUnfused(out, [batch, M, N], options);
+  if (sizeOf([batch, M, N]) === 0) return emptyTensor([batch, M, N]);
+  if (K === 0) {
+    // The product is all zeros: run it as a K = 1 product of zeros ([M, 1] · [1, N], one buffer for both),
+    // so the bias and activation come from the same epilogue as every other product.
+    const zeros = tensor(new Float32Array(Math.max(M, N)));
+    const out = matmulVersions.run({ a: zeros, b: zeros, M, N, K: 1, batch, transA: false, transB: false, aBatched: false, bBatched: false, ...options });
+    zeros.dispose();
+    return out;
   }
   return matmulVersions.run({ a, b, M, N, K, batch, transA, transB, aBatched: ba > 1, bBatched: bb > 1, ...options });
-}
-
-/** The epilogue as separate launches (only for the degenerate K = 0 product). Consumes `x`. */
-function epilogueUnfused(x: Tensor, shape: readonly number[], o: BmmOptions): Tensor {
-  let y = x;
-  if (o.bias) {
-    const [batch, M, N] = shape as [number, number, number];
-    const bshape = o.biasAlong === 'm' ? [1, M, 1] : [1, 1, N];
-    const bv = view(o.bias, bshape);
-    const next = binaryRaw('add', y, bv, [batch, M, N]);
-    bv.dispose();
-    y.dispose();
-    y = next;
-  }
-  if (o.activation && o.activation !== 'none') {
-    const next = unaryRaw(o.activation, y);
-    y.dispose();
-    y = next;
-  }
-  return y;
 }
 
 // ------------------------------------------------------------------ matmul
@@ -229,13 +212,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const batchShape = broadcastShapes('matmul', aShape.slice(0, -2), bShape.slice(0, -2));
   const batch = sizeOf(batchShape);
 
-  // Bring each operand to [batch or 1, rows, cols]; a batch shape that is only partly broadcast is expanded.
+  // Each operand as [batch or 1, rows, cols]: a view, or a copy where its batch dims are only partly broadcast.
   const as3 = (t: Tensor, shape: number[], rows: number, cols: number): Tensor => {
-    const own = sizeOf(shape.slice(0, -2));
-    if (own === batch || own === 1) return reshape(t, [own, rows, cols]);
-    const e = expand(reshape(t, shape), [...batchShape, rows, cols]);
-    const r = reshape(e, [batch, rows, cols]);
-    e.dispose();
+    const own = shape.slice(0, -2);
+    const ownBatch = sizeOf(own);
+    if (ownBatch === batch || ownBatch === 1) return view(t, [ownBatch, rows, cols]);
+    const pad = batchShape.length - own.length;
+    const strides = stridesOf(shape);
+    const full = gatherStrided(t, [...batchShape, rows, cols], [...batchShape.map((_, i) => (i < pad || own[i - pad] === 1 ? 0 : strides[i - pad]!)), cols, 1], 0, 'matmul');
+    const r = view(full, [batch, rows, cols]);
+    full.dispose();
     return r;
   };
   const a3 = as3(a, aShape, M, K);
@@ -246,122 +232,54 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   let outShape = [...batchShape, M, N];
   if (a.rank === 1) outShape = [...batchShape, N];
   if (b.rank === 1) outShape = a.rank === 1 ? [...batchShape] : [...batchShape, M];
-  const out = reshape(c3, outShape);
+  const out = new Tensor(c3.storage.retain(), outShape, 'float32');
   c3.dispose();
 
   const aOrig = a.shape;
   const bOrig = b.shape;
+  const bShared = batch > 1 && sizeOf(bShape.slice(0, -2)) === 1;
   return attach('matmul', [a, b], out, [a, b], (g, [a0, b0], needs) => {
-    const g3 = reshape(g, [batch, M, N]);
-    const A = as3(a0!, aShape, M, K);
-    const Bm = as3(b0!, bShape, K, N);
+    const g3 = view(g, [batch, M, N]);
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
     if (needs[0]) {
+      const Bm = as3(b0!, bShape, K, N);
       const d = bmm(g3, Bm, false, true, { label: 'matmul.grad_a' }); // [batch, M, K]
-      ga = reduceBatch(d, aShape, batchShape, aOrig);
+      Bm.dispose();
+      ga = batchGradTo(d, aShape, batchShape, aOrig);
     }
     if (needs[1]) {
-      const d = bmm(A, g3, true, false, { label: 'matmul.grad_b' }); // [batch, K, N]
-      gb = reduceBatch(d, bShape, batchShape, bOrig);
+      const A = as3(a0!, aShape, M, K);
+      if (bShared) {
+        // Σ_b A_bᵀ g_b = A'ᵀ g' with A' = [batch·M, K] and g' = [batch·M, N]: one product, no reduction.
+        const A2 = view(A, [1, batch * M, K]);
+        const g2 = view(g3, [1, batch * M, N]);
+        const d = bmm(A2, g2, true, false, { label: 'matmul.grad_b' }); // [1, K, N]
+        A2.dispose();
+        g2.dispose();
+        gb = new Tensor(d.storage.retain(), bOrig, 'float32');
+        d.dispose();
+      } else {
+        const d = bmm(A, g3, true, false, { label: 'matmul.grad_b' }); // [batch, K, N]
+        gb = batchGradTo(d, bShape, batchShape, bOrig);
+      }
+      A.dispose();
     }
     g3.dispose();
-    A.dispose();
-    Bm.dispose();
     return [ga, gb];
   });
 }
 
-/** Sums a [batch, r, c] gradient over the batch dims the operand was broadcast along, back to its shape. */
-function reduceBatch(d: Tensor, promoted: number[], batchShape: number[], original: readonly number[]): Tensor {
-  const full = reshape(d, [...batchShape, ...promoted.slice(-2)]);
-  d.dispose();
-  const summed = sumTo(full, promoted);
-  full.dispose();
-  const out = reshape(summed, original);
+/** A [batch, r, c] gradient summed over the batch dims the operand was broadcast along, in its own shape. Consumes `d`. */
+function batchGradTo(d: Tensor, promoted: number[], batchShape: number[], original: readonly number[]): Tensor {
+  let summed = d;
+  if (sizeOf(promoted.slice(0, -2)) !== sizeOf(batchShape)) {
+    const full = view(d, [...batchShape, ...promoted.slice(-2)]);
+    d.dispose();
+    summed = sumToForBackward(full, promoted);
+    full.dispose();
+  }
+  const out = new Tensor(summed.storage.retain(), original, 'float32');
   summed.dispose();
   return out;
 }
-
-// ------------------------------------------------------------------ linear
-
-/**
- * torch.nn.functional.linear: `x · weightᵀ + bias` over the last dim of x. x is [..., in] (or [in]),
- * weight [out, in], bias [out] or omitted; the result is [..., out]. The bias add runs in the matmul's
- * epilogue. Gradients: dx = g·W, dW = gᵀ·x, db = Σ g over all leading dims, each only when needed.
- */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  return linearAct(x, weight, bias ?? null, 'none');
-}
-
-/**
- * `act(linear(x, weight, bias))` with the activation fused into the kernel's epilogue. With autograd
- * recording, relu stays fused (its backward needs only the output); gelu's backward needs the
- * pre-activation, so it then runs as linear + gelu.
- */
-export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null, activation: Activation): Tensor {
-  checkOperand('linear', x, 'input');
-  checkOperand('linear', weight, 'weight');
-  if (bias) checkOperand('linear', bias, 'bias');
-  checkFloat('linear', x, weight, ...(bias ? [bias] : []));
-  if (weight.rank !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
-  const [outF, inF] = weight.shape as [number, number];
-  if (x.rank === 0 || x.shape[x.rank - 1] !== inF) {
-    throw new ShapeError(`linear: input ${fmtShape(x.shape)} does not end in ${inF} features (weight ${fmtShape(weight.shape)})`);
-  }
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== outF)) {
-    throw new ShapeError(`linear: bias ${fmtShape(bias.shape)} does not match weight ${fmtShape(weight.shape)} (expected [${outF}])`);
-  }
-  if (!(activation in ACT_CODE)) throw new Error(`linear: unknown activation ${String(activation)}`);
-
-  const recording = needsGrad([x, weight, bias]);
-  if (recording && activation === 'gelu') {
-    const pre = linearAct(x, weight, bias, 'none');
-    const y = gelu(pre);
-    pre.dispose();
-    return y;
-  }
-
-  const M = sizeOf(x.shape.slice(0, -1));
-  const outShape = [...x.shape.slice(0, -1), outF];
-  const x3 = view(x, [1, M, inF]);
-  const w3 = view(weight, [1, outF, inF]);
-  const y3 = bmm(x3, w3, false, true, { bias, biasAlong: 'n', activation, label: 'linear' });
-  x3.dispose();
-  w3.dispose();
-  const out = new Tensor(y3.storage.retain(), outShape, 'float32');
-  y3.dispose();
-
-  const saved = activation === 'relu' ? [x, weight, out] : [x, weight];
-  return attach('linear', [x, weight, bias], out, saved, (g, [x0, w0, y0], needs) => {
-    // relu: g · 1[y > 0] (y > 0 exactly where the pre-activation is).
-    const gm = y0 ? binaryRaw('reluGrad', g, y0, g.shape) : g;
-    const g3 = view(gm, [1, M, outF]);
-    let gx: Tensor | null = null;
-    let gw: Tensor | null = null;
-    let gb: Tensor | null = null;
-    if (needs[0]) {
-      const w = view(w0!, [1, outF, inF]);
-      const d = bmm(g3, w, false, false, { label: 'linear.grad_input' });
-      w.dispose();
-      gx = new Tensor(d.storage.retain(), x0!.shape, 'float32');
-      d.dispose();
-    }
-    if (needs[1]) {
-      const xv = view(x0!, [1, M, inF]);
-      const d = bmm(g3, xv, true, false, { label: 'linear.grad_weight' });
-      xv.dispose();
-      gw = new Tensor(d.storage.retain(), [outF, inF], 'float32');
-      d.dispose();
-    }
-    if (needs[2]) {
-      const g2 = view(gm, [M, outF]);
-      gb = sum(g2, 0);
-      g2.dispose();
-    }
-    g3.dispose();
-    if (gm !== g) gm.dispose();
-    return [gx, gw, gb];
-  });
-}
-
