@@ -42,10 +42,8 @@ export class BasicBlock extends Module {
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     const a = this.conv1.forward(x);
-    const b = this.bn1.forward(a);
+    const c = this.bn1.forwardWithActivation(a, 'relu'); // bn1 → relu in one kernel (and one backward)
     a.dispose();
-    const c = relu(b);
-    b.dispose();
     const d = this.conv2.forward(c);
     c.dispose();
     const e = this.bn2.forward(d);

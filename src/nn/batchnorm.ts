@@ -1,5 +1,6 @@
 // BatchNorm's fused kernels with their backward rule: batch statistics in one launch (a workgroup per
-// channel), normalization + affine in one, and a backward of two (per-channel sums, then the input gradient).
+// channel), normalization + affine (+ a relu / relu6 nn.Sequential folds in) in one, and a backward of two
+// (per-channel sums, then the input gradient; both take the gradient through the activation first).
 // Train mode (batch statistics) and eval mode (running statistics) share the kernels; in train mode the
 // input gradient includes the statistics' dependence on x:
 //   dx = w·istd·(g − (Σg + x̂·Σg·x̂)/M),   dw = Σg·x̂,   db = Σg        (sums over n, h, w; M = N·H·W)
@@ -8,11 +9,11 @@ import applyWgsl from '../shaders/nn_batchnorm_apply.wgsl?raw';
 import backwardWgsl from '../shaders/nn_batchnorm_backward.wgsl?raw';
 import statsWgsl from '../shaders/nn_batchnorm_stats.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
-import { Tensor, attach, emptyTensor, launch, reshape, slice } from '../engine/internal.ts';
+import { EPILOGUE_ACT_CODE, Tensor, attach, emptyTensor, launch, reshape, slice, withActEpilogue, type EpilogueActivation } from '../engine/internal.ts';
 
 const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write'], { N: 'u32', C: 'u32', HW: 'u32' });
-const applyKernel = defineKernel('nn_batchnorm_apply', applyWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], { n: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
-const backwardKernel = defineKernel('nn_batchnorm_backward', backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write', 'read'], { N: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
+const applyKernel = defineKernel('nn_batchnorm_apply', withActEpilogue(applyWgsl), ['read', 'read', 'read', 'read', 'read', 'write'], { n: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
+const backwardKernel = defineKernel('nn_batchnorm_backward', withActEpilogue(backwardWgsl), ['read', 'read', 'read', 'read', 'read', 'write', 'read', 'read'], { N: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
 
 /** Per-channel mean and biased variance of x [N, C, H, W] (no autograd). */
 export function batchStatistics(x: Tensor): { mean: Tensor; variance: Tensor } {
@@ -24,30 +25,38 @@ export function batchStatistics(x: Tensor): { mean: Tensor; variance: Tensor } {
 }
 
 /**
- * y = (x − mean)/sqrt(variance + eps)·weight + bias over channels of x [N, C, H, W]. With `batchStats` the
- * mean and variance are x's own (from batchStatistics) and the gradient flows through them; otherwise they
- * are constants (running statistics).
+ * y = act((x − mean)/sqrt(variance + eps)·weight + bias) over channels of x [N, C, H, W]. With `batchStats`
+ * the mean and variance are x's own (from batchStatistics) and the gradient flows through them; otherwise they
+ * are constants (running statistics). `activation` (relu, relu6) runs in the same kernel, and its gradient in
+ * the backward's two passes, from the saved output: BatchNorm → ReLU in nn.Sequential.
  */
-export function batchNormApply(x: Tensor, mean: Tensor, variance: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number, batchStats: boolean): Tensor {
+export function batchNormApply(
+  x: Tensor, mean: Tensor, variance: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number, batchStats: boolean,
+  activation: EpilogueActivation = 'none',
+): Tensor {
+  const ACT = EPILOGUE_ACT_CODE[activation];
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const HW = H * W;
   const out = emptyTensor(x.shape);
   launch(applyKernel, [x, mean, variance, weight ?? mean, bias ?? mean, out], {
     params: { n: x.size, C, HW, eps },
-    constants: { AFFINE: weight ? 1 : 0 },
+    constants: { AFFINE: weight ? 1 : 0, ACT },
     workgroups: grid(Math.ceil(x.size / 256)),
     label: 'batchnorm.forward',
   });
-  const saved = weight ? [x, mean, variance, weight] : [x, mean, variance];
-  return attach('batchNorm', [x, weight, bias], out, saved, (g, [x0, m0, v0, w0], needs) => {
-    const constants = { TRAIN: batchStats ? 1 : 0, AFFINE: w0 ? 1 : 0 };
+  const saved = [x, mean, variance, ...(weight ? [weight] : []), ...(ACT ? [out] : [])];
+  return attach('batchNorm', [x, weight, bias], out, saved, (g, savedT, needs) => {
+    const [x0, m0, v0] = savedT;
+    const w0 = weight ? savedT[3]! : null;
+    const y = ACT ? savedT[savedT.length - 1]! : g;
+    const constants = { TRAIN: batchStats ? 1 : 0, AFFINE: w0 ? 1 : 0, ACT };
     const params = { N, C, HW, eps };
     const sums = emptyTensor([2, C]);
-    launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, sums, m0!], { params, constants: { ...constants, PASS: 0 }, workgroups: [C, 1, 1], label: 'batchnorm.backward_sums' });
+    launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, sums, m0!, y], { params, constants: { ...constants, PASS: 0 }, workgroups: [C, 1, 1], label: 'batchnorm.backward_sums' });
     let dx: Tensor | null = null;
     if (needs[0]) {
       dx = emptyTensor(x0!.shape);
-      launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, dx, sums], {
+      launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, dx, sums, y], {
         params,
         constants: { ...constants, PASS: 1 },
         workgroups: grid(Math.ceil(dx.size / 256)),

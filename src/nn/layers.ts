@@ -10,7 +10,7 @@ import { defineKernel, grid } from '../shaders/kernel.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
   Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, conv2dAct, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, linearAct, maxPool2d, reluMaxPool2d, mul, noGrad,
-  ones, rand, relu, relu6, reshape, sigmoid, tanh, zeros,
+  ones, rand, relu, relu6, reshape, sigmoid, tanh, zeros, type EpilogueActivation,
 } from '../engine/internal.ts';
 import { adaptiveOutputSize, type AdaptiveSize } from '../engine/ops/pool.ts';
 import { batchNormApply, batchStatistics } from './batchnorm.ts';
@@ -147,7 +147,7 @@ export class Conv2d extends Module {
    * act(forward(x)) with the activation in the conv kernel's epilogue (conv2dAct): what nn.Sequential runs for
    * Conv2d → ReLU / ReLU6.
    */
-  forwardWithActivation(x: Tensor, activation: 'none' | 'relu' | 'relu6'): Tensor {
+  forwardWithActivation(x: Tensor, activation: EpilogueActivation): Tensor {
     this.checkInput(x);
     if (x.rank !== 4 || x.shape[1] !== this.inChannels) this.badInput(`[N, ${this.inChannels}, H, W]`, x);
     const outH = windowOut(x.shape[2]!, this.kernelSize[0], this.stride[0], this.padding[0], this.dilation[0]);
@@ -434,31 +434,39 @@ abstract class BatchNorm extends Module {
   protected abstract acceptsRank(rank: number): boolean;
 
   forward(x: Tensor): Tensor {
+    return this.forwardWithActivation(x, 'none');
+  }
+
+  /**
+   * act(forward(x)) with the activation in the normalization kernel (its gradient in the backward's passes):
+   * what nn.Sequential runs for BatchNorm → ReLU / ReLU6, and the ResNet blocks for bn1 → relu.
+   */
+  forwardWithActivation(x: Tensor, activation: EpilogueActivation): Tensor {
     this.checkInput(x);
     const C = this.numFeatures;
     if (!this.acceptsRank(x.rank) || x.shape[1] !== C) this.badInput(this.expectedInput(), x);
     if (this.training && x.size / C < 2) {
       this.badInput(`${this.expectedInput()} with more than one value per channel`, x, 'batch statistics need at least 2 values per channel in train mode');
     }
-    if (x.rank === 4) return this.normalize(x);
+    if (x.rank === 4) return this.normalize(x, activation);
     const view = reshape(x, [x.shape[0]!, C, x.shape[2] ?? 1, 1]);
-    const y = this.normalize(view);
+    const y = this.normalize(view, activation);
     view.dispose();
     const out = reshape(y, x.shape);
     y.dispose();
     return out;
   }
 
-  private normalize(x: Tensor): Tensor {
+  private normalize(x: Tensor, activation: EpilogueActivation): Tensor {
     const C = this.numFeatures;
     const useBatchStats = this.training || !this.runningMean;
     const count = x.size / C;
     const w = this.weight;
     const b = this.bias;
-    if (!useBatchStats) return batchNormApply(x, this.runningMean!, this.runningVar!, w, b, this.eps, false);
+    if (!useBatchStats) return batchNormApply(x, this.runningMean!, this.runningVar!, w, b, this.eps, false, activation);
     const { mean, variance } = batchStatistics(x);
     if (this.training && this.runningMean) this.updateRunning(mean, variance, count);
-    const y = batchNormApply(x, mean, variance, w, b, this.eps, true);
+    const y = batchNormApply(x, mean, variance, w, b, this.eps, true, activation);
     mean.dispose();
     variance.dispose();
     return y;
@@ -538,7 +546,9 @@ export class Sequential extends Module {
    * a ReLU directly followed by a MaxPool2d as reluMaxPool2d, a Conv2d directly followed by a ReLU or ReLU6 as
    * conv2dAct (the activation in the conv's epilogue, its gradient and the bias gradient in one backward pass),
    * except Conv2d → ReLU → MaxPool2d, which keeps the ReLU in the pool (its backward masks for free there,
-   * and the conv's bias gradient rides in the weight gradient). Every other child runs its own forward.
+   * and the conv's bias gradient rides in the weight gradient), and a BatchNorm2d / BatchNorm1d followed by a
+   * ReLU or ReLU6 (not then a MaxPool2d) with the activation in its normalization kernel. Every other child
+   * runs its own forward.
    */
   forward(x: Tensor): Tensor {
     let y = x;
@@ -549,13 +559,16 @@ export class Sequential extends Module {
       const reluPool = m.constructor === ReLU && after instanceof MaxPool2d;
       const linearRelu = m.constructor === Linear && after?.constructor === ReLU;
       const afterType = after?.constructor;
-      const convAct = m.constructor === Conv2d && (afterType === ReLU6 || (afterType === ReLU && !(kids[i + 2] instanceof MaxPool2d)));
+      const actAfter = afterType === ReLU6 || (afterType === ReLU && !(kids[i + 2] instanceof MaxPool2d));
+      const convAct = m.constructor === Conv2d && actAfter;
+      const normAct = (m.constructor === BatchNorm2d || m.constructor === BatchNorm1d) && actAfter;
       let next: Tensor;
       if (reluPool) next = (after as MaxPool2d).forwardAfterRelu(y);
       else if (linearRelu) next = (m as Linear).forwardWithRelu(y);
       else if (convAct) next = (m as Conv2d).forwardWithActivation(y, afterType === ReLU6 ? 'relu6' : 'relu');
+      else if (normAct) next = (m as BatchNorm).forwardWithActivation(y, afterType === ReLU6 ? 'relu6' : 'relu');
       else next = m.forward(y) as Tensor;
-      if (reluPool || linearRelu || convAct) i++;
+      if (reluPool || linearRelu || convAct || normAct) i++;
       if (y !== x && next !== y) y.dispose();
       y = next;
     }

@@ -1,5 +1,6 @@
 // conv2d_bias_grad.wgsl: the gradient through conv2d's fused activation and its bias, one pass:
-//   gm[n, o, oh, ow] = gy · act'(y)          (ACT 1 relu: [y > 0]; 2 relu6: [0 < y < 6]; 0 none: gm = gy, unwritten)
+//   gm[n, o, oh, ow] = gy · act'(y)          (activationGrad of epilogue_act.wgsl, prepended by the engine: ACT 1
+//                                            relu [y > 0], 2 relu6 [0 < y < 6]; 0 none: gm = gy, unwritten)
 //   db[o] = Σ_{n, oh, ow} gm[n, o, oh, ow]   (HAS_BIAS)
 // y is the forward's output: y > 0 exactly where the pre-activation is (and 0 < y < 6 for relu6), so these
 // are the unfused relu / relu6 backward rules (reluGrad, relu6Grad in binary.wgsl), NaN included (a NaN y
@@ -14,7 +15,6 @@
 // v  | idea                                         | figure | device | shape
 // v1 | workgroup per channel, strided loads + tree  | (memory-bound, timed inside the backward cases) | — | —
 
-override ACT: u32 = 0u;
 override HAS_BIAS: bool = true;
 
 struct Params { N: u32, O: u32, plane: u32 }
@@ -28,13 +28,6 @@ struct Params { N: u32, O: u32, plane: u32 }
 const WG: u32 = 64u;
 var<workgroup> partial: array<f32, 64>;
 
-fn masked(i: u32) -> f32 {
-  let g = gy[i];
-  if (ACT == 1u) { return select(0.0, g, y[i] > 0.0); }
-  if (ACT == 2u) { return select(0.0, g, y[i] > 0.0 && y[i] < 6.0); }
-  return g;
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -44,7 +37,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var n = 0u; n < params.N; n++) {
     let base = (n * params.O + o) * params.plane;
     for (var i = lid; i < params.plane; i += WG) {
-      let v = masked(base + i);
+      var v = gy[base + i];
+      if (ACT != 0u) { v = activationGrad(v, y[base + i]); }
       if (ACT != 0u) { gm[base + i] = v; }
       acc += v;
     }

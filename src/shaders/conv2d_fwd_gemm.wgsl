@@ -11,7 +11,7 @@
 //   [TILE_K][TILE_M] and a B tile [TILE_K][TILE_N + 1 (pad)] to workgroup memory. The im2col addressing is
 //   split in two: each thread keeps one fixed row m (its (n, oh·sH − pH, ow·sW − pW) decoded once), and
 //   TILE_K threads decode the next step's taps k → (c·H·W + kh·dH·W + kw·dW, kh·dH, kw·dW) into a small
-//   double-buffered table, so the loads do no division. Bias and activation (ACT, conv2d_epilogue.wgsl) are in the epilogue.
+//   double-buffered table, so the loads do no division. Bias and activation (ACT, epilogue_act.wgsl) are in the epilogue.
 // The engine narrows TILE_M / TILE_N to 32 or 16 on a small side (chooseTiles in src/engine/ops/conv.ts). The
 //   4 × 4 block lives in four vec4 accumulators, written out rather than looped: SwiftShader's JIT does not
 //   unroll, and the looped form (arrays indexed in loops) ran 3.3× slower there.

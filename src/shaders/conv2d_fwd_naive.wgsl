@@ -3,7 +3,7 @@
 //                                                      · w[o, c, kh, kw]            (g = o / (O/groups))
 // Layouts (row-major f32): x [N, C, H, W], w [O, C/groups, kH, kW], bias [O] (bound but unread when
 //   HAS_BIAS is false), y [N, O, OH, OW]. Taps outside the input read the zero padding.
-// Epilogue: + bias, then the activation ACT (activate(), conv2d_epilogue.wgsl, prepended by the engine).
+// Epilogue: + bias, then the activation ACT (activate(), epilogue_act.wgsl, prepended by the engine).
 // Dispatch: 64 threads per workgroup over the N·O·OH·OW outputs, spread over x/y by grid().
 // The reference the implicit-GEMM version (conv2d_fwd_gemm.wgsl) is tested against: any shape, stride,
 // padding, dilation and groups.

@@ -4,7 +4,7 @@
 //   false), y [N, C, OH, OW]. Taps outside the input read the zero padding. Any kernel, stride, padding and
 //   dilation: the reference the tiled 3×3 version (depthwise_fwd_tiled.wgsl) is tested against, and what runs
 //   for depthwise shapes v2 does not take (kernels other than 3×3, dilation, stride > 2).
-// Epilogue: + bias, then the activation ACT (activate(), conv2d_epilogue.wgsl, prepended by the engine).
+// Epilogue: + bias, then the activation ACT (activate(), epilogue_act.wgsl, prepended by the engine).
 // Dispatch: 64 threads per workgroup over the N·C·OH·OW outputs, spread over x/y by grid().
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts)
 //

@@ -8,7 +8,7 @@
 //   does the 36 multiply-adds from registers: 1.5 (S = 1) to 2.25 (S = 2) input reads per output instead of
 //   9, one index decomposition per 4 outputs, and no workgroup memory or barrier (which v2 needs and CPU
 //   adapters such as SwiftShader run slowly). Out-of-range taps read 0 through a clamped index and select.
-// Epilogue: + bias, then the activation ACT (activate(), conv2d_epilogue.wgsl, prepended by the engine).
+// Epilogue: + bias, then the activation ACT (activate(), epilogue_act.wgsl, prepended by the engine).
 // Dispatch: 64 threads per workgroup over N·C·OH·⌈OW/4⌉ row pieces, spread over x/y by grid().
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts)
 //

@@ -8,7 +8,7 @@
 //   memory, keeps the 9 weights in registers, and each thread computes 4 adjacent outputs of one row from it.
 //   Global reads per output drop from 9 to about (1 + 2/8)(1 + 2/32)·S² and no bounds check sits in the
 //   inner loop. STRIDE (1 or 2) is an override constant, so the window size is known to the compiler.
-// Epilogue: + bias, then the activation ACT (activate(), conv2d_epilogue.wgsl, prepended by the engine).
+// Epilogue: + bias, then the activation ACT (activate(), epilogue_act.wgsl, prepended by the engine).
 // Dispatch: [ceil(OW / 32), ceil(OH / 8), N·C] workgroups of 64 threads (8 × 8, x along columns).
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts)
 //

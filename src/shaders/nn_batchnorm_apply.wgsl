@@ -1,5 +1,7 @@
 // nn_batchnorm_apply.wgsl: BatchNorm's normalization and affine transform, one thread per element.
-//   y = (x − mean_c) / sqrt(var_c + eps) · w_c + b_c
+//   y = act((x − mean_c) / sqrt(var_c + eps) · w_c + b_c)
+// act: ACT of epilogue_act.wgsl (none, relu, relu6), prepended by the engine: what nn.Sequential runs for
+// BatchNorm → ReLU / ReLU6.
 // mean and var are the batch statistics (train mode, from nn_batchnorm_stats) or the running ones (eval).
 // Layout: x, y NCHW f32; mean, var, w, b [C] f32 (w, b ignored without AFFINE).
 //
@@ -26,5 +28,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let c = (i / params.HW) % params.C;
   var v = (x[i] - mean[c]) * inverseSqrt(variance[c] + params.eps);
   if (AFFINE) { v = v * w[c] + b[c]; }
-  y[i] = v;
+  y[i] = activate(v);
 }

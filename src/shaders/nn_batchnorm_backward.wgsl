@@ -5,7 +5,9 @@
 //   PASS 1, one thread per element, the input gradient:
 //     train (batch statistics, which depend on x):  dx = w_c·istd_c·(g − (Σg + x̂·Σg·x̂)/M),  M = N·H·W
 //     eval (running statistics, constants):         dx = w_c·istd_c·g
-// Layout: x, g, dx NCHW f32; mean, var, w [C]; sums [2, C]. Without AFFINE, w_c = 1.
+// With a fused activation (ACT of epilogue_act.wgsl, prepended by the engine) g is first taken through it from
+// the saved output y (activationGrad: g · [y > 0] for relu, g · [0 < y < 6] for relu6), in both passes.
+// Layout: x, g, y, dx NCHW f32; mean, var, w [C]; sums [2, C]. Without AFFINE, w_c = 1; without ACT, y is g.
 //
 // | version | idea                                                  | figure      | device                | shape |
 // | ------- | ----------------------------------------------------- | ----------- | --------------------- | ----- |
@@ -24,7 +26,14 @@ struct Params { N: u32, C: u32, HW: u32, eps: f32 }
 @group(0) @binding(4) var<storage, read> w: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>; // PASS 0: sums [2, C]; PASS 1: dx
 @group(0) @binding(6) var<storage, read> sums: array<f32>;      // PASS 1 reads what PASS 0 wrote
-@group(0) @binding(7) var<uniform> params: Params;
+@group(0) @binding(7) var<storage, read> y: array<f32>;         // the forward's output (for ACT)
+@group(0) @binding(8) var<uniform> params: Params;
+
+/** The gradient at element i, through the fused activation. */
+fn gradAt(i: u32) -> f32 {
+  if (ACT == 0u) { return g[i]; }
+  return activationGrad(g[i], y[i]);
+}
 
 const WG: u32 = 256u;
 var<workgroup> part_g: array<f32, 256>;
@@ -42,8 +51,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var sgx = 0.0;
     for (var j = lid; j < m; j += WG) {
       let i = ((j / params.HW) * params.C + c) * params.HW + j % params.HW;
-      sg += g[i];
-      sgx += g[i] * (x[i] - mu) * istd;
+      let gi = gradAt(i);
+      sg += gi;
+      sgx += gi * (x[i] - mu) * istd;
     }
     part_g[lid] = sg;
     part_gx[lid] = sgx;
@@ -70,8 +80,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (TRAIN) {
     let m = f32(params.N * params.HW);
     let xhat = (x[i] - mean[c]) * istd;
-    out[i] = scale * (g[i] - (sums[c] + xhat * sums[params.C + c]) / m);
+    out[i] = scale * (gradAt(i) - (sums[c] + xhat * sums[params.C + c]) / m);
   } else {
-    out[i] = scale * g[i];
+    out[i] = scale * gradAt(i);
   }
 }

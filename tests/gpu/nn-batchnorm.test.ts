@@ -1,5 +1,7 @@
 // BatchNorm2d's fused kernels: what a train-mode step dispatches, and the frozen cases (no input gradient
-// for a first layer, no weight/bias gradient when frozen). Parity with PyTorch is in nn-layers.test.ts.
+// for a first layer, no weight/bias gradient when frozen); the ReLU / ReLU6 folded into the normalization
+// kernel (forwardWithActivation, what nn.Sequential runs for BatchNorm → ReLU) against the unfused path, train
+// and eval, NaN and values past 6 included. Parity with PyTorch is in nn-layers.test.ts.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useGpuPage } from '../harness/gpu.ts';
@@ -60,5 +62,59 @@ describe('BatchNorm2d kernels', () => {
     const db = [0, 1].map((ch) => gs.reduce((acc, g, i) => (c(i) === ch ? acc + g : acc), 0));
     out.dw.forEach((v, i) => expect(v).toBeCloseTo(dw[i]!, 5));
     out.db.forEach((v, i) => expect(v).toBeCloseTo(db[i]!, 5));
+  });
+
+  it('BatchNorm → ReLU / ReLU6 folded: the unfused values and gradients (train and eval, NaN, past 6), fewer kernels', async () => {
+    type Value = number | 'NaN';
+    const out = await gpu.run(async (E) => {
+      const { nn } = E;
+      const encode = (v: number): Value => (Number.isNaN(v) ? 'NaN' : v);
+      const res: Array<{ tag: string; fused: Value[]; composed: Value[]; forward: string[]; backward: string[] }> = [];
+      for (const act of ['relu', 'relu6'] as const) {
+        for (const training of [true, false]) {
+          const run = async (fused: boolean) => {
+            E.manualSeed(11);
+            const bn = new nn.BatchNorm2d(3);
+            const values = Array.from({ length: 2 * 3 * 4 * 5 }, (_, i) => Math.sin(i * 1.3) * 4 + (i % 3));
+            if (!training) values[7] = NaN; // eval: the NaN stays in its element (train: it would fill the channel)
+            const x = E.tensor(values, [2, 3, 4, 5], { requiresGrad: true });
+            // A scale and shift that put outputs on both sides of 0 and past 6.
+            bn.loadStateDict({ weight: E.tensor([3, -2, 1.5], [3]), bias: E.tensor([2, 0.5, -1], [3]) }, { strict: false });
+            bn.train(training);
+            let y!: InstanceType<typeof E.Tensor>;
+            const forward = await E.extend.traceKernels(() => {
+              if (fused) y = bn.forwardWithActivation(x, act);
+              else {
+                const pre = bn.forward(x);
+                y = act === 'relu' ? E.relu(pre) : E.relu6(pre);
+                pre.dispose();
+              }
+            });
+            const g = E.tensor(Array.from({ length: y.size }, (_, i) => ((i % 5) - 2) * 0.5), y.shape);
+            const backward = await E.extend.traceKernels(() => y.backward(g));
+            const flat: Value[] = [];
+            for (const t of [y, x.grad!, bn.weight!.grad!, bn.bias!.grad!]) flat.push(...Array.from(await t.data()).map(encode));
+            for (const t of [x, y, g]) t.dispose();
+            bn.dispose();
+            return { flat, forward, backward };
+          };
+          const f = await run(true);
+          const u = await run(false);
+          res.push({ tag: `${act} ${training ? 'train' : 'eval'}`, fused: f.flat, composed: u.flat, forward: f.forward, backward: f.backward });
+        }
+      }
+      return res;
+    });
+    for (const r of out) {
+      expect(r.fused.length, r.tag).toBe(r.composed.length);
+      r.fused.forEach((v, i) => {
+        const want = r.composed[i]!;
+        if (v === 'NaN' || want === 'NaN') expect(v, `${r.tag} element ${i}`).toBe(want);
+        else expect(Math.abs(v - want), `${r.tag} element ${i}: ${v} vs ${want}`).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(want));
+      });
+      if (r.tag.endsWith('eval')) expect(r.fused, r.tag).toContain('NaN');
+      expect(r.forward.filter((k) => k === 'relu' || k === 'relu6'), r.tag).toEqual([]);
+      expect(r.backward.filter((k) => k.endsWith('Grad')), r.tag).toEqual([]);
+    }
   });
 });

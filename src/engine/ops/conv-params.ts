@@ -1,8 +1,7 @@
 // What the conv2d passes (conv.ts) and the depthwise passes (depthwise.ts) share: the one uniform block
-// every one of their kernels reads, the forward kernels' activation epilogue, and the split-K reduction that
-// sums partial weight (and bias) gradients.
+// every one of their kernels reads, a spare output for unwritten bindings, and the split-K reduction that sums
+// partial weight (and bias) gradients.
 
-import epilogueWgsl from '../../shaders/conv2d_epilogue.wgsl?raw';
 import wgradReduceWgsl from '../../shaders/conv2d_wgrad_reduce.wgsl?raw';
 import { defineKernel, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
 import { emptyTensor } from '../launch.ts';
@@ -24,15 +23,6 @@ export const CONV_PARAMS = {
 export function convParams(d: Conv2dGeometry, splits = 1, chunk = 0): ParamsValues<typeof CONV_PARAMS> {
   const { N, C, H, W, O, OH, OW, groups, kH, kW, sH, sW, pH, pW, dH, dW } = d;
   return { N, C, H, W, O, OH, OW, groups, kH, kW, sH, sW, pH, pW, dH, dW, splits, chunk };
-}
-
-/** The activations a conv2d forward kernel applies in its epilogue (`ACT` of conv2d_epilogue.wgsl). */
-export type ConvActivation = 'none' | 'relu' | 'relu6';
-export const CONV_ACT_CODE: Readonly<Record<ConvActivation, number>> = Object.freeze({ none: 0, relu: 1, relu6: 2 });
-
-/** A forward kernel's WGSL with the activation epilogue (`activate()`, override ACT) prepended. */
-export function withEpilogue(code: string): string {
-  return epilogueWgsl + code;
 }
 
 /**

@@ -7,7 +7,7 @@
 //   wgrad    dw = Σ_{n,oh,ow} gy ⊗ im2col(x)          conv2d_wgrad_naive / conv2d_wgrad_gemm (+ split-K reduce)
 //   db = Σ_{n,oh,ow} gy                               inside the wgrad pass (v1: O more threads, v2: the first
 //                                                     q tile's workgroups sum the gy tiles they load)
-// conv2dAct adds an activation (relu, relu6) to the forward kernels' epilogue (ACT, conv2d_epilogue.wgsl) and
+// conv2dAct adds an activation (relu, relu6) to the forward kernels' epilogue (ACT, epilogue_act.wgsl) and
 // saves its output: the backward masks the gradient with act'(y) and sums db in the same pass
 // (conv2d_bias_grad), then runs dgrad and wgrad on the masked gradient. conv2d_bias_grad alone (ACT 0) runs
 // only for a bias whose weight needs no gradient, and after the depthwise wgrad, which has no bias fold.
@@ -34,7 +34,8 @@ import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
-import { CONV_ACT_CODE, CONV_PARAMS, convParams, wgradReduceKernel, withEpilogue, withSpareOutput, type ConvActivation } from './conv-params.ts';
+import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
+import { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
 
 // ------------------------------------------------------------------ options and geometry
@@ -102,13 +103,13 @@ function conv2dGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, options:
 
 // ------------------------------------------------------------------ kernels
 
-const fwdNaiveKernel = defineKernel('conv2d_fwd_naive', withEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
-const fwdGemmKernel = defineKernel('conv2d_fwd_gemm', withEpilogue(fwdGemmWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdNaiveKernel = defineKernel('conv2d_fwd_naive', withActEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdGemmKernel = defineKernel('conv2d_fwd_gemm', withActEpilogue(fwdGemmWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const dgradNaiveKernel = defineKernel('conv2d_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradGemmKernel = defineKernel('conv2d_dgrad_gemm', dgradGemmWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
 const wgradGemmKernel = defineKernel('conv2d_wgrad_gemm', wgradGemmWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
-const biasGradKernel = defineKernel('conv2d_bias_grad', biasGradWgsl, ['read', 'read', 'write', 'write'], { N: 'u32', O: 'u32', plane: 'u32' });
+const biasGradKernel = defineKernel('conv2d_bias_grad', withActEpilogue(biasGradWgsl), ['read', 'read', 'write', 'write'], { N: 'u32', O: 'u32', plane: 'u32' });
 
 /** Tile shape of the implicit-GEMM (v2) kernels: WG_X × WG_Y threads, 4 × 4 outputs each, K step TILE_K. */
 export interface GemmTiles {
@@ -123,7 +124,7 @@ export type Conv2dPass = 'forward' | 'dgrad' | 'wgrad';
  * The problem of each pass: the forward writes act(conv + bias) into `out`, the backward passes return their
  * gradient; the weight gradient also writes the bias gradient into `db` when one is given.
  */
-export interface Conv2dForwardProblem { x: Tensor; w: Tensor; b: Tensor | null; d: Conv2dGeometry; out: Tensor; activation: ConvActivation }
+export interface Conv2dForwardProblem { x: Tensor; w: Tensor; b: Tensor | null; d: Conv2dGeometry; out: Tensor; activation: EpilogueActivation }
 export interface Conv2dInputGradProblem { g: Tensor; w: Tensor; d: Conv2dGeometry }
 export interface Conv2dWeightGradProblem { g: Tensor; x: Tensor; d: Conv2dGeometry; db: Tensor | null }
 
@@ -194,7 +195,7 @@ function checkZ(z: number, what: string): number {
 function forwardNaive({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
   launch(fwdNaiveKernel, [x, w, b ?? w, out], {
     params: convParams(d),
-    constants: { HAS_BIAS: b ? 1 : 0, ACT: CONV_ACT_CODE[activation] },
+    constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] },
     workgroups: grid(Math.ceil(out.size / 64)),
     label: 'conv2d.forward',
   });
@@ -207,7 +208,7 @@ function forwardGemm({ x, w, b, d, out, activation }: Conv2dForwardProblem): voi
   const [gx, gy] = grid(mTiles);
   launch(fwdGemmKernel, [x, w, b ?? w, out], {
     params: convParams(d),
-    constants: { ...c, HAS_BIAS: b ? 1 : 0, ACT: CONV_ACT_CODE[activation] },
+    constants: { ...c, HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] },
     workgroups: [gx, gy, checkZ(nTiles * d.groups, 'the forward')],
     label: 'conv2d.forward',
   });
@@ -314,12 +315,12 @@ function wgradDepthwise(p: Conv2dWeightGradProblem): Tensor {
 }
 
 /** One conv2d_bias_grad pass: gm = g · act'(y) (returned; null for 'none'), and db = Σ gm when `db` is given. */
-function biasGradPass(g: Tensor, y: Tensor | null, d: Conv2dGeometry, activation: ConvActivation, db: Tensor | null): Tensor | null {
+function biasGradPass(g: Tensor, y: Tensor | null, d: Conv2dGeometry, activation: EpilogueActivation, db: Tensor | null): Tensor | null {
   const gm = activation === 'none' ? null : emptyTensor(g.shape);
   withSpareOutput((spare) =>
     launch(biasGradKernel, [g, y ?? g, gm ?? spare, db ?? spare], {
       params: { N: d.N, O: d.O, plane: d.OH * d.OW },
-      constants: { ACT: CONV_ACT_CODE[activation], HAS_BIAS: db ? 1 : 0 },
+      constants: { ACT: EPILOGUE_ACT_CODE[activation], HAS_BIAS: db ? 1 : 0 },
       workgroups: grid(d.O),
       label: activation === 'none' ? 'conv2d.bias_grad' : `conv2d.${activation}_grad`,
     }));
@@ -384,17 +385,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
  * kernel's epilogue: what nn.Sequential runs for Conv2d → ReLU / ReLU6. Same values, gradients and NaN
  * behaviour as conv2d followed by relu / relu6; the backward keeps only the output for the activation.
  */
-export function conv2dAct(x: Tensor, weight: Tensor, bias: Tensor | null, activation: ConvActivation, options: Conv2dOptions = {}): Tensor {
+export function conv2dAct(x: Tensor, weight: Tensor, bias: Tensor | null, activation: EpilogueActivation, options: Conv2dOptions = {}): Tensor {
   return conv2dOp('conv2dAct', x, weight, bias, activation, options);
 }
 
-function conv2dOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, activation: ConvActivation, options: Conv2dOptions): Tensor {
+function conv2dOp(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, activation: EpilogueActivation, options: Conv2dOptions): Tensor {
   checkOperand(op, x, 'input');
   checkOperand(op, weight, 'weight');
   if (bias !== null) checkOperand(op, bias, 'bias');
-  if (!Object.hasOwn(CONV_ACT_CODE, activation)) {
-    throw new EngineError(`${op}: unknown activation ${JSON.stringify(activation)}; expected one of ${Object.keys(CONV_ACT_CODE).join(', ')}`);
-  }
+  checkEpilogueActivation(op, activation);
   const b = bias;
   checkFloat(op, x, weight, ...(b ? [b] : []));
   const d = conv2dGeometry(x, weight, b, options);

@@ -30,12 +30,13 @@ import { EngineError } from '../errors.ts';
 import { defineKernelVersions } from '../kernel-registry.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import type { Tensor } from '../tensor.ts';
-import { CONV_ACT_CODE, CONV_PARAMS, convParams, wgradReduceKernel, withEpilogue, withSpareOutput } from './conv-params.ts';
+import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
+import { EPILOGUE_ACT_CODE, withActEpilogue } from './act-epilogue.ts';
 import type { Conv2dForwardProblem, Conv2dGeometry, Conv2dInputGradProblem, Conv2dPass, Conv2dWeightGradProblem } from './conv.ts';
 
-const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', withEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
-const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', withEpilogue(fwdTiledWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
-const fwdRowsKernel = defineKernel('depthwise_fwd_rows', withEpilogue(fwdRowsWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', withActEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', withActEpilogue(fwdTiledWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdRowsKernel = defineKernel('depthwise_fwd_rows', withActEpilogue(fwdRowsWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const dgradRowsKernel = defineKernel('depthwise_dgrad_rows', dgradRowsWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradNaiveKernel = defineKernel('depthwise_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradTiledKernel = defineKernel('depthwise_dgrad_tiled', dgradTiledWgsl, ['read', 'read', 'write'], CONV_PARAMS);
@@ -87,14 +88,14 @@ function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string):
 
 /** y = depthwise conv(x, w) + b into `out` [N, C, OH, OW]: v1, one thread per output. */
 function forwardNaive({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
-  launch(fwdNaiveKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: CONV_ACT_CODE[activation] }, workgroups: grid(Math.ceil(out.size / 64)), label: 'depthwise.forward' });
+  launch(fwdNaiveKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] }, workgroups: grid(Math.ceil(out.size / 64)), label: 'depthwise.forward' });
 }
 
 /** v2: an 8×32 output tile per workgroup, its input window in workgroup memory. */
 function forwardTiled({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
   launch(fwdTiledKernel, [x, w, b ?? w, out], {
     params: convParams(d),
-    constants: { HAS_BIAS: b ? 1 : 0, ACT: CONV_ACT_CODE[activation], STRIDE: d.sH },
+    constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], STRIDE: d.sH },
     workgroups: tiledWorkgroups(d, d.OH, d.OW, 'forward'),
     label: 'depthwise.forward',
   });
@@ -103,7 +104,7 @@ function forwardTiled({ x, w, b, d, out, activation }: Conv2dForwardProblem): vo
 /** v3: 4 outputs of a row per thread, the input window in registers. */
 function forwardRows({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
   const rows = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
-  launch(fwdRowsKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: CONV_ACT_CODE[activation], STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.forward' });
+  launch(fwdRowsKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.forward' });
 }
 
 /** dx [N, C, H, W] for the output gradient g [N, C, OH, OW]: v1, one thread per input pixel. */
