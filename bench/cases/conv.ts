@@ -15,7 +15,7 @@
 // N=2, ResNet 128→128 28² and 256→512 14²/2 at N=1. The other rows use the batch sizes of the reference
 // figures in /work/shared/gpu/README.md: ResNet layers at N=64, MNIST layers at N=256.
 
-import { conv2dBackward, conv2dForward } from '../../tests/harness/cpu-conv.ts';
+import { cpuConvReference, oursConv, tfConv } from '../conv-setup.ts';
 import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
 
 /** One conv layer: square kernel k, stride s, padding p, no dilation, no groups. */
@@ -58,12 +58,6 @@ function oihwToHwio(a: Float32Array, O: number, I: number, kH: number, kW: numbe
   return out;
 }
 
-/** Returns `validate` on the first call and `timed` on every later one (see the header). */
-function firstCallThen<T>(validate: () => T, timed: () => T): () => T {
-  let calls = 0;
-  return () => (calls++ === 0 ? validate() : timed());
-}
-
 function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: BenchContext): BenchInstance {
   const OH = outSize(l);
   const xs = random(l.N * l.C * l.H * l.H, 1);
@@ -73,31 +67,10 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const w = E.tensor(ws, [l.O, l.C, l.k, l.k]);
   const g = E.tensor(gs, [l.N, l.O, OH, OH]);
   const options = { stride: l.s, padding: l.p };
-  const geo = E.extend.conv2dPasses.geometry(x, w, options);
-
-  const flat = (t: EngineTensor): EngineTensor => E.reshape(t, [t.size]);
-  const both = (dx: EngineTensor, dw: EngineTensor): EngineTensor => {
-    const [a, b] = [flat(dx), flat(dw)];
-    const out = E.concat([a, b]);
-    for (const t of [a, b, dx, dw]) t.dispose();
-    return out;
-  };
-  const backward = (validate: boolean): EngineTensor => {
-    const dx = E.extend.conv2dPasses.inputGrad(g, w, geo);
-    const dw = E.extend.conv2dPasses.weightGrad(g, x, geo);
-    if (validate) return both(dx, dw);
-    dw.dispose();
-    return dx;
-  };
-  const runner = (): (() => EngineTensor) =>
-    pass === 'forward' ? () => E.conv2d(x, w, null, options) : firstCallThen(() => backward(true), () => backward(false));
-  const withVersion = (v: string): (() => EngineTensor) => {
-    const body = runner();
-    return () => E.extend.kernelVersions.using({ conv2d: v }, body);
-  };
+  const { runner, forced } = oursConv(E, x, w, g, options, pass);
   // The conv2d kernels' own versions (not `depthwise`, which the depthwise cases time).
   const variants = Object.fromEntries(
-    E.extend.kernelVersions.get('conv2d.forward').versionNames.filter((v) => /^v\d+$/.test(v)).map((v) => [v, withVersion(v)]),
+    E.extend.kernelVersions.get('conv2d.forward').versionNames.filter((v) => /^v\d+$/.test(v)).map((v) => [v, forced({ conv2d: v })]),
   );
 
   // TF.js: NHWC activations, HWIO filter, explicit symmetric padding.
@@ -115,33 +88,12 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     const attrs = { strides: [l.s, l.s], pad, dataFormat: 'NHWC' };
     const dgrad = (): TfTensor => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: tg, filter: tw }, { ...attrs, inputShape: [l.N, l.H, l.H, l.C] }) as TfTensor;
     const wgrad = (): TfTensor => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tx, dy: tg }, { ...attrs, filterShape: [l.k, l.k, l.C, l.O] }) as TfTensor;
-    const flatT = (t: TfTensor, perm: number[]): TfTensor => tf.reshape(tf.transpose(t, perm), [-1]);
-    tfjs =
-      pass === 'forward'
-        ? firstCallThen(() => tf.tidy(() => tf.transpose(fwd(), [0, 3, 1, 2])), fwd)
-        : firstCallThen(
-            () => tf.tidy(() => tf.concat([flatT(dgrad(), [0, 3, 1, 2]), flatT(wgrad(), [3, 2, 0, 1])])),
-            () => {
-              wgrad().dispose();
-              return dgrad();
-            },
-          );
+    tfjs = tfConv(tf, pass, fwd, dgrad, wgrad, [3, 2, 0, 1]);
   }
 
   const flops = pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l);
   const cpuGeo = { input: [l.N, l.C, l.H, l.H] as const, weight: [l.O, l.C, l.k, l.k] as const, stride: [l.s, l.s] as [number, number], padding: [l.p, l.p] as [number, number] };
-  const reference =
-    flops > CPU_REFERENCE_MAX_FLOPS
-      ? null
-      : pass === 'forward'
-        ? () => conv2dForward(xs, ws, null, cpuGeo)
-        : () => {
-            const r = conv2dBackward(xs, ws, gs, cpuGeo);
-            const out = new Float64Array(r.dx.length + r.dw.length);
-            out.set(r.dx);
-            out.set(r.dw, r.dx.length);
-            return out;
-          };
+  const reference = cpuConvReference(xs, ws, gs, cpuGeo, pass, flops, CPU_REFERENCE_MAX_FLOPS);
   // Sums run over K = C·k² (forward, dgrad ~ O·k²) and N·OH·OW (wgrad) products of values in [-1, 1).
   const longest = Math.max(l.C * l.k * l.k, l.O * l.k * l.k, pass === 'backward' ? l.N * OH * OH : 0);
   return {

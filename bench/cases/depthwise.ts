@@ -10,7 +10,7 @@
 // Quick rows (--quick, the default on SwiftShader): features.2 (C96 112²/2) and features.4 (C144 56²) at N1.
 // The others are every distinct depthwise shape of MobileNetV2 at 224², batch 16.
 
-import { conv2dBackward, conv2dForward } from '../../tests/harness/cpu-conv.ts';
+import { cpuConvReference, oursConv, tfConv } from '../conv-setup.ts';
 import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
 
 interface Layer {
@@ -42,11 +42,6 @@ function toTfFilter(a: Float32Array, C: number): Float32Array {
   return out;
 }
 
-function firstCallThen<T>(validate: () => T, timed: () => T): () => T {
-  let calls = 0;
-  return () => (calls++ === 0 ? validate() : timed());
-}
-
 function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: BenchContext): BenchInstance {
   const OH = outSize(l);
   const xs = random(l.N * l.C * l.H * l.H, 1);
@@ -56,26 +51,7 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const w = E.tensor(ws, [l.C, 1, 3, 3]);
   const g = E.tensor(gs, [l.N, l.C, OH, OH]);
   const options = { stride: l.s, padding: 1, groups: l.C };
-  const geo = E.extend.conv2dPasses.geometry(x, w, options);
-
-  const both = (dx: EngineTensor, dw: EngineTensor): EngineTensor => {
-    const [a, b] = [E.reshape(dx, [dx.size]), E.reshape(dw, [dw.size])];
-    const out = E.concat([a, b]);
-    for (const t of [a, b, dx, dw]) t.dispose();
-    return out;
-  };
-  const backward = (validate: boolean): EngineTensor => {
-    const dx = E.extend.conv2dPasses.inputGrad(g, w, geo);
-    const dw = E.extend.conv2dPasses.weightGrad(g, x, geo);
-    if (validate) return both(dx, dw);
-    dw.dispose();
-    return dx;
-  };
-  const runner = (): (() => EngineTensor) => (pass === 'forward' ? () => E.conv2d(x, w, null, options) : firstCallThen(() => backward(true), () => backward(false)));
-  const forced = (versions: Record<string, string>): (() => EngineTensor) => {
-    const body = runner();
-    return () => E.extend.kernelVersions.using(versions, body);
-  };
+  const { runner, forced } = oursConv(E, x, w, g, options, pass);
   const variants: Record<string, () => EngineTensor> = {
     v1: forced({ depthwise: 'v1' }),
     v2: forced({ depthwise: 'v2' }),
@@ -95,32 +71,12 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     const attrs = { strides: [l.s, l.s], pad, dilations: [1, 1] };
     const dgrad = (): TfTensor => tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy: tg, filter: tw }, { ...attrs, inputShape: [l.N, l.H, l.H, l.C] }) as TfTensor;
     const wgrad = (): TfTensor => tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x: tx, dy: tg }, { ...attrs, filterShape: [3, 3, l.C, 1] }) as TfTensor;
-    tfjs =
-      pass === 'forward'
-        ? firstCallThen(() => tf.tidy(() => tf.transpose(fwd(), [0, 3, 1, 2])), fwd)
-        : firstCallThen(
-            () => tf.tidy(() => tf.concat([tf.reshape(tf.transpose(dgrad(), [0, 3, 1, 2]), [-1]), tf.reshape(tf.transpose(wgrad(), [2, 3, 0, 1]), [-1])])),
-            () => {
-              wgrad().dispose();
-              return dgrad();
-            },
-          );
+    tfjs = tfConv(tf, pass, fwd, dgrad, wgrad, [2, 3, 0, 1]);
   }
 
   const flops = pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l);
   const cpuGeo = { input: [l.N, l.C, l.H, l.H] as const, weight: [l.C, 1, 3, 3] as const, stride: [l.s, l.s] as [number, number], padding: [1, 1] as [number, number], groups: l.C };
-  const reference =
-    flops > CPU_REFERENCE_MAX_FLOPS
-      ? null
-      : pass === 'forward'
-        ? () => conv2dForward(xs, ws, null, cpuGeo)
-        : () => {
-            const r = conv2dBackward(xs, ws, gs, cpuGeo);
-            const out = new Float64Array(r.dx.length + r.dw.length);
-            out.set(r.dx);
-            out.set(r.dw, r.dx.length);
-            return out;
-          };
+  const reference = cpuConvReference(xs, ws, gs, cpuGeo, pass, flops, CPU_REFERENCE_MAX_FLOPS);
   const longest = pass === 'backward' ? l.N * OH * OH : 9;
   return {
     ours: runner(),
