@@ -207,6 +207,14 @@ export class Tensor {
 
 registerTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
 
+/**
+ * `t`'s storage under another shape of the same size, with no autograd: a reshape for launches and backward
+ * rules. `track` false keeps it out of tidy() scopes (a temporary view the caller disposes itself).
+ */
+export function rawView(t: Tensor, shape: readonly number[], track = true): Tensor {
+  return new Tensor(t.storage.retain(), shape, t.dtype, track);
+}
+
 /** Throws the error every op gives for an unusable operand (before any GPU work). */
 export function checkOperand(op: string, t: unknown, what = 'input'): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${t === null ? 'null' : typeof t}`);

@@ -5,10 +5,10 @@
 import { attach, needsGrad } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { sizeOf } from '../shape.ts';
-import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
+import { Tensor, checkFloat, checkOperand, rawView } from '../tensor.ts';
 import { gelu } from './elementwise.ts';
 import { binaryRaw } from './elementwise-kernels.ts';
-import { ACT_CODE, bmm, view, type Activation } from './matmul.ts';
+import { ACT_CODE, bmm, type Activation } from './matmul.ts';
 import { sum } from './reduce.ts';
 
 /**
@@ -50,38 +50,38 @@ export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null, activa
 
   const M = sizeOf(x.shape.slice(0, -1));
   const outShape = [...x.shape.slice(0, -1), outF];
-  const x3 = view(x, [1, M, inF]);
-  const w3 = view(weight, [1, outF, inF]);
+  const x3 = rawView(x, [1, M, inF], false);
+  const w3 = rawView(weight, [1, outF, inF], false);
   const y3 = bmm(x3, w3, false, true, { bias, biasAlong: 'n', activation, label: 'linear' });
   x3.dispose();
   w3.dispose();
-  const out = new Tensor(y3.storage.retain(), outShape, 'float32');
+  const out = rawView(y3, outShape);
   y3.dispose();
 
   const saved = activation === 'relu' ? [x, weight, out] : [x, weight];
   return attach('linear', [x, weight, bias], out, saved, (g, [x0, w0, y0], needs) => {
     // relu: g · 1[y > 0] (y > 0 exactly where the pre-activation is).
     const gm = y0 ? binaryRaw('reluGrad', g, y0, g.shape) : g;
-    const g3 = view(gm, [1, M, outF]);
+    const g3 = rawView(gm, [1, M, outF], false);
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
     let gb: Tensor | null = null;
     if (needs[0]) {
-      const w = view(w0!, [1, outF, inF]);
+      const w = rawView(w0!, [1, outF, inF], false);
       const d = bmm(g3, w, false, false, { label: 'linear.grad_input' });
       w.dispose();
-      gx = new Tensor(d.storage.retain(), x0!.shape, 'float32');
+      gx = rawView(d, x0!.shape);
       d.dispose();
     }
     if (needs[1]) {
-      const xv = view(x0!, [1, M, inF]);
+      const xv = rawView(x0!, [1, M, inF], false);
       const d = bmm(g3, xv, true, false, { label: 'linear.grad_weight' });
       xv.dispose();
-      gw = new Tensor(d.storage.retain(), [outF, inF], 'float32');
+      gw = rawView(d, [outF, inF]);
       d.dispose();
     }
     if (needs[2]) {
-      const g2 = view(gm, [M, outF]);
+      const g2 = rawView(gm, [M, outF], false);
       gb = sum(g2, 0);
       g2.dispose();
     }

@@ -28,7 +28,7 @@ import { defineKernelVersions } from '../kernel-registry.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.ts';
-import { Tensor, checkOperand } from '../tensor.ts';
+import { Tensor, checkOperand, rawView } from '../tensor.ts';
 import { tensor } from './creation.ts';
 import { gatherStrided } from './shape-ops.ts';
 
@@ -163,11 +163,6 @@ export const matmulVersions = defineKernelVersions('matmul', {
 
 // ------------------------------------------------------------------ raw products
 
-/** A handle on `t`'s memory with another shape: no autograd, not tracked by tidy. Dispose it. */
-export function view(t: Tensor, shape: readonly number[]): Tensor {
-  return new Tensor(t.storage.retain(), shape, t.dtype, false);
-}
-
 export interface BmmOptions {
   bias?: Tensor | null;
   biasAlong?: 'n' | 'm';
@@ -216,11 +211,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const as3 = (t: Tensor, shape: number[], rows: number, cols: number): Tensor => {
     const own = shape.slice(0, -2);
     const ownBatch = sizeOf(own);
-    if (ownBatch === batch || ownBatch === 1) return view(t, [ownBatch, rows, cols]);
+    if (ownBatch === batch || ownBatch === 1) return rawView(t, [ownBatch, rows, cols], false);
     const pad = batchShape.length - own.length;
     const strides = stridesOf(shape);
     const full = gatherStrided(t, [...batchShape, rows, cols], [...batchShape.map((_, i) => (i < pad || own[i - pad] === 1 ? 0 : strides[i - pad]!)), cols, 1], 0, 'matmul');
-    const r = view(full, [batch, rows, cols]);
+    const r = rawView(full, [batch, rows, cols], false);
     full.dispose();
     return r;
   };
@@ -232,14 +227,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   let outShape = [...batchShape, M, N];
   if (a.rank === 1) outShape = [...batchShape, N];
   if (b.rank === 1) outShape = a.rank === 1 ? [...batchShape] : [...batchShape, M];
-  const out = new Tensor(c3.storage.retain(), outShape, 'float32');
+  const out = rawView(c3, outShape);
   c3.dispose();
 
   const aOrig = a.shape;
   const bOrig = b.shape;
   const bShared = batch > 1 && sizeOf(bShape.slice(0, -2)) === 1;
   return attach('matmul', [a, b], out, [a, b], (g, [a0, b0], needs) => {
-    const g3 = view(g, [batch, M, N]);
+    const g3 = rawView(g, [batch, M, N], false);
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
     if (needs[0]) {
@@ -252,12 +247,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       const A = as3(a0!, aShape, M, K);
       if (bShared) {
         // Σ_b A_bᵀ g_b = A'ᵀ g' with A' = [batch·M, K] and g' = [batch·M, N]: one product, no reduction.
-        const A2 = view(A, [1, batch * M, K]);
-        const g2 = view(g3, [1, batch * M, N]);
+        const A2 = rawView(A, [1, batch * M, K], false);
+        const g2 = rawView(g3, [1, batch * M, N], false);
         const d = bmm(A2, g2, true, false, { label: 'matmul.grad_b' }); // [1, K, N]
         A2.dispose();
         g2.dispose();
-        gb = new Tensor(d.storage.retain(), bOrig, 'float32');
+        gb = rawView(d, bOrig);
         d.dispose();
       } else {
         const d = bmm(A, g3, true, false, { label: 'matmul.grad_b' }); // [batch, K, N]
@@ -274,12 +269,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 function batchGradTo(d: Tensor, promoted: number[], batchShape: number[], original: readonly number[]): Tensor {
   let summed = d;
   if (sizeOf(promoted.slice(0, -2)) !== sizeOf(batchShape)) {
-    const full = view(d, [...batchShape, ...promoted.slice(-2)]);
+    const full = rawView(d, [...batchShape, ...promoted.slice(-2)], false);
     d.dispose();
     summed = sumToForBackward(full, promoted);
     full.dispose();
   }
-  const out = new Tensor(summed.storage.retain(), original, 'float32');
+  const out = rawView(summed, original);
   summed.dispose();
   return out;
 }

@@ -10,12 +10,7 @@ import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { reducedDimsForBroadcast, sizeOf } from '../shape.ts';
-import { Tensor } from '../tensor.ts';
-
-/** `x`'s storage under another shape of the same size (a reshape without autograd). */
-function viewAs(x: Tensor, shape: readonly number[]): Tensor {
-  return new Tensor(x.storage.retain(), shape, x.dtype);
-}
+import { rawView, type Tensor } from '../tensor.ts';
 
 const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32' });
 const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32' });
@@ -54,7 +49,7 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
       if (current !== x) current.dispose();
       current = next;
     }
-    const out = viewAs(current, outShape);
+    const out = rawView(current, outShape);
     current.dispose();
     return out;
   }
@@ -126,9 +121,9 @@ function launchReduce(op: ReduceOp, x: Tensor, out: Tensor, outer: number, reduc
 /** Sums a broadcast result back to `shape` (the gradient of broadcasting). Records no graph: backward rules use it. */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   const dims = reducedDimsForBroadcast(shape, g.shape);
-  if (dims.length === 0) return viewAs(g, shape);
+  if (dims.length === 0) return rawView(g, shape);
   const s = reduceRaw('sum', g, dims, true);
-  const out = viewAs(s, shape);
+  const out = rawView(s, shape);
   s.dispose();
   return out;
 }
