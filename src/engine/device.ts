@@ -46,6 +46,17 @@ export interface EngineInfo {
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number };
 }
 
+/**
+ * The limits the engine asks the adapter for, all it offers: large tensors and flat parameter buffers
+ * (buffer and binding sizes), the tiled matmul/conv kernels' workgroup memory and sizes, and the kernels
+ * that bind several inputs and outputs (the optimizer step). The first four are reported in EngineInfo.
+ */
+const REPORTED_LIMITS: ReadonlyArray<keyof EngineInfo['limits']> = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'];
+const REQUIRED_LIMITS: ReadonlyArray<keyof GPUSupportedLimits> = [...REPORTED_LIMITS, 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxStorageBuffersPerShaderStage'];
+
+const pickLimits = <K extends keyof GPUSupportedLimits>(limits: GPUSupportedLimits, names: readonly K[]): Record<K, number> =>
+  Object.fromEntries(names.map((k) => [k, limits[k] as number])) as Record<K, number>;
+
 /** What the batch being recorded holds (until its submit), for error messages. */
 interface Batch {
   /** Op names recorded in this batch, in order (the first few distinct ones go into messages). */
@@ -122,34 +133,14 @@ export async function init(options: InitOptions = {}): Promise<EngineInfo> {
     const requiredFeatures: GPUFeatureName[] = [];
     // timestamp-query: per-pass GPU times for the benchmarks. subgroups: optional fast paths in reductions.
     for (const f of ['timestamp-query', 'subgroups'] as GPUFeatureName[]) if (adapter.features.has(f)) requiredFeatures.push(f);
-    const al = adapter.limits;
-    device = await adapter.requestDevice({
-      requiredFeatures,
-      requiredLimits: {
-        // Large tensors and flat parameter buffers: take as much as the adapter offers.
-        maxStorageBufferBindingSize: al.maxStorageBufferBindingSize,
-        maxBufferSize: al.maxBufferSize,
-        // Tiled matmul/conv kernels keep A and B tiles in workgroup memory.
-        maxComputeWorkgroupStorageSize: al.maxComputeWorkgroupStorageSize,
-        maxComputeInvocationsPerWorkgroup: al.maxComputeInvocationsPerWorkgroup,
-        maxComputeWorkgroupSizeX: al.maxComputeWorkgroupSizeX,
-        maxComputeWorkgroupSizeY: al.maxComputeWorkgroupSizeY,
-        // Kernels such as the optimizer step bind several inputs and outputs.
-        maxStorageBuffersPerShaderStage: al.maxStorageBuffersPerShaderStage,
-      },
-    });
+    device = await adapter.requestDevice({ requiredFeatures, requiredLimits: pickLimits(adapter.limits, REQUIRED_LIMITS) });
   }
   const generation = ++generationCounter;
   const info: EngineInfo = {
     adapter: describeAdapter(adapter, device),
     timestampQuery: device.features.has('timestamp-query'),
     subgroups: device.features.has('subgroups'),
-    limits: {
-      maxBufferSize: device.limits.maxBufferSize,
-      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
-      maxComputeWorkgroupStorageSize: device.limits.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
-    },
+    limits: pickLimits(device.limits, REPORTED_LIMITS),
   };
   const s: DeviceState = { device, keepAlive: { gpu, adapter }, owned, bufferUsage, generation, lost: null, burst: false, batch: newBatch(), pending: new Set(), errors: [], info };
   state = s;
@@ -159,11 +150,20 @@ export async function init(options: InitOptions = {}): Promise<EngineInfo> {
   return info;
 }
 
+const NO_DEVICE = 'no device: call `await init()` first';
+const lostMessage = (lost: string): string => `the GPU device was lost (${lost}); call \`await init()\` again`;
+
+/** The live state; throws DeviceError, prefixed with `what`, if `init()` was not called or the device was lost. */
+function liveState(what: string): DeviceState {
+  const at = what ? `${what}: ` : '';
+  if (!state) throw new DeviceError(at + NO_DEVICE);
+  if (state.lost) throw new DeviceError(at + lostMessage(state.lost));
+  return state;
+}
+
 /** The bound device; throws if `init()` was not called or the device was lost. */
 export function gpuDevice(): GPUDevice {
-  if (!state) throw new DeviceError('no device: call `await init()` first');
-  if (state.lost) throw new DeviceError(`the GPU device was lost (${state.lost}); call \`await init()\` again`);
-  return state.device;
+  return liveState('').device;
 }
 
 /** The engine's device, read-only, for apps that need it (e.g. to share buffers); throws like every call. */
@@ -310,7 +310,7 @@ function describeException(e: unknown): string {
 export function engineErrorFrom(what: string, e: unknown, generation: number): EngineError {
   if (e instanceof EngineError) return e;
   if (!state || state.generation !== generation) return new DeviceError(`${what}: the engine was shut down or re-initialized while it was pending (${describeException(e)})`);
-  if (state.lost) return new DeviceError(`${what}: the GPU device was lost (${state.lost}); call \`await init()\` again`);
+  if (state.lost) return new DeviceError(`${what}: ${lostMessage(state.lost)}`);
   return new DeviceError(`${what} failed: ${describeException(e)}`);
 }
 
@@ -334,8 +334,7 @@ export async function settleGpuErrors(): Promise<void> {
 
 /** Throws the DeviceError every call gives after a loss (checks the resolved `lost` promise). */
 export function checkDeviceLive(what: string): void {
-  if (!state) throw new DeviceError(`${what}: no device: call \`await init()\` first`);
-  if (state.lost) throw new DeviceError(`${what}: the GPU device was lost (${state.lost}); call \`await init()\` again`);
+  liveState(what);
 }
 
 /** The extra usage flags of tensor buffers (InitOptions.bufferUsage). */
@@ -348,7 +347,7 @@ export function currentGeneration(): number {
 }
 
 export function engineInfo(): EngineInfo {
-  if (!state) throw new DeviceError('no device: call `await init()` first');
+  if (!state) throw new DeviceError(NO_DEVICE);
   return state.info;
 }
 

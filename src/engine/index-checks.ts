@@ -1,9 +1,11 @@
 // Device-side index checks. A kernel that reads class indices from a tensor (one_hot.wgsl, which oneHot and
 // crossEntropy use) checks every index against its valid range [0, classes) (an `ignoreIndex` is exempt)
 // and, for the first bad one, writes two words into a small error buffer that lives as long as the device:
-// [check id + 1, offending value]. Nothing extra is submitted for it on the hot path: the next readback
-// copies these words into its own staging buffer behind the data (same submit, same map) and throws an
-// IndexError naming the op, the value and the range; an awaited `sync()` reads them too.
+// [check id + 1, offending value]. Nothing extra is submitted for it on the hot path: recording a checking
+// kernel arms the recorder's readback trailer, so the next readback copies these words into its own staging
+// buffer behind the data (same submit, same map) and throws an IndexError naming the op, the value and the
+// range; an awaited `sync()` reads them too. The recorder does not import this module: an app that records no
+// checking kernel bundles none of it.
 //
 // The GPU cannot stop a batch half-way: every step recorded before that readback has already run with the
 // bad indices (an optimizer may have stepped on them). Check host labels before upload where they come from
@@ -11,7 +13,7 @@
 
 import { createChecked, onDeviceReset, Usage } from './device.ts';
 import { IndexError } from './errors.ts';
-import type { BufferRange } from './recorder.ts';
+import { armReadbackTrailer, writeBuffer, type BufferRange, type ReadbackTrailer } from './recorder.ts';
 
 export const ERROR_WORDS_BYTES = 16;
 
@@ -26,7 +28,6 @@ interface IndexCheck {
 let buffer: GPUBuffer | null = null;
 const checks: IndexCheck[] = [];
 const ids = new Map<string, number>();
-let armed = false;
 
 /** The error buffer's range (created on first use; WebGPU zero-fills new buffers). */
 export function errorWordsRange(): BufferRange {
@@ -54,24 +55,15 @@ export function indexCheck(op: string, classes: number, ignoreIndex: number | nu
     id = checks.length;
     ids.set(key, id);
   }
-  armed = true;
+  armReadbackTrailer(TRAILER);
   return id;
 }
 
-/** Whether a checking kernel was recorded since the last readback that copied the words. */
-export function indexChecksArmed(): boolean {
-  return armed;
-}
-
-export function disarmIndexChecks(): void {
-  armed = false;
-}
-
 /**
- * The IndexError the words describe, or null when they are clean. The recorder (which read them) clears the
- * buffer before it throws, so this module needs nothing from it.
+ * The IndexError the words describe, or null when they are clean. Before it is thrown the words are cleared
+ * (recorded after the readback's copy), so the next check starts clean.
  */
-export function indexErrorFor(words: Int32Array): IndexError | null {
+function indexErrorFor(words: Int32Array): IndexError | null {
   const id = words[0] ?? 0;
   if (id === 0) return null;
   const check = checks[id - 1];
@@ -83,6 +75,15 @@ export function indexErrorFor(words: Int32Array): IndexError | null {
       'Found on the GPU; the steps recorded before this readback already ran with the bad indices.',
   );
 }
+
+const TRAILER: ReadbackTrailer = {
+  range: errorWordsRange,
+  check(words) {
+    const error = indexErrorFor(words);
+    if (error) writeBuffer(errorWordsRange(), new Uint32Array(ERROR_WORDS_BYTES / 4), 'index-check reset');
+    return error;
+  },
+};
 
 /** Host-side form of the same check, for labels that come from host data (before upload). */
 export function checkHostIndices(op: string, values: ArrayLike<number>, classes: number, ignoreIndex: number | null = null): void {
@@ -100,5 +101,4 @@ onDeviceReset(() => {
   buffer = null;
   checks.length = 0;
   ids.clear();
-  armed = false;
 });

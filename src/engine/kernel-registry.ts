@@ -55,15 +55,21 @@ export interface KernelPassInfo {
   summary(version: string): string;
 }
 
-export class KernelPass<P, R, V extends string = string, T extends Tuning = Tuning> implements KernelPassInfo {
+/**
+ * One registered pass: its versions and its current setting. It only runs problems; forcing and tuning go
+ * through `kernelVersions` (one way to do each), so an app that never touches the registry bundles no more.
+ */
+export class KernelPass<P, R, V extends string = string, T extends Tuning = Tuning> {
   readonly name: string;
   readonly family: string;
   readonly versions: Readonly<Record<V, KernelVersion<P, R>>>;
   readonly default: V;
-  private readonly autoRule: (p: P) => V;
-  private readonly tuningDefaults: Readonly<T>;
-  private forcedVersion: V | null = null;
-  private current: T;
+  readonly autoRule: (p: P) => V;
+  readonly tuningDefaults: Readonly<T>;
+  /** The forced version, or null when the auto rule decides (set by kernelVersions.force). */
+  forced: V | null = null;
+  /** The current knobs (see `tuning` in the spec; set by kernelVersions.tune). */
+  tuning: Readonly<T>;
 
   constructor(name: string, spec: KernelVersionsSpec<P, R, V, T>) {
     this.name = name;
@@ -72,84 +78,57 @@ export class KernelPass<P, R, V extends string = string, T extends Tuning = Tuni
     this.default = spec.default;
     this.autoRule = spec.auto ?? (() => spec.default);
     this.tuningDefaults = Object.freeze({ ...(spec.tuning ?? ({} as T)) });
-    this.current = { ...this.tuningDefaults };
-    if (!this.has(spec.default)) throw new EngineError(`defineKernelVersions: ${name}: default ${spec.default} is not one of ${this.list()}`);
+    this.tuning = this.tuningDefaults;
   }
 
-  get versionNames(): readonly V[] {
-    return Object.keys(this.versions) as V[];
-  }
-
-  /** The forced version, or null when the auto rule decides. */
-  get forced(): V | null {
-    return this.forcedVersion;
-  }
-
-  /** The current knobs (see `tuning` in the spec). */
-  get tuning(): Readonly<T> {
-    return this.current;
-  }
-
-  has(version: string): version is V {
-    return Object.prototype.hasOwnProperty.call(this.versions, version);
-  }
-
-  summary(version: string): string {
-    return this.has(version) ? this.versions[version].summary : this.unknown(version);
-  }
-
-  /** What the auto rule picks for `p` (ignores a forced version). */
-  auto(p: P): V {
-    return this.autoRule(p);
-  }
-
-  /** The version that runs for `p`: the forced one, else the auto rule's. Throws if it rejects `p`. */
-  choose(p: P): V {
-    const v = this.forcedVersion ?? this.autoRule(p);
-    if (!this.has(v)) this.unknown(v);
-    const why = this.versions[v].rejects?.(p) ?? null;
-    if (why !== null) throw new EngineError(`${this.name} ${v}${this.forcedVersion ? ' (forced)' : ''}: ${why}`);
-    return v;
-  }
-
+  /** Runs `p` with the forced version, else the auto rule's pick; throws before any GPU work if it rejects `p`. */
   run(p: P): R {
-    return this.versions[this.choose(p)].run(p);
-  }
-
-  /** Runs every problem with `version` (tests, benchmarks); null restores the auto rule. */
-  force(version: string | null): void {
-    if (version !== null && !this.has(version)) this.unknown(version);
-    this.forcedVersion = version as V | null;
-  }
-
-  /** Sets knobs (see `tuning` in the spec); an unknown knob throws, naming the pass's knobs. */
-  tune(values: Partial<T>): void {
-    this.checkKnobs(Object.keys(values));
-    this.current = { ...this.current, ...values };
-  }
-
-  checkKnobs(keys: readonly string[]): void {
-    const known = Object.keys(this.tuningDefaults);
-    const bad = keys.find((k) => !known.includes(k));
-    if (bad !== undefined) throw new EngineError(`kernelVersions.tune: ${this.name} has no knob ${bad}; it has ${known.length ? known.join(', ') : 'none'}`);
-  }
-
-  /** Back to the auto rule and the default knobs. */
-  reset(): void {
-    this.forcedVersion = null;
-    this.current = { ...this.tuningDefaults };
-  }
-
-  private list(): string {
-    return Object.keys(this.versions).join(', ');
-  }
-
-  private unknown(version: string): never {
-    throw new EngineError(`${this.name}: no kernel version ${JSON.stringify(version)}; registered: ${this.list()}`);
+    const v = this.forced ?? this.autoRule(p);
+    const version = this.versions[v];
+    const why = version.rejects?.(p) ?? null;
+    if (why !== null) throw new EngineError(`${this.name} ${v}${this.forced ? ' (forced)' : ''}: ${why}`);
+    return version.run(p);
   }
 }
 
-const passes = new Map<string, KernelPass<never, unknown, string, Tuning>>();
+type AnyPass = KernelPass<never, unknown, string, Tuning>;
+
+function hasVersion(pass: AnyPass, version: string): boolean {
+  return Object.prototype.hasOwnProperty.call(pass.versions, version);
+}
+
+function checkVersion(pass: AnyPass, version: string): void {
+  if (!hasVersion(pass, version)) {
+    throw new EngineError(`${pass.name}: no kernel version ${JSON.stringify(version)}; registered: ${Object.keys(pass.versions).join(', ')}`);
+  }
+}
+
+function checkKnobs(pass: AnyPass, keys: readonly string[]): void {
+  const known = Object.keys(pass.tuningDefaults);
+  const bad = keys.find((k) => !known.includes(k));
+  if (bad !== undefined) throw new EngineError(`kernelVersions.tune: ${pass.name} has no knob ${bad}; it has ${known.length ? known.join(', ') : 'none'}`);
+}
+
+function infoOf(pass: AnyPass): KernelPassInfo {
+  return {
+    name: pass.name,
+    family: pass.family,
+    versionNames: Object.keys(pass.versions),
+    default: pass.default,
+    get forced() {
+      return pass.forced;
+    },
+    get tuning() {
+      return pass.tuning;
+    },
+    summary(version: string): string {
+      checkVersion(pass, version);
+      return pass.versions[version]!.summary;
+    },
+  };
+}
+
+const passes = new Map<string, AnyPass>();
 
 /** Registers the versions of one pass (see the header). Names are unique; the returned object is the typed handle. */
 export function defineKernelVersions<P, R, V extends string, T extends Tuning = Record<never, never>>(
@@ -158,13 +137,16 @@ export function defineKernelVersions<P, R, V extends string, T extends Tuning = 
 ): KernelPass<P, R, V, T> {
   if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/.test(name)) throw new EngineError(`defineKernelVersions: bad name ${JSON.stringify(name)}: use family or family.pass`);
   if (passes.has(name)) throw new EngineError(`defineKernelVersions: ${name} is already registered`);
+  if (!Object.prototype.hasOwnProperty.call(spec.versions, spec.default)) {
+    throw new EngineError(`defineKernelVersions: ${name}: default ${spec.default} is not one of ${Object.keys(spec.versions).join(', ')}`);
+  }
   const pass = new KernelPass(name, spec);
-  passes.set(name, pass as unknown as KernelPass<never, unknown, string, Tuning>);
+  passes.set(name, pass as unknown as AnyPass);
   return pass;
 }
 
 /** The passes a name selects: the pass itself, or every pass of a family. */
-function select(what: string, name: string): Array<KernelPass<never, unknown, string, Tuning>> {
+function select(what: string, name: string): AnyPass[] {
   const exact = passes.get(name);
   if (exact) return [exact];
   const family = [...passes.values()].filter((p) => p.family === name);
@@ -174,7 +156,7 @@ function select(what: string, name: string): Array<KernelPass<never, unknown, st
 
 /** Everything forced or tuned away from its default, so it can be restored. */
 interface Snapshot {
-  pass: KernelPass<never, unknown, string, Tuning>;
+  pass: AnyPass;
   forced: string | null;
   tuning: Tuning;
 }
@@ -192,34 +174,34 @@ export const kernelVersions = {
   get(name: string): KernelPassInfo {
     const pass = passes.get(name);
     if (!pass) throw new EngineError(`kernelVersions.get: no kernel pass ${JSON.stringify(name)}; registered: ${[...passes.keys()].join(', ')}`);
-    return pass;
+    return infoOf(pass);
   },
   /** Forces `version` on the pass, or on every pass of the family; null restores the auto rule. */
   force(name: string, version: string | null): void {
     const selected = select('force', name);
-    if (version !== null) {
-      const missing = selected.filter((p) => !p.has(version));
-      if (missing.length > 0) missing[0]!.force(version); // throws, naming the pass and its versions
-    }
-    for (const p of selected) p.force(version);
+    if (version !== null) for (const p of selected) checkVersion(p, version); // all or nothing
+    for (const p of selected) p.forced = version;
   },
   /** Sets knobs on the pass, or on every pass of the family (each must have them). */
   tune(name: string, values: Tuning): void {
     const selected = select('tune', name);
-    for (const p of selected) p.checkKnobs(Object.keys(values)); // all or nothing
-    for (const p of selected) p.tune(values);
+    for (const p of selected) checkKnobs(p, Object.keys(values)); // all or nothing
+    for (const p of selected) p.tuning = { ...p.tuning, ...values };
   },
   /** Restores the auto rule and default knobs on one pass or family, or on every pass. */
   reset(name?: string): void {
-    for (const p of name === undefined ? passes.values() : select('reset', name)) p.reset();
+    for (const p of name === undefined ? passes.values() : select('reset', name)) {
+      p.forced = null;
+      p.tuning = p.tuningDefaults;
+    }
   },
   /** Runs `fn` with the given versions forced (`{ conv2d: 'v1', 'depthwise.wgrad': 'v2' }`), then restores them. */
   using<T>(forced: Record<string, string>, fn: () => T): T {
     const saved: Snapshot[] = [...passes.values()].map((pass) => ({ pass, forced: pass.forced, tuning: { ...pass.tuning } }));
     const restore = (): void => {
       for (const s of saved) {
-        s.pass.force(s.forced);
-        s.pass.tune(s.tuning);
+        s.pass.forced = s.forced;
+        s.pass.tuning = s.tuning;
       }
     };
     let result: T;

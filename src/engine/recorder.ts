@@ -28,7 +28,6 @@ import {
   MAP_MODE_READ, SHADER_STAGE_COMPUTE, Usage, batchSubmitted, closeBurst, createChecked, currentGeneration, engineErrorFrom, gpuDevice,
   noteBuffers, noteCommand, onDeviceReset, openBurst, settleGpuErrors,
 } from './device.ts';
-import { ERROR_WORDS_BYTES, errorWordsRange, indexChecksArmed, disarmIndexChecks, indexErrorFor } from './index-checks.ts';
 
 /** A range of a GPU buffer bound to one kernel binding. */
 export interface BufferRange {
@@ -238,22 +237,19 @@ export interface Launch {
   label?: string;
 }
 
-/** Records one dispatch. Nothing runs until the next submit. */
+/**
+ * Records one dispatch. Nothing runs until the next submit. launch.ts is the one caller: it packs the
+ * uniforms from the kernel's declaration, so they are present exactly when the kernel has a block, and of its size.
+ */
 export function dispatch(kernel: Kernel, launch: Launch): void {
   if (launch.buffers.length !== kernel.bindings.length) {
     throw new Error(`${kernel.name}: expected ${kernel.bindings.length} buffers, got ${launch.buffers.length}`);
-  }
-  if ((kernel.params !== null) !== (launch.uniforms !== undefined)) {
-    throw new Error(`${kernel.name}: uniforms ${kernel.params ? 'missing' : 'not expected'}`);
   }
   const [x, y, z] = launch.workgroups;
   if (x === 0 || y === 0 || z === 0) return;
   openBurst();
   const op = launch.label ?? kernel.name;
   const { pipeline, compiled: c } = pipelineFor(kernel, launch.constants);
-  if (launch.uniforms && arenaSlotBytes(launch.uniforms.byteLength) !== c.uniformBytes) {
-    throw new Error(`${kernel.name}: ${launch.uniforms.byteLength} bytes of uniforms, its block has ${kernel.params!.byteSize}`);
-  }
   // Dynamic offsets, in binding order: the 'table' bindings', then the uniform slice's.
   const dynamicOffsets: number[] = [];
   const ranges: BufferRange[] = launch.buffers.map((r, i) => {
@@ -391,10 +387,28 @@ function stagingBuffer(size: number): GPUBuffer {
 const badStaging = new WeakSet<GPUBuffer>();
 
 /**
+ * Words that the next readback brings back behind its data, in the same staging buffer (same submit, same
+ * map): the device-side index checks (index-checks.ts) arm one when a checking kernel is recorded. After the
+ * map, `check` gets the words and returns the error to throw, or null. The recorder knows nothing else about
+ * them, so an app that never records a checking kernel bundles none of it.
+ */
+export interface ReadbackTrailer {
+  range(): BufferRange;
+  check(words: Int32Array): Error | null;
+}
+
+let trailer: ReadbackTrailer | null = null;
+
+/** Asks the next readback (or awaited `sync()`) to bring `t`'s words back and check them. */
+export function armReadbackTrailer(t: ReadbackTrailer): void {
+  trailer = t;
+}
+
+/**
  * Copies a buffer range back to the CPU: records the copy, submits, and waits for the map. Then throws, in
- * this order, any WebGPU error of the work submitted so far (naming its op), and any index a kernel found
- * out of range (the device-side checks' words travel in the same staging buffer, behind the data). Browser
- * exceptions (AbortError, OperationError from mapAsync) become DeviceError.
+ * this order, any WebGPU error of the work submitted so far (naming its op), and the armed trailer's error
+ * (an index a kernel found out of range). Browser exceptions (AbortError, OperationError from mapAsync)
+ * become DeviceError.
  */
 export async function readBuffer(src: BufferRange, what = 'readback'): Promise<ArrayBuffer> {
   const generation = currentGeneration();
@@ -402,18 +416,16 @@ export async function readBuffer(src: BufferRange, what = 'readback'): Promise<A
     await settleGpuErrors();
     return new ArrayBuffer(0);
   }
-  const withChecks = indexChecksArmed();
-  const total = src.size + (withChecks ? ERROR_WORDS_BYTES : 0);
+  const armed = trailer;
+  trailer = null;
+  const extra = armed?.range();
+  const total = src.size + (extra?.size ?? 0);
   const size = sizeClass(total);
   const staging = stagingBuffer(size);
   closePass();
   const enc = currentEncoder();
   enc.copyBufferToBuffer(src.buffer, src.offset, staging, 0, src.size);
-  if (withChecks) {
-    const words = errorWordsRange();
-    enc.copyBufferToBuffer(words.buffer, words.offset, staging, src.size, ERROR_WORDS_BYTES);
-    disarmIndexChecks();
-  }
+  if (extra) enc.copyBufferToBuffer(extra.buffer, extra.offset, staging, src.size, extra.size);
   noteCommand(what);
   flush();
   try {
@@ -425,7 +437,7 @@ export async function readBuffer(src: BufferRange, what = 'readback'): Promise<A
   }
   const mapped = staging.getMappedRange(0, total);
   const bytes = mapped.slice(0, src.size);
-  const words = withChecks ? new Int32Array(mapped.slice(src.size, total)) : null;
+  const words = extra ? new Int32Array(mapped.slice(src.size, total)) : null;
   staging.unmap();
   if (generation === currentGeneration() && !badStaging.has(staging)) {
     let list = stagingPool.get(size);
@@ -433,21 +445,18 @@ export async function readBuffer(src: BufferRange, what = 'readback'): Promise<A
     list.push(staging);
   }
   await settleGpuErrors();
-  const indexError = words ? indexErrorFor(words) : null;
-  if (indexError) {
-    writeBuffer(errorWordsRange(), new Uint32Array(ERROR_WORDS_BYTES / 4), 'index-check reset');
-    throw indexError;
-  }
+  const error = words ? armed!.check(words) : null;
+  if (error) throw error;
   return bytes;
 }
 
 /**
  * Resolves when the GPU has finished all work submitted so far (flushes first); throws like a readback: a
- * WebGPU error of that work, or an index found out of range by a device-side check.
+ * WebGPU error of that work, or the armed trailer's error (an index found out of range on the GPU).
  */
 export async function sync(): Promise<void> {
-  if (indexChecksArmed()) {
-    await readBuffer(errorWordsRange(), 'sync');
+  if (trailer) {
+    await readBuffer(trailer.range(), 'sync');
     return;
   }
   const generation = currentGeneration();
@@ -515,4 +524,5 @@ onDeviceReset(() => {
   pass = null;
   batchCommands = 0;
   inFlight.clear();
+  trailer = null;
 });
