@@ -2,7 +2,8 @@
 // weight gradients), ours (src/engine/ops/depthwise.ts) against TF.js's depthwiseConv2d and the
 // DepthwiseConv2dNativeBackpropInput / BackpropFilter kernels (what tf.grads of a depthwise conv runs) on NHWC
 // data with [kH, kW, C, 1] filters. --versions also times each kernel version forced (v1 naive, v2 workgroup
-// tiles, v3 register rows; the weight gradient has v1 and v2) and the generic grouped conv2d kernels.
+// tiles, v3 register rows, the forward's v4 vec4 loads; the weight gradient has v1 and v2) and the generic
+// grouped conv2d kernels.
 //
 // As in conv.ts, layouts stay outside the timed region and the first call (the validated one) brings both
 // outputs to NCHW / OIHW; a backward row times dgrad + wgrad.
@@ -52,12 +53,24 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const g = E.tensor(gs, [l.N, l.C, OH, OH]);
   const options = { stride: l.s, padding: 1, groups: l.C };
   const { runner, forced } = oursConv(E, x, w, g, options, pass);
-  const variants: Record<string, () => EngineTensor> = {
-    v1: forced({ depthwise: 'v1' }),
-    v2: forced({ depthwise: 'v2' }),
-    v3: forced({ 'depthwise.forward': 'v3', 'depthwise.dgrad': 'v3', 'depthwise.wgrad': 'v2' }),
-    'generic conv2d': forced({ conv2d: 'v2' }),
-  };
+  // Forward rows time each forward version; backward rows time dgrad + wgrad pairs, among them the CPU
+  // adapter's auto pick (dgrad v3, wgrad v1) and the GPU's (dgrad v3, wgrad v2).
+  const variants: Record<string, () => EngineTensor> =
+    pass === 'forward'
+      ? {
+          v1: forced({ 'depthwise.forward': 'v1' }),
+          v2: forced({ 'depthwise.forward': 'v2' }),
+          v3: forced({ 'depthwise.forward': 'v3' }),
+          v4: forced({ 'depthwise.forward': 'v4' }),
+          'generic conv2d': forced({ conv2d: 'v2' }),
+        }
+      : {
+          v1: forced({ 'depthwise.dgrad': 'v1', 'depthwise.wgrad': 'v1' }),
+          v2: forced({ 'depthwise.dgrad': 'v2', 'depthwise.wgrad': 'v2' }),
+          'dgrad v3 + wgrad v1': forced({ 'depthwise.dgrad': 'v3', 'depthwise.wgrad': 'v1' }),
+          'dgrad v3 + wgrad v2': forced({ 'depthwise.dgrad': 'v3', 'depthwise.wgrad': 'v2' }),
+          'generic conv2d': forced({ conv2d: 'v2' }),
+        };
 
   let tfjs: (() => TfTensor) | null = null;
   const tfTensors: TfTensor[] = [];
@@ -80,7 +93,7 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const longest = pass === 'backward' ? l.N * OH * OH : 9;
   return {
     ours: runner(),
-    oursLabel: 'auto (depthwise kernels; v1 on CPU adapters)',
+    oursLabel: pass === 'forward' ? 'auto (depthwise forward v4)' : 'auto (dgrad v3, wgrad v1 on CPU adapters)',
     variants,
     tfjs,
     reference,

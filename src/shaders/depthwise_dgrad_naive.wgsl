@@ -6,9 +6,12 @@
 // Dispatch: 64 threads per workgroup over the N·C·H·W input pixels, spread over x/y by grid().
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts, the backward rows)
 //
-// Figures: none committed yet. The backward rows with --versions (`npm run bench -- --filter "depthwise
-// mobilenet_v2 features.4 C144 56² N1 bwd" --versions`) take minutes on a CPU adapter and have not been run to
-// the end; the CPU default (v1) comes from an uncommitted scratch run. No GPU figure yet.
+// Figures: `npm run bench -- --filter depthwise --versions` (bench/cases/depthwise.ts), GPU timestamps, 3
+// rounds, result bench/results/2026-12-02-google-swiftshader-chrome-depthwise.json.
+// SwiftShader (CPU, 2 cores) at load average ~2. A backward row times the input and weight gradients
+// together, so the figures are pairs (dgrad + wgrad). At features.2 C96 112²/2 N1 and features.4 C144 56² N1:
+// v1 + v1 127 ms / 91.1 ms; v3 + v1 (the CPU adapter's auto pick) 80.6 ms / 75.9 ms; v3 + v2 (the GPU's)
+// 180 ms / 233 ms; v2 + v2 296 ms / 304 ms; TF.js 203 ms / 148 ms. No GPU figure yet.
 // v  | idea | figure
 // v1 | one thread per input pixel, gather the taps | —
 // v2 | 8×32 input tile, gradient window in workgroup memory, 4 pixels per thread | —

@@ -12,15 +12,16 @@
 // Dispatch: [ceil(OW / 32), ceil(OH / 8), N·C] workgroups of 64 threads (8 × 8, x along columns).
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts)
 //
-// Figures: `npm run bench -- --filter "features.2 C96 112²/2 N1 fwd" --versions --iterations 1`
-// (bench/cases/depthwise.ts), GPU timestamps, 3 rounds, result bench/results/2026-12-02-google-swiftshader-chrome-features-2-c96-112-2-n1-fwd.json.
-// SwiftShader on 2 cores shared at load average ~20; TF.js depthwiseConv2d took 154 ms and the generic grouped
-// conv2d 1508 ms in the same run. In this run v3 beat v1 on the CPU adapter; an earlier, uncommitted
-// run had v1 fastest, which is why the CPU default is v1 (see depthwise.ts). No GPU figure yet.
-// v  | idea                                         | figure                 | device                     | shape
-// v1 | one thread per output, direct loops          | 68.4 ms, 0.079 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
-// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | 400 ms, 0.014 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
-// v3 | 4 outputs per thread along a row, input window in registers | 54.3 ms, 0.10 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 C96 112²/2 3×3 p1
+// Figures: `npm run bench -- --filter depthwise --versions` (bench/cases/depthwise.ts), GPU timestamps, 3
+// rounds, result bench/results/2026-12-02-google-swiftshader-chrome-depthwise.json.
+// SwiftShader (CPU, 2 cores) at load average ~2; TF.js depthwiseConv2d took 16.5 ms (features.2) and 20.2 ms
+// (features.4) in the same run, the generic grouped conv2d 505 ms and 896 ms. The auto rule runs v4 where it
+// applies, else v3 (see depthwise.ts). No GPU figure yet.
+// v  | idea | features.2 C96 112²/2 N1 | features.4 C144 56² N1 | device
+// v1 | one thread per output, direct loops | 26.7 ms | 52.1 ms | SwiftShader (CPU, 2 cores)
+// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | 109 ms | 153 ms | SwiftShader (CPU, 2 cores)
+// v3 | 4 outputs per thread along a row, input window in registers | 17.5 ms | 25.7 ms | SwiftShader (CPU, 2 cores)
+// v4 | 2 × 4 outputs per thread from aligned vec4 loads, straight-line swizzles | 7.47 ms | 11.5 ms | SwiftShader (CPU, 2 cores)
 
 override HAS_BIAS: bool = true;
 override STRIDE: u32 = 1u;

@@ -25,7 +25,7 @@ interface Config {
   /** Forced on the conv2d passes (null: the auto rule). */
   conv: 'v1' | 'v2' | null;
   /** Forced on the depthwise passes. */
-  depthwise?: 'v1' | 'v2' | 'v3';
+  depthwise?: 'v1' | 'v2' | 'v3' | 'v4';
   splits?: number;
   tiles?: { WG_X: number; WG_Y: number; TILE_K: number };
 }
@@ -49,11 +49,14 @@ const DEPTHWISE: Config[] = [
   { label: 'depthwise v3', conv: null, depthwise: 'v3' },
   { label: 'generic v2 on a depthwise shape', conv: 'v2' },
 ];
+/** v4 (forward only) needs an input width divisible by 4. */
+const DEPTHWISE_W4: Config[] = [...DEPTHWISE, { label: 'depthwise v4 forward', conv: null, depthwise: 'v4' }];
 
 const CASES: Case[] = [
   { name: 'N2 3→5 k3 p1 on 7×6', input: [2, 3, 7, 6], weight: [5, 3, 3, 3], options: { padding: 1 }, configs: DENSE },
   { name: 'N1 4→6 k3 s2 groups 2 on 9×9', input: [1, 4, 9, 9], weight: [6, 2, 3, 3], options: { stride: 2, groups: 2 }, configs: DENSE },
   { name: 'N2 4→4 depthwise k3 p1 on 8×7', input: [2, 4, 8, 7], weight: [4, 1, 3, 3], options: { padding: 1, groups: 4 }, configs: DEPTHWISE },
+  { name: 'N1 4→4 depthwise k3 s2 p1 on 7×8', input: [1, 4, 7, 8], weight: [4, 1, 3, 3], options: { stride: 2, padding: 1, groups: 4 }, configs: DEPTHWISE_W4 },
 ];
 
 /** Inputs from -9 to 9 (so relu6 clamps at both ends), one NaN in the second image. */
@@ -77,7 +80,7 @@ describe('conv2dAct equals conv2d → activation', () => {
             if (cfg.conv) K.force('conv2d', cfg.conv);
             if (cfg.depthwise) {
               K.force('depthwise.forward', cfg.depthwise);
-              K.force('depthwise.dgrad', cfg.depthwise);
+              K.force('depthwise.dgrad', cfg.depthwise === 'v4' ? 'v3' : cfg.depthwise);
               K.force('depthwise.wgrad', cfg.depthwise === 'v1' ? 'v1' : 'v2');
             }
             K.tune('conv2d', { tiles: cfg.tiles ?? null });

@@ -3,22 +3,23 @@
 // group leaves mostly idle. Each pass has a naive v1 (any kernel, stride, padding, dilation: the reference)
 // and fast versions for the shapes MobileNets use (3×3; forward and dgrad also dilation 1, stride 1 or 2):
 //   forward  v1 depthwise_fwd_naive   v2 depthwise_fwd_tiled (workgroup-memory tile)   v3 depthwise_fwd_rows
+//            v4 depthwise_fwd_vec4 (also padding 1 and an input width divisible by 4: aligned vec4 loads)
 //   dgrad    v1 depthwise_dgrad_naive v2 depthwise_dgrad_tiled                         v3 depthwise_dgrad_rows
 //   wgrad    v1 depthwise_wgrad_naive v2 depthwise_wgrad_split (split over N·OH·OW + reduce)
-// The defaults depend on the adapter. On a CPU adapter (SwiftShader) the auto rule runs v1: workgroup memory
-// and barriers cost a CPU adapter far more than they save (v2 is several times slower than v1 there). Whether
-// v3 beats v1 on a CPU adapter is not settled: an uncommitted scratch run had v1 ahead, the committed forward
-// row (the WGSL headers, bench/results) has v3 ahead under heavy load. On a GPU the defaults are v3 / v3 / v2,
-// chosen for their memory traffic and parallelism (v1's weight gradient has only C·9 threads) and NOT yet
-// measured on one.
-// `depthwiseVersions` registers them in the kernel registry; the auto rule runs the adapter's default where
-// it applies, v1 elsewhere. conv2d takes this path through its own `depthwise` version, which its auto rule
+// The auto rule: forward v4 where it applies, else v3 for the other 3×3 shapes; dgrad v3; wgrad v2 on a GPU
+// and v1 on a CPU adapter (SwiftShader); v1 wherever the fast kernels do not apply. On SwiftShader, at
+// MobileNetV2's features.2 and features.4 (bench/results/2026-12-02-google-swiftshader-chrome-depthwise.json),
+// forward v4 beat v3, v1 and TF.js, and dgrad v3 beat v1; v2 (workgroup memory and barriers, which a CPU
+// adapter runs slowly) lost everywhere, and so did the split weight gradient. On a GPU the choices follow
+// from memory traffic and parallelism (v1's weight gradient has only C·9 threads) and are NOT yet measured.
+// `depthwiseVersions` registers them in the kernel registry. conv2d takes this path through its own `depthwise` version, which its auto rule
 // picks for depthwise shapes; forcing conv2d to v1 or v2 runs the generic kernels on them (the tests compare
 // both): kernelVersions.force('depthwise.forward', 'v3'), kernelVersions.force('conv2d', 'v2').
 
 import fwdNaiveWgsl from '../../shaders/depthwise_fwd_naive.wgsl?raw';
 import fwdTiledWgsl from '../../shaders/depthwise_fwd_tiled.wgsl?raw';
 import fwdRowsWgsl from '../../shaders/depthwise_fwd_rows.wgsl?raw';
+import fwdVec4Wgsl from '../../shaders/depthwise_fwd_vec4.wgsl?raw';
 import dgradNaiveWgsl from '../../shaders/depthwise_dgrad_naive.wgsl?raw';
 import dgradTiledWgsl from '../../shaders/depthwise_dgrad_tiled.wgsl?raw';
 import dgradRowsWgsl from '../../shaders/depthwise_dgrad_rows.wgsl?raw';
@@ -37,6 +38,7 @@ import type { Conv2dForwardProblem, Conv2dGeometry, Conv2dInputGradProblem, Conv
 const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', withActEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', withActEpilogue(fwdTiledWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const fwdRowsKernel = defineKernel('depthwise_fwd_rows', withActEpilogue(fwdRowsWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdVec4Kernel = defineKernel('depthwise_fwd_vec4', withActEpilogue(fwdVec4Wgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const dgradRowsKernel = defineKernel('depthwise_dgrad_rows', dgradRowsWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradNaiveKernel = defineKernel('depthwise_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradTiledKernel = defineKernel('depthwise_dgrad_tiled', dgradTiledWgsl, ['read', 'read', 'write'], CONV_PARAMS);
@@ -73,9 +75,18 @@ function fastRejects(pass: Conv2dPass): (p: { d: Conv2dGeometry }) => string | n
 
 const onCpuAdapter = (): boolean => CPU_ADAPTER.test(engineInfo().adapter);
 
-/** The auto rule: v1 on a CPU adapter or where the fast kernels do not apply, else the GPU default. */
-function depthwiseAuto<V extends string>(pass: Conv2dPass, gpuDefault: V): (p: { d: Conv2dGeometry }) => V | 'v1' {
-  return ({ d }) => (!onCpuAdapter() && fastApplies(pass, d) ? gpuDefault : 'v1');
+/** Why v4 (aligned vec4 loads, padding 1) cannot take `d`, or null. */
+function vec4Rejects({ d }: { d: Conv2dGeometry }): string | null {
+  const fast = fastRejects('forward')({ d });
+  if (fast) return fast;
+  if (d.pH !== 1 || d.pW !== 1 || d.W % 4 !== 0) return `needs padding 1 and an input width divisible by 4, got padding [${d.pH},${d.pW}] width ${d.W}`;
+  return null;
+}
+
+/** Forward: v4 where it applies, else v3 for the other 3×3 shapes, else v1 (any adapter; see the header). */
+function forwardAuto({ d }: { d: Conv2dGeometry }): 'v1' | 'v3' | 'v4' {
+  if (vec4Rejects({ d }) === null) return 'v4';
+  return fastApplies('forward', d) ? 'v3' : 'v1';
 }
 
 function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string): [number, number, number] {
@@ -105,6 +116,12 @@ function forwardTiled({ x, w, b, d, out, activation }: Conv2dForwardProblem): vo
 function forwardRows({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
   const rows = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
   launch(fwdRowsKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.forward' });
+}
+
+/** v4: 4 outputs of a row per thread from aligned vec4 loads, straight-line swizzles. */
+function forwardVec4({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
+  const pieces = d.N * d.C * Math.ceil(d.OH / 2) * Math.ceil(d.OW / 4);
+  launch(fwdVec4Kernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], STRIDE: d.sH }, workgroups: grid(Math.ceil(pieces / 64)), label: 'depthwise.forward' });
 }
 
 /** dx [N, C, H, W] for the output gradient g [N, C, OH, OW]: v1, one thread per input pixel. */
@@ -160,18 +177,20 @@ function wgradSplit({ g, x, d }: Conv2dWeightGradProblem): Tensor {
 // ------------------------------------------------------------------ versions
 
 /**
- * The depthwise passes in the kernel registry. The defaults are the GPU ones (v3 / v3 / v2); on a CPU adapter
- * the auto rule runs v1 (see the header).
+ * The depthwise passes in the kernel registry. The defaults (v3 / v3 / v2) take every shape the fast kernels
+ * take; the auto rules pick v4 for the forward where it applies and v1 for the weight gradient on a CPU
+ * adapter (see the header).
  */
 export const depthwiseVersions = {
-  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3'>('depthwise.forward', {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'v4'>('depthwise.forward', {
     versions: {
       v1: { summary: 'depthwise_fwd_naive: one thread per output', run: forwardNaive },
       v2: { summary: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory', rejects: fastRejects('forward'), run: forwardTiled },
       v3: { summary: 'depthwise_fwd_rows: 4 outputs per thread, input window in registers', rejects: fastRejects('forward'), run: forwardRows },
+      v4: { summary: 'depthwise_fwd_vec4: 4 outputs per thread from aligned vec4 loads', rejects: vec4Rejects, run: forwardVec4 },
     },
     default: 'v3',
-    auto: depthwiseAuto('forward', 'v3'),
+    auto: forwardAuto,
   }),
   dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3'>('depthwise.dgrad', {
     versions: {
@@ -180,7 +199,7 @@ export const depthwiseVersions = {
       v3: { summary: 'depthwise_dgrad_rows: 4 pixels per thread, gradient window in registers', rejects: fastRejects('dgrad'), run: dgradRows },
     },
     default: 'v3',
-    auto: depthwiseAuto('dgrad', 'v3'),
+    auto: ({ d }) => (fastApplies('dgrad', d) ? 'v3' : 'v1'),
   }),
   wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2'>('depthwise.wgrad', {
     versions: {
@@ -188,6 +207,6 @@ export const depthwiseVersions = {
       v2: { summary: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction', rejects: fastRejects('wgrad'), run: wgradSplit },
     },
     default: 'v2',
-    auto: depthwiseAuto('wgrad', 'v2'),
+    auto: ({ d }) => (!onCpuAdapter() && fastApplies('wgrad', d) ? 'v2' : 'v1'),
   }),
 };
