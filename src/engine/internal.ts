@@ -21,7 +21,7 @@ export { manualSeed, getRngState, setRngState, drawSeed, seededUniform, randperm
 export { checkOptions } from './options.ts';
 export {
   neg, exp, log, sqrt, abs, relu, relu6, sigmoid, tanh, gelu,
-  add, sub, mul, div, pow, maximum, minimum, mulOrZero, clone, toFloat, toInt, addInto, copyInto,
+  add, addRelu, sub, mul, div, pow, maximum, minimum, mulOrZero, clone, toFloat, toInt, addInto, copyInto,
 } from './ops/elementwise.ts';
 export { eq, ne, lt, le, gt, ge } from './ops/compare.ts';
 export { where, clamp } from './ops/select.ts';

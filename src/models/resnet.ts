@@ -11,7 +11,7 @@
 // default), although a pretrained checkpoint usually replaces all of it. zero_init_residual is not offered.
 
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.ts';
-import { EngineError, Tensor, add, noGrad, randn, relu } from '../engine/internal.ts';
+import { EngineError, Tensor, addRelu, noGrad, randn } from '../engine/internal.ts';
 import { ZooModel, checkOptions, seq, type Step, type WeightsSource, type ZooOptions } from './chain.ts';
 
 /** conv3x3 / conv1x1 of torchvision: no bias. */
@@ -49,11 +49,9 @@ export class BasicBlock extends Module {
     const e = this.bn2.forward(d);
     d.dispose();
     const identity = this.downsample ? this.downsample.forward(x) : x;
-    const f = add(e, identity);
+    const y = addRelu(e, identity); // the sum and the block's relu in one kernel (and one backward)
     e.dispose();
     if (identity !== x) identity.dispose();
-    const y = relu(f);
-    f.dispose();
     return y;
   }
 }

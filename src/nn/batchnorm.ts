@@ -9,11 +9,11 @@ import applyWgsl from '../shaders/nn_batchnorm_apply.wgsl?raw';
 import backwardWgsl from '../shaders/nn_batchnorm_backward.wgsl?raw';
 import statsWgsl from '../shaders/nn_batchnorm_stats.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
-import { EPILOGUE_ACT_CODE, Tensor, attach, emptyTensor, launch, reshape, slice, withActEpilogue, type EpilogueActivation } from '../engine/internal.ts';
+import { EPILOGUE_ACT_CODE, Tensor, VIEW_ALIGN_BYTES, attach, emptyTensor, launch, withActEpilogue, type EpilogueActivation } from '../engine/internal.ts';
 
 const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write'], { N: 'u32', C: 'u32', HW: 'u32' });
 const applyKernel = defineKernel('nn_batchnorm_apply', withActEpilogue(applyWgsl), ['read', 'read', 'read', 'read', 'read', 'write'], { n: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
-const backwardKernel = defineKernel('nn_batchnorm_backward', withActEpilogue(backwardWgsl), ['read', 'read', 'read', 'read', 'read', 'write', 'read', 'read'], { N: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
+const backwardKernel = defineKernel('nn_batchnorm_backward', withActEpilogue(backwardWgsl), ['read', 'read', 'read', 'read', 'read', 'write', 'read', 'read'], { N: 'u32', C: 'u32', HW: 'u32', eps: 'f32', sumsRow: 'u32' });
 
 /** Per-channel mean and biased variance of x [N, C, H, W] (no autograd). */
 export function batchStatistics(x: Tensor): { mean: Tensor; variance: Tensor } {
@@ -50,8 +50,11 @@ export function batchNormApply(
     const w0 = weight ? savedT[3]! : null;
     const y = ACT ? savedT[savedT.length - 1]! : g;
     const constants = { TRAIN: batchStats ? 1 : 0, AFFINE: w0 ? 1 : 0, ACT };
-    const params = { N, C, HW, eps };
-    const sums = emptyTensor([2, C]);
+    // Σg at [0, C) and Σg·x̂ at [sumsRow, sumsRow + C): both rows start on a view boundary, so the bias and
+    // weight gradients are views of one buffer, not copies.
+    const sumsRow = Math.ceil(C / (VIEW_ALIGN_BYTES / 4)) * (VIEW_ALIGN_BYTES / 4);
+    const params = { N, C, HW, eps, sumsRow };
+    const sums = emptyTensor([sumsRow + C]);
     launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, sums, m0!, y], { params, constants: { ...constants, PASS: 0 }, workgroups: [C, 1, 1], label: 'batchnorm.backward_sums' });
     let dx: Tensor | null = null;
     if (needs[0]) {
@@ -63,13 +66,8 @@ export function batchNormApply(
         label: 'batchnorm.backward_input',
       });
     }
-    const row = (r: number): Tensor => {
-      const s = slice(sums, 0, r, r + 1);
-      const v = reshape(s, [C]);
-      s.dispose();
-      return v;
-    };
-    const dw = needs[1] ? row(1) : null;
+    const row = (at: number): Tensor => new Tensor(sums.storage.view(at * 4, C * 4), [C], 'float32');
+    const dw = needs[1] ? row(sumsRow) : null;
     const db = needs[2] ? row(0) : null;
     sums.dispose();
     return [dx, dw, db];

@@ -6,12 +6,12 @@
 import layerNormWgsl from '../shaders/nn_layernorm.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
 import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, attach, checkOptions, emptyTensor, launch, ones, reshape, slice, zeros } from '../engine/internal.ts';
+import { Tensor, VIEW_ALIGN_BYTES, attach, checkOptions, emptyTensor, launch, ones, zeros } from '../engine/internal.ts';
 import { checkFloat, checkOperand } from '../engine/tensor.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';
 
-const layerNormKernel = defineKernel('nn_layernorm', layerNormWgsl, ['read', 'read', 'read', 'read', 'write', 'write'], { rows: 'u32', d: 'u32', eps: 'f32' });
+const layerNormKernel = defineKernel('nn_layernorm', layerNormWgsl, ['read', 'read', 'read', 'read', 'write', 'write'], { rows: 'u32', d: 'u32', eps: 'f32', sumsRow: 'u32' });
 
 /**
  * LayerNorm of x over its last normalizedShape.length dims, which must equal normalizedShape. weight and bias
@@ -39,7 +39,9 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   const out = emptyTensor(x.shape, 'float32', op);
   const stats = emptyTensor([Math.max(R, 1), 2], 'float32', op);
   const affine = weight !== null;
-  const params = { rows: R, d: D, eps };
+  // PASS 2 writes Σg·x̂ at [0, D) and Σg at [sumsRow, sumsRow + D): both rows start on a view boundary.
+  const sumsRow = Math.ceil(D / (VIEW_ALIGN_BYTES / 4)) * (VIEW_ALIGN_BYTES / 4);
+  const params = { rows: R, d: D, eps, sumsRow };
   const w = weight ?? x;
   const b = bias ?? x;
   if (R > 0 && D > 0) {
@@ -57,21 +59,16 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (needs[1] || needs[2]) {
-      const sums = emptyTensor([2, D]);
+      const sums = emptyTensor([Math.max(sumsRow + D, 1)]);
       launch(layerNormKernel, [x0!, g, w0 ?? x0!, x0!, s0!, sums], {
         params,
         constants: { PASS: 2, AFFINE: affine ? 1 : 0 },
         workgroups: grid(D),
         label: 'layerNorm.backward_params',
       });
-      const row = (r: number): Tensor => {
-        const s = slice(sums, 0, r, r + 1);
-        const v = reshape(s, normalizedShape);
-        s.dispose();
-        return v;
-      };
+      const row = (at: number): Tensor => new Tensor(sums.storage.view(at * 4, Math.max(D, 1) * 4), normalizedShape, 'float32');
       dw = needs[1] ? row(0) : null;
-      db = needs[2] ? row(1) : null;
+      db = needs[2] ? row(sumsRow) : null;
       sums.dispose();
     }
     return [dx, dw, db];

@@ -8,6 +8,7 @@
 // torch.maximum does (float_bits.wgsl, prepended by the engine). mulOrZero is x·y with
 // 0 wherever x is 0, even for y = ±inf or NaN: crossEntropy weights log-probabilities with it, so a -inf
 // logit of a class whose weight is 0 leaves the loss finite (PyTorch picks the target's log-probability).
+// addRelu is relu(x + y) in one pass, a residual block's sum and ReLU (ResNet's BasicBlock).
 // One thread per output element, 256 per workgroup, workgroups spread over x and y.
 
 override OP: u32 = 0u;
@@ -28,6 +29,7 @@ const OP_SIGMOID_GRAD: u32 = 11u;
 const OP_TANH_GRAD: u32 = 12u;
 const OP_ABS_GRAD: u32 = 13u;
 const OP_GELU_GRAD: u32 = 14u;
+const OP_ADD_RELU: u32 = 15u;
 
 struct Params {
   n: u32,
@@ -72,6 +74,7 @@ fn apply(x: f32, y: f32) -> f32 {
     case OP_SIGMOID_GRAD: { return x * y * (1.0 - y); }                   // g · y(1 − y), y the output
     case OP_TANH_GRAD: { return x * (1.0 - y * y); }                      // g · (1 − y²), y the output
     case OP_ABS_GRAD: { return x * sign(y); }                             // g · sign(input)
+    case OP_ADD_RELU: { let s = x + y; return select(s, 0.0, s < 0.0); } // relu(x + y): a residual's sum and ReLU, NaN kept
     case OP_GELU_GRAD, default: {                                         // g · (Φ(v) + v φ(v)), y the input
       return x * (0.5 * (1.0 + erf_(y * 0.70710678118654752)) + y * 0.39894228040143268 * exp(-0.5 * y * y));
     }

@@ -1,5 +1,5 @@
 // nn_batchnorm_backward.wgsl: BatchNorm's backward, in two launches chosen by the override PASS.
-//   PASS 0, one workgroup of 256 threads per channel:   sums[c] = Σ g,   sums[C + c] = Σ g·x̂
+//   PASS 0, one workgroup of 256 threads per channel:   sums[c] = Σ g,   sums[R + c] = Σ g·x̂
 //     (x̂ = (x − mean_c)·istd_c, istd_c = 1/sqrt(var_c + eps); sums over n, h, w). These are also the bias
 //     and weight gradients: db_c = Σ g, dw_c = Σ g·x̂.
 //   PASS 1, one thread per element, the input gradient:
@@ -7,7 +7,9 @@
 //     eval (running statistics, constants):         dx = w_c·istd_c·g
 // With a fused activation (ACT of epilogue_act.wgsl, prepended by the engine) g is first taken through it from
 // the saved output y (activationGrad: g · [y > 0] for relu, g · [0 < y < 6] for relu6), in both passes.
-// Layout: x, g, y, dx NCHW f32; mean, var, w [C]; sums [2, C]. Without AFFINE, w_c = 1; without ACT, y is g.
+// Layout: x, g, y, dx NCHW f32; mean, var, w [C]; sums: Σg at [0, C), Σg·x̂ at [R, R + C), where the host
+// rounds R = sumsRow up to 64 floats (256 bytes), so each row is a storage view: the bias and weight
+// gradients without a copy. Without AFFINE, w_c = 1; without ACT, y is g.
 //
 // | version | idea                                                  | figure      | device                | shape |
 // | ------- | ----------------------------------------------------- | ----------- | --------------------- | ----- |
@@ -17,14 +19,14 @@ override PASS: u32 = 0u;
 override TRAIN: bool = true;
 override AFFINE: bool = true;
 
-struct Params { N: u32, C: u32, HW: u32, eps: f32 }
+struct Params { N: u32, C: u32, HW: u32, eps: f32, sumsRow: u32 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
 @group(0) @binding(2) var<storage, read> mean: array<f32>;
 @group(0) @binding(3) var<storage, read> variance: array<f32>;
 @group(0) @binding(4) var<storage, read> w: array<f32>;
-@group(0) @binding(5) var<storage, read_write> out: array<f32>; // PASS 0: sums [2, C]; PASS 1: dx
+@group(0) @binding(5) var<storage, read_write> out: array<f32>; // PASS 0: sums (see Layout); PASS 1: dx
 @group(0) @binding(6) var<storage, read> sums: array<f32>;      // PASS 1 reads what PASS 0 wrote
 @group(0) @binding(7) var<storage, read> y: array<f32>;         // the forward's output (for ACT)
 @group(0) @binding(8) var<uniform> params: Params;
@@ -67,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     if (lid == 0u) {
       out[c] = part_g[0];
-      out[params.C + c] = part_gx[0];
+      out[params.sumsRow + c] = part_gx[0];
     }
     return;
   }
@@ -80,7 +82,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (TRAIN) {
     let m = f32(params.N * params.HW);
     let xhat = (x[i] - mean[c]) * istd;
-    out[i] = scale * (gradAt(i) - (sums[c] + xhat * sums[params.C + c]) / m);
+    out[i] = scale * (gradAt(i) - (sums[c] + xhat * sums[params.sumsRow + c]) / m);
   } else {
     out[i] = scale * gradAt(i);
   }

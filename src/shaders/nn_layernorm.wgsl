@@ -5,7 +5,8 @@
 //   PASS 1 (input gradient, a workgroup per row): with ĝ = g·w and x̂ = (x − μ)·rstd,
 //          dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)).
 //   PASS 2 (weight and bias gradients, a workgroup per column j): dw[j] = Σ_r g[r, j]·x̂[r, j] into out[j],
-//          db[j] = Σ_r g[r, j] into out[D + j]; strided partials and a fixed tree, so the result is the
+//          db[j] = Σ_r g[r, j] into out[R + j], R = sumsRow ≥ D rounded up by the host to 64 floats (256
+//          bytes) so both rows are storage views (the gradients, without a copy); strided partials and a fixed tree, so the result is the
 //          same bits on every run (no atomics).
 // Layout: x, g, y, dx contiguous f32 [R, D]; w, b f32 [D] (AFFINE = false: unused, any buffer bound);
 //   stats f32 [R, 2]. Unused bindings get any buffer that does not alias a written one.
@@ -17,7 +18,7 @@
 override PASS: u32 = 0u;
 override AFFINE: bool = true;
 
-struct Params { rows: u32, d: u32, eps: f32 }
+struct Params { rows: u32, d: u32, eps: f32, sumsRow: u32 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
@@ -65,7 +66,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     tree(lid);
     if (lid == 0u) {
       out[k] = part_a[0];
-      out[D + k] = part_b[0];
+      out[params.sumsRow + k] = part_b[0];
     }
     return;
   }

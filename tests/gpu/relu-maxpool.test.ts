@@ -1,6 +1,7 @@
 // ReLU folded into max-pooling (reluMaxPool2d, pool_max.wgsl with RELU): the same values and gradients as
 // maxPool2d(relu(x)), NaN and ±inf included, with padding, stride and dilation; and nn.Sequential runs a ReLU
 // followed by a MaxPool2d as that one op, and a Linear followed by a ReLU as linearAct (ReLU in the epilogue).
+// Also a residual's sum and ReLU as one addRelu (ResNet's BasicBlock): relu(a + b), broadcasting included.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useGpuPage } from '../harness/gpu.ts';
@@ -14,6 +15,50 @@ beforeAll(async () => {
 });
 
 type Value = number | 'NaN' | 'Infinity' | '-Infinity';
+
+describe('addRelu', () => {
+  it('equals relu(add(a, b)): values and both gradients, with broadcasting, exact zeros, NaN and ±inf', async () => {
+    const shape = [2, 3, 4, 5];
+    const as: Value[] = Array.from({ length: 120 }, (_, i) => Math.round(Math.sin(i * 1.9) * 6) / 2);
+    as[7] = 'NaN';
+    as[20] = 'Infinity';
+    as[33] = '-Infinity';
+    const bFull: Value[] = Array.from({ length: 120 }, (_, i) => Math.round(Math.cos(i * 0.7) * 4) / 2);
+    bFull[20] = '-Infinity'; // inf + -inf = NaN
+    const bRow: Value[] = [1, -0.5, 'NaN', 0, 2, -3, 0.5, 1.5, -1, 0, 'Infinity', -2, 1, 0, -0.5];
+    const out = await gpu.run(async (E, _H, a: Value[], b1: Value[], b2: Value[], aShape: number[]) => {
+      const decode = (v: Value): number => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
+      const encode = (v: number): Value => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v);
+      const res: Array<{ fused: Value[]; composed: Value[]; forward: string[] }> = [];
+      for (const [bValues, bShape] of [[b1, aShape], [b2, [3, 1, 5]]] as const) {
+        const run = async (fused: boolean) => {
+          const x = E.tensor(a.map(decode), aShape, { requiresGrad: true });
+          const z = E.tensor(bValues.map(decode), [...bShape], { requiresGrad: true });
+          let y!: InstanceType<typeof E.Tensor>;
+          const forward = await E.extend.traceKernels(() => {
+            y = fused ? E.internal.addRelu(x, z) : E.relu(E.add(x, z));
+          });
+          const g = E.tensor(Array.from({ length: y.size }, (_, i) => ((i % 7) - 3) * 0.25), y.shape);
+          y.backward(g);
+          const v = [...Array.from(await y.data()), ...Array.from(await x.grad!.data()), ...Array.from(await z.grad!.data())].map(encode);
+          for (const t of [x, z, y, g]) t.dispose();
+          return { v, forward };
+        };
+        const f = await run(true);
+        const u = await run(false);
+        res.push({ fused: f.v, composed: u.v, forward: f.forward });
+      }
+      return res;
+    }, as, bFull, bRow, shape);
+    for (const [i, r] of out.entries()) {
+      expect(r.fused, `case ${i}`).toEqual(r.composed);
+      expect(r.forward, `case ${i}`).toEqual(['addRelu']);
+    }
+    // Not a test that cannot fail: the outputs hold NaN, zeros and positives, and both gradients are nonzero.
+    expect(out[0]!.fused.slice(0, 120)).toContain('NaN');
+    expect(out[0]!.fused.slice(120, 240).some((v) => typeof v === 'number' && v !== 0)).toBe(true);
+  });
+});
 
 describe('reluMaxPool2d', () => {
   it('equals maxPool2d(relu(x)): values and gradients, negatives-only windows, ties, NaN and ±inf', async () => {

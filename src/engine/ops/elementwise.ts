@@ -93,6 +93,24 @@ export function add(a: Operand, b: Operand): Tensor {
   return binaryOp('add', a, b, [], (g, _s, needs) => [needs[0] ? reduceTo(g, a.shape) : null, needs[1] ? reduceTo(g, b.shape) : null]);
 }
 
+/**
+ * relu(a + b) in one kernel (internal: a residual block's sum and ReLU, as ResNet's BasicBlock ends). The
+ * backward takes g through the ReLU from the saved output (y > 0 ⇔ a + b > 0, NaN included, as the unfused
+ * pair) and then to both operands as add's does.
+ */
+export function addRelu(a: Tensor, b: Tensor): Tensor {
+  checkBinary('addRelu', a, b);
+  const shape = broadcastShapes('addRelu', a.shape, b.shape);
+  const out = binaryRaw('addRelu', a, b, shape);
+  return attach('addRelu', [a, b], out, [out], (g, [y], needs) => {
+    const gs = binaryRaw('reluGrad', g, y!, g.shape);
+    const ga = needs[0] ? reduceTo(gs, a.shape) : null;
+    const gb = needs[1] ? reduceTo(gs, b.shape) : null;
+    if (ga !== gs && gb !== gs) gs.dispose();
+    return [ga, gb];
+  });
+}
+
 export function sub(a: Operand, b: Operand): Tensor {
   checkBinary('sub', a, b);
   if (typeof b === 'number') return scalarOp('sub', a as Tensor, 'addScalar', -b, (g) => g);
