@@ -53,8 +53,7 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const g = E.tensor(gs, [l.N, l.C, OH, OH]);
   const options = { stride: l.s, padding: 1, groups: l.C };
   const { runner, forced } = oursConv(E, x, w, g, options, pass);
-  // Forward rows time each forward version; backward rows time dgrad + wgrad pairs, among them the CPU
-  // adapter's auto pick (dgrad v3, wgrad v1) and the GPU's (dgrad v3, wgrad v2).
+  // Forward rows time each forward version; backward rows time dgrad + wgrad pairs.
   const variants: Record<string, () => EngineTensor> =
     pass === 'forward'
       ? {
@@ -68,7 +67,9 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
           v1: forced({ 'depthwise.dgrad': 'v1', 'depthwise.wgrad': 'v1' }),
           v2: forced({ 'depthwise.dgrad': 'v2', 'depthwise.wgrad': 'v2' }),
           'dgrad v3 + wgrad v1': forced({ 'depthwise.dgrad': 'v3', 'depthwise.wgrad': 'v1' }),
-          'dgrad v3 + wgrad v2': forced({ 'depthwise.dgrad': 'v3', 'depthwise.wgrad': 'v2' }),
+          'dgrad v3 + wgrad v3': forced({ 'depthwise.dgrad': 'v3', 'depthwise.wgrad': 'v3' }),
+          // The input gradient's v4 takes stride 1, and stride 2 on widths divisible by 8.
+          ...(l.s === 1 || l.H % 8 === 0 ? { 'dgrad v4 + wgrad v3': forced({ 'depthwise.dgrad': 'v4', 'depthwise.wgrad': 'v3' }) } : {}),
           'generic conv2d': forced({ conv2d: 'v2' }),
         };
 
@@ -93,7 +94,7 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   const longest = pass === 'backward' ? l.N * OH * OH : 9;
   return {
     ours: runner(),
-    oursLabel: pass === 'forward' ? 'auto (depthwise forward v4)' : 'auto (dgrad v3, wgrad v1 on CPU adapters)',
+    oursLabel: pass === 'forward' ? 'auto (depthwise forward v4)' : `auto (depthwise dgrad ${l.s === 1 || l.H % 8 === 0 ? 'v4' : 'v3'}, wgrad v3)`,
     variants,
     tfjs,
     reference,

@@ -13,15 +13,15 @@
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts)
 //
 // Figures: `npm run bench -- --filter depthwise --versions` (bench/cases/depthwise.ts), GPU timestamps, 3
-// rounds, result bench/results/2026-12-02-google-swiftshader-chrome-depthwise.json.
-// SwiftShader (CPU, 2 cores) at load average ~2; TF.js depthwiseConv2d took 16.5 ms (features.2) and 20.2 ms
-// (features.4) in the same run, the generic grouped conv2d 505 ms and 896 ms. The auto rule runs v4 where it
+// rounds, result bench/results/2026-12-02-google-swiftshader-chrome-depthwise-vec4.json.
+// SwiftShader (CPU, 2 cores) at load average ~1.5; TF.js depthwiseConv2d took 24.0 ms (features.2) and 22.0 ms
+// (features.4) in the same run, the generic grouped conv2d 642 ms and 767 ms. The auto rule runs v4 where it
 // applies, else v3 (see depthwise.ts). No GPU figure yet.
 // v  | idea | features.2 C96 112²/2 N1 | features.4 C144 56² N1 | device
-// v1 | one thread per output, direct loops | 26.7 ms | 52.1 ms | SwiftShader (CPU, 2 cores)
-// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | 109 ms | 153 ms | SwiftShader (CPU, 2 cores)
-// v3 | 4 outputs per thread along a row, input window in registers | 17.5 ms | 25.7 ms | SwiftShader (CPU, 2 cores)
-// v4 | 2 × 4 outputs per thread from aligned vec4 loads, straight-line swizzles | 7.47 ms | 11.5 ms | SwiftShader (CPU, 2 cores)
+// v1 | one thread per output, direct loops | 31.9 ms | 38.3 ms | SwiftShader (CPU, 2 cores)
+// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | 108 ms | 143 ms | SwiftShader (CPU, 2 cores)
+// v3 | 4 outputs per thread along a row, input window in registers | 19.6 ms | 20.4 ms | SwiftShader (CPU, 2 cores)
+// v4 | 2 × 4 outputs per thread from aligned vec4 loads, straight-line swizzles | 8.52 ms | 10.3 ms | SwiftShader (CPU, 2 cores)
 
 override HAS_BIAS: bool = true;
 override STRIDE: u32 = 1u;

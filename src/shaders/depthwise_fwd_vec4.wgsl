@@ -13,23 +13,27 @@
 //   loads per output. No per-tap bounds checks and no arrays indexed at run time (v3's window is one, which
 //   a CPU adapter such as SwiftShader keeps in memory): straight-line code for a CPU adapter's SIMD lanes
 //   and 128-bit loads for a GPU.
+// The input gradient (depthwise.dgrad v4, depthwise_dgrad_vec4.wgsl) at stride 1 is this same convolution of the output gradient with
+//   the filter turned 180° (FLIP: tap (kh, kw) reads w[2 − kh, 2 − kw]), no bias and no activation: with
+//   padding 1 and stride 1, dx[ih, iw] = Σ gy[ih + 1 − kh, iw + 1 − kw] · w[kh, kw].
 // Epilogue: + bias, then the activation ACT (activate(), epilogue_act.wgsl, prepended by the engine).
 // Dispatch: 64 threads per workgroup over N·C·⌈OH/2⌉·⌈OW/4⌉ blocks, spread over x/y by grid().
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts)
 //
 // Figures: `npm run bench -- --filter depthwise --versions` (bench/cases/depthwise.ts), GPU timestamps, 3
-// rounds, result bench/results/2026-12-02-google-swiftshader-chrome-depthwise.json.
-// SwiftShader (CPU, 2 cores) at load average ~2; TF.js depthwiseConv2d took 16.5 ms (features.2) and 20.2 ms
-// (features.4) in the same run, the generic grouped conv2d 505 ms and 896 ms. The auto rule runs v4 where it
+// rounds, result bench/results/2026-12-02-google-swiftshader-chrome-depthwise-vec4.json.
+// SwiftShader (CPU, 2 cores) at load average ~1.5; TF.js depthwiseConv2d took 24.0 ms (features.2) and 22.0 ms
+// (features.4) in the same run, the generic grouped conv2d 642 ms and 767 ms. The auto rule runs v4 where it
 // applies, else v3 (see depthwise.ts). No GPU figure yet.
 // v  | idea | features.2 C96 112²/2 N1 | features.4 C144 56² N1 | device
-// v1 | one thread per output, direct loops | 26.7 ms | 52.1 ms | SwiftShader (CPU, 2 cores)
-// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | 109 ms | 153 ms | SwiftShader (CPU, 2 cores)
-// v3 | 4 outputs per thread along a row, input window in registers | 17.5 ms | 25.7 ms | SwiftShader (CPU, 2 cores)
-// v4 | 2 × 4 outputs per thread from aligned vec4 loads, straight-line swizzles | 7.47 ms | 11.5 ms | SwiftShader (CPU, 2 cores)
+// v1 | one thread per output, direct loops | 31.9 ms | 38.3 ms | SwiftShader (CPU, 2 cores)
+// v2 | 8×32 output tile, input window in workgroup memory, 4 outputs per thread | 108 ms | 143 ms | SwiftShader (CPU, 2 cores)
+// v3 | 4 outputs per thread along a row, input window in registers | 19.6 ms | 20.4 ms | SwiftShader (CPU, 2 cores)
+// v4 | 2 × 4 outputs per thread from aligned vec4 loads, straight-line swizzles | 8.52 ms | 10.3 ms | SwiftShader (CPU, 2 cores)
 
 override HAS_BIAS: bool = true;
 override STRIDE: u32 = 1u;
+override FLIP: bool = false;
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,
@@ -83,9 +87,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let xPlane = plane * p.H * W4;
   // Word holding input column ow0·S: ow0·S / 4 = piece·S.
   let mid = piece * STRIDE;
-  let k0 = vec3(w[c * 9u], w[c * 9u + 1u], w[c * 9u + 2u]);
-  let k1 = vec3(w[c * 9u + 3u], w[c * 9u + 4u], w[c * 9u + 5u]);
-  let k2 = vec3(w[c * 9u + 6u], w[c * 9u + 7u], w[c * 9u + 8u]);
+  var k0 = vec3(w[c * 9u], w[c * 9u + 1u], w[c * 9u + 2u]);
+  var k1 = vec3(w[c * 9u + 3u], w[c * 9u + 4u], w[c * 9u + 5u]);
+  var k2 = vec3(w[c * 9u + 6u], w[c * 9u + 7u], w[c * 9u + 8u]);
+  if (FLIP) { // the filter turned 180°: rows swapped top to bottom, each reversed
+    let top = k0;
+    k0 = k2.zyx;
+    k1 = k1.zyx;
+    k2 = top.zyx;
+  }
   var acc0 = vec4<f32>();
   var acc1 = vec4<f32>();
   // Input row i feeds output row 0 through filter row i and output row 1 through filter row i − S.

@@ -8,14 +8,15 @@
 // Bench: npm run bench -- --filter depthwise --versions   (bench/cases/depthwise.ts, the backward rows)
 //
 // Figures: `npm run bench -- --filter depthwise --versions` (bench/cases/depthwise.ts), GPU timestamps, 3
-// rounds, result bench/results/2026-12-02-google-swiftshader-chrome-depthwise.json.
-// SwiftShader (CPU, 2 cores) at load average ~2. A backward row times the input and weight gradients
+// rounds, result bench/results/2026-12-02-google-swiftshader-chrome-depthwise-vec4.json.
+// SwiftShader (CPU, 2 cores) at load average ~1.5. A backward row times the input and weight gradients
 // together, so the figures are pairs (dgrad + wgrad). At features.2 C96 112²/2 N1 and features.4 C144 56² N1:
-// v1 + v1 127 ms / 91.1 ms; v3 + v1 (the CPU adapter's auto pick) 80.6 ms / 75.9 ms; v3 + v2 (the GPU's)
-// 180 ms / 233 ms; v2 + v2 296 ms / 304 ms; TF.js 203 ms / 148 ms. No GPU figure yet.
+// v1 + v1 131 ms / 73.9 ms; v2 + v2 328 ms / 233 ms; v3 + v1 86.7 ms / 62.8 ms; v3 + v3 76.6 ms / 52.6 ms;
+// v4 + v3 (the auto rule's pick) 15.2 ms / 21.4 ms; TF.js 180 ms / 147 ms. No GPU figure yet.
 // v  | idea | figure
 // v1 | one thread per weight, loops over N·OH·OW | —
 // v2 | a workgroup per channel and split of N·OH·OW, 9 taps per thread, tree reduction | —
+// v3 | row pieces of 4 outputs from aligned vec4 loads, split without workgroup memory, then a reduce | —
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,

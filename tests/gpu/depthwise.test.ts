@@ -1,5 +1,6 @@
 // The dedicated depthwise conv2d kernels (src/engine/ops/depthwise.ts): forward, input and weight gradients
-// of v1 (naive), v2 (workgroup tiles / split), v3 (register rows) and the forward's v4 (vec4 loads) against the float64 CPU reference, on shapes that cross tile edges,
+// of v1 (naive), v2 (workgroup tiles / split), v3 (register rows; the weight gradient's: vec4 row pieces) and the
+// forward's v4 (vec4 loads) against the float64 CPU reference, on shapes that cross tile edges,
 // both strides, odd sizes, padding 0 to 2, and the shapes v2 does not take (5×5, dilation) where 'auto' runs
 // v1. Also checks that conv2d routes depthwise shapes to these kernels and that forcing v2 on a shape it
 // cannot take is a clear error.
@@ -19,7 +20,10 @@ interface Case {
   bias?: boolean;
   /** Whether v2 and v3 take the shape (3×3, dilation 1, stride 1 or 2) for forward and dgrad. */
   v2: boolean;
-  /** Whether the forward's v4 takes it (also padding 1 and an input width divisible by 4). */
+  /**
+   * Whether the forward's v4 and the weight gradient's v3 take it (also padding 1 and an input width divisible
+   * by 4); the input gradient's v4 too at stride 1, and at stride 2 when the width is divisible by 8.
+   */
   v4?: boolean;
 }
 
@@ -31,6 +35,8 @@ const CASES: Case[] = [
   { name: 'N2 C3 13×16 3×3 s1 p1 (bias; v4, odd rows)', input: [2, 3, 13, 16], k: 3, stride: 1, padding: 1, bias: true, v2: true, v4: true },
   { name: 'N1 C4 15×28 3×3 s2 p1 (v4, a partial last word of 14 outputs)', input: [1, 4, 15, 28], k: 3, stride: 2, padding: 1, v2: true, v4: true },
   { name: 'N2 C2 5×4 3×3 s2 p1 (v4, one word per row)', input: [2, 2, 5, 4], k: 3, stride: 2, padding: 1, bias: true, v2: true, v4: true },
+  { name: 'N1 C3 11×16 3×3 s2 p1 (v4 input gradient at stride 2, odd rows)', input: [1, 3, 11, 16], k: 3, stride: 2, padding: 1, v2: true, v4: true },
+  { name: 'N2 C2 8×8 3×3 s2 p1 (v4 input gradient, one gradient word per row)', input: [2, 2, 8, 8], k: 3, stride: 2, padding: 1, v2: true, v4: true },
   { name: 'N1 C2 6×7 3×3 s1 p2', input: [1, 2, 6, 7], k: 3, stride: 1, padding: 2, v2: true },
   { name: 'N1 C3 11×11 5×5 s2 p2 (v1 only)', input: [1, 3, 11, 11], k: 5, stride: 2, padding: 2, v2: false },
   { name: 'N1 C2 10×10 3×3 d2 p2 (v1 forward/dgrad)', input: [1, 2, 10, 10], k: 3, stride: 1, padding: 2, dilation: 2, v2: false },
@@ -73,7 +79,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
         { depthwise: 'v1' },
         { 'depthwise.forward': c.v2 ? 'v2' : 'v1', 'depthwise.dgrad': c.v2 ? 'v2' : 'v1', 'depthwise.wgrad': c.k === 3 ? 'v2' : 'v1' },
         ...(c.v2 ? [{ 'depthwise.forward': 'v3', 'depthwise.dgrad': 'v3', 'depthwise.wgrad': 'v1' }] : []),
-        ...(c.v4 ? [{ 'depthwise.forward': 'v4', 'depthwise.dgrad': 'v1', 'depthwise.wgrad': 'v1' }] : []),
+        ...(c.v4 ? [{ 'depthwise.forward': 'v4', 'depthwise.dgrad': c.stride === 1 || c.input[3] % 8 === 0 ? 'v4' : 'v1', 'depthwise.wgrad': 'v3' }] : []),
         {}, // the auto rule
       ];
       const runs = await gpu.run(
@@ -163,7 +169,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
     expect(msg).toMatch(/depthwise\.forward v2 \(forced\): needs a 3×3 kernel.*got kernel \[5,5\]/);
   });
 
-  it('the auto rule runs v4 where it applies, else v3 for 3×3 (stride 1 or 2), else v1; forcing v4 on a width of 7 is an error', async () => {
+  it('the auto rules: forward v4 where it applies, else v3 for 3×3, else v1; dgrad v4 at stride 1 (and 2 on widths divisible by 8), else v3; wgrad v3; forcing outside the shapes is an error', async () => {
     const got = await gpu.run(async (E) => {
       const kernelFor = async (input: number[], k: number, padding: number, stride = 1): Promise<string[]> => {
         const x = E.zeros(input);
@@ -180,6 +186,26 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
         p0: await kernelFor([1, 3, 8, 8], 3, 0),
         k5: await kernelFor([1, 3, 8, 8], 5, 2),
       };
+      // The backward kernels (the input gradient's v4 runs the forward v4 kernel, flipped, at stride 1).
+      const backwardKernels = async (width: number, stride: number): Promise<string[]> => {
+        const x = E.zeros([1, 3, 9, width], { requiresGrad: true });
+        const w = E.zeros([3, 1, 3, 3], { requiresGrad: true });
+        const y = E.conv2d(x, w, null, { padding: 1, stride, groups: 3 });
+        const g = E.onesLike(y);
+        const launches = await E.extend.traceLaunches(() => y.backward(g));
+        for (const t of [x, w, y, g]) t.dispose();
+        return launches.map((l) => l.kernel).filter((k) => k.startsWith('depthwise'));
+      };
+      const backward = { s1: await backwardKernels(8, 1), s2: await backwardKernels(8, 2), s2w12: await backwardKernels(12, 2) };
+      E.extend.kernelVersions.force('depthwise.dgrad', 'v4');
+      let dgradS2 = 'no error';
+      try {
+        await backwardKernels(12, 2);
+      } catch (e) {
+        dgradS2 = (e as Error).message;
+      } finally {
+        E.extend.kernelVersions.reset();
+      }
       E.extend.kernelVersions.force('depthwise.forward', 'v4');
       let forced = 'no error';
       try {
@@ -189,11 +215,15 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       } finally {
         E.extend.kernelVersions.reset();
       }
-      return { picks, forced };
+      return { picks, forced, backward, dgradS2 };
     });
     expect(got.picks).toEqual({
       w8: ['depthwise_fwd_vec4'], w8s2: ['depthwise_fwd_vec4'], w7: ['depthwise_fwd_rows'], p0: ['depthwise_fwd_rows'], k5: ['depthwise_fwd_naive'],
     });
     expect(got.forced).toMatch(/depthwise\.forward v4 \(forced\): needs padding 1 and an input width divisible by 4, got padding \[1,1\] width 7/);
+    expect(got.backward).toEqual({
+      s1: ['depthwise_fwd_vec4', 'depthwise_wgrad_rows'], s2: ['depthwise_dgrad_vec4', 'depthwise_wgrad_rows'], s2w12: ['depthwise_dgrad_rows', 'depthwise_wgrad_rows'],
+    });
+    expect(got.dgradS2).toMatch(/depthwise\.dgrad v4 \(forced\): needs an input width divisible by 8 at stride 2, got width 12/);
   });
 });

@@ -3,15 +3,20 @@
 // group leaves mostly idle. Each pass has a naive v1 (any kernel, stride, padding, dilation: the reference)
 // and fast versions for the shapes MobileNets use (3×3; forward and dgrad also dilation 1, stride 1 or 2):
 //   forward  v1 depthwise_fwd_naive   v2 depthwise_fwd_tiled (workgroup-memory tile)   v3 depthwise_fwd_rows
-//            v4 depthwise_fwd_vec4 (also padding 1 and an input width divisible by 4: aligned vec4 loads)
+//            v4 depthwise_fwd_vec4
 //   dgrad    v1 depthwise_dgrad_naive v2 depthwise_dgrad_tiled                         v3 depthwise_dgrad_rows
+//            v4 depthwise_dgrad_vec4 (at stride 1: depthwise_fwd_vec4 with the filter turned 180°)
 //   wgrad    v1 depthwise_wgrad_naive v2 depthwise_wgrad_split (split over N·OH·OW + reduce)
-// The auto rule: forward v4 where it applies, else v3 for the other 3×3 shapes; dgrad v3; wgrad v2 on a GPU
-// and v1 on a CPU adapter (SwiftShader); v1 wherever the fast kernels do not apply. On SwiftShader, at
-// MobileNetV2's features.2 and features.4 (bench/results/2026-12-02-google-swiftshader-chrome-depthwise.json),
-// forward v4 beat v3, v1 and TF.js, and dgrad v3 beat v1; v2 (workgroup memory and barriers, which a CPU
-// adapter runs slowly) lost everywhere, and so did the split weight gradient. On a GPU the choices follow
-// from memory traffic and parallelism (v1's weight gradient has only C·9 threads) and are NOT yet measured.
+//            v3 depthwise_wgrad_rows (row pieces, split without workgroup memory + reduce)
+// The vec4 versions (forward v4, dgrad v4, wgrad v3) read rows as aligned vec4 words: they need padding 1 and
+// an input width divisible by 4 (by 8 for dgrad at stride 2), which MobileNetV2 at 224² has down to 28².
+// The auto rules: the vec4 version where it applies, else v3 (dgrad, forward) for the other 3×3 shapes, and
+// for the weight gradient v2 on a GPU and v1 on a CPU adapter; v1 wherever the fast kernels do not apply.
+// On SwiftShader, at MobileNetV2's features.2 and features.4 (bench/results/2026-12-02-google-swiftshader-
+// chrome-depthwise-vec4.json), the vec4 versions beat every other version and TF.js (forward 1.9–2.3×,
+// backward 6.8–12.9× TF.js); v2 (workgroup memory and barriers, which a CPU adapter runs slowly) lost
+// everywhere. On a GPU the choices follow from memory traffic and parallelism (v1's weight gradient has only
+// C·9 threads) and are NOT yet measured.
 // `depthwiseVersions` registers them in the kernel registry. conv2d takes this path through its own `depthwise` version, which its auto rule
 // picks for depthwise shapes; forcing conv2d to v1 or v2 runs the generic kernels on them (the tests compare
 // both): kernelVersions.force('depthwise.forward', 'v3'), kernelVersions.force('conv2d', 'v2').
@@ -23,8 +28,10 @@ import fwdVec4Wgsl from '../../shaders/depthwise_fwd_vec4.wgsl?raw';
 import dgradNaiveWgsl from '../../shaders/depthwise_dgrad_naive.wgsl?raw';
 import dgradTiledWgsl from '../../shaders/depthwise_dgrad_tiled.wgsl?raw';
 import dgradRowsWgsl from '../../shaders/depthwise_dgrad_rows.wgsl?raw';
+import dgradVec4Wgsl from '../../shaders/depthwise_dgrad_vec4.wgsl?raw';
 import wgradNaiveWgsl from '../../shaders/depthwise_wgrad_naive.wgsl?raw';
 import wgradSplitWgsl from '../../shaders/depthwise_wgrad_split.wgsl?raw';
+import wgradRowsWgsl from '../../shaders/depthwise_wgrad_rows.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { engineInfo } from '../device.ts';
 import { EngineError } from '../errors.ts';
@@ -42,8 +49,10 @@ const fwdVec4Kernel = defineKernel('depthwise_fwd_vec4', withActEpilogue(fwdVec4
 const dgradRowsKernel = defineKernel('depthwise_dgrad_rows', dgradRowsWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradNaiveKernel = defineKernel('depthwise_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradTiledKernel = defineKernel('depthwise_dgrad_tiled', dgradTiledWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const dgradVec4Kernel = defineKernel('depthwise_dgrad_vec4', dgradVec4Wgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const wgradNaiveKernel = defineKernel('depthwise_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const wgradSplitKernel = defineKernel('depthwise_wgrad_split', wgradSplitWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const wgradRowsKernel = defineKernel('depthwise_wgrad_rows', wgradRowsWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 
 /** The tile of the v2 forward and input-gradient kernels (depthwise_*_tiled.wgsl): 8 rows × 32 columns. */
 const TILE = { H: 8, W: 32 } as const;
@@ -51,6 +60,9 @@ const TILE = { H: 8, W: 32 } as const;
 const WGRAD_MIN_CHUNK = 2048;
 /** Workgroups the v2 weight gradient aims for (C · splits): a few per core on a CPU adapter, many on a GPU. */
 const WGRAD_TARGET_WORKGROUPS = { gpu: 512, cpu: 8 };
+/** Threads the v3 weight gradient aims for (C · splits), and the fewest row pieces each one sums. */
+const WGRAD_ROWS_TARGET_THREADS = { gpu: 32768, cpu: 512 };
+const WGRAD_ROWS_MIN_PIECES = 8;
 const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp/i;
 
 /** Whether conv2d geometry `d` is a depthwise conv with one filter per channel (channel multiplier 1). */
@@ -75,12 +87,18 @@ function fastRejects(pass: Conv2dPass): (p: { d: Conv2dGeometry }) => string | n
 
 const onCpuAdapter = (): boolean => CPU_ADAPTER.test(engineInfo().adapter);
 
-/** Why v4 (aligned vec4 loads, padding 1) cannot take `d`, or null. */
+/** Why the vec4 kernels (forward v4, wgrad v3: aligned vec4 loads, padding 1) cannot take `d`, or null. */
 function vec4Rejects({ d }: { d: Conv2dGeometry }): string | null {
   const fast = fastRejects('forward')({ d });
   if (fast) return fast;
   if (d.pH !== 1 || d.pW !== 1 || d.W % 4 !== 0) return `needs padding 1 and an input width divisible by 4, got padding [${d.pH},${d.pW}] width ${d.W}`;
   return null;
+}
+
+/** Weight gradient: v3 where it applies; else v2 on a GPU and v1 on a CPU adapter, for the other 3×3 shapes. */
+function wgradAuto({ d }: { d: Conv2dGeometry }): 'v1' | 'v2' | 'v3' {
+  if (vec4Rejects({ d }) === null) return 'v3';
+  return !onCpuAdapter() && fastApplies('wgrad', d) ? 'v2' : 'v1';
 }
 
 /** Forward: v4 where it applies, else v3 for the other 3×3 shapes, else v1 (any adapter; see the header). */
@@ -122,6 +140,28 @@ function forwardRows({ x, w, b, d, out, activation }: Conv2dForwardProblem): voi
 function forwardVec4({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
   const pieces = d.N * d.C * Math.ceil(d.OH / 2) * Math.ceil(d.OW / 4);
   launch(fwdVec4Kernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], STRIDE: d.sH }, workgroups: grid(Math.ceil(pieces / 64)), label: 'depthwise.forward' });
+}
+
+/** Why dgrad v4 cannot take `d` (the vec4 shapes; at stride 2 also a width divisible by 8), or null. */
+function dgradVec4Rejects({ d }: { d: Conv2dGeometry }): string | null {
+  return vec4Rejects({ d }) ?? (d.sH === 1 || d.W % 8 === 0 ? null : `needs an input width divisible by 8 at stride 2, got width ${d.W}`);
+}
+
+/**
+ * v4: at stride 1 and padding 1 the input gradient is the forward convolution of g with the filter turned
+ * 180°, so the forward's v4 kernel computes it (FLIP; same geometry, since OH = H and OW = W); at stride 2,
+ * depthwise_dgrad_vec4 (2 × 8 pixels per thread from the gradient's aligned words).
+ */
+function dgradVec4({ g, w, d }: Conv2dInputGradProblem): Tensor {
+  const dx = emptyTensor([d.N, d.C, d.H, d.W]);
+  const bands = d.N * d.C * Math.ceil(d.H / 2);
+  if (d.sH === 1) {
+    const blocks = bands * Math.ceil(d.W / 4);
+    launch(fwdVec4Kernel, [g, w, w, dx], { params: convParams(d), constants: { HAS_BIAS: 0, ACT: 0, STRIDE: 1, FLIP: 1 }, workgroups: grid(Math.ceil(blocks / 64)), label: 'depthwise.dgrad' });
+  } else {
+    launch(dgradVec4Kernel, [g, w, dx], { params: convParams(d), workgroups: grid(Math.ceil((bands * (d.W / 8)) / 64)), label: 'depthwise.dgrad' });
+  }
+  return dx;
 }
 
 /** dx [N, C, H, W] for the output gradient g [N, C, OH, OW]: v1, one thread per input pixel. */
@@ -174,12 +214,30 @@ function wgradSplit({ g, x, d }: Conv2dWeightGradProblem): Tensor {
   return dw;
 }
 
+/** v3: row pieces of 4 outputs from aligned vec4 loads, split over N·OH·⌈OW/4⌉ without workgroup memory, then a reduce. */
+function wgradRows({ g, x, d }: Conv2dWeightGradProblem): Tensor {
+  const dw = emptyTensor([d.C, 1, d.kH, d.kW]);
+  const pieces = d.N * d.OH * Math.ceil(d.OW / 4);
+  const target = onCpuAdapter() ? WGRAD_ROWS_TARGET_THREADS.cpu : WGRAD_ROWS_TARGET_THREADS.gpu;
+  const splits = Math.max(1, Math.min(Math.ceil(target / d.C), Math.floor(pieces / WGRAD_ROWS_MIN_PIECES)));
+  const threads = grid(Math.ceil((d.C * splits) / 64));
+  if (splits === 1) {
+    launch(wgradRowsKernel, [g, x, dw], { params: convParams(d, 1, 0), constants: { STRIDE: d.sH }, workgroups: threads, label: 'depthwise.wgrad' });
+    return dw;
+  }
+  const part = emptyTensor([splits, d.C, 9]);
+  launch(wgradRowsKernel, [g, x, part], { params: convParams(d, splits, 0), constants: { STRIDE: d.sH }, workgroups: threads, label: 'depthwise.wgrad' });
+  withSpareOutput((spare) =>
+    launch(wgradReduceKernel, [part, part, dw, spare], { params: { size: dw.size, splits, biasSize: 0 }, workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad_reduce' }));
+  part.dispose();
+  return dw;
+}
+
 // ------------------------------------------------------------------ versions
 
 /**
  * The depthwise passes in the kernel registry. The defaults (v3 / v3 / v2) take every shape the fast kernels
- * take; the auto rules pick v4 for the forward where it applies and v1 for the weight gradient on a CPU
- * adapter (see the header).
+ * take; the auto rules pick the vec4 versions where they apply (see the header).
  */
 export const depthwiseVersions = {
   forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'v4'>('depthwise.forward', {
@@ -192,21 +250,23 @@ export const depthwiseVersions = {
     default: 'v3',
     auto: forwardAuto,
   }),
-  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3'>('depthwise.dgrad', {
+  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'v4'>('depthwise.dgrad', {
     versions: {
       v1: { summary: 'depthwise_dgrad_naive: one thread per input pixel, gather', run: dgradNaive },
       v2: { summary: 'depthwise_dgrad_tiled: 8×32 tile, gradient window in workgroup memory', rejects: fastRejects('dgrad'), run: dgradTiled },
       v3: { summary: 'depthwise_dgrad_rows: 4 pixels per thread, gradient window in registers', rejects: fastRejects('dgrad'), run: dgradRows },
+      v4: { summary: 'depthwise_dgrad_vec4: aligned vec4 loads (stride 1: the forward v4 kernel, filter turned 180°)', rejects: dgradVec4Rejects, run: dgradVec4 },
     },
     default: 'v3',
-    auto: ({ d }) => (fastApplies('dgrad', d) ? 'v3' : 'v1'),
+    auto: ({ d }) => (dgradVec4Rejects({ d }) === null ? 'v4' : fastApplies('dgrad', d) ? 'v3' : 'v1'),
   }),
-  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2'>('depthwise.wgrad', {
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'v3'>('depthwise.wgrad', {
     versions: {
       v1: { summary: 'depthwise_wgrad_naive: one thread per weight', run: wgradNaive },
       v2: { summary: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction', rejects: fastRejects('wgrad'), run: wgradSplit },
+      v3: { summary: 'depthwise_wgrad_rows: row pieces from aligned vec4 loads, split without workgroup memory', rejects: vec4Rejects, run: wgradRows },
     },
     default: 'v2',
-    auto: ({ d }) => (!onCpuAdapter() && fastApplies('wgrad', d) ? 'v2' : 'v1'),
+    auto: wgradAuto,
   }),
 };
