@@ -1,5 +1,6 @@
 // conv2d rows: the conv layers of a ResNet-18 (the 7×7/2 stem, the 3×3 layers of each stage, the stride-2 3×3
-// and 1×1 downsampling convs) and of the small MNIST CNN, forward and backward (input + weight gradients).
+// and 1×1 downsampling convs), of the small MNIST CNN, and MobileNetV2's pointwise 1×1 convs (nearly all of its
+// FLOPs), forward and backward (input + weight gradients).
 // Ours: the default kernels (v2, implicit GEMM); --versions also times v1 (naive) and v2 forced. TF.js:
 // tf.conv2d and the Conv2DBackpropInput / Conv2DBackpropFilter kernels (what tf.grads of a conv2d runs) on NHWC
 // data with HWIO filters.
@@ -20,7 +21,7 @@ import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance
 
 /** One conv layer: square kernel k, stride s, padding p, no dilation, no groups. */
 interface Layer {
-  net: 'resnet18' | 'mnist';
+  net: 'resnet18' | 'mnist' | 'mobilenet_v2';
   label: string;
   N: number;
   C: number;
@@ -112,6 +113,8 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
 
 const resnet = (label: string, C: number, H: number, O: number, k: number, s: number, p: number, N = 64, quick = false): Layer => ({ net: 'resnet18', label, N, C, H, O, k, s, p, quick });
 const mnist = (label: string, C: number, H: number, O: number, N: number, quick: boolean): Layer => ({ net: 'mnist', label, N, C, H, O, k: 3, s: 1, p: 1, quick });
+/** MobileNetV2's pointwise (1×1) convs, nearly all of its FLOPs. */
+const pointwise = (label: string, C: number, H: number, O: number, N: number, quick = false): Layer => ({ net: 'mobilenet_v2', label, N, C, H, O, k: 1, s: 1, p: 0, quick });
 
 /** The layers, quick ones first. */
 export const CONV_LAYERS: Layer[] = [
@@ -119,6 +122,8 @@ export const CONV_LAYERS: Layer[] = [
   mnist('conv2 32→64 14²', 32, 14, 64, 2, true),
   resnet('layer2 128→128 28²', 128, 28, 128, 3, 1, 1, 1, true),
   resnet('layer4.0 256→512 14²/2', 256, 14, 512, 3, 2, 1, 1, true),
+  pointwise('features.3 expand 24→144 1×1 56²', 24, 56, 144, 1, true),
+  pointwise('features.3 project 144→24 1×1 56²', 144, 56, 24, 1, true),
   mnist('conv1 1→32 28²', 1, 28, 32, 256, false),
   mnist('conv2 32→64 14²', 32, 14, 64, 256, false),
   resnet('stem 3→64 7×7/2 224²', 3, 224, 64, 7, 2, 3),
@@ -132,6 +137,9 @@ export const CONV_LAYERS: Layer[] = [
   resnet('layer4.0 256→512 14²/2', 256, 14, 512, 3, 2, 1),
   resnet('layer4 512→512 7²', 512, 7, 512, 3, 1, 1),
   resnet('layer4.0 down 256→512 1×1/2', 256, 14, 512, 1, 2, 0),
+  pointwise('features.3 expand 24→144 1×1 56²', 24, 56, 144, 16),
+  pointwise('features.14 expand 160→960 1×1 7²', 160, 7, 960, 16),
+  pointwise('features.17 project 960→320 1×1 7²', 960, 7, 320, 16),
 ];
 
 function caseFor(l: Layer, pass: 'forward' | 'backward'): Omit<BenchCase, 'family'> {

@@ -186,7 +186,7 @@ describe('built site pages', () => {
     await expectChart(page, '#chart', 4, 'line');
     expect(await text(page, '#chosen-table')).toMatch(/matmul_tiled.*WG_X=16/s);
     await page.screenshot({ path: path.join(SHOTS, 'kernels.png'), fullPage: true });
-    // Other families: the conv2d weight gradient beside TF.js, the depthwise input gradient (three versions).
+    // Other families: the conv2d weight gradient beside TF.js, the depthwise input gradient (four versions).
     await page.select('#family', 'conv2d-wgrad');
     expect(await text(page, '#source-title')).toContain('conv2d_wgrad_gemm.wgsl');
     await setValue(page, '#sizes', '4, 8');
@@ -194,13 +194,14 @@ describe('built site pages', () => {
     expect(s.lastError).toBeNull();
     await expectChart(page, '#chart', 3, 'line');
     await page.select('#family', 'depthwise-dgrad');
-    expect(await page.$$eval('#version option', (os) => os.length)).toBe(3);
+    expect(await page.$$eval('#version option', (os) => os.length)).toBe(4);
     await setValue(page, '#sizes', '8, 16');
     await page.$eval('#tfjs', (el) => ((el as HTMLInputElement).checked = false));
     s = await clickAndWait(page, '#sweep');
     expect(s.lastError).toBeNull();
-    await expectChart(page, '#chart', 3, 'line');
-    expect(await text(page, '#chosen-table')).toMatch(/depthwise_dgrad/);
+    await expectChart(page, '#chart', 4, 'line');
+    // At stride 1 auto's input gradient (v4) is the forward vec4 kernel with the filter turned 180°.
+    expect(await text(page, '#chosen-table')).toMatch(/depthwise_fwd_vec4.*FLIP=1/s);
     await page.close();
   }, PAGE_TIMEOUT);
 
