@@ -1,6 +1,7 @@
 // The rows of the one GPU run (bench/gpu/run.sh → node dist-gpu/bench-node.mjs --suite gpu), sized to stay
 // under 5 minutes of GPU time: the kernel rows with every kernel version (the tile-configuration sweep of each
-// family: matmul v1…, conv2d's gemm tile variants), and the training steps at batch 64 and 256. `tiny`: the
+// family: matmul v1…, conv2d's gemm tile variants, the depthwise versions, whose GPU defaults are unmeasured),
+// the training steps at batch 64 and 256, and the two zoo models' 224² forward at batch 16. `tiny`: the
 // same pipeline on a few quick rows, to check it on a CPU adapter (npm run bench:gpu -- --tiny).
 
 const TRAIN = ['mnist-cnn', 'resnet-s'].flatMap((model) => ['full', 'frozen', 'two-heads'].flatMap((mode) => [64, 256].map((n) => `train ${model} ${mode} N${n}`)));
@@ -13,7 +14,11 @@ export interface Suite {
 }
 
 export const SUITES: Record<'gpu' | 'tiny', Suite> = {
-  gpu: { filter: ['matmul 1024', 'matmul 2048', 'matmul 4096', 'conv2d resnet18', ...TRAIN], quick: false, versions: true },
+  gpu: {
+    filter: ['matmul 1024', 'matmul 2048', 'matmul 4096', 'conv2d resnet18', 'conv2d mobilenet_v2', 'depthwise mobilenet_v2', ...TRAIN, 'models resnet18 224² N16 fwd', 'models mobilenet_v2 224² N16 fwd'],
+    quick: false,
+    versions: true,
+  },
   tiny: { filter: ['matmul 256', 'conv2d mnist conv2 32→64 14² N2', 'train mnist-cnn full N4', 'train mnist-cnn frozen N4'], quick: true, versions: true },
 };
 
