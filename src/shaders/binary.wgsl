@@ -1,94 +1,47 @@
-// binary.wgsl: out[i] = f(a[ia], b[ib]) with PyTorch broadcasting.
-// Layout: out contiguous f32 with shape params.shape (rank ≤ 8, packed in vec4s); a and b are read through
-//   element strides (0 along broadcast dims, broadcast.wgsl), so neither operand is ever expanded in memory.
-// BROADCAST = false is the fast path for equal shapes: a[i], b[i], no index arithmetic.
-// Each op is declared once, here: `const OP_<NAME>` below, which the engine reads by name (OP_RELU_GRAD is
-// binaryRaw('reluGrad'), src/engine/ops/elementwise-kernels.ts), and its case in apply(). The *_GRAD ops are
-// fused backward rules of unary ops (one kernel instead of two or three). maximum/minimum propagate NaN as
-// torch.maximum does (float_bits.wgsl, prepended by the engine). mulOrZero is x·y with
-// 0 wherever x is 0, even for y = ±inf or NaN: crossEntropy weights log-probabilities with it, so a -inf
-// logit of a class whose weight is 0 leaves the loss finite (PyTorch picks the target's log-probability).
-// addRelu is relu(x + y) in one pass, a residual block's sum and ReLU (ResNet's BasicBlock).
-// One thread per output element, 256 per workgroup, workgroups spread over x and y.
+// binary.wgsl: out[i] = f(a[ia], b[ib]) with PyTorch broadcasting (f: apply(), binary_ops.wgsl, prepended by
+// the engine with broadcast.wgsl).
+// Layout: out contiguous f32 with shape params.shape (RANK ≤ 8 dims after coalescing, packed in vec4s); a and b
+//   are read through element strides (0 along broadcast dims, broadcast.wgsl), so neither operand is ever
+//   expanded in memory.
+// BROADCAST = false is the fast path for equal shapes: a[i], b[i], no index arithmetic. The engine runs
+//   binary_vec4.wgsl instead where every operand is a whole number of vec4 words; this kernel takes the rest.
+// One thread per PER_THREAD (1 or 4) output elements, 256 per workgroup, workgroups spread over x and y.
+// Bench: the elementwise rows (bench/cases/elementwise.ts) run binary_vec4.wgsl; this kernel takes the shapes
+// that are not whole words, and has no row of its own yet.
 
-override OP: u32 = 0u;
 override BROADCAST: bool = true;
-
-const OP_ADD: u32 = 0u;
-const OP_SUB: u32 = 1u;
-const OP_MUL: u32 = 2u;
-const OP_DIV: u32 = 3u;
-const OP_POW: u32 = 4u;
-const OP_MAXIMUM: u32 = 5u;
-const OP_MINIMUM: u32 = 6u;
-const OP_EQ: u32 = 7u;
-const OP_MUL_OR_ZERO: u32 = 8u;
-const OP_RELU_GRAD: u32 = 9u;
-const OP_RELU6_GRAD: u32 = 10u;
-const OP_SIGMOID_GRAD: u32 = 11u;
-const OP_TANH_GRAD: u32 = 12u;
-const OP_ABS_GRAD: u32 = 13u;
-const OP_GELU_GRAD: u32 = 14u;
-const OP_ADD_RELU: u32 = 15u;
+// Outputs per thread: 4 when the innermost (coalesced) dim is a multiple of 4 (broadcastLaunch), so the
+// broadcast index arithmetic, and on a CPU adapter the per-invocation cost, is paid once per 4 outputs.
+override PER_THREAD: u32 = 1u;
 
 struct Params {
   n: u32,
-  rank: u32,
   shape: array<vec4<u32>, 2>,
   a_strides: array<vec4<u32>, 2>,
   b_strides: array<vec4<u32>, 2>,
 }
-
-// WGSL rejects NaN and infinity in constant expressions, so their bit patterns live in private vars.
-var<private> NAN_BITS: u32 = 0x7fc00000u;
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-fn pow_(x: f32, e: f32) -> f32 {
-  if (e == 0.0) { return 1.0; }
-  if (x >= 0.0) { return pow(x, e); }
-  if (e != floor(e)) { return bitcast<f32>(NAN_BITS); }
-  let m = pow(-x, e);
-  return select(m, -m, (abs(e) % 2.0) == 1.0);
-}
-
-// erf_(v) comes from erf.wgsl, which the engine prepends to this kernel.
-
-fn apply(x: f32, y: f32) -> f32 {
-  switch OP {
-    case OP_ADD: { return x + y; }
-    case OP_SUB: { return x - y; }
-    case OP_MUL: { return x * y; }
-    case OP_DIV: { return x / y; }
-    case OP_POW: { return pow_(x, y); }
-    case OP_MAXIMUM: { return max_nan_(x, y); }
-    case OP_MINIMUM: { return min_nan_(x, y); }
-    case OP_EQ: { return select(0.0, 1.0, x == y); }                      // as 0/1
-    case OP_MUL_OR_ZERO: { return select(x * y, 0.0, x == 0.0); }
-    // Fused backward rules: x is the incoming gradient g, y what the forward saved.
-    case OP_RELU_GRAD: { return select(0.0, x, y > 0.0); }                // g · [input > 0]
-    case OP_RELU6_GRAD: { return select(0.0, x, y > 0.0 && y < 6.0); }    // g · [0 < input < 6] (PyTorch's hardtanh rule)
-    case OP_SIGMOID_GRAD: { return x * y * (1.0 - y); }                   // g · y(1 − y), y the output
-    case OP_TANH_GRAD: { return x * (1.0 - y * y); }                      // g · (1 − y²), y the output
-    case OP_ABS_GRAD: { return x * sign(y); }                             // g · sign(input)
-    case OP_ADD_RELU: { let s = x + y; return select(s, 0.0, s < 0.0); } // relu(x + y): a residual's sum and ReLU, NaN kept
-    case OP_GELU_GRAD, default: {                                         // g · (Φ(v) + v φ(v)), y the input
-      return x * (0.5 * (1.0 + erf_(y * 0.70710678118654752)) + y * 0.39894228040143268 * exp(-0.5 * y * y));
-    }
-  }
-}
-
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = (gid.x + gid.y * nwg.x * 256u) * PER_THREAD;
   if (i >= params.n) { return; }
   if (!BROADCAST) {
-    out[i] = apply(a[i], b[i]);
+    for (var k = 0u; k < PER_THREAD; k++) { out[i + k] = apply(a[i + k], b[i + k]); }
     return;
   }
   let at = broadcast_offsets(i); // broadcast.wgsl, prepended by the engine
-  out[i] = apply(a[at.x], b[at.y]);
+  if (PER_THREAD == 1u) {
+    out[i] = apply(a[at.x], b[at.y]);
+    return;
+  }
+  // The PER_THREAD outputs lie in one row of the innermost dim: step each operand by its stride there.
+  let inner = max(RANK, 1u) - 1u; // RANK ≥ 1 here; max() keeps the override expression valid for RANK 0
+  let sa = params.a_strides[inner / 4u][inner % 4u];
+  let sb = params.b_strides[inner / 4u][inner % 4u];
+  for (var k = 0u; k < PER_THREAD; k++) { out[i + k] = apply(a[at.x + k * sa], b[at.y + k * sb]); }
 }

@@ -1,7 +1,7 @@
 // compare.wgsl: out[i] = f(a[ia], b[ib]) for float32 or int32 operands with PyTorch broadcasting: the
 // comparisons as int32 0/1 (the engine has no bool dtype), and the gradient weights of maximum / minimum.
 // Layout: a, b and out are read and written as raw 32-bit words (A_INT / B_INT say which operand holds
-//   i32, the rest f32); out is contiguous with shape params.shape (rank ≤ 8, packed in vec4s), and a, b are
+//   i32, the rest f32); out is contiguous with shape params.shape (RANK ≤ 8 dims after coalescing, packed in vec4s), and a, b are
 //   read through element strides (0 along broadcast dims, broadcast.wgsl), as in binary.wgsl.
 // Two int32 operands compare as integers; otherwise the int32 side is converted to f32 (PyTorch's type
 // promotion). NaN compares unequal to everything (ne gives 1, the rest 0), tested on the bits
@@ -16,7 +16,6 @@ override B_INT: bool = false;
 
 struct Params {
   n: u32,
-  rank: u32,
   shape: array<vec4<u32>, 2>,
   a_strides: array<vec4<u32>, 2>,
   b_strides: array<vec4<u32>, 2>,

@@ -8,10 +8,12 @@
 //   relu(x) — with NaN kept, and idx = −1 where y is not positive (0 or NaN), so the backward routes no
 //   gradient there, as relu's gradient [x > 0] would not. A window with no tap keeps −inf, as without RELU.
 // One thread per output, 64 per workgroup, grid().
-// Bench: none yet (no bench case times pooling); a figure goes here with the case that reproduces it.
+// Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/pool.ts), result
+// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool.json: the ResNet stem's 3×3/2 pool of
+// [1,64,112,112] in inference (no argmax), TF.js maxPool 25.2 ms in the same run. No GPU figure yet.
 //
-// v  | idea                                     | figure
-// v1 | one thread per output, writes the argmax | not benchmarked (no bench case yet)
+// v  | idea                                     | figure   | device
+// v1 | one thread per output, writes the argmax | 22.7 ms  | SwiftShader (CPU, 2 cores)
 
 override WITH_INDEX: bool = true;
 override RELU: bool = false;

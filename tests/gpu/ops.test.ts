@@ -1,7 +1,7 @@
 // Every primitive op, forward and backward, on random and odd shapes: the forward against a float64 CPU
 // reference, the gradient of Σ out·g against central finite differences of that reference.
 
-import { beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomArray } from '../harness/cpu.ts';
 import { cpuForward, finiteDifferenceGrads, type OpSpec } from '../harness/cpu-ops.ts';
 import { expectAllClose, useGpuPage } from '../harness/gpu.ts';
@@ -38,6 +38,25 @@ const cases: Case[] = [
     { name: `${op} scalar right`, spec: { op, attrs: { scalar: 1.5 } }, shapes: [[5]], kind: op === 'div' ? 'pos' : 'any' },
     { name: `${op} scalar left`, spec: { op, attrs: { scalar: 0.75, scalarLeft: true } }, shapes: [[5]], kind: 'pos' },
   ]),
+  // Broadcast patterns the engine coalesces differently (broadcastLaunch): a per-channel [C,1,1] over NCHW (rank 3
+  // after coalescing), both operands broadcast, a row vector, size-1 dims everywhere, and a suffix that merges.
+  ...(
+    [
+      [[2, 3, 4, 5], [3, 1, 1]],
+      [[2, 1, 4], [1, 3, 1]],
+      [[4, 5], [5]],
+      [[1, 1], [3, 1]],
+      [[2, 3, 4], [1, 3, 4]],
+      [[3, 1, 2, 1], [3, 4, 2, 5]],
+      // Whole vec4 words (binary_vec4.wgsl): equal shapes, a row of 8, a per-channel splat, a column splat.
+      [[4, 8], [4, 8]],
+      [[3, 8], [8]],
+      [[2, 4, 3, 4], [4, 1, 1]],
+      [[4, 4], [4, 1]],
+    ] as const
+  ).flatMap(([sa, sb]): Case[] =>
+    ['sub', 'maximum'].map((op) => ({ name: `${op} broadcast [${sa.join(',')}]⊕[${sb.join(',')}]`, spec: { op }, shapes: [[...sa], [...sb]], kind: 'any' as const })),
+  ),
   { name: 'pow tensor^tensor', spec: { op: 'pow' }, shapes: [[2, 3], [3]], kind: 'pos' },
   { name: 'pow x^2.5', spec: { op: 'pow', attrs: { scalar: 2.5 } }, shapes: [[6]], kind: 'pos' },
   { name: 'pow 1.7^x', spec: { op: 'pow', attrs: { scalar: 1.7, scalarLeft: true } }, shapes: [[6]], kind: 'any' },
@@ -92,5 +111,30 @@ describe('ops: forward vs CPU reference, backward vs finite differences', () => 
       const fd = finiteDifferenceGrads(c.spec, inputs.map((i) => ({ shape: i.shape, data: Float64Array.from(i.data) })), g);
       fd.forEach((want, k) => expectAllClose(got.grads[k]!, want, { atol: 1e-4, rtol: 1e-3, shape: c.shapes[k] }));
     });
+  });
+});
+
+describe('binary ops: which kernel runs', () => {
+  const gpu = useGpuPage();
+  beforeAll(async () => {
+    await gpu.run(async (E) => {
+      await E.init();
+    });
+  });
+
+  it('binary_vec4 where the innermost dim and both operands are whole vec4 words, else binary (1 or 4 per thread)', async () => {
+    const got = await gpu.run(async (E) => {
+      const run = async (sa: number[], sb: number[]): Promise<string> => {
+        const a = E.zeros(sa);
+        const b = E.zeros(sb);
+        const launches = await E.extend.traceLaunches(() => E.add(a, b).dispose());
+        a.dispose();
+        b.dispose();
+        const l = launches[0]!;
+        return `${l.kernel}${l.kernel === 'binary' ? ` ×${l.constants.PER_THREAD}` : ''}`;
+      };
+      return [await run([4, 8], [4, 8]), await run([3, 8], [8]), await run([2, 4, 3, 4], [4, 1, 1]), await run([2, 3, 4, 4], [3, 1, 1]), await run([3, 6], [6]), await run([5], [5])];
+    });
+    expect(got).toEqual(['binary_vec4', 'binary_vec4', 'binary_vec4', 'binary ×4', 'binary ×1', 'binary ×1']);
   });
 });

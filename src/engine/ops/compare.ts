@@ -12,7 +12,7 @@ import { ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { broadcastShapes } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
-import { BROADCAST_PARAMS, broadcastParams } from './broadcast-params.ts';
+import { BROADCAST_PARAMS, broadcastLaunch } from './broadcast-params.ts';
 import { tensor } from './creation.ts';
 
 const compareKernel = defineKernel('compare', floatBitsWgsl + broadcastWgsl + compareWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
@@ -29,9 +29,10 @@ export function compareRaw(name: CompareName, a: Tensor, b: Tensor, shape: reado
   if (shape.length > 8) throw new ShapeError(`${name}: at most 8 dims are supported, got ${fmtShape(shape)}`);
   const out = emptyTensor(shape, name === 'maxWeight' || name === 'minWeight' ? 'float32' : 'int32', name);
   if (out.size === 0) return out;
+  const { params, constants } = broadcastLaunch(a, b, shape, out.size);
   launch(compareKernel, [a, b, out], {
-    params: broadcastParams(a, b, shape, out.size),
-    constants: { OP: C[name], A_INT: a.dtype === 'int32' ? 1 : 0, B_INT: b.dtype === 'int32' ? 1 : 0 },
+    params,
+    constants: { OP: C[name], A_INT: a.dtype === 'int32' ? 1 : 0, B_INT: b.dtype === 'int32' ? 1 : 0, RANK: constants.RANK },
     workgroups: grid(Math.ceil(out.size / 256)),
     label: name,
   });

@@ -1,8 +1,11 @@
-// The raw elementwise launches: unary.wgsl and binary.wgsl by op name, with no autograd. The differentiable
+// The raw elementwise launches: unary.wgsl and the binary kernels (binary_ops.wgsl's ops, run by binary_vec4.wgsl
+// on whole vec4 words where they fit, else by binary.wgsl) by op name, with no autograd. The differentiable
 // ops (elementwise.ts) and the backward rules of other ops (reduce, softmax, matmul) are built on these; they
 // live in their own module so that those ops can use them without importing elementwise.ts (no cycles).
 
 import binaryWgsl from '../../shaders/binary.wgsl?raw';
+import binaryOpsWgsl from '../../shaders/binary_ops.wgsl?raw';
+import binaryVec4Wgsl from '../../shaders/binary_vec4.wgsl?raw';
 import broadcastWgsl from '../../shaders/broadcast.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
@@ -10,12 +13,12 @@ import unaryWgsl from '../../shaders/unary.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
-import { sameShape } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
-import { BROADCAST_PARAMS, broadcastParams } from './broadcast-params.ts';
+import { BROADCAST_PARAMS, broadcastLaunch } from './broadcast-params.ts';
 
 const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
-const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
+const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
+const binaryVec4Kernel = defineKernel('binary_vec4', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryVec4Wgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
 
 /**
  * The op codes a kernel declares, `const OP_<NAME>: u32 = <code>u;`, by camelCase name (OP_MUL_SCALAR →
@@ -33,11 +36,11 @@ export function opCodes(wgsl: string): ReadonlyMap<string, number> {
 }
 
 const U = opCodes(unaryWgsl);
-const B = opCodes(binaryWgsl);
+const B = opCodes(binaryOpsWgsl);
 
 /** An op of unary.wgsl: 'exp', 'mulScalar', … (its `OP_` constants). */
 export type UnaryName = string;
-/** An op of binary.wgsl: 'add', 'reluGrad', … (its `OP_` constants). */
+/** An op of binary_ops.wgsl: 'add', 'reluGrad', … (its `OP_` constants). */
 export type BinaryName = string;
 
 function opCode(kernel: string, codes: ReadonlyMap<string, number>, name: string): number {
@@ -49,10 +52,11 @@ function opCode(kernel: string, codes: ReadonlyMap<string, number>, name: string
 export function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
   const op = opCode('unary.wgsl', U, name);
   const out = emptyTensor(x.shape, 'float32', name);
+  const perThread = x.size % 4 === 0 ? 4 : 1;
   launch(unaryKernel, [x, out], {
     params: { n: x.size, alpha },
-    constants: { OP: op },
-    workgroups: grid(Math.ceil(x.size / 256)),
+    constants: { OP: op, PER_THREAD: perThread },
+    workgroups: grid(Math.ceil(x.size / perThread / 256)),
     label: name,
   });
   return out;
@@ -60,13 +64,18 @@ export function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
 
 export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
   if (shape.length > 8) throw new ShapeError(`${name}: at most 8 dims are supported, got ${fmtShape(shape)}`);
-  const op = opCode('binary.wgsl', B, name);
+  const op = opCode('binary_ops.wgsl', B, name);
   const out = emptyTensor(shape, 'float32', name);
-  const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
+  const { params, constants, perThread } = broadcastLaunch(a, b, shape, out.size);
+  // Whole vec4 words: 4 outputs of one innermost row per thread, and both operands bindable as words.
+  if (perThread === 4 && a.size % 4 === 0 && b.size % 4 === 0) {
+    launch(binaryVec4Kernel, [a, b, out], { params, constants: { OP: op, ...constants }, workgroups: grid(Math.ceil(out.size / 4 / 256)), label: name });
+    return out;
+  }
   launch(binaryKernel, [a, b, out], {
-    params: broadcastParams(a, b, shape, out.size),
-    constants: { OP: op, BROADCAST: broadcast ? 1 : 0 },
-    workgroups: grid(Math.ceil(out.size / 256)),
+    params,
+    constants: { OP: op, ...constants, PER_THREAD: perThread },
+    workgroups: grid(Math.ceil(out.size / perThread / 256)),
     label: name,
   });
   return out;

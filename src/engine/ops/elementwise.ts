@@ -37,7 +37,7 @@ export const sqrt = (x: Tensor): Tensor =>
     twoY.dispose();
     return out;
   });
-// The activations' backward rules are one fused kernel each (binary.wgsl's *_GRAD ops).
+// The activations' backward rules are one fused kernel each (binary_ops.wgsl's *_GRAD ops).
 export const abs = (x: Tensor): Tensor => unaryOp('abs', x, false, (g, x0) => binaryRaw('absGrad', g, x0, g.shape));
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x, false, (g, x0) => binaryRaw('reluGrad', g, x0, g.shape));
 /** min(max(x, 0), 6) (MobileNetV2's activation); the gradient is 0 at and beyond both ends, as in PyTorch. */

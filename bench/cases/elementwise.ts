@@ -1,0 +1,49 @@
+// Elementwise rows: unary.wgsl and the binary kernels, memory-bound (one or two reads and one write per element).
+// Ours: relu, add on equal shapes (binary_vec4.wgsl's BROADCAST = false path: word i of both) and add with a
+// row broadcast (binary_vec4.wgsl through broadcast.wgsl); TF.js: tf.relu, tf.add on the same data. `flops` counts one operation per
+// output element, so the GFLOP/s column reads as G elements/s.
+
+import { defineBenchCases, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
+
+interface Shapes {
+  a: number[];
+  b: number[] | null;
+}
+
+const size = (s: readonly number[]): number => s.reduce((x, y) => x * y, 1);
+
+function setup(op: 'relu' | 'add', shapes: Shapes, { E, tf, random }: BenchContext): BenchInstance {
+  const out = shapes.a;
+  const av = random(size(shapes.a), 11);
+  const bv = shapes.b ? random(size(shapes.b), 12) : null;
+  const A = E.tensor(av, shapes.a);
+  const B = bv ? E.tensor(bv, shapes.b!) : null;
+  const tA = tf?.tensor(av, shapes.a);
+  const tB = bv && tf ? tf.tensor(bv, shapes.b!) : null;
+  const reference = (): Float32Array => {
+    const y = new Float32Array(size(out));
+    const inner = shapes.b ? size(shapes.b) : 1;
+    for (let i = 0; i < y.length; i++) y[i] = op === 'relu' ? Math.max(av[i]!, 0) : av[i]! + bv![i % inner]!;
+    return y;
+  };
+  return {
+    ours: (): EngineTensor => (op === 'relu' ? E.relu(A) : E.add(A, B!)),
+    oursLabel: op === 'relu' ? 'unary.wgsl relu, 4 per thread' : `binary_vec4.wgsl add${shapes.b && size(shapes.b) !== size(shapes.a) ? ', broadcast row' : ''}`,
+    tfjs: tf ? (): TfTensor => (op === 'relu' ? tf.relu(tA!) : tf.add(tA!, tB!)) : null,
+    reference,
+    tolerance: { atol: 1e-6, rtol: 1e-6 },
+    dispose() {
+      for (const t of [A, B]) t?.dispose();
+      for (const t of [tA, tB]) t?.dispose();
+    },
+  };
+}
+
+const M = 1 << 20;
+
+export default defineBenchCases('elementwise', [
+  { name: 'relu 1M', shape: '[1048576]', flops: M, quick: true, setup: (ctx: BenchContext) => setup('relu', { a: [M], b: null }, ctx) },
+  { name: 'add 1M', shape: '[1048576] + [1048576]', flops: M, quick: true, setup: (ctx: BenchContext) => setup('add', { a: [M], b: [M] }, ctx) },
+  { name: 'add broadcast [1024,1024] + [1024]', shape: '[1024,1024] + [1024]', flops: M, quick: true, setup: (ctx: BenchContext) => setup('add', { a: [1024, 1024], b: [1024] }, ctx) },
+  { name: 'add 16M', shape: '[16777216] + [16777216]', flops: 16 * M, setup: (ctx: BenchContext) => setup('add', { a: [16 * M], b: [16 * M] }, ctx) },
+]);

@@ -1,0 +1,58 @@
+// Pooling rows: pool_max.wgsl, the ResNet stem's max-pool (3×3, stride 2, padding 1) at 112², forward in
+// inference (no argmax written) against tf.maxPool on NHWC data (its first, validated call is brought back to
+// NCHW, outside the timed calls, as the conv rows do). `flops` counts one operation per window tap.
+
+import { firstCallThen } from '../conv-setup.ts';
+import { defineBenchCases, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
+
+function nchwToNhwc(a: Float32Array, N: number, C: number, H: number, W: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++)
+      for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) out[((n * H + h) * W + w) * C + c] = a[((n * C + c) * H + h) * W + w]!;
+  return out;
+}
+
+function maxPool(N: number, C: number, H: number, { E, tf, random }: BenchContext): BenchInstance {
+  const xv = random(N * C * H * H, 31);
+  const X = E.tensor(xv, [N, C, H, H]);
+  const tX = tf?.tensor4d(nchwToNhwc(xv, N, C, H, H), [N, H, H, C]);
+  const OH = Math.floor((H + 2 - 3) / 2) + 1;
+  const reference = (): Float32Array => {
+    const y = new Float32Array(N * C * OH * OH);
+    for (let p = 0; p < N * C; p++)
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OH; ow++) {
+          let m = -Infinity;
+          for (let kh = 0; kh < 3; kh++)
+            for (let kw = 0; kw < 3; kw++) {
+              const ih = oh * 2 - 1 + kh;
+              const iw = ow * 2 - 1 + kw;
+              if (ih >= 0 && ih < H && iw >= 0 && iw < H) m = Math.max(m, xv[(p * H + ih) * H + iw]!);
+            }
+          y[(p * OH + oh) * OH + ow] = m;
+        }
+    return y;
+  };
+  return {
+    ours: (): EngineTensor => E.noGrad(() => E.maxPool2d(X, 3, { stride: 2, padding: 1 })),
+    oursLabel: 'pool_max.wgsl, no argmax (inference)',
+    tfjs: tf
+      ? firstCallThen(
+          () => tf.tidy(() => tf.transpose(tf.maxPool(tX!, 3, 2, 1), [0, 3, 1, 2])),
+          (): TfTensor => tf.maxPool(tX!, 3, 2, 1),
+        )
+      : null,
+    reference,
+    tolerance: { atol: 0, rtol: 0 },
+    dispose() {
+      X.dispose();
+      tX?.dispose();
+    },
+  };
+}
+
+export default defineBenchCases('pool', [
+  { name: 'maxPool2d 3×3/2 p1 [1,64,112,112]', shape: 'x [1,64,112,112] → [1,64,56,56]', flops: 9 * 64 * 56 * 56, quick: true, setup: (ctx: BenchContext) => maxPool(1, 64, 112, ctx) },
+  { name: 'maxPool2d 3×3/2 p1 [16,64,112,112]', shape: 'x [16,64,112,112] → [16,64,56,56]', flops: 9 * 16 * 64 * 56 * 56, setup: (ctx: BenchContext) => maxPool(16, 64, 112, ctx) },
+]);
