@@ -346,6 +346,15 @@ export function currentGeneration(): number {
   return state?.generation ?? 0;
 }
 
+/**
+ * Whether the engine runs on a CPU implementation of WebGPU (SwiftShader, llvmpipe/lavapipe, WARP), from the
+ * adapter's description: kernels with a split (the weight gradients, long reductions) aim for a few workgroups
+ * per core there instead of enough to fill a GPU, since each extra split only adds partial sums and barriers.
+ */
+export function onCpuAdapter(): boolean {
+  return /swiftshader|llvmpipe|lavapipe|warp/i.test(engineInfo().adapter);
+}
+
 export function engineInfo(): EngineInfo {
   if (!state) throw new DeviceError(NO_DEVICE);
   return state.info;

@@ -8,9 +8,9 @@
 // BROADCAST = false (equal shapes): word w of a and b, no index arithmetic. Otherwise broadcast.wgsl finds the
 //   word's first element once for 4 outputs.
 // One thread per output word, 256 per workgroup, workgroups spread over x and y.
-// Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/elementwise.ts), result bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool.json
-// (SwiftShader, 2 cores, load ~1.5): add of 1M elements 4.30 ms (TF.js 5.16 ms); add of a [1024] row to
-// [1024,1024] 15.4 ms (TF.js 6.08 ms: the broadcast index arithmetic, once per word, still costs a CPU adapter
+// Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/elementwise.ts), result bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-cpu-split.json
+// (SwiftShader, 2 cores, load ~1.5): add of 1M elements 4.20 ms (TF.js 5.54 ms); add of a [1024] row to
+// [1024,1024] 13.9 ms (TF.js 5.78 ms: the broadcast index arithmetic, once per word, still costs a CPU adapter
 // its integer divisions). No GPU figure yet.
 
 override BROADCAST: bool = true;

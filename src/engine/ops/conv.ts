@@ -29,7 +29,7 @@ import wgradNaiveWgsl from '../../shaders/conv2d_wgrad_naive.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { defineKernelVersions } from '../kernel-registry.ts';
-import { engineInfo } from '../device.ts';
+import { engineInfo, onCpuAdapter } from '../device.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
@@ -135,7 +135,6 @@ const DEFAULT_TILES: Readonly<GemmTiles> = Object.freeze({ WG_X: 16, WG_Y: 16, T
  * and the reduction (in an uncommitted scratch run, 6 splits took twice as long as 1 for 128→128 3×3 on 28²).
  */
 const WGRAD_TARGET_WORKGROUPS = { gpu: 512, cpu: 8 };
-const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp/i;
 /** Fewest K steps one split of the weight gradient gets, so the partial sums stay a small extra cost. */
 const WGRAD_MIN_STEPS_PER_SPLIT = 8;
 
@@ -277,7 +276,7 @@ function wgradGemm({ g, x, d, db }: Conv2dWeightGradProblem): Tensor {
   const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
   const tiles = mTiles * nTiles * d.groups;
   const maxSplits = Math.max(1, Math.floor(R / (WGRAD_MIN_STEPS_PER_SPLIT * c.TILE_K)));
-  const target = CPU_ADAPTER.test(engineInfo().adapter) ? WGRAD_TARGET_WORKGROUPS.cpu : WGRAD_TARGET_WORKGROUPS.gpu;
+  const target = onCpuAdapter() ? WGRAD_TARGET_WORKGROUPS.cpu : WGRAD_TARGET_WORKGROUPS.gpu;
   const wanted = tuning.splits ?? Math.min(Math.ceil(target / tiles), maxSplits);
   if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: conv2d.wgrad splits must be a positive integer, got ${wanted}`);
   // Round the chunk up to whole K steps, then drop splits that would be empty.

@@ -33,7 +33,7 @@ import wgradNaiveWgsl from '../../shaders/depthwise_wgrad_naive.wgsl?raw';
 import wgradSplitWgsl from '../../shaders/depthwise_wgrad_split.wgsl?raw';
 import wgradRowsWgsl from '../../shaders/depthwise_wgrad_rows.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
-import { engineInfo } from '../device.ts';
+import { onCpuAdapter } from '../device.ts';
 import { EngineError } from '../errors.ts';
 import { defineKernelVersions } from '../kernel-registry.ts';
 import { emptyTensor, launch } from '../launch.ts';
@@ -63,7 +63,6 @@ const WGRAD_TARGET_WORKGROUPS = { gpu: 512, cpu: 8 };
 /** Threads the v3 weight gradient aims for (C · splits), and the fewest row pieces each one sums. */
 const WGRAD_ROWS_TARGET_THREADS = { gpu: 32768, cpu: 512 };
 const WGRAD_ROWS_MIN_PIECES = 8;
-const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp/i;
 
 /** Whether conv2d geometry `d` is a depthwise conv with one filter per channel (channel multiplier 1). */
 export function isDepthwise(d: Conv2dGeometry): boolean {
@@ -84,8 +83,6 @@ function fastRejects(pass: Conv2dPass): (p: { d: Conv2dGeometry }) => string | n
       ? null
       : `needs a 3×3 kernel${pass === 'wgrad' ? '' : ', dilation 1 and stride 1 or 2'}, got kernel [${d.kH},${d.kW}] stride [${d.sH},${d.sW}] dilation [${d.dH},${d.dW}]`;
 }
-
-const onCpuAdapter = (): boolean => CPU_ADAPTER.test(engineInfo().adapter);
 
 /** Why the vec4 kernels (forward v4, wgrad v3: aligned vec4 loads, padding 1) cannot take `d`, or null. */
 function vec4Rejects({ d }: { d: Conv2dGeometry }): string | null {

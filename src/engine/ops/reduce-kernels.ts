@@ -8,6 +8,7 @@ import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
+import { onCpuAdapter } from '../device.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import { reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { rawView, type Tensor } from '../tensor.ts';
@@ -97,12 +98,14 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
  * How many chunks to split each reduced row into. A row gets one 64-thread workgroup; with few outputs and
  * long rows (a loss mean: 1 output; BatchNorm statistics: C outputs over N·H·W) that leaves most of a GPU idle,
  * so the rows are split into chunks of at least MIN_CHUNK elements until about TARGET_WORKGROUPS workgroups
- * run, and a second launch combines the partials.
+ * run, and a second launch combines the partials. A CPU adapter gets a few workgroups per core instead: there
+ * every extra chunk only adds a tree of barriers.
  */
-const TARGET_WORKGROUPS = 1024;
+const TARGET_WORKGROUPS = { gpu: 1024, cpu: 16 };
 const MIN_CHUNK = 2048;
 function splitCount(outputs: number, reduce: number): number {
-  const wanted = Math.floor(TARGET_WORKGROUPS / Math.max(outputs, 1));
+  const target = onCpuAdapter() ? TARGET_WORKGROUPS.cpu : TARGET_WORKGROUPS.gpu;
+  const wanted = Math.floor(target / Math.max(outputs, 1));
   return Math.max(1, Math.min(wanted, Math.floor(reduce / MIN_CHUNK)));
 }
 
