@@ -9,7 +9,8 @@
 // Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/reduce.ts), result
 // bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-cpu-split.json (SwiftShader, 2 cores): the rows of
 // [1024,1024] 29.3 ms (TF.js 32.1 ms); all of it, split rows then the partials, 4.16 ms (TF.js 8.78 ms; with 16
-// chunks on a CPU adapter, where the 512 of a GPU took 17.5 ms). No GPU figure yet.
+// chunks on a CPU adapter, where the 512 of a GPU took 17.5 ms in the earlier run,
+// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool.json). No GPU figure yet.
 
 override OP: u32 = 0u; // 0 sum, 1 max, 2 min
 
