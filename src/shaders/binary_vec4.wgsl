@@ -5,15 +5,19 @@
 //   then the 4 outputs of a word share one row of the innermost dim, and an operand either runs along it
 //   (stride 1: its elements are the aligned word at offset / 4) or is broadcast along it (stride 0: one
 //   element, splat).
-// BROADCAST = false (equal shapes): word w of a and b, no index arithmetic. Otherwise broadcast.wgsl finds the
-//   word's first element once for 4 outputs.
-// One thread per output word, 256 per workgroup, workgroups spread over x and y.
-// Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/elementwise.ts), result bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-cpu-split.json
-// (SwiftShader, 2 cores, load ~1.5): add of 1M elements 4.20 ms (TF.js 5.54 ms); add of a [1024] row to
-// [1024,1024] 13.9 ms (TF.js 5.78 ms: the broadcast index arithmetic, once per word, still costs a CPU adapter
-// its integer divisions). No GPU figure yet.
+// BROADCAST = false (equal shapes): word w of a and b, no index arithmetic. With GRID = true (a broadcast of
+//   RANK ≤ 3 dims after coalescing, each within a dispatch dimension) the dispatch grid is the output's shape:
+//   x the word in the innermost row, y the dim before it, z the one before that, so no division or modulo
+//   finds an element (integer division is slow on GPUs and slower on a CPU adapter). Otherwise broadcast.wgsl
+//   finds the word's first element once for 4 outputs.
+// One thread per output word, 256 per workgroup; workgroups spread over x and y, or (GRID) x over the row's
+//   words, y and z over the outer dims.
+// Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/elementwise.ts), result bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-grid.json
+// (SwiftShader, 2 cores, load ~1.5): add of 1M elements 4.60 ms (TF.js 6.40 ms); add of a [1024] row to
+// [1024,1024] on the grid 6.98 ms (TF.js 6.36 ms). No GPU figure yet.
 
 override BROADCAST: bool = true;
+override GRID: bool = false;
 
 struct Params {
   n: u32,
@@ -33,6 +37,32 @@ fn apply4(x: vec4<f32>, y: vec4<f32>) -> vec4<f32> {
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (GRID) {
+    // RANK 1–3: gid.x the word in the innermost row, gid.y the index along dim RANK − 2, gid.z along dim 0.
+    let inner = max(RANK, 1u) - 1u;
+    let words = params.shape[inner / 4u][inner % 4u] / 4u;
+    if (gid.x >= words) { return; }
+    var ia = 4u * gid.x * params.a_strides[inner / 4u][inner % 4u];
+    var ib = 4u * gid.x * params.b_strides[inner / 4u][inner % 4u];
+    var row = gid.x;
+    if (RANK >= 2u) {
+      let d = max(RANK, 2u) - 2u;
+      ia += gid.y * params.a_strides[0][d];
+      ib += gid.y * params.b_strides[0][d];
+      row += gid.y * words;
+    }
+    if (RANK >= 3u) {
+      ia += gid.z * params.a_strides[0].x;
+      ib += gid.z * params.b_strides[0].x;
+      row += gid.z * params.shape[0].y * words;
+    }
+    var x = a[ia / 4u];
+    if (params.a_strides[inner / 4u][inner % 4u] == 0u) { x = vec4(x[ia % 4u]); }
+    var y = b[ib / 4u];
+    if (params.b_strides[inner / 4u][inner % 4u] == 0u) { y = vec4(y[ib % 4u]); }
+    out[row] = apply4(x, y);
+    return;
+  }
   let w = gid.x + gid.y * nwg.x * 256u;
   if (w * 4u >= params.n) { return; }
   if (!BROADCAST) {

@@ -9,11 +9,11 @@
 //   gradient there, as relu's gradient [x > 0] would not. A window with no tap keeps −inf, as without RELU.
 // One thread per output, 64 per workgroup, grid().
 // Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/pool.ts), result
-// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-cpu-split.json: the ResNet stem's 3×3/2 pool of
-// [1,64,112,112] in inference (no argmax), TF.js maxPool 28.8 ms in the same run. No GPU figure yet.
+// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-grid.json: the ResNet stem's 3×3/2 pool of
+// [1,64,112,112] in inference (no argmax), TF.js maxPool 26.9 ms in the same run. No GPU figure yet.
 //
 // v  | idea                                     | figure   | device
-// v1 | one thread per output, writes the argmax | 24.3 ms  | SwiftShader (CPU, 2 cores)
+// v1 | one thread per output, writes the argmax | 26.3 ms  | SwiftShader (CPU, 2 cores)
 
 override WITH_INDEX: bool = true;
 override RELU: bool = false;

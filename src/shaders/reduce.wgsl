@@ -7,8 +7,8 @@
 // mean, BatchNorm statistics), the engine splits the rows into S chunks so that many workgroups share the
 // work, then reduces the [outer, S, inner] partials with a second launch.
 // Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/reduce.ts), result
-// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-cpu-split.json (SwiftShader, 2 cores): the rows of
-// [1024,1024] 29.3 ms (TF.js 32.1 ms); all of it, split rows then the partials, 4.16 ms (TF.js 8.78 ms; with 16
+// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-grid.json (SwiftShader, 2 cores): the rows of
+// [1024,1024] 38.7 ms (TF.js 44.6 ms); all of it, split rows then the partials, 6.24 ms (TF.js 14.4 ms; with 16
 // chunks on a CPU adapter, where the 512 of a GPU took 17.5 ms in the earlier run,
 // bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool.json). No GPU figure yet.
 

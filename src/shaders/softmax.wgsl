@@ -4,8 +4,8 @@
 // with a workgroup tree in between. Numerically stable for any input magnitude. NaN and ±inf as PyTorch: a
 // NaN or +inf in a row makes the row NaN, a -inf entry gives 0 (log: -inf); float_bits.wgsl is prepended.
 // Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/reduce.ts), result
-// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-cpu-split.json (SwiftShader, 2 cores): [256,1000]
-// 16.5 ms, TF.js 18.7 ms. No GPU figure yet.
+// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-grid.json (SwiftShader, 2 cores): [256,1000]
+// 21.7 ms, TF.js 24.1 ms. No GPU figure yet.
 
 override LOG: bool = false;
 

@@ -5,8 +5,8 @@
 // once, here: `const OP_<NAME>` below, which the engine reads by name (OP_MUL_SCALAR is unaryRaw('mulScalar'),
 // src/engine/ops/elementwise-kernels.ts), and its case in apply().
 // Memory-bound: one read and one write per element. Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/elementwise.ts), result
-// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-cpu-split.json (SwiftShader, 2 cores): relu of 1M
-// elements 8.52 ms, TF.js 9.53 ms. No GPU figure yet.
+// bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-grid.json (SwiftShader, 2 cores): relu of 1M
+// elements 8.72 ms, TF.js 9.83 ms. No GPU figure yet.
 // NaN and ±inf as PyTorch 1.13: NaN passes through the activations, exp, log, sqrt and clamp-style max/min
 // (tested on the bit pattern, float_bits.wgsl, prepended by the engine); log(0) = -inf, log(x < 0) = NaN.
 

@@ -122,7 +122,7 @@ describe('binary ops: which kernel runs', () => {
     });
   });
 
-  it('binary_vec4 where the innermost dim and both operands are whole vec4 words, else binary (1 or 4 per thread)', async () => {
+  it('binary_vec4 where the innermost dim and both operands are whole vec4 words (on the output-shaped grid for a broadcast of ≤ 3 dims), else binary', async () => {
     const got = await gpu.run(async (E) => {
       const run = async (sa: number[], sb: number[]): Promise<string> => {
         const a = E.zeros(sa);
@@ -131,10 +131,25 @@ describe('binary ops: which kernel runs', () => {
         a.dispose();
         b.dispose();
         const l = launches[0]!;
-        return `${l.kernel}${l.kernel === 'binary' ? ` ×${l.constants.PER_THREAD}` : ''}`;
+        return `${l.kernel}${l.kernel === 'binary' ? ` ×${l.constants.PER_THREAD}` : l.constants.GRID ? ' grid' : ''}`;
       };
-      return [await run([4, 8], [4, 8]), await run([3, 8], [8]), await run([2, 4, 3, 4], [4, 1, 1]), await run([2, 3, 4, 4], [3, 1, 1]), await run([3, 6], [6]), await run([5], [5])];
+      // More rows than one dispatch dimension holds: the vec4 kernel without the grid, checked on its values.
+      const rows = 65536;
+      const big = E.tensor(Float32Array.from({ length: rows * 4 }, (_, i) => i), [rows, 4]);
+      const row = E.tensor([0.5, 1.5, 2.5, 3.5]);
+      const launches = await E.extend.traceLaunches(() => E.add(big, row).dispose());
+      const sum = await E.add(big, row).data();
+      const wrong = Array.from(sum).findIndex((v, i) => v !== i + 0.5 + (i % 4));
+      big.dispose();
+      row.dispose();
+      return {
+        picks: [await run([4, 8], [4, 8]), await run([3, 8], [8]), await run([2, 4, 3, 4], [4, 1, 1]), await run([2, 3, 4, 4], [3, 1, 1]), await run([3, 6], [6]), await run([5], [5])],
+        many: `${launches[0]!.kernel}${launches[0]!.constants.GRID ? ' grid' : ''}`,
+        wrong,
+      };
     });
-    expect(got).toEqual(['binary_vec4', 'binary_vec4', 'binary_vec4', 'binary ×4', 'binary ×1', 'binary ×1']);
+    expect(got.picks).toEqual(['binary_vec4', 'binary_vec4 grid', 'binary_vec4 grid', 'binary ×4', 'binary ×1', 'binary ×1']);
+    expect(got.many).toBe('binary_vec4');
+    expect(got.wrong).toBe(-1);
   });
 });

@@ -10,7 +10,7 @@ import broadcastWgsl from '../../shaders/broadcast.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
-import { defineKernel, grid } from '../../shaders/kernel.ts';
+import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../launch.ts';
 import type { Tensor } from '../tensor.ts';
@@ -69,7 +69,18 @@ export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, shape: readonl
   const { params, constants, perThread } = broadcastLaunch(a, b, shape, out.size);
   // Whole vec4 words: 4 outputs of one innermost row per thread, and both operands bindable as words.
   if (perThread === 4 && a.size % 4 === 0 && b.size % 4 === 0) {
-    launch(binaryVec4Kernel, [a, b, out], { params, constants: { OP: op, ...constants }, workgroups: grid(Math.ceil(out.size / 4 / 256)), label: name });
+    // A broadcast of up to 3 coalesced dims runs on a grid shaped like the output (no index division).
+    const dims = params.shape as number[];
+    const rows = dims.length >= 2 ? dims[dims.length - 2]! : 1;
+    const outer = dims.length === 3 ? dims[0]! : 1;
+    const rowGroups = Math.ceil((dims[dims.length - 1] ?? 1) / 4 / 256);
+    const gridded = constants.BROADCAST === 1 && dims.length <= 3 && Math.max(rowGroups, rows, outer) <= MAX_WORKGROUPS_PER_DIM;
+    launch(binaryVec4Kernel, [a, b, out], {
+      params,
+      constants: { OP: op, ...constants, GRID: gridded ? 1 : 0 },
+      workgroups: gridded ? [rowGroups, rows, outer] : grid(Math.ceil(out.size / 4 / 256)),
+      label: name,
+    });
     return out;
   }
   launch(binaryKernel, [a, b, out], {
