@@ -242,7 +242,7 @@ export const depthwiseVersions = {
       v1: { summary: 'depthwise_fwd_naive: one thread per output', run: forwardNaive },
       v2: { summary: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory', rejects: fastRejects('forward'), run: forwardTiled },
       v3: { summary: 'depthwise_fwd_rows: 4 outputs per thread, input window in registers', rejects: fastRejects('forward'), run: forwardRows },
-      v4: { summary: 'depthwise_fwd_vec4: 4 outputs per thread from aligned vec4 loads', rejects: vec4Rejects, run: forwardVec4 },
+      v4: { summary: 'depthwise_fwd_vec4: 2 × 4 outputs per thread from aligned vec4 loads', rejects: vec4Rejects, run: forwardVec4 },
     },
     default: 'v3',
     auto: forwardAuto,
