@@ -17,6 +17,7 @@
 // figures in /work/shared/gpu/README.md: ResNet layers at N=64, MNIST layers at N=256.
 
 import { cpuConvReference, oursConv, tfConv } from '../conv-setup.ts';
+import { nchwToNhwc, toTfFilter } from '../tf-layout.ts';
 import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
 
 /** One conv layer: square kernel k, stride s, padding p, no dilation, no groups. */
@@ -39,26 +40,6 @@ const CPU_REFERENCE_MAX_FLOPS = 3e8;
 const outSize = (l: Layer): number => Math.floor((l.H + 2 * l.p - l.k) / l.s) + 1;
 const forwardFlops = (l: Layer): number => 2 * l.N * l.O * outSize(l) ** 2 * l.C * l.k * l.k;
 
-/** [N,C,H,W] → [N,H,W,C] on the CPU (also OIHW → OHWI; for HWIO use toHWIO). */
-function nchwToNhwc(a: Float32Array, N: number, C: number, H: number, W: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++)
-      for (let h = 0; h < H; h++)
-        for (let w = 0; w < W; w++) out[((n * H + h) * W + w) * C + c] = a[((n * C + c) * H + h) * W + w]!;
-  return out;
-}
-
-/** OIHW → HWIO on the CPU. */
-function oihwToHwio(a: Float32Array, O: number, I: number, kH: number, kW: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let o = 0; o < O; o++)
-    for (let i = 0; i < I; i++)
-      for (let h = 0; h < kH; h++)
-        for (let w = 0; w < kW; w++) out[((h * kW + w) * I + i) * O + o] = a[((o * I + i) * kH + h) * kW + w]!;
-  return out;
-}
-
 function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: BenchContext): BenchInstance {
   const OH = outSize(l);
   const xs = random(l.N * l.C * l.H * l.H, 1);
@@ -78,12 +59,12 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   let tfjs: (() => TfTensor) | null = null;
   const tfTensors: TfTensor[] = [];
   if (tf) {
-    const tx = tf.tensor4d(nchwToNhwc(xs, l.N, l.C, l.H, l.H), [l.N, l.H, l.H, l.C]);
-    const tw = tf.tensor4d(oihwToHwio(ws, l.O, l.C, l.k, l.k), [l.k, l.k, l.C, l.O]);
-    const tg = tf.tensor4d(nchwToNhwc(gs, l.N, l.O, OH, OH), [l.N, OH, OH, l.O]);
+    const tx = tf.tensor4d(nchwToNhwc(xs, [l.N, l.C, l.H, l.H]), [l.N, l.H, l.H, l.C]);
+    const tw = toTfFilter(tf, { shape: [l.O, l.C, l.k, l.k], data: ws });
+    const tg = tf.tensor4d(nchwToNhwc(gs, [l.N, l.O, OH, OH]), [l.N, OH, OH, l.O]);
     tfTensors.push(tx, tw, tg);
     const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [l.p, l.p], [l.p, l.p], [0, 0]];
-    const fwd = (): TfTensor => tf.conv2d(tx, tw, l.s, pad);
+    const fwd = (): TfTensor => tf.conv2d(tx, tw as Parameters<typeof tf.conv2d>[1], l.s, pad);
     // The kernels tf.grads of a conv2d runs; tfjs-core exports no op for the filter gradient, so both go
     // through runKernel with the attributes its gradient functions pass.
     const attrs = { strides: [l.s, l.s], pad, dataFormat: 'NHWC' };

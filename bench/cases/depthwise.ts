@@ -12,6 +12,7 @@
 // The others are every distinct depthwise shape of MobileNetV2 at 224², batch 16.
 
 import { cpuConvReference, oursConv, tfConv } from '../conv-setup.ts';
+import { nchwToNhwc, toTfFilter } from '../tf-layout.ts';
 import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
 
 interface Layer {
@@ -26,22 +27,6 @@ interface Layer {
 const CPU_REFERENCE_MAX_FLOPS = 3e8;
 const outSize = (l: Layer): number => Math.floor((l.H + 2 - 3) / l.s) + 1;
 const forwardFlops = (l: Layer): number => 2 * l.N * l.C * outSize(l) ** 2 * 9;
-
-function nchwToNhwc(a: Float32Array, N: number, C: number, H: number, W: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++)
-      for (let h = 0; h < H; h++)
-        for (let w = 0; w < W; w++) out[((n * H + h) * W + w) * C + c] = a[((n * C + c) * H + h) * W + w]!;
-  return out;
-}
-
-/** [C, 1, 3, 3] → [3, 3, C, 1]. */
-function toTfFilter(a: Float32Array, C: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let c = 0; c < C; c++) for (let k = 0; k < 9; k++) out[k * C + c] = a[c * 9 + k]!;
-  return out;
-}
 
 function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: BenchContext): BenchInstance {
   const OH = outSize(l);
@@ -76,9 +61,9 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   let tfjs: (() => TfTensor) | null = null;
   const tfTensors: TfTensor[] = [];
   if (tf) {
-    const tx = tf.tensor4d(nchwToNhwc(xs, l.N, l.C, l.H, l.H), [l.N, l.H, l.H, l.C]);
-    const tw = tf.tensor4d(toTfFilter(ws, l.C), [3, 3, l.C, 1]);
-    const tg = tf.tensor4d(nchwToNhwc(gs, l.N, l.C, OH, OH), [l.N, OH, OH, l.C]);
+    const tx = tf.tensor4d(nchwToNhwc(xs, [l.N, l.C, l.H, l.H]), [l.N, l.H, l.H, l.C]);
+    const tw = toTfFilter(tf, { shape: [l.C, 1, 3, 3], data: ws }, true);
+    const tg = tf.tensor4d(nchwToNhwc(gs, [l.N, l.C, OH, OH]), [l.N, OH, OH, l.C]);
     tfTensors.push(tx, tw, tg);
     const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
     const fwd = (): TfTensor => tf.depthwiseConv2d(tx, tw as TfTensor as Parameters<typeof tf.depthwiseConv2d>[1], l.s, pad);

@@ -3,20 +3,13 @@
 // NCHW, outside the timed calls, as the conv rows do). `flops` counts one operation per window tap.
 
 import { firstCallThen } from '../conv-setup.ts';
+import { nchwToNhwc } from '../tf-layout.ts';
 import { defineBenchCases, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
-
-function nchwToNhwc(a: Float32Array, N: number, C: number, H: number, W: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++)
-      for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) out[((n * H + h) * W + w) * C + c] = a[((n * C + c) * H + h) * W + w]!;
-  return out;
-}
 
 function maxPool(N: number, C: number, H: number, { E, tf, random }: BenchContext): BenchInstance {
   const xv = random(N * C * H * H, 31);
   const X = E.tensor(xv, [N, C, H, H]);
-  const tX = tf?.tensor4d(nchwToNhwc(xv, N, C, H, H), [N, H, H, C]);
+  const tX = tf?.tensor4d(nchwToNhwc(xv, [N, C, H, H]), [N, H, H, C]);
   const OH = Math.floor((H + 2 - 3) / 2) + 1;
   const reference = (): Float32Array => {
     const y = new Float32Array(N * C * OH * OH);
