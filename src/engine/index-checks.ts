@@ -15,7 +15,7 @@ import { createChecked, onDeviceReset, Usage } from './device.ts';
 import { IndexError } from './errors.ts';
 import { armReadbackTrailer, writeBuffer, type BufferRange, type ReadbackTrailer } from './recorder.ts';
 
-export const ERROR_WORDS_BYTES = 16;
+const ERROR_WORDS_BYTES = 16;
 
 interface IndexCheck {
   op: string;
