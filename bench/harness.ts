@@ -12,8 +12,8 @@
 
 import { compareClose } from '../tests/harness/cpu.ts';
 import { randomArray } from '../tests/harness/random.ts';
-import { gpuDevice } from '../src/engine/device.ts';
-import { flush, timedPass } from '../src/engine/recorder.ts';
+import { gpuDevice } from '../src/engine/runtime/device.ts';
+import { flush, timedPass } from '../src/engine/runtime/recorder.ts';
 import type { BenchCase, BenchContext, BenchInstance, Engine, EngineTensor, Tf, TfTensor, TrainStepInstance } from './registry.ts';
 
 export interface BenchOptions {

@@ -6,10 +6,10 @@
 // wires autograd (engine/methods.ts); importing it anywhere in an app makes both available everywhere.
 
 // Device, batches, memory.
-export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './engine/device.ts';
-export { flush, sync, type BufferRange } from './engine/recorder.ts';
+export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './engine/runtime/device.ts';
+export { flush, sync, type BufferRange } from './engine/runtime/recorder.ts';
 export { fromGPUBuffer, type FromGPUBufferOptions } from './engine/interop.ts';
-export { memoryStats, resetPeakMemory, emptyCache } from './engine/stats.ts';
+export { memoryStats, resetPeakMemory, emptyCache } from './engine/runtime/stats.ts';
 export { tidy, keep } from './engine/scope.ts';
 export { noGrad, isGradEnabled } from './engine/autograd.ts';
 export { manualSeed, getRngState, setRngState, randperm, type RngState, type RandpermOptions } from './engine/random.ts';

@@ -9,10 +9,10 @@
 // Everything here records work on the engine's own device and queue, in order with the built-in ops.
 
 export { defineKernel, grid, MAX_WORKGROUPS_PER_DIM, type Kernel, type BindingKind, type FieldType, type ParamsFields, type ParamsValues } from '../shaders/kernel.ts';
-export { emptyTensor, launch, type LaunchOptions } from './launch.ts';
+export { emptyTensor, launch, type LaunchOptions } from './runtime/launch.ts';
 export { attach, needsGrad, type BackwardRule } from './autograd.ts';
 export { checkOperand, checkFloat } from './tensor.ts';
-export { traceKernels, traceLaunches, recorderStats, type RecorderStats, type LaunchRecord } from './recorder.ts';
-export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './kernel-registry.ts';
+export { traceKernels, traceLaunches, recorderStats, type RecorderStats, type LaunchRecord } from './runtime/recorder.ts';
+export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';
 export { chooseMatmulVersion, type MatmulProblem } from './ops/matmul.ts';
 export { conv2dPasses, type Conv2dGeometry, type Conv2dPass, type GemmTiles } from './ops/conv.ts';

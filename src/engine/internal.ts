@@ -5,17 +5,17 @@
 
 import './methods.ts';
 
-export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './device.ts';
-export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError, ResourceError, IndexError } from './errors.ts';
-export { checkHostIndices } from './index-checks.ts';
-export { Tensor, type DType, type NestedArray } from './tensor.ts';
-export { Storage, VIEW_ALIGN_BYTES } from './storage.ts';
+export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './runtime/device.ts';
+export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError, ResourceError, IndexError, fmtShape, fmtBytes } from './errors.ts';
+export { checkHostIndices, indexCheck, errorWordsRange } from './runtime/index-checks.ts';
+export { Tensor, checkFloat, checkOperand, type DType, type NestedArray } from './tensor.ts';
+export { Storage, VIEW_ALIGN_BYTES } from './runtime/storage.ts';
 export { tidy, keep } from './scope.ts';
 export { noGrad, isGradEnabled, attach, type BackwardRule } from './autograd.ts';
-export { flush, sync, traceKernels, traceLaunches, type LaunchRecord, recorderStats, stagedData, MAX_STAGED_BYTES, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, MAX_BATCH_COMMANDS_HARD, type BufferRange } from './recorder.ts';
-export { bufferPool, type PoolStats } from './buffer-pool.ts';
-export { setBindGroupCaching, MAX_CACHED_BIND_GROUPS } from './bind-groups.ts';
-export { emptyTensor, launch } from './launch.ts';
+export { flush, sync, traceKernels, traceLaunches, type LaunchRecord, recorderStats, stagedData, MAX_STAGED_BYTES, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, MAX_BATCH_COMMANDS_HARD, writeVersion, type BufferRange } from './runtime/recorder.ts';
+export { bufferPool, type PoolStats } from './runtime/buffer-pool.ts';
+export { setBindGroupCaching, MAX_CACHED_BIND_GROUPS } from './runtime/bind-groups.ts';
+export { emptyTensor, launch } from './runtime/launch.ts';
 export * from './ops/creation.ts';
 export { manualSeed, getRngState, setRngState, drawSeed, seededUniform, randperm, type RngState, type RandpermOptions } from './random.ts';
 export { checkOptions } from './options.ts';
@@ -36,8 +36,8 @@ export { linear, linearAct } from './ops/linear.ts';
 export { oneHot, type OneHotOptions } from './ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
-export { memoryStats, resetPeakMemory, emptyCache } from './stats.ts';
+export { memoryStats, resetPeakMemory, emptyCache } from './runtime/stats.ts';
 export { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './ops/act-epilogue.ts';
 export { conv2d, conv2dAct, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
-export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './ops/pool.ts';
-export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './kernel-registry.ts';
+export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveOutputSize, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './ops/pool.ts';
+export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';

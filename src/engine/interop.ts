@@ -9,11 +9,11 @@
 // next see the write (queue order). Before the app reads a tensor in its own pass, t.gpuBuffer() submits
 // the ops that produce it. `await sync()` also waits until the GPU has finished them.
 
-import { checkDeviceLive, engineDevice, registerExternalBuffer, Usage } from './device.ts';
+import { checkDeviceLive, engineDevice, registerExternalBuffer, Usage } from './runtime/device.ts';
 import { DTypeError, EngineError, ResourceError, fmtShape } from './errors.ts';
 import { checkOptions } from './options.ts';
 import { checkShape, sizeOf } from './shape.ts';
-import { Storage, checkAllocationBytes } from './storage.ts';
+import { Storage, checkAllocationBytes } from './runtime/storage.ts';
 import { Tensor, type DType } from './tensor.ts';
 
 export interface FromGPUBufferOptions {

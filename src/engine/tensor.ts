@@ -4,12 +4,12 @@
 // functional ops, which hold the forward and backward rules; this module imports no op.
 
 import { backward as runBackward, type GradNode } from './autograd.ts';
-import { checkDeviceLive, currentGeneration } from './device.ts';
+import { checkDeviceLive, currentGeneration } from './runtime/device.ts';
 import { DisposedError, DTypeError, EngineError, ShapeError, fmtShape } from './errors.ts';
-import { flush, readBuffer, type BufferRange } from './recorder.ts';
+import { flush, readBuffer, type BufferRange } from './runtime/recorder.ts';
 import { registerTensorCheck, trackTensor } from './scope.ts';
 import { sizeOf } from './shape.ts';
-import type { Storage } from './storage.ts';
+import type { Storage } from './runtime/storage.ts';
 
 export type DType = 'float32' | 'int32';
 export type TypedArrayFor<D extends DType> = D extends 'int32' ? Int32Array : Float32Array;

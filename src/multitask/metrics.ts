@@ -1,8 +1,7 @@
 // Per-task metrics, computed on the GPU and returned as 0-d tensors (read with `await m.item()`). Each takes
 // the same optional per-sample label mask as the losses; the mean is over labelled samples (0 if none).
 
-import { DTypeError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, abs, argmax, eq, gt, noGrad, reshape, sub, tensor, tidy, toFloat, zeros } from '../engine/internal.ts';
+import { DTypeError, ShapeError, fmtShape, Tensor, abs, argmax, eq, gt, noGrad, reshape, sub, tensor, tidy, toFloat, zeros } from '../engine/internal.ts';
 import { checkMask, type LabelMask } from '../nn/losses.ts';
 
 function masked(op: string, perSample: Tensor, mask: LabelMask | null | undefined, n: number): Tensor {

@@ -6,8 +6,7 @@
 // with respect to the experts' outputs, and the experts are back-propagated once. Paths: `experts.<e>.…`,
 // `gates.<task>.…` (under `trunk.` in a MultiTask).
 
-import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, matmul, reshape, softmax, stack, tidy, unsqueeze } from '../engine/internal.ts';
+import { EngineError, ShapeError, fmtShape, Tensor, matmul, reshape, softmax, stack, tidy, unsqueeze } from '../engine/internal.ts';
 import { Module } from '../nn/index.ts';
 
 export interface MMoEOptions {

@@ -26,8 +26,7 @@
 // (no loss term, no graph through its head), contributes exactly 0, and so its head gets no gradient and the
 // optimizer skips it (zeroGrad() sets grads to none).
 
-import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, full, noGrad, tidy } from '../engine/internal.ts';
+import { EngineError, ShapeError, fmtShape, Tensor, full, noGrad, tidy } from '../engine/internal.ts';
 import { Module } from '../nn/index.ts';
 import type { LabelMask } from '../nn/losses.ts';
 import { MMoE } from './mmoe.ts';

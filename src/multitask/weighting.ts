@@ -23,8 +23,7 @@
 //   | PCGrad       | T head-only backwards; T(T−1) projections of | 2·T·D            | none (the projection is        |
 //   |              | ~6 small kernels each (dot, norm, min, axpy) |                  | branch-free on the GPU)        |
 
-import { EngineError } from '../engine/errors.ts';
-import { Tensor, addInto, exp, fillInPlace, full, keep, matmul, maximum, mul, noGrad, reshape, stack, tidy } from '../engine/internal.ts';
+import { EngineError, Tensor, addInto, exp, fillInPlace, full, keep, matmul, maximum, mul, noGrad, reshape, stack, tidy } from '../engine/internal.ts';
 import { Module, Parameter } from '../nn/index.ts';
 
 /** Per-task values by task name, in the weighting's task order. */

@@ -17,8 +17,7 @@
 // Loading checks the file and the module tree before it writes anything, then restores in this order:
 // weights (Module.loadStateDict, strict), frozen flags and eval holds, optimizer, scheduler, modes, RNG.
 
-import { EngineError, getRngState, setRngState, type RngState } from '../engine/internal.ts';
-import { checkOptions } from '../engine/options.ts';
+import { EngineError, getRngState, setRngState, type RngState, checkOptions } from '../engine/internal.ts';
 import { Dropout } from './layers.ts';
 import type { Module } from './module.ts';
 import type { Optimizer, OptimizerStateDict, ParamStateDict } from './optim.ts';

@@ -3,7 +3,7 @@
 // children are registered, so they are trained, saved, frozen and moved with the model; `forward` is the
 // owner's job (iterate the list, pick the entry).
 
-import { EngineError } from '../engine/errors.ts';
+import { EngineError } from '../engine/internal.ts';
 import { Module } from './module.ts';
 
 /** A list of registered modules: `this.layers = new nn.ModuleList([a, b])` gives keys `layers.0.*`, `layers.1.*`. */

@@ -11,9 +11,7 @@ import indexCheckWgsl from '../shaders/index_check.wgsl?raw';
 import forwardWgsl from '../shaders/nn_cross_entropy.wgsl?raw';
 import backwardWgsl from '../shaders/nn_cross_entropy_backward.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
-import { indexCheck } from '../engine/index-checks.ts';
-import { errorWordsRange } from '../engine/index-checks.ts';
-import { Tensor, attach, emptyTensor, launch } from '../engine/internal.ts';
+import { indexCheck, errorWordsRange, Tensor, attach, emptyTensor, launch } from '../engine/internal.ts';
 
 const PARAMS = {
   rows: 'u32', classes: 'u32', on: 'f32', off: 'f32', check_id: 'u32', has_ignore: 'u32', ignore_index: 'i32', per_sample: 'u32',

@@ -1,8 +1,7 @@
 // Building parameter groups from a model: by path glob (per-layer learning rates) and by depth (layer-wise
 // learning-rate decay). Both return plain group specs for any optimizer constructor.
 
-import { EngineError } from '../engine/errors.ts';
-import { checkOptions } from '../engine/options.ts';
+import { EngineError, checkOptions } from '../engine/internal.ts';
 import { globMatches, showGlob, type PathGlob } from './glob.ts';
 import type { Module } from './module.ts';
 import type { Parameter } from './parameter.ts';

@@ -7,9 +7,7 @@
 //
 // Fans follow torch.nn.init: for a weight [out, in, ...kernel], fanIn = in·prod(kernel), fanOut = out·prod(kernel).
 
-import { DTypeError, EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, checkOptions, copyInto, full, rand, randn } from '../engine/internal.ts';
-import { checkOperand } from '../engine/tensor.ts';
+import { DTypeError, EngineError, ShapeError, fmtShape, Tensor, checkOptions, copyInto, full, rand, randn, checkOperand } from '../engine/internal.ts';
 
 /** The nonlinearities calculateGain knows (PyTorch's names in camelCase). */
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';

@@ -5,9 +5,9 @@
 
 import layerNormWgsl from '../shaders/nn_layernorm.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
-import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, VIEW_ALIGN_BYTES, attach, checkOptions, emptyTensor, launch, ones, zeros } from '../engine/internal.ts';
-import { checkFloat, checkOperand } from '../engine/tensor.ts';
+import {
+  EngineError, ShapeError, fmtShape, Tensor, VIEW_ALIGN_BYTES, attach, checkOptions, emptyTensor, launch, ones, zeros, checkFloat, checkOperand,
+} from '../engine/internal.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';
 

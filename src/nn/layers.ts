@@ -7,12 +7,9 @@
 import bnRunningWgsl from '../shaders/nn_batchnorm_running.wgsl?raw';
 import dropoutWgsl from '../shaders/nn_dropout.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
-import { EngineError } from '../engine/errors.ts';
 import {
-  Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, conv2dAct, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, linearAct, maxPool2d, reluMaxPool2d, mul, noGrad,
-  ones, rand, relu, relu6, reshape, sigmoid, tanh, zeros, type EpilogueActivation,
+  EngineError, Tensor, adaptiveAvgPool2d, avgPool2d, checkOptions, conv2d, conv2dAct, drawSeed, emptyTensor, flatten, full, gelu, launch, linear, linearAct, maxPool2d, reluMaxPool2d, mul, noGrad, ones, rand, relu, relu6, reshape, sigmoid, tanh, zeros, type EpilogueActivation, adaptiveOutputSize, type AdaptiveSize,
 } from '../engine/internal.ts';
-import { adaptiveOutputSize, type AdaptiveSize } from '../engine/ops/pool.ts';
 import { batchNormApply, batchStatistics } from './batchnorm.ts';
 import { Module } from './module.ts';
 import { Parameter } from './parameter.ts';

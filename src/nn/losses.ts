@@ -4,7 +4,7 @@
 //   crossEntropy(logits [N, C] or [N, C, d1, ...], targets int32 [N] or [N, d1, ...], { labelSmoothing })
 //       = −Σ_c q_c · log softmax(x)_c with q = (1 − ε)·onehot + ε/C, averaged over all N·d1·… positions.
 //       Targets must lie in [0, C) or equal `ignoreIndex` (default −100, PyTorch's): the kernel checks them on the
-//       GPU and the next readback throws an IndexError (src/engine/index-checks.ts). Class weights are not supported.
+//       GPU and the next readback throws an IndexError (src/engine/runtime/index-checks.ts). Class weights are not supported.
 //       [N, C] logits with reduction 'mean' or 'sum' take the fused path (src/nn/cross-entropy.ts: one dispatch
 //       forward, one backward); other shapes the composed one below (crossEntropyComposed), with the same values.
 //   bceWithLogits(x, t, { posWeight, weight }) = −[pw·t·log σ(x) + (1 − t)·log σ(−x)], with both log-sigmoids
@@ -22,9 +22,10 @@
 // of an all-ignored mean. With a host mask the count is known on the CPU; with crossEntropy's ignoreIndex
 // (or a mask tensor) it is summed on the GPU: two small reductions more than an unmasked mean, no readback.
 
-import { DTypeError, DisposedError, ShapeError, fmtShape } from '../engine/errors.ts';
+import {
+  DTypeError, DisposedError, ShapeError, fmtShape, Tensor, abs, checkOptions, concat, logSoftmax, maximum, mulOrZero, oneHot, permute, relu, reshape, slice, sub, tensor, tidy, unsqueeze, zeros,
+} from '../engine/internal.ts';
 import { FUSED_MAX_ELEMENTS, fusedCrossEntropy } from './cross-entropy.ts';
-import { Tensor, abs, checkOptions, concat, logSoftmax, maximum, mulOrZero, oneHot, permute, relu, reshape, slice, sub, tensor, tidy, unsqueeze, zeros } from '../engine/internal.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 

@@ -41,8 +41,9 @@
 // `{ batchNorm: 'eval' }`: the BatchNorm layers under the glob are then held in eval mode (running
 // statistics, no updates) even when the model is put in train() mode, until `unfreeze` is called on them.
 
-import { DTypeError, DisposedError, EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { Tensor, checkOptions, copyInto, keep, noGrad, upload, clone } from '../engine/internal.ts';
+import {
+  DTypeError, DisposedError, EngineError, ShapeError, fmtShape, Tensor, checkOptions, copyInto, keep, noGrad, upload, clone,
+} from '../engine/internal.ts';
 import { globMatches, showGlob, type PathGlob } from './glob.ts';
 import { Parameter } from './parameter.ts';
 import type { HostTensor } from './safetensors.ts';

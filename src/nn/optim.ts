@@ -37,10 +37,8 @@ import adamWgsl from '../shaders/optim_adam.wgsl?raw';
 import sgdWgsl from '../shaders/optim_sgd.wgsl?raw';
 import gradNormWgsl from '../shaders/nn_grad_norm.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
-import { DisposedError, EngineError } from '../engine/errors.ts';
-import { checkOptions } from '../engine/options.ts';
 import {
-  MAX_STAGED_BYTES, Storage, Tensor, VIEW_ALIGN_BYTES, copyInto, emptyTensor, fillInPlace, keep, launch, maximum, noGrad, reshape, slice, sqrt, stack, tidy, upload, stagedData, type BufferRange,
+  DisposedError, EngineError, checkOptions, MAX_STAGED_BYTES, Storage, Tensor, VIEW_ALIGN_BYTES, copyInto, emptyTensor, fillInPlace, keep, launch, maximum, noGrad, reshape, slice, sqrt, stack, tidy, upload, stagedData, type BufferRange,
 } from '../engine/internal.ts';
 import { Module } from './module.ts';
 import { rehome } from './parameter.ts';

@@ -8,8 +8,7 @@
 // values into its slot and then moves the parameter onto a view of that slot with `rehome()`. The Parameter
 // object stays the same, so references held by the user, the module and the state dict all stay valid.
 
-import { EngineError } from '../engine/errors.ts';
-import { Storage, Tensor } from '../engine/internal.ts';
+import { EngineError, Storage, Tensor } from '../engine/internal.ts';
 
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {

@@ -23,7 +23,7 @@
 //
 // Every failure on malformed input is a SafetensorsError whose message names the tensor and what is wrong.
 
-import { EngineError, fmtShape } from '../engine/errors.ts';
+import { EngineError, fmtShape } from '../engine/internal.ts';
 
 /** The on-disk dtypes this module reads. */
 export type SafetensorsDType = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';

@@ -6,8 +6,7 @@
 // Like PyTorch, constructing a scheduler already applies the factor of step 0 (LambdaLR semantics), so the
 // first optimizer step runs at base·factor(0).
 
-import { EngineError } from '../engine/errors.ts';
-import { checkOptions } from '../engine/options.ts';
+import { EngineError, checkOptions } from '../engine/internal.ts';
 
 /** Anything with parameter groups that have an lr: every optimizer here. */
 export interface LrTarget {

@@ -14,8 +14,7 @@
 // The experiment reports how often this rule picked the best strategy. If the numbers contradict it, the rule
 // changes in a later, documented revision with the evidence; it is never tuned to agree.
 
-import { EngineError } from '../engine/errors.ts';
-import { checkOptions } from '../engine/options.ts';
+import { EngineError, checkOptions } from '../engine/internal.ts';
 
 export const SMALL_PER_CLASS = 100;
 export const SIMILAR_AT = 0.5;

@@ -37,10 +37,9 @@
 // uncached path would, so the two train to the same weights (bit-identical in the tests); the host path's
 // chunks agree with them to float rounding.
 
-import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { checkOptions } from '../engine/options.ts';
-import { writeVersion } from '../engine/recorder.ts';
-import { emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, type Tensor } from '../engine/internal.ts';
+import {
+  EngineError, ShapeError, fmtShape, checkOptions, writeVersion, emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, type Tensor,
+} from '../engine/internal.ts';
 import { Dropout, Module, Sequential, isFeatureModel } from '../nn/index.ts';
 import { canResume, cutPoints, forwardFrom, forwardTo, stepsUpTo } from './cut.ts';
 import { outputShape } from './shapes.ts';

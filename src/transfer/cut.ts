@@ -14,9 +14,7 @@
 // truncate and featureExtractor consume the model: its kept modules move into the result and the others are
 // disposed, so the model itself must not be used afterwards.
 
-import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { checkOptions } from '../engine/options.ts';
-import type { Tensor } from '../engine/internal.ts';
+import { EngineError, ShapeError, fmtShape, checkOptions, type Tensor } from '../engine/internal.ts';
 import { Module, Sequential, isFeatureModel, type FeatureModel } from '../nn/index.ts';
 import { outputShape } from './shapes.ts';
 

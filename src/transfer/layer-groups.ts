@@ -13,8 +13,7 @@
 // their weight and bias train) or 'train' (fastai: they go back to batch statistics and update the running
 // ones, which suits a large target whose statistics differ from the source's).
 
-import { EngineError } from '../engine/errors.ts';
-import { checkOptions } from '../engine/options.ts';
+import { EngineError, checkOptions } from '../engine/internal.ts';
 import { Module, globMatches, isFeatureModel } from '../nn/index.ts';
 import type { GroupSpec } from '../nn/groups.ts';
 

@@ -24,8 +24,7 @@
 //
 // A plan is pure data, so a checkpoint needs only the epoch to resume a recipe (`startEpoch`).
 
-import { EngineError } from '../engine/errors.ts';
-import { checkOptions } from '../engine/options.ts';
+import { EngineError, checkOptions } from '../engine/internal.ts';
 import type { Module } from '../nn/index.ts';
 import { discriminativeLrs, freezeTo, type LayerGroup } from './layer-groups.ts';
 

@@ -3,8 +3,7 @@
 // would fail at its first batch fails here instead, naming both shapes. A module this file does not know is
 // run once on a one-sample batch of zeros (in noGrad, disposed at once): that is GPU work, but at set-up time.
 
-import { ShapeError, fmtShape } from '../engine/errors.ts';
-import { noGrad, tidy, zeros, type Tensor } from '../engine/internal.ts';
+import { ShapeError, fmtShape, noGrad, tidy, zeros, type Tensor } from '../engine/internal.ts';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, GELU, Identity, Linear, MaxPool2d, Module, ReLU, Sequential, Sigmoid, Tanh,
 } from '../nn/index.ts';

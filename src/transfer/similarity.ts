@@ -16,9 +16,7 @@
 // layers are too specific to the source). recommendStrategy (advisor.ts) reads both. The cost is one forward
 // of the sample per cut point per trunk, one Gram matmul and one [n, n] readback each, and a CPU solve per fold.
 
-import { EngineError, ShapeError, fmtShape } from '../engine/errors.ts';
-import { checkOptions } from '../engine/options.ts';
-import { Tensor, concat, matmul, noGrad, tensor, tidy } from '../engine/internal.ts';
+import { EngineError, ShapeError, fmtShape, checkOptions, Tensor, concat, matmul, noGrad, tensor, tidy } from '../engine/internal.ts';
 import { Module } from '../nn/index.ts';
 import { cutPoints, forwardTo } from './cut.ts';
 import type { ImageSet } from './cache.ts';

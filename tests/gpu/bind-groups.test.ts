@@ -1,4 +1,4 @@
-// Bind groups are cached (src/engine/bind-groups.ts): a steady training step creates no bind group and no GPU
+// Bind groups are cached (src/engine/runtime/bind-groups.ts): a steady training step creates no bind group and no GPU
 // buffer, and its numbers are bit-identical to the uncached path's (every dispatch creating its own).
 
 import { beforeAll, describe, expect, it } from 'vitest';

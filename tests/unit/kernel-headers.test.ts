@@ -1,5 +1,5 @@
 // Every WGSL kernel opens with a comment header (what it computes, layouts, tiling), and every kernel
-// version in the registry (src/engine/kernel-registry.ts: matmul, the conv2d, depthwise and pooling passes,
+// version in the registry (src/engine/runtime/kernel-registry.ts: matmul, the conv2d, depthwise and pooling passes,
 // anything registered later) has its file, whose first line names the version and whose versions table lists
 // exactly the pass's registered versions: llm.c's headers drift from the code, ours are checked. A version's
 // file is the stem its summary starts with (`matmul_tiled: ...` → matmul_tiled.wgsl); versions that
@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '../../src/engine/internal.ts'; // registers every pass
-import { kernelVersions } from '../../src/engine/kernel-registry.ts';
+import { kernelVersions } from '../../src/engine/runtime/kernel-registry.ts';
 import { fmtMs, fmtRate, readResults } from '../../scripts/perf-table.mjs';
 
 const SHADERS = new URL('../../src/shaders/', import.meta.url);

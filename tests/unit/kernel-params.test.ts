@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors.ts';
-import { launch } from '../../src/engine/launch.ts';
+import { launch } from '../../src/engine/runtime/launch.ts';
 import { defineKernel, definedKernels, type Kernel } from '../../src/shaders/kernel.ts';
 // Importing the public entry defines every kernel it can launch.
 import '../../src/index.ts';

@@ -9,7 +9,7 @@ import compareWgsl from '../../shaders/compare.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { broadcastShapes } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 import { BROADCAST_PARAMS, broadcastLaunch } from './broadcast-params.ts';

@@ -4,7 +4,7 @@
 
 import wgradReduceWgsl from '../../shaders/conv2d_wgrad_reduce.wgsl?raw';
 import { defineKernel, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
-import { emptyTensor } from '../launch.ts';
+import { emptyTensor } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
 import type { Conv2dGeometry } from './conv.ts';
 

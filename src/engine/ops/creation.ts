@@ -4,10 +4,10 @@
 import fillWgsl from '../../shaders/fill.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
-import { checkAllocation, emptyTensor, launch } from '../launch.ts';
-import { writeBuffer } from '../recorder.ts';
+import { checkAllocation, emptyTensor, launch } from '../runtime/launch.ts';
+import { writeBuffer } from '../runtime/recorder.ts';
 import { checkShape, sizeOf } from '../shape.ts';
-import { Storage } from '../storage.ts';
+import { Storage } from '../runtime/storage.ts';
 import { checkOptions } from '../options.ts';
 import { drawSeed, seededUniform } from '../random.ts';
 import { Tensor, type DType, type NestedArray } from '../tensor.ts';

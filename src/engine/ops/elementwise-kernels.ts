@@ -12,7 +12,7 @@ import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
 import { BROADCAST_PARAMS, broadcastLaunch } from './broadcast-params.ts';
 

@@ -2,15 +2,15 @@
 // (gather.wgsl: each input element sums, in index order, the output gradients whose index points at it; no
 // atomics). scatterToIndices is that backward on its own: maxWithIndices routes its gradient through it.
 // Indices are checked on the GPU: one outside [0, x.shape[dim]) reads 0 and makes the next readback throw
-// an IndexError naming the op (src/engine/index-checks.ts).
+// an IndexError naming the op (src/engine/runtime/index-checks.ts).
 
 import gatherWgsl from '../../shaders/gather.wgsl?raw';
 import indexCheckWgsl from '../../shaders/index_check.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
-import { errorWordsRange, indexCheck } from '../index-checks.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { errorWordsRange, indexCheck } from '../runtime/index-checks.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { normalizeDim } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 

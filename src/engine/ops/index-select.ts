@@ -1,7 +1,7 @@
 // indexSelect(x, dim, index): the slices of x at the given positions along `dim` (torch.index_select), with a
 // deterministic backward (index_select.wgsl: each input element sums the output gradients that came from it,
 // in index order, without atomics) and its indices checked on the GPU: one outside [0, x.shape[dim]) reads 0
-// and makes the next readback throw an IndexError (src/engine/index-checks.ts). indexCopyInto(dst, dim, index,
+// and makes the next readback throw an IndexError (src/engine/runtime/index-checks.ts). indexCopyInto(dst, dim, index,
 // src): the in-place row copy the other way (torch's index_copy_). The transfer feature cache uses both: to
 // fill cached features and to gather a shuffled batch of them on the GPU.
 
@@ -10,8 +10,8 @@ import indexSelectWgsl from '../../shaders/index_select.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
-import { errorWordsRange, indexCheck } from '../index-checks.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { errorWordsRange, indexCheck } from '../runtime/index-checks.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { sizeOf } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 import { tensor } from './creation.ts';

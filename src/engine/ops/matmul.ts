@@ -14,7 +14,7 @@
 //   v1 naive     one thread per output                                   (matmul_naive.wgsl)
 //   v2 tiled     64×64 workgroup tile, 4×4 outputs per thread, K step 16  (matmul_tiled.wgsl)
 //   v3 large     128×128 tile, 8×8 per thread, double-buffered, K step 8 (matmul_tiled_large.wgsl)
-// `matmulVersions` (src/engine/kernel-registry.ts) registers them with v2 the default and `chooseMatmulVersion`
+// `matmulVersions` (src/engine/runtime/kernel-registry.ts) registers them with v2 the default and `chooseMatmulVersion`
 // the auto rule; tests and benchmarks force one with `kernelVersions.force('matmul', 'v1')`.
 
 import matmulNaiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
@@ -24,9 +24,9 @@ import erfWgsl from '../../shaders/erf.wgsl?raw';
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, type Kernel, type ParamsFields } from '../../shaders/kernel.ts';
 import { attach, sumToForBackward } from '../autograd.ts';
-import { defineKernelVersions } from '../kernel-registry.ts';
+import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.ts';
 import { Tensor, checkOperand, rawView } from '../tensor.ts';
 import { tensor } from './creation.ts';

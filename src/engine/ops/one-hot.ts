@@ -1,15 +1,15 @@
 // oneHot: integer class targets → float32 rows with `on` at the target column and `off` elsewhere.
 // Used by crossEntropy (with label smoothing, on = 1 − ε + ε/C and off = ε/C; rows whose target equals
 // `ignoreIndex` are all zeros: no loss, no gradient). The kernel checks every target on the GPU
-// (src/engine/index-checks.ts): one outside [0, numClasses) that is not `ignoreIndex` makes the next readback
+// (src/engine/runtime/index-checks.ts): one outside [0, numClasses) that is not `ignoreIndex` makes the next readback
 // throw an IndexError naming `op`.
 
 import indexCheckWgsl from '../../shaders/index_check.wgsl?raw';
 import oneHotWgsl from '../../shaders/one_hot.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { DTypeError, ShapeError } from '../errors.ts';
-import { errorWordsRange, indexCheck } from '../index-checks.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { errorWordsRange, indexCheck } from '../runtime/index-checks.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 
 const oneHotKernel = defineKernel('one_hot', indexCheckWgsl + oneHotWgsl, ['read', 'write', 'write'], {

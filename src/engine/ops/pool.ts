@@ -15,8 +15,8 @@ import maxWgsl from '../../shaders/pool_max.wgsl?raw';
 import { defineKernel, grid, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
-import { defineKernelVersions } from '../kernel-registry.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { defineKernelVersions } from '../runtime/kernel-registry.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { type IntPair, intPair, windowOutputSize } from './conv.ts';
 

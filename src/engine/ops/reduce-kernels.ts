@@ -8,8 +8,8 @@ import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
-import { onCpuAdapter } from '../device.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { onCpuAdapter } from '../runtime/device.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { rawView, type Tensor } from '../tensor.ts';
 

@@ -3,7 +3,7 @@
 
 import { attach } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { normalizeDim, normalizeDims, reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { binaryRaw, unaryRaw } from './elementwise-kernels.ts';

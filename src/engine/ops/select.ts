@@ -7,7 +7,7 @@ import whereWgsl from '../../shaders/where.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { DTypeError, EngineError, ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { tensor } from './creation.ts';

@@ -7,7 +7,7 @@ import stridedCopyWgsl from '../../shaders/strided_copy.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { inferReshape, normalizeDim, sizeOf, stridesOf } from '../shape.ts';
 import { Tensor, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';

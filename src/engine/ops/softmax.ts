@@ -7,7 +7,7 @@ import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import softmaxWgsl from '../../shaders/softmax.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
-import { emptyTensor, launch } from '../launch.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
 import { normalizeDim, sizeOf } from '../shape.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { binaryRaw, unaryRaw } from './elementwise-kernels.ts';

@@ -2,7 +2,7 @@
 // on demand. The specifier is hidden from bundlers, so none tries to resolve it, and package.json's
 // `browser` field swaps this module for node-gpu.browser.ts in web bundles.
 
-import { DeviceError } from './errors.ts';
+import { DeviceError } from '../errors.ts';
 
 const INSTALL_HINT =
   'install the `webgpu` package (npm install webgpu) and call init() again, or pass your own: ' +

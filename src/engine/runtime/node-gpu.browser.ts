@@ -1,5 +1,5 @@
 // What bundles for the browser get instead of node-gpu.ts: package.json's `browser` field maps
-// dist/engine/node-gpu.js to this module, so web bundles carry no Node-only code. Same exports.
+// dist/engine/runtime/node-gpu.js to this module, so web bundles carry no Node-only code. Same exports.
 
 export function isNode(): boolean {
   return false;

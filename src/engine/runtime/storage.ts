@@ -7,7 +7,7 @@
 
 import { bufferPool } from './buffer-pool.ts';
 import { currentGeneration, engineInfo } from './device.ts';
-import { EngineError, ResourceError, fmtBytes, fmtShape } from './errors.ts';
+import { EngineError, ResourceError, fmtBytes, fmtShape } from '../errors.ts';
 import { type BufferRange } from './recorder.ts';
 
 /** Most elements a tensor may have: kernels index elements with 32-bit integers (some signed). */

@@ -21,7 +21,7 @@
 // uniforms and tables landed in the arena; bind-groups.ts caches them, and a steady step whose buffers repeat
 // creates none.
 
-import { type BindingKind, type Kernel } from '../shaders/kernel.ts';
+import { type BindingKind, type Kernel } from '../../shaders/kernel.ts';
 import { bindGroupFor, bindGroupStats } from './bind-groups.ts';
 import { bufferPool, sizeClass } from './buffer-pool.ts';
 import {

@@ -21,7 +21,7 @@
 // `kernelVersions.reset()`. `tuning` holds a pass's knobs other than the version (tile sizes, split
 // counts), null meaning "chosen from the problem"; `kernelVersions.tune` sets them and reset restores them.
 
-import { EngineError } from './errors.ts';
+import { EngineError } from '../errors.ts';
 
 export interface KernelVersion<P, R> {
   /** One line: the kernel file and its idea, as the WGSL header's version table says. */

@@ -21,7 +21,7 @@
 
 import { forgetBuffer } from './bind-groups.ts';
 import { Usage, createChecked, extraBufferUsage, onDeviceReset } from './device.ts';
-import { fmtBytes } from './errors.ts';
+import { fmtBytes } from '../errors.ts';
 
 /** Every pooled buffer's usage, plus InitOptions.bufferUsage. */
 export const STORAGE_USAGE = Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST;

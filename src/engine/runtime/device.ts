@@ -15,7 +15,7 @@
 // op's name, so WebGPU's own message names it too) and the app buffers it used (fromGPUBuffer), plus how many
 // more errors followed. Apps that push their own error scopes must pop them before the next engine call, and
 // should not issue their own failing calls between engine calls in one synchronous run.
-import { DeviceError, EngineError, ResourceError } from './errors.ts';
+import { DeviceError, EngineError, ResourceError } from '../errors.ts';
 import { isNode, loadNodeGpu } from './node-gpu.ts';
 
 export interface InitOptions {

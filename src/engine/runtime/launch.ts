@@ -1,12 +1,12 @@
 // Glue between tensors and kernels: allocate an output, bind tensors in kernel binding order, launch.
 // Ops validate their operands before calling these, so nothing here runs on bad input.
 
-import { type Kernel, type ParamsFields, type ParamsValues } from '../shaders/kernel.ts';
-import { EngineError } from './errors.ts';
+import { type Kernel, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
+import { EngineError } from '../errors.ts';
 import { dispatch, type BufferRange } from './recorder.ts';
-import { sizeOf } from './shape.ts';
+import { sizeOf } from '../shape.ts';
 import { Storage, checkAllocationBytes } from './storage.ts';
-import { Tensor, type DType } from './tensor.ts';
+import { Tensor, type DType } from '../tensor.ts';
 
 /**
  * Throws a ResourceError, before anything is recorded, when a tensor of `shape` could not exist on this

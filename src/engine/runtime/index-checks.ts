@@ -12,7 +12,7 @@
 // host data (classIndices() does), and read a loss often enough for that window to be acceptable.
 
 import { createChecked, onDeviceReset, Usage } from './device.ts';
-import { IndexError } from './errors.ts';
+import { IndexError } from '../errors.ts';
 import { armReadbackTrailer, writeBuffer, type BufferRange, type ReadbackTrailer } from './recorder.ts';
 
 const ERROR_WORDS_BYTES = 16;
