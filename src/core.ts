@@ -7,7 +7,9 @@
 
 // Device, batches, memory.
 export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './engine/runtime/device.ts';
-export { flush, sync, type BufferRange } from './engine/runtime/recorder.ts';
+export { flush } from './engine/runtime/recorder.ts';
+export { sync } from './engine/runtime/readback.ts';
+export type { BufferRange } from './engine/runtime/buffer-range.ts';
 export { fromGPUBuffer, type FromGPUBufferOptions } from './engine/interop.ts';
 export { memoryStats, resetPeakMemory, emptyCache } from './engine/runtime/stats.ts';
 export { tidy, keep } from './engine/scope.ts';

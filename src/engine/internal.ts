@@ -12,7 +12,12 @@ export { Tensor, checkFloat, checkOperand, type DType, type NestedArray } from '
 export { Storage, VIEW_ALIGN_BYTES } from './runtime/storage.ts';
 export { tidy, keep } from './scope.ts';
 export { noGrad, isGradEnabled, attach, type BackwardRule } from './autograd.ts';
-export { flush, sync, traceKernels, traceLaunches, type LaunchRecord, recorderStats, stagedData, MAX_STAGED_BYTES, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, MAX_BATCH_COMMANDS_HARD, writeVersion, type BufferRange } from './runtime/recorder.ts';
+export { flush, recorderStats, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, MAX_BATCH_COMMANDS_HARD } from './runtime/recorder.ts';
+export { sync } from './runtime/readback.ts';
+export { traceKernels, traceLaunches, type LaunchRecord } from './runtime/trace.ts';
+export { stagedData, MAX_STAGED_BYTES } from './runtime/uniform-arena.ts';
+export { writeVersion } from './runtime/write-versions.ts';
+export type { BufferRange } from './runtime/buffer-range.ts';
 export { bufferPool, type PoolStats } from './runtime/buffer-pool.ts';
 export { setBindGroupCaching, MAX_CACHED_BIND_GROUPS } from './runtime/bind-groups.ts';
 export { emptyTensor, launch } from './runtime/launch.ts';

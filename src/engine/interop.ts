@@ -9,7 +9,8 @@
 // next see the write (queue order). Before the app reads a tensor in its own pass, t.gpuBuffer() submits
 // the ops that produce it. `await sync()` also waits until the GPU has finished them.
 
-import { checkDeviceLive, engineDevice, registerExternalBuffer, Usage } from './runtime/device.ts';
+import { checkDeviceLive, engineDevice, Usage } from './runtime/device.ts';
+import { registerExternalBuffer } from './runtime/error-scopes.ts';
 import { DTypeError, EngineError, ResourceError, fmtShape } from './errors.ts';
 import { checkOptions } from './options.ts';
 import { checkShape, sizeOf } from './shape.ts';

@@ -6,7 +6,9 @@
 import { backward as runBackward, type GradNode } from './autograd.ts';
 import { checkDeviceLive, currentGeneration } from './runtime/device.ts';
 import { DisposedError, DTypeError, EngineError, ShapeError, fmtShape } from './errors.ts';
-import { flush, readBuffer, type BufferRange } from './runtime/recorder.ts';
+import type { BufferRange } from './runtime/buffer-range.ts';
+import { readBuffer } from './runtime/readback.ts';
+import { flush } from './runtime/recorder.ts';
 import { registerTensorCheck, trackTensor } from './scope.ts';
 import { sizeOf } from './shape.ts';
 import type { Storage } from './runtime/storage.ts';

@@ -8,7 +8,7 @@
 import { bufferPool } from './buffer-pool.ts';
 import { currentGeneration, engineInfo } from './device.ts';
 import { EngineError, ResourceError, fmtBytes, fmtShape } from '../errors.ts';
-import { type BufferRange } from './recorder.ts';
+import type { BufferRange } from './buffer-range.ts';
 
 /** Most elements a tensor may have: kernels index elements with 32-bit integers (some signed). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
