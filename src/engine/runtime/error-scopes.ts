@@ -117,7 +117,8 @@ export function closeBurst(): void {
       const external = b.external.size > 0
         ? `; it used app buffers (${[...b.external].join('; ')}): one destroyed, or made on another device, fails like this`
         : '';
-      s.errors.push(new DeviceError(`WebGPU ${kindOf(e)} error in the engine's batch of ${b.commands} commands (ops: ${listOps(b.ops) || 'none'})${external}; that batch did not run: ${e.message}`));
+      const batch = `the engine's batch of ${b.commands} commands (ops: ${listOps(b.ops) || 'none'})${external}`;
+      s.errors.push(new DeviceError(`WebGPU ${kindOf(e)} error in ${batch}; that batch did not run: ${e.message}`));
     }
   });
   track(s, check);
@@ -163,7 +164,12 @@ export function batchSubmitted(): void {
  * ResourceError; an asynchronous error calls `onError` once its scope resolves (e.g. to quarantine a buffer)
  * and is thrown at the next readback as a ResourceError.
  */
-export function createChecked<T>(what: string | (() => string), create: (device: GPUDevice) => T, onError: (error: ResourceError) => void, onOk?: () => void): T {
+export function createChecked<T>(
+  what: string | (() => string),
+  create: (device: GPUDevice) => T,
+  onError: (error: ResourceError) => void,
+  onOk?: () => void,
+): T {
   const s = current();
   const device = gpuDevice();
   pushScopes(device);
@@ -194,7 +200,9 @@ export function createChecked<T>(what: string | (() => string), create: (device:
 export function engineErrorFrom(what: string, e: unknown, generation: number): EngineError {
   if (e instanceof EngineError) return e;
   const dev = boundDevice();
-  if (!dev || dev.generation !== generation) return new DeviceError(`${what}: the engine was shut down or re-initialized while it was pending (${describeException(e)})`);
+  if (!dev || dev.generation !== generation) {
+    return new DeviceError(`${what}: the engine was shut down or re-initialized while it was pending (${describeException(e)})`);
+  }
   if (dev.lost) return new DeviceError(`${what}: ${lostMessage(dev.lost)}`);
   return new DeviceError(`${what} failed: ${describeException(e)}`);
 }

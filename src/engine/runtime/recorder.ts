@@ -112,7 +112,9 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   const dynamicOffsets: number[] = [];
   const ranges: BufferRange[] = launch.buffers.map((r, i) => {
     if (kernel.bindings[i] !== 'table') return r;
-    if (r.offset % UNIFORM_ALIGN !== 0) throw new Error(`${kernel.name}: binding ${i} (a table) starts at byte ${r.offset}, not a multiple of ${UNIFORM_ALIGN}`);
+    if (r.offset % UNIFORM_ALIGN !== 0) {
+      throw new Error(`${kernel.name}: binding ${i} (a table) starts at byte ${r.offset}, not a multiple of ${UNIFORM_ALIGN}`);
+    }
     dynamicOffsets.push(r.offset);
     return { buffer: r.buffer, offset: 0, size: r.size };
   });

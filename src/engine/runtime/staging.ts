@@ -14,9 +14,13 @@ const badStaging = new WeakSet<GPUBuffer>();
 export function acquireStaging(size: number): GPUBuffer {
   const reused = stagingPool.get(size)?.pop();
   if (reused) return reused;
-  const buffer = createChecked(`allocating a ${size}-byte readback buffer`, (d) => d.createBuffer({ size, usage: Usage.MAP_READ | Usage.COPY_DST, label: 'readback' }), () => {
-    badStaging.add(buffer);
-  });
+  const buffer = createChecked(
+    `allocating a ${size}-byte readback buffer`,
+    (d) => d.createBuffer({ size, usage: Usage.MAP_READ | Usage.COPY_DST, label: 'readback' }),
+    () => {
+      badStaging.add(buffer);
+    },
+  );
   return buffer;
 }
 
