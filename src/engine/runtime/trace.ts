@@ -13,48 +13,45 @@ export interface LaunchRecord {
   workgroups: [number, number, number];
 }
 
-let kernelLog: string[] | null = null;
-let launchLog: LaunchRecord[] | null = null;
+/** The open traces' logs (null: none open); a nested trace swaps its own log in and the outer one back. */
+const logs: { kernels: string[] | null; launches: LaunchRecord[] | null } = { kernels: null, launches: null };
 
 /** The recorder reports a dispatch. */
 export function traceDispatch(op: string, kernel: string, constants: Record<string, number> | undefined, workgroups: readonly [number, number, number]): void {
-  kernelLog?.push(op);
-  launchLog?.push({ op, kernel, constants: { ...constants }, workgroups: [workgroups[0], workgroups[1], workgroups[2]] });
+  logs.kernels?.push(op);
+  logs.launches?.push({ op, kernel, constants: { ...constants }, workgroups: [workgroups[0], workgroups[1], workgroups[2]] });
 }
 
 /** The recorder reports a buffer copy (traceKernels lists it as 'copy'). */
 export function traceCopy(): void {
-  kernelLog?.push('copy');
+  logs.kernels?.push('copy');
+}
+
+/** Runs `fn` with a fresh log in `logs[which]` and returns what it collected. */
+async function collect<K extends keyof typeof logs>(which: K, fn: () => unknown): Promise<NonNullable<(typeof logs)[K]>> {
+  const log = [] as NonNullable<(typeof logs)[K]>;
+  const previous = logs[which];
+  logs[which] = log;
+  try {
+    await fn();
+  } finally {
+    logs[which] = previous;
+  }
+  return log;
 }
 
 /**
  * Records the name of every kernel dispatched while `fn` runs (copies appear as 'copy'). Tests use it to prove
  * what ran, e.g. that a frozen trunk dispatches no backward kernels.
  */
-export async function traceKernels(fn: () => unknown): Promise<string[]> {
-  const log: string[] = [];
-  const previous = kernelLog;
-  kernelLog = log;
-  try {
-    await fn();
-  } finally {
-    kernelLog = previous;
-  }
-  return log;
+export function traceKernels(fn: () => unknown): Promise<string[]> {
+  return collect('kernels', fn);
 }
 
 /**
  * Like traceKernels, with what each dispatch was compiled and launched with: the kernel explorer shows the
  * tile constants the default dispatch chose for a size.
  */
-export async function traceLaunches(fn: () => unknown): Promise<LaunchRecord[]> {
-  const log: LaunchRecord[] = [];
-  const previous = launchLog;
-  launchLog = log;
-  try {
-    await fn();
-  } finally {
-    launchLog = previous;
-  }
-  return log;
+export function traceLaunches(fn: () => unknown): Promise<LaunchRecord[]> {
+  return collect('launches', fn);
 }
