@@ -15,4 +15,5 @@ export { checkOperand, checkFloat } from './tensor.ts';
 export { traceKernels, traceLaunches, recorderStats, type RecorderStats, type LaunchRecord } from './runtime/recorder.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';
 export { chooseMatmulVersion, type MatmulProblem } from './ops/matmul.ts';
-export { conv2dPasses, type Conv2dGeometry, type Conv2dPass, type GemmTiles } from './ops/conv.ts';
+export { conv2dPasses, type GemmTiles } from './ops/conv.ts';
+export type { Conv2dGeometry, Conv2dPass } from './ops/conv-geometry.ts';
