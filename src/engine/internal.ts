@@ -44,4 +44,8 @@ export {
   type IntPair, type Window2d, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type AdaptiveSize,
 } from './ops/conv-geometry.ts';
 export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.ts';
+export { batchStatistics, batchNormApply, batchNormUpdateRunning, type RunningStats } from './ops/batch-norm.ts';
+export { layerNorm } from './ops/layer-norm.ts';
+export { fusedCrossEntropy, FUSED_CROSS_ENTROPY_MAX_ELEMENTS, type FusedCrossEntropyArgs } from './ops/cross-entropy.ts';
+export { dropout } from './ops/dropout.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';

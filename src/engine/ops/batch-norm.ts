@@ -1,19 +1,25 @@
-// BatchNorm's fused kernels with their backward rule: batch statistics in one launch (a workgroup per
-// channel), normalization + affine (+ a relu / relu6 nn.Sequential folds in) in one, and a backward of two
-// (per-channel sums, then the input gradient; both take the gradient through the activation first).
-// Train mode (batch statistics) and eval mode (running statistics) share the kernels; in train mode the
-// input gradient includes the statistics' dependence on x:
+// Batch normalization's ops (nn.BatchNorm2d / BatchNorm1d compose them): batch statistics in one launch (a
+// workgroup per channel), normalization + affine (+ a relu / relu6 the layer folds in) in one with its backward
+// rule of two (per-channel sums, then the input gradient; both take the gradient through the activation
+// first), and the running statistics' update in one. Train mode (batch statistics) and eval mode (running
+// statistics) share the kernels; in train mode the input gradient includes the statistics' dependence on x:
 //   dx = w·istd·(g − (Σg + x̂·Σg·x̂)/M),   dw = Σg·x̂,   db = Σg        (sums over n, h, w; M = N·H·W)
 
-import applyWgsl from '../shaders/nn_batchnorm_apply.wgsl?raw';
-import backwardWgsl from '../shaders/nn_batchnorm_backward.wgsl?raw';
-import statsWgsl from '../shaders/nn_batchnorm_stats.wgsl?raw';
-import { defineKernel, grid } from '../shaders/kernel.ts';
-import { EPILOGUE_ACT_CODE, Tensor, VIEW_ALIGN_BYTES, attach, emptyTensor, launch, withActEpilogue, type EpilogueActivation } from '../engine/internal.ts';
+import applyWgsl from '../../shaders/nn_batchnorm_apply.wgsl?raw';
+import backwardWgsl from '../../shaders/nn_batchnorm_backward.wgsl?raw';
+import runningWgsl from '../../shaders/nn_batchnorm_running.wgsl?raw';
+import statsWgsl from '../../shaders/nn_batchnorm_stats.wgsl?raw';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
+import { attach, noGrad } from '../autograd.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
+import { VIEW_ALIGN_BYTES } from '../runtime/storage.ts';
+import { Tensor } from '../tensor.ts';
+import { EPILOGUE_ACT_CODE, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 
 const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write'], { N: 'u32', C: 'u32', HW: 'u32' });
 const applyKernel = defineKernel('nn_batchnorm_apply', withActEpilogue(applyWgsl), ['read', 'read', 'read', 'read', 'read', 'write'], { n: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
 const backwardKernel = defineKernel('nn_batchnorm_backward', withActEpilogue(backwardWgsl), ['read', 'read', 'read', 'read', 'read', 'write', 'read', 'read'], { N: 'u32', C: 'u32', HW: 'u32', eps: 'f32', sumsRow: 'u32' });
+const runningKernel = defineKernel('nn_batchnorm_running', runningWgsl, ['read', 'read', 'write', 'write', 'write'], { channels: 'u32', momentum: 'f32', unbias: 'f32' });
 
 /** Per-channel mean and biased variance of x [N, C, H, W] (no autograd). */
 export function batchStatistics(x: Tensor): { mean: Tensor; variance: Tensor } {
@@ -71,5 +77,28 @@ export function batchNormApply(
     const db = needs[2] ? row(0) : null;
     sums.dispose();
     return [dx, dw, db];
+  });
+}
+
+/** A BatchNorm's running statistics, updated in place: running_mean, running_var and num_batches_tracked. */
+export interface RunningStats {
+  mean: Tensor;
+  variance: Tensor;
+  batches: Tensor;
+}
+
+/**
+ * One dispatch, in place and outside autograd: running ← (1 − momentum)·running + momentum·batch for the mean
+ * and the unbiased variance (batch variance · count/(count − 1)), and the batch counter + 1. A null momentum
+ * is the cumulative average over the batches seen (PyTorch's momentum=None). `count` is the values per channel.
+ */
+export function batchNormUpdateRunning(batch: { mean: Tensor; variance: Tensor }, running: RunningStats, momentum: number | null, count: number): void {
+  noGrad(() => {
+    launch(runningKernel, [batch.mean, batch.variance, running.mean, running.variance, running.batches], {
+      params: { channels: batch.mean.size, momentum: momentum ?? 0, unbias: count / (count - 1) },
+      constants: { CUMULATIVE: momentum === null ? 1 : 0 },
+      workgroups: [1, 1, 1],
+      label: 'batchnorm.running',
+    });
   });
 }
