@@ -34,7 +34,9 @@ abstract class BatchNorm extends Module {
   constructor(readonly numFeatures: number, options: BatchNorm2dOptions = {}) {
     super();
     checkOptions(this.typeName, options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new EngineError(`${this.typeName}: numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
+      throw new EngineError(`${this.typeName}: numFeatures must be a positive integer, got ${numFeatures}`);
+    }
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     const affine = options.affine ?? true;

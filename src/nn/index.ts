@@ -1,7 +1,9 @@
 // The `nn` namespace: modules, layers, parameters, path globs and weight files.
 //   import { nn } from 'webgpu-tensor';  new nn.Linear(4, 8); nn.loadSafetensors(model, bytes);
 
-export { Module, StateDictError, type FreezeOptions, type LoadStateDictOptions, type LoadStateDictResult, type StateSource, type StateValue } from './module.ts';
+export {
+  Module, StateDictError, type FreezeOptions, type LoadStateDictOptions, type LoadStateDictResult, type StateSource, type StateValue,
+} from './module.ts';
 export { Parameter } from './parameter.ts';
 export { Linear, type LinearOptions } from './linear.ts';
 export { Conv2d, type Conv2dOptions } from './conv.ts';

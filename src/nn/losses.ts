@@ -23,8 +23,8 @@
 // (or a mask tensor) it is summed on the GPU: two small reductions more than an unmasked mean, no readback.
 
 import {
-  DTypeError, DisposedError, ShapeError, fmtShape, Tensor, abs, checkOptions, concat, logSoftmax, maximum, mulOrZero, oneHot, permute, relu, reshape, slice, sub, tensor,
-  tidy, unsqueeze, zeros, FUSED_CROSS_ENTROPY_MAX_ELEMENTS, fusedCrossEntropy,
+  DTypeError, DisposedError, ShapeError, fmtShape, Tensor, abs, checkOptions, concat, logSoftmax, maximum, mulOrZero, oneHot, permute, relu,
+  reshape, slice, sub, tensor, tidy, unsqueeze, zeros, FUSED_CROSS_ENTROPY_MAX_ELEMENTS, fusedCrossEntropy,
 } from '../engine/internal.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';

@@ -81,7 +81,8 @@ export class AvgPool2d extends Pool2d {
   readonly countIncludePad: boolean;
   constructor(kernelSize: IntPair, options: AvgPool2dOptions = {}) {
     checkOptions('AvgPool2d', options, ['stride', 'padding', 'countIncludePad']);
-    super('AvgPool2d', kernelSize, { ...(options.stride !== undefined ? { stride: options.stride } : {}), ...(options.padding !== undefined ? { padding: options.padding } : {}) });
+    const { stride, padding } = options;
+    super('AvgPool2d', kernelSize, { ...(stride !== undefined ? { stride } : {}), ...(padding !== undefined ? { padding } : {}) });
     this.countIncludePad = options.countIncludePad ?? true;
   }
 

@@ -17,9 +17,16 @@ import { Tensor } from '../tensor.ts';
 import { EPILOGUE_ACT_CODE, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 
 const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write'], { N: 'u32', C: 'u32', HW: 'u32' });
-const applyKernel = defineKernel('nn_batchnorm_apply', withActEpilogue(applyWgsl), ['read', 'read', 'read', 'read', 'read', 'write'], { n: 'u32', C: 'u32', HW: 'u32', eps: 'f32' });
-const backwardKernel = defineKernel('nn_batchnorm_backward', withActEpilogue(backwardWgsl), ['read', 'read', 'read', 'read', 'read', 'write', 'read', 'read'], { N: 'u32', C: 'u32', HW: 'u32', eps: 'f32', sumsRow: 'u32' });
-const runningKernel = defineKernel('nn_batchnorm_running', runningWgsl, ['read', 'read', 'write', 'write', 'write'], { channels: 'u32', momentum: 'f32', unbias: 'f32' });
+const applyKernel = defineKernel('nn_batchnorm_apply', withActEpilogue(applyWgsl), ['read', 'read', 'read', 'read', 'read', 'write'], {
+  n: 'u32', C: 'u32', HW: 'u32', eps: 'f32',
+});
+const backwardKernel = defineKernel(
+  'nn_batchnorm_backward', withActEpilogue(backwardWgsl), ['read', 'read', 'read', 'read', 'read', 'write', 'read', 'read'],
+  { N: 'u32', C: 'u32', HW: 'u32', eps: 'f32', sumsRow: 'u32' },
+);
+const runningKernel = defineKernel('nn_batchnorm_running', runningWgsl, ['read', 'read', 'write', 'write', 'write'], {
+  channels: 'u32', momentum: 'f32', unbias: 'f32',
+});
 
 /** Per-channel mean and biased variance of x [N, C, H, W] (no autograd). */
 export function batchStatistics(x: Tensor): { mean: Tensor; variance: Tensor } {
@@ -61,7 +68,12 @@ export function batchNormApply(
     const sumsRow = Math.ceil(C / (VIEW_ALIGN_BYTES / 4)) * (VIEW_ALIGN_BYTES / 4);
     const params = { N, C, HW, eps, sumsRow };
     const sums = emptyTensor([sumsRow + C]);
-    launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, sums, m0!, y], { params, constants: { ...constants, PASS: 0 }, workgroups: [C, 1, 1], label: 'batchnorm.backward_sums' });
+    launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, sums, m0!, y], {
+      params,
+      constants: { ...constants, PASS: 0 },
+      workgroups: [C, 1, 1],
+      label: 'batchnorm.backward_sums',
+    });
     let dx: Tensor | null = null;
     if (needs[0]) {
       dx = emptyTensor(x0!.shape);

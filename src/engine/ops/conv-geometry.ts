@@ -3,7 +3,7 @@
 // geometries with their errors, adaptive output sizes, and the problem each conv2d pass takes. It sits below
 // conv.ts, depthwise.ts, conv-params.ts and pool.ts, which all import it and none of which it imports, and the
 // nn layers (Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d) check their options and inputs with it through
-// internal.ts, so every message about a window comes from here.
+// internal.ts: one copy of each rule, so a layer and its op never disagree about a size.
 
 import { ShapeError, fmtShape } from '../errors.ts';
 import { checkFloat, checkOperand, type Tensor } from '../tensor.ts';

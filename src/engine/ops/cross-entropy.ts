@@ -20,8 +20,12 @@ const PARAMS = {
   rows: 'u32', classes: 'u32', on: 'f32', off: 'f32', check_id: 'u32', has_ignore: 'u32', ignore_index: 'i32', per_sample: 'u32',
 } as const;
 
-const forwardKernel = defineKernel('nn_cross_entropy', floatBitsWgsl + indexCheckWgsl + crossEntropyRowWgsl + forwardWgsl, ['read', 'read', 'read', 'write', 'write', 'write'], PARAMS);
-const backwardKernel = defineKernel('nn_cross_entropy_backward', floatBitsWgsl + crossEntropyRowWgsl + backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], PARAMS);
+const forwardKernel = defineKernel(
+  'nn_cross_entropy', floatBitsWgsl + indexCheckWgsl + crossEntropyRowWgsl + forwardWgsl, ['read', 'read', 'read', 'write', 'write', 'write'], PARAMS,
+);
+const backwardKernel = defineKernel(
+  'nn_cross_entropy_backward', floatBitsWgsl + crossEntropyRowWgsl + backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], PARAMS,
+);
 
 /** Beyond this many logits the composed path runs (the fused forward is one workgroup). */
 export const FUSED_CROSS_ENTROPY_MAX_ELEMENTS = 1 << 20;

@@ -12,7 +12,9 @@ import { emptyTensor, launch } from '../runtime/launch.ts';
 import { VIEW_ALIGN_BYTES } from '../runtime/storage.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 
-const layerNormKernel = defineKernel('nn_layernorm', layerNormWgsl, ['read', 'read', 'read', 'read', 'write', 'write'], { rows: 'u32', d: 'u32', eps: 'f32', sumsRow: 'u32' });
+const layerNormKernel = defineKernel('nn_layernorm', layerNormWgsl, ['read', 'read', 'read', 'read', 'write', 'write'], {
+  rows: 'u32', d: 'u32', eps: 'f32', sumsRow: 'u32',
+});
 
 /**
  * LayerNorm of x over its last normalizedShape.length dims, which must equal normalizedShape. weight and bias
@@ -46,7 +48,12 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   const w = weight ?? x;
   const b = bias ?? x;
   if (R > 0 && D > 0) {
-    launch(layerNormKernel, [x, x, w, b, stats, out], { params, constants: { PASS: 0, AFFINE: affine ? 1 : 0 }, workgroups: grid(R), label: 'layerNorm.forward' });
+    launch(layerNormKernel, [x, x, w, b, stats, out], {
+      params,
+      constants: { PASS: 0, AFFINE: affine ? 1 : 0 },
+      workgroups: grid(R),
+      label: 'layerNorm.forward',
+    });
   }
   const saved = affine ? [x, stats, weight!] : [x, stats];
   const result = attach(op, [x, weight, bias], out, saved, (g, [x0, s0, w0], needs) => {
@@ -54,7 +61,12 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
     if (needs[0]) {
       dx = emptyTensor(x0!.shape);
       if (R > 0 && D > 0) {
-        launch(layerNormKernel, [x0!, g, w0 ?? x0!, x0!, s0!, dx], { params, constants: { PASS: 1, AFFINE: affine ? 1 : 0 }, workgroups: grid(R), label: 'layerNorm.backward_input' });
+        launch(layerNormKernel, [x0!, g, w0 ?? x0!, x0!, s0!, dx], {
+          params,
+          constants: { PASS: 1, AFFINE: affine ? 1 : 0 },
+          workgroups: grid(R),
+          label: 'layerNorm.backward_input',
+        });
       }
     }
     let dw: Tensor | null = null;
