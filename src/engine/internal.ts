@@ -40,8 +40,7 @@ export { memoryStats, resetPeakMemory, emptyCache } from './runtime/stats.ts';
 export { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './ops/act-epilogue.ts';
 export { conv2d, conv2dAct, conv2dPasses, type GemmTiles } from './ops/conv.ts';
 export {
-  intPair, windowOutputSize, windowOutputSize2d, checkPoolPadding, adaptiveOutputSize,
-  type IntPair, type Window2d, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type AdaptiveSize,
+  intPair, windowOutputSize2d, checkPoolPadding, adaptiveOutputSize, type IntPair, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type AdaptiveSize,
 } from './ops/conv-geometry.ts';
 export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.ts';
 export { batchStatistics, batchNormApply, batchNormUpdateRunning, type RunningStats } from './ops/batch-norm.ts';
