@@ -37,5 +37,6 @@ export { matmul, bmm } from './engine/ops/matmul.ts';
 export { linear } from './engine/ops/linear.ts';
 export { oneHot, type OneHotOptions } from './engine/ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './engine/ops/index-select.ts';
-export { conv2d, type Conv2dOptions, type IntPair } from './engine/ops/conv.ts';
-export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './engine/ops/pool.ts';
+export { conv2d } from './engine/ops/conv.ts';
+export type { Conv2dOptions, IntPair, AdaptiveSize } from './engine/ops/conv-geometry.ts';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './engine/ops/pool.ts';

@@ -16,4 +16,5 @@ export { recorderStats, type RecorderStats } from './runtime/recorder.ts';
 export { traceKernels, traceLaunches, type LaunchRecord } from './runtime/trace.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';
 export { chooseMatmulVersion, type MatmulProblem } from './ops/matmul.ts';
-export { conv2dPasses, type Conv2dGeometry, type Conv2dPass, type GemmTiles } from './ops/conv.ts';
+export { conv2dPasses, type GemmTiles } from './ops/conv.ts';
+export type { Conv2dGeometry, Conv2dPass } from './ops/conv-geometry.ts';

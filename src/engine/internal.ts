@@ -43,6 +43,13 @@ export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
 export { memoryStats, resetPeakMemory, emptyCache } from './runtime/stats.ts';
 export { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './ops/act-epilogue.ts';
-export { conv2d, conv2dAct, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
-export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveOutputSize, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './ops/pool.ts';
+export { conv2d, conv2dAct, conv2dPasses, type GemmTiles } from './ops/conv.ts';
+export {
+  intPair, windowOutputSize2d, checkPoolPadding, adaptiveOutputSize, type IntPair, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type AdaptiveSize,
+} from './ops/conv-geometry.ts';
+export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.ts';
+export { batchStatistics, batchNormApply, batchNormUpdateRunning, type RunningStats } from './ops/batch-norm.ts';
+export { layerNorm } from './ops/layer-norm.ts';
+export { fusedCrossEntropy, FUSED_CROSS_ENTROPY_MAX_ELEMENTS, type FusedCrossEntropyArgs } from './ops/cross-entropy.ts';
+export { dropout } from './ops/dropout.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';

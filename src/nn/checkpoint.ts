@@ -18,7 +18,7 @@
 // weights (Module.loadStateDict, strict), frozen flags and eval holds, optimizer, scheduler, modes, RNG.
 
 import { EngineError, getRngState, setRngState, type RngState, checkOptions } from '../engine/internal.ts';
-import { Dropout } from './layers.ts';
+import { Dropout } from './dropout.ts';
 import type { Module } from './module.ts';
 import type { Optimizer, OptimizerStateDict, ParamStateDict } from './optim.ts';
 import {

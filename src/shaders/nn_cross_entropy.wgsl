@@ -1,5 +1,5 @@
 // nn_cross_entropy.wgsl: softmax cross-entropy of [rows, classes] logits with integer targets, reduced to one
-// number in one dispatch (crossEntropy's fused path, src/nn/cross-entropy.ts):
+// number in one dispatch (crossEntropy's fused path, src/engine/ops/cross-entropy.ts):
 //   ℓ_r = −Σ_c q_rc · log softmax(x_r)_c        (q: one-hot with label smoothing; 0 · -inf = 0)
 //   total = Σ_r w_r · ℓ_r,  count = Σ_r w_r · Σ_c q_rc      (w: the per-sample mask when HAS_MASK, else 1)
 //   loss = total / max(count, 1) (MEAN) or total;  denom = max(count, 1) or 1, for the backward kernel.

@@ -1,4 +1,4 @@
-// crossEntropy's fused path (src/nn/cross-entropy.ts: one dispatch forward, one backward) against the composed
+// crossEntropy's fused path (src/engine/ops/cross-entropy.ts: one dispatch forward, one backward) against the composed
 // path it replaces (crossEntropyComposed, losses.ts), value for value and gradient for gradient: plain, label
 // smoothing, ignoreIndex (some rows and all rows), host and tensor masks, 'sum', and NaN / ±inf logits; the
 // device-side target check; and the dispatch count.
