@@ -12,6 +12,7 @@ export { Tensor, checkFloat, checkOperand, type DType, type NestedArray } from '
 export { Storage, VIEW_ALIGN_BYTES } from './runtime/storage.ts';
 export { tidy, keep } from './scope.ts';
 export { noGrad, isGradEnabled, attach, type BackwardRule } from './autograd.ts';
+export { setGradDestination, gradDestination } from './grad-destination.ts';
 export { flush, sync, traceKernels, traceLaunches, type LaunchRecord, recorderStats, stagedData, MAX_STAGED_BYTES, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, MAX_BATCH_COMMANDS_HARD, writeVersion, type BufferRange } from './runtime/recorder.ts';
 export { bufferPool, type PoolStats } from './runtime/buffer-pool.ts';
 export { setBindGroupCaching, MAX_CACHED_BIND_GROUPS } from './runtime/bind-groups.ts';
@@ -41,3 +42,7 @@ export { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type Epilo
 export { conv2d, conv2dAct, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
 export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveOutputSize, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './ops/pool.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';
+export {
+  sgdStep, adamStep, flatGradNorm, sgdTableRow, adamTableRow, StepBuffers, STEP_CHUNK,
+  type FlatSegment, type StepBindings, type SgdStepHyper, type AdamStepHyper,
+} from './ops/optim-step.ts';
