@@ -2,19 +2,13 @@
 // update itself is the engine's sgdStep (engine/ops/optim-step.ts); this class holds the hyperparameters,
 // their checks, and the one state buffer (the momentum buffer, only when some group uses momentum).
 
-import { EngineError, checkOptions, sgdStep, sgdTableRow } from '../../engine/internal.ts';
+import { EngineError, checkOptions, sgdStep, sgdTableRow, type SgdStepHyper } from '../../engine/internal.ts';
 import type { Segment } from './flat-layout.ts';
 import { Optimizer, type StepContext } from './optimizer.ts';
 import { isGroupSpec, type OptimizerOptions, type ParamGroup, type ParamGroupSpec, type ParamsInput } from './params.ts';
 
-export interface SGDHyper {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-}
+/** SGD's hyperparameters, per group: lr, momentum, dampening, weightDecay, nesterov, maximize (the engine op's). */
+export type SGDHyper = SgdStepHyper;
 
 export type SGDOptions = Partial<SGDHyper> & OptimizerOptions;
 
