@@ -5,6 +5,7 @@
 
 import { noGrad, type GradNode, type GradOps } from './autograd.ts';
 import { EngineError, ShapeError, fmtShape } from './errors.ts';
+import { gradDestination } from './grad-destination.ts';
 import { keep } from './scope.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -93,10 +94,13 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, ops: GradOps): void {
   if (leaf.grad) {
     ops.addInto(leaf.grad, g);
     g.dispose();
-  } else if (leaf.gradHome && !leaf.gradHome.isDisposed) {
-    // An optimizer's flat-buffer slot: copy (it may hold a stale gradient) and mark the leaf as reached.
-    ops.copyInto(leaf.gradHome, g);
-    leaf.grad = leaf.gradHome;
+    return;
+  }
+  const destination = gradDestination(leaf);
+  if (destination) {
+    // A preallocated destination (grad-destination.ts): copy (it may hold a stale gradient), and it becomes the grad.
+    ops.copyInto(destination, g);
+    leaf.grad = destination;
     g.dispose();
   } else if (g.storageRefCount === 1) {
     leaf.grad = keep(g);

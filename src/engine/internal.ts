@@ -18,6 +18,7 @@ export { traceKernels, traceLaunches, type LaunchRecord } from './runtime/trace.
 export { stagedData, MAX_STAGED_BYTES } from './runtime/uniform-arena.ts';
 export { writeVersion } from './runtime/write-versions.ts';
 export type { BufferRange } from './runtime/buffer-range.ts';
+export { setGradDestination, gradDestination } from './grad-destination.ts';
 export { bufferPool, type PoolStats } from './runtime/buffer-pool.ts';
 export { setBindGroupCaching, MAX_CACHED_BIND_GROUPS } from './runtime/bind-groups.ts';
 export { emptyTensor, launch } from './runtime/launch.ts';
@@ -53,3 +54,7 @@ export { layerNorm } from './ops/layer-norm.ts';
 export { fusedCrossEntropy, FUSED_CROSS_ENTROPY_MAX_ELEMENTS, type FusedCrossEntropyArgs } from './ops/cross-entropy.ts';
 export { dropout } from './ops/dropout.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';
+export {
+  sgdStep, adamStep, flatGradNorm, sgdTableRow, adamTableRow, StepBuffers, STEP_CHUNK,
+  type FlatSegment, type StepBindings, type SgdStepHyper, type AdamStepHyper,
+} from './ops/optim-step.ts';

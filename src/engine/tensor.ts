@@ -25,12 +25,6 @@ export class Tensor {
   private gradient: Tensor | null = null;
   /** The node that produced this tensor, for non-leaf tensors in a recorded graph. */
   gradFn: GradNode | null = null;
-  /**
-   * Internal (optimizers): where backward puts this leaf's gradient when `grad` is null, e.g. the parameter's
-   * slot in an optimizer's flat gradient buffer. Backward copies the first gradient into it and sets
-   * `grad = gradHome`, so `grad !== null` means "a backward reached this leaf since the last zeroGrad()".
-   */
-  gradHome: Tensor | null = null;
   private store: Storage | null;
   private needsGrad = false;
 
@@ -142,7 +136,6 @@ export class Tensor {
     this.store = null;
     this.gradient?.dispose();
     this.gradient = null;
-    this.gradHome = null;
     const node = this.gradFn;
     this.gradFn = null;
     node?.decRef();

@@ -20,7 +20,7 @@
 import { EngineError, getRngState, setRngState, type RngState, checkOptions } from '../engine/internal.ts';
 import { Dropout } from './dropout.ts';
 import type { Module } from './module.ts';
-import type { Optimizer, OptimizerStateDict, ParamStateDict } from './optim.ts';
+import type { Optimizer, OptimizerStateDict, ParamStateDict } from './optim/index.ts';
 import {
   parseSafetensors, readSafetensorsBlob, readSafetensorsFile, serializeSafetensors, writeSafetensorsFile,
   type HostTensor, type SafetensorsContents,

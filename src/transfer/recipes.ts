@@ -103,7 +103,12 @@ export const recipes = {
 /** What runRecipe needs of an optimizer: parameter groups with an lr, in layer-group order. */
 export interface RecipeOptimizer {
   paramGroups: Array<{ lr: number; name?: string }>;
-  /** Called after the freezing changes: optimizers repack their flat buffers for the new trainable set then. */
+  /**
+   * Called after the freezing changes, so the optimizer re-reads which parameters require grad (optim's
+   * optimizers move newly frozen parameters out of their flat buffers and unfrozen ones in).
+   */
+  syncTrainable?: () => void;
+  /** Called instead when there is no syncTrainable (an optimizer that follows freezing at zeroGrad). */
   zeroGrad?: () => void;
 }
 
@@ -132,9 +137,10 @@ export function applyPlan(plan: EpochPlan, o: Pick<RunRecipeOptions, 'model' | '
   if (plan.lrs.length !== n) throw new EngineError(`runRecipe: the plan has ${plan.lrs.length} learning rates for ${n} groups`);
   freezeTo(o.model, plan.frozenGroups, { groups: o.groups, ...(o.batchNorm ? { batchNorm: o.batchNorm } : {}) });
   o.optimizer.paramGroups.forEach((g, i) => (g.lr = plan.lrs[i]!));
-  // The optimizer moves newly frozen parameters out of its flat buffers (and unfrozen ones in) at its next
-  // zeroGrad or step: do it now, so that a feature cache built for this epoch sees them where they stay.
-  o.optimizer.zeroGrad?.();
+  // The optimizer would follow the new freezing at its next step: do it now, so that a feature cache built for
+  // this epoch sees the parameters where they stay.
+  if (o.optimizer.syncTrainable) o.optimizer.syncTrainable();
+  else o.optimizer.zeroGrad?.();
 }
 
 /** Runs epochs startEpoch..epochs−1: applies each epoch's plan, then calls trainEpoch. */
