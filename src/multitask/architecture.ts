@@ -38,11 +38,13 @@
 //                                     represent = [stack of the shared experts' outputs]; taskInput(t) runs
 //                                     task t's own experts on x and its gate over [shared, own]; sharedParameters
 //                                     = the shared experts', taskParameters(t) = t's experts and gate.
-//   PLE (Tang et al. 2020)            stacked CGC layers whose shared experts in layer k+1 read a shared gate's
-//                                     mix of all of layer k's experts, so every layer but the last is shared:
-//                                     represent = the last layer's inputs (the per-task and shared mixes of
-//                                     layer L−1, one representation each), taskInput(t) = the last CGC layer for
-//                                     task t; taskParameters(t) = its last-layer experts and gate.
+//   PLE (Tang et al. 2020)            stacked extraction layers; in layer k+1 the shared experts read a shared
+//                                     gate's mix of all of layer k's experts, so everything below the last layer
+//                                     is reached by every task, and so are the last layer's shared experts:
+//                                     represent = task t's mix from layer L−1 for each t, plus the last layer's
+//                                     shared experts' outputs; taskInput(t) runs the last layer's task-t experts
+//                                     on its mix and task t's gate over them and the shared outputs;
+//                                     taskParameters(t) = those experts and that gate, the rest is shared.
 
 import { EngineError, concat, reshape, slice, type Tensor } from '../engine/internal.ts';
 import { Module, type Parameter } from '../nn/index.ts';

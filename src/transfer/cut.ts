@@ -33,7 +33,8 @@ export interface ResumableFeatureModel extends FeatureModel {
 export function viewOf(op: string, model: Module): FeatureView {
   const view = featureView(model);
   if (view === null) {
-    throw new EngineError(`${op}: ${model.label()} is neither an nn.Sequential nor an nn.FeatureModel (implement cutPoints/forwardFeatures/truncateAfter/layerGroups, see src/nn/feature-model.ts)`);
+    const how = 'implement cutPoints/forwardFeatures/truncateAfter/layerGroups, see src/nn/feature-model.ts';
+    throw new EngineError(`${op}: ${model.label()} is neither an nn.Sequential nor an nn.FeatureModel (${how})`);
   }
   return view;
 }

@@ -321,7 +321,10 @@ describe('multitask', () => {
       }
       const trunks = {
         hard: () => new nn.Sequential(new nn.Linear(4, 5), new nn.Tanh()),
-        mmoe: () => new mt.MMoE({ experts: [0, 1].map(() => new nn.Sequential(new nn.Linear(4, 5), new nn.Tanh())), gates: { a: new nn.Linear(4, 2), b: new nn.Linear(4, 2) } }),
+        mmoe: () => new mt.MMoE({
+          experts: [0, 1].map(() => new nn.Sequential(new nn.Linear(4, 5), new nn.Tanh())),
+          gates: { a: new nn.Linear(4, 2), b: new nn.Linear(4, 2) },
+        }),
         columns: () => new Columns(),
       };
       const weightings = {
@@ -347,7 +350,8 @@ describe('multitask', () => {
       for (const [arch, trunk] of Object.entries(trunks)) {
         for (const [method, weighting] of Object.entries(weightings)) {
           E.manualSeed(61);
-          const model = new mt.MultiTask({ trunk: trunk(), heads: { a: new nn.Linear(5, 3), b: new nn.Linear(5, 1) }, losses: lossFns, weighting: weighting() });
+          const heads = { a: new nn.Linear(5, 3), b: new nn.Linear(5, 1) };
+          const model = new mt.MultiTask({ trunk: trunk(), heads, losses: lossFns, weighting: weighting() });
           const shared = model.sharedParameters();
           const own = tasks.flatMap((t) => model.architecture.taskParameters(t));
           const sign = dot(await repGrad(model, 'a', labels), await repGrad(model, 'b', far['+'])) < 0 ? '+' : '-';
