@@ -83,21 +83,15 @@ export class SequentialFeatures implements FeatureView {
   }
 
   chainUpTo(at: string): ChainStep[] {
-    this.check('chainUpTo', at);
-    const steps = chainSteps(this.model);
-    let last = -1;
-    steps.forEach((s, i) => {
-      if (s.path === at || s.path.startsWith(`${at}.`)) last = i;
-    });
-    return steps.slice(0, last + 1);
+    return this.stepsUpTo('chainUpTo', at);
   }
 
   forwardFeatures(x: Tensor, at: string): Tensor {
-    return runSteps(this.chainUpTo(at), x);
+    return runSteps(this.stepsUpTo('forwardFeatures', at), x);
   }
 
   forwardFrom(x: Tensor, after: string): Tensor {
-    const done = this.chainUpTo(after).length;
+    const done = this.stepsUpTo('forwardFrom', after).length;
     return runSteps(chainSteps(this.model).slice(done), x);
   }
 
@@ -111,9 +105,20 @@ export class SequentialFeatures implements FeatureView {
     return defaultLayerGroups(this.model);
   }
 
+  private stepsUpTo(op: string, at: string): ChainStep[] {
+    this.check(op, at);
+    const steps = chainSteps(this.model);
+    let last = -1;
+    steps.forEach((s, i) => {
+      if (s.path === at || s.path.startsWith(`${at}.`)) last = i;
+    });
+    return steps.slice(0, last + 1);
+  }
+
   private check(op: string, at: string): void {
     if (!this.cutPoints().includes(at)) {
-      throw new EngineError(`${this.model.label()}.${op}: "${at}" is not a cut point (valid cut points: ${this.cutPoints().join(', ') || 'none'})`);
+      const points = this.cutPoints().join(', ') || 'none';
+      throw new EngineError(`${this.model.label()}.${op}: "${at}" is not a cut point (valid cut points: ${points})`);
     }
   }
 }
