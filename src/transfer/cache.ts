@@ -40,9 +40,9 @@
 import {
   EngineError, ShapeError, fmtShape, checkOptions, writeVersion, emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, type Tensor,
 } from '../engine/internal.ts';
-import { Dropout, Module, Sequential, isFeatureModel } from '../nn/index.ts';
-import { canResume, cutPoints, forwardFrom, forwardTo, stepsUpTo } from './cut.ts';
-import { outputShape } from './shapes.ts';
+import { Dropout, Module } from '../nn/index.ts';
+import { canResume, cutPoints, forwardFrom, forwardTo, viewOf } from './cut.ts';
+import { featureShape } from './shapes.ts';
 
 /** A host dataset of images: `count` samples of `shape` each, row-major in `images`. */
 export interface ImageSet {
@@ -204,11 +204,14 @@ export class FeatureCache {
     if (this.disposed) throw new EngineError('FeatureCache: used after dispose()');
   }
 
-  /** The modules that run up to and including cut point `at`. */
+  /**
+   * The modules that run up to and including cut point `at`: those at the cut points so far, less any nested in
+   * another of them (a Sequential's `features.0.1` inside `features.0`).
+   */
   private prefix(at: string): Module[] {
-    if (this.model instanceof Sequential && !isFeatureModel(this.model)) return stepsUpTo(this.model, at).map((s) => s.module);
     const points = cutPoints(this.model);
-    return points.slice(0, points.indexOf(at) + 1).map((p) => this.model.getSubmodule(p));
+    const upTo = points.slice(0, points.indexOf(at) + 1);
+    return upTo.filter((p) => !upTo.some((q) => p.startsWith(`${q}.`))).map((p) => this.model.getSubmodule(p));
   }
 
   /** What the cached features depend on, as a string (see the top of this file). */
@@ -222,14 +225,9 @@ export class FeatureCache {
     return parts.join('|');
   }
 
-  /** One sample's feature shape at `at`: from the layers' shape rules for a Sequential, else a one-sample run. */
+  /** One sample's feature shape at `at` (shapes.ts: the layers' shape rules along a chain, else a one-sample run). */
   private featureShapeAt(at: string): number[] {
-    if (this.model instanceof Sequential && !isFeatureModel(this.model)) {
-      let shape = [1, ...this.data.shape];
-      for (const step of stepsUpTo(this.model, at)) shape = outputShape(step.module, shape);
-      return shape.slice(1);
-    }
-    return noGrad(() => tidy(() => forwardTo(this.model, this.inputs([0]), at).shape)).slice(1);
+    return featureShape(viewOf('FeatureCache', this.model), [1, ...this.data.shape], at, () => this.inputs([0])).slice(1);
   }
 
   private async build(at: string): Promise<void> {

@@ -14,7 +14,8 @@
 // ones, which suits a large target whose statistics differ from the source's).
 
 import { EngineError, checkOptions } from '../engine/internal.ts';
-import { Module, globMatches, isFeatureModel } from '../nn/index.ts';
+import { Module, globMatches } from '../nn/index.ts';
+import { defaultLayerGroups, featureView } from '../nn/sequential-features.ts';
 import type { GroupSpec } from '../nn/groups.ts';
 
 export interface LayerGroup {
@@ -41,18 +42,12 @@ export function layerGroups(model: Module, paths?: Array<string | string[]>): La
   if (paths) {
     if (!Array.isArray(paths) || paths.length === 0) throw new EngineError('layerGroups: paths must be a non-empty array of globs (or arrays of globs)');
     groups = paths.map((p) => (Array.isArray(p) ? { name: p.join('|'), globs: [...p] } : { name: p, globs: [p] }));
-  } else if (isFeatureModel(model) || hasOwnGroups(model)) {
-    groups = model.layerGroups().map((globs) => ({ name: globs.join('|'), globs: [...globs] }));
   } else {
-    groups = model.namedChildren().filter(([, c]) => c.parameters().length > 0).map(([name]) => ({ name, globs: [name] }));
+    const own = featureView(model)?.layerGroups() ?? defaultLayerGroups(model);
+    groups = own.map((globs) => ({ name: globs.join('|'), globs: [...globs] }));
   }
   checkGroups(model, groups);
   return groups;
-}
-
-/** A model that knows its layer groups without being a full nn.FeatureModel (e.g. transfer.DigitsCnn). */
-function hasOwnGroups(m: Module): m is Module & { layerGroups(): string[][] } {
-  return typeof (m as Partial<{ layerGroups: unknown }>).layerGroups === 'function';
 }
 
 function checkGroups(model: Module, groups: LayerGroup[]): void {
