@@ -1,4 +1,4 @@
-// Training end to end: the README fine-tuning example ('README.md#fine-tuning', after <!-- fine-tuning -->) run verbatim, and a leak
+// Training end to end: the README fine-tuning example (README.md#fine-tuning, after <!-- fine-tuning -->) run verbatim, and a leak
 // check: 200 training steps with a constant number of live GPU buffers and bytes after the first steps.
 
 import { readFileSync } from 'node:fs';

@@ -13,12 +13,14 @@ const read = (file: string): string => readFileSync(path.join(REPO_ROOT, file), 
 
 const GUIDES = ['transfer', 'multitask', 'model-zoo', 'embedding', 'memory', 'errors', 'performance', 'pages'].map((g) => `docs/${g}.md`);
 
-/** The sources of the tests that run document blocks, where a run block's id must appear as a string. */
+/** The code of the tests that run document blocks (comment lines left out), where a run block's id must appear
+ * as a string. */
 function testSources(): string {
   const dirs = ['tests/gpu', 'tests/package'];
   return dirs
     .flatMap((d) => readdirSync(path.join(REPO_ROOT, d)).filter((f) => /\.(ts|mjs)$/.test(f)).map((f) => read(`${d}/${f}`)))
-    .join('\n');
+    .join('\n')
+    .replace(/^\s*(\/\/|\*|\/\*).*$/gm, '');
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
