@@ -1,7 +1,7 @@
 // The lean entry, `webgpu-tensor/core`: the engine's functional API (devices, tensors, ops, autograd's
 // switches, interop with an app's WebGPU code) without the Tensor methods (`x.add(y)`) and without nn,
 // optimizers, transfer and multi-task learning. Nothing here has a side effect at import, so a bundler keeps
-// only what an app calls: an app that uses init, tensor and matmul bundles those (see README, "Size").
+// only what an app calls: an app that uses init, tensor and matmul bundles those (docs/embedding.md, "Size").
 // Training needs the main entry, `webgpu-tensor`: it re-exports all of this and also installs the methods and
 // wires autograd (engine/methods.ts); importing it anywhere in an app makes both available everywhere.
 

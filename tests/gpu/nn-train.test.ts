@@ -1,19 +1,16 @@
-// Training end to end: the README fine-tuning example (after <!-- fine-tuning --> in README.md) run verbatim, and a leak
+// Training end to end: the README fine-tuning example (README.md#fine-tuning, after <!-- fine-tuning -->) run verbatim, and a leak
 // check: 200 training steps with a constant number of live GPU buffers and bytes after the first steps.
 
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { docBlock } from '../harness/doc-blocks.ts';
 import { useGpuPage } from '../harness/gpu.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const snippetFile = readme.slice(readme.indexOf('<!-- fine-tuning -->'));
 const fileBytes = Array.from(readFileSync(new URL('../fixtures/torch/model.safetensors', import.meta.url)));
 
 /** The ```ts block of the snippet, with its one import line turned into a destructuring of the engine. */
 function snippetBody(): string {
-  const blocks = [...snippetFile.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).slice(0, 1);
-  expect(blocks).toHaveLength(1);
-  const code = blocks[0]!;
+  const code = docBlock('README.md#fine-tuning');
   const importLine = /^import \{([^}]*)\} from 'webgpu-tensor';$/m;
   expect(code).toMatch(importLine);
   return code.replace(importLine, 'const {$1} = E;');

@@ -6,7 +6,7 @@
 // [batch·M, N] views, Aᵀ · g, with no reduction. linear (ops/linear.ts) is built on bmm, with the bias and
 // activation in the kernels' epilogue. This module imports no elementwise or reduction op (and of the shape
 // ops only the strided copy, for batch dims that are only partly broadcast), so an app that only multiplies
-// bundles little more than the matmul kernels (README, "Size"); the other broadcast batch gradients are
+// bundles little more than the matmul kernels (docs/embedding.md, "Size"); the other broadcast batch gradients are
 // summed by autograd's sumToForBackward (engine/autograd.ts), which the main entry wires up.
 //
 // Kernel versions (src/shaders/matmul_*.wgsl), all kept and all supporting the full problem (transposes,
