@@ -20,7 +20,7 @@ import gradNormWgsl from '../../shaders/nn_grad_norm.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { EngineError } from '../errors.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
-import type { BufferRange } from '../runtime/recorder.ts';
+import type { BufferRange } from '../runtime/buffer-range.ts';
 import { keep } from '../scope.ts';
 import { Tensor } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
