@@ -111,12 +111,9 @@ describe('import graph of src/', () => {
   });
 
   it('keeps kernels out of src/nn: no shader import, no defineKernel, no launch (one op library, in engine/ops)', () => {
-    // nn/optim.ts: the "optim" helper is moving the optimizer's update kernels into engine ops (issue 19); the
-    // lead removes this entry when that work merges.
-    const allowed = ['nn/optim.ts'];
     const kernelWords = /\b(?:defineKernel|launch)\b/;
     const offenders = files
-      .filter((f) => rel(f).startsWith('nn/') && !allowed.includes(rel(f)))
+      .filter((f) => rel(f).startsWith('nn/'))
       .flatMap((f) => {
         const code = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
         const shaders = specifiers(f).filter((spec) => spec.includes('shaders/') || /\.wgsl(?:\?|$)/.test(spec));
