@@ -17,7 +17,8 @@
 
 import { EngineError, type Tensor } from '../engine/internal.ts';
 import { isFeatureModel, type FeatureModel } from './feature-model.ts';
-import { Module, Sequential } from './index.ts';
+import { Sequential } from './containers.ts';
+import { Module } from './module.ts';
 
 /** One module of a chain as forward runs it: a non-Sequential module inside nested Sequentials. */
 export interface ChainStep {
