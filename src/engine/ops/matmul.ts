@@ -123,7 +123,7 @@ function matmulTiled(p: MatmulProblem): Tensor {
 
 /**
  * v3 tile geometry: WG_Y × WG_X threads, 8 × 8 outputs each, K step TILE_K. Each thread prefetches a whole
- * number, at most MAX_LOADS (8), of each operand's tile elements (tests/unit/matmul-tiles.test.ts checks it).
+ * number, at most MAX_WORDS (2), of vec4 words of each operand tile (tests/unit/matmul-tiles.test.ts checks it).
  */
 export const V3_TILES = { WG_X: 16, WG_Y: 16, TILE_K: 8 };
 
