@@ -36,6 +36,7 @@
 import adamWgsl from '../shaders/optim_adam.wgsl?raw';
 import sgdWgsl from '../shaders/optim_sgd.wgsl?raw';
 import gradNormWgsl from '../shaders/nn_grad_norm.wgsl?raw';
+import floatBitsWgsl from '../shaders/float_bits.wgsl?raw';
 import { defineKernel, grid } from '../shaders/kernel.ts';
 import {
   DisposedError, EngineError, checkOptions, MAX_STAGED_BYTES, Storage, Tensor, VIEW_ALIGN_BYTES, copyInto, emptyTensor, fillInPlace, keep, launch, maximum, noGrad, reshape, slice, sqrt, stack, tidy, upload, stagedData, type BufferRange,
@@ -50,7 +51,7 @@ const sgdKernel = defineKernel('optim_sgd', sgdWgsl, ['write', 'write', 'write',
 const adamKernel = defineKernel('optim_adam', adamWgsl, ['write', 'write', 'write', 'write', 'read', 'read', 'table'], {
   n: 'u32', beta1: 'f32', beta2: 'f32', one_minus_beta1: 'f32', one_minus_beta2: 'f32', eps: 'f32', weight_decay: 'f32', decay: 'f32',
 });
-const gradNormKernel = defineKernel('nn_grad_norm', gradNormWgsl, ['read', 'write'], { n: 'u32', workgroups: 'u32', max_norm: 'f32' });
+const gradNormKernel = defineKernel('nn_grad_norm', floatBitsWgsl + gradNormWgsl, ['read', 'write'], { n: 'u32', workgroups: 'u32', max_norm: 'f32' });
 
 const ALIGN = VIEW_ALIGN_BYTES / 4; // slot alignment in elements
 const MAX_PARTIALS = 256;

@@ -1,7 +1,7 @@
 // crossEntropy's fused path (src/nn/cross-entropy.ts: one dispatch forward, one backward) against the composed
 // path it replaces (crossEntropyComposed, losses.ts), value for value and gradient for gradient: plain, label
-// smoothing, ignoreIndex (some rows and all rows), host and tensor masks, 'sum', and NaN / ±inf logits; the
-// device-side target check; and the dispatch count.
+// smoothing, ignoreIndex (some rows and all rows), host and tensor masks, 'sum', NaN / ±inf logits and a NaN mask
+// weight; the device-side target check; and the dispatch count.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useGpuPage } from '../harness/gpu.ts';
@@ -21,7 +21,7 @@ interface Case {
   logits: Value[];
   shape: [number, number];
   targets: number[];
-  options: { reduction?: 'mean' | 'sum'; labelSmoothing?: number; ignoreIndex?: number; hostMask?: number[]; tensorMask?: number[] };
+  options: { reduction?: 'mean' | 'sum'; labelSmoothing?: number; ignoreIndex?: number; hostMask?: number[]; tensorMask?: Value[] };
 }
 
 const N = 6;
@@ -45,6 +45,8 @@ const CASES: Case[] = [
   { name: 'NaN logit', logits: withValue(12, 'NaN'), shape: [N, C], targets, options: {} },
   { name: 'NaN logit in an ignored row', logits: withValue(7, 'NaN'), shape: [N, C], targets: [0, -100, 2, 1, 3, 2], options: {} },
   { name: 'NaN logit in a masked row', logits: withValue(7, 'NaN'), shape: [N, C], targets, options: { hostMask: [1, 0, 1, 1, 1, 1] } },
+  // A NaN weight makes the count NaN: every row's gradient is NaN on both paths (the builtin max(NaN, 1) may give 1).
+  { name: 'NaN in a tensor mask', logits: base, shape: [N, C], targets, options: { tensorMask: [1, 'NaN', 1, 1, 0, 1] } },
 ];
 
 describe('crossEntropy fused path', () => {
@@ -58,7 +60,7 @@ describe('crossEntropy fused path', () => {
         const run = async (ce: typeof E.crossEntropy) => {
           const x = E.tensor(c.logits.map(decode), c.shape, { requiresGrad: true });
           const t = E.tensor(c.targets, [c.shape[0]], { dtype: 'int32' });
-          const mask = c.options.tensorMask ? E.tensor(c.options.tensorMask) : c.options.hostMask ?? null;
+          const mask = c.options.tensorMask ? E.tensor(c.options.tensorMask.map(decode)) : c.options.hostMask ?? null;
           const opts = {
             ...(c.options.reduction ? { reduction: c.options.reduction } : {}),
             ...(c.options.labelSmoothing !== undefined ? { labelSmoothing: c.options.labelSmoothing } : {}),
