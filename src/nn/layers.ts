@@ -560,11 +560,16 @@ export class Sequential extends Module {
       const convAct = m.constructor === Conv2d && actAfter;
       const normAct = (m.constructor === BatchNorm2d || m.constructor === BatchNorm1d) && actAfter;
       let next: Tensor;
-      if (reluPool) next = (after as MaxPool2d).forwardAfterRelu(y);
-      else if (linearRelu) next = (m as Linear).forwardWithRelu(y);
-      else if (convAct) next = (m as Conv2d).forwardWithActivation(y, afterType === ReLU6 ? 'relu6' : 'relu');
-      else if (normAct) next = (m as BatchNorm).forwardWithActivation(y, afterType === ReLU6 ? 'relu6' : 'relu');
-      else next = m.forward(y) as Tensor;
+      try {
+        if (reluPool) next = (after as MaxPool2d).forwardAfterRelu(y);
+        else if (linearRelu) next = (m as Linear).forwardWithRelu(y);
+        else if (convAct) next = (m as Conv2d).forwardWithActivation(y, afterType === ReLU6 ? 'relu6' : 'relu');
+        else if (normAct) next = (m as BatchNorm).forwardWithActivation(y, afterType === ReLU6 ? 'relu6' : 'relu');
+        else next = m.forward(y) as Tensor;
+      } catch (e) {
+        if (y !== x) y.dispose(); // the previous child's output: nobody else holds it
+        throw e;
+      }
       if (reluPool || linearRelu || convAct || normAct) i++;
       if (y !== x && next !== y) y.dispose();
       y = next;

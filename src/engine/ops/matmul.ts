@@ -216,10 +216,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     return r;
   };
   const a3 = as3(a, aShape, M, K);
-  const b3 = as3(b, bShape, K, N);
-  const c3 = bmm(a3, b3, false, false);
-  a3.dispose();
-  b3.dispose();
+  let b3: Tensor | null = null;
+  let c3: Tensor;
+  try {
+    b3 = as3(b, bShape, K, N);
+    c3 = bmm(a3, b3, false, false);
+  } finally {
+    // A rejected product (a grid past the workgroup limit) leaves no view or copy behind.
+    a3.dispose();
+    b3?.dispose();
+  }
   let outShape = [...batchShape, M, N];
   if (a.rank === 1) outShape = [...batchShape, N];
   if (b.rank === 1) outShape = a.rank === 1 ? [...batchShape] : [...batchShape, M];
