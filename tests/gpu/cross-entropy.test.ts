@@ -97,19 +97,25 @@ describe('crossEntropy fused path', () => {
   });
 
   it('checks targets on the GPU: a class outside [0, C) throws IndexError at the next readback; ignoreIndex does not', async () => {
-    const out = await gpu.run(async (E) => {
-      const errorOf = async (fn: () => Promise<unknown>): Promise<string> => {
+    const out = await gpu.run(async (E, H) => {
+      const logits = E.tensor([[1, 2, 3], [0, 1, 0]]);
+      // The readback rejects; the loss and its targets are the caller's, made before and disposed after.
+      const errorOf = async (targets: number[], options: { reduction?: 'sum' } = {}): Promise<string> => {
+        const t = E.tensor(targets, undefined, { dtype: 'int32' });
+        const loss = E.crossEntropy(logits, t, options);
         try {
-          await fn();
+          await H.noLeak(E, () => loss.item());
           return 'none';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;
+        } finally {
+          loss.dispose();
+          t.dispose();
         }
       };
-      const logits = E.tensor([[1, 2, 3], [0, 1, 0]]);
-      const high = await errorOf(() => E.crossEntropy(logits, E.tensor([1, 3], undefined, { dtype: 'int32' })).item());
-      const negative = await errorOf(() => E.crossEntropy(logits, E.tensor([-1, 0], undefined, { dtype: 'int32' }), { reduction: 'sum' }).item());
-      const ignored = await errorOf(() => E.crossEntropy(logits, E.tensor([-100, 2], undefined, { dtype: 'int32' })).item());
+      const high = await errorOf([1, 3]);
+      const negative = await errorOf([-1, 0], { reduction: 'sum' });
+      const ignored = await errorOf([-100, 2]);
       const after = await E.crossEntropy(logits, E.tensor([2, 1], undefined, { dtype: 'int32' })).item();
       return { high, negative, ignored, after };
     });

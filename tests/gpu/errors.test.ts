@@ -16,9 +16,10 @@ describe('errors', () => {
   });
 
   it('names the op and shapes, records no GPU work, and leaves the engine working', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const a = E.tensor([[1, 2, 3], [4, 5, 6]]);
       const b = E.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]]);
+      const short = E.tensor([1, 2]);
       const labels = E.tensor([1, 2], undefined, { dtype: 'int32' });
       const gone = E.tensor([1, 2, 3]);
       gone.dispose();
@@ -30,7 +31,7 @@ describe('errors', () => {
         ['disposed', () => E.mul(gone, 2)],
         ['reshape', () => a.reshape(4, 2)],
         ['sum dim', () => a.sum(2)],
-        ['concat', () => E.concat([a, E.tensor([1, 2])], 0)],
+        ['concat', () => E.concat([a, short], 0)],
         ['permute', () => a.permute(0, 0)],
         ['backward', () => total.backward()],
       ];
@@ -38,7 +39,7 @@ describe('errors', () => {
       for (const [what, fn] of attempts) {
         const before = E.memoryStats().dispatches;
         try {
-          fn();
+          H.noLeak(E, fn);
           results.push({ what, name: 'none', message: '', dispatched: 0 });
         } catch (e) {
           results.push({ what, name: (e as Error).name, message: (e as Error).message, dispatched: E.memoryStats().dispatches - before });
@@ -144,12 +145,12 @@ describe('errors', () => {
   });
 
   it('refuses tensors from a previous device after init() again', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const old = E.tensor([1, 2, 3]);
       await E.init();
       let message = '';
       try {
-        E.add(old, 1);
+        H.noLeak(E, () => E.add(old, 1));
       } catch (e) {
         message = `${(e as Error).name}: ${(e as Error).message}`;
       }
@@ -162,7 +163,7 @@ describe('errors', () => {
   });
 
   it('reports a lost device on the next call, and init() recovers', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const adapter = await navigator.gpu.requestAdapter();
       const device = await adapter!.requestDevice();
       await E.init({ device }); // the app's own device: the engine does not own it
@@ -171,7 +172,7 @@ describe('errors', () => {
       await device.lost;
       let message = '';
       try {
-        E.tensor([1, 2]);
+        H.noLeak(E, () => E.tensor([1, 2]));
       } catch (e) {
         message = `${(e as Error).name}: ${(e as Error).message}`;
       }

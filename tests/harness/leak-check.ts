@@ -11,7 +11,7 @@
 // assertion then says that no error came). Sync or async: noLeak returns what fn returns.
 //
 // Inputs belong outside fn: a tensor made inside fn and not disposed after the rejection is a leak of the test.
-// Every test under tests/gpu that expects a rejection runs it through noLeak (tests/unit/gpu-suite.test.ts).
+// Every test under tests/gpu that expects a rejection runs it through noLeak (tests/unit/rejection-tests.test.ts).
 
 type Engine = typeof import('../../src/index.ts');
 
