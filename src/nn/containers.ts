@@ -55,7 +55,13 @@ export class Sequential extends Module {
     const kids = this.children();
     for (let i = 0; i < kids.length;) {
       const step = sequentialStep(kids, i);
-      const next = step.run(y);
+      let next: Tensor;
+      try {
+        next = step.run(y);
+      } catch (e) {
+        if (y !== x) y.dispose(); // the previous child's output: nobody else holds it
+        throw e;
+      }
       i += step.span;
       if (y !== x && next !== y) y.dispose();
       y = next;

@@ -28,18 +28,7 @@ const OP_ABS_GRAD: u32 = 13u;
 const OP_GELU_GRAD: u32 = 14u;
 const OP_ADD_RELU: u32 = 15u;
 
-// WGSL rejects NaN and infinity in constant expressions, so their bit patterns live in private vars.
-var<private> NAN_BITS: u32 = 0x7fc00000u;
-
-fn pow_(x: f32, e: f32) -> f32 {
-  if (e == 0.0) { return 1.0; }
-  if (x >= 0.0) { return pow(x, e); }
-  if (e != floor(e)) { return bitcast<f32>(NAN_BITS); }
-  let m = pow(-x, e);
-  return select(m, -m, (abs(e) % 2.0) == 1.0);
-}
-
-// erf_(v) comes from erf.wgsl, which the engine prepends to this kernel.
+// erf_(v) comes from erf.wgsl and pow_(x, e) from pow.wgsl, which the engine prepends to this kernel.
 
 fn apply(x: f32, y: f32) -> f32 {
   switch OP {

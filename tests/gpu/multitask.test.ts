@@ -477,7 +477,7 @@ describe('multitask', () => {
   });
 
   it('bad input fails with a clear error before any GPU work, and the model keeps working', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn, multitask: mt } = E;
       const model = new mt.MultiTask({
         trunk: new nn.Sequential(new nn.Linear(3, 4), new nn.Tanh()),
@@ -490,16 +490,20 @@ describe('multitask', () => {
       const errors: string[] = [];
       const before = E.memoryStats().dispatches;
       const attempt = async (fn: () => unknown) => {
-        try { await fn(); errors.push('no error'); } catch (e) { errors.push(`${(e as Error).name}: ${(e as Error).message}`); }
+        try { await H.noLeak(E, fn); errors.push('no error'); } catch (e) { errors.push(`${(e as Error).name}: ${(e as Error).message}`); }
       };
+      const [head, p1, p2] = [new nn.Linear(4, 1), E.randn([4, 1]), E.randn([4, 1])];
       await attempt(() => model.backward(x, { ...targets, parity: targets.angle }));
       await attempt(() => model.backward(x, { digit: targets.digit }));
       await attempt(() => model.backward(x, targets, { angle: [1, 0, 1] }));
       await attempt(() => model.backward(x, targets, { colour: [1, 1, 1, 1] }));
       const after = E.memoryStats().dispatches;
-      await attempt(() => model.setWeighting(mt.weighting.uncertainty(['digit', 'age'])));
-      await attempt(() => new mt.MultiTask({ trunk: model.trunk, heads: { a: new nn.Linear(4, 1) }, losses: { b: E.mseLoss } }));
-      await attempt(() => E.mseLoss(E.randn([4, 1]), E.randn([4, 1]), { mask: [1, 0] }));
+      const misnamed = mt.weighting.uncertainty(['digit', 'age']);
+      await attempt(() => model.setWeighting(misnamed));
+      misnamed.dispose();
+      await attempt(() => new mt.MultiTask({ trunk: model.trunk, heads: { a: head }, losses: { b: E.mseLoss } }));
+      await attempt(() => E.mseLoss(p1, p2, { mask: [1, 0] }));
+      for (const d of [head, p1, p2]) d.dispose();
       const ok = await model.backward(x, targets);
       const total = await ok.total.item();
       model.dispose();

@@ -64,7 +64,7 @@ describe('nn freezing', () => {
   });
 
   it('globs match whole segments; requiresGrad on one parameter; unknown globs are errors', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn } = E;
       const m = new nn.Sequential({ head: new nn.Linear(2, 2), header: new nn.Linear(2, 2), body: new nn.Sequential(new nn.Linear(2, 2), new nn.Linear(2, 2)) });
       const head = m.freeze('head');
@@ -75,7 +75,7 @@ describe('nn freezing', () => {
       m.unfreeze();
       let error = '';
       try {
-        m.freeze('hed');
+        H.noLeak(E, () => m.freeze('hed'));
       } catch (e) {
         error = `${(e as Error).name}: ${(e as Error).message}`;
       }
@@ -240,7 +240,7 @@ describe('nn freezing', () => {
   });
 
   it('optimizer edge cases: grads replaced by hand, addParamGroup for an unfrozen trunk, one owner per parameter', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn, optim } = E;
       const m = new nn.Sequential({ trunk: new nn.Linear(3, 3), head: new nn.Linear(3, 2) });
       m.freeze('trunk');
@@ -254,7 +254,7 @@ describe('nn freezing', () => {
       const afterManual = Array.from(await w.data());
       let claimed = '';
       try {
-        new optim.Adam(m.parameters('head'));
+        H.noLeak(E, () => new optim.Adam(m.parameters('head')));
       } catch (e) {
         claimed = (e as Error).message;
       }

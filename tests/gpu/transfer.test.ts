@@ -52,24 +52,25 @@ describe('transfer', () => {
   });
 
   it('bad input: unknown cut point, a head that does not fit, a wrong lr range, a cache index for other inputs — before any GPU work', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { transfer, nn } = E;
       const model = transfer.digitsCnn(5);
       const errors: string[] = [];
+      const heads = [new nn.Linear(300, 10), new nn.Linear(784, 3)];
       const input = E.randn([2, 1, 28, 28], { seed: 3 });
       const before = E.memoryStats().dispatches;
       const attempt = (fn: () => unknown) => {
         try {
-          fn();
+          H.noLeak(E, fn);
           errors.push('no error');
         } catch (e) {
           errors.push(`${(e as Error).name}: ${(e as Error).message}`);
         }
       };
       attempt(() => transfer.truncate(model, 'features.3'));
-      attempt(() => transfer.replaceHead(model, 'classifier.1', new nn.Linear(300, 10), { inputShape: [8, 1, 28, 28] }));
+      attempt(() => transfer.replaceHead(model, 'classifier.1', heads[0]!, { inputShape: [8, 1, 28, 28] }));
       const trunk = transfer.truncate(model, 'features.1');
-      attempt(() => transfer.attachHead(trunk, new nn.Linear(784, 3), { inputShape: [8, 1, 28, 28] }));
+      attempt(() => transfer.attachHead(trunk, heads[1]!, { inputShape: [8, 1, 28, 28] }));
       attempt(() => transfer.discriminativeLrs(3, [1e-2, 1e-5]));
       const cache = new transfer.FeatureCache(trunk, { images: new Float32Array(4 * 784), count: 4, shape: [1, 28, 28] }, { enabled: false });
       attempt(() => cache.forward([0, 7]));
@@ -78,6 +79,8 @@ describe('transfer', () => {
       attempt(() => transfer.forwardTo(trunk, input, 'features.2'));
       attempt(() => transfer.cutPoints(new nn.Linear(2, 2)));
       const dispatches = E.memoryStats().dispatches - before;
+      for (const h of heads) h.dispose();
+      input.dispose();
       // The engine still computes right afterwards.
       const ok = await E.tensor([1, 2, 3]).mul(2).data();
       trunk.dispose();

@@ -11,8 +11,10 @@
 // An error thrown there rejects run() with a PageError whose message is `<name>: <message>`; class identity
 // does not cross, so check `instanceof E.ShapeError` inside the page if a test needs it. Engine state
 // (device, caches, live tensors) persists across the tests of a file; reload() starts over.
+// A call the test expects to be rejected runs inside H.noLeak(E, () => ...) (leak-check.ts): the rejection
+// must leave the buffer pool as it was; a leak fails the test (also through the afterEach below).
 
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
 import { connectBrowser, openEnginePage, runInPage } from '../../scripts/headless.mjs';
 
@@ -44,6 +46,14 @@ export function useGpuPage(): GpuPage {
     baseUrl = harness.baseUrl;
     browser = await connectBrowser(harness.wsEndpoint);
     page = await openEnginePage(browser, baseUrl);
+  });
+
+  // A rejected call wrapped in H.noLeak (leak-check.ts) that left buffers behind fails its test here too, even
+  // when the test only looked at the error's name.
+  afterEach(async () => {
+    if (!page || page.isClosed()) return;
+    const leaks = await runInPage(page, (_E: unknown, H: Helpers) => H.takeLeaks());
+    if (leaks.length) throw new Error(`buffers leaked by rejected calls:\n${leaks.join('\n')}`);
   });
 
   afterAll(async () => {

@@ -17,6 +17,7 @@
 import adamWgsl from '../../shaders/optim_adam.wgsl?raw';
 import sgdWgsl from '../../shaders/optim_sgd.wgsl?raw';
 import gradNormWgsl from '../../shaders/nn_grad_norm.wgsl?raw';
+import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { EngineError } from '../errors.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
@@ -31,7 +32,7 @@ const sgdKernel = defineKernel('optim_sgd', sgdWgsl, ['write', 'write', 'write',
 const adamKernel = defineKernel('optim_adam', adamWgsl, ['write', 'write', 'write', 'write', 'read', 'read', 'table'], {
   n: 'u32', beta1: 'f32', beta2: 'f32', one_minus_beta1: 'f32', one_minus_beta2: 'f32', eps: 'f32', weight_decay: 'f32', decay: 'f32',
 });
-const gradNormKernel = defineKernel('nn_grad_norm', gradNormWgsl, ['read', 'write'], { n: 'u32', workgroups: 'u32', max_norm: 'f32' });
+const gradNormKernel = defineKernel('nn_grad_norm', floatBitsWgsl + gradNormWgsl, ['read', 'write'], { n: 'u32', workgroups: 'u32', max_norm: 'f32' });
 
 /**
  * Elements per `chunkOwner` entry (the kernels divide by 64u). Slots start at view-aligned offsets
