@@ -8,6 +8,21 @@ import { KERNEL_TEST_FILES } from './tests/harness/kernel-files.ts';
 // Needs Debian's libegl-mesa0, libgles2 and libgl1-mesa-dri (.ci/run installs them when missing).
 //
 // Files run one at a time: llvmpipe already spreads a dispatch over every core.
+//
+// Explained GLES-only failures are skipped by name (KNOWN_FAILURES), each with its analysis; anything else that
+// fails here and not in Chromium is a bug until explained.
+const KNOWN_FAILURES: Record<string, string> = {
+  // BatchNorm's train-mode statistics (nn_batchnorm_stats.wgsl) come out with a variance too large: the mean is
+  // right, the centred second pass is not. The kernel is correct WGSL: `let r = partial[0]; workgroupBarrier();`
+  // then every thread overwrites partial[]. Tint writes workgroupBarrier() as a bare GLSL barrier(), without
+  // memoryBarrierShared(), and Mesa 22.3's llvmpipe then moves the shared load of the mean past the barrier (its
+  // invocations run one after another between barriers), so threads after the first read another thread's
+  // partial sum of squares as the mean. A translation / driver issue, not the engine's: the same kernel passes
+  // on SwiftShader (Chromium) and on Dawn's Vulkan backend.
+  'layer batchnorm2d_4_train': 'BatchNorm batch statistics: shared load moved past barrier() (Tint GLSL + llvmpipe)',
+  batchnorm1d_NCL: 'BatchNorm batch statistics: shared load moved past barrier() (Tint GLSL + llvmpipe)',
+};
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export default defineConfig({
   test: {
     name: 'gles',
@@ -16,6 +31,7 @@ export default defineConfig({
     provide: { nodeGpu: { flags: ['backend=opengles'] } },
     // No display: EGL's surfaceless platform (read when Dawn loads, in the test worker).
     env: { EGL_PLATFORM: 'surfaceless' },
+    testNamePattern: new RegExp(`^(?!.*(?:${Object.keys(KNOWN_FAILURES).map(escape).join('|')})$)`),
     maxWorkers: 1,
     fileParallelism: false,
     testTimeout: 120_000,
