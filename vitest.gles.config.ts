@@ -16,9 +16,10 @@ const KNOWN_FAILURES: Record<string, string> = {
   // right, the centred second pass is not. The kernel is correct WGSL: `let r = partial[0]; workgroupBarrier();`
   // then every thread overwrites partial[]. Tint writes workgroupBarrier() as a bare GLSL barrier(), without
   // memoryBarrierShared(), and Mesa 22.3's llvmpipe then moves the shared load of the mean past the barrier (its
-  // invocations run one after another between barriers), so threads after the first read another thread's
-  // partial sum of squares as the mean. A translation / driver issue, not the engine's: the same kernel passes
-  // on SwiftShader (Chromium) and on Dawn's Vulkan backend.
+  // invocations run one after another between barriers), so threads after the first read thread 0's sum of
+  // squares as the mean. Probed on x = 1..15 in one channel: thread 0 saw mean 8, the others 3.27 = 49 / 15, the
+  // variance came out 46.8 instead of 18.7; one more workgroupBarrier() after tree_sum's result fixes it. A
+  // translation / driver issue, not the engine's: the same kernel passes on SwiftShader (Chromium).
   'layer batchnorm2d_4_train': 'BatchNorm batch statistics: shared load moved past barrier() (Tint GLSL + llvmpipe)',
   batchnorm1d_NCL: 'BatchNorm batch statistics: shared load moved past barrier() (Tint GLSL + llvmpipe)',
 };
