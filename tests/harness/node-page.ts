@@ -1,6 +1,7 @@
 // The Node backend of useGpuPage() (gpu.ts): the same test functions, run in this process against the engine on
 // Dawn (npm `webgpu`) instead of in a Chromium page. Used by `npm run test:gles` (vitest.gles.config.ts: Dawn's
-// OpenGL ES backend over Mesa) and by the GPU run's correctness section (bench/gpu/sections/correctness.ts).
+// OpenGL ES backend over Mesa) and by the GPU run's correctness section (bench/gpu/sections/correctness.ts),
+// which also repeats each call and compares the replies bit for bit (NodeGpuConfig.repeat).
 //
 // A function still runs "as in the page" (scripts/page-wire.mjs): rebuilt from its source text, given E (engine +
 // internals) and H (in-page.ts) through the globals the page sets, with its args and result sent through the wire
@@ -12,17 +13,20 @@
 
 import { encodeArgs, pageRun, settleReply, wireReplacer, wireReviver } from '../../scripts/page-wire.mjs';
 
-/** How to reach Dawn: `create(flags)`, e.g. ['backend=opengles']. */
+/** How to reach Dawn, and what else to do with each call. */
 export interface NodeGpuConfig {
-  flags: string[];
+  /** `create(flags)`, e.g. ['backend=opengles']; absent: the navigator.gpu this process already installed. */
+  flags?: string[];
   /**
-   * Called with each call's reply (the wire-format JSON of its result or error) after it ran: the GPU run's
-   * correctness section reruns calls through `repeat` and compares these bit for bit.
+   * Runs each call this many times in all (the GPU run's correctness section): the first run is the call, the
+   * others follow it at once, each from the engine's random-stream state the first started from (the state after
+   * the first is restored afterwards), and onRepeat gets every reply. Calls that run init() are not repeated.
    */
-  observe?: (call: NodeCall, reply: string) => void;
+  repeat?: number;
+  onRepeat?: (call: NodeCall, first: string, others: string[]) => void;
 }
 
-/** One call, as the Node backend ran it (for observers). */
+/** One call, as the Node backend ran it. */
 export interface NodeCall {
   src: string;
   argsJson: string;
@@ -37,13 +41,17 @@ interface PageGlobals {
 
 let gpuObject: GPU | null = null;
 
-/** Dawn's GPU object for `flags`, made once per process and installed as navigator.gpu. */
-async function installGpu(flags: string[]): Promise<GPU> {
+/** Dawn's GPU object for `flags`, made once per process and installed as navigator.gpu (or the one installed). */
+async function installGpu(flags: string[] | undefined): Promise<GPU> {
+  const g = globalThis as PageGlobals;
+  if (!flags) {
+    if (!g.navigator?.gpu) throw new Error('openNodePage: no flags and no navigator.gpu installed in this process');
+    return g.navigator.gpu;
+  }
   if (gpuObject) return gpuObject;
   const { create, globals } = (await import('webgpu')) as { create: (f: string[]) => GPU; globals: object };
   Object.assign(globalThis, globals);
   const gpu = create(flags);
-  const g = globalThis as PageGlobals;
   if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   gpuObject = gpu;
@@ -65,13 +73,25 @@ export async function openNodePage(config: NodeGpuConfig): Promise<NodePage> {
   const engine = await import('../../src/index.ts');
   g.__engine = { ...engine, internal: await import('../../src/engine/internal.ts') };
   g.__helpers = await import('./in-page.ts');
+  const runOnce = (call: NodeCall): Promise<string> => pageRun(call.src, call.argsJson, wireReplacer, wireReviver);
   return {
     async run(fn, ...args) {
       if (typeof fn !== 'function') throw new TypeError('runInPage: fn must be a function');
       const call = { src: fn.toString(), argsJson: encodeArgs(args) };
-      const reply = await pageRun(call.src, call.argsJson, wireReplacer, wireReviver);
-      config.observe?.(call, reply);
-      return settleReply(reply);
+      const repeat = config.repeat && config.repeat > 1 && !/\.init\(/.test(call.src) ? config.repeat : 1;
+      const before = engine.getRngState();
+      const first = await runOnce(call);
+      if (repeat > 1) {
+        const after = engine.getRngState();
+        const others: string[] = [];
+        for (let i = 1; i < repeat; i++) {
+          engine.setRngState(before);
+          others.push(await runOnce(call));
+        }
+        engine.setRngState(after);
+        config.onRepeat?.(call, first, others);
+      }
+      return settleReply(first);
     },
     async reload() {
       engine.shutdown();
@@ -80,9 +100,4 @@ export async function openNodePage(config: NodeGpuConfig): Promise<NodePage> {
       engine.shutdown();
     },
   };
-}
-
-/** Runs one recorded call again (the correctness section's repeats) and returns its reply. */
-export async function rerun(call: NodeCall): Promise<string> {
-  return await pageRun(call.src, call.argsJson, wireReplacer, wireReviver);
 }
