@@ -3,7 +3,7 @@
 // whole under 5 minutes on an H100, so that it runs twice in a session's 15 device minutes).
 //   1. bundles it into dist-gpu/gpu-run/ (bench/gpu/build.mjs) and copies bench/gpu/run.sh beside it;
 //   2. packs node, the Dawn addon and the Vulkan loaders into .gpu/ with ../shared/gpu/pack.sh (a checkout
-//      with ../shared beside it, as CI has; /work/shared/gpu/README.md);
+//      with ../shared beside it, as CI has, or $GPU_PACK_SH; /work/shared/gpu/README.md);
 //   3. prints the one command to run on the GPU machine, with what to carry there (.gpu and dist-gpu, < 64 MiB).
 // `npm run bench:gpu -- --tiny [--only SECTION]`: instead runs every section (or those named) here on a few quick
 // items, on SwiftShader's Vulkan driver when no GPU is present (VK_ICD_FILENAMES), writing dist-gpu/tiny-run/.
@@ -31,9 +31,11 @@ copyFileSync(path.join(REPO_ROOT, 'bench', 'gpu', 'run.sh'), path.join(outDir, '
 console.log(`built ${path.relative(REPO_ROOT, bundle)} (+ dist-gpu/run.sh)`);
 
 if (pack) {
-  const packer = path.resolve(REPO_ROOT, '..', 'shared', 'gpu', 'pack.sh');
-  if (!existsSync(packer)) {
-    console.error(`bench:gpu --pack: no ${packer}; it needs a checkout with ../shared beside it (as CI has)`);
+  // ../shared beside the checkout (CI), or ../../shared beside a helper's worktree (/work/wt/<name>); or $GPU_PACK_SH.
+  const candidates = [process.env.GPU_PACK_SH, path.resolve(REPO_ROOT, '..', 'shared', 'gpu', 'pack.sh'), path.resolve(REPO_ROOT, '..', '..', 'shared', 'gpu', 'pack.sh')];
+  const packer = candidates.find((p) => p && existsSync(p));
+  if (!packer) {
+    console.error(`bench:gpu --pack: no pack.sh (looked at ${candidates.filter((p) => p).join(', ')}); set GPU_PACK_SH or use a checkout with ../shared beside it`);
     process.exit(2);
   }
   // pack.sh writes .git/info/exclude, which a git worktree does not have (.git is a file there): pack in a
