@@ -47,7 +47,7 @@ fn apply(x: f32, y: f32) -> f32 {
     case OP_SIGMOID_GRAD: { return x * y * (1.0 - y); }                   // g · y(1 − y), y the output
     case OP_TANH_GRAD: { return x * (1.0 - y * y); }                      // g · (1 − y²), y the output
     case OP_ABS_GRAD: { return x * sign(y); }                             // g · sign(input)
-    case OP_ADD_RELU: { let s = x + y; return select(s, 0.0, s < 0.0); } // relu(x + y): a residual's sum and ReLU, NaN kept
+    case OP_ADD_RELU: { let s = x + y; return select(select(s, 0.0, s < 0.0), s, is_nan_(s)); } // relu(x + y), NaN kept (on its bits)
     case OP_GELU_GRAD, default: {                                         // g · (Φ(v) + v φ(v)), y the input
       return x * (0.5 * (1.0 + erf_(y * 0.70710678118654752)) + y * 0.39894228040143268 * exp(-0.5 * y * y));
     }

@@ -10,6 +10,7 @@
 
 import { DeviceError } from '../errors.ts';
 import { isNode, loadNodeGpu } from './node-gpu.ts';
+import { requestEngineAdapter } from './adapter.ts';
 
 export interface InitOptions {
   /** Use this device (embedding in an app). The engine will not destroy it. */
@@ -105,8 +106,7 @@ export async function init(options: InitOptions = {}): Promise<EngineInfo> {
     gpu ??= typeof navigator !== 'undefined' ? navigator.gpu : undefined;
     if (!gpu && isNode()) gpu = await loadNodeGpu();
     if (!gpu) throw new DeviceError('init: WebGPU is not available here (no navigator.gpu): use a browser with WebGPU, or pass { gpu } or { device }');
-    adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : {});
-    if (!adapter) throw new DeviceError('init: no WebGPU adapter was found');
+    adapter = await requestEngineAdapter(gpu, options.powerPreference);
     const requiredFeatures: GPUFeatureName[] = [];
     // timestamp-query: per-pass GPU times for the benchmarks. subgroups: optional fast paths in reductions.
     for (const f of ['timestamp-query', 'subgroups'] as GPUFeatureName[]) if (adapter.features.has(f)) requiredFeatures.push(f);
