@@ -7,9 +7,9 @@
 // History, all before the first full experiment: version 1 trained a logistic-regression probe with Adam and
 // scored one 70/30 split; on a 100-digit sample each of its 30 held-out digits moved the score by 3.3 points
 // (noise), and k-fold Adam probes cost thousands of dispatches, so version 2 is the closed-form k-fold probe.
-// The same probe runs on a baseline: a randomly initialised trunk of the same
-// architecture when one is given, else the raw pixels. The similarity is the share of the baseline's error
-// that the pretrained features remove, at the deepest cut point measured:
+// The same probe runs on a baseline: a randomly initialised trunk of the same architecture when one is given,
+// else the raw pixels. The similarity is the share of the baseline's error that the pretrained features
+// remove, at the deepest cut point measured:
 //
 //     similarity = (acc_pretrained − acc_baseline) / (1 − acc_baseline)      (1: all of it, ≤ 0: none)
 //
