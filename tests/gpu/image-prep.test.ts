@@ -103,20 +103,21 @@ describe('prepareImages on the GPU vs torchvision', () => {
     expect([got.plain.finite, got.drawn.finite, got.cropOnly.finite]).toEqual([true, true, true]);
   });
 
-  it('seeded draws give the same batch twice (manualSeed), another seed another batch', async () => {
+  it('augment: true draws from the engine stream (manualSeed repeats it), a config with a seed as drawAugmentations', async () => {
     const got = await gpu.run(async (E, _H, im) => {
       const px = [{ data: Uint8Array.from(im.data), width: im.width, height: im.height }];
       const spec = { size: [24, 24] as [number, number], channels: 3 as const, resizeShorter: null, mean: [0, 0, 0], std: [1, 1, 1] };
-      const batch = async (seed: number) => {
+      const batch = async (seed: number, augment: NonNullable<Parameters<typeof E.internal.prepareImages>[2]>['augment']) => {
         E.manualSeed(seed);
-        const y = E.internal.prepareImages(px, spec, { augment: E.internal.drawAugmentations(px) });
+        const y = E.internal.prepareImages(px, spec, { augment });
         const v = Array.from(await y.data());
         y.dispose();
         return v;
       };
-      return [await batch(1), await batch(1), await batch(2)];
+      return [await batch(1, true), await batch(1, E.internal.drawAugmentations(px, { seed: 5 })), await batch(2, true), await batch(9, { seed: 5 }), await batch(1, true)];
     }, rgba('chelsea'));
-    expect(got[1]).toEqual(got[0]);
+    expect(got[4]).toEqual(got[0]);
+    expect(got[1]).toEqual(got[3]); // a config's seed draws what drawAugmentations draws with it
     expect(worst(got[0]!, got[2]!)).toBeGreaterThan(0.05);
   });
 

@@ -11,8 +11,10 @@
 // then launches image_resize.wgsl (one thread per output pixel) and, when a jitter step is drawn,
 // image_jitter.wgsl (one workgroup per image). src/models/image.ts's CPU path is the reference it replaces.
 //
-// Measured (tests/gpu/image-prep.test.ts's timing line; 32 images of 96×96 → 64×64 RGB, resize + normalize):
-// SwiftShader on the 2-core CI box about 3 ms a batch; not timed on a discrete GPU yet.
+// Measured (tests/gpu/image-prep.test.ts's timing line: 32 photos of 96×96 → 64×64 RGB, normalized, one
+// image_resize dispatch, including the upload and the readback): 37 ms a batch on SwiftShader (headless
+// Chromium's CPU WebGPU) on the shared 2-core box, 2026-12-07; not yet timed on a GPU.
+// Parity with torchvision (same test): max error 7.8e-6 on every fixture, the fixtures' uint16 quantization.
 //
 // The image and spec types are structural, so src/data's RgbaImage and InputSpec (src/data/types.ts) fit them
 // without the engine importing upward.
@@ -25,7 +27,7 @@ import { checkOptions } from '../options.ts';
 import { checkAllocation, emptyTensor, launch } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
 import { upload } from './creation.ts';
-import { JITTER_STEPS, roundHalfEven, type ImageAugmentation, type JitterStep } from './image-augment.ts';
+import { JITTER_STEPS, drawAugmentations, roundHalfEven, type AugmentConfig, type ImageAugmentation, type JitterStep } from './image-augment.ts';
 
 /** RGBA pixels, row-major, 4 bytes a pixel (src/data's RgbaImage, an ImageData). */
 export interface ImagePixels {
@@ -44,8 +46,12 @@ export interface ImageInputSpec {
 }
 
 export interface PrepareImagesOptions {
-  /** One augmentation per image (drawAugmentations): its crop box resized to `size` replaces the eval resize and crop. */
-  augment?: readonly ImageAugmentation[];
+  /**
+   * Augmentation (training batches): one entry per image (from drawAugmentations), or true / an AugmentConfig to
+   * draw them here from the engine's stream (or the config's seed). Its crop box resized to `size` replaces the
+   * eval resize and centre crop. Default false.
+   */
+  augment?: readonly ImageAugmentation[] | AugmentConfig | boolean;
   /** The op named in errors and traces (default 'prepareImages'). */
   op?: string;
 }
@@ -100,6 +106,14 @@ function evalGeometry(op: string, img: ImagePixels, input: ImageInputSpec, i: nu
   return [rh, rw, roundHalfEven((rh - H) / 2), roundHalfEven((rw - W) / 2)];
 }
 
+/** The per-image parameters `augment` asks for (undefined: none); a config is checked and drawn after the images. */
+function augmentations(op: string, images: readonly ImagePixels[], augment: PrepareImagesOptions['augment']): readonly ImageAugmentation[] | undefined {
+  if (augment === undefined || augment === false) return undefined;
+  if (Array.isArray(augment)) return augment as readonly ImageAugmentation[];
+  if (augment !== true && (augment === null || typeof augment !== 'object')) throw new TypeError(`${op}: augment must be a boolean, an AugmentConfig or one entry per image, got ${augment}`);
+  return drawAugmentations(images, augment === true ? {} : (augment as AugmentConfig));
+}
+
 /**
  * Prepares a batch for a trunk: [N, input.channels, ...input.size] float32, owned by the caller. Throws, before
  * any GPU work, on an image whose bytes do not match its size, a bad spec, a centre crop larger than the resized
@@ -111,7 +125,7 @@ export function prepareImages(images: readonly ImagePixels[], input: ImageInputS
   if (!Array.isArray(images) || images.length === 0) throw new EngineError(`${op}: expected a non-empty array of images`);
   checkSpec(op, input);
   images.forEach((img, i) => checkImage(op, img, i));
-  const augment = options.augment;
+  const augment = augmentations(op, images, options.augment);
   if (augment !== undefined) {
     if (!Array.isArray(augment) || augment.length !== images.length) throw new EngineError(`${op}: augment must hold one entry per image (${images.length}), got ${Array.isArray(augment) ? augment.length : typeof augment}`);
     augment.forEach((a, i) => checkAugment(op, a, images[i]!, i));
