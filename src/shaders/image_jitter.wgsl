@@ -55,7 +55,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (op == 1u) { v = v * f; }
       if (op == 2u) { v = v * f + (1.0 - f) * m; }
       if (op == 3u) { v = v * f + (1.0 - f) * dot(v, LUMA); }
-      v = clamp(v, vec3<f32>(0.0), vec3<f32>(1.0));
+      v = select(v, vec3<f32>(0.0), v < vec3<f32>(0.0)); // clamp to [0, 1] by select: the NaN rule of
+      v = select(v, vec3<f32>(1.0), v > vec3<f32>(1.0)); // tests/unit/wgsl-nan-inf.test.ts (none comes here)
       x[base + p] = v.r;
       x[base + plane + p] = v.g;
       x[base + 2u * plane + p] = v.b;

@@ -29,10 +29,12 @@ struct Taps { lo: i32, hi: i32, center: f32, inv: f32, total: f32 }
 /** The taps of output index d along an axis of `size` input pixels resized to `out` (PyTorch's aa rule). */
 fn taps(d: i32, size: i32, out: i32) -> Taps {
   let scale = f32(size) / f32(out);
-  let support = max(scale, 1.0);
+  let support = select(1.0, scale, scale > 1.0);
   let center = scale * (f32(d) + 0.5);
-  let lo = max(i32(center - support + 0.5), 0);
-  let hi = min(i32(center + support + 0.5), size);
+  let first = i32(center - support + 0.5);
+  let last = i32(center + support + 0.5);
+  let lo = max(first, 0);
+  let hi = min(last, size);
   let inv = 1.0 / support;
   var total = 0.0;
   for (var j = lo; j < hi; j++) { total += weight(j, center, inv); }
@@ -40,7 +42,8 @@ fn taps(d: i32, size: i32, out: i32) -> Taps {
 }
 
 fn weight(j: i32, center: f32, inv: f32) -> f32 {
-  return max(1.0 - abs((f32(j) - center + 0.5) * inv), 0.0);
+  let t = 1.0 - abs((f32(j) - center + 0.5) * inv);
+  return select(0.0, t, t > 0.0);
 }
 
 fn unpack(word: u32) -> vec3<f32> {

@@ -12,7 +12,7 @@
 // image_jitter.wgsl (one workgroup per image). src/models/image.ts's CPU path is the reference it replaces.
 //
 // Measured (tests/gpu/image-prep.test.ts's timing line: 32 photos of 96×96 → 64×64 RGB, normalized, one
-// image_resize dispatch, including the upload and the readback): 37 ms a batch on SwiftShader (headless
+// image_resize dispatch, including the upload and the readback): 37–60 ms a batch on SwiftShader (headless
 // Chromium's CPU WebGPU) on the shared 2-core box, 2026-12-07; not yet timed on a GPU.
 // Parity with torchvision (same test): max error 7.8e-6 on every fixture, the fixtures' uint16 quantization.
 //
