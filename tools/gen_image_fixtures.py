@@ -99,6 +99,7 @@ CALLS = [
     # One batch of three photos of different sizes and aspect ratios, shrunk: Resize(36) + CenterCrop(32).
     {'name': 'batch: resize shorter 36, centre crop 32', 'images': ['astronaut', 'coffee', 'rocket'], 'spec': spec([32, 32], 3, 36)},
     {'name': 'straight resize, aspect changed (shrink)', 'images': ['coffee'], 'spec': spec([24, 40])},
+    {'name': 'strong shrink (8x to 9.6x: wide antialias filter)', 'images': ['astronaut', 'coffee'], 'spec': spec([12, 10])},
     {'name': 'upscale: resize shorter 56, crop 48', 'images': ['chelsea'], 'spec': spec([48, 48], 3, 56)},
     {'name': 'gray photo to 1 channel', 'images': ['camera'], 'spec': spec([32, 32], 1)},
     {'name': 'gray photo to RGB', 'images': ['camera'], 'spec': spec([28, 28], 3, 30)},

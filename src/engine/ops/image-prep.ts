@@ -5,7 +5,8 @@
 //   augment (per image, from drawAugmentations in image-augment.ts): resized_crop(box → size), hflip, colour
 //     jitter in the drawn order,
 //   then gray (ITU-R 601-2 luma) when channels is 1, and (v − mean)/std on values in [0, 1].
-// A gray photo arrives as RGBA with R = G = B, so gray → RGB needs nothing; RGB → gray is the luma.
+// A gray photo arrives as RGBA with R = G = B, so gray → RGB needs nothing; RGB → gray is the luma. Alpha is
+// ignored (as torchvision's convert('RGB') and src/models/image.ts do).
 // The host packs every image's bytes into one buffer of u32 words (one RGBA pixel a word: the engine has no
 // uint8 dtype) and a table of 16 words per image (offset, stride, box, resized size, crop offset, flip, jitter),
 // then launches image_resize.wgsl (one thread per output pixel) and, when a jitter step is drawn,
