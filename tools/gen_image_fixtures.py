@@ -132,7 +132,8 @@ def main():
         calls.append(entry)
     images = {k: {'height': v.shape[0], 'width': v.shape[1], 'rgb': b64(v)} for k, v in IMAGES.items()}
     with open(OUT, 'w') as f:
-        json.dump({'generator': 'tools/gen_image_fixtures.py', 'torch': torch.__version__, 'torchvision': torchvision.__version__, 'images': images, 'calls': calls}, f)
+        versions = {'torch': torch.__version__, 'torchvision': torchvision.__version__}
+        json.dump({'generator': 'tools/gen_image_fixtures.py', **versions, 'images': images, 'calls': calls}, f)
     print(f'wrote {OUT}: {os.path.getsize(OUT)} bytes')
 
 

@@ -10,7 +10,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useGpuPage } from '../harness/gpu.ts';
 
 interface Spec { size: [number, number]; channels: 1 | 3; resizeShorter: number | null; mean: number[]; std: number[] }
-interface Augment { box: [number, number, number, number]; flip: boolean; order: Array<'brightness' | 'contrast' | 'saturation'>; brightness: number; contrast: number; saturation: number }
+interface Augment {
+  box: [number, number, number, number];
+  flip: boolean;
+  order: Array<'brightness' | 'contrast' | 'saturation'>;
+  brightness: number;
+  contrast: number;
+  saturation: number;
+}
 interface Call { name: string; images: string[]; spec: Spec; augment?: Augment[]; shape: number[]; expected_u16: string }
 const fx = JSON.parse(readFileSync(new URL('../fixtures/images/images.json', import.meta.url), 'utf8')) as {
   images: Record<string, { height: number; width: number; rgb: string }>;
@@ -114,7 +121,8 @@ describe('prepareImages on the GPU vs torchvision', () => {
         y.dispose();
         return v;
       };
-      return [await batch(1, true), await batch(1, E.internal.drawAugmentations(px, { seed: 5 })), await batch(2, true), await batch(9, { seed: 5 }), await batch(1, true)];
+      const drawn = E.internal.drawAugmentations(px, { seed: 5 });
+      return [await batch(1, true), await batch(1, drawn), await batch(2, true), await batch(9, { seed: 5 }), await batch(1, true)];
     }, rgba('chelsea'));
     expect(got[4]).toEqual(got[0]);
     expect(got[1]).toEqual(got[3]); // a config's seed draws what drawAugmentations draws with it

@@ -89,7 +89,9 @@ function checkRange(name: string, r: readonly [number, number] | undefined, lo: 
 }
 
 function checkStrength(name: string, v: number | undefined, max = Infinity): number | undefined {
-  if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= max)) throw new EngineError(`drawAugmentations: ${name} must be a number in [0, ${max}], got ${v}`);
+  if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= max)) {
+    throw new EngineError(`drawAugmentations: ${name} must be a number in [0, ${max}], got ${v}`);
+  }
   return v;
 }
 
@@ -106,7 +108,8 @@ export function drawAugmentations(sizes: ReadonlyArray<{ width: number; height: 
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new EngineError(`drawAugmentations: image ${i} is ${width}×${height}; sizes must be positive integers`);
     }
-    const box = config.crop === false ? ([0, 0, height, width] as [number, number, number, number]) : randomResizedCropBox(height, width, next, config.scale, config.ratio);
+    const whole: [number, number, number, number] = [0, 0, height, width];
+    const box = config.crop === false ? whole : randomResizedCropBox(height, width, next, config.scale, config.ratio);
     const flip = next() < flipP;
     const perm = [0, 1, 2];
     for (let k = 2; k > 0; k--) {

@@ -68,11 +68,17 @@ const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as 
 
 function checkSpec(op: string, input: ImageInputSpec): void {
   const { size, channels, resizeShorter, mean, std } = input ?? ({} as ImageInputSpec);
-  if (!Array.isArray(size) || size.length !== 2 || !size.every(isPositiveInt)) throw new ShapeError(`${op}: input.size must be [height, width] positive integers, got ${JSON.stringify(size)}`);
+  if (!Array.isArray(size) || size.length !== 2 || !size.every(isPositiveInt)) {
+    throw new ShapeError(`${op}: input.size must be [height, width] positive integers, got ${JSON.stringify(size)}`);
+  }
   if (channels !== 1 && channels !== 3) throw new ShapeError(`${op}: input.channels must be 1 or 3, got ${channels}`);
-  if (resizeShorter !== null && !isPositiveInt(resizeShorter)) throw new ShapeError(`${op}: input.resizeShorter must be a positive integer or null, got ${resizeShorter}`);
+  if (resizeShorter !== null && !isPositiveInt(resizeShorter)) {
+    throw new ShapeError(`${op}: input.resizeShorter must be a positive integer or null, got ${resizeShorter}`);
+  }
   for (const [name, v] of [['mean', mean], ['std', std]] as const) {
-    if (!Array.isArray(v) || v.length !== channels || !v.every(Number.isFinite)) throw new EngineError(`${op}: input.${name} must hold ${channels} finite numbers, got ${JSON.stringify(v)}`);
+    if (!Array.isArray(v) || v.length !== channels || !v.every(Number.isFinite)) {
+      throw new EngineError(`${op}: input.${name} must hold ${channels} finite numbers, got ${JSON.stringify(v)}`);
+    }
   }
   if (std.some((s) => s === 0)) throw new EngineError(`${op}: input.std must not contain 0, got ${JSON.stringify(std)}`);
 }
@@ -80,14 +86,17 @@ function checkSpec(op: string, input: ImageInputSpec): void {
 function checkImage(op: string, img: ImagePixels, i: number): void {
   const ok = img && (img.data instanceof Uint8Array || img.data instanceof Uint8ClampedArray) && isPositiveInt(img.width) && isPositiveInt(img.height);
   if (!ok) throw new TypeError(`${op}: image ${i} must be { data: Uint8Array | Uint8ClampedArray, width, height } with positive integer sizes`);
-  if (img.data.length !== img.width * img.height * 4) throw new ShapeError(`${op}: image ${i} has ${img.data.length} bytes, ${img.height}×${img.width} RGBA needs ${img.width * img.height * 4}`);
+  if (img.data.length !== img.width * img.height * 4) {
+    throw new ShapeError(`${op}: image ${i} has ${img.data.length} bytes, ${img.height}×${img.width} RGBA needs ${img.width * img.height * 4}`);
+  }
 }
 
 function checkAugment(op: string, a: ImageAugmentation, img: ImagePixels, i: number): void {
   const [top, left, h, w] = a?.box ?? [];
   const inside = [top, left].every((v) => Number.isInteger(v) && (v as number) >= 0) && isPositiveInt(h) && isPositiveInt(w);
   if (!inside || top! + h! > img.height || left! + w! > img.width) {
-    throw new ShapeError(`${op}: augment[${i}].box ${JSON.stringify(a?.box)} (top, left, height, width) does not lie in image ${i} (${img.height}×${img.width})`);
+    const box = JSON.stringify(a?.box);
+    throw new ShapeError(`${op}: augment[${i}].box ${box} (top, left, height, width) does not lie in image ${i} (${img.height}×${img.width})`);
   }
   if (typeof a.flip !== 'boolean') throw new TypeError(`${op}: augment[${i}].flip must be a boolean, got ${a.flip}`);
   const order = a.order ?? [];
@@ -111,7 +120,9 @@ function evalGeometry(op: string, img: ImagePixels, input: ImageInputSpec, i: nu
 function augmentations(op: string, images: readonly ImagePixels[], augment: PrepareImagesOptions['augment']): readonly ImageAugmentation[] | undefined {
   if (augment === undefined || augment === false) return undefined;
   if (Array.isArray(augment)) return augment as readonly ImageAugmentation[];
-  if (augment !== true && (augment === null || typeof augment !== 'object')) throw new TypeError(`${op}: augment must be a boolean, an AugmentConfig or one entry per image, got ${augment}`);
+  if (augment !== true && (augment === null || typeof augment !== 'object')) {
+    throw new TypeError(`${op}: augment must be a boolean, an AugmentConfig or one entry per image, got ${augment}`);
+  }
   return drawAugmentations(images, augment === true ? {} : (augment as AugmentConfig));
 }
 
@@ -128,7 +139,9 @@ export function prepareImages(images: readonly ImagePixels[], input: ImageInputS
   images.forEach((img, i) => checkImage(op, img, i));
   const augment = augmentations(op, images, options.augment);
   if (augment !== undefined) {
-    if (!Array.isArray(augment) || augment.length !== images.length) throw new EngineError(`${op}: augment must hold one entry per image (${images.length}), got ${Array.isArray(augment) ? augment.length : typeof augment}`);
+    if (!Array.isArray(augment) || augment.length !== images.length) {
+      throw new EngineError(`${op}: augment must hold one entry per image (${images.length}), got ${Array.isArray(augment) ? augment.length : typeof augment}`);
+    }
     augment.forEach((a, i) => checkAugment(op, a, images[i]!, i));
   }
   const N = images.length;
@@ -161,12 +174,14 @@ export function prepareImages(images: readonly ImagePixels[], input: ImageInputS
   const rows = upload(table, [N * ROW], 'int32');
   const out = emptyTensor([N, C, H, W], 'float32', op);
   const n = N * H * W;
+  const common = { height: H, width: W, mean, inv_std: invStd };
+  const perPixel = grid(Math.ceil(n / 256));
   if (!jitter) {
-    launch(resizeKernel, [pixels, rows, out], { params: { n, channels: C, height: H, width: W, finish: 1, mean, inv_std: invStd }, workgroups: grid(Math.ceil(n / 256)), label: op });
+    launch(resizeKernel, [pixels, rows, out], { params: { ...common, n, channels: C, finish: 1 }, workgroups: perPixel, label: op });
   } else {
     const rgb = emptyTensor([N, 3, H, W], 'float32', op);
-    launch(resizeKernel, [pixels, rows, rgb], { params: { n, channels: 3, height: H, width: W, finish: 0, mean, inv_std: invStd }, workgroups: grid(Math.ceil(n / 256)), label: op });
-    launch(jitterKernel, [rgb, rows, out], { params: { n: N, channels: C, height: H, width: W, finish: 1, mean, inv_std: invStd }, workgroups: grid(N), label: `${op}.jitter` });
+    launch(resizeKernel, [pixels, rows, rgb], { params: { ...common, n, channels: 3, finish: 0 }, workgroups: perPixel, label: op });
+    launch(jitterKernel, [rgb, rows, out], { params: { ...common, n: N, channels: C, finish: 1 }, workgroups: grid(N), label: `${op}.jitter` });
     rgb.dispose();
   }
   pixels.dispose();
