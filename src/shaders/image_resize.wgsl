@@ -15,7 +15,7 @@
 // Idea (v1, the only version): the direct 2-D filter, taps_y × taps_x word reads per output pixel, weights
 // computed in the thread (no weight tables). A separable two-pass kernel would read taps_y + taps_x per pixel
 // when shrinking a lot; not needed at the sizes a loader feeds (images held near the trunk's input size).
-// Measured: see src/engine/ops/image-prep.ts's header (SwiftShader and H100 figures).
+// Measured: see src/engine/ops/image-prep.ts's header (SwiftShader; no GPU figure yet).
 
 struct Params { n: u32, channels: u32, height: u32, width: u32, finish: u32, mean: vec4<f32>, inv_std: vec4<f32> }
 
