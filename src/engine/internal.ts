@@ -58,3 +58,7 @@ export {
   sgdStep, adamStep, flatGradNorm, sgdTableRow, adamTableRow, StepBuffers, STEP_CHUNK,
   type FlatSegment, type StepBindings, type SgdStepHyper, type AdamStepHyper,
 } from './ops/optim-step.ts';
+export { prepareImages, type ImagePixels, type ImageInputSpec, type PrepareImagesOptions } from './ops/image-prep.ts';
+export {
+  drawAugmentations, randomResizedCropBox, JITTER_STEPS, type ImageAugmentation, type AugmentConfig, type JitterStep,
+} from './ops/image-augment.ts';

@@ -12,6 +12,10 @@
 //
 // The work is done on the CPU in float32 (one image of 256 × 341 is about 0.3 M multiply-adds), the result
 // uploaded once. The alpha channel is dropped.
+//
+// Batches for training and prediction are prepared on the GPU by prepareImages (src/engine/ops/image-prep.ts:
+// torchvision's float pipeline with antialias=True, random resized crop, flip and colour jitter, any InputSpec);
+// this CPU path stays as the reference for imageToTensor's uint8 pipeline (torchvision 0.14's tensor default).
 
 import { EngineError, Tensor, tensor } from '../engine/internal.ts';
 
