@@ -74,14 +74,17 @@ export function declaredSize(bytes: Uint8Array): number | null {
   return 8 + headerLen + end;
 }
 
-/** Throws 'not-safetensors' or 'truncated' when `bytes` are not a whole safetensors file. */
+/**
+ * Throws 'not-safetensors' or 'truncated' when `bytes` are clearly not a whole safetensors file; anything else
+ * malformed is left to parseSafetensors (a SafetensorsError naming the tensor and the fault).
+ */
 export function checkWholeSafetensors(bytes: Uint8Array, from: string): void {
   const other = notSafetensors(bytes);
   if (other !== null) throw new WeightsError('not-safetensors', from, `weights from ${from}: ${other}`);
-  const want = declaredSize(bytes);
-  if (bytes.byteLength < 8 || (want !== null && bytes.byteLength < want)) {
+  const want = declaredSize(bytes); // null for fewer than 8 bytes: parseSafetensors says so
+  if (want !== null && bytes.byteLength < want) {
     throw new WeightsError('truncated', from,
-      `weights from ${from}: the file is truncated: its safetensors header describes ${want ?? 'at least 8'} bytes, it has ${bytes.byteLength}` +
+      `weights from ${from}: the file is truncated: its safetensors header describes ${want} bytes, it has ${bytes.byteLength}` +
       ' (an interrupted download or copy: fetch it again)');
   }
 }

@@ -6,6 +6,7 @@
 //   string, in a page           a URL, absolute or relative to the document (its <base> included)
 //   URL                         http(s): downloaded; file: (Node) read
 //   a state dict                a Map or object of tensors already in memory
+//   what readWeights returned   read once (look at its metadata, identifyCheckpoint its keys), then build from it
 //
 // URLs download with progress into a cache (download.ts, weights-cache.ts): a second load reads the cache. Bytes
 // are checked before parsing (not safetensors at all? cut short?), timm's MobileNetV2 names are mapped to
@@ -20,8 +21,8 @@ import { toTorchvisionLayout, type KeyLayout } from './timm-layout.ts';
 import { inNode, nodeModule, openWeightsCache } from './weights-cache.ts';
 import { WeightsError, checkWholeSafetensors } from './weights-error.ts';
 
-/** Weights for a zoo model: .safetensors bytes, a File/Blob, a path (Node), a URL, or a state dict in memory. */
-export type WeightsSource = SafetensorsSource | URL | StateSource;
+/** Weights for a zoo model: .safetensors bytes, a File/Blob, a path (Node), a URL, a state dict, or readWeights' result. */
+export type WeightsSource = SafetensorsSource | URL | StateSource | LoadedWeights;
 
 /** How to get weights from a URL. */
 export interface LoadWeightsOptions extends DownloadOptions {
@@ -56,6 +57,7 @@ export async function readWeights(source: WeightsSource, options: LoadWeightsOpt
     const name = (source as { name?: unknown }).name;
     return fromBytes(new Uint8Array(await source.arrayBuffer()), typeof name === 'string' && name ? `file "${name}"` : 'a Blob');
   }
+  if (isLoaded(source)) return source;
   if (source instanceof ArrayBuffer) return fromBytes(new Uint8Array(source), 'bytes');
   if (source instanceof Uint8Array) return fromBytes(source, 'bytes');
   if (source instanceof Map || (typeof source === 'object' && source !== null && !ArrayBuffer.isView(source))) {
@@ -64,6 +66,11 @@ export async function readWeights(source: WeightsSource, options: LoadWeightsOpt
     return { tensors, metadata: {}, layout, input: null, from: 'a state dict' };
   }
   throw new TypeError('weights must be .safetensors bytes (ArrayBuffer / Uint8Array), a File or Blob, a path (Node), a URL, or a state dict');
+}
+
+function isLoaded(source: object): source is LoadedWeights {
+  const s = source as Partial<LoadedWeights>;
+  return s.tensors instanceof Map && typeof s.from === 'string' && (s.layout === 'torchvision' || s.layout === 'timm');
 }
 
 /** A string or URL as a URL to download or a path to read (Node). */

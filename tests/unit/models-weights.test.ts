@@ -88,6 +88,7 @@ describe('models.readWeights in Node', () => {
     const kind = models.identifyCheckpoint(new Map([...fromTimm.tensors].map(([k, t]) => [k, t.shape])));
     expect(kind).toEqual({ arch: 'mobilenet_v2', numClasses: 10, widthMult: 0.5 });
     expect(fromBytes.input).toBeNull();
+    expect(await models.readWeights(fromTimm)).toBe(fromTimm); // read once, build from it
   });
 
   it('downloads a URL with progress into the cache folder; the second load reads the cache (no request)', async () => {
