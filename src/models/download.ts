@@ -21,7 +21,9 @@ export interface DownloadOptions {
 /** Hints for a status, said after it. */
 function statusHint(status: number): string {
   if (status === 404) return ': there is no file at this address (check the path; on the Hugging Face Hub a file is at https://huggingface.co/<repo>/resolve/main/model.safetensors)';
-  if (status === 401 || status === 403) return ': the server refused it (a private or gated repository needs a token; download the file yourself and pass its bytes or path)';
+  if (status === 401 || status === 403) {
+    return ': the server refused it (a private or gated repository needs a token; download the file yourself and pass its bytes or path)';
+  }
   if (status >= 500) return ': the server failed; try again later';
   return '';
 }
@@ -41,7 +43,8 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
   }
   if (!res.ok) {
     await res.body?.cancel().catch(() => undefined);
-    throw new WeightsError('http-status', url, `could not download ${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${statusHint(res.status)}`);
+    const status = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+    throw new WeightsError('http-status', url, `could not download ${url}: ${status}${statusHint(res.status)}`);
   }
   // A compressed body's Content-Length counts compressed bytes, not what the reader yields: no total then.
   const length = res.headers.get('content-length');

@@ -35,7 +35,8 @@ export function inputSpecFromMetadata(metadata: Record<string, string>, from: st
   const text = metadata[INPUT_METADATA_KEY];
   if (text === undefined) return null;
   const bad = (why: string): WeightsError =>
-    new WeightsError('bad-metadata', from, `weights from ${from}: metadata "${INPUT_METADATA_KEY}" ${why}; expected JSON like ${JSON.stringify(IMAGENET_INPUT)}`);
+    new WeightsError('bad-metadata', from,
+      `weights from ${from}: metadata "${INPUT_METADATA_KEY}" ${why}; expected JSON like ${JSON.stringify(IMAGENET_INPUT)}`);
   let v: unknown;
   try {
     v = JSON.parse(text);

@@ -94,7 +94,9 @@ async function readPath(path: string): Promise<Uint8Array> {
     return new Uint8Array(await fs.readFile(path));
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new WeightsError('not-found', `file ${path}`, `weights file not found: ${path} (relative paths start at ${globalThis.process?.cwd()})`);
+    if (code === 'ENOENT') {
+      throw new WeightsError('not-found', `file ${path}`, `weights file not found: ${path} (relative paths start at ${globalThis.process?.cwd()})`);
+    }
     if (code === 'EISDIR') throw new WeightsError('not-found', `file ${path}`, `weights path ${path} is a folder, not a .safetensors file`);
     throw e;
   }

@@ -53,7 +53,8 @@ describe('model zoo: weights from a URL in the page', () => {
     const got = await gpu.run(async (E, H, url, shape, seed) => {
       const run = async (): Promise<{ logits: number[]; events: Array<{ received: number; total: number | null; cached: boolean }> }> => {
         const events: Array<{ received: number; total: number | null; cached: boolean }> = [];
-        const m = await E.models.mobilenetV2({ widthMult: 0.5, numClasses: 10, weights: url, onProgress: (p: { received: number; total: number | null; cached: boolean }) => events.push({ ...p }) });
+        const onProgress = (p: { received: number; total: number | null; cached: boolean }): number => events.push({ ...p });
+        const m = await E.models.mobilenetV2({ widthMult: 0.5, numClasses: 10, weights: url, onProgress });
         m.eval();
         const x = E.tensor(H.randomArray(shape.reduce((a, b) => a * b, 1), seed), shape);
         const y = m.forward(x);
@@ -96,7 +97,10 @@ describe('model zoo: weights from a URL in the page', () => {
       const bytes = await (await fetch(`${base}tv.safetensors`)).arrayBuffer();
       const fromFile = await E.models.mobilenetV2({ widthMult: 0.5, numClasses: 10, weights: new File([bytes], 'tv.safetensors') });
       const withSpec = await E.models.mobilenetV2({ widthMult: 0.5, numClasses: 10, weights: specUrl, cache: false });
-      const out = { from: rel.from, layout: rel.layout, keys: rel.tensors.size, defaultSpec: fromFile.inputSpec, spec: withSpec.inputSpec, imagenet: E.models.IMAGENET_INPUT };
+      const out = {
+        from: rel.from, layout: rel.layout, keys: rel.tensors.size,
+        defaultSpec: fromFile.inputSpec, spec: withSpec.inputSpec, imagenet: E.models.IMAGENET_INPUT,
+      };
       fromFile.dispose();
       withSpec.dispose();
       return out;
@@ -128,10 +132,13 @@ describe('model zoo: weights from a URL in the page', () => {
       const cached = (await (await caches.open('webgpu-tensor-weights')).keys()).map((r) => r.url);
       return { ...out, cached, ok: Array.from(await E.add(E.tensor([1, 2]), 1).data()) };
     }, `${server.url}/`);
-    expect(got.missing).toBe(`WeightsError (http-status): could not download ${server.url}/nope.safetensors: HTTP 404 Not Found: there is no file at this address ` +
+    expect(got.missing).toBe(`WeightsError (http-status): could not download ${server.url}/nope.safetensors: ` +
+      'HTTP 404 Not Found: there is no file at this address ' +
       '(check the path; on the Hugging Face Hub a file is at https://huggingface.co/<repo>/resolve/main/model.safetensors)');
     const size = server.files.get('tv.safetensors')!.byteLength;
-    expect(got.cut).toMatch(new RegExp(`^WeightsError \\(truncated\\): the download of ${server.url}/cut/tv\\.safetensors is truncated: expected ${size} bytes, got \\d+ \\(the connection ended`));
+    const cut = `^WeightsError \\(truncated\\): the download of ${server.url}/cut/tv\\.safetensors is truncated: ` +
+      `expected ${size} bytes, got \\d+ \\(the connection ended`;
+    expect(got.cut).toMatch(new RegExp(cut));
     expect(got.arch).toMatch(/^StateDictError: resnet18: the checkpoint is torchvision's mobilenet_v2, not resnet18: build models\.mobilenetV2\(\) for it\./);
     expect(got.arch).toContain("(the file is in timm's layout: its names were mapped to torchvision's)");
     expect(got.cached).toEqual([`${server.url}/timm.safetensors`]);

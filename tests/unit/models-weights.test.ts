@@ -147,7 +147,8 @@ describe('models.readWeights in Node', () => {
     });
   });
 
-  it('errors say what happened: a 404 (URL and status), a download cut short and a truncated file (bytes), not safetensors, no such path; nothing is cached', async () => {
+  it('errors say what happened: a 404 (URL and status), a download cut short and a truncated file (bytes), not safetensors, no such path; ' +
+    'nothing is cached', async () => {
     const cache = join(dir, 'cache-c');
     const fail = async (source: string): Promise<InstanceType<typeof models.WeightsError>> => {
       const e = await models.readWeights(source, { cache }).then(() => null, (err: unknown) => err);
