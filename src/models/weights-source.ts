@@ -105,19 +105,24 @@ async function readPath(path: string): Promise<Uint8Array> {
 /** Downloads through the cache: a hit is read back, a miss is downloaded, checked, and only then stored. */
 async function fromUrl(url: string, options: LoadWeightsOptions): Promise<LoadedWeights> {
   const cache = await openWeightsCache(options.cache);
-  const hit = await cache?.get(url);
+  const hit = await cache?.get(url).catch(() => null); // an unreadable cache is a miss
   if (hit) {
     try {
       const out = fromBytes(hit, url);
       options.onProgress?.({ url, received: hit.byteLength, total: hit.byteLength, cached: true });
       return out;
     } catch {
-      await cache!.delete(url); // a damaged entry: forget it and download again
+      await cache!.delete(url).catch(() => undefined); // a damaged entry: forget it and download again
     }
   }
   const bytes = await download(url, options);
   const out = fromBytes(bytes, url);
-  await cache?.put(url, bytes);
+  try {
+    await cache?.put(url, bytes);
+  } catch (e) {
+    // A full disk or quota costs the next load a download, not this one its weights.
+    console.warn(`webgpu-tensor: could not keep ${url} in ${cache!.where} (${e instanceof Error ? e.message : String(e)}); the next load downloads it again`);
+  }
   return out;
 }
 

@@ -171,6 +171,13 @@ describe('models.readWeights in Node', () => {
     expect(page.message).toContain('a web page (HTML), not .safetensors');
     const path = await fail(join(dir, 'absent.safetensors'));
     expect([path.code, path.message]).toEqual(['not-found', expect.stringContaining(`weights file not found: ${join(dir, 'absent.safetensors')}`)]);
+    const closed = await startStaticServer();
+    await closed.close();
+    const down = await fail(`${closed.url}/tv.safetensors`);
+    expect([down.code, down.message]).toEqual(['network', expect.stringContaining(`could not download ${closed.url}/tv.safetensors: fetch failed`)]);
+    const stop = new AbortController();
+    stop.abort();
+    await expect(models.readWeights(`${server.url}/tv.safetensors`, { cache, signal: stop.signal })).rejects.toMatchObject({ name: 'AbortError' });
     await expect(models.readWeights(`${server.url}/cut/tv.safetensors`, { cache })).rejects.toThrow(/truncated/);
     expect(server.count('/cut/tv.safetensors')).toBe(2);
     expect(readdirSync(dir)).not.toContain('cache-c');
