@@ -18,7 +18,9 @@ From your own code:
 Format (https://github.com/huggingface/safetensors): an 8-byte little-endian header length N, N bytes of JSON
 header {name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}} padded with spaces to
 a multiple of 8, then the tensors' raw little-endian bytes, in state_dict order. float32 → F32, int64
-(BatchNorm's num_batches_tracked) → I64, other float dtypes are converted to F32.
+(BatchNorm's num_batches_tracked) → I64, other float dtypes are converted to F32. Metadata: format, arch,
+torchvision's version, width_mult when given, and with --weights "input": the weights' own preprocessing
+(size, resizeShorter, mean, std from weights.transforms()) as the InputSpec JSON models.*({ weights }) reads.
 """
 
 import argparse
@@ -89,6 +91,21 @@ def build(name, weights, num_classes, width_mult):
     return getattr(torchvision.models, name)(**kwargs)
 
 
+def input_spec(name, weights):
+    """The weights' own preprocessing (torchvision's ImageClassification preset) as webgpu-tensor's InputSpec JSON,
+    stored under the metadata key "input" so models.*({ weights }) sets model.inputSpec; None without weights."""
+    if not weights:
+        return None
+    import torchvision
+
+    enum = torchvision.models.get_model_weights(name)
+    preset = (enum.DEFAULT if weights == "DEFAULT" else enum[weights]).transforms()
+    crop = list(getattr(preset, "crop_size", [224]))
+    resize = list(getattr(preset, "resize_size", [256]))
+    size = [crop[0], crop[-1]]
+    return json.dumps({"size": size, "channels": 3, "resizeShorter": resize[0], "mean": list(preset.mean), "std": list(preset.std)})
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("model", help="torchvision.models function, e.g. resnet18, resnet34, mobilenet_v2")
@@ -105,6 +122,9 @@ def main(argv):
     meta = {"format": "pt", "arch": a.model, "torchvision": __import__("torchvision").__version__}
     if a.width_mult is not None:
         meta["width_mult"] = str(a.width_mult)
+    spec = input_spec(a.model, a.weights)
+    if spec is not None:
+        meta["input"] = spec
     save_safetensors(sd, a.output, meta)
     n = sum(t.numel() for t in sd.values())
     print(f"{a.output}: {len(sd)} tensors, {n:,} values ({a.model})")

@@ -7,10 +7,14 @@
 // forwardFeatures(x, at) stops after `at`; truncateAfter(at) moves the steps up to `at` into a new model of the
 // same kind, with the same state-dict keys, and disposes the rest.
 
-import { Module, Sequential, StateDictError, type FeatureModel, type SafetensorsSource, type StateSource } from '../nn/index.ts';
-import { parseSafetensors, readSafetensorsBlob, readSafetensorsFile } from '../nn/safetensors.ts';
+import { Module, Sequential, StateDictError, type FeatureModel, type StateValue } from '../nn/index.ts';
 import { EngineError, ShapeError, Tensor, flatten } from '../engine/internal.ts';
+import type { InputSpec } from '../data/types.ts';
 import { describeCheckpoint } from './checkpoint.ts';
+import { IMAGENET_INPUT } from './input-spec.ts';
+import { readWeights, type LoadWeightsOptions, type WeightsSource } from './weights-source.ts';
+
+export type { WeightsSource } from './weights-source.ts';
 
 /** How many keys of each kind a checkpoint error lists. */
 const FIRST_KEYS = 5;
@@ -20,9 +24,6 @@ export interface Step {
   path: string;
   module: Module;
 }
-
-/** Weights for a model: .safetensors bytes, a Blob, a file path (Node) or a state dict already in memory. */
-export type WeightsSource = SafetensorsSource | StateSource;
 
 /** Options every zoo model takes. */
 export interface ZooOptions {
@@ -37,6 +38,11 @@ export abstract class ZooModel extends Module implements FeatureModel {
   readonly minInputSize = 32;
   /** Input channels (RGB). */
   readonly inChannels = 3;
+  /**
+   * The input the weights expect: size, resize, mean and std. The architecture's documented default (ImageNet's
+   * resize 256, crop 224, mean and std: input-spec.ts) until loadWeights reads a file whose metadata says otherwise.
+   */
+  inputSpec: InputSpec = IMAGENET_INPUT;
 
   /** The trunk's steps still held, in order. */
   protected abstract steps(): Step[];
@@ -82,6 +88,7 @@ export abstract class ZooModel extends Module implements FeatureModel {
     const head = this.headPath();
     if (head !== null) this.getSubmodule(head).dispose();
     out.train(this.training);
+    out.inputSpec = this.inputSpec;
     return out;
   }
 
@@ -94,17 +101,21 @@ export abstract class ZooModel extends Module implements FeatureModel {
   }
 
   /**
-   * Loads weights strictly: every key of the model, no other, each with the model's shape. A checkpoint of
-   * another architecture, width or class count throws a StateDictError whose message says which (see
-   * checkpoint.ts) and lists the first mismatched keys with their shapes.
+   * Loads weights strictly: every key of the model, no other, each with the model's shape. The source is a
+   * File/Blob, bytes, a path (Node), a URL (downloaded with `onProgress` into a cache) or a state dict, in
+   * torchvision's or timm's key layout (weights-source.ts); a file's "input" metadata becomes `inputSpec`.
+   * A checkpoint of another architecture, width or class count throws a StateDictError whose message says which
+   * (see checkpoint.ts) and lists the first mismatched keys with their shapes; a file that cannot be had or is not
+   * whole throws a WeightsError.
    */
-  async loadWeights(source: WeightsSource): Promise<this> {
-    const state = await readWeights(source);
+  async loadWeights(source: WeightsSource, options: LoadWeightsOptions = {}): Promise<this> {
+    const loaded = await readWeights(source, options);
+    const state = withBatchesTracked(loaded.tensors, this.stateDict());
     try {
       this.loadStateDict(state);
     } catch (e) {
       if (!(e instanceof StateDictError)) throw e;
-      const shapes = new Map<string, readonly number[]>([...entriesOf(state)].map(([k, v]) => [k, v.shape]));
+      const shapes = new Map<string, readonly number[]>([...state].map(([k, v]) => [k, v.shape]));
       const own = this.stateDict();
       const show = (s: readonly number[] | undefined): string => (s ? `[${s.join(',')}]` : '?');
       const first = (keys: string[], line: (k: string) => string): string =>
@@ -120,8 +131,14 @@ export abstract class ZooModel extends Module implements FeatureModel {
       if (e.unexpectedKeys.length) {
         parts.push(`  not in the model (${e.unexpectedKeys.length}):\n${first(e.unexpectedKeys, (k) => `"${k}" ${show(shapes.get(k))}`)}`);
       }
+      if (loaded.layout === 'timm') {
+        const mapped = loaded.tensors.has('features.0.0.weight');
+        const how = mapped ? "its names were mapped to torchvision's" : "only timm's mobilenetv2_050/100/140 map to torchvision's names";
+        parts.push(`  (the file is in timm's layout: ${how})`);
+      }
       throw new StateDictError(parts.join('\n'), e.missingKeys, e.unexpectedKeys, e.mismatchedKeys);
     }
+    if (loaded.input) this.inputSpec = loaded.input;
     return this;
   }
 
@@ -158,17 +175,18 @@ export abstract class ZooModel extends Module implements FeatureModel {
   }
 }
 
-/** Reads a weights source into a state dict (parsing .safetensors bytes, a Blob or a file). */
-async function readWeights(source: WeightsSource): Promise<StateSource> {
-  if (typeof source === 'string') return (await readSafetensorsFile(source)).tensors;
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return (await readSafetensorsBlob(source)).tensors;
-  if (source instanceof ArrayBuffer || source instanceof Uint8Array) return parseSafetensors(source).tensors;
-  if (source instanceof Map || (typeof source === 'object' && source !== null)) return source as StateSource;
-  throw new TypeError('loadWeights: weights must be .safetensors bytes (ArrayBuffer / Uint8Array), a Blob, a file path or a state dict');
-}
-
-function entriesOf(s: StateSource): Array<[string, { shape: readonly number[] }]> {
-  return s instanceof Map ? [...s] : Object.entries(s);
+/**
+ * The state dict with BatchNorm's num_batches_tracked added as 0 where the model has one and the checkpoint has
+ * the layer's running_mean but not it (older torchvision files; PyTorch's own load fills it the same way).
+ */
+function withBatchesTracked(state: Map<string, StateValue>, own: Map<string, { shape: readonly number[] }>): Map<string, StateValue> {
+  const missing = [...own.keys()].filter(
+    (k) => k.endsWith('.num_batches_tracked') && !state.has(k) && state.has(k.replace(/num_batches_tracked$/, 'running_mean')),
+  );
+  if (missing.length === 0) return state;
+  const out = new Map(state);
+  for (const k of missing) out.set(k, { dtype: 'int32', shape: [], data: new Int32Array(1) });
+  return out;
 }
 
 /** Throws on option keys a factory does not know (a typo such as `numclasses` would otherwise be ignored). */

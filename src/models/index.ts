@@ -1,10 +1,16 @@
 // The model zoo: torchvision-compatible trunks that load PyTorch-exported weights (tools/export_torchvision.py)
-// and implement the cut-point contract (nn.FeatureModel) for the transfer API.
+// or timm's (Hugging Face Hub) from a File, bytes, a path or a URL (downloaded with progress into a cache), know
+// their input (InputSpec), and implement the cut-point contract (nn.FeatureModel) for the transfer API.
 //   import { models } from 'webgpu-tensor';
-//   const net = await models.resnet18({ weights: await (await fetch('resnet18.safetensors')).arrayBuffer() });
+//   const net = await models.resnet18({ weights: 'https://…/resnet18.safetensors', onProgress: (p) => … });
 // digits-cnn.ts (the shipped 28×28 digits trunk) is exported through `transfer` (transfer.digitsCnn), as before.
 
 export { ZooModel, type Step, type WeightsSource, type ZooOptions } from './chain.ts';
+export { readWeights, clearWeightsCache, type LoadWeightsOptions, type LoadedWeights } from './weights-source.ts';
+export { WeightsError, type WeightsErrorCode } from './weights-error.ts';
+export type { WeightsProgress } from './download.ts';
+export { IMAGENET_INPUT } from './input-spec.ts';
+export { toTorchvisionLayout, type KeyLayout } from './timm-layout.ts';
 export { ResNet, BasicBlock, resnet18, resnet34, type ResNetOptions, type WithWeights } from './resnet.ts';
 export { MobileNetV2, InvertedResidual, mobilenetV2, type MobileNetV2Options } from './mobilenetv2.ts';
 export { identifyCheckpoint, type CheckpointKind } from './checkpoint.ts';

@@ -16,7 +16,7 @@
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, Module, ReLU6, Sequential } from '../nn/index.ts';
 import { EngineError, Tensor, add, noGrad, randn, zeros } from '../engine/internal.ts';
 import { ZooModel, checkOptions, seq, type Step, type ZooOptions } from './chain.ts';
-import { build, numClassesOf, type WithWeights } from './resnet.ts';
+import { WEIGHTS_OPTIONS, build, numClassesOf, type WithWeights } from './resnet.ts';
 import { INVERTED_RESIDUAL_SETTING, makeDivisible } from './widths.ts';
 
 /** torchvision's Conv2dNormActivation with BatchNorm and ReLU6: conv (no bias) · BN · ReLU6, as a Sequential. */
@@ -172,7 +172,7 @@ function initTorchvision(model: Module): void {
 export function mobilenetV2(options?: MobileNetV2Options): MobileNetV2;
 export function mobilenetV2(options: MobileNetV2Options & WithWeights): Promise<MobileNetV2>;
 export function mobilenetV2(options: MobileNetV2Options & Partial<WithWeights> = {}): MobileNetV2 | Promise<MobileNetV2> {
-  checkOptions('mobilenetV2', options, ['numClasses', 'widthMult', 'dropout', 'weights']);
-  const { weights, ...rest } = options;
-  return build(new MobileNetV2({ ...rest, ...numClassesOf(rest) }), weights);
+  checkOptions('mobilenetV2', options, ['numClasses', 'widthMult', 'dropout', ...WEIGHTS_OPTIONS]);
+  const { weights, onProgress, signal, cache, ...rest } = options;
+  return build(new MobileNetV2({ ...rest, ...numClassesOf(rest) }), { weights, onProgress, signal, cache });
 }

@@ -13,6 +13,7 @@
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.ts';
 import { EngineError, Tensor, addRelu, noGrad, randn } from '../engine/internal.ts';
 import { ZooModel, checkOptions, seq, type Step, type WeightsSource, type ZooOptions } from './chain.ts';
+import type { LoadWeightsOptions } from './weights-source.ts';
 
 /** conv3x3 / conv1x1 of torchvision: no bias. */
 function conv(inC: number, outC: number, k: 1 | 3 | 7, stride: number): Conv2d {
@@ -142,25 +143,31 @@ function initTorchvision(model: Module): void {
   });
 }
 
-/** Options of models.resnet18 / resnet34 / mobilenetV2 with weights: the model loads them strictly. */
-export interface WithWeights {
+/**
+ * Options of models.resnet18 / resnet34 / mobilenetV2 with weights: the model loads them strictly. A URL downloads
+ * with `onProgress` into the cache (`cache`: see LoadWeightsOptions); `signal` stops a download.
+ */
+export interface WithWeights extends LoadWeightsOptions {
   weights: WeightsSource;
 }
+
+/** The option names of WithWeights, for checkOptions. */
+export const WEIGHTS_OPTIONS = ['weights', 'onProgress', 'signal', 'cache'] as const;
 
 /** torchvision's resnet18: BasicBlocks [2, 2, 2, 2], 11.7 M parameters with 1000 classes. */
 export function resnet18(options?: ZooOptions): ResNet;
 export function resnet18(options: ZooOptions & WithWeights): Promise<ResNet>;
 export function resnet18(options: ZooOptions & Partial<WithWeights> = {}): ResNet | Promise<ResNet> {
-  checkOptions('resnet18', options, ['numClasses', 'weights']);
-  return build(new ResNet({ arch: 'resnet18', layers: [2, 2, 2, 2], ...numClassesOf(options) }), options.weights);
+  checkOptions('resnet18', options, ['numClasses', ...WEIGHTS_OPTIONS]);
+  return build(new ResNet({ arch: 'resnet18', layers: [2, 2, 2, 2], ...numClassesOf(options) }), options);
 }
 
 /** torchvision's resnet34: BasicBlocks [3, 4, 6, 3], 21.8 M parameters with 1000 classes. */
 export function resnet34(options?: ZooOptions): ResNet;
 export function resnet34(options: ZooOptions & WithWeights): Promise<ResNet>;
 export function resnet34(options: ZooOptions & Partial<WithWeights> = {}): ResNet | Promise<ResNet> {
-  checkOptions('resnet34', options, ['numClasses', 'weights']);
-  return build(new ResNet({ arch: 'resnet34', layers: [3, 4, 6, 3], ...numClassesOf(options) }), options.weights);
+  checkOptions('resnet34', options, ['numClasses', ...WEIGHTS_OPTIONS]);
+  return build(new ResNet({ arch: 'resnet34', layers: [3, 4, 6, 3], ...numClassesOf(options) }), options);
 }
 
 export function numClassesOf(options: ZooOptions): ZooOptions {
@@ -168,9 +175,10 @@ export function numClassesOf(options: ZooOptions): ZooOptions {
 }
 
 /** Returns the model, or a promise of it with the weights loaded (disposing it if they do not fit). */
-export function build<M extends ZooModel>(model: M, weights: WeightsSource | undefined): M | Promise<M> {
+export function build<M extends ZooModel>(model: M, options: Partial<WithWeights>): M | Promise<M> {
+  const { weights, onProgress, signal, cache } = options;
   if (weights === undefined) return model;
-  return model.loadWeights(weights).catch((e: unknown) => {
+  return model.loadWeights(weights, { onProgress, signal, cache }).catch((e: unknown) => {
     model.dispose();
     throw e;
   });

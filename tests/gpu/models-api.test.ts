@@ -214,6 +214,6 @@ describe('model zoo: bad inputs', () => {
     expect(got.small).toMatch(/got .*\[2,3,16,40\].*: the trunk downsamples by 32, so a 16×40 image .*\| dispatches 0$/);
     expect(got.rank).toMatch(/expected input \[N, 3, H, W\].*got .*\[3,64,64\]/);
     expect(got.feats).toMatch(/H and W ≥ 32/);
-    expect(got.option).toMatch(/resnet18: unknown option "numclasses" \(known: numClasses, weights\)/);
+    expect(got.option).toMatch(/resnet18: unknown option "numclasses" \(known: numClasses, weights, onProgress, signal, cache\)/);
   });
 });
