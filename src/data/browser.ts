@@ -68,7 +68,9 @@ export function fromFiles(files: Iterable<File | PathedFile>, options: LoadOptio
   const items: { path: string; file: Blob }[] = [];
   for (const f of files) {
     const path = 'path' in f ? f.path : f.webkitRelativePath || f.name;
-    if (!path.includes('/')) throw new EngineError(`${op}: '${path}' has no folder path: pick a folder (webkitdirectory), pass { path, file }, or use fromClasses`);
+    if (!path.includes('/')) {
+      throw new EngineError(`${op}: '${path}' has no folder path: pick a folder (webkitdirectory), pass { path, file }, or use fromClasses`);
+    }
     items.push({ path, file: 'path' in f ? f.file : f });
   }
   items.sort((a, b) => byCodeUnits(a.path, b.path));

@@ -79,7 +79,14 @@ const reason = (e: unknown) => (e instanceof Error ? e.message : String(e)).spli
  * Reads, checks and holds every entry, then builds the set. `classes` is the class list in label order (classes
  * with no entries included, so that an empty class folder is an error naming it).
  */
-export async function collect<S>(op: string, classes: readonly string[], entries: readonly Entry<S>[], codec: Codec<S>, heldDecode: (b: Uint8Array | Blob) => Promise<RgbaImage>, options: LoadOptions): Promise<ImageSet> {
+export async function collect<S>(
+  op: string,
+  classes: readonly string[],
+  entries: readonly Entry<S>[],
+  codec: Codec<S>,
+  heldDecode: (b: Uint8Array | Blob) => Promise<RgbaImage>,
+  options: LoadOptions,
+): Promise<ImageSet> {
   checkLoadOptions(op, options);
   const input = options.input ?? IMAGENET_INPUT;
   const warn = options.onWarning ?? ((m: string) => console.warn(m));

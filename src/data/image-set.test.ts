@@ -59,7 +59,8 @@ describe('ImageSet', () => {
     const set = makeSet([5, 6]);
     const run = async (seed: number) => {
       const out: { x: number[]; y: number[] }[] = [];
-      for await (const b of set.batches({ batchSize: 4, shuffle: true, seed })) out.push({ x: (b.x as unknown as FakeTensor).values, y: (b.y as unknown as FakeTensor).values });
+      const values = (t: Tensor) => (t as unknown as FakeTensor).values;
+      for await (const b of set.batches({ batchSize: 4, shuffle: true, seed })) out.push({ x: values(b.x), y: values(b.y) });
       return out;
     };
     const a = await run(3);

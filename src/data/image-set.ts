@@ -38,7 +38,9 @@ export class ImageSet implements LabeledImages {
   constructor(init: ImageSetInit) {
     if (init.labels.length !== init.images.length) throw new EngineError(`ImageSet: ${init.labels.length} labels for ${init.images.length} images`);
     const bad = init.labels.findIndex((l) => l < 0 || l >= init.classes.length);
-    if (bad >= 0) throw new EngineError(`ImageSet: label ${init.labels[bad]} of image '${init.images[bad]!.name}' is not a class index (${init.classes.length} classes)`);
+    if (bad >= 0) {
+      throw new EngineError(`ImageSet: label ${init.labels[bad]} of image '${init.images[bad]!.name}' is not a class index (${init.classes.length} classes)`);
+    }
     checkInput('ImageSet', init.input);
     this.init = init;
     this.classes = init.classes;

@@ -44,8 +44,11 @@ export async function fromClasses(byClass: Readonly<Record<string, readonly Imag
       let source = list[i]!;
       const name = typeof source === 'string' ? source : typeof File !== 'undefined' && source instanceof File ? source.name : `${className}/${i}`;
       if (node && source instanceof Blob) source = new Uint8Array(await source.arrayBuffer());
-      else if (node && typeof source !== 'string' && !(source instanceof Uint8Array)) throw new EngineError(`${op}: '${name}' of class '${className}' is a browser image; in Node pass paths or Buffers`);
-      else if (!node && typeof source === 'string') throw new EngineError(`${op}: '${source}' of class '${className}' is a path; in a browser pass File/Blob or an image element`);
+      else if (node && typeof source !== 'string' && !(source instanceof Uint8Array)) {
+        throw new EngineError(`${op}: '${name}' of class '${className}' is a browser image; in Node pass paths or Buffers`);
+      } else if (!node && typeof source === 'string') {
+        throw new EngineError(`${op}: '${source}' of class '${className}' is a path; in a browser pass File/Blob or an image element`);
+      }
       entries.push({ className, name, source });
     }
   }

@@ -17,7 +17,8 @@ describe('sharp missing', () => {
   });
 
   it('a package that fails to load: decodeNode and fromFolder say so, naming the install command', async () => {
-    await expect(decodeNode(Uint8Array.of(1, 2, 3))).rejects.toThrow(/^the `sharp` package failed to load \(.+\); decoding images in Node needs the `sharp` package: npm install sharp$/);
+    const message = /^the `sharp` package failed to load \(.+\); decoding images in Node needs the `sharp` package: npm install sharp$/;
+    await expect(decodeNode(Uint8Array.of(1, 2, 3))).rejects.toThrow(message);
     await expect(fromFolder('.', { onWarning: () => {} })).rejects.toThrow(/npm install sharp/);
   });
 });
