@@ -22,7 +22,9 @@ function checkBrowser(): void {
 export async function decodeBrowser(source: BrowserImageSource, input?: InputSpec): Promise<RgbaImage> {
   checkBrowser();
   if (typeof HTMLImageElement !== 'undefined' && source instanceof HTMLImageElement) await source.decode();
-  let bitmap = await createImageBitmap(source);
+  // No colour management (torchvision and sharp here read the stored values); canvas keeps alpha premultiplied, so
+  // colours under partial transparency lose precision (photos are opaque).
+  let bitmap = await createImageBitmap(source, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   try {
     if (input) {
       const g = resizedGeometry(bitmap.width, bitmap.height, input);
@@ -62,7 +64,7 @@ export interface PathedFile {
  * A picked or dropped folder as torchvision's ImageFolder reads a directory: root/<class>/** are that class's
  * images, classes sorted by name. Takes Files with a webkitRelativePath, or { path, file } pairs.
  */
-export function fromFiles(files: Iterable<File | PathedFile>, options: LoadOptions = {}): Promise<ImageSet> {
+export async function fromFiles(files: Iterable<File | PathedFile>, options: LoadOptions = {}): Promise<ImageSet> {
   const op = 'fromFiles';
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
   const items: { path: string; file: Blob }[] = [];
