@@ -18,7 +18,8 @@ export interface LoadOptions {
   /**
    * 'encoded' (default) holds each file's bytes and decodes a batch at a time; 'pixels' holds uint8 RGBA resized
    * for `input` (faster batches, more memory: 10,000 images at 224² are 2 GB). Sources that are already pixels
-   * (ImageBitmap, canvas, VideoFrame, ImageData) are always held as pixels at the input size.
+   * (ImageBitmap, canvas, VideoFrame, ImageData) are always held as pixels at the input size. Held pixels are
+   * what `withInput` prepares from: hold 'encoded' when the set will serve trunks of different sizes.
    */
   hold?: 'encoded' | 'pixels';
   /** Called with one line per skipped file (default console.warn). */
