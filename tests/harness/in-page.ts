@@ -18,3 +18,8 @@ export { noLeak, takeLeaks } from './leak-check.ts';
 export async function crossEntropyComposed(): Promise<typeof import('../../src/nn/losses.ts').crossEntropyComposed> {
   return (await import('../../src/nn/losses.ts')).crossEntropyComposed;
 }
+
+/** src/data (images in, datasets, batches), which the public entry does not export yet. Imported on first use. */
+export async function data(): Promise<typeof import('../../src/data/index.ts')> {
+  return import('../../src/data/index.ts');
+}
