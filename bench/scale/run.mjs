@@ -93,7 +93,7 @@ function renderMarkdown(r) {
     `during the epoch it peaked at ${MiB(r.rssPeak['epoch 224'] ?? 0)} MiB: ${MiB(r.epochHostBytes)} MiB above that ` +
       `(budget 512 MiB: ${r.epochHostBytes < 512 * 2 ** 20 ? 'within' : 'OVER'}; the held PNG bytes, decode and upload buffers, and the GPU's memory, which is host memory here).`,
     '',
-    'Batches are prepared by src/data/prep-fallback.ts (CPU placeholder) until the GPU preprocessing op is wired in.',
+    'Batches are prepared on the GPU (src/engine/ops/image-prep.ts through src/data/prepare.ts).',
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,7 @@
 // already at the trunk's input size — and decodes a batch at a time, the next batch while the caller trains on
 // the current one (prefetch.ts). Subsets, splits and other input specs share the held images.
 
-import { drawSeed, EngineError, randperm, tensor, type Tensor } from '../engine/internal.ts';
+import { drawSeed, EngineError, randperm, tensor, type AugmentConfig, type Tensor } from '../engine/internal.ts';
 import { prefetchOne } from './prefetch.ts';
 import { checkInput, prepareBatch } from './prepare.ts';
 import { stratifiedSplit, type SplitOptions } from './split.ts';
@@ -22,7 +22,7 @@ export interface ImageSetInit {
   /** Receives 'decode k' / 'yield k' as batches are made (tests read the order). */
   trace?: (event: string) => void;
   /** Batch preparation (defaults to prepare.ts's; tests without a GPU pass their own). */
-  prepare?: (images: readonly RgbaImage[], input: InputSpec) => Tensor;
+  prepare?: (images: readonly RgbaImage[], input: InputSpec, augment?: AugmentConfig) => Tensor;
   /** Class labels → int32 tensor (defaults to an upload; tests without a GPU pass their own). */
   labelTensor?: (labels: Int32Array) => Tensor;
 }
@@ -96,8 +96,10 @@ export class ImageSet implements LabeledImages {
     const { batchSize, shuffle = false, seed, augment = false, signal } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new EngineError(`batches: batchSize must be a positive integer, got ${batchSize}`);
     if (seed !== undefined && !Number.isInteger(seed)) throw new EngineError(`batches: seed must be an integer, got ${seed}`);
-    // TODO(lead, issue 22 item 3): wire the GPU augmentation op here (training batches, seeded from `seed`).
-    if (augment) throw new EngineError('batches: augment is not available yet (the GPU augmentation op is not wired into src/data)');
+    // Augmentation draws one seed per batch from one base: the batches' seed when given (repeatable), else the
+    // engine's stream.
+    const augmentBase = augment ? (seed ?? drawSeed()) : 0;
+    const augmentFor = (k: number): AugmentConfig | undefined => (augment ? { seed: (augmentBase + Math.imul(k + 1, 0x9e3779b1)) >>> 0 } : undefined);
     const n = this.size;
     const order = shuffle ? randperm(n, { seed: seed ?? drawSeed() }) : Int32Array.from({ length: n }, (_, i) => i);
     const count = Math.ceil(n / batchSize);
@@ -106,7 +108,7 @@ export class ImageSet implements LabeledImages {
     const prepare = this.init.prepare ?? prepareBatch;
     const labelTensor = this.init.labelTensor ?? ((l: Int32Array) => tensor(l, [l.length]));
     const finish = (images: RgbaImage[], k: number): LabeledBatch => {
-      const x = prepare(images, input);
+      const x = prepare(images, input, augmentFor(k));
       try {
         return { x, y: labelTensor(Int32Array.from(at(k), (i) => this.labels[i]!)) };
       } catch (e) {

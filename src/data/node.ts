@@ -5,7 +5,7 @@
 
 import { EngineError } from '../engine/internal.ts';
 import { byCodeUnits, collect, type Codec, type Entry, type LoadOptions } from './collect.ts';
-import { resizedGeometry } from './prep-fallback.ts';
+import { resizedGeometry } from './geometry.ts';
 import type { ImageSet } from './image-set.ts';
 import type { InputSpec, RgbaImage } from './types.ts';
 

@@ -1,12 +1,11 @@
 // The one place a batch of decoded images becomes the network's input tensor. Everything in src/data that makes
 // batches calls prepareBatch; nothing else touches pixels on their way to the GPU.
 //
-// TODO(lead, issue 22 item 2): replace the body with the preprocess helper's GPU op,
-//   `return prepareImages(images, input);` from src/engine/ops/image-prep.ts (through internal.ts),
-// and delete prep-fallback.ts. Until then the batch is prepared on the CPU (PLACEHOLDER, see prep-fallback.ts).
+// The work runs on the GPU (src/engine/ops/image-prep.ts: resize with antialiasing, centre crop, gray/RGB,
+// normalization and, for training batches, random resized crop, flip and colour jitter in the same pass): the
+// host only uploads the decoded uint8 pixels, one word a pixel.
 
-import { EngineError, tensor, type Tensor } from '../engine/internal.ts';
-import { prepareImagesCpu } from './prep-fallback.ts';
+import { EngineError, prepareImages, type AugmentConfig, type Tensor } from '../engine/internal.ts';
 import type { InputSpec, RgbaImage } from './types.ts';
 
 /** Checks an input spec before any work: sizes, channels, one mean and std per channel. */
@@ -24,8 +23,10 @@ export function checkInput(op: string, input: InputSpec): void {
   if (input.std.some((s) => !(s > 0))) throw new EngineError(`${op}: input.std must be positive, got [${input.std.join(', ')}]`);
 }
 
-/** Decoded RGBA images → float32 [N, C, H, W] on the GPU, prepared for `input`. The caller owns the tensor. */
-export function prepareBatch(images: readonly RgbaImage[], input: InputSpec): Tensor {
-  const [h, w] = input.size;
-  return tensor(prepareImagesCpu(images, input), [images.length, input.channels, h, w]); // PLACEHOLDER: CPU path
+/**
+ * Decoded RGBA images → float32 [N, C, H, W] on the GPU, prepared for `input`, augmented when `augment` is given
+ * (its seed makes the batch repeatable). The caller owns the tensor.
+ */
+export function prepareBatch(images: readonly RgbaImage[], input: InputSpec, augment?: AugmentConfig): Tensor {
+  return prepareImages(images, input, { op: 'batches', ...(augment ? { augment } : {}) });
 }

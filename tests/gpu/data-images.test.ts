@@ -131,4 +131,37 @@ describe('data: images in the page', () => {
     expect(got.log).toEqual(['decode 0', 'decode 1', 'yield 0', 'train 0', 'decode 2', 'yield 1', 'train 1', 'yield 2', 'train 2']);
     expect(got.leaked).toBe(0);
   });
+  it('prepares training batches on the GPU (a kernel trace shows the resize), augmented batches repeat by seed', async () => {
+    const colours: [number, number, number][] = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30]];
+    const pngs = await Promise.all(colours.map((c, i) => solid(9 + i, 12, c)));
+    const got = await gpu.run(async (E: Engine, H, bytes: number[][]) => {
+      const D = await H.data();
+      const input = { size: [6, 6] as [number, number], channels: 3 as const, resizeShorter: null, mean: [0, 0, 0], std: [1, 1, 1] };
+      const files = bytes.map((b, i) => ({ path: `r/${i < 2 ? 'a' : 'b'}/${i}.png`, file: new Blob([new Uint8Array(b)]) }));
+      const set = await D.fromFiles(files, { input });
+      const before = E.memoryStats().inUse;
+      const epoch = async (augment: boolean) => {
+        const xs: number[][] = [];
+        for await (const { x, y } of set.batches({ batchSize: 4, shuffle: true, seed: 3, augment })) {
+          xs.push(Array.from(await x.data()));
+          x.dispose();
+          y.dispose();
+        }
+        return xs;
+      };
+      const traced = await E.internal.traceLaunches(async () => {
+        for await (const { x, y } of set.batches({ batchSize: 4 })) {
+          x.dispose();
+          y.dispose();
+        }
+      });
+      const [a, b, plain] = [await epoch(true), await epoch(true), await epoch(false)];
+      return { traced: traced.map((l) => `${l.op}:${l.kernel}`), a, b, plain, leaked: E.memoryStats().inUse - before };
+    }, pngs);
+    expect(got.traced).toContain('batches:image_resize');
+    expect(got.a).toEqual(got.b); // the same seed gives the same augmented batches
+    expect(got.a).not.toEqual(got.plain); // and augmentation changed them
+    expect(got.a.flat().every(Number.isFinite)).toBe(true);
+    expect(got.leaked).toBe(0);
+  });
 });
