@@ -84,7 +84,11 @@ function readIdx(dir: string, stem: string): { images: Buffer[]; labels: number[
 /** Every PNG under OUT/<class>/ decoded, with its folder's class index. */
 function readFolders(out: string): { label: number; name: string; width: number; height: number; pixels: Uint8Array }[] {
   return readdirSync(out).flatMap((cls) =>
-    readdirSync(path.join(out, cls)).map((name) => ({ label: CLASSES.indexOf(cls), name: `${cls}/${name}`, ...decodeGrayPng(readFileSync(path.join(out, cls, name))) })),
+    readdirSync(path.join(out, cls)).map((name) => ({
+      label: CLASSES.indexOf(cls),
+      name: `${cls}/${name}`,
+      ...decodeGrayPng(readFileSync(path.join(out, cls, name))),
+    })),
   );
 }
 
@@ -92,7 +96,8 @@ function readFolders(out: string): { label: number; name: string; width: number;
 function syntheticSource(): { dir: string; images: Buffer[]; labels: number[] } {
   const dir = temp();
   const n = 40;
-  const images = Array.from({ length: n }, (_, i) => Buffer.from(Array.from({ length: 784 }, (_, p) => (i * 37 + (p % 28) * 3 + Math.floor(p / 28) * 5) & 255)));
+  const pixel = (i: number, p: number): number => (i * 37 + (p % 28) * 3 + Math.floor(p / 28) * 5) & 255;
+  const images = Array.from({ length: n }, (_, i) => Buffer.from(Array.from({ length: 784 }, (_, p) => pixel(i, p))));
   const labels = images.map((_, i) => i % 4);
   writeFileSync(path.join(dir, 't10k-images-idx3-ubyte.gz'), idxGz(0x803, [n, 28, 28], Buffer.concat(images)));
   writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte.gz'), idxGz(0x801, [n], Buffer.from(labels)));
@@ -154,7 +159,8 @@ describe('tools/fashion-mnist.mjs --folders', () => {
   });
 
   it('refuses bad arguments with a message and exit code 1', () => {
-    expect(tool('--folders', temp(), '--source', src.dir, '--split', 'valid')).toMatchObject({ code: 1, out: expect.stringContaining('--split must be train or test') });
+    const split = tool('--folders', temp(), '--source', src.dir, '--split', 'valid');
+    expect(split).toMatchObject({ code: 1, out: expect.stringContaining('--split must be train or test') });
     expect(tool('--folders', temp(), '--classes', 'hat')).toMatchObject({ code: 1, out: expect.stringContaining('unknown class "hat"') });
     expect(tool('--folders', temp(), '--size', '0')).toMatchObject({ code: 1, out: expect.stringContaining('--size needs a positive integer') });
     expect(tool('--folders', temp(), '--source', temp())).toMatchObject({ code: 1, out: expect.stringContaining('cannot read') });
