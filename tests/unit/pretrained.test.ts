@@ -4,11 +4,13 @@
 // and tests/package/run.mjs (the same block from the installed tarball, in Node and in a vite app).
 
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseSafetensors } from '../../src/nn/safetensors.ts';
-import { DIGITS_INPUT, pretrainedDigitsUrl } from '../../src/models/pretrained.ts';
+import { DIGITS_INPUT, pretrainedDigits, pretrainedDigitsUrl } from '../../src/models/pretrained.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -36,5 +38,17 @@ describe('the shipped pretrained trunk', () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { files: string[] };
     expect(pkg.files).toEqual(expect.arrayContaining(['pretrained/*.safetensors', 'pretrained/*.json']));
     for (const f of ['digits-0to4.safetensors', 'digits-0to4.json']) expect(existsSync(path.join(REPO, 'pretrained', f))).toBe(true);
+  });
+
+  it('given a { url } that answers 404, says so and what to do, before any GPU work (no device here)', async () => {
+    const server = createServer((_req, res) => res.writeHead(404, 'Not Found').end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/digits.safetensors`;
+      await expect(pretrainedDigits({ url })).rejects.toThrow(`pretrainedDigits: ${url} answered 404 Not Found: serve pretrained/digits-0to4.safetensors`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
