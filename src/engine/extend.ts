@@ -8,7 +8,9 @@
 //
 // Everything here records work on the engine's own device and queue, in order with the built-in ops.
 
-export { defineKernel, grid, MAX_WORKGROUPS_PER_DIM, type Kernel, type BindingKind, type FieldType, type ParamsFields, type ParamsValues } from '../shaders/kernel.ts';
+export {
+  defineKernel, grid, MAX_WORKGROUPS_PER_DIM, type Kernel, type BindingKind, type FieldType, type ParamsFields, type ParamsValues,
+} from '../shaders/kernel.ts';
 export { emptyTensor, launch, type LaunchOptions } from './runtime/launch.ts';
 export { attach, needsGrad, type BackwardRule } from './autograd.ts';
 export { checkOperand, checkFloat } from './tensor.ts';

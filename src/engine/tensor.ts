@@ -88,7 +88,9 @@ export class Tensor {
 
   set requiresGrad(value: boolean) {
     if (this.gradFn) throw new EngineError(`requiresGrad: can only be changed on leaf tensors (this one comes from ${this.gradFn.op})`);
-    if (value && this.dtype !== 'float32') throw new DTypeError(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype} ${this.describe()}`);
+    if (value && this.dtype !== 'float32') {
+      throw new DTypeError(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype} ${this.describe()}`);
+    }
     this.needsGrad = value;
   }
 

@@ -134,7 +134,10 @@ export class MultiTask extends Module {
   setWeighting(weighting: Weighting): void {
     const want = [...this.tasks].sort().join(', ');
     const got = [...weighting.tasks].sort().join(', ');
-    if (want !== got) throw new EngineError(`MultiTask: weighting ${weighting.method} was given tasks [${weighting.tasks.join(', ')}], but the heads are [${this.tasks.join(', ')}]`);
+    if (want !== got) {
+      throw new EngineError(`MultiTask: weighting ${weighting.method} was given tasks [${weighting.tasks.join(', ')}], `
+        + `but the heads are [${this.tasks.join(', ')}]`);
+    }
     this.registerModule('weighting', weighting);
   }
 
@@ -146,7 +149,8 @@ export class MultiTask extends Module {
     if (this.tasks.includes(task)) throw new EngineError(`MultiTask.addHead: task "${task}" already exists`);
     const want = [...this.tasks, task].sort().join(', ');
     if ([...weighting.tasks].sort().join(', ') !== want) {
-      throw new EngineError(`MultiTask.addHead: weighting ${weighting.method} was given tasks [${weighting.tasks.join(', ')}], expected [${[...this.tasks, task].join(', ')}]`);
+      throw new EngineError(`MultiTask.addHead: weighting ${weighting.method} was given tasks [${weighting.tasks.join(', ')}], `
+        + `expected [${[...this.tasks, task].join(', ')}]`);
     }
     this.architecture.addTask(task);
     this.addTaskUnchecked(task, head, loss);
@@ -229,16 +233,22 @@ export class MultiTask extends Module {
         continue;
       }
       if (mask instanceof Tensor) {
-        if (mask.rank !== 1 || mask.shape[0] !== n) throw new ShapeError(`MultiTask.${op}: the mask of task "${t}" is ${fmtShape(mask.shape)}, expected [${n}] (one entry per sample)`);
+        if (mask.rank !== 1 || mask.shape[0] !== n) {
+          throw new ShapeError(`MultiTask.${op}: the mask of task "${t}" is ${fmtShape(mask.shape)}, expected [${n}] (one entry per sample)`);
+        }
         present.push(t);
         continue;
       }
-      if (typeof (mask as ArrayLike<unknown>).length !== 'number') throw new TypeError(`MultiTask.${op}: the mask of task "${t}" must be a Tensor or an array of 0/1`);
+      if (typeof (mask as ArrayLike<unknown>).length !== 'number') {
+        throw new TypeError(`MultiTask.${op}: the mask of task "${t}" must be a Tensor or an array of 0/1`);
+      }
       if (mask.length !== n) throw new ShapeError(`MultiTask.${op}: the mask of task "${t}" has ${mask.length} entries, expected ${n} (one per sample)`);
       let labelled = 0;
       for (let i = 0; i < n; i++) {
         const v = mask[i];
-        if (v !== 0 && v !== 1 && v !== true && v !== false) throw new TypeError(`MultiTask.${op}: the mask of task "${t}" must hold 0/1 or booleans, got ${String(v)} at ${i}`);
+        if (v !== 0 && v !== 1 && v !== true && v !== false) {
+          throw new TypeError(`MultiTask.${op}: the mask of task "${t}" must hold 0/1 or booleans, got ${String(v)} at ${i}`);
+        }
         if (v === 1 || v === true) labelled++;
       }
       if (labelled > 0) present.push(t);

@@ -107,12 +107,16 @@ export class FeatureCache {
   private builtBoundary: string | null = null;
   private featureShape: number[] = [];
   private disposed = false;
-  readonly stats: FeatureCacheStats = { builds: 0, computedSamples: 0, cachedBatches: 0, uncachedBatches: 0, bypassedBatches: 0, boundary: null, storage: null, bytes: 0 };
+  readonly stats: FeatureCacheStats = {
+    builds: 0, computedSamples: 0, cachedBatches: 0, uncachedBatches: 0, bypassedBatches: 0, boundary: null, storage: null, bytes: 0,
+  };
 
   constructor(readonly model: Module, readonly data: ImageSet, options: FeatureCacheOptions = {}) {
     if (!(model instanceof Module)) throw new TypeError('FeatureCache: model must be an nn.Module');
     checkOptions('FeatureCache', options, ['budgetBytes', 'chunk', 'enabled', 'onProgress']);
-    if (!data || !(data.images instanceof Float32Array) || !Array.isArray(data.shape)) throw new TypeError('FeatureCache: data must be { images: Float32Array, count, shape }');
+    if (!data || !(data.images instanceof Float32Array) || !Array.isArray(data.shape)) {
+      throw new TypeError('FeatureCache: data must be { images: Float32Array, count, shape }');
+    }
     this.sampleSize = data.shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(data.count) || data.count < 1 || data.images.length !== data.count * this.sampleSize) {
       throw new ShapeError(`FeatureCache: ${data.images.length} values are not ${data.count} samples of ${fmtShape(data.shape)}`);
@@ -248,7 +252,8 @@ export class FeatureCache {
       const done = start + n;
       this.options.onProgress?.({
         done, total: this.data.count, boundary: at, storage: 'host', bytes,
-        line: `feature cache at "${at}": ${done}/${this.data.count} samples, streamed to host memory (${(bytes / 2 ** 20).toFixed(1)} MiB > GPU budget ${budget} MiB)`,
+        line: `feature cache at "${at}": ${done}/${this.data.count} samples, streamed to host memory `
+          + `(${(bytes / 2 ** 20).toFixed(1)} MiB > GPU budget ${budget} MiB)`,
       });
     }
     this.host = host;
@@ -270,7 +275,11 @@ export class FeatureCache {
     this.filled = new Uint8Array(this.data.count);
     this.host = null;
     this.finish(at, shape, 'gpu', bytes);
-    this.options.onProgress?.({ done: 0, total: this.data.count, boundary: at, storage: 'gpu', bytes, line: `feature cache at "${at}": room for ${this.data.count} × ${fmtShape(shape)} on the GPU (${(bytes / 2 ** 20).toFixed(1)} MiB), filled as batches arrive` });
+    this.options.onProgress?.({
+      done: 0, total: this.data.count, boundary: at, storage: 'gpu', bytes,
+      line: `feature cache at "${at}": room for ${this.data.count} × ${fmtShape(shape)} on the GPU (${(bytes / 2 ** 20).toFixed(1)} MiB), `
+        + 'filled as batches arrive',
+    });
     return true;
   }
 
@@ -333,7 +342,9 @@ function cacheable(m: Module): boolean {
 function checkedIndices(idx: ArrayLike<number>, count: number): ArrayLike<number> {
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= count) throw new ShapeError(`FeatureCache: sample index ${v} is out of range for ${count} samples (a batch for another dataset?)`);
+    if (!Number.isInteger(v) || v < 0 || v >= count) {
+      throw new ShapeError(`FeatureCache: sample index ${v} is out of range for ${count} samples (a batch for another dataset?)`);
+    }
   }
   return idx;
 }

@@ -135,7 +135,9 @@ export function replaceHead(model: Module, path: string, head: Module, options: 
     const last = view.cutPoints().at(-1);
     const steps = last === undefined ? [] : view.chainUpTo(last);
     const at = steps.findIndex((s) => s.path === path || s.path.startsWith(`${path}.`));
-    if (at < 0) throw new EngineError(`replaceHead: ${model.label()} has no module at "${path}" in its chain (modules: ${steps.map((s) => s.path).join(', ')})`);
+    if (at < 0) {
+      throw new EngineError(`replaceHead: ${model.label()} has no module at "${path}" in its chain (modules: ${steps.map((s) => s.path).join(', ')})`);
+    }
     let shape = [...options.inputShape];
     for (const s of steps.slice(0, at)) shape = outputShape(s.module, shape);
     checkHeadFits('replaceHead', head, shape);

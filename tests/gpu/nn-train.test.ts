@@ -54,10 +54,15 @@ describe('nn training', () => {
       model.dispose();
       const trainLosses = await Promise.all(losses.map((l) => l.item()));
       for (const l of losses) l.dispose();
-      return { state, headShape: [...head.weight.shape], bnTraining: bn.training, frozenGrads: frozenGrads.map((g) => g === null), after, groups, steps, trainLosses };
+      return {
+        state, headShape: [...head.weight.shape], bnTraining: bn.training, frozenGrads: frozenGrads.map((g) => g === null),
+        after, groups, steps, trainLosses,
+      };
     }, body, fileBytes);
     // The trunk is exactly the pretrained one (frozen, BatchNorm statistics untouched)...
-    const file = JSON.parse(readFileSync(new URL('../fixtures/torch/model.safetensors.json', import.meta.url), 'utf8')) as { tensors: Record<string, { data: number[] }> };
+    const file = JSON.parse(readFileSync(new URL('../fixtures/torch/model.safetensors.json', import.meta.url), 'utf8')) as {
+      tensors: Record<string, { data: number[] }>;
+    };
     for (const k of Object.keys(file.tensors).filter((k) => k.startsWith('features.'))) expect(got.state[k], k).toEqual(file.tensors[k]!.data.map(Math.fround));
     expect(got.frozenGrads.every(Boolean)).toBe(true);
     expect(got.bnTraining).toBe(false);
@@ -118,7 +123,8 @@ describe('nn training', () => {
       t.dispose();
       return { stats, losses, kernelsPerStep };
     });
-    console.log(`[nn leak] ${JSON.stringify(got.stats)}; ${got.kernelsPerStep} kernels per training step; losses ${got.losses.map((l) => l.toFixed(3)).join(' ')}`);
+    const losses = got.losses.map((l) => l.toFixed(3)).join(' ');
+    console.log(`[nn leak] ${JSON.stringify(got.stats)}; ${got.kernelsPerStep} kernels per training step; losses ${losses}`);
     const steady = got.stats.filter((s) => s.step >= 3);
     expect(steady.length).toBeGreaterThanOrEqual(10);
     for (const s of steady) {

@@ -20,7 +20,10 @@ let browser: Browser;
 let server: { url: string; close: () => Promise<void> };
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.site.config.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  execFileSync(
+    process.execPath, [path.join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.site.config.ts'],
+    { cwd: REPO_ROOT, stdio: 'pipe' },
+  );
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typedoc/bin/typedoc')], { cwd: REPO_ROOT, stdio: 'pipe' });
   server = await serveStatic(path.join(REPO_ROOT, 'dist-site'));
   browser = await connectBrowser(inject('gpuHarness').wsEndpoint);
@@ -143,7 +146,9 @@ describe('built site pages', () => {
     for (const h of ['ours ms', 'TF.js ms', 'TF.js/ours']) for (const v of await column(page, '#results', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
     expect(await text(page, '#results')).toContain('matmul 256');
     // The training-step row: its own table of throughput and per-step counts.
-    for (const h of ['ours samples/s', 'TF.js samples/s', 'dispatches / step']) for (const v of await column(page, '#steps', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
+    for (const h of ['ours samples/s', 'TF.js samples/s', 'dispatches / step']) {
+      for (const v of await column(page, '#steps', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
+    }
     await expectChart(page, '#chart-ms', 2, 'bar');
     await expectChart(page, '#chart-ratio', 1, 'bar');
     // Download: the JSON is a bench/results report.
