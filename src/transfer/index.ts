@@ -6,7 +6,8 @@
 //   cache.ts         the feature cache at the freeze boundary
 //   similarity.ts    measureSimilarity (linear probes)
 //   advisor.ts       recommendStrategy (the four scenarios, thresholds fixed in advance)
-//   (digitsCnn, the shipped pretrained trunk's architecture, lives in src/models/digits-cnn.ts; re-exported here)
+//   (digitsCnn, the shipped pretrained trunk's architecture, lives in src/models/digits-cnn.ts; pretrainedDigits, the
+//   trunk with its shipped weights in one call, in src/models/pretrained.ts; both re-exported here)
 export {
   cutPoints, checkCutPoint, forwardTo, forwardFrom, canResume, chainSteps, truncate, featureExtractor, attachHead, replaceHead,
   type ChainStep, type ResumableFeatureModel, type FeatureExtractorOptions, type HeadOptions,
@@ -22,3 +23,4 @@ export {
 export { measureSimilarity, type LabelledImageSet, type SimilarityOptions, type SimilarityReport, type ProbeResult } from './similarity.ts';
 export { recommendStrategy, SMALL_PER_CLASS, SIMILAR_AT, ADVISOR_RULE_VERSION, type Strategy, type StrategyAdvice, type StrategyQuery } from './advisor.ts';
 export { digitsCnn, DigitsCnn, DIGITS_CNN_FEATURES, PRETRAINED_DIGITS } from '../models/digits-cnn.ts';
+export { pretrainedDigits, DIGITS_INPUT, type PretrainedOptions } from '../models/pretrained.ts';

@@ -3,7 +3,7 @@
 // says it is given), and what they log matches the values written in their comments. A block is named by its
 // id, '<file>#<name>' for the block after `<!-- name -->` (tests/harness/doc-blocks.ts); tests/unit/docs.test.ts
 // fails on a ts block that no test runs and that is not marked `<!-- not run: reason -->`. Also run elsewhere:
-// README.md#fine-tuning (tests/gpu/nn-train.test.ts), README.md#node (tests/package/run.mjs).
+// README.md#fine-tuning (tests/gpu/nn-train.test.ts), README.md#node and docs/transfer.md#transfer (tests/package/run.mjs).
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { docBlock } from '../harness/doc-blocks.ts';

@@ -3,10 +3,13 @@
 //
 //   node        plain Node 20 ESM with the `webgpu` package (Dawn; on a CPU-only machine over SwiftShader's
 //               Vulkan driver): the README's Node example verbatim, init({ gpu: create([]) }) with the GPU
-//               object left to the garbage collector, init() finding `webgpu` by itself, the core entry
+//               object left to the garbage collector, init() finding `webgpu` by itself, the core entry,
+//               init() finding SwiftShader by itself (no VK_ICD_FILENAMES) and saying what to install when
+//               the driver it is given loads nothing, and docs/transfer.md's transfer example verbatim on the
+//               shipped trunk, which the tarball carries (pretrained/) and transfer.pretrainedDigits() loads
 //   node-no-gpu a project without `webgpu`: init() says how to install it
 //   tsc-*       `tsc --noEmit` over a consumer file with NodeNext, Bundler + strict, and the vite template's flags
-//   vite-dev    a vite app on vite's dev server, opened in headless Chromium
+//   vite-dev    a vite app on vite's dev server, opened in headless Chromium; it also loads the shipped trunk
 //   vite-build  the same app after `vite build`, served statically, in headless Chromium
 //   bundle size small apps bundled against the built package stay within scripts/measure-bundle.mjs's BUDGETS
 //
@@ -31,9 +34,11 @@ const reportFile = reportArg > 0 ? process.argv[reportArg + 1] : null;
 const keep = process.argv.includes('--keep');
 
 /** Runs a command; resolves to { code, out } (stdout + stderr), rejecting only on a spawn failure. */
-function run(cmd, args, { cwd, env = {}, timeoutMs = 120_000 } = {}) {
+function run(cmd, args, { cwd, env = {}, unset = [], timeoutMs = 120_000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const fullEnv = { ...process.env, ...env };
+    for (const name of unset) delete fullEnv[name];
+    const child = spawn(cmd, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -95,10 +100,11 @@ async function fixture(name) {
  * Node with Dawn over SwiftShader. A crash is a failure; one retry only for a start-up flake recognised by
  * its message (Dawn/Vulkan failing to create the adapter), never for a crash after the engine started.
  */
-async function runNodeApp(dir, script) {
-  const env = existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {};
+async function runNodeApp(dir, script, { findDriver = false } = {}) {
+  const env = existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES && !findDriver ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {};
+  const unset = findDriver ? ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES'] : [];
   for (let attempt = 1; ; attempt++) {
-    const r = await run(process.execPath, ['--expose-gc', script], { cwd: dir, env, timeoutMs: 120_000 });
+    const r = await run(process.execPath, ['--expose-gc', script], { cwd: dir, env, unset, timeoutMs: 120_000 });
     if (r.code === 0) return r.out;
     const startupFlake = !r.out.includes('adapter:') && /no WebGPU adapter was found|requestAdapter|vkCreateInstance|VK_ERROR_INITIALIZATION_FAILED/.test(r.out);
     if (attempt === 1 && startupFlake) {
@@ -151,6 +157,33 @@ async function openApp(browser, url) {
 
 const EXPECTED = '[[3],[7]]';
 
+/** The shipped trunk's head bias, summed in absolute value to 4 decimals: what the vite app computes after loading it. */
+async function shippedBiasSum() {
+  const bytes = await readFile(path.join(REPO_ROOT, 'pretrained', 'digits-0to4.safetensors'));
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const entry = JSON.parse(bytes.toString('utf8', 8, 8 + headerLength))['classifier.1.bias'];
+  const [begin, end] = entry.data_offsets;
+  const data = bytes.subarray(8 + headerLength + begin, 8 + headerLength + end);
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 4) sum += Math.abs(data.readFloatLE(i));
+  return sum.toFixed(4);
+}
+
+/** docs/transfer.md's transfer block as a Node module: the names its text says it gets, defined first (as tests/gpu/readme.test.ts does). */
+function transferBlockModule(block) {
+  return `import * as E from 'webgpu-tensor';
+await E.init();
+const count = 32;
+const noise = E.rand([count * 784], { seed: 3 });
+const images = await noise.data();
+noise.dispose();
+const batches = [Array.from({ length: 16 }, (_, i) => i), Array.from({ length: 16 }, (_, i) => 16 + i)];
+const labelsOf = (idx) => E.tensor(idx.map((i) => i % 3), [idx.length], { dtype: 'int32' });
+${block}
+E.shutdown();
+`;
+}
+
 async function main() {
   const root = await mkdtemp(path.join(tmpdir(), 'webgpu-tensor-package-'));
   let browser;
@@ -161,12 +194,19 @@ async function main() {
       const info = JSON.parse(out.slice(out.indexOf('[')))[0];
       tarball = path.join(root, info.filename);
       const files = info.files.map((f) => f.path);
-      const shipped = (f) => f.startsWith('dist/') || /^docs\/[^/]+\.md$/.test(f) || ['package.json', 'README.md', 'LICENSE'].includes(f);
+      const shipped = (f) =>
+        f.startsWith('dist/') ||
+        /^docs\/[^/]+\.md$/.test(f) ||
+        /^pretrained\/[^/]+\.(safetensors|json)$/.test(f) ||
+        ['package.json', 'README.md', 'LICENSE'].includes(f);
       const outside = files.filter((f) => !shipped(f));
       if (outside.length > 0) {
-        throw new Error(`the tarball holds files outside dist/, README.md, docs/*.md, LICENSE: ${outside.slice(0, 10).join(', ')}`);
+        throw new Error(`the tarball holds files outside dist/, README.md, docs/*.md, pretrained/, LICENSE: ${outside.slice(0, 10).join(', ')}`);
       }
       if (!files.includes('docs/transfer.md')) throw new Error('the tarball lacks docs/*.md, the guides the README links to');
+      for (const f of ['pretrained/digits-0to4.safetensors', 'pretrained/digits-0to4.json']) {
+        if (!files.includes(f)) throw new Error(`the tarball lacks ${f}, the shipped trunk transfer.pretrainedDigits() loads`);
+      }
       const raw = files.filter((f) => /\.(ts|wgsl)$/.test(f) && !f.endsWith('.d.ts'));
       if (raw.length > 0) throw new Error(`the tarball holds sources: ${raw.slice(0, 10).join(', ')}`);
       return `${(info.size / 1000).toFixed(1)} kB, ${info.entryCount} files`;
@@ -188,10 +228,16 @@ async function main() {
     // The block after <!-- node --> in README.md, by its id (tests/harness/doc-blocks.ts; tests/unit/docs.test.ts checks it is named here).
     const [nodeFile, nodeName] = 'README.md#node'.split('#');
     const readmeNode = new RegExp(`<!-- ${nodeName} -->\\s*\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(await readFile(path.join(REPO_ROOT, nodeFile), 'utf8'));
+    // The block after <!-- transfer --> in docs/transfer.md: the shipped trunk from the package, fine-tuned.
+    const [transferFile, transferName] = 'docs/transfer.md#transfer'.split('#');
+    const transferText = await readFile(path.join(REPO_ROOT, transferFile), 'utf8');
+    const transferBlock = new RegExp(`<!-- ${transferName} -->[\\s\\S]*?\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(transferText);
     const nodeDir = await makeProject(root, 'node-app', tarball, ['webgpu'], {
       'gc.mjs': await fixture('node-gc.mjs'),
       'auto.mjs': await fixture('node-auto.mjs'),
+      'no-adapter.mjs': await fixture('node-no-adapter.mjs'),
       'readme.mjs': readmeNode?.[1] ?? '',
+      'transfer.mjs': transferBlockModule(transferBlock?.[1] ?? ''),
     });
     await check("node: the README's Node example, verbatim, logs what its comment says", async () => {
       if (!readmeNode) throw new Error(`${nodeFile} has no \`\`\`js block after <!-- ${nodeName} -->`);
@@ -209,6 +255,29 @@ async function main() {
     await check('node: init() finds the webgpu package itself; webgpu-tensor/core', async () => {
       const out = await runNodeApp(nodeDir, 'auto.mjs');
       if (!out.includes(`result: ${EXPECTED}`) || !out.includes(`core: ${EXPECTED}`)) throw new Error(`unexpected output:\n${out}`);
+    });
+
+    await check('node: init() with no VK_ICD_FILENAMES finds a driver itself (SwiftShader where Chromium ships it, on a GPU-less machine)', async () => {
+      const out = await runNodeApp(nodeDir, 'auto.mjs', { findDriver: true });
+      if (!out.includes(`result: ${EXPECTED}`)) throw new Error(`unexpected output:\n${out}`);
+      return out.match(/adapter: .*/)?.[0];
+    });
+    await check('node: a VK_ICD_FILENAMES that loads nothing: init() names it and says what to install', async () => {
+      const out = await must(process.execPath, ['no-adapter.mjs'], { cwd: nodeDir, env: { VK_ICD_FILENAMES: '/nonexistent/icd.json' }, timeoutMs: 60_000 });
+      const wanted = [
+        'DeviceError: init: no WebGPU adapter was found',
+        'VK_ICD_FILENAMES=/nonexistent/icd.json gave none',
+        'mesa-vulkan-drivers',
+        'vk_swiftshader_icd.json',
+      ];
+      const missing = wanted.filter((w) => !out.includes(w));
+      if (missing.length > 0) throw new Error(`the message lacks ${missing.join(', ')}:\n${out}`);
+    });
+    await check("node: docs/transfer.md's transfer example, verbatim, on the shipped trunk from the tarball", async () => {
+      if (!transferBlock) throw new Error(`${transferFile} has no \`\`\`ts block after <!-- ${transferName} -->`);
+      const promised = /console\.log\(.*\);\s*\/\/ (.*)$/m.exec(transferBlock[1])?.[1];
+      const out = await runNodeApp(nodeDir, 'transfer.mjs');
+      if (!promised || !out.includes(promised)) throw new Error(`expected ${promised}, got:\n${out}`);
     });
 
     const bareDir = await makeProject(root, 'node-no-gpu', tarball, [], { 'missing.mjs': await fixture('node-missing.mjs') });
@@ -236,25 +305,26 @@ async function main() {
     });
     const vite = await import(pathToFileURL(path.join(viteDir, 'node_modules', 'vite', 'dist', 'node', 'index.js')).href);
     browser = await launchBrowser();
-    await check('vite dev server app in headless Chromium', async () => {
+    const withTrunk = `${EXPECTED} trunk ${await shippedBiasSum()}`;
+    await check('vite dev server app in headless Chromium, with transfer.pretrainedDigits()', async () => {
       const server = await vite.createServer({ root: viteDir, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0, hmr: false } });
       await server.listen();
       try {
         const { port } = server.httpServer.address();
         const result = await openApp(browser, `http://127.0.0.1:${port}/`);
-        if (result !== EXPECTED) throw new Error(`the app computed ${result}, expected ${EXPECTED}`);
+        if (result !== withTrunk) throw new Error(`the app computed ${result}, expected ${withTrunk}`);
       } finally {
         await server.close();
       }
     });
-    await check('vite build, served statically, in headless Chromium', async () => {
+    await check('vite build, served statically, in headless Chromium, with transfer.pretrainedDigits()', async () => {
       const start = Date.now();
       await vite.build({ root: viteDir, configFile: false, logLevel: 'error', build: { outDir: 'dist', target: 'es2022' } });
       const buildSeconds = (Date.now() - start) / 1000;
       const server = await serveStatic(path.join(viteDir, 'dist'));
       try {
         const result = await openApp(browser, server.url);
-        if (result !== EXPECTED) throw new Error(`the app computed ${result}, expected ${EXPECTED}`);
+        if (result !== withTrunk) throw new Error(`the app computed ${result}, expected ${withTrunk}`);
       } finally {
         await server.close();
       }

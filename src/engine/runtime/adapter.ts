@@ -19,11 +19,28 @@ export const ENGINE_NEEDS = {
   maxComputeWorkgroupStorageSize: 16384,
 } as const satisfies Partial<Record<keyof GPUSupportedLimits, number>>;
 
-/** A core adapter, else a compatibility one; throws a DeviceError when there is none or it offers too little. */
-export async function requestEngineAdapter(gpu: GPU, powerPreference: GPUPowerPreference | undefined): Promise<GPUAdapter> {
+/** A core adapter, else a compatibility one; null when the GPU object offers neither. */
+export async function findAdapter(gpu: GPU, powerPreference: GPUPowerPreference | undefined): Promise<GPUAdapter | null> {
   const options: GPURequestAdapterOptions = powerPreference ? { powerPreference } : {};
-  const adapter = (await gpu.requestAdapter(options)) ?? (await gpu.requestAdapter({ ...options, featureLevel: 'compatibility' }));
-  if (!adapter) throw new DeviceError('init: no WebGPU adapter was found');
+  return (await gpu.requestAdapter(options)) ?? (await gpu.requestAdapter({ ...options, featureLevel: 'compatibility' }));
+}
+
+/**
+ * A core adapter, else a compatibility one; throws a DeviceError when there is none (with `noAdapter` as its
+ * message: Node says what to install, node-advice.ts) or it offers too little.
+ */
+export async function requestEngineAdapter(
+  gpu: GPU,
+  powerPreference: GPUPowerPreference | undefined,
+  noAdapter = 'init: no WebGPU adapter was found',
+): Promise<GPUAdapter> {
+  const adapter = await findAdapter(gpu, powerPreference);
+  if (!adapter) throw new DeviceError(noAdapter);
+  return checkAdapter(adapter);
+}
+
+/** The adapter itself, or a DeviceError naming each limit it offers below what the kernels need. */
+export function checkAdapter(adapter: GPUAdapter): GPUAdapter {
   const short = Object.entries(ENGINE_NEEDS).filter(([k, need]) => (adapter.limits[k as keyof GPUSupportedLimits] as number) < need);
   if (short.length > 0) {
     const what = short.map(([k, need]) => `${k} ${String(adapter.limits[k as keyof GPUSupportedLimits])} (needs ${need})`).join(', ');

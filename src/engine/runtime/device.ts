@@ -9,7 +9,7 @@
 // (buffer-pool.ts); each registers with onDeviceReset to drop its per-device objects.
 
 import { DeviceError } from '../errors.ts';
-import { isNode, loadNodeGpu } from './node-gpu.ts';
+import { isNode, nodeNoAdapterMessage, openNodeAdapter } from './node-gpu.ts';
 import { requestEngineAdapter } from './adapter.ts';
 
 export interface InitOptions {
@@ -104,9 +104,12 @@ export async function init(options: InitOptions = {}): Promise<EngineInfo> {
   const owned = !device;
   if (!device) {
     gpu ??= typeof navigator !== 'undefined' ? navigator.gpu : undefined;
-    if (!gpu && isNode()) gpu = await loadNodeGpu();
-    if (!gpu) throw new DeviceError('init: WebGPU is not available here (no navigator.gpu): use a browser with WebGPU, or pass { gpu } or { device }');
-    adapter = await requestEngineAdapter(gpu, options.powerPreference);
+    if (!gpu && isNode()) {
+      ({ gpu, adapter } = await openNodeAdapter(options.powerPreference)); // finds SwiftShader itself on a GPU-less Linux
+    } else {
+      if (!gpu) throw new DeviceError('init: WebGPU is not available here (no navigator.gpu): use a browser with WebGPU, or pass { gpu } or { device }');
+      adapter = await requestEngineAdapter(gpu, options.powerPreference, isNode() ? nodeNoAdapterMessage() : undefined);
+    }
     const requiredFeatures: GPUFeatureName[] = [];
     // timestamp-query: per-pass GPU times for the benchmarks. subgroups: optional fast paths in reductions.
     for (const f of ['timestamp-query', 'subgroups'] as GPUFeatureName[]) if (adapter.features.has(f)) requiredFeatures.push(f);

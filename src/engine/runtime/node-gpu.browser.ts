@@ -5,6 +5,10 @@ export function isNode(): boolean {
   return false;
 }
 
-export function loadNodeGpu(): Promise<GPU> {
-  return Promise.reject(new Error('loadNodeGpu: not available in a browser build'));
+export function openNodeAdapter(): Promise<{ gpu: GPU; adapter: GPUAdapter }> {
+  return Promise.reject(new Error('openNodeAdapter: not available in a browser build'));
+}
+
+export function nodeNoAdapterMessage(): string {
+  return 'init: no WebGPU adapter was found';
 }
