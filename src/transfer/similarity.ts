@@ -13,8 +13,8 @@
 // seeds 0, 1, 2 (PyTorch's default init, reinit.ts; its weights are put back), or a function that makes one;
 // each probe reports every baseline's accuracy and their spread, and the report the spread of the similarity.
 // A trunk without a head keeps the version-2 default (the raw pixels); one Module as baseline is one baseline.
-// The similarity is the share of the mean baseline's error that the pretrained features remove, at the
-// deepest cut point measured:
+// The similarity is the share of a baseline's error that the pretrained features remove, at the deepest cut
+// point measured, averaged over the baselines (`spread` gives each one's):
 //
 //     similarity = (acc_pretrained − acc_baseline) / (1 − acc_baseline)      (1: all of it, ≤ 0: none)
 //
@@ -176,7 +176,7 @@ export async function measureSimilarity(trunk: Module, sample: LabelledImageSet,
   const values = last.baselines.map(score);
   const best = probes.reduce((x, y) => (y.pretrained > x.pretrained ? y : x));
   return {
-    similarity: score(last.baseline), spread: { values, std: std(values), min: Math.min(...values), max: Math.max(...values) },
+    similarity: mean(values), spread: { values, std: std(values), min: Math.min(...values), max: Math.max(...values) },
     bestCut: best.at, probes, baselineKind: kind === 'pixels' ? 'pixels' : 'random trunk', head, sampleCount: sample.count, folds,
   };
 }
