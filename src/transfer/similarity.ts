@@ -28,6 +28,7 @@ import { cutPoints, forwardTo } from './cut.ts';
 import { layerGroups, type LayerGroup } from './layer-groups.ts';
 import { reinitialize, restore, snapshot } from './reinit.ts';
 import type { ImageSet } from './cache.ts';
+import type { LabeledImages } from '../data/types.ts';
 
 export interface LabelledImageSet extends ImageSet {
   labels: Int32Array;
@@ -101,9 +102,25 @@ export function trunkProbePoints(model: Module): { points: string[]; trunk: stri
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const std = (v: number[]): number => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)));
 
-export async function measureSimilarity(trunk: Module, sample: LabelledImageSet, options: SimilarityOptions = {}): Promise<SimilarityReport> {
+/** A dataset's images on the host, in order (a few hundred images: what a probe sample is). */
+async function hostSample(data: LabeledImages): Promise<LabelledImageSet> {
+  const { channels, size } = data.input;
+  const per = channels * size[0] * size[1];
+  const images = new Float32Array(data.size * per);
+  let at = 0;
+  for await (const batch of data.batches({ batchSize: 256 })) {
+    batch.y.dispose();
+    images.set((await batch.x.data()) as Float32Array, at * per);
+    at += batch.x.shape[0]!;
+    batch.x.dispose();
+  }
+  return { images, labels: Int32Array.from(data.labels), count: data.size, shape: [channels, size[0], size[1]] };
+}
+
+export async function measureSimilarity(trunk: Module, data: LabelledImageSet | LabeledImages, options: SimilarityOptions = {}): Promise<SimilarityReport> {
   checkOptions('measureSimilarity', options, ALLOWED);
   if (!(trunk instanceof Module)) throw new TypeError('measureSimilarity: trunk must be an nn.Module');
+  const sample = typeof (data as LabeledImages).batches === 'function' ? await hostSample(data as LabeledImages) : (data as LabelledImageSet);
   const per = sample.shape.reduce((a, b) => a * b, 1);
   if (!(sample.labels instanceof Int32Array) || sample.labels.length !== sample.count || sample.images.length !== sample.count * per) {
     throw new ShapeError(`measureSimilarity: the sample must hold ${sample.count} images of ${fmtShape(sample.shape)} and ${sample.count} int32 labels`);

@@ -166,7 +166,7 @@ describe('transfer.fit', () => {
   });
 
   it('measureSimilarity on a whole model probes the trunk at its group ends, never the head, against 3 random baselines', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { transfer } = E;
       type Digits = (per: number, skip: number) => Promise<{ x: InstanceType<typeof E.Tensor>; labels: number[] }>;
       const { x, labels } = await ((globalThis as Record<string, unknown>).digits as Digits)(20, 300);
@@ -178,11 +178,7 @@ describe('transfer.fit', () => {
       const report = await transfer.measureSimilarity(model, sample, { folds: 4 });
       const w1 = Array.from(await model.stateDict().get('features.0.0.weight')!.data());
       let headError = '';
-      try {
-        await transfer.measureSimilarity(model, sample, { at: ['classifier'] });
-      } catch (e) {
-        headError = (e as Error).message;
-      }
+      await H.noLeak(E, () => transfer.measureSimilarity(model, sample, { at: ['classifier'] })).catch((e: Error) => (headError = e.message));
       model.dispose();
       return { report, same: w0.every((v, i) => v === w1[i]), headError };
     });
