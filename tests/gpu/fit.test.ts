@@ -89,6 +89,54 @@ describe('transfer.fit', () => {
     expect(got.leaked).toBe(0);
   });
 
+  it('fromTensors: seeded shuffles repeat, subsets share the images, batches are the rows asked for; bad input is refused', async () => {
+    const got = await gpu.run(async (E, H) => {
+      const { transfer } = E;
+      const x = E.tensor(Array.from({ length: 10 * 4 }, (_, i) => Math.floor(i / 4)), [10, 1, 2, 2]); // image i is all i
+      const data = transfer.fromTensors(x, [0, 1, 2, 0, 1, 2, 0, 1, 2, 0], ['a', 'b', 'c']);
+      const order = async (set: typeof data, seed?: number) => {
+        const seen: number[][] = [];
+        for await (const b of set.batches({ batchSize: 4, shuffle: seed !== undefined, ...(seed !== undefined ? { seed } : {}) })) {
+          const v = Array.from(await b.x.data()).filter((_, i) => i % 4 === 0);
+          const y = Array.from(await b.y.data());
+          seen.push(v.map((img, k) => img * 10 + y[k]!));
+          b.x.dispose();
+          b.y.dispose();
+        }
+        return seen;
+      };
+      const plain = await order(data);
+      const a = await order(data, 7);
+      const b = await order(data, 7);
+      const c = await order(data, 8);
+      const sub = await order(data.subset([9, 2, 4]));
+      const errors: string[] = [];
+      const bad = (fn: () => unknown) => {
+        try {
+          H.noLeak(E, fn);
+          errors.push('no error');
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      };
+      bad(() => transfer.fromTensors(x, [0, 1], ['a', 'b']));
+      bad(() => transfer.fromTensors(x, Array(10).fill(3), ['a', 'b', 'c']));
+      bad(() => data.withInput({ size: [28, 28], channels: 1, resizeShorter: null, mean: [0], std: [1] }));
+      x.dispose();
+      return { plain, a, b, c, sub, size: data.subset([1, 2]).size, input: data.input, errors };
+    });
+    expect(got.plain).toEqual([[0, 11, 22, 30], [41, 52, 60, 71], [82, 90]]); // image i with label i mod 3 (×10 + label)
+    expect(got.a).toEqual(got.b);
+    expect(got.a).not.toEqual(got.c);
+    expect(got.a.flat().sort((p, q) => p - q)).toEqual(got.plain.flat());
+    expect(got.sub).toEqual([[90, 22, 41]]);
+    expect(got.size).toBe(2);
+    expect(got.input).toEqual({ size: [2, 2], channels: 1, resizeShorter: null, mean: [0], std: [1] });
+    expect(got.errors[0]).toMatch(/fromTensors: 2 labels for 10 images \[10,1,2,2\]/);
+    expect(got.errors[1]).toMatch(/fromTensors: label 3 of image 0 is not a class index in \[0, 3\)/);
+    expect(got.errors[2]).toMatch(/cannot be prepared for an input of \[1,28,28\]/);
+  });
+
   it('every advisor answer (and every strategy name) trains: strategy: advice just works', async () => {
     const got = await gpu.run(async (E) => {
       const { transfer } = E;
