@@ -159,15 +159,21 @@ describe('transfer.fit', () => {
         out.push({ name: r.strategy.name + (r.strategy.truncateAt ? `@${r.strategy.truncateAt}` : ''), lrs: r.strategy.lrs, loss: r.history[1]!.loss, heads: [...head.shape] });
         r.model.dispose();
       }
+      // A trunk (no head): fit attaches Flatten · Linear(288, 3) and trains it from the cache (after the Flatten).
+      const trunk = transfer.featureExtractor(transfer.digitsCnn(5), { at: 'features.2' });
+      const t = await transfer.fit({ trunk, data, strategy: 'feature-extraction', epochs: 1, batchSize: 12, seed: 2 });
+      const trunkRun = { keys: [...t.model.stateDict().keys()].filter((k) => k.startsWith('head')), cachedAt: t.history[0]!.cachedAt };
+      t.model.dispose();
       const leaked = E.memoryStats().inUse - before;
       tr.x.dispose();
-      return { out, leaked };
+      return { out, leaked, trunkRun };
     });
     expect(got.out.map((o) => o.name)).toEqual([
       'feature-extraction', 'truncate-fine-tune@features.1', 'fine-tune-all', 'fine-tune-all', 'from-scratch', 'fine-tune-top', 'gradual-unfreezing',
     ]);
     expect(got.out[2]!.lrs[0]).toBeCloseTo(1e-5, 12); // similar: [lr/100, lr]
     expect(got.out[3]!.lrs[0]).toBeCloseTo(1e-4, 12); // different: [lr/10, lr]
+    expect(got.trunkRun).toEqual({ keys: ['head.1.weight', 'head.1.bias'], cachedAt: 'head.0' });
     expect(got.out[1]!.heads).toEqual([3, 16]); // truncated after features.1 (16 × 7 × 7): pooled head
     for (const o of got.out) {
       expect(Number.isFinite(o.loss), o.name).toBe(true);
