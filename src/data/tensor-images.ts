@@ -33,7 +33,8 @@ class TensorImages implements LabeledImages {
   withInput(input: InputSpec): LabeledImages {
     const [, c, h, w] = this.x.shape as [number, number, number, number];
     if (input.channels !== c || input.size[0] !== h || input.size[1] !== w) {
-      throw new ShapeError(`fromTensors: these images are tensors of ${fmtShape([c, h, w])} already; they cannot be prepared for an input of ${fmtShape([input.channels, ...input.size])} (resize them first)`);
+      const wanted = fmtShape([input.channels, ...input.size]);
+      throw new ShapeError(`fromTensors: these images are tensors of ${fmtShape([c, h, w])} already; they cannot be prepared for an input of ${wanted}`);
     }
     return new TensorImages(this.x, this.rows, this.labels, this.classes, input);
   }
@@ -88,7 +89,9 @@ export function fromTensors(x: Tensor, y: Int32Array | readonly number[], classe
   }
   const labels = Int32Array.from(y);
   labels.forEach((v, i) => {
-    if (!Number.isInteger(v) || v < 0 || v >= classes.length) throw new EngineError(`fromTensors: label ${v} of image ${i} is not a class index in [0, ${classes.length})`);
+    if (!Number.isInteger(v) || v < 0 || v >= classes.length) {
+      throw new EngineError(`fromTensors: label ${v} of image ${i} is not a class index in [0, ${classes.length})`);
+    }
   });
   const spec = input ?? defaultInput(x);
   const set = new TensorImages(x, Int32Array.from({ length: n }, (_, i) => i), labels, [...classes], defaultInput(x));

@@ -129,7 +129,8 @@ export class FeatureCache {
     }
     this.sampleSize = data.shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(data.count) || data.count < 1 || (!loadable && (data as ImageSet).images.length !== data.count * this.sampleSize)) {
-      throw new ShapeError(`FeatureCache: ${loadable ? 'a loadable set' : (data as ImageSet).images.length} values are not ${data.count} samples of ${fmtShape(data.shape)}`);
+      const values = loadable ? 'a loadable set' : (data as ImageSet).images.length;
+      throw new ShapeError(`FeatureCache: ${values} values are not ${data.count} samples of ${fmtShape(data.shape)}`);
     }
     const budget = options.budgetBytes ?? DEFAULT_CACHE_BUDGET;
     const chunk = options.chunk ?? 256;
@@ -192,7 +193,10 @@ export class FeatureCache {
 
   /** The inputs at `idx` as one uploaded tensor [n, ...shape]. */
   inputs(idx: ArrayLike<number>): Tensor {
-    if (this.loader()) throw new EngineError('FeatureCache: this dataset loads asynchronously: call prepare() before forward, and run the model on your own batches when nothing is frozen');
+    if (this.loader()) {
+      const how = 'call prepare() before forward, and run the model on your own batches when nothing is frozen';
+      throw new EngineError(`FeatureCache: this dataset loads asynchronously: ${how}`);
+    }
     return tensor(gatherRows((this.data as ImageSet).images, this.sampleSize, idx, this.data.count), [idx.length, ...this.data.shape]);
   }
 
@@ -210,7 +214,8 @@ export class FeatureCache {
   /** Fills every row of a GPU cache from a loadable set, chunk by chunk. */
   private async fillAll(at: string): Promise<void> {
     for (let start = 0; start < this.data.count; start += this.options.chunk) {
-      const idx = Array.from({ length: Math.min(this.options.chunk, this.data.count - start) }, (_, i) => start + i).filter((j) => this.filled![j] === 0);
+      const n = Math.min(this.options.chunk, this.data.count - start);
+      const idx = Array.from({ length: n }, (_, i) => start + i).filter((j) => this.filled![j] === 0);
       if (idx.length === 0) continue;
       const x = await this.inputsAsync(idx);
       const out = noGrad(() => tidy(() => forwardTo(this.model, x, at)));

@@ -29,7 +29,8 @@ export function headOutputs(model: Module): number | null {
 }
 
 export function newHead(kind: 'linear' | 'pool-linear', features: number, numClasses: number): Sequential {
-  return kind === 'linear' ? new Sequential(new Flatten(), new Linear(features, numClasses)) : new Sequential(new AdaptiveAvgPool2d(1), new Flatten(), new Linear(features, numClasses));
+  const linear = new Linear(features, numClasses);
+  return kind === 'linear' ? new Sequential(new Flatten(), linear) : new Sequential(new AdaptiveAvgPool2d(1), new Flatten(), linear);
 }
 
 /** The head kind and its input features for a trunk whose output (one sample) has `shape`. */
@@ -39,7 +40,9 @@ export function headFor(shape: readonly number[]): { kind: 'linear' | 'pool-line
 }
 
 /** trunk + a new head for `numClasses` (Sequential { trunk, head }). */
-export function withNewHead(op: string, trunk: Module, inputShape: readonly number[], numClasses: number): { model: Sequential; head: 'linear' | 'pool-linear' } {
+export function withNewHead(
+  op: string, trunk: Module, inputShape: readonly number[], numClasses: number,
+): { model: Sequential; head: 'linear' | 'pool-linear' } {
   let out: number[];
   try {
     out = outputShape(trunk, [1, ...inputShape]);

@@ -159,18 +159,24 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   // ---- checks, before any GPU work
   if (!o || typeof o !== 'object') throw new TypeError('fit: pass { model | trunk, data, strategy, epochs }');
   checkOptions('fit', o, ALLOWED);
-  if ((o.model === undefined) === (o.trunk === undefined)) throw new EngineError('fit: pass exactly one of model (a whole model) and trunk (a model without its head)');
+  if ((o.model === undefined) === (o.trunk === undefined)) {
+    throw new EngineError('fit: pass exactly one of model (a whole model) and trunk (a model without its head)');
+  }
   if (!((o.model ?? o.trunk) instanceof Module)) throw new TypeError('fit: model / trunk must be an nn.Module');
   const sets = isImages(o.data) ? { train: o.data, validation: undefined } : o.data;
   if (!sets || !isImages(sets.train)) throw new TypeError('fit: data must be a LabeledImages or { train, validation }');
-  if (sets.validation !== undefined && o.validation !== undefined) throw new EngineError('fit: a validation set was given twice (data.validation and validation)');
+  if (sets.validation !== undefined && o.validation !== undefined) {
+    throw new EngineError('fit: a validation set was given twice (data.validation and validation)');
+  }
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new EngineError(`fit: epochs must be a positive integer, got ${o.epochs}`);
   const batchSize = o.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new EngineError(`fit: batchSize must be a positive integer, got ${batchSize}`);
   const lr = o.lr ?? 1e-3;
   if (!(lr > 0) || !Number.isFinite(lr)) throw new EngineError(`fit: lr must be a positive number, got ${lr}`);
   const classes = o.classes ?? sets.train.classes;
-  if (classes.length !== sets.train.classes.length) throw new EngineError(`fit: ${classes.length} class names for data with ${sets.train.classes.length} classes`);
+  if (classes.length !== sets.train.classes.length) {
+    throw new EngineError(`fit: ${classes.length} class names for data with ${sets.train.classes.length} classes`);
+  }
   const plan = planStrategy('fit', o.strategy, lr, o.truncateAt);
   const es = o.earlyStopping === true ? {} : o.earlyStopping || null;
   if (es) checkOptions('fit: earlyStopping', es, ['patience', 'minDelta', 'restoreBest']);
@@ -258,7 +264,9 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       const [lossSum, correct] = Array.from(await sums.data());
       sums.dispose();
       if (aborted()) break;
-      const record: EpochRecord = { epoch, loss: lossSum! / train.size, accuracy: correct! / train.size, seconds: (performance.now() - t0) / 1000, cachedAt: at, plan: epochPlan };
+      const record: EpochRecord = {
+        epoch, loss: lossSum! / train.size, accuracy: correct! / train.size, seconds: (performance.now() - t0) / 1000, cachedAt: at, plan: epochPlan,
+      };
       if (validation) record.valAccuracy = (await evaluate(model, validation, { batchSize, classes })).accuracy;
       history.push(record);
       o.onProgress?.({ epoch, epochs: o.epochs, batch: b, batches, record });

@@ -22,7 +22,8 @@ export {
 } from './layer-groups.ts';
 export { recipes, runRecipe, applyPlan, type Recipe, type EpochPlan, type RunRecipeOptions, type RecipeOptimizer } from './recipes.ts';
 export {
-  FeatureCache, DEFAULT_CACHE_BUDGET, gatherRows, type ImageSet, type LoadableImageSet, type FeatureCacheOptions, type FeatureCacheProgress, type FeatureCacheStats,
+  FeatureCache, DEFAULT_CACHE_BUDGET, gatherRows, type ImageSet, type LoadableImageSet,
+  type FeatureCacheOptions, type FeatureCacheProgress, type FeatureCacheStats,
 } from './cache.ts';
 export {
   measureSimilarity, trunkProbePoints, type LabelledImageSet, type SimilarityOptions, type SimilarityReport, type ProbeResult,

@@ -53,7 +53,9 @@ export async function save(model: Module, options: SaveOptions = {}): Promise<Ui
     const missing = [!classes && 'classes', !input && 'input', !architecture && 'architecture'].filter(Boolean).join(', ');
     throw new EngineError(`save: ${model.label()} has no ${missing}: pass them ({ classes, input, architecture }), or save a model from fit or load`);
   }
-  if (architecture.numClasses !== classes.length) throw new EngineError(`save: the architecture has ${architecture.numClasses} classes, the class names ${classes.length}`);
+  if (architecture.numClasses !== classes.length) {
+    throw new EngineError(`save: the architecture has ${architecture.numClasses} classes, the class names ${classes.length}`);
+  }
   const metadata: Record<string, string> = {
     format: 'pt', library: 'webgpu-tensor', library_version: LIBRARY_VERSION,
     architecture: JSON.stringify(architecture), classes: JSON.stringify(classes), input: JSON.stringify(input),
@@ -65,7 +67,10 @@ export async function save(model: Module, options: SaveOptions = {}): Promise<Ui
 
 function parsed<T>(metadata: Record<string, string>, key: string): T {
   const raw = metadata[key];
-  if (raw === undefined) throw new EngineError(`load: the file has no "${key}" metadata: it was not saved by transfer.save (load its weights into your own model with nn.loadSafetensors)`);
+  if (raw === undefined) {
+    const how = 'load its weights into your own model with nn.loadSafetensors';
+    throw new EngineError(`load: the file has no "${key}" metadata: it was not saved by transfer.save (${how})`);
+  }
   try {
     return JSON.parse(raw) as T;
   } catch {
@@ -84,7 +89,9 @@ export async function load(source: ArrayBuffer | Uint8Array | Blob | string): Pr
   const architecture = parsed<Architecture>(metadata, 'architecture');
   const classes = parsed<string[]>(metadata, 'classes');
   const input = parsed<InputSpec>(metadata, 'input');
-  if (!Array.isArray(classes) || classes.length !== architecture.numClasses) throw new EngineError(`load: ${JSON.stringify(classes)} are not ${architecture.numClasses} class names`);
+  if (!Array.isArray(classes) || classes.length !== architecture.numClasses) {
+    throw new EngineError(`load: ${JSON.stringify(classes)} are not ${architecture.numClasses} class names`);
+  }
   const model = buildArchitecture(architecture, [input.channels, input.size[0], input.size[1]]);
   try {
     model.loadStateDict(contents.tensors);

@@ -136,8 +136,13 @@ export async function measureSimilarity(trunk: Module, data: LabelledImageSet | 
   const folds = options.folds ?? 5;
   if (!Number.isInteger(folds) || folds < 2 || folds > sample.count) throw new EngineError(`measureSimilarity: folds must be an integer in [2, ${sample.count}] (the sample size), got ${folds}`);
   const b = options.baseline;
-  const kind: 'reinit' | 'module' | 'factory' | 'pixels' = b === undefined ? (head ? 'reinit' : 'pixels') : b === 'pixels' ? 'pixels' : b instanceof Module ? 'module' : 'factory';
-  if (b !== undefined && b !== 'pixels' && !(b instanceof Module) && typeof b !== 'function') throw new TypeError("measureSimilarity: baseline must be an nn.Module, a function making one, or 'pixels'");
+  let kind: 'reinit' | 'module' | 'factory' | 'pixels' = 'factory';
+  if (b === undefined) kind = head ? 'reinit' : 'pixels';
+  else if (b === 'pixels') kind = 'pixels';
+  else if (b instanceof Module) kind = 'module';
+  if (b !== undefined && b !== 'pixels' && !(b instanceof Module) && typeof b !== 'function') {
+    throw new TypeError("measureSimilarity: baseline must be an nn.Module, a function making one, or 'pixels'");
+  }
   const count = kind === 'module' || kind === 'pixels' ? 1 : (options.baselines ?? 3);
   if (!Number.isInteger(count) || count < 1) throw new EngineError(`measureSimilarity: baselines must be a positive integer, got ${options.baselines}`);
   const classes = Math.max(...sample.labels) + 1;

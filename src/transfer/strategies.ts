@@ -18,7 +18,9 @@ import type { Strategy, StrategyAdvice } from './advisor.ts';
 import { recipes, type Recipe } from './recipes.ts';
 
 /** Every strategy name the advisor (or a user) can pass to fit. */
-export const STRATEGIES: readonly Strategy[] = ['from-scratch', 'feature-extraction', 'fine-tune-top', 'fine-tune-all', 'truncate-fine-tune', 'gradual-unfreezing'];
+export const STRATEGIES: readonly Strategy[] = [
+  'from-scratch', 'feature-extraction', 'fine-tune-top', 'fine-tune-all', 'truncate-fine-tune', 'gradual-unfreezing',
+];
 
 /** The lower end of the discriminative rates, as a fraction of lr, when no advice gives one. */
 export const DEFAULT_LR_RATIO: Readonly<Record<Strategy, number>> = {
@@ -71,7 +73,12 @@ export function planStrategy(op: string, strategy: Strategy | StrategyAdvice, lr
   else recipe = recipes.fineTune({ frozenEpochs: 1, lrs });
   const at = truncateAt ?? advice?.truncateAt;
   if (s === 'truncate-fine-tune' && at === undefined) {
-    throw new EngineError(`${op}: strategy 'truncate-fine-tune' needs the cut point to keep up to (truncateAt, or an advice from a similarity report with bestCut)`);
+    const how = 'truncateAt, or an advice from a similarity report with bestCut';
+    throw new EngineError(`${op}: strategy 'truncate-fine-tune' needs the cut point to keep up to (${how})`);
   }
-  return { strategy: s, recipe, recipeName, lrs: recipeName === 'fineTune' || recipeName === 'gradualUnfreezing' ? lrs : [lr, lr], reinitialize: s === 'from-scratch', ...(s === 'truncate-fine-tune' ? { truncateAt: at! } : {}) };
+  const spread = recipeName === 'fineTune' || recipeName === 'gradualUnfreezing';
+  return {
+    strategy: s, recipe, recipeName, lrs: spread ? lrs : [lr, lr], reinitialize: s === 'from-scratch',
+    ...(s === 'truncate-fine-tune' ? { truncateAt: at! } : {}),
+  };
 }

@@ -63,7 +63,8 @@ describe('transfer.fit', () => {
       va.x.dispose();
       return {
         history: result.history.map((h) => ({ ...h, plan: undefined })), stopped: result.stopped, strategy: result.strategy, progress,
-        evaluation, labels: predictions.map((p) => p.label), top: predictions.map((p) => p.probability), sums: predictions.map((p) => p.probabilities.reduce((a, b) => a + b, 0)),
+        evaluation, labels: predictions.map((p) => p.label), top: predictions.map((p) => p.probability),
+        sums: predictions.map((p) => p.probabilities.reduce((a, b) => a + b, 0)),
         truth: va.labels.map((l) => classes[l]), meta, loadedClasses: loaded.classes, loadedInput: loaded.input, maxDiff, leaked: after - before,
       };
     });
@@ -156,7 +157,8 @@ describe('transfer.fit', () => {
         E.manualSeed(5);
         const r = await transfer.fit({ model: transfer.digitsCnn(5), data, strategy, epochs: 2, batchSize: 12, seed: 2 });
         const head = r.model.namedParameters().filter(([p]) => p.endsWith('weight')).at(-1)![1];
-        out.push({ name: r.strategy.name + (r.strategy.truncateAt ? `@${r.strategy.truncateAt}` : ''), lrs: r.strategy.lrs, loss: r.history[1]!.loss, heads: [...head.shape] });
+        const name = r.strategy.name + (r.strategy.truncateAt ? `@${r.strategy.truncateAt}` : '');
+        out.push({ name, lrs: r.strategy.lrs, loss: r.history[1]!.loss, heads: [...head.shape] });
         r.model.dispose();
       }
       // A trunk (no head): fit attaches Flatten · Linear(288, 3) and trains it from the cache (after the Flatten).

@@ -33,7 +33,9 @@ describe('transfer.save / load', () => {
         const data = e.key === 'fc.weight' ? seeded.map((v) => v / 16) : seeded;
         return [e.key, { dtype: data instanceof Int32Array ? 'int32' as const : 'float32' as const, shape: e.shape, data }];
       })));
-      const spec = { size: [32, 32] as [number, number], channels: 3 as const, resizeShorter: null, mean: [...E.models.IMAGENET_MEAN], std: [...E.models.IMAGENET_STD] };
+      const mean = [...E.models.IMAGENET_MEAN];
+      const std = [...E.models.IMAGENET_STD];
+      const spec = { size: [32, 32] as [number, number], channels: 3 as const, resizeShorter: null, mean, std };
       const bytes = await E.transfer.save(model, { classes: ['cat', 'dog', 'bird'], input: spec, architecture: { name: 'resnet18', numClasses: 3 } });
       model.dispose();
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
@@ -63,7 +65,8 @@ describe('transfer.save / load', () => {
     expect(got.version).toBe('0.1.0');
     expect(got.labels.every((l) => ['cat', 'dog', 'bird'].includes(l))).toBe(true);
     expect(existsSync(FIXTURE), 'run tools/check_saved_torchvision.py (see its header) to make the fixture').toBe(true);
-    const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { sha256: string; metadata: Record<string, string>; input: typeof INPUT; torch_logits: number[] };
+    type Fixture = { sha256: string; metadata: Record<string, string>; input: typeof INPUT; torch_logits: number[] };
+    const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Fixture;
     expect(fixture.input).toEqual(INPUT);
     expect(got.sha256).toBe(fixture.sha256); // the very file torchvision loaded with strict=True
     expect(JSON.parse(fixture.metadata.classes!)).toEqual(['cat', 'dog', 'bird']);

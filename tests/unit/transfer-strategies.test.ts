@@ -37,7 +37,8 @@ describe('strategies ↔ recipes', () => {
       if (advice.strategy !== 'feature-extraction') expect(plan.lrs[0]).toBeCloseTo(1e-3 * advice.lrRatio[0], 12);
       // The plan of the last of 4 epochs over 4 groups: fine-tune-all trains every group at the advice's spread.
       const last = plan.recipe(3, 4);
-      if (advice.strategy === 'fine-tune-all') expect(last).toEqual({ frozenGroups: 0, lrs: [0, 1, 2, 3].map((i) => expect.closeTo(plan.lrs[0] * (plan.lrs[1] / plan.lrs[0]) ** (i / 3), 12)) });
+      const spread = [0, 1, 2, 3].map((i) => expect.closeTo(plan.lrs[0] * (plan.lrs[1] / plan.lrs[0]) ** (i / 3), 12));
+      if (advice.strategy === 'fine-tune-all') expect(last).toEqual({ frozenGroups: 0, lrs: spread });
       if (advice.strategy === 'feature-extraction') expect(last.frozenGroups).toBe(3);
     }
   });
@@ -59,7 +60,8 @@ describe('strategies ↔ recipes', () => {
   });
 
   it('refuses an unknown strategy and a truncate-fine-tune with no cut point, naming what is valid', () => {
-    expect(() => planStrategy('fit', 'fine-tune' as Strategy, 1e-3)).toThrow(/strategy must be one of from-scratch, feature-extraction, fine-tune-top, fine-tune-all, truncate-fine-tune, gradual-unfreezing/);
+    const names = 'from-scratch, feature-extraction, fine-tune-top, fine-tune-all, truncate-fine-tune, gradual-unfreezing';
+    expect(() => planStrategy('fit', 'fine-tune' as Strategy, 1e-3)).toThrow(`strategy must be one of ${names}`);
     expect(() => planStrategy('fit', 'truncate-fine-tune', 1e-3)).toThrow(/needs the cut point/);
     expect(() => strategyOfRecipe('nope' as keyof typeof recipes)).toThrow(/is not a recipe/);
   });
