@@ -11,6 +11,8 @@
 //   large + similar   → 'fine-tune-all'        (pretrained initialisation, discriminative rates [lr/100, lr])
 //   large + different → 'fine-tune-all'        (many layers or all, rates [lr/10, lr]: the lower layers
 //                                               must move further)
+// Every name here is a plan transfer.fit runs (strategies.ts maps names to recipes and back), so
+// `fit({ strategy: advice })` uses the advice's rates and cut point.
 // The experiment reports how often this rule picked the best strategy. If the numbers contradict it, the rule
 // changes in a later, documented revision with the evidence; it is never tuned to agree.
 

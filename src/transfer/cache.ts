@@ -38,7 +38,7 @@
 // chunks agree with them to float rounding.
 
 import {
-  EngineError, ShapeError, fmtShape, checkOptions, writeVersion, emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, type Tensor,
+  EngineError, ShapeError, fmtShape, checkOptions, writeVersion, emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, zeros, type Tensor,
 } from '../engine/internal.ts';
 import { Dropout, Module } from '../nn/index.ts';
 import { canResume, cutPoints, forwardFrom, forwardTo, viewOf } from './cut.ts';
@@ -50,6 +50,17 @@ export interface ImageSet {
   count: number;
   /** One sample's shape, e.g. [1, 28, 28]. */
   shape: readonly number[];
+}
+
+/**
+ * A dataset whose samples load asynchronously (a LabeledImages: decoded, prepared on the GPU): `load(idx)`
+ * gives the inputs [idx.length, ...shape]. The cache fills every sample in `prepare()` (in chunks), since
+ * `forward` cannot wait; with nothing frozen there is no cache and the caller runs the model on its batches.
+ */
+export interface LoadableImageSet {
+  count: number;
+  shape: readonly number[];
+  load(idx: number[]): Promise<Tensor>;
 }
 
 export interface FeatureCacheProgress {
@@ -111,15 +122,17 @@ export class FeatureCache {
     builds: 0, computedSamples: 0, cachedBatches: 0, uncachedBatches: 0, bypassedBatches: 0, boundary: null, storage: null, bytes: 0,
   };
 
-  constructor(readonly model: Module, readonly data: ImageSet, options: FeatureCacheOptions = {}) {
+  constructor(readonly model: Module, readonly data: ImageSet | LoadableImageSet, options: FeatureCacheOptions = {}) {
     if (!(model instanceof Module)) throw new TypeError('FeatureCache: model must be an nn.Module');
     checkOptions('FeatureCache', options, ['budgetBytes', 'chunk', 'enabled', 'onProgress']);
-    if (!data || !(data.images instanceof Float32Array) || !Array.isArray(data.shape)) {
-      throw new TypeError('FeatureCache: data must be { images: Float32Array, count, shape }');
+    const loadable = !!data && typeof (data as LoadableImageSet).load === 'function';
+    if (!data || (!loadable && !((data as ImageSet).images instanceof Float32Array)) || !Array.isArray(data.shape)) {
+      throw new TypeError('FeatureCache: data must be { images: Float32Array, count, shape } or { count, shape, load(idx) }');
     }
     this.sampleSize = data.shape.reduce((a, b) => a * b, 1);
-    if (!Number.isInteger(data.count) || data.count < 1 || data.images.length !== data.count * this.sampleSize) {
-      throw new ShapeError(`FeatureCache: ${data.images.length} values are not ${data.count} samples of ${fmtShape(data.shape)}`);
+    if (!Number.isInteger(data.count) || data.count < 1 || (!loadable && (data as ImageSet).images.length !== data.count * this.sampleSize)) {
+      const values = loadable ? 'a loadable set' : (data as ImageSet).images.length;
+      throw new ShapeError(`FeatureCache: ${values} values are not ${data.count} samples of ${fmtShape(data.shape)}`);
     }
     const budget = options.budgetBytes ?? DEFAULT_CACHE_BUDGET;
     const chunk = options.chunk ?? 256;
@@ -150,6 +163,7 @@ export class FeatureCache {
     }
     if (this.builtKey === this.key(at)) return false;
     await this.build(at);
+    if (this.gpu && this.loader()) await this.fillAll(at);
     return true;
   }
 
@@ -181,7 +195,40 @@ export class FeatureCache {
 
   /** The inputs at `idx` as one uploaded tensor [n, ...shape]. */
   inputs(idx: ArrayLike<number>): Tensor {
-    return tensor(gatherRows(this.data.images, this.sampleSize, idx, this.data.count), [idx.length, ...this.data.shape]);
+    if (this.loader()) {
+      const how = 'call prepare() before forward, and run the model on your own batches when nothing is frozen';
+      throw new EngineError(`FeatureCache: this dataset loads asynchronously: ${how}`);
+    }
+    return tensor(gatherRows((this.data as ImageSet).images, this.sampleSize, idx, this.data.count), [idx.length, ...this.data.shape]);
+  }
+
+  /** The inputs at `idx`, loaded (either kind of dataset). */
+  private async inputsAsync(idx: number[]): Promise<Tensor> {
+    const load = this.loader();
+    return load ? load(idx) : this.inputs(idx);
+  }
+
+  private loader(): ((idx: number[]) => Promise<Tensor>) | null {
+    const d = this.data as Partial<LoadableImageSet>;
+    return typeof d.load === 'function' ? d.load.bind(d) : null;
+  }
+
+  /** Fills every row of a GPU cache from a loadable set, chunk by chunk. */
+  private async fillAll(at: string): Promise<void> {
+    for (let start = 0; start < this.data.count; start += this.options.chunk) {
+      const n = Math.min(this.options.chunk, this.data.count - start);
+      const idx = Array.from({ length: n }, (_, i) => start + i).filter((j) => this.filled![j] === 0);
+      if (idx.length === 0) continue;
+      const x = await this.inputsAsync(idx);
+      const out = noGrad(() => tidy(() => forwardTo(this.model, x, at)));
+      x.dispose();
+      const flat = out.reshape([idx.length, out.size / idx.length]);
+      indexCopyInto(this.gpu!, 0, idx, flat);
+      flat.dispose();
+      out.dispose();
+      for (const j of idx) this.filled![j] = 1;
+      this.stats.computedSamples += idx.length;
+    }
   }
 
   /** Releases the cached features. The cache can be prepared again. */
@@ -231,7 +278,8 @@ export class FeatureCache {
 
   /** One sample's feature shape at `at` (shapes.ts: the layers' shape rules along a chain, else a one-sample run). */
   private featureShapeAt(at: string): number[] {
-    return featureShape(viewOf('FeatureCache', this.model), [1, ...this.data.shape], at, () => this.inputs([0])).slice(1);
+    const sample = (): Tensor => (this.loader() ? zeros([1, ...this.data.shape]) : this.inputs([0]));
+    return featureShape(viewOf('FeatureCache', this.model), [1, ...this.data.shape], at, sample).slice(1);
   }
 
   private async build(at: string): Promise<void> {
@@ -245,7 +293,9 @@ export class FeatureCache {
     const budget = (this.options.budgetBytes / 2 ** 20).toFixed(0);
     for (let start = 0; start < this.data.count; start += this.options.chunk) {
       const n = Math.min(this.options.chunk, this.data.count - start);
-      const out = this.runPrefix(at, Array.from({ length: n }, (_, i) => start + i));
+      const x = await this.inputsAsync(Array.from({ length: n }, (_, i) => start + i));
+      const out = noGrad(() => tidy(() => forwardTo(this.model, x, at)));
+      x.dispose();
       host.set(await out.data(), start * perSample);
       out.dispose();
       this.stats.computedSamples += n;

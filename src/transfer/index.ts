@@ -6,6 +6,11 @@
 //   cache.ts         the feature cache at the freeze boundary
 //   similarity.ts    measureSimilarity (linear probes)
 //   advisor.ts       recommendStrategy (the four scenarios, thresholds fixed in advance)
+//   strategies.ts    strategy names ↔ recipes (what fit runs for advice.strategy)
+//   fit.ts           fit: a dataset to a trained classifier (fit-model.ts builds the model it trains)
+//   evaluate.ts      evaluate (accuracy, per-class table, confusion) and predict (labels and probabilities)
+//   model-file.ts    save / load: one .safetensors with its classes, input spec and architecture
+//   (fromTensors, a LabeledImages over GPU tensors, lives in src/data/tensor-images.ts; re-exported here)
 //   (digitsCnn, the shipped pretrained trunk's architecture, lives in src/models/digits-cnn.ts; pretrainedDigits, the
 //   trunk with its shipped weights in one call, in src/models/pretrained.ts; both re-exported here)
 export {
@@ -18,9 +23,18 @@ export {
 } from './layer-groups.ts';
 export { recipes, runRecipe, applyPlan, type Recipe, type EpochPlan, type RunRecipeOptions, type RecipeOptimizer } from './recipes.ts';
 export {
-  FeatureCache, DEFAULT_CACHE_BUDGET, gatherRows, type ImageSet, type FeatureCacheOptions, type FeatureCacheProgress, type FeatureCacheStats,
+  FeatureCache, DEFAULT_CACHE_BUDGET, gatherRows, type ImageSet, type LoadableImageSet,
+  type FeatureCacheOptions, type FeatureCacheProgress, type FeatureCacheStats,
 } from './cache.ts';
-export { measureSimilarity, type LabelledImageSet, type SimilarityOptions, type SimilarityReport, type ProbeResult } from './similarity.ts';
+export {
+  measureSimilarity, trunkProbePoints, type LabelledImageSet, type SimilarityOptions, type SimilarityReport, type ProbeResult,
+} from './similarity.ts';
 export { recommendStrategy, SMALL_PER_CLASS, SIMILAR_AT, ADVISOR_RULE_VERSION, type Strategy, type StrategyAdvice, type StrategyQuery } from './advisor.ts';
 export { digitsCnn, DigitsCnn, DIGITS_CNN_FEATURES, PRETRAINED_DIGITS } from '../models/digits-cnn.ts';
 export { pretrainedDigits, DIGITS_INPUT, type PretrainedOptions } from '../models/pretrained.ts';
+export { STRATEGIES, RECIPE_OF_STRATEGY, DEFAULT_LR_RATIO, strategyOfRecipe, planStrategy, type StrategyPlan } from './strategies.ts';
+export { fit, stratifiedSplit, type FitOptions, type FitResult, type FitProgress, type EpochRecord, type EarlyStopping } from './fit.ts';
+export { evaluate, predict, type Evaluation, type ClassRow, type Prediction } from './evaluate.ts';
+export { save, load, LIBRARY_VERSION, type SaveOptions, type LoadedModel } from './model-file.ts';
+export { modelInfo, type ModelInfo, type Architecture } from './model-info.ts';
+export { fromTensors } from '../data/tensor-images.ts';

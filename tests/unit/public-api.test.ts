@@ -34,7 +34,10 @@ const PUBLIC: Record<string, readonly string[]> = {
     'chainSteps', 'checkCutPoint', 'cutPoints', 'digitsCnn', 'discriminativeLrs', 'featureExtractor',
     'forwardFrom', 'forwardTo', 'freezeTo', 'gatherRows', 'groupParams', 'layerGroups', 'measureSimilarity',
     'outputShape', 'pretrainedDigits', 'recipes', 'recommendStrategy', 'replaceHead', 'runRecipe', 'trainableGroups', 'truncate',
-    'unfreeze'],
+    'unfreeze',
+    // issue 22 (fit): one call to train, evaluate, predict; strategy names ↔ recipes; a model file out and in
+    'DEFAULT_LR_RATIO', 'LIBRARY_VERSION', 'RECIPE_OF_STRATEGY', 'STRATEGIES', 'evaluate', 'fit', 'fromTensors', 'load',
+    'modelInfo', 'planStrategy', 'predict', 'save', 'strategyOfRecipe', 'stratifiedSplit', 'trunkProbePoints'],
   'multitask': ['MMoE', 'MultiTask', 'Weighting', 'metrics', 'weighting'],
   'models': ['BasicBlock', 'IMAGENET_INPUT', 'IMAGENET_MEAN', 'IMAGENET_STD', 'InvertedResidual', 'MobileNetV2', 'ResNet',
     'WeightsError', 'ZooModel', 'clearWeightsCache', 'identifyCheckpoint', 'imageToTensor', 'makeDivisible', 'mobilenetV2',
