@@ -23,6 +23,7 @@ export * as optim from './nn/optim-api.ts';
 export * as transfer from './transfer/index.ts';
 export * as multitask from './multitask/index.ts';
 export * as models from './models/index.ts';
+export * as data from './data/index.ts';
 
 // Custom kernels and ops (defineKernel, launch, attach) and the kernel-version registries.
 export * as extend from './engine/extend.ts';

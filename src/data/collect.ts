@@ -8,9 +8,8 @@ import { EngineError } from '../engine/internal.ts';
 import { ImageSet, type HeldImage } from './image-set.ts';
 import { checkInput } from './prepare.ts';
 import type { InputSpec, RgbaImage } from './types.ts';
+import { IMAGENET_INPUT } from './imagenet.ts';
 
-/** torchvision's ImageNet preset (Resize(256), CenterCrop(224), ImageNet mean/std): the default input spec. */
-export const IMAGENET_INPUT: InputSpec = { size: [224, 224], channels: 3, resizeShorter: 256, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
 export interface LoadOptions {
   /** What batches are prepared for (default IMAGENET_INPUT); `withInput` changes it later. */

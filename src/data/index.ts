@@ -15,11 +15,14 @@ import { nodeCodec, nodeHeldDecode } from './node.ts';
 
 export type { InputSpec, RgbaImage, LabeledImages, LabeledBatch, BatchOptions } from './types.ts';
 export { ImageSet, type HeldImage } from './image-set.ts';
-export { IMAGENET_INPUT, type LoadOptions } from './collect.ts';
+export { type LoadOptions } from './collect.ts';
+export { IMAGENET_INPUT } from './imagenet.ts';
 export { stratifiedSplit, type SplitOptions } from './split.ts';
 export { fromFolder, decodeNode, loadSharp } from './node.ts';
 export { fromFiles, decodeBrowser, type BrowserImageSource, type PathedFile } from './browser.ts';
 export { prepareBatch } from './prepare.ts';
+export { fromTensors } from './tensor-images.ts';
+export { prepareImages, drawAugmentations, type AugmentConfig, type ImageAugmentation } from '../engine/internal.ts';
 
 /** Anything one image can come from: a path or file bytes (Node), or what a browser decodes or draws. */
 export type ImageSource = string | Uint8Array | BrowserImageSource;

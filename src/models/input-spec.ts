@@ -13,19 +13,14 @@
 // exported file says so in its metadata.
 
 import type { InputSpec } from '../data/types.ts';
+import { IMAGENET_INPUT } from '../data/imagenet.ts';
 import { WeightsError } from './weights-error.ts';
 
 /** The metadata key a weights file's InputSpec is stored under (JSON). */
 export const INPUT_METADATA_KEY = 'input';
 
-/** ImageNet's preprocessing at 224: resize 256, centre crop 224, ImageNet mean and std (the zoo's default). */
-export const IMAGENET_INPUT: InputSpec = Object.freeze({
-  size: Object.freeze([224, 224] as const),
-  channels: 3,
-  resizeShorter: 256,
-  mean: Object.freeze([0.485, 0.456, 0.406]),
-  std: Object.freeze([0.229, 0.224, 0.225]),
-});
+/** ImageNet's preprocessing at 224 (src/data/imagenet.ts): the zoo's default. */
+export { IMAGENET_INPUT };
 
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 const finiteList = (v: unknown, n: number): v is number[] => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));

@@ -6,11 +6,10 @@
 // model, or RGBA images (ImageData-like), which are prepared for the model's input spec by prepare.ts (on the
 // CPU for now; see there).
 
-import { EngineError, ShapeError, fmtShape, argmax, checkOptions, noGrad, softmax, tidy, Tensor } from '../engine/internal.ts';
+import { EngineError, ShapeError, fmtShape, argmax, checkOptions, noGrad, prepareImages, softmax, tidy, Tensor } from '../engine/internal.ts';
 import { Module } from '../nn/index.ts';
 import type { LabeledImages, RgbaImage } from '../data/types.ts';
 import { modelInfo } from './model-info.ts';
-import { prepareImages } from './prepare.ts';
 
 export interface ClassRow {
   class: string;
@@ -122,7 +121,7 @@ export async function predict(
     } else if (Array.isArray(images)) {
       const input = modelInfo(model)?.input;
       if (!input) throw new EngineError('predict: RGBA images need the model\'s input spec: use a model from fit or load');
-      const x = prepareImages(images as readonly RgbaImage[], input);
+      const x = prepareImages(images as readonly RgbaImage[], input, { op: 'predict' });
       try {
         await add(x);
       } finally {

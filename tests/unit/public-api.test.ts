@@ -10,7 +10,7 @@ const PUBLIC: Record<string, readonly string[]> = {
   '.': ['DTypeError', 'DeviceError', 'DisposedError', 'EngineError', 'IndexError', 'ResourceError',
     'SafetensorsError', 'ShapeError', 'Tensor', 'abs', 'adaptiveAvgPool2d', 'add', 'addInto', 'arange',
     'argmax', 'argmin', 'avgPool2d', 'bceWithLogits', 'bmm', 'cat', 'clamp', 'clone', 'concat', 'conv2d',
-    'copyInto', 'crossEntropy', 'div', 'emptyCache', 'engineDevice', 'engineInfo', 'eq', 'exp', 'expand',
+    'copyInto', 'crossEntropy', 'data', 'div', 'emptyCache', 'engineDevice', 'engineInfo', 'eq', 'exp', 'expand',
     'extend', 'flatten', 'flush', 'fromGPUBuffer', 'full', 'gather', 'ge', 'gelu', 'getRngState', 'gt', 'huberLoss',
     'indexCopyInto', 'indexSelect', 'init', 'isGradEnabled', 'keep', 'l1Loss', 'le', 'linear', 'log',
     'logSoftmax', 'lt', 'manualSeed', 'matmul', 'max', 'maxPool2d', 'maxWithIndices', 'maximum', 'mean',
@@ -38,6 +38,9 @@ const PUBLIC: Record<string, readonly string[]> = {
     // issue 22 (fit): one call to train, evaluate, predict; strategy names ↔ recipes; a model file out and in
     'DEFAULT_LR_RATIO', 'LIBRARY_VERSION', 'RECIPE_OF_STRATEGY', 'STRATEGIES', 'evaluate', 'fit', 'fromTensors', 'load',
     'modelInfo', 'planStrategy', 'predict', 'save', 'strategyOfRecipe', 'stratifiedSplit', 'trunkProbePoints'],
+  // issue 22: images in (folders, files, browser images), datasets and GPU batches
+  'data': ['ImageSet', 'IMAGENET_INPUT', 'decodeBrowser', 'decodeNode', 'drawAugmentations', 'fromClasses', 'fromFiles', 'fromFolder',
+    'fromTensors', 'loadSharp', 'prepareBatch', 'prepareImages', 'stratifiedSplit'],
   'multitask': ['MMoE', 'MultiTask', 'Weighting', 'metrics', 'weighting'],
   'models': ['BasicBlock', 'IMAGENET_INPUT', 'IMAGENET_MEAN', 'IMAGENET_STD', 'InvertedResidual', 'MobileNetV2', 'ResNet',
     'WeightsError', 'ZooModel', 'clearWeightsCache', 'identifyCheckpoint', 'imageToTensor', 'makeDivisible', 'mobilenetV2',
