@@ -5,7 +5,7 @@
 
 import './methods.ts';
 
-export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './runtime/device.ts';
+export { init, shutdown, engineInfo, engineDevice, onCpuAdapter, type InitOptions, type EngineInfo, type RulesProfile } from './runtime/device.ts';
 export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError, ResourceError, IndexError, fmtShape, fmtBytes } from './errors.ts';
 export { checkHostIndices, indexCheck, errorWordsRange } from './runtime/index-checks.ts';
 export { Tensor, checkFloat, checkOperand, type DType, type NestedArray } from './tensor.ts';
@@ -38,6 +38,6 @@ export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
 export { memoryStats, resetPeakMemory, emptyCache } from './runtime/stats.ts';
 export { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './ops/act-epilogue.ts';
-export { conv2d, conv2dAct, conv2dPasses, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
+export { conv2d, conv2dAct, conv2dPasses, conv2dVersions, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
 export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveOutputSize, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './ops/pool.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';

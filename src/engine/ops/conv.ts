@@ -127,6 +127,8 @@ export type Conv2dPass = 'forward' | 'dgrad' | 'wgrad';
 export interface Conv2dForwardProblem { x: Tensor; w: Tensor; b: Tensor | null; d: Conv2dGeometry; out: Tensor; activation: EpilogueActivation }
 export interface Conv2dInputGradProblem { g: Tensor; w: Tensor; d: Conv2dGeometry }
 export interface Conv2dWeightGradProblem { g: Tensor; x: Tensor; d: Conv2dGeometry; db: Tensor | null }
+/** What the auto rules and launch plans of every conv2d and depthwise pass read: the geometry. */
+export interface ConvShape { d: Conv2dGeometry }
 
 const DEFAULT_TILES: Readonly<GemmTiles> = Object.freeze({ WG_X: 16, WG_Y: 16, TILE_K: 16 });
 /**
@@ -337,7 +339,7 @@ function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
 
 /** The conv2d passes in the kernel registry: naive v1, implicit-GEMM v2 (the default), and the depthwise kernels. */
 export const conv2dVersions = {
-  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'depthwise', GemmTuning>('conv2d.forward', {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.forward', {
     versions: {
       v1: { summary: 'conv2d_fwd_naive: one thread per output', run: forwardNaive },
       v2: { summary: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles', run: forwardGemm },
@@ -347,7 +349,7 @@ export const conv2dVersions = {
     auto: ({ d }) => convAuto(d, d.Og, d.Cg * d.kH * d.kW),
     tuning: { tiles: null },
   }),
-  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning>('conv2d.dgrad', {
+  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.dgrad', {
     versions: {
       v1: { summary: 'conv2d_dgrad_naive: one thread per input pixel, gather', run: dgradNaive },
       v2: { summary: 'conv2d_dgrad_gemm: implicit GEMM per stride phase', run: dgradGemm },
@@ -357,7 +359,7 @@ export const conv2dVersions = {
     auto: ({ d }) => convAuto(d, d.Cg, d.Og * d.kH * d.kW),
     tuning: { tiles: null },
   }),
-  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', WgradTuning>('conv2d.wgrad', {
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', WgradTuning, ConvShape>('conv2d.wgrad', {
     versions: {
       v1: { summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)', run: wgradNaive },
       v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce, db from the gy tiles', run: wgradGemm },

@@ -35,12 +35,13 @@ import wgradRowsWgsl from '../../shaders/depthwise_wgrad_rows.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { onCpuAdapter } from '../runtime/device.ts';
 import { EngineError } from '../errors.ts';
-import { defineKernelVersions } from '../runtime/kernel-registry.ts';
+import { defineKernelVersions, type Tuning } from '../runtime/kernel-registry.ts';
+import type { RulesProfile } from '../runtime/rules.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
 import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
 import { EPILOGUE_ACT_CODE, withActEpilogue } from './act-epilogue.ts';
-import type { Conv2dForwardProblem, Conv2dGeometry, Conv2dInputGradProblem, Conv2dPass, Conv2dWeightGradProblem } from './conv.ts';
+import type { Conv2dForwardProblem, Conv2dGeometry, Conv2dInputGradProblem, Conv2dPass, Conv2dWeightGradProblem, ConvShape } from './conv.ts';
 
 const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', withActEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', withActEpilogue(fwdTiledWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
@@ -93,9 +94,9 @@ function vec4Rejects({ d }: { d: Conv2dGeometry }): string | null {
 }
 
 /** Weight gradient: v3 where it applies; else v2 on a GPU and v1 on a CPU adapter, for the other 3×3 shapes. */
-function wgradAuto({ d }: { d: Conv2dGeometry }): 'v1' | 'v2' | 'v3' {
+function wgradAuto({ d }: ConvShape, rules: RulesProfile): 'v1' | 'v2' | 'v3' {
   if (vec4Rejects({ d }) === null) return 'v3';
-  return !onCpuAdapter() && fastApplies('wgrad', d) ? 'v2' : 'v1';
+  return rules === 'gpu' && fastApplies('wgrad', d) ? 'v2' : 'v1';
 }
 
 /** Forward: v4 where it applies, else v3 for the other 3×3 shapes, else v1 (any adapter; see the header). */
@@ -237,7 +238,7 @@ function wgradRows({ g, x, d }: Conv2dWeightGradProblem): Tensor {
  * take; the auto rules pick the vec4 versions where they apply (see the header).
  */
 export const depthwiseVersions = {
-  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'v4'>('depthwise.forward', {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'v4', Tuning, ConvShape>('depthwise.forward', {
     versions: {
       v1: { summary: 'depthwise_fwd_naive: one thread per output', run: forwardNaive },
       v2: { summary: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory', rejects: fastRejects('forward'), run: forwardTiled },
@@ -247,7 +248,7 @@ export const depthwiseVersions = {
     default: 'v3',
     auto: forwardAuto,
   }),
-  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'v4'>('depthwise.dgrad', {
+  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'v4', Tuning, ConvShape>('depthwise.dgrad', {
     versions: {
       v1: { summary: 'depthwise_dgrad_naive: one thread per input pixel, gather', run: dgradNaive },
       v2: { summary: 'depthwise_dgrad_tiled: 8×32 tile, gradient window in workgroup memory', rejects: fastRejects('dgrad'), run: dgradTiled },
@@ -257,7 +258,7 @@ export const depthwiseVersions = {
     default: 'v3',
     auto: ({ d }) => (dgradVec4Rejects({ d }) === null ? 'v4' : fastApplies('dgrad', d) ? 'v3' : 'v1'),
   }),
-  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'v3'>('depthwise.wgrad', {
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'v3', Tuning, ConvShape>('depthwise.wgrad', {
     versions: {
       v1: { summary: 'depthwise_wgrad_naive: one thread per weight', run: wgradNaive },
       v2: { summary: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction', rejects: fastRejects('wgrad'), run: wgradSplit },

@@ -24,7 +24,7 @@ import erfWgsl from '../../shaders/erf.wgsl?raw';
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, type Kernel, type ParamsFields } from '../../shaders/kernel.ts';
 import { attach, sumToForBackward } from '../autograd.ts';
-import { defineKernelVersions } from '../runtime/kernel-registry.ts';
+import { defineKernelVersions, type Tuning } from '../runtime/kernel-registry.ts';
 import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.ts';
@@ -71,6 +71,9 @@ export interface MatmulProblem {
   /** Name for traceKernels (default 'matmul'). */
   label?: string;
 }
+
+/** What the auto rule and the launch plans read: the sizes. */
+export type MatmulSizes = Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'>;
 
 interface TileGeometry {
   tileM: number;
@@ -147,7 +150,7 @@ export function chooseMatmulVersion(p: Pick<MatmulProblem, 'M' | 'N' | 'K' | 'ba
 }
 
 /** Every matmul kernel version, naive first; `matmulVersions.run` runs every product the engine computes. */
-export const matmulVersions = defineKernelVersions('matmul', {
+export const matmulVersions = defineKernelVersions<MatmulProblem, Tensor, 'v1' | 'v2' | 'v3', Tuning, MatmulSizes>('matmul', {
   versions: {
     v1: { summary: 'matmul_naive: one thread per output', run: matmulNaive },
     v2: { summary: 'matmul_tiled: 64×64 tile, 4×4 outputs per thread, K step 16', run: matmulTiled },
