@@ -10,7 +10,8 @@ import { depthwiseVersions } from '../../src/engine/ops/depthwise.ts';
 import { matmulVersions } from '../../src/engine/ops/matmul.ts';
 import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import type { RulesProfile } from '../../src/engine/runtime/rules.ts';
-import { CONV_LAYERS, MATMULS, POOLS } from './rules/shapes.ts';
+import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
+import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
 
 type Choice = Record<RulesProfile, string>;
 const PROFILES: RulesProfile[] = ['cpu', 'gpu'];
@@ -31,6 +32,8 @@ function choices(): Record<string, Record<string, Choice>> {
   for (const s of POOLS) {
     for (const p of Object.values(pool2dVersions)) put(p.name, s.label, both((r) => p.choose(s as never, r)));
   }
+  // Reductions are not registry passes: their choice is the split count (chunks per row).
+  for (const r of REDUCTIONS) put('reduce (splits)', r.label, both((rules) => String(reducePlan(r.outputs, r.reduce, rules).splits)));
   return table;
 }
 

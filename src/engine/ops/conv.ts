@@ -26,10 +26,12 @@ import fwdGemmWgsl from '../../shaders/conv2d_fwd_gemm.wgsl?raw';
 import fwdNaiveWgsl from '../../shaders/conv2d_fwd_naive.wgsl?raw';
 import wgradGemmWgsl from '../../shaders/conv2d_wgrad_gemm.wgsl?raw';
 import wgradNaiveWgsl from '../../shaders/conv2d_wgrad_naive.wgsl?raw';
+import splitkReduceWgsl from '../../shaders/conv2d_splitk_reduce.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
-import { engineInfo, onCpuAdapter } from '../runtime/device.ts';
+import { engineInfo } from '../runtime/device.ts';
+import { GPU_RULES, currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
@@ -109,6 +111,9 @@ const dgradNaiveKernel = defineKernel('conv2d_dgrad_naive', dgradNaiveWgsl, ['re
 const dgradGemmKernel = defineKernel('conv2d_dgrad_gemm', dgradGemmWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
 const wgradGemmKernel = defineKernel('conv2d_wgrad_gemm', wgradGemmWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
+const splitkReduceKernel = defineKernel('conv2d_splitk_reduce', withActEpilogue(splitkReduceWgsl), ['read', 'read', 'write'], {
+  size: 'u32', splits: 'u32', plane: 'u32', channels: 'u32',
+});
 const biasGradKernel = defineKernel('conv2d_bias_grad', withActEpilogue(biasGradWgsl), ['read', 'read', 'write', 'write'], { N: 'u32', O: 'u32', plane: 'u32' });
 
 /** Tile shape of the implicit-GEMM (v2) kernels: WG_X × WG_Y threads, 4 × 4 outputs each, K step TILE_K. */
@@ -132,11 +137,11 @@ export interface ConvShape { d: Conv2dGeometry }
 
 const DEFAULT_TILES: Readonly<GemmTiles> = Object.freeze({ WG_X: 16, WG_Y: 16, TILE_K: 16 });
 /**
- * Workgroups the split-K weight gradient aims for: enough to fill a large GPU several times over. A CPU
- * adapter (SwiftShader, llvmpipe, WARP) has a few cores, and there each extra split only adds its partial sums
- * and the reduction (in an uncommitted scratch run, 6 splits took twice as long as 1 for 128→128 3×3 on 28²).
+ * Workgroups the split-K weight gradient aims for on the CPU rules. A CPU adapter (SwiftShader, llvmpipe, WARP)
+ * has a few cores, and there each extra split only adds its partial sums and the reduction (in an uncommitted
+ * scratch run, 6 splits took twice as long as 1 for 128→128 3×3 on 28²). The GPU rules split as gemmPlan says.
  */
-const WGRAD_TARGET_WORKGROUPS = { gpu: 512, cpu: 8 };
+const WGRAD_TARGET_WORKGROUPS = { cpu: 8 };
 /** Fewest K steps one split of the weight gradient gets, so the partial sums stay a small extra cost. */
 const WGRAD_MIN_STEPS_PER_SPLIT = 8;
 
@@ -149,17 +154,23 @@ const SMALL_GEMM_SIDE = 16;
  * wins (MNIST conv1 1→32 on N2 28², SwiftShader, an uncommitted scratch run: v2 about twice v1's time
  * forward and three times backward; the committed auto row is in bench/results), else the default v2.
  */
-function convAuto(d: Conv2dGeometry, narrowSide: number, reduction: number): 'v1' | 'v2' | 'depthwise' {
+function convAuto(d: Conv2dGeometry, narrowSide: number, reduction: number, rules: RulesProfile, pass: Conv2dPass): 'v1' | 'v2' | 'depthwise' {
   if (isDepthwise(d)) return 'depthwise';
+  // On a GPU, v1's weight gradient is one thread per weight walking all of N·OH·OW (a watchdog risk), and a long
+  // reduction in a v1 thread is as bad: v2 splits K instead. v1 stays for thin layers with short reductions.
+  if (rules === 'gpu' && (pass === 'wgrad' || reduction > GPU_V1_MAX_REDUCTION)) return 'v2';
   return Math.min(narrowSide, reduction) < SMALL_GEMM_SIDE ? 'v1' : 'v2';
 }
+
+/** The longest reduction the GPU rules leave to a v1 thread (forward, input gradient). */
+const GPU_V1_MAX_REDUCTION = 256;
 
 const onlyDepthwise = ({ d }: { d: Conv2dGeometry }): string | null =>
   isDepthwise(d) ? null : `needs a depthwise conv (groups = C = O), got C ${d.C}, O ${d.O}, groups ${d.groups}`;
 
-/** Knobs of the v2 passes: `tiles` overrides the tile shape, `splits` the split-K count; null: from the shape. */
-type GemmTuning = { tiles: GemmTiles | null };
-type WgradTuning = GemmTuning & { splits: number | null };
+/** Knobs of the v2 passes: `tiles` overrides the tile shape, `splits` the split-K count; null: from the shape and the rules. */
+type GemmTuning = { tiles: GemmTiles | null; splits: number | null };
+type WgradTuning = GemmTuning;
 
 /**
  * The v2 tile shape for a GEMM with `mSide` rows (along WG_X) and `nSide` columns (along WG_Y): 64 × 64 tiles,
@@ -191,6 +202,93 @@ function checkZ(z: number, what: string): number {
   return z;
 }
 
+/** How a v2 (implicit GEMM) pass launches: its tiles and its K ranges (split-K; 1 range: no partial sums). */
+export interface GemmPlan extends LaunchPlan {
+  tiles: GemmTiles;
+  splits: number;
+  /** K per range, a multiple of TILE_K. */
+  chunk: number;
+  mTiles: number;
+  nTiles: number;
+}
+
+/**
+ * The plan of a v2 pass over a GEMM of `rows` × `cols` outputs per z slice (`slices`: groups, stride phases),
+ * reducing over `K` per thread (`reduction` in all: every phase's taps), with `out` outputs in all. CPU rules: chooseTiles and one range (the forward and input
+ * gradient; the weight gradient keeps its own CPU split rule). GPU rules: the row tile narrowed while too few
+ * workgroups would run even at one K step per range, then enough ranges for GPU_RULES.MIN_WORKGROUPS
+ * workgroups when the output or K is large, and none longer than GPU_RULES.MAX_SERIAL_LOOP.
+ */
+function gemmPlan(rows: number, cols: number, K: number, slices: number, out: number, rules: RulesProfile, tuning: WgradTuning, reduction = K): GemmPlan {
+  const t = { ...(tuning.tiles ?? chooseTiles(rows, cols)) };
+  const tilesOf = (tt: GemmTiles): number => Math.ceil(rows / (tt.WG_X * 4)) * Math.ceil(cols / (tt.WG_Y * 4)) * slices;
+  const needsFill = rules === 'gpu' && (out >= GPU_RULES.MIN_WORKGROUPS * 256 || reduction >= GPU_RULES.MAX_SERIAL_LOOP);
+  if (tuning.tiles === null && needsFill) {
+    while (t.WG_X > 4 && tilesOf(t) * Math.ceil(K / t.TILE_K) < GPU_RULES.MIN_WORKGROUPS) t.WG_X /= 2;
+  }
+  const base = tilesOf(t);
+  let wanted = tuning.splits ?? 1;
+  if (tuning.splits === null && rules === 'gpu') {
+    const fill = needsFill ? Math.ceil(GPU_RULES.MIN_WORKGROUPS / base) : 1;
+    wanted = Math.max(Math.ceil(K / GPU_RULES.MAX_SERIAL_LOOP), Math.min(fill, Math.ceil(K / t.TILE_K)));
+  }
+  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: splits must be a positive integer, got ${wanted}`);
+  // Whole K steps per range, rounded down so that rounding never leaves fewer ranges than wanted.
+  const chunk = Math.max(t.TILE_K, Math.floor(Math.floor(K / wanted) / t.TILE_K) * t.TILE_K);
+  const splits = Math.max(1, Math.ceil(K / chunk));
+  return { tiles: t, splits, chunk, mTiles: Math.ceil(rows / (t.WG_X * 4)), nTiles: Math.ceil(cols / (t.WG_Y * 4)), workgroups: base * splits, loop: Math.min(K, chunk) };
+}
+
+const naivePlan = (threads: number, loop: number): LaunchPlan => ({ workgroups: Math.ceil(threads / 64), loop });
+
+/** The forward's v2 plan: rows N·OH·OW, columns Og, K = Cg·kH·kW, per group. */
+const forwardGemmPlan = ({ d }: ConvShape, rules: RulesProfile): GemmPlan =>
+  gemmPlan(d.N * d.OH * d.OW, d.Og, d.Cg * d.kH * d.kW, d.groups, d.N * d.O * d.OH * d.OW, rules, conv2dVersions.forward.tuning);
+
+/** The most taps of one axis that reach one stride phase: kernel offsets k·dilation in one residue mod stride. */
+function maxPhaseTaps(k: number, stride: number, dilation: number): number {
+  const counts = new Array<number>(stride).fill(0);
+  for (let kk = 0; kk < k; kk++) counts[(kk * dilation) % stride]!++;
+  return Math.max(...counts);
+}
+
+/** The input gradient's v2 plan: per group and stride phase, rows of the largest phase, K its most taps. */
+const dgradGemmPlan = ({ d }: ConvShape, rules: RulesProfile): GemmPlan => {
+  const rows = d.N * Math.ceil(d.H / d.sH) * Math.ceil(d.W / d.sW);
+  const K = d.Og * maxPhaseTaps(d.kH, d.sH, d.dH) * maxPhaseTaps(d.kW, d.sW, d.dW);
+  return gemmPlan(rows, d.Cg, K, d.sH * d.sW * d.groups, d.N * d.C * d.H * d.W, rules, conv2dVersions.dgrad.tuning, d.Og * d.kH * d.kW);
+};
+
+/** The weight gradient's v2 plan: rows Cg·kH·kW, columns Og, K = N·OH·OW; on a CPU adapter few splits. */
+const wgradGemmPlan = ({ d }: ConvShape, rules: RulesProfile): GemmPlan => {
+  const R = d.N * d.OH * d.OW;
+  const Kc = d.Cg * d.kH * d.kW;
+  const tuning = conv2dVersions.wgrad.tuning;
+  const c = tuning.tiles ?? chooseTiles(Kc, d.Og);
+  const tiles = Math.ceil(Kc / (c.WG_X * 4)) * Math.ceil(d.Og / (c.WG_Y * 4)) * d.groups;
+  const maxSplits = Math.max(1, Math.floor(R / (WGRAD_MIN_STEPS_PER_SPLIT * c.TILE_K)));
+  const cpuSplits = Math.min(Math.ceil(WGRAD_TARGET_WORKGROUPS.cpu / tiles), maxSplits);
+  if (rules === 'cpu' && tuning.splits === null) {
+    // Unchanged from the SwiftShader tuning: the chunk rounded up to whole K steps, empty splits dropped.
+    const chunk = Math.ceil(Math.ceil(R / cpuSplits) / c.TILE_K) * c.TILE_K;
+    const splits = Math.ceil(R / chunk);
+    const mTiles = Math.ceil(Kc / (c.WG_X * 4));
+    const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
+    return { tiles: { ...c }, splits, chunk, mTiles, nTiles, workgroups: tiles * splits, loop: Math.min(R, chunk) };
+  }
+  return gemmPlan(Kc, d.Og, R, d.groups, d.O * Kc, rules, tuning);
+};
+
+/** Sums the K ranges' partial outputs `part` [splits, ...out] into `out`, with the bias and activation. */
+function reduceRanges(part: Tensor, out: Tensor, splits: number, plane: number, channels: number, bias: Tensor | null, activation: EpilogueActivation, label: string): void {
+  launch(splitkReduceKernel, [part, bias ?? part, out], {
+    params: { size: out.size, splits, plane, channels },
+    constants: { HAS_BIAS: bias ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] },
+    workgroups: grid(Math.ceil(out.size / 64)),
+    label,
+  });
+}
+
 // ------------------------------------------------------------------ forward
 
 function forwardNaive({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
@@ -203,16 +301,21 @@ function forwardNaive({ x, w, b, d, out, activation }: Conv2dForwardProblem): vo
 }
 
 function forwardGemm({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
-  const c = gemmConstants(conv2dVersions.forward.tuning.tiles, d.N * d.OH * d.OW, d.Og);
-  const mTiles = Math.ceil((d.N * d.OH * d.OW) / (c.WG_X * 4));
-  const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
-  const [gx, gy] = grid(mTiles);
-  launch(fwdGemmKernel, [x, w, b ?? w, out], {
-    params: convParams(d),
-    constants: { ...c, HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] },
-    workgroups: [gx, gy, checkZ(nTiles * d.groups, 'the forward')],
+  const plan = forwardGemmPlan({ d }, currentRules());
+  const c = gemmConstants(plan.tiles, 0, 0);
+  const [gx, gy] = grid(plan.mTiles);
+  const split = plan.splits > 1;
+  const part = split ? emptyTensor([plan.splits, d.N, d.O, d.OH, d.OW]) : null;
+  launch(fwdGemmKernel, [x, w, b ?? w, part ?? out], {
+    params: convParams(d, plan.splits, plan.chunk),
+    constants: { ...c, HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], SPLIT: split ? 1 : 0 },
+    workgroups: [gx, gy, checkZ(plan.nTiles * d.groups * plan.splits, 'the forward')],
     label: 'conv2d.forward',
   });
+  if (part) {
+    reduceRanges(part, out, plan.splits, d.OH * d.OW, d.O, b, activation, 'conv2d.forward_reduce');
+    part.dispose();
+  }
 }
 
 // ------------------------------------------------------------------ backward passes
@@ -231,16 +334,21 @@ function dgradNaive({ g, w, d }: Conv2dInputGradProblem): Tensor {
 
 function dgradGemm({ g, w, d }: Conv2dInputGradProblem): Tensor {
   const dx = emptyTensor([d.N, d.C, d.H, d.W]);
-  const rows = d.N * Math.ceil(d.H / d.sH) * Math.ceil(d.W / d.sW); // the largest stride phase
-  const c = gemmConstants(conv2dVersions.dgrad.tuning.tiles, rows, d.Cg);
-  const [gx, gy] = grid(Math.ceil(rows / (c.WG_X * 4)));
-  const nTiles = Math.ceil(d.Cg / (c.WG_Y * 4));
-  launch(dgradGemmKernel, [g, w, dx], {
-    params: convParams(d),
-    constants: { ...c },
-    workgroups: [gx, gy, checkZ(nTiles * d.sH * d.sW * d.groups, 'the input gradient')],
+  const plan = dgradGemmPlan({ d }, currentRules());
+  const c = gemmConstants(plan.tiles, 0, 0);
+  const [gx, gy] = grid(plan.mTiles);
+  const split = plan.splits > 1;
+  const part = split ? emptyTensor([plan.splits, d.N, d.C, d.H, d.W]) : null;
+  launch(dgradGemmKernel, [g, w, part ?? dx], {
+    params: convParams(d, plan.splits, plan.chunk),
+    constants: { ...c, SPLIT: split ? 1 : 0 },
+    workgroups: [gx, gy, checkZ(plan.nTiles * d.sH * d.sW * d.groups * plan.splits, 'the input gradient')],
     label: 'conv2d.dgrad',
   });
+  if (part) {
+    reduceRanges(part, dx, plan.splits, d.H * d.W, d.C, null, 'none', 'conv2d.dgrad_reduce');
+    part.dispose();
+  }
   return dx;
 }
 
@@ -270,22 +378,12 @@ function wgradNaive({ g, x, d, db }: Conv2dWeightGradProblem): Tensor {
 
 function wgradGemm({ g, x, d, db }: Conv2dWeightGradProblem): Tensor {
   const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
-  const R = d.N * d.OH * d.OW;
-  const tuning = conv2dVersions.wgrad.tuning;
   const Kc = d.Cg * d.kH * d.kW;
-  const c = gemmConstants(tuning.tiles, Kc, d.Og);
-  const mTiles = Math.ceil(Kc / (c.WG_X * 4));
-  const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
-  const tiles = mTiles * nTiles * d.groups;
-  const maxSplits = Math.max(1, Math.floor(R / (WGRAD_MIN_STEPS_PER_SPLIT * c.TILE_K)));
-  const target = onCpuAdapter() ? WGRAD_TARGET_WORKGROUPS.cpu : WGRAD_TARGET_WORKGROUPS.gpu;
-  const wanted = tuning.splits ?? Math.min(Math.ceil(target / tiles), maxSplits);
-  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: conv2d.wgrad splits must be a positive integer, got ${wanted}`);
-  // Round the chunk up to whole K steps, then drop splits that would be empty.
-  const chunk = Math.ceil(Math.ceil(R / wanted) / c.TILE_K) * c.TILE_K;
-  const splits = Math.ceil(R / chunk);
-  const [gx, gy] = grid(mTiles);
-  const workgroups = [gx, gy, checkZ(nTiles * splits * d.groups, 'the weight gradient')] as const;
+  const plan = wgradGemmPlan({ d }, currentRules());
+  const { splits, chunk } = plan;
+  const c = gemmConstants(plan.tiles, 0, 0);
+  const [gx, gy] = grid(plan.mTiles);
+  const workgroups = [gx, gy, checkZ(plan.nTiles * splits * d.groups, 'the weight gradient')] as const;
   const constants = { ...c, HAS_BIAS: db ? 1 : 0 };
   if (splits === 1) {
     withSpareOutput((spare) =>
@@ -341,32 +439,32 @@ function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
 export const conv2dVersions = {
   forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.forward', {
     versions: {
-      v1: { summary: 'conv2d_fwd_naive: one thread per output', run: forwardNaive },
-      v2: { summary: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles', run: forwardGemm },
+      v1: { summary: 'conv2d_fwd_naive: one thread per output', run: forwardNaive, plan: ({ d }) => naivePlan(d.N * d.O * d.OH * d.OW, d.Cg * d.kH * d.kW) },
+      v2: { summary: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles, split-K on the GPU rules', run: forwardGemm, plan: forwardGemmPlan },
       depthwise: { summary: 'the depthwise.forward kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.forward.run(p) },
     },
     default: 'v2',
-    auto: ({ d }) => convAuto(d, d.Og, d.Cg * d.kH * d.kW),
-    tuning: { tiles: null },
+    auto: ({ d }, rules) => convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward'),
+    tuning: { tiles: null, splits: null },
   }),
   dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.dgrad', {
     versions: {
-      v1: { summary: 'conv2d_dgrad_naive: one thread per input pixel, gather', run: dgradNaive },
-      v2: { summary: 'conv2d_dgrad_gemm: implicit GEMM per stride phase', run: dgradGemm },
+      v1: { summary: 'conv2d_dgrad_naive: one thread per input pixel, gather', run: dgradNaive, plan: ({ d }) => naivePlan(d.N * d.C * d.H * d.W, d.Og * d.kH * d.kW) },
+      v2: { summary: 'conv2d_dgrad_gemm: implicit GEMM per stride phase, split-K on the GPU rules', run: dgradGemm, plan: dgradGemmPlan },
       depthwise: { summary: 'the depthwise.dgrad kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.dgrad.run(p) },
     },
     default: 'v2',
-    auto: ({ d }) => convAuto(d, d.Cg, d.Og * d.kH * d.kW),
-    tuning: { tiles: null },
+    auto: ({ d }, rules) => convAuto(d, d.Cg, d.Og * d.kH * d.kW, rules, 'dgrad'),
+    tuning: { tiles: null, splits: null },
   }),
   wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', WgradTuning, ConvShape>('conv2d.wgrad', {
     versions: {
-      v1: { summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)', run: wgradNaive },
-      v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce, db from the gy tiles', run: wgradGemm },
+      v1: { summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)', run: wgradNaive, plan: ({ d }) => naivePlan(d.O * d.Cg * d.kH * d.kW + d.O, d.N * d.OH * d.OW) },
+      v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce, db from the gy tiles', run: wgradGemm, plan: wgradGemmPlan },
       depthwise: { summary: 'the depthwise.wgrad kernels (db in its own pass)', rejects: onlyDepthwise, run: wgradDepthwise },
     },
     default: 'v2',
-    auto: ({ d }) => convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW),
+    auto: ({ d }, rules) => convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW, rules, 'wgrad'),
     tuning: { tiles: null, splits: null },
   }),
 };

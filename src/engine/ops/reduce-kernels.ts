@@ -8,7 +8,7 @@ import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
-import { onCpuAdapter } from '../runtime/device.ts';
+import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { rawView, type Tensor } from '../tensor.ts';
@@ -103,10 +103,20 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
  */
 const TARGET_WORKGROUPS = { gpu: 1024, cpu: 16 };
 const MIN_CHUNK = 2048;
-function splitCount(outputs: number, reduce: number): number {
-  const target = onCpuAdapter() ? TARGET_WORKGROUPS.cpu : TARGET_WORKGROUPS.gpu;
-  const wanted = Math.floor(target / Math.max(outputs, 1));
+function splitCount(outputs: number, reduce: number, rules: RulesProfile = currentRules()): number {
+  const wanted = Math.floor(TARGET_WORKGROUPS[rules] / Math.max(outputs, 1));
   return Math.max(1, Math.min(wanted, Math.floor(reduce / MIN_CHUNK)));
+}
+
+/**
+ * The sum / max / min reduction's launch plan, as data (runtime/rules.ts): `outputs` rows of `reduce` elements,
+ * each chunk of a row one 64-thread workgroup, each thread walking every 64th element of its chunk. `splits`
+ * is the chunk count (1: one launch; more: a second launch combines the partials).
+ */
+export function reducePlan(outputs: number, reduce: number, rules: RulesProfile): LaunchPlan & { splits: number } {
+  const splits = splitCount(outputs, reduce, rules);
+  const chunk = Math.ceil(reduce / splits);
+  return { splits, workgroups: outputs * Math.ceil(reduce / chunk), loop: Math.ceil(chunk / 64) };
 }
 
 /** One reduce launch over [outer, reduce, inner] in chunks of `chunk` rows → out [outer, chunks, inner]. */

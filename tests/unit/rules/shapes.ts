@@ -102,3 +102,15 @@ export const POOLS: PoolShape[] = [
     { label: `mobilenet_v2 avgpool C1280 7² N${N}`, N, C: 1280, H: 7, W: 7, k: 7, s: 1, p: 0, OH: 1, OW: 1 },
   ]),
 ];
+
+/** Reductions (sum, max, min) as [outputs, reduce] rows: bench/cases/reduce.ts, losses and BatchNorm-style statistics. */
+export const REDUCTIONS: Array<{ label: string; outputs: number; reduce: number }> = [
+  { label: 'bench sum rows [1024,1024]', outputs: 1024, reduce: 1024 },
+  { label: 'bench sum all [1024,1024]', outputs: 1, reduce: 1024 * 1024 },
+  ...BATCHES.flatMap((N) => [
+    { label: `resnet18 loss mean N${N}`, outputs: 1, reduce: N },
+    { label: `per-channel sum over H·W C64 112² N${N}`, outputs: N * 64, reduce: 112 * 112 },
+    { label: `sum of everything [${N},64,112,112]`, outputs: 1, reduce: N * 64 * 112 * 112 },
+    { label: `per-channel sum over N C512 N${N}`, outputs: 512, reduce: N },
+  ]),
+];
