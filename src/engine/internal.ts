@@ -27,6 +27,7 @@ export { eq, ne, lt, le, gt, ge } from './ops/compare.ts';
 export { where, clamp } from './ops/select.ts';
 export { gather } from './ops/gather.ts';
 export { variance, std, type VarianceOptions } from './ops/stats.ts';
+export { batchNormStatsVersions, batchStatisticsByRules } from './ops/batchnorm-stats.ts';
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
 export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, type ValuesAndIndices } from './ops/reduce.ts';
 export { sumTo } from './ops/reduce-kernels.ts';

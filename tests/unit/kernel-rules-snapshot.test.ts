@@ -11,6 +11,7 @@ import { matmulVersions } from '../../src/engine/ops/matmul.ts';
 import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import type { RulesProfile } from '../../src/engine/runtime/rules.ts';
 import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
+import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
 
 type Choice = Record<RulesProfile, string>;
@@ -32,6 +33,7 @@ function choices(): Record<string, Record<string, Choice>> {
   for (const s of POOLS) {
     for (const p of Object.values(pool2dVersions)) put(p.name, s.label, both((r) => p.choose(s as never, r)));
   }
+  for (const { label, d } of CONV_LAYERS) put('batchNorm.stats', label, both((r) => batchNormStatsVersions.choose({ N: d.N, C: d.O, HW: d.OH * d.OW }, r)));
   // Reductions are not registry passes: their choice is the split count (chunks per row).
   for (const r of REDUCTIONS) put('reduce (splits)', r.label, both((rules) => String(reducePlan(r.outputs, r.reduce, rules).splits)));
   return table;

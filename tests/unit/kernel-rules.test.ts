@@ -12,6 +12,7 @@ import { matmulVersions } from '../../src/engine/ops/matmul.ts';
 import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import { GPU_RULES, type LaunchPlan } from '../../src/engine/runtime/rules.ts';
 import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
+import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
 
 interface Case { pass: string; label: string; out: number; reduction: number; plan: () => { version: string; launch: LaunchPlan | null } }
@@ -49,6 +50,11 @@ for (const s of POOLS) {
   );
 }
 
+// BatchNorm after every conv: statistics of its output [N, O, OH, OW] over N·OH·OW per channel.
+for (const { label, d } of CONV_LAYERS) {
+  const sizes = { N: d.N, C: d.O, HW: d.OH * d.OW };
+  cases.push({ pass: 'batchNorm.stats', label, out: d.O, reduction: d.N * d.OH * d.OW, plan: () => batchNormStatsVersions.plan(sizes, 'gpu') });
+}
 for (const r of REDUCTIONS) {
   cases.push({ pass: 'reduce', label: r.label, out: r.outputs, reduction: r.reduce, plan: () => ({ version: 'reduce', launch: reducePlan(r.outputs, r.reduce, 'gpu') }) });
 }

@@ -233,8 +233,8 @@ function gemmPlan(rows: number, cols: number, K: number, slices: number, out: nu
     wanted = Math.max(Math.ceil(K / GPU_RULES.MAX_SERIAL_LOOP), Math.min(fill, Math.ceil(K / t.TILE_K)));
   }
   if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: splits must be a positive integer, got ${wanted}`);
-  // Whole K steps per range, rounded down so that rounding never leaves fewer ranges than wanted.
-  const chunk = Math.max(t.TILE_K, Math.floor(Math.floor(K / wanted) / t.TILE_K) * t.TILE_K);
+  // Whole K steps per range: one range covers all of K; more are rounded down, never fewer than wanted.
+  const chunk = wanted === 1 ? Math.ceil(K / t.TILE_K) * t.TILE_K : Math.max(t.TILE_K, Math.floor(Math.floor(K / wanted) / t.TILE_K) * t.TILE_K);
   const splits = Math.max(1, Math.ceil(K / chunk));
   return { tiles: t, splits, chunk, mTiles: Math.ceil(rows / (t.WG_X * 4)), nTiles: Math.ceil(cols / (t.WG_Y * 4)), workgroups: base * splits, loop: Math.min(K, chunk) };
 }

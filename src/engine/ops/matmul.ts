@@ -179,8 +179,8 @@ function kRanges(p: MatmulSizes, rules: RulesProfile, base: number, step: number
     wanted = Math.max(Math.ceil(p.K / (GPU_RULES.MAX_SERIAL_LOOP * lanes)), Math.min(fill, Math.ceil(p.K / step)));
   }
   if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`matmul: splits must be a positive integer, got ${wanted}`);
-  // Whole granules per range, rounded down so that rounding never drops below the ranges wanted.
-  const kChunk = Math.max(step, Math.floor(Math.floor(p.K / wanted) / step) * step);
+  // Whole granules per range: one range covers all of K; more are rounded down, never fewer than wanted.
+  const kChunk = wanted === 1 ? Math.ceil(p.K / step) * step : Math.max(step, Math.floor(Math.floor(p.K / wanted) / step) * step);
   return { splits: Math.ceil(p.K / kChunk), kChunk };
 }
 
