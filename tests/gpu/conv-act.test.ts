@@ -85,6 +85,7 @@ describe('conv2dAct equals conv2d → activation', () => {
             }
             K.tune('conv2d', { tiles: cfg.tiles ?? null });
             K.tune('conv2d.wgrad', { splits: cfg.splits ?? null });
+            K.tune('conv2dBiasGrad', { splits: cfg.splits ?? null }); // the activation and bias pass in ranges too
             try {
               const run = async (fused: boolean) => {
                 const x = E.tensor(values.map((v) => (v === 'NaN' ? NaN : v)), s.input, { requiresGrad: true });

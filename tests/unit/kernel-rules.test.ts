@@ -13,6 +13,7 @@ import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import { GPU_RULES, type LaunchPlan } from '../../src/engine/runtime/rules.ts';
 import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
+import { conv2dBiasGradVersions } from '../../src/engine/ops/conv-bias-grad.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
 
 interface Case { pass: string; label: string; out: number; reduction: number; plan: () => { version: string; launch: LaunchPlan | null } }
@@ -50,6 +51,10 @@ for (const s of POOLS) {
   );
 }
 
+// The bias gradient (and conv2dAct's activation gradient, written elementwise) of every conv.
+for (const { label, d } of CONV_LAYERS) {
+  cases.push({ pass: 'conv2dBiasGrad', label, out: d.N * d.O * d.OH * d.OW, reduction: d.N * d.OH * d.OW, plan: () => conv2dBiasGradVersions.plan({ d }, 'gpu') });
+}
 // BatchNorm after every conv: statistics of its output [N, O, OH, OW] over N·OH·OW per channel.
 for (const { label, d } of CONV_LAYERS) {
   const sizes = { N: d.N, C: d.O, HW: d.OH * d.OW };

@@ -19,7 +19,6 @@
 // the bias, and the forward saves only what those passes will read: a frozen conv on an input that needs no
 // gradient records nothing at all.
 
-import biasGradWgsl from '../../shaders/conv2d_bias_grad.wgsl?raw';
 import dgradGemmWgsl from '../../shaders/conv2d_dgrad_gemm.wgsl?raw';
 import dgradNaiveWgsl from '../../shaders/conv2d_dgrad_naive.wgsl?raw';
 import fwdGemmWgsl from '../../shaders/conv2d_fwd_gemm.wgsl?raw';
@@ -39,6 +38,7 @@ import { fillInPlace } from './creation.ts';
 import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
 import { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
+import { biasGradPass } from './conv-bias-grad.ts';
 
 // ------------------------------------------------------------------ options and geometry
 
@@ -114,7 +114,6 @@ const wgradGemmKernel = defineKernel('conv2d_wgrad_gemm', wgradGemmWgsl, ['read'
 const splitkReduceKernel = defineKernel('conv2d_splitk_reduce', withActEpilogue(splitkReduceWgsl), ['read', 'read', 'write'], {
   size: 'u32', splits: 'u32', plane: 'u32', channels: 'u32',
 });
-const biasGradKernel = defineKernel('conv2d_bias_grad', withActEpilogue(biasGradWgsl), ['read', 'read', 'write', 'write'], { N: 'u32', O: 'u32', plane: 'u32' });
 
 /** Tile shape of the implicit-GEMM (v2) kernels: WG_X × WG_Y threads, 4 × 4 outputs each, K step TILE_K. */
 export interface GemmTiles {
@@ -411,19 +410,6 @@ function wgradDepthwise(p: Conv2dWeightGradProblem): Tensor {
   const dw = depthwiseVersions.wgrad.run(p);
   if (p.db) biasGradPass(p.g, null, p.d, 'none', p.db);
   return dw;
-}
-
-/** One conv2d_bias_grad pass: gm = g · act'(y) (returned; null for 'none'), and db = Σ gm when `db` is given. */
-function biasGradPass(g: Tensor, y: Tensor | null, d: Conv2dGeometry, activation: EpilogueActivation, db: Tensor | null): Tensor | null {
-  const gm = activation === 'none' ? null : emptyTensor(g.shape);
-  withSpareOutput((spare) =>
-    launch(biasGradKernel, [g, y ?? g, gm ?? spare, db ?? spare], {
-      params: { N: d.N, O: d.O, plane: d.OH * d.OW },
-      constants: { ACT: EPILOGUE_ACT_CODE[activation], HAS_BIAS: db ? 1 : 0 },
-      workgroups: grid(d.O),
-      label: activation === 'none' ? 'conv2d.bias_grad' : `conv2d.${activation}_grad`,
-    }));
-  return gm;
 }
 
 /** db = Σ over N, OH, OW of `g` [N,O,OH,OW], as its own pass. */
