@@ -45,3 +45,48 @@ describe('kernel rules switch', () => {
     expect(out.refused).toBe(`TypeError: init: rules must be 'gpu' or 'cpu', got "fast"`);
   });
 });
+
+describe('argmax / argmin across workgroups (argReduce v2)', () => {
+  it('v1 and v2 (forced, 5 ranges) give the same indices as a CPU reference: ties to the first, NaN wins, over a dim and the whole tensor', async () => {
+    const out = await gpu.run(async (E, H) => {
+      const n = 3 * 1000;
+      const values = Array.from(H.randomArray(n, 5), (v) => Math.round(v * 4) / 4); // many ties
+      values[1234] = NaN;
+      const x = E.tensor(values, [3, 1000]);
+      const res: Record<string, number[]> = {};
+      for (const v of ['v1', 'v2']) {
+        res[v] = await E.extend.kernelVersions.using({ argReduce: v }, async () => {
+          E.extend.kernelVersions.tune('argReduce', { splits: 5 });
+          const got: number[] = [];
+          for (const t of [E.argmax(x, 1), E.argmin(x, 1), E.argmax(x), E.argmin(x), E.argmax(x, 0)]) {
+            got.push(...Array.from(await t.data()));
+            t.dispose();
+          }
+          return got;
+        });
+      }
+      x.dispose();
+      return { res, values };
+    });
+    const v = out.values;
+    const arg = (idx: number[], max: boolean): number => {
+      let best = idx[0]!;
+      for (const i of idx) {
+        const a = v[i]!;
+        const b = v[best]!;
+        if (Number.isNaN(b)) continue;
+        if (Number.isNaN(a) || (max ? a > b : a < b)) best = i;
+      }
+      return best;
+    };
+    const rows = [0, 1, 2].map((r) => Array.from({ length: 1000 }, (_, c) => r * 1000 + c));
+    const all = Array.from({ length: 3000 }, (_, i) => i);
+    const want = [
+      ...rows.map((r) => arg(r, true) - r[0]!), ...rows.map((r) => arg(r, false) - r[0]!),
+      arg(all, true), arg(all, false),
+      ...Array.from({ length: 1000 }, (_, c) => Math.floor(arg([c, 1000 + c, 2000 + c], true) / 1000)),
+    ];
+    expect(out.res.v1).toEqual(want);
+    expect(out.res.v2).toEqual(want);
+  });
+});

@@ -10,7 +10,7 @@ import { depthwiseVersions } from '../../src/engine/ops/depthwise.ts';
 import { matmulVersions } from '../../src/engine/ops/matmul.ts';
 import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import type { RulesProfile } from '../../src/engine/runtime/rules.ts';
-import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
+import { argReduceVersions, reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
 
@@ -36,6 +36,7 @@ function choices(): Record<string, Record<string, Choice>> {
   for (const { label, d } of CONV_LAYERS) put('batchNorm.stats', label, both((r) => batchNormStatsVersions.choose({ N: d.N, C: d.O, HW: d.OH * d.OW }, r)));
   // Reductions are not registry passes: their choice is the split count (chunks per row).
   for (const r of REDUCTIONS) put('reduce (splits)', r.label, both((rules) => String(reducePlan(r.outputs, r.reduce, rules).splits)));
+  for (const r of REDUCTIONS) put('argReduce', r.label, both((rules) => argReduceVersions.choose({ outer: r.outputs, reduce: r.reduce, inner: 1 }, rules)));
   return table;
 }
 

@@ -11,7 +11,7 @@ import { depthwiseVersions } from '../../src/engine/ops/depthwise.ts';
 import { matmulVersions } from '../../src/engine/ops/matmul.ts';
 import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import { GPU_RULES, type LaunchPlan } from '../../src/engine/runtime/rules.ts';
-import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
+import { argReduceVersions, reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
 import { conv2dBiasGradVersions } from '../../src/engine/ops/conv-bias-grad.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
@@ -62,6 +62,8 @@ for (const { label, d } of CONV_LAYERS) {
 }
 for (const r of REDUCTIONS) {
   cases.push({ pass: 'reduce', label: r.label, out: r.outputs, reduction: r.reduce, plan: () => ({ version: 'reduce', launch: reducePlan(r.outputs, r.reduce, 'gpu') }) });
+  const sizes = { outer: r.outputs, reduce: r.reduce, inner: 1 };
+  cases.push({ pass: 'argReduce', label: r.label, out: r.outputs, reduction: r.reduce, plan: () => argReduceVersions.plan(sizes, 'gpu') });
 }
 
 describe('GPU rules', () => {

@@ -5,16 +5,21 @@
 
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
+import argreduceSplitWgsl from '../../shaders/argreduce_split.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
+import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { rawView, type Tensor } from '../tensor.ts';
 
 const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32' });
 const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32' });
+const argreduceSplitKernel = defineKernel('argreduce_split', floatBitsWgsl + argreduceSplitWgsl, ['read', 'write', 'write', 'write'], {
+  outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32', chunks: 'u32',
+});
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 0, argmin: 1 };
@@ -72,12 +77,7 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
   const isArg = op === 'argmax' || op === 'argmin';
   const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
   if (isArg) {
-    launch(argreduceKernel, [x, out], {
-      params: { outputs: outer * inner, reduce, inner },
-      constants: { OP: OP_CODE[op] },
-      workgroups: grid(outer * inner),
-      label: op,
-    });
+    argReduceVersions.run({ x, out, op, outer, reduce, inner });
   } else {
     const splits = splitCount(outer * inner, reduce);
     if (splits === 1) {
@@ -118,6 +118,51 @@ export function reducePlan(outputs: number, reduce: number, rules: RulesProfile)
   const chunk = Math.ceil(reduce / splits);
   return { splits, workgroups: outputs * Math.ceil(reduce / chunk), loop: Math.ceil(chunk / 64) };
 }
+
+/** An argmax / argmin over the middle axis of [outer, reduce, inner] into `out` (int32). */
+interface ArgReduceProblem { x: Tensor; out: Tensor; op: ReduceOp; outer: number; reduce: number; inner: number }
+type ArgReduceSizes = Pick<ArgReduceProblem, 'outer' | 'reduce' | 'inner'>;
+
+/** v2's ranges per row: the sum's split rule on the GPU rules, or the tuning knob `splits`. */
+function argSplitPlan({ outer, reduce, inner }: ArgReduceSizes, rules: RulesProfile): LaunchPlan & { chunks: number; chunk: number } {
+  const outputs = outer * inner;
+  const wanted = argReduceVersions.tuning.splits ?? splitCount(outputs, reduce, rules);
+  const chunk = Math.max(1, Math.ceil(reduce / wanted));
+  const chunks = Math.max(1, Math.ceil(reduce / chunk));
+  return { chunks, chunk, workgroups: outputs * chunks, loop: Math.ceil(chunk / 64) };
+}
+
+function argSplit({ x, out, op, outer, reduce, inner }: ArgReduceProblem): void {
+  const { chunks, chunk } = argSplitPlan({ outer, reduce, inner }, currentRules());
+  const outputs = outer * inner;
+  const partV = emptyTensor([outputs, chunks]);
+  const partI = emptyTensor([outputs, chunks], 'int32');
+  const params = { outputs, reduce, inner, chunk, chunks };
+  launch(argreduceSplitKernel, [x, out, partV, partI], { params, constants: { OP: OP_CODE[op], PASS: 0 }, workgroups: grid(outputs * chunks), label: op });
+  launch(argreduceSplitKernel, [x, out, partV, partI], { params, constants: { OP: OP_CODE[op], PASS: 1 }, workgroups: grid(outputs), label: `${op}.combine` });
+  partV.dispose();
+  partI.dispose();
+}
+
+/**
+ * argmax / argmin in the kernel registry: v1 a workgroup per output (argreduce.wgsl), v2 the rows split into
+ * ranges across workgroups (argreduce_split.wgsl), which the GPU rules pick when the sum's rule would split
+ * (few outputs over long rows: the argmax of a whole tensor); the CPU rules keep v1.
+ */
+export const argReduceVersions = defineKernelVersions<ArgReduceProblem, void, 'v1' | 'v2', { splits: number | null }, ArgReduceSizes>('argReduce', {
+  versions: {
+    v1: {
+      summary: 'argreduce: one workgroup per output, strided partials + tree',
+      run: ({ x, out, op, outer, reduce, inner }) =>
+        launch(argreduceKernel, [x, out], { params: { outputs: outer * inner, reduce, inner }, constants: { OP: OP_CODE[op] }, workgroups: grid(outer * inner), label: op }),
+      plan: ({ outer, reduce, inner }) => ({ workgroups: outer * inner, loop: Math.ceil(reduce / 64) }),
+    },
+    v2: { summary: 'argreduce_split: ranges of a row across workgroups, then their best', run: argSplit, plan: argSplitPlan },
+  },
+  default: 'v1',
+  auto: (p, rules) => (rules === 'gpu' && splitCount(p.outer * p.inner, p.reduce, rules) > 1 ? 'v2' : 'v1'),
+  tuning: { splits: null },
+});
 
 /** One reduce launch over [outer, reduce, inner] in chunks of `chunk` rows → out [outer, chunks, inner]. */
 function launchReduce(op: ReduceOp, x: Tensor, out: Tensor, outer: number, reduce: number, inner: number, chunk: number): void {
