@@ -90,3 +90,43 @@ describe('argmax / argmin across workgroups (argReduce v2)', () => {
     expect(out.res.v2).toEqual(want);
   });
 });
+
+describe('softmax with several short rows per workgroup (the GPU rules)', () => {
+  it('init({ rules: "gpu" }): softmax and logSoftmax of short rows match a float64 reference, NaN and -inf included', async () => {
+    const shapes: Array<[number, number]> = [[1000, 10], [7, 3], [65, 33], [5, 64]];
+    const out = await gpu.run(async (E, H, list: typeof shapes) => {
+      await E.init({ rules: 'gpu' });
+      const res: Array<{ x: number[]; y: number[]; ly: number[] }> = [];
+      for (const [rows, cols] of list) {
+        const x = Array.from(H.randomArray(rows * cols, rows + cols), (v) => v * 4);
+        x[3] = -Infinity;
+        if (rows > 5) x[cols * 5 + 1] = NaN;
+        const t = E.tensor(x, [rows, cols]);
+        const y = E.softmax(t, -1);
+        const ly = E.logSoftmax(t, -1);
+        res.push({ x, y: Array.from(await y.data()), ly: Array.from(await ly.data()) });
+        for (const u of [t, y, ly]) u.dispose();
+      }
+      await E.init();
+      return res;
+    }, shapes);
+    shapes.forEach(([rows, cols], s) => {
+      const { x, y, ly } = out[s]!;
+      for (let r = 0; r < rows; r++) {
+        const row = x.slice(r * cols, (r + 1) * cols);
+        const m = Math.max(...row);
+        const z = row.reduce((a, v) => a + Math.exp(v - m), 0);
+        row.forEach((v, c) => {
+          const i = r * cols + c;
+          if (row.some(Number.isNaN)) {
+            expect(Number.isNaN(y[i]!), `[${rows},${cols}] row ${r}`).toBe(true);
+            return;
+          }
+          expect(Math.abs(y[i]! - Math.exp(v - m) / z)).toBeLessThanOrEqual(1e-6);
+          if (v === -Infinity) expect(ly[i]).toBe(-Infinity);
+          else expect(Math.abs(ly[i]! - (v - m - Math.log(z)))).toBeLessThanOrEqual(1e-5);
+        });
+      }
+    });
+  });
+});
