@@ -230,6 +230,9 @@ function gemmPlan(rows: number, cols: number, K: number, slices: number, out: nu
   if (tuning.splits === null && rules === 'gpu') {
     const fill = needsFill ? Math.ceil(GPU_RULES.MIN_WORKGROUPS / base) : 1;
     wanted = Math.max(Math.ceil(K / GPU_RULES.MAX_SERIAL_LOOP), Math.min(fill, Math.ceil(K / t.TILE_K)));
+    // A small layer with a middling K (MNIST conv1's weight gradient at batch 2: 1 tile, K 1,568) still gets
+    // ranges of at least GEMM_SOFT_RANGE, rather than one workgroup walking all of K.
+    if (!needsFill && K >= 4 * GEMM_SOFT_RANGE) wanted = Math.max(wanted, Math.min(Math.ceil(GPU_RULES.MIN_WORKGROUPS / base), Math.floor(K / GEMM_SOFT_RANGE)));
   }
   if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: splits must be a positive integer, got ${wanted}`);
   // Whole K steps per range: one range covers all of K; more are rounded down, never fewer than wanted.
@@ -237,6 +240,9 @@ function gemmPlan(rows: number, cols: number, K: number, slices: number, out: nu
   const splits = Math.max(1, Math.ceil(K / chunk));
   return { tiles: t, splits, chunk, mTiles: Math.ceil(rows / (t.WG_X * 4)), nTiles: Math.ceil(cols / (t.WG_Y * 4)), workgroups: base * splits, loop: Math.min(K, chunk) };
 }
+
+/** The shortest K range the GPU rules give a small GEMM that does not need filling (see gemmPlan). */
+const GEMM_SOFT_RANGE = 256;
 
 const naivePlan = (threads: number, loop: number): LaunchPlan => ({ workgroups: Math.ceil(threads / 64), loop });
 
