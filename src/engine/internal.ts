@@ -28,11 +28,13 @@ export { where, clamp } from './ops/select.ts';
 export { gather } from './ops/gather.ts';
 export { variance, std, type VarianceOptions } from './ops/stats.ts';
 export { batchNormStatsVersions, batchStatisticsByRules } from './ops/batchnorm-stats.ts';
+export { crossEntropyVersions, crossEntropyByRules, type CrossEntropyRowsArgs } from './ops/cross-entropy-rows.ts';
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
 export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, type ValuesAndIndices } from './ops/reduce.ts';
 export { sumTo } from './ops/reduce-kernels.ts';
 export { softmax, logSoftmax } from './ops/softmax.ts';
 export { matmul, bmm, chooseMatmulVersion, type MatmulProblem, type Activation } from './ops/matmul.ts';
+export { argReduceVersions } from './ops/argreduce.ts'; // after matmul: the registry lists passes in registration order
 export { linear, linearAct } from './ops/linear.ts';
 export { oneHot, type OneHotOptions } from './ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './ops/index-select.ts';

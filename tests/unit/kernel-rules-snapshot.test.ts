@@ -10,8 +10,10 @@ import { depthwiseVersions } from '../../src/engine/ops/depthwise.ts';
 import { matmulVersions } from '../../src/engine/ops/matmul.ts';
 import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import type { RulesProfile } from '../../src/engine/runtime/rules.ts';
-import { argReduceVersions, reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
+import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
+import { argReduceVersions } from '../../src/engine/ops/argreduce.ts';
 import { softmaxRowThreads } from '../../src/engine/ops/softmax.ts';
+import { crossEntropyVersions } from '../../src/engine/ops/cross-entropy-rows.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
 
@@ -38,6 +40,9 @@ function choices(): Record<string, Record<string, Choice>> {
   // Reductions are not registry passes: their choice is the split count (chunks per row).
   for (const r of REDUCTIONS) put('reduce (splits)', r.label, both((rules) => String(reducePlan(r.outputs, r.reduce, rules).splits)));
   for (const r of REDUCTIONS) put('argReduce', r.label, both((rules) => argReduceVersions.choose({ outer: r.outputs, reduce: r.reduce, inner: 1 }, rules)));
+  for (const N of [1, 64, 256]) {
+    for (const p of [crossEntropyVersions.forward, crossEntropyVersions.backward]) put(p.name, `[${N},1000]`, both((r) => p.choose({ rows: N, classes: 1000 }, r)));
+  }
   for (const [label, reduce] of [['bench softmax [256,1000]', 1000], ['MNIST logits [N,10]', 10], ['attention-like rows of 49', 49], ['3 classes', 3]] as const) {
     put('softmax (threads per row)', label, both((rules) => String(softmaxRowThreads(reduce, rules))));
   }

@@ -4,6 +4,9 @@
 // a 132-unit GPU) workgroups whenever the output has at least 264 × 256 elements or the reduction is at least
 // 4,096 long, and no thread runs a serial loop of more than GPU_RULES.MAX_SERIAL_LOOP (4,096) iterations.
 // The plans are the numbers the launches use, so this is what a GPU would run.
+// Not yet held to it (issue 20, left): crossEntropy's v2 (a workgroup per row: 64 workgroups for 64 rows of 1,000
+// classes; a row split across workgroups is the next step), softmax and layerNorm rows (a workgroup per row),
+// BatchNorm's backward sums (a workgroup per channel).
 
 import { describe, expect, it } from 'vitest';
 import { conv2dVersions } from '../../src/engine/ops/conv.ts';
@@ -11,7 +14,8 @@ import { depthwiseVersions } from '../../src/engine/ops/depthwise.ts';
 import { matmulVersions } from '../../src/engine/ops/matmul.ts';
 import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import { GPU_RULES, type LaunchPlan } from '../../src/engine/runtime/rules.ts';
-import { argReduceVersions, reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
+import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
+import { argReduceVersions } from '../../src/engine/ops/argreduce.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
 import { conv2dBiasGradVersions } from '../../src/engine/ops/conv-bias-grad.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';

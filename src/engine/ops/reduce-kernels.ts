@@ -5,24 +5,19 @@
 
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
-import argreduceSplitWgsl from '../../shaders/argreduce_split.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
-import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { rawView, type Tensor } from '../tensor.ts';
 
 const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32' });
 const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32' });
-const argreduceSplitKernel = defineKernel('argreduce_split', floatBitsWgsl + argreduceSplitWgsl, ['read', 'write', 'write', 'write'], {
-  outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32', chunks: 'u32',
-});
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
-const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 0, argmin: 1 };
+export const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 0, argmin: 1 };
 
 /** Shape after reducing `dims` of `shape`. */
 export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
@@ -77,7 +72,7 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
   const isArg = op === 'argmax' || op === 'argmin';
   const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
   if (isArg) {
-    argReduceVersions.run({ x, out, op, outer, reduce, inner });
+    argReducer({ x, out, op, outer, reduce, inner });
   } else {
     const splits = splitCount(outer * inner, reduce);
     if (splits === 1) {
@@ -103,7 +98,7 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
  */
 const TARGET_WORKGROUPS = { gpu: 1024, cpu: 16 };
 const MIN_CHUNK = 2048;
-function splitCount(outputs: number, reduce: number, rules: RulesProfile = currentRules()): number {
+export function splitCount(outputs: number, reduce: number, rules: RulesProfile = currentRules()): number {
   const wanted = Math.floor(TARGET_WORKGROUPS[rules] / Math.max(outputs, 1));
   return Math.max(1, Math.min(wanted, Math.floor(reduce / MIN_CHUNK)));
 }
@@ -120,49 +115,23 @@ export function reducePlan(outputs: number, reduce: number, rules: RulesProfile)
 }
 
 /** An argmax / argmin over the middle axis of [outer, reduce, inner] into `out` (int32). */
-interface ArgReduceProblem { x: Tensor; out: Tensor; op: ReduceOp; outer: number; reduce: number; inner: number }
-type ArgReduceSizes = Pick<ArgReduceProblem, 'outer' | 'reduce' | 'inner'>;
-
-/** v2's ranges per row: the sum's split rule on the GPU rules, or the tuning knob `splits`. */
-function argSplitPlan({ outer, reduce, inner }: ArgReduceSizes, rules: RulesProfile): LaunchPlan & { chunks: number; chunk: number } {
-  const outputs = outer * inner;
-  const wanted = argReduceVersions.tuning.splits ?? splitCount(outputs, reduce, rules);
-  const chunk = Math.max(1, Math.ceil(reduce / wanted));
-  const chunks = Math.max(1, Math.ceil(reduce / chunk));
-  return { chunks, chunk, workgroups: outputs * chunks, loop: Math.ceil(chunk / 64) };
-}
-
-function argSplit({ x, out, op, outer, reduce, inner }: ArgReduceProblem): void {
-  const { chunks, chunk } = argSplitPlan({ outer, reduce, inner }, currentRules());
-  const outputs = outer * inner;
-  const partV = emptyTensor([outputs, chunks]);
-  const partI = emptyTensor([outputs, chunks], 'int32');
-  const params = { outputs, reduce, inner, chunk, chunks };
-  launch(argreduceSplitKernel, [x, out, partV, partI], { params, constants: { OP: OP_CODE[op], PASS: 0 }, workgroups: grid(outputs * chunks), label: op });
-  launch(argreduceSplitKernel, [x, out, partV, partI], { params, constants: { OP: OP_CODE[op], PASS: 1 }, workgroups: grid(outputs), label: `${op}.combine` });
-  partV.dispose();
-  partI.dispose();
-}
+export interface ArgReduceProblem { x: Tensor; out: Tensor; op: ReduceOp; outer: number; reduce: number; inner: number }
 
 /**
- * argmax / argmin in the kernel registry: v1 a workgroup per output (argreduce.wgsl), v2 the rows split into
- * ranges across workgroups (argreduce_split.wgsl), which the GPU rules pick when the sum's rule would split
- * (few outputs over long rows: the argmax of a whole tensor); the CPU rules keep v1.
+ * Runs an argmax / argmin: v1 (argreduce.wgsl, a workgroup per output) until ops/argreduce.ts installs the
+ * registered pass (v1 and the split v2). That module registers after matmul, as the registry lists passes in
+ * registration order (the error messages name matmul first).
  */
-export const argReduceVersions = defineKernelVersions<ArgReduceProblem, void, 'v1' | 'v2', { splits: number | null }, ArgReduceSizes>('argReduce', {
-  versions: {
-    v1: {
-      summary: 'argreduce: one workgroup per output, strided partials + tree',
-      run: ({ x, out, op, outer, reduce, inner }) =>
-        launch(argreduceKernel, [x, out], { params: { outputs: outer * inner, reduce, inner }, constants: { OP: OP_CODE[op] }, workgroups: grid(outer * inner), label: op }),
-      plan: ({ outer, reduce, inner }) => ({ workgroups: outer * inner, loop: Math.ceil(reduce / 64) }),
-    },
-    v2: { summary: 'argreduce_split: ranges of a row across workgroups, then their best', run: argSplit, plan: argSplitPlan },
-  },
-  default: 'v1',
-  auto: (p, rules) => (rules === 'gpu' && splitCount(p.outer * p.inner, p.reduce, rules) > 1 ? 'v2' : 'v1'),
-  tuning: { splits: null },
-});
+let argReducer = (p: ArgReduceProblem): void => argReduceV1(p);
+export function setArgReducer(run: (p: ArgReduceProblem) => void): boolean {
+  argReducer = run;
+  return true;
+}
+
+/** v1: one workgroup per output, strided partials + a tree. */
+export function argReduceV1({ x, out, op, outer, reduce, inner }: ArgReduceProblem): void {
+  launch(argreduceKernel, [x, out], { params: { outputs: outer * inner, reduce, inner }, constants: { OP: OP_CODE[op] }, workgroups: grid(outer * inner), label: op });
+}
 
 /** One reduce launch over [outer, reduce, inner] in chunks of `chunk` rows → out [outer, chunks, inner]. */
 function launchReduce(op: ReduceOp, x: Tensor, out: Tensor, outer: number, reduce: number, inner: number, chunk: number): void {
