@@ -41,6 +41,8 @@ export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
 export { memoryStats, resetPeakMemory, emptyCache } from './runtime/stats.ts';
 export { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './ops/act-epilogue.ts';
-export { conv2d, conv2dAct, conv2dPasses, conv2dVersions, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair } from './ops/conv.ts';
+export {
+  conv2d, conv2dAct, conv2dPasses, conv2dVersions, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair,
+} from './ops/conv.ts';
 export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveOutputSize, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './ops/pool.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';

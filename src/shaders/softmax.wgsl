@@ -3,8 +3,9 @@
 // ROW_THREADS threads per (o, i) row, 64 / ROW_THREADS rows per 64-thread workgroup: a max pass, a sum pass,
 // a write pass, each strided over r with a tree over the row's threads in between. ROW_THREADS is 64 (one row
 // per workgroup) except on the GPU rules for short rows (softmaxRowThreads in src/engine/ops/softmax.ts: the
-// row length rounded up to a power of two, at least 4), so that 10 classes do not leave 54 of 64 threads idle. Numerically stable for any input magnitude. NaN and ±inf as PyTorch: a
-// NaN or +inf in a row makes the row NaN, a -inf entry gives 0 (log: -inf); float_bits.wgsl is prepended.
+// row length rounded up to a power of two, at least 4), so that 10 classes do not leave 54 of 64 threads idle.
+// Numerically stable for any input magnitude. NaN and ±inf as PyTorch: a NaN or +inf in a row makes the row
+// NaN, a -inf entry gives 0 (log: -inf); float_bits.wgsl is prepended.
 // Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/reduce.ts), result
 // bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-grid.json (SwiftShader, 2 cores): [256,1000]
 // 21.7 ms, TF.js 24.1 ms. No GPU figure yet.

@@ -110,9 +110,14 @@ describe('crossEntropy fused path', () => {
             logits: x, targets: t, mean: c.options.reduction !== 'sum', labelSmoothing: c.options.labelSmoothing ?? 0,
             ignoreIndex: c.options.ignoreIndex ?? -100, sampleWeight: w, op: 'crossEntropy',
           };
+          const options = {
+            ...(c.options.reduction ? { reduction: c.options.reduction } : {}),
+            ...(c.options.labelSmoothing !== undefined ? { labelSmoothing: c.options.labelSmoothing } : {}),
+            ...(c.options.ignoreIndex !== undefined ? { ignoreIndex: c.options.ignoreIndex } : {}),
+            ...(w ? { mask: w } : {}),
+          };
           const loss = version === null
-            ? composedCrossEntropy(x, t, { ...(c.options.reduction ? { reduction: c.options.reduction } : {}), ...(c.options.labelSmoothing !== undefined ? { labelSmoothing: c.options.labelSmoothing } : {}),
-              ...(c.options.ignoreIndex !== undefined ? { ignoreIndex: c.options.ignoreIndex } : {}), ...(w ? { mask: w } : {}) })
+            ? composedCrossEntropy(x, t, options)
             : E.extend.kernelVersions.using({ crossEntropy: version }, () => E.internal.crossEntropyByRules(args));
           E.extend.kernelVersions.using({ crossEntropy: version ?? 'v1' }, () => loss.backward());
           const values = [await loss.item(), ...Array.from(await x.grad!.data())].map(encode);

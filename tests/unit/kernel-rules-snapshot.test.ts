@@ -41,9 +41,12 @@ function choices(): Record<string, Record<string, Choice>> {
   for (const r of REDUCTIONS) put('reduce (splits)', r.label, both((rules) => String(reducePlan(r.outputs, r.reduce, rules).splits)));
   for (const r of REDUCTIONS) put('argReduce', r.label, both((rules) => argReduceVersions.choose({ outer: r.outputs, reduce: r.reduce, inner: 1 }, rules)));
   for (const N of [1, 64, 256]) {
-    for (const p of [crossEntropyVersions.forward, crossEntropyVersions.backward]) put(p.name, `[${N},1000]`, both((r) => p.choose({ rows: N, classes: 1000 }, r)));
+    for (const p of [crossEntropyVersions.forward, crossEntropyVersions.backward]) {
+      put(p.name, `[${N},1000]`, both((r) => p.choose({ rows: N, classes: 1000 }, r)));
+    }
   }
-  for (const [label, reduce] of [['bench softmax [256,1000]', 1000], ['MNIST logits [N,10]', 10], ['attention-like rows of 49', 49], ['3 classes', 3]] as const) {
+  const rows = [['bench softmax [256,1000]', 1000], ['MNIST logits [N,10]', 10], ['attention-like rows of 49', 49], ['3 classes', 3]] as const;
+  for (const [label, reduce] of rows) {
     put('softmax (threads per row)', label, both((rules) => String(softmaxRowThreads(reduce, rules))));
   }
   return table;

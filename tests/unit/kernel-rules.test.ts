@@ -57,7 +57,8 @@ for (const s of POOLS) {
 
 // The bias gradient (and conv2dAct's activation gradient, written elementwise) of every conv.
 for (const { label, d } of CONV_LAYERS) {
-  cases.push({ pass: 'conv2dBiasGrad', label, out: d.N * d.O * d.OH * d.OW, reduction: d.N * d.OH * d.OW, plan: () => conv2dBiasGradVersions.plan({ d }, 'gpu') });
+  const out = d.N * d.O * d.OH * d.OW;
+  cases.push({ pass: 'conv2dBiasGrad', label, out, reduction: d.N * d.OH * d.OW, plan: () => conv2dBiasGradVersions.plan({ d }, 'gpu') });
 }
 // BatchNorm after every conv: statistics of its output [N, O, OH, OW] over N·OH·OW per channel.
 for (const { label, d } of CONV_LAYERS) {
@@ -65,7 +66,8 @@ for (const { label, d } of CONV_LAYERS) {
   cases.push({ pass: 'batchNorm.stats', label, out: d.O, reduction: d.N * d.OH * d.OW, plan: () => batchNormStatsVersions.plan(sizes, 'gpu') });
 }
 for (const r of REDUCTIONS) {
-  cases.push({ pass: 'reduce', label: r.label, out: r.outputs, reduction: r.reduce, plan: () => ({ version: 'reduce', launch: reducePlan(r.outputs, r.reduce, 'gpu') }) });
+  const plan = (): { version: string; launch: LaunchPlan } => ({ version: 'reduce', launch: reducePlan(r.outputs, r.reduce, 'gpu') });
+  cases.push({ pass: 'reduce', label: r.label, out: r.outputs, reduction: r.reduce, plan });
   const sizes = { outer: r.outputs, reduce: r.reduce, inner: 1 };
   cases.push({ pass: 'argReduce', label: r.label, out: r.outputs, reduction: r.reduce, plan: () => argReduceVersions.plan(sizes, 'gpu') });
 }
@@ -81,7 +83,9 @@ describe('GPU rules', () => {
           continue;
         }
         const needsFill = c.out >= GPU_RULES.MIN_WORKGROUPS * 256 || c.reduction >= GPU_RULES.MAX_SERIAL_LOOP;
-        if (needsFill && launch.workgroups < GPU_RULES.MIN_WORKGROUPS) bad.push(`${c.label}: ${version} runs ${launch.workgroups} workgroups (output ${c.out}, reduction ${c.reduction})`);
+        if (needsFill && launch.workgroups < GPU_RULES.MIN_WORKGROUPS) {
+          bad.push(`${c.label}: ${version} runs ${launch.workgroups} workgroups (output ${c.out}, reduction ${c.reduction})`);
+        }
         if (launch.loop > GPU_RULES.MAX_SERIAL_LOOP) bad.push(`${c.label}: ${version} loops ${launch.loop} times in a thread`);
       }
       expect(bad).toEqual([]);

@@ -60,7 +60,8 @@ function statsV2(p: BatchStatsProblem): BatchStats {
 }
 
 /** The batch-statistics pass: kernelVersions.force('batchNorm.stats', 'v2') forces the split one. */
-export const batchNormStatsVersions = defineKernelVersions<BatchStatsProblem, BatchStats, 'v1' | 'v2', { chunks: number | null }, BatchStatsSizes>('batchNorm.stats', {
+type StatsTuning = { chunks: number | null };
+export const batchNormStatsVersions = defineKernelVersions<BatchStatsProblem, BatchStats, 'v1' | 'v2', StatsTuning, BatchStatsSizes>('batchNorm.stats', {
   versions: {
     v1: {
       summary: 'nn_batchnorm_stats: one workgroup per channel, two-pass',

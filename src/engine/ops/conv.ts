@@ -30,7 +30,7 @@ import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel
 import { attach } from '../autograd.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { engineInfo } from '../runtime/device.ts';
-import { GPU_RULES, currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
+import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
@@ -38,6 +38,7 @@ import { fillInPlace } from './creation.ts';
 import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
 import { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
+import { chooseTiles, gemmPlan, maxPhaseTaps, type GemmPlan, type GemmTiles, type GemmTuning } from './conv-gemm-plan.ts';
 import { biasGradPass } from './conv-bias-grad.ts';
 
 // ------------------------------------------------------------------ options and geometry
@@ -115,13 +116,7 @@ const splitkReduceKernel = defineKernel('conv2d_splitk_reduce', withActEpilogue(
   size: 'u32', splits: 'u32', plane: 'u32', channels: 'u32',
 });
 
-/** Tile shape of the implicit-GEMM (v2) kernels: WG_X × WG_Y threads, 4 × 4 outputs each, K step TILE_K. */
-export interface GemmTiles {
-  WG_X: number;
-  WG_Y: number;
-  TILE_K: number;
-}
-
+export type { GemmTiles } from './conv-gemm-plan.ts';
 export type Conv2dPass = 'forward' | 'dgrad' | 'wgrad';
 
 /**
@@ -134,7 +129,6 @@ export interface Conv2dWeightGradProblem { g: Tensor; x: Tensor; d: Conv2dGeomet
 /** What the auto rules and launch plans of every conv2d and depthwise pass read: the geometry. */
 export interface ConvShape { d: Conv2dGeometry }
 
-const DEFAULT_TILES: Readonly<GemmTiles> = Object.freeze({ WG_X: 16, WG_Y: 16, TILE_K: 16 });
 /**
  * Workgroups the split-K weight gradient aims for on the CPU rules. A CPU adapter (SwiftShader, llvmpipe, WARP)
  * has a few cores, and there each extra split only adds its partial sums and the reduction (in an uncommitted
@@ -167,20 +161,6 @@ const GPU_V1_MAX_REDUCTION = 256;
 const onlyDepthwise = ({ d }: { d: Conv2dGeometry }): string | null =>
   isDepthwise(d) ? null : `needs a depthwise conv (groups = C = O), got C ${d.C}, O ${d.O}, groups ${d.groups}`;
 
-/** Knobs of the v2 passes: `tiles` overrides the tile shape, `splits` the split-K count; null: from the shape and the rules. */
-type GemmTuning = { tiles: GemmTiles | null; splits: number | null };
-type WgradTuning = GemmTuning;
-
-/**
- * The v2 tile shape for a GEMM with `mSide` rows (along WG_X) and `nSide` columns (along WG_Y): 64 × 64 tiles,
- * each side narrowed to 32 or 16 when the GEMM is that small there, so a layer with few channels (an MNIST
- * stem, a depthwise conv, the 9-wide weight gradient of a 1-channel 3×3 conv) leaves fewer threads idle.
- */
-function chooseTiles(mSide: number, nSide: number): GemmTiles {
-  const threads = (side: number, full: number): number => (side <= 16 ? 4 : side <= 32 ? 8 : full);
-  return { WG_X: threads(mSide, DEFAULT_TILES.WG_X), WG_Y: threads(nSide, DEFAULT_TILES.WG_Y), TILE_K: DEFAULT_TILES.TILE_K };
-}
-
 function gemmConstants(tiles: GemmTiles | null, mSide: number, nSide: number): GemmTiles {
   const t = tiles ?? chooseTiles(mSide, nSide);
   const ok = [t.WG_X, t.WG_Y, t.TILE_K].every((v) => Number.isInteger(v) && v >= 1);
@@ -201,61 +181,11 @@ function checkZ(z: number, what: string): number {
   return z;
 }
 
-/** How a v2 (implicit GEMM) pass launches: its tiles and its K ranges (split-K; 1 range: no partial sums). */
-export interface GemmPlan extends LaunchPlan {
-  tiles: GemmTiles;
-  splits: number;
-  /** K per range, a multiple of TILE_K. */
-  chunk: number;
-  mTiles: number;
-  nTiles: number;
-}
-
-/**
- * The plan of a v2 pass over a GEMM of `rows` × `cols` outputs per z slice (`slices`: groups, stride phases),
- * reducing over `K` per thread (`reduction` in all: every phase's taps), with `out` outputs in all. CPU rules: chooseTiles and one range (the forward and input
- * gradient; the weight gradient keeps its own CPU split rule). GPU rules: the row tile narrowed while too few
- * workgroups would run even at one K step per range, then enough ranges for GPU_RULES.MIN_WORKGROUPS
- * workgroups when the output or K is large, and none longer than GPU_RULES.MAX_SERIAL_LOOP.
- */
-function gemmPlan(rows: number, cols: number, K: number, slices: number, out: number, rules: RulesProfile, tuning: WgradTuning, reduction = K): GemmPlan {
-  const t = { ...(tuning.tiles ?? chooseTiles(rows, cols)) };
-  const tilesOf = (tt: GemmTiles): number => Math.ceil(rows / (tt.WG_X * 4)) * Math.ceil(cols / (tt.WG_Y * 4)) * slices;
-  const needsFill = rules === 'gpu' && (out >= GPU_RULES.MIN_WORKGROUPS * 256 || reduction >= GPU_RULES.MAX_SERIAL_LOOP);
-  if (tuning.tiles === null && needsFill) {
-    while (t.WG_X > 4 && tilesOf(t) * Math.ceil(K / t.TILE_K) < GPU_RULES.MIN_WORKGROUPS) t.WG_X /= 2;
-  }
-  const base = tilesOf(t);
-  let wanted = tuning.splits ?? 1;
-  if (tuning.splits === null && rules === 'gpu') {
-    const fill = needsFill ? Math.ceil(GPU_RULES.MIN_WORKGROUPS / base) : 1;
-    wanted = Math.max(Math.ceil(K / GPU_RULES.MAX_SERIAL_LOOP), Math.min(fill, Math.ceil(K / t.TILE_K)));
-    // A small layer with a middling K (MNIST conv1's weight gradient at batch 2: 1 tile, K 1,568) still gets
-    // ranges of at least GEMM_SOFT_RANGE, rather than one workgroup walking all of K.
-    if (!needsFill && K >= 4 * GEMM_SOFT_RANGE) wanted = Math.max(wanted, Math.min(Math.ceil(GPU_RULES.MIN_WORKGROUPS / base), Math.floor(K / GEMM_SOFT_RANGE)));
-  }
-  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: splits must be a positive integer, got ${wanted}`);
-  // Whole K steps per range: one range covers all of K; more are rounded down, never fewer than wanted.
-  const chunk = wanted === 1 ? Math.ceil(K / t.TILE_K) * t.TILE_K : Math.max(t.TILE_K, Math.floor(Math.floor(K / wanted) / t.TILE_K) * t.TILE_K);
-  const splits = Math.max(1, Math.ceil(K / chunk));
-  return { tiles: t, splits, chunk, mTiles: Math.ceil(rows / (t.WG_X * 4)), nTiles: Math.ceil(cols / (t.WG_Y * 4)), workgroups: base * splits, loop: Math.min(K, chunk) };
-}
-
-/** The shortest K range the GPU rules give a small GEMM that does not need filling (see gemmPlan). */
-const GEMM_SOFT_RANGE = 256;
-
 const naivePlan = (threads: number, loop: number): LaunchPlan => ({ workgroups: Math.ceil(threads / 64), loop });
 
 /** The forward's v2 plan: rows N·OH·OW, columns Og, K = Cg·kH·kW, per group. */
 const forwardGemmPlan = ({ d }: ConvShape, rules: RulesProfile): GemmPlan =>
   gemmPlan(d.N * d.OH * d.OW, d.Og, d.Cg * d.kH * d.kW, d.groups, d.N * d.O * d.OH * d.OW, rules, conv2dVersions.forward.tuning);
-
-/** The most taps of one axis that reach one stride phase: kernel offsets k·dilation in one residue mod stride. */
-function maxPhaseTaps(k: number, stride: number, dilation: number): number {
-  const counts = new Array<number>(stride).fill(0);
-  for (let kk = 0; kk < k; kk++) counts[(kk * dilation) % stride]!++;
-  return Math.max(...counts);
-}
 
 /** The input gradient's v2 plan: per group and stride phase, rows of the largest phase, K its most taps. */
 const dgradGemmPlan = ({ d }: ConvShape, rules: RulesProfile): GemmPlan => {
@@ -285,7 +215,9 @@ const wgradGemmPlan = ({ d }: ConvShape, rules: RulesProfile): GemmPlan => {
 };
 
 /** Sums the K ranges' partial outputs `part` [splits, ...out] into `out`, with the bias and activation. */
-function reduceRanges(part: Tensor, out: Tensor, splits: number, plane: number, channels: number, bias: Tensor | null, activation: EpilogueActivation, label: string): void {
+function reduceRanges(
+  part: Tensor, out: Tensor, splits: number, plane: number, channels: number, bias: Tensor | null, activation: EpilogueActivation, label: string,
+): void {
   launch(splitkReduceKernel, [part, bias ?? part, out], {
     params: { size: out.size, splits, plane, channels },
     constants: { HAS_BIAS: bias ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] },
@@ -441,7 +373,11 @@ export const conv2dVersions = {
   }),
   dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.dgrad', {
     versions: {
-      v1: { summary: 'conv2d_dgrad_naive: one thread per input pixel, gather', run: dgradNaive, plan: ({ d }) => naivePlan(d.N * d.C * d.H * d.W, d.Og * d.kH * d.kW) },
+      v1: {
+        summary: 'conv2d_dgrad_naive: one thread per input pixel, gather',
+        run: dgradNaive,
+        plan: ({ d }) => naivePlan(d.N * d.C * d.H * d.W, d.Og * d.kH * d.kW),
+      },
       v2: { summary: 'conv2d_dgrad_gemm: implicit GEMM per stride phase, split-K on the GPU rules', run: dgradGemm, plan: dgradGemmPlan },
       depthwise: { summary: 'the depthwise.dgrad kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.dgrad.run(p) },
     },
@@ -449,9 +385,13 @@ export const conv2dVersions = {
     auto: ({ d }, rules) => convAuto(d, d.Cg, d.Og * d.kH * d.kW, rules, 'dgrad'),
     tuning: { tiles: null, splits: null },
   }),
-  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', WgradTuning, ConvShape>('conv2d.wgrad', {
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.wgrad', {
     versions: {
-      v1: { summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)', run: wgradNaive, plan: ({ d }) => naivePlan(d.O * d.Cg * d.kH * d.kW + d.O, d.N * d.OH * d.OW) },
+      v1: {
+        summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)',
+        run: wgradNaive,
+        plan: ({ d }) => naivePlan(d.O * d.Cg * d.kH * d.kW + d.O, d.N * d.OH * d.OW),
+      },
       v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce, db from the gy tiles', run: wgradGemm, plan: wgradGemmPlan },
       depthwise: { summary: 'the depthwise.wgrad kernels (db in its own pass)', rejects: onlyDepthwise, run: wgradDepthwise },
     },

@@ -25,10 +25,12 @@ const PARAMS = {
 } as const;
 type CeParams = ParamsValues<typeof PARAMS>;
 
-const forwardKernel = defineKernel('nn_cross_entropy', floatBitsWgsl + indexCheckWgsl + crossEntropyRowWgsl + forwardWgsl, ['read', 'read', 'read', 'write', 'write', 'write'], PARAMS);
-const backwardKernel = defineKernel('nn_cross_entropy_backward', floatBitsWgsl + crossEntropyRowWgsl + backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], PARAMS);
-const forwardRowsKernel = defineKernel('nn_cross_entropy_rows', floatBitsWgsl + indexCheckWgsl + forwardRowsWgsl, ['read', 'read', 'read', 'write', 'write', 'write', 'write'], PARAMS);
-const backwardRowsKernel = defineKernel('nn_cross_entropy_backward_rows', floatBitsWgsl + backwardRowsWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], PARAMS);
+const FORWARD_BINDINGS = ['read', 'read', 'read', 'write', 'write', 'write'] as const; // logits, targets, weights, loss, denom, err
+const BACKWARD_BINDINGS = ['read', 'read', 'read', 'read', 'read', 'write'] as const; // logits, targets, weights, denom, grad, dx
+const forwardKernel = defineKernel('nn_cross_entropy', floatBitsWgsl + indexCheckWgsl + crossEntropyRowWgsl + forwardWgsl, FORWARD_BINDINGS, PARAMS);
+const backwardKernel = defineKernel('nn_cross_entropy_backward', floatBitsWgsl + crossEntropyRowWgsl + backwardWgsl, BACKWARD_BINDINGS, PARAMS);
+const forwardRowsKernel = defineKernel('nn_cross_entropy_rows', floatBitsWgsl + indexCheckWgsl + forwardRowsWgsl, [...FORWARD_BINDINGS, 'write'], PARAMS);
+const backwardRowsKernel = defineKernel('nn_cross_entropy_backward_rows', floatBitsWgsl + backwardRowsWgsl, BACKWARD_BINDINGS, PARAMS);
 
 /** The fused loss's arguments (as src/nn/cross-entropy.ts's FusedCrossEntropyArgs). */
 export interface CrossEntropyRowsArgs {
@@ -42,7 +44,10 @@ export interface CrossEntropyRowsArgs {
 }
 
 interface ForwardProblem { rows: number; classes: number; a: CrossEntropyRowsArgs; params: CeParams; weights: Tensor; loss: Tensor; denom: Tensor }
-interface BackwardProblem { rows: number; classes: number; params: CeParams; hasMask: boolean; x: Tensor; t: Tensor; w: Tensor; d: Tensor; g: Tensor; dx: Tensor; op: string }
+interface BackwardProblem {
+  rows: number; classes: number; params: CeParams; hasMask: boolean; op: string;
+  x: Tensor; t: Tensor; w: Tensor; d: Tensor; g: Tensor; dx: Tensor;
+}
 type Sizes = { rows: number; classes: number };
 
 export const crossEntropyVersions = {
@@ -77,13 +82,17 @@ export const crossEntropyVersions = {
       v1: {
         summary: 'nn_cross_entropy_backward: a thread per row',
         run: ({ rows, params, hasMask, x, t, w, d, g, dx, op }) =>
-          launch(backwardKernel, [x, t, w, d, g, dx], { params, constants: { HAS_MASK: hasMask ? 1 : 0 }, workgroups: grid(Math.ceil(rows / 64)), label: `${op}.backward` }),
+          launch(backwardKernel, [x, t, w, d, g, dx], {
+            params, constants: { HAS_MASK: hasMask ? 1 : 0 }, workgroups: grid(Math.ceil(rows / 64)), label: `${op}.backward`,
+          }),
         plan: ({ rows, classes }): LaunchPlan => ({ workgroups: Math.ceil(rows / 64), loop: 3 * classes }),
       },
       v2: {
         summary: 'nn_cross_entropy_backward_rows: a workgroup per row, coalesced classes, trees',
         run: ({ rows, params, hasMask, x, t, w, d, g, dx, op }) =>
-          launch(backwardRowsKernel, [x, t, w, d, g, dx], { params, constants: { HAS_MASK: hasMask ? 1 : 0 }, workgroups: grid(rows), label: `${op}.backward` }),
+          launch(backwardRowsKernel, [x, t, w, d, g, dx], {
+            params, constants: { HAS_MASK: hasMask ? 1 : 0 }, workgroups: grid(rows), label: `${op}.backward`,
+          }),
         plan: ({ rows, classes }): LaunchPlan => ({ workgroups: rows, loop: 3 * Math.ceil(classes / 64) }),
       },
     },

@@ -139,7 +139,10 @@ const perThreadPlan = (outputs: number, perThread: number, d: Conv2dGeometry): L
   loop: perThread * taps(d),
 });
 /** v2's 8 × 32 tiles, 64 threads each (4 outputs per thread). */
-const tiledPlan = (d: Conv2dGeometry, h: number, w: number): LaunchPlan => ({ workgroups: Math.ceil(w / TILE.W) * Math.ceil(h / TILE.H) * d.N * d.C, loop: 4 * taps(d) });
+const tiledPlan = (d: Conv2dGeometry, h: number, w: number): LaunchPlan => ({
+  workgroups: Math.ceil(w / TILE.W) * Math.ceil(h / TILE.H) * d.N * d.C,
+  loop: 4 * taps(d),
+});
 
 function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string): [number, number, number] {
   const planes = d.N * d.C;
@@ -271,18 +274,47 @@ export const depthwiseVersions = {
   forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'v4', Tuning, ConvShape>('depthwise.forward', {
     versions: {
       v1: { summary: 'depthwise_fwd_naive: one thread per output', run: forwardNaive, plan: ({ d }) => perThreadPlan(d.N * d.C * d.OH * d.OW, 1, d) },
-      v2: { summary: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory', rejects: fastRejects('forward'), run: forwardTiled, plan: ({ d }) => tiledPlan(d, d.OH, d.OW) },
-      v3: { summary: 'depthwise_fwd_rows: 4 outputs per thread, input window in registers', rejects: fastRejects('forward'), run: forwardRows, plan: ({ d }) => perThreadPlan(d.N * d.C * d.OH * d.OW, 4, d) },
-      v4: { summary: 'depthwise_fwd_vec4: 2 × 4 outputs per thread from aligned vec4 loads', rejects: vec4Rejects, run: forwardVec4, plan: ({ d }) => perThreadPlan(d.N * d.C * d.OH * d.OW, 8, d) },
+      v2: {
+        summary: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory',
+        rejects: fastRejects('forward'),
+        run: forwardTiled,
+        plan: ({ d }) => tiledPlan(d, d.OH, d.OW),
+      },
+      v3: {
+        summary: 'depthwise_fwd_rows: 4 outputs per thread, input window in registers',
+        rejects: fastRejects('forward'),
+        run: forwardRows,
+        plan: ({ d }) => perThreadPlan(d.N * d.C * d.OH * d.OW, 4, d),
+      },
+      v4: {
+        summary: 'depthwise_fwd_vec4: 2 × 4 outputs per thread from aligned vec4 loads',
+        rejects: vec4Rejects,
+        run: forwardVec4,
+        plan: ({ d }) => perThreadPlan(d.N * d.C * d.OH * d.OW, 8, d),
+      },
     },
     default: 'v3',
     auto: forwardAuto,
   }),
   dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'v4', Tuning, ConvShape>('depthwise.dgrad', {
     versions: {
-      v1: { summary: 'depthwise_dgrad_naive: one thread per input pixel, gather', run: dgradNaive, plan: ({ d }) => perThreadPlan(d.N * d.C * d.H * d.W, 1, d) },
-      v2: { summary: 'depthwise_dgrad_tiled: 8×32 tile, gradient window in workgroup memory', rejects: fastRejects('dgrad'), run: dgradTiled, plan: ({ d }) => tiledPlan(d, d.H, d.W) },
-      v3: { summary: 'depthwise_dgrad_rows: 4 pixels per thread, gradient window in registers', rejects: fastRejects('dgrad'), run: dgradRows, plan: ({ d }) => perThreadPlan(d.N * d.C * d.H * d.W, 4, d) },
+      v1: {
+        summary: 'depthwise_dgrad_naive: one thread per input pixel, gather',
+        run: dgradNaive,
+        plan: ({ d }) => perThreadPlan(d.N * d.C * d.H * d.W, 1, d),
+      },
+      v2: {
+        summary: 'depthwise_dgrad_tiled: 8×32 tile, gradient window in workgroup memory',
+        rejects: fastRejects('dgrad'),
+        run: dgradTiled,
+        plan: ({ d }) => tiledPlan(d, d.H, d.W),
+      },
+      v3: {
+        summary: 'depthwise_dgrad_rows: 4 pixels per thread, gradient window in registers',
+        rejects: fastRejects('dgrad'),
+        run: dgradRows,
+        plan: ({ d }) => perThreadPlan(d.N * d.C * d.H * d.W, 4, d),
+      },
       v4: {
         summary: 'depthwise_dgrad_vec4: aligned vec4 loads (stride 1: the forward v4 kernel, filter turned 180°)',
         rejects: dgradVec4Rejects,
@@ -295,9 +327,23 @@ export const depthwiseVersions = {
   }),
   wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'v3', Tuning, ConvShape>('depthwise.wgrad', {
     versions: {
-      v1: { summary: 'depthwise_wgrad_naive: one thread per weight', run: wgradNaive, plan: ({ d }) => ({ workgroups: Math.ceil((d.C * taps(d)) / 64), loop: d.N * d.OH * d.OW }) },
-      v2: { summary: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction', rejects: fastRejects('wgrad'), run: wgradSplit, plan: wgradSplitPlan },
-      v3: { summary: 'depthwise_wgrad_rows: row pieces from aligned vec4 loads, split without workgroup memory', rejects: vec4Rejects, run: wgradRows, plan: wgradRowsPlan },
+      v1: {
+        summary: 'depthwise_wgrad_naive: one thread per weight',
+        run: wgradNaive,
+        plan: ({ d }) => ({ workgroups: Math.ceil((d.C * taps(d)) / 64), loop: d.N * d.OH * d.OW }),
+      },
+      v2: {
+        summary: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction',
+        rejects: fastRejects('wgrad'),
+        run: wgradSplit,
+        plan: wgradSplitPlan,
+      },
+      v3: {
+        summary: 'depthwise_wgrad_rows: row pieces from aligned vec4 loads, split without workgroup memory',
+        rejects: vec4Rejects,
+        run: wgradRows,
+        plan: wgradRowsPlan,
+      },
     },
     default: 'v2',
     auto: wgradAuto,

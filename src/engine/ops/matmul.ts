@@ -205,7 +205,9 @@ function vecPlan(p: MatmulSizes, rules: RulesProfile): MatmulSplitPlan {
 }
 
 /** v4 and v5: one launch (finished in place) or a launch of partial sums per K range and the reduce. */
-function launchSplit(kernel: Kernel<typeof SPLIT_PARAMS>, p: MatmulProblem, plan: MatmulSplitPlan, gx: number, gy: number, constants: Record<string, number>): Tensor {
+function launchSplit(
+  kernel: Kernel<typeof SPLIT_PARAMS>, p: MatmulProblem, plan: MatmulSplitPlan, gx: number, gy: number, constants: Record<string, number>,
+): Tensor {
   if (gx > MAX_WORKGROUPS_PER_DIM || gy > MAX_WORKGROUPS_PER_DIM) {
     throw new ShapeError(`matmul: [${p.M}, ${p.K}] @ [${p.K}, ${p.N}] needs more than ${MAX_WORKGROUPS_PER_DIM} workgroups along a dim`);
   }
@@ -213,7 +215,9 @@ function launchSplit(kernel: Kernel<typeof SPLIT_PARAMS>, p: MatmulProblem, plan
   const out = emptyTensor([p.batch, p.M, p.N], 'float32', p.label ?? 'matmul');
   const part = split ? emptyTensor([plan.splits, p.batch, p.M, p.N], 'float32', 'matmul.partials') : null;
   const bias = p.bias ?? null;
-  const epilogue = { TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0, BIAS: bias ? (p.biasAlong === 'm' ? 2 : 1) : 0, ACT: ACT_CODE[p.activation ?? 'none'] };
+  const epilogue = {
+    TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0, BIAS: bias ? (p.biasAlong === 'm' ? 2 : 1) : 0, ACT: ACT_CODE[p.activation ?? 'none'],
+  };
   const strides = { a_batch_stride: p.aBatched ? p.M * p.K : 0, b_batch_stride: p.bBatched ? p.K * p.N : 0 };
   const perLaunch = Math.max(1, Math.floor(MAX_WORKGROUPS_PER_DIM / plan.splits));
   for (let base = 0; base < p.batch; base += perLaunch) {

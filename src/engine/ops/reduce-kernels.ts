@@ -130,7 +130,8 @@ export function setArgReducer(run: (p: ArgReduceProblem) => void): boolean {
 
 /** v1: one workgroup per output, strided partials + a tree. */
 export function argReduceV1({ x, out, op, outer, reduce, inner }: ArgReduceProblem): void {
-  launch(argreduceKernel, [x, out], { params: { outputs: outer * inner, reduce, inner }, constants: { OP: OP_CODE[op] }, workgroups: grid(outer * inner), label: op });
+  const params = { outputs: outer * inner, reduce, inner };
+  launch(argreduceKernel, [x, out], { params, constants: { OP: OP_CODE[op] }, workgroups: grid(outer * inner), label: op });
 }
 
 /** One reduce launch over [outer, reduce, inner] in chunks of `chunk` rows → out [outer, chunks, inner]. */

@@ -17,8 +17,8 @@
 // sizes and the rules profile ('gpu' or 'cpu', runtime/rules.ts) that may pick another one for a stated reason
 // (a product too small for a tile, a CPU adapter) and is `() => default` when omitted. A version's `plan`
 // says how it launches a problem (its workgroups and the longest serial loop of a thread), as data that
-// tests check without a GPU; `pass.choose(p, rules)` and `pass.plan(p, rules)` read both. `rejects` says why a version cannot take a problem; a forced version that
-// rejects the problem throws before any GPU work. Tests and benchmarks force versions through
+// tests check without a GPU; `pass.choose(p, rules)` and `pass.plan(p, rules)` read both. `rejects` says why
+// a version cannot take a problem; a forced version that rejects the problem throws before any GPU work. Tests and benchmarks force versions through
 // `kernelVersions.force(name, version)` (a family name forces each of its passes) and undo it with
 // `kernelVersions.reset()`. `tuning` holds a pass's knobs other than the version (tile sizes, split
 // counts), null meaning "chosen from the problem"; `kernelVersions.tune` sets them and reset restores them.

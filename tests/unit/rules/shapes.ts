@@ -20,7 +20,10 @@ export function conv(N: number, C: number, H: number, O: number, k: number, s: n
 
 /** ResNet-18's convs at 224² for batch N (the repeated blocks once each). */
 function resnet18(N: number): ConvLayer[] {
-  const l = (label: string, C: number, H: number, O: number, k: number, s: number, p: number): ConvLayer => ({ label: `resnet18 ${label} N${N}`, d: conv(N, C, H, O, k, s, p) });
+  const l = (label: string, C: number, H: number, O: number, k: number, s: number, p: number): ConvLayer => ({
+    label: `resnet18 ${label} N${N}`,
+    d: conv(N, C, H, O, k, s, p),
+  });
   return [
     l('conv1 3→64 7×7/2 224²', 3, 224, 64, 7, 2, 3),
     l('layer1 64→64 56²', 64, 56, 64, 3, 1, 1),
@@ -43,7 +46,10 @@ function mobilenetV2(N: number): ConvLayer[] {
     layers.push({ label: `mobilenet_v2 ${label} N${N}`, d });
   };
   add('features.0 3→32 3×3/2 224²', conv(N, 3, 224, 32, 3, 2, 1));
-  const settings: Array<[number, number, number, number]> = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
+  // (expansion t, channels c, blocks n, first stride s), as torchvision's MobileNetV2.
+  const settings: Array<[number, number, number, number]> = [
+    [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+  ];
   let C = 32;
   let H = 112;
   let index = 1;
