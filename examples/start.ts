@@ -23,17 +23,20 @@ async function main(): Promise<unknown> {
   const weights = await (await fetch(`/${E.transfer.PRETRAINED_DIGITS.weights}`)).arrayBuffer();
   const byClass = await loadMnistByClass();
   const { train, test } = mnistTask(byClass, [5, 6, 7, 8, 9], { trainPerClass: 100, testPerClass: 100, seed: 1 });
-  log(`new task: MNIST digits 5–9 (relabelled 0–4), ${train.count} labelled training digits, ${test.count} held out; source trunk: ${E.transfer.PRETRAINED_DIGITS.weights} (digits 0–4) (${fmtSeconds((performance.now() - t0) / 1000)})`);
+  log(`new task: MNIST digits 5–9 (relabelled 0–4), ${train.count} labelled training digits, ${test.count} held out; `
+    + `source trunk: ${E.transfer.PRETRAINED_DIGITS.weights} (digits 0–4) (${fmtSeconds((performance.now() - t0) / 1000)})`);
 
   const trunk = E.transfer.digitsCnn(5);
   await E.nn.loadSafetensors(trunk, weights);
   E.manualSeed(1234);
   const random = E.transfer.digitsCnn(5);
-  const sim = await E.transfer.measureSimilarity(trunk, { images: train.images, labels: train.labels, count: train.count, shape: [1, 28, 28] }, { at: ['features.2'], baseline: random });
+  const target = { images: train.images, labels: train.labels, count: train.count, shape: [1, 28, 28] };
+  const sim = await E.transfer.measureSimilarity(trunk, target, { at: ['features.2'], baseline: random });
   trunk.dispose();
   random.dispose();
   const advice = E.transfer.recommendStrategy({ targetSize: train.count, numClasses: 5, similarity: sim });
-  log(`measured similarity ${sim.similarity.toFixed(2)} (linear probe on the trunk's features ${(100 * sim.probes[0]!.pretrained).toFixed(1)}% vs a random trunk ${(100 * sim.probes[0]!.baseline).toFixed(1)}%)`);
+  log(`measured similarity ${sim.similarity.toFixed(2)} (linear probe on the trunk's features ${(100 * sim.probes[0]!.pretrained).toFixed(1)}% `
+    + `vs a random trunk ${(100 * sim.probes[0]!.baseline).toFixed(1)}%)`);
   log(`recommendStrategy → ${advice.strategy}: ${advice.reason}`);
 
   const results: Array<{ strategy: StrategyName; what: string; accuracy: number; seconds: number; trainable: number }> = [];
@@ -43,16 +46,25 @@ async function main(): Promise<unknown> {
       strategy, train, test, numClasses: 5, weights, seed: 0, rounds: 4, roundSamples: train.count, batch: 50, lr: 2e-3,
       onRound: (round, loss) => log(`  round ${round + 1}/4 (one epoch each): mean training loss ${loss.toFixed(4)}`),
     });
-    log(`  held-out accuracy ${(100 * r.accuracy).toFixed(1)}% in ${fmtSeconds(r.seconds)}${r.cacheBuilds ? ` (feature cache built ${r.cacheBuilds}×, ${r.cachedBatches} batches served from it)` : ''}`);
+    const cacheNote = r.cacheBuilds ? ` (feature cache built ${r.cacheBuilds}×, ${r.cachedBatches} batches served from it)` : '';
+    log(`  held-out accuracy ${(100 * r.accuracy).toFixed(1)}% in ${fmtSeconds(r.seconds)}${cacheNote}`);
     results.push({ strategy, what, accuracy: r.accuracy, seconds: r.seconds, trainable: r.trainableParams });
   }
   log('');
   log('| strategy | what trains | trainable parameters | held-out accuracy | time |');
   log('| --- | --- | --- | --- | --- |');
-  for (const r of results) log(`| ${r.strategy}${r.strategy === advice.strategy ? ' (recommended)' : ''} | ${r.what} | ${r.trainable} | ${(100 * r.accuracy).toFixed(1)}% | ${fmtSeconds(r.seconds)} |`);
+  for (const r of results) {
+    const name = `${r.strategy}${r.strategy === advice.strategy ? ' (recommended)' : ''}`;
+    log(`| ${name} | ${r.what} | ${r.trainable} | ${(100 * r.accuracy).toFixed(1)}% | ${fmtSeconds(r.seconds)} |`);
+  }
   log(`\ntotal ${fmtSeconds((performance.now() - t0) / 1000)}`);
   const chart = document.getElementById('chart');
-  if (chart) chart.innerHTML = barChart([{ label: 'MNIST 5–9, 100 per class', bars: results.map((r) => ({ series: r.strategy, value: 100 * r.accuracy })) }], { title: 'Held-out accuracy', yLabel: 'accuracy (%)', yMin: 50, yMax: 100, width: 640, height: 320 });
+  if (chart) {
+    chart.innerHTML = barChart(
+      [{ label: 'MNIST 5–9, 100 per class', bars: results.map((r) => ({ series: r.strategy, value: 100 * r.accuracy })) }],
+      { title: 'Held-out accuracy', yLabel: 'accuracy (%)', yMin: 50, yMax: 100, width: 640, height: 320 },
+    );
+  }
   return { similarity: sim.similarity, advice: advice.strategy, results };
 }
 

@@ -35,7 +35,8 @@ export function barChart(groups: BarGroup[], o: BarChartOptions): string {
   const groupW = plotW / Math.max(1, groups.length);
   const barW = (groupW * 0.8) / Math.max(1, series.length);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`);
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" `
+    + 'font-family="system-ui, sans-serif" font-size="12">');
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(o.title)}</text>`);
   // Axis and grid.
@@ -53,10 +54,13 @@ export function barChart(groups: BarGroup[], o: BarChartOptions): string {
       const si = series.indexOf(b.series);
       const x = x0 + si * barW;
       const color = PALETTE[si % PALETTE.length]!;
-      out.push(`<rect x="${x.toFixed(1)}" y="${y(b.value).toFixed(1)}" width="${(barW * 0.9).toFixed(1)}" height="${(y(yMin) - y(b.value)).toFixed(1)}" fill="${color}"><title>${esc(`${g.label} · ${b.series}: ${b.value.toFixed(3)}${b.error ? ` ± ${b.error.toFixed(3)}` : ''}`)}</title></rect>`);
+      const tip = esc(`${g.label} · ${b.series}: ${b.value.toFixed(3)}${b.error ? ` ± ${b.error.toFixed(3)}` : ''}`);
+      out.push(`<rect x="${x.toFixed(1)}" y="${y(b.value).toFixed(1)}" width="${(barW * 0.9).toFixed(1)}" height="${(y(yMin) - y(b.value)).toFixed(1)}" `
+        + `fill="${color}"><title>${tip}</title></rect>`);
       if (b.error) {
         const cx = x + barW * 0.45;
-        out.push(`<line x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${y(b.value - b.error).toFixed(1)}" y2="${y(b.value + b.error).toFixed(1)}" stroke="#222"/>`);
+        out.push(`<line x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${y(b.value - b.error).toFixed(1)}" y2="${y(b.value + b.error).toFixed(1)}" `
+          + 'stroke="#222"/>');
       }
     });
     out.push(`<text x="${(x0 + groupW * 0.4).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle">${esc(g.label)}</text>`);
@@ -124,7 +128,8 @@ export function hBarChart(rows: HBarRow[], o: HBarChartOptions): string {
       }
       const x0 = o.logX ? left : x(Math.max(axis.min, 0));
       const x1 = x(v);
-      out.push(`<rect x="${Math.min(x0, x1).toFixed(1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0)).toFixed(1)}" height="12" fill="${color}"><title>${esc(`${r.label} · ${o.series[si]}: ${fmtTick(v)}`)}</title></rect>`);
+      out.push(`<rect x="${Math.min(x0, x1).toFixed(1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0)).toFixed(1)}" height="12" fill="${color}">`
+        + `<title>${esc(`${r.label} · ${o.series[si]}: ${fmtTick(v)}`)}</title></rect>`);
       out.push(`<text x="${(Math.max(x0, x1) + 4).toFixed(1)}" y="${y + 10}" font-size="11">${fmtTick(v)}</text>`);
     });
   });
@@ -174,8 +179,13 @@ export function lineChart(series: LineSeries[], o: LineChartOptions): string {
   const clean = series.map((s) => ({ ...s, points: s.points.filter(ok) }));
   const xs = clean.flatMap((s) => s.points.map((p) => p[0]));
   const ys = clean.flatMap((s) => s.points.map((p) => p[1]));
-  const xAxis = o.xTicks?.length && xs.length ? fittedAxis(o.xTicks, Math.min(...xs), Math.max(...xs), !!o.logX) : niceAxis(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, !!o.logX, false);
-  const yAxis = niceAxis(o.yMin ?? (ys.length ? Math.min(...ys) : 0), o.yMax ?? (ys.length ? Math.max(...ys) : 1), !!o.logY, o.yMin === undefined && !o.logY && o.yFromZero !== false);
+  const xAxis = o.xTicks?.length && xs.length
+    ? fittedAxis(o.xTicks, Math.min(...xs), Math.max(...xs), !!o.logX)
+    : niceAxis(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, !!o.logX, false);
+  const yAxis = niceAxis(
+    o.yMin ?? (ys.length ? Math.min(...ys) : 0), o.yMax ?? (ys.length ? Math.max(...ys) : 1), !!o.logY,
+    o.yMin === undefined && !o.logY && o.yFromZero !== false,
+  );
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const px = (v: number): number => left + xAxis.frac(v) * plotW;
@@ -196,9 +206,15 @@ export function lineChart(series: LineSeries[], o: LineChartOptions): string {
   clean.forEach((s, si) => {
     const color = PALETTE[si % PALETTE.length]!;
     const pts = s.points.map((p) => `${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`);
-    if (pts.length > 1) out.push(`<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts.join(' ')}"/>`);
+    if (pts.length > 1) {
+      out.push(`<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${color}" stroke-width="2"`
+        + `${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts.join(' ')}"/>`);
+    }
     if (s.points.length <= 40) {
-      for (const p of s.points) out.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${color}"><title>${esc(`${s.name}: (${fmtTick(p[0])}, ${fmtTick(p[1])})`)}</title></circle>`);
+      for (const p of s.points) {
+        out.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${color}">`
+          + `<title>${esc(`${s.name}: (${fmtTick(p[0])}, ${fmtTick(p[1])})`)}</title></circle>`);
+      }
     }
   });
   legend(out, clean.map((s) => s.name), left, top + plotH + 58, plotW);
@@ -210,7 +226,8 @@ export function lineChart(series: LineSeries[], o: LineChartOptions): string {
 
 function svgOpen(width: number, height: number, title: string): string[] {
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" `
+      + 'font-family="system-ui, sans-serif" font-size="12">',
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`,
   ];

@@ -81,7 +81,10 @@ async function main(): Promise<unknown> {
       const split = target === 'similar' ? mnistTask(byClass, TARGET_CLASSES, opts) : uciTask(uci, TARGET_CLASSES, opts);
       // Rounds: 4 per run (see the budget at the top of this file).
       const perRound = size === 'small' ? 200 : target === 'similar' ? 400 : 350;
-      return { id: `${size} + ${target}`, target, size, split, batch: size === 'small' ? 20 : target === 'similar' ? 64 : 32, roundSamples: Math.max(1, Math.round(perRound * scale)) };
+      return {
+        id: `${size} + ${target}`, target, size, split, batch: size === 'small' ? 20 : target === 'similar' ? 64 : 32,
+        roundSamples: Math.max(1, Math.round(perRound * scale)),
+      };
     };
     return [make('similar', 'small'), make('different', 'small'), make('similar', 'large'), make('different', 'large')];
   };
@@ -103,7 +106,9 @@ async function main(): Promise<unknown> {
     random.dispose();
     similarity[sc.id] = report;
     advice[sc.id] = E.transfer.recommendStrategy({ targetSize: sc.split.train.count, numClasses: 5, similarity: report });
-    log(`similarity of ${sc.id} (${n} digits): ${report.similarity.toFixed(2)}; probes ${report.probes.map((p) => `${p.at} ${pct(p.pretrained)}% vs random ${pct(p.baseline)}%`).join(', ')}; best cut ${report.bestCut} (${fmtSeconds((performance.now() - t0) / 1000)})`);
+    const probes = report.probes.map((p) => `${p.at} ${pct(p.pretrained)}% vs random ${pct(p.baseline)}%`).join(', ');
+    log(`similarity of ${sc.id} (${n} digits): ${report.similarity.toFixed(2)}; probes ${probes}; best cut ${report.bestCut} `
+      + `(${fmtSeconds((performance.now() - t0) / 1000)})`);
     log(`  recommendStrategy → ${advice[sc.id]!.strategy}: ${advice[sc.id]!.reason}`);
   }
 
@@ -119,7 +124,10 @@ async function main(): Promise<unknown> {
       for (const strategy of STRATEGIES) {
         const rs = results.filter((r) => r.scenario === id && r.strategy === strategy);
         const [mean, std] = meanStd(rs.map((r) => r.accuracy));
-        rows.push({ scenario: id, strategy, accuracies: rs.map((r) => r.accuracy), seconds: rs.map((r) => r.seconds), mean, std, meanSeconds: meanStd(rs.map((r) => r.seconds))[0] });
+        rows.push({
+          scenario: id, strategy, accuracies: rs.map((r) => r.accuracy), seconds: rs.map((r) => r.seconds), mean, std,
+          meanSeconds: meanStd(rs.map((r) => r.seconds))[0],
+        });
       }
     }
     const row = (id: string, s: StrategyName): Row => rows.find((r) => r.scenario === id && r.strategy === s)!;
@@ -130,12 +138,18 @@ async function main(): Promise<unknown> {
     {
       const id = 'small + similar';
       const ok = matches(id, 'feature-extraction');
-      verdicts.push({ scenario: id, claim: 'feature extraction', verdict: ok ? 'supported' : 'contradicted', evidence: `feature-extraction ${pct(row(id, 'feature-extraction').mean)}% vs best ${best(id).strategy} ${pct(best(id).mean)}%` });
+      verdicts.push({
+        scenario: id, claim: 'feature extraction', verdict: ok ? 'supported' : 'contradicted',
+        evidence: `feature-extraction ${pct(row(id, 'feature-extraction').mean)}% vs best ${best(id).strategy} ${pct(best(id).mean)}%`,
+      });
     }
     {
       const id = 'small + different';
       const ok = matches(id, 'truncate-fine-tune');
-      verdicts.push({ scenario: id, claim: 'keep and tune only the lower layers (truncate + fine-tune)', verdict: ok ? 'supported' : 'contradicted', evidence: `truncate-fine-tune ${pct(row(id, 'truncate-fine-tune').mean)}% vs best ${best(id).strategy} ${pct(best(id).mean)}%` });
+      verdicts.push({
+        scenario: id, claim: 'keep and tune only the lower layers (truncate + fine-tune)', verdict: ok ? 'supported' : 'contradicted',
+        evidence: `truncate-fine-tune ${pct(row(id, 'truncate-fine-tune').mean)}% vs best ${best(id).strategy} ${pct(best(id).mean)}%`,
+      });
     }
     {
       const id = 'large + similar';
@@ -146,21 +160,29 @@ async function main(): Promise<unknown> {
       verdicts.push({
         scenario: id, claim: 'from scratch is viable, pretrained initialisation does better',
         verdict: viable && better ? 'supported' : viable || better ? 'partly supported' : 'contradicted',
-        evidence: `from-scratch ${pct(scratch.mean)}% (${viable ? 'viable' : 'not viable'}: within 5 points of the best, ${pct(best(id).mean)}%); best pretrained ${bestPre.strategy} ${pct(bestPre.mean)}% (${better ? 'better' : 'not better'})`,
+        evidence: `from-scratch ${pct(scratch.mean)}% (${viable ? 'viable' : 'not viable'}: within 5 points of the best, ${pct(best(id).mean)}%); `
+          + `best pretrained ${bestPre.strategy} ${pct(bestPre.mean)}% (${better ? 'better' : 'not better'})`,
       });
     }
     {
       const id = 'large + different';
       const many = [row(id, 'fine-tune-all'), row(id, 'gradual-unfreezing')].reduce((a, b) => (b.mean > a.mean ? b : a));
       const ok = many.mean >= best(id).mean - MARGIN && many.mean > row(id, 'feature-extraction').mean;
-      verdicts.push({ scenario: id, claim: 'fine-tune many layers or all', verdict: ok ? 'supported' : 'contradicted', evidence: `${many.strategy} ${pct(many.mean)}% vs best ${best(id).strategy} ${pct(best(id).mean)}% and feature-extraction ${pct(row(id, 'feature-extraction').mean)}%` });
+      verdicts.push({
+        scenario: id, claim: 'fine-tune many layers or all', verdict: ok ? 'supported' : 'contradicted',
+        evidence: `${many.strategy} ${pct(many.mean)}% vs best ${best(id).strategy} ${pct(best(id).mean)}% `
+          + `and feature-extraction ${pct(row(id, 'feature-extraction').mean)}%`,
+      });
     }
     const advisorHits = scenarioIds.filter((id) => matches(id, advice[id]!.strategy as StrategyName));
 
     // Report.
     const md: string[] = [];
     md.push(`# Transfer learning: four scenarios on real digits${quick ? ' (QUICK run: not the results)' : ''}`, '');
-    md.push(`Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run experiment:transfer${pageArgs().length ? ` -- ${pageArgs().join(' ')}` : ''}\`. Seeds: ${seedsDone}${seedsDone < seeds ? ` of ${seeds} (PARTIAL: the run was still going)` : ''}. Source: the shipped trunk (MNIST 0–4, ${pct(card.heldOutAccuracy)}% held out).`, '');
+    const command = `npm run experiment:transfer${pageArgs().length ? ` -- ${pageArgs().join(' ')}` : ''}`;
+    const seedNote = `${seedsDone}${seedsDone < seeds ? ` of ${seeds} (PARTIAL: the run was still going)` : ''}`;
+    md.push(`Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`${command}\`. Seeds: ${seedNote}. `
+      + `Source: the shipped trunk (MNIST 0–4, ${pct(card.heldOutAccuracy)}% held out).`, '');
     md.push('Held-out accuracy, mean ± std over seeds (time: mean wall seconds per run, training and evaluation):', '');
     md.push(`| scenario (train digits) | ${STRATEGIES.join(' | ')} |`, `| --- | ${STRATEGIES.map(() => '---').join(' | ')} |`);
     for (const id of scenarioIds) {
@@ -173,25 +195,41 @@ async function main(): Promise<unknown> {
       }).join(' | ')} |`);
     }
     md.push('', '## Measured similarity and the advisor', '');
-    md.push('| scenario | similarity | probe features.0 / .1 / .2 (pretrained vs random) | best cut | recommendStrategy | its mean | best mean | picked the best (within 1 point)? |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    md.push(
+      '| scenario | similarity | probe features.0 / .1 / .2 (pretrained vs random) | best cut | recommendStrategy | its mean | best mean '
+      + '| picked the best (within 1 point)? |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const id of scenarioIds) {
       const s = similarity[id]!;
       const a = advice[id]!;
-      md.push(`| ${id} | ${s.similarity.toFixed(2)} | ${s.probes.map((p) => `${pct(p.pretrained)} vs ${pct(p.baseline)}`).join(' / ')} | ${s.bestCut} | ${a.strategy} | ${pct(row(id, a.strategy as StrategyName).mean)}% | ${pct(best(id).mean)}% (${best(id).strategy}) | ${advisorHits.includes(id) ? 'yes' : 'no'} |`);
+      const probes = s.probes.map((p) => `${pct(p.pretrained)} vs ${pct(p.baseline)}`).join(' / ');
+      md.push(`| ${id} | ${s.similarity.toFixed(2)} | ${probes} | ${s.bestCut} | ${a.strategy} | ${pct(row(id, a.strategy as StrategyName).mean)}% `
+        + `| ${pct(best(id).mean)}% (${best(id).strategy}) | ${advisorHits.includes(id) ? 'yes' : 'no'} |`);
     }
-    md.push('', `The rule (src/transfer/advisor.ts, version ${E.transfer.ADVISOR_RULE_VERSION}) picked the best strategy, within 1 point, in ${advisorHits.length} of 4 scenarios.`, '');
+    md.push('', `The rule (src/transfer/advisor.ts, version ${E.transfer.ADVISOR_RULE_VERSION}) picked the best strategy, within 1 point, `
+      + `in ${advisorHits.length} of 4 scenarios.`, '');
     md.push('## Verdicts', '');
     for (const v of verdicts) md.push(`- **${v.scenario} → ${v.claim}: ${v.verdict}.** ${v.evidence}.`);
     md.push('', '![accuracy by scenario and strategy](transfer-experiment.svg)', '');
     const report = md.join('\n');
     for (const line of report.split('\n')) log(line);
 
-    const groups = scenarioIds.map((id) => ({ label: id, bars: STRATEGIES.map((s) => ({ series: s, value: row(id, s).mean * 100, error: row(id, s).std * 100 })) }));
+    const groups = scenarioIds.map((id) => ({
+      label: id,
+      bars: STRATEGIES.map((s) => ({ series: s, value: row(id, s).mean * 100, error: row(id, s).std * 100 })),
+    }));
     const lows = rows.map((r) => r.mean * 100 - r.std * 100);
-    const svg = barChart(groups, { title: `Held-out accuracy by scenario and strategy (${seedsDone} seed${seedsDone > 1 ? 's' : ''}, ${info.adapter})`, yLabel: 'held-out accuracy (%)', yMin: Math.max(0, Math.floor(Math.min(...lows) / 10) * 10), yMax: 100 });
+    const svg = barChart(groups, {
+      title: `Held-out accuracy by scenario and strategy (${seedsDone} seed${seedsDone > 1 ? 's' : ''}, ${info.adapter})`,
+      yLabel: 'held-out accuracy (%)', yMin: Math.max(0, Math.floor(Math.min(...lows) / 10) * 10), yMax: 100,
+    });
     const chartEl = document.getElementById('chart');
     if (chartEl) chartEl.innerHTML = svg;
-    const json = { date: new Date().toISOString(), adapter: info.adapter, command: `npm run experiment:transfer${quick ? ' -- --quick' : ''}`, quick, seeds: seedsDone, seedsPlanned: seeds, lr: LR, margin: MARGIN, rows, results, similarity, advice, advisorHits, verdicts };
+    const json = {
+      date: new Date().toISOString(), adapter: info.adapter, command: `npm run experiment:transfer${quick ? ' -- --quick' : ''}`, quick,
+      seeds: seedsDone, seedsPlanned: seeds, lr: LR, margin: MARGIN, rows, results, similarity, advice, advisorHits, verdicts,
+    };
     if (canSave()) {
       const dir = quick ? 'bench/results/quick' : 'bench/results';
       await saveFile(`${dir}/transfer-experiment.md`, `${report}\n`);
@@ -211,7 +249,8 @@ async function main(): Promise<unknown> {
         results.push({ ...r, scenario: sc.id, seed });
         done++;
         const elapsed = (performance.now() - tStart) / 1000;
-        log(`[${done}/${total}] seed ${seed} ${sc.id} (${sc.split.train.count} digits) ${strategy}: ${pct(r.accuracy)}% in ${fmtSeconds(r.seconds)}; ETA ${fmtSeconds((elapsed / done) * (total - done))}`);
+        log(`[${done}/${total}] seed ${seed} ${sc.id} (${sc.split.train.count} digits) ${strategy}: ${pct(r.accuracy)}% in ${fmtSeconds(r.seconds)}; `
+          + `ETA ${fmtSeconds((elapsed / done) * (total - done))}`);
       }
     }
     if (seed < seeds - 1) await writeReport(seed + 1);

@@ -119,7 +119,10 @@ export async function runStrategy(spec: RunSpec): Promise<RunResult> {
   model.eval();
   const acc = await accuracy((x) => model.forward(x) as E.Tensor, spec.test);
   const seconds = (performance.now() - t0) / 1000;
-  const result = { strategy: spec.strategy, accuracy: acc, seconds, trainableParams: trainable, cacheBuilds: cache.stats.builds, cachedBatches: cache.stats.cachedBatches };
+  const result = {
+    strategy: spec.strategy, accuracy: acc, seconds, trainableParams: trainable,
+    cacheBuilds: cache.stats.builds, cachedBatches: cache.stats.cachedBatches,
+  };
   cache.dispose();
   optimizer.dispose();
   model.dispose();

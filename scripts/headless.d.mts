@@ -17,13 +17,7 @@ export declare function openEnginePage(
   options?: { pagePath?: string; timeoutMs?: number },
 ): Promise<Page>;
 
-export declare class PageError extends Error {
-  constructor(info: { name: string; message: string; stack: string }, hint?: string);
-  /** The original error's `name` in the page (e.g. 'ShapeError'). */
-  readonly pageErrorName: string;
-  /** The original error's stack in the page. */
-  readonly pageStack: string;
-}
+export { PageError } from './page-wire.mjs';
 
 export declare function runInPage<A extends unknown[], R>(
   page: Page,

@@ -15,6 +15,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer';
+import { NAME_SHIM, PageError, encodeArgs, pageRun, settleReply, wireReplacer, wireReviver } from './page-wire.mjs';
+
+export { PageError };
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -231,95 +234,6 @@ export async function openEnginePage(browser, baseUrl, { pagePath = ENGINE_PAGE,
   }
 }
 
-// esbuild's keepNames option rewrites functions to call a module-level `__name(fn, "name")` helper, and
-// the source text of such a function, run in the page, needs that helper. esbuild-based runners and
-// bundlers may turn keepNames on; vitest 4 on vite 8 (oxc) does not, but the shim costs nothing.
-const NAME_SHIM = 'globalThis.__name ??= (fn) => fn;';
-
-/** An error thrown by a function run with runInPage. `message` is `<page error name>: <its message>`. */
-export class PageError extends Error {
-  /**
-   * @param {{ name: string, message: string, stack: string }} info what the page reported
-   * @param {string} [hint] appended to the message
-   */
-  constructor(info, hint = '') {
-    super(`${info.name}: ${info.message}${hint}`);
-    this.name = 'PageError';
-    /** The original error's `name` in the page (e.g. 'ShapeError'). */
-    this.pageErrorName = info.name;
-    /** The original error's stack in the page. */
-    this.pageStack = info.stack;
-  }
-}
-
-// The wire format, used in both directions: JSON, plus tagged objects for what JSON loses (NaN, ±Infinity,
-// -0, bigints, typed arrays). Both functions are self-contained: their source is sent into the page.
-function wireReplacer(_key, value) {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value) && !Object.is(value, -0)) return value;
-    return { $wire: 'number', v: Object.is(value, -0) ? '-0' : String(value) };
-  }
-  if (typeof value === 'bigint') return { $wire: 'bigint', v: String(value) };
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return { $wire: value.constructor.name, v: Array.from(value) };
-  }
-  return value;
-}
-
-function wireReviver(_key, value) {
-  if (value === null || typeof value !== 'object' || typeof value.$wire !== 'string') return value;
-  if (value.$wire === 'number') return Number(value.v);
-  if (value.$wire === 'bigint') return BigInt(value.v);
-  // Otherwise a typed array. One this side lacks (Node 20 has no Float16Array) arrives as a plain array.
-  const Ctor = globalThis[value.$wire];
-  return typeof Ctor === 'function' && 'BYTES_PER_ELEMENT' in Ctor ? Ctor.from(value.v) : value.v;
-}
-
-// Runs in the page. Never throws: returns a JSON string `{ ok, value }` or `{ ok: false, error }`.
-async function pageRun(src, argsJson, replacer, reviver) {
-  const describe = (e) => {
-    if (!(e instanceof Error)) return { name: 'non-Error value thrown', message: String(e), stack: '' };
-    const cause = e.cause instanceof Error ? ` (cause: ${e.cause.name}: ${e.cause.message})` : '';
-    return { name: e.name, message: e.message + cause, stack: e.stack ?? '' };
-  };
-  const w = globalThis;
-  try {
-    let fn;
-    try {
-      fn = new Function(`return (${src});`)();
-    } catch (e) {
-      throw new SyntaxError(
-        `runInPage could not parse the function (pass an arrow function or a function expression): ${e.message}`,
-      );
-    }
-    const args = JSON.parse(argsJson, reviver);
-    const engine =
-      w.__engine ??
-      new Proxy(
-        {},
-        {
-          get(_target, prop) {
-            if (prop === 'then') return undefined; // so that `await E` or returning E does not trip this
-            const err = new Error(`the engine (/src/index.ts) failed to load, so E.${String(prop)} is unavailable: ${w.__loadError}`);
-            err.name = 'EngineLoadError';
-            throw err;
-          },
-        },
-      );
-    const helpers = w.__helpers ?? {};
-    const value = await fn(engine, helpers, ...args);
-    try {
-      return JSON.stringify({ ok: true, value }, replacer);
-    } catch (e) {
-      throw new TypeError(
-        `runInPage: the result cannot be sent back (return plain data, e.g. Array.from(await t.data())): ${e.message}`,
-      );
-    }
-  } catch (e) {
-    return JSON.stringify({ ok: false, error: describe(e) });
-  }
-}
-
 /**
  * Runs `fn(E, H, ...args)` in the page, where E is the engine module (/src/index.ts) and H the in-page
  * helpers (tests/harness/in-page.ts), and returns its (awaited) result.
@@ -340,20 +254,8 @@ async function pageRun(src, argsJson, replacer, reviver) {
  */
 export async function runInPage(page, fn, ...args) {
   if (typeof fn !== 'function') throw new TypeError('runInPage: fn must be a function');
-  const argsJson = JSON.stringify(args, wireReplacer);
   const expression =
-    `${NAME_SHIM}\n(${pageRun})(${JSON.stringify(fn.toString())}, ${JSON.stringify(argsJson)}, ` +
+    `${NAME_SHIM}\n(${pageRun})(${JSON.stringify(fn.toString())}, ${JSON.stringify(encodeArgs(args))}, ` +
     `${wireReplacer}, ${wireReviver})`;
-  const reply = await page.evaluate(expression);
-  if (typeof reply !== 'string') throw new Error(`runInPage: unexpected reply from the page: ${String(reply)}`);
-  const parsed = JSON.parse(reply, wireReviver);
-  if (parsed.ok) return parsed.value;
-  let hint = '';
-  if (parsed.error.name === 'ReferenceError') {
-    // vitest rewrites a test file's imports to `__vite_ssr_import_N__`, inside fn's source too.
-    hint = /__vite_ssr_(dynamic_)?import/.test(parsed.error.message)
-      ? ' (runInPage functions run in the page: they cannot use what the calling file imports; use E and H)'
-      : ' (runInPage functions run in the page: pass values from the caller as arguments)';
-  }
-  throw new PageError(parsed.error, hint);
+  return settleReply(await page.evaluate(expression));
 }

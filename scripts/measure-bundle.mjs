@@ -1,9 +1,9 @@
 // `node scripts/measure-bundle.mjs [--no-build]`: how many bytes the package adds to an app's bundle.
 // Builds dist/ (npm run build:lib), then bundles small apps against the package as a consumer resolves it
 // (`webgpu-tensor` through package.json's exports and sideEffects, via a symlink in a temp node_modules),
-// with esbuild, minified, for the browser, and prints minified and gzip sizes. The README's figures come
-// from this command. It exits 1 when an app is over its entry in BUDGETS; `npm run test:package` checks the
-// same budgets against the packed package.
+// with esbuild, minified, for the browser, and prints minified and gzip sizes. The figures in
+// docs/embedding.md ("Size") come from this command. It exits 1 when an app is over its entry in BUDGETS;
+// `npm run test:package` checks the same budgets against the packed package.
 
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';

@@ -24,9 +24,10 @@ export interface ResultReport {
 
 export declare const BEGIN: string;
 export declare const END: string;
+export declare const TARGET: string;
 export declare function readResults(dir: string): ResultReport[];
 export declare function fmtMs(ms: number): string;
 export declare function fmtRate(gflops: number): string;
-export declare function perfTable(reports: ResultReport[]): string;
-export declare function replaceBetweenMarkers(readme: string, table: string): string;
-export declare function expectedReadme(root?: string): { readme: string; expected: string };
+export declare function perfTable(reports: ResultReport[], linkPrefix?: string): string;
+export declare function replaceBetweenMarkers(doc: string, table: string): string;
+export declare function expectedDoc(root?: string): { doc: string; expected: string };

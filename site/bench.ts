@@ -39,7 +39,10 @@ function log(line: string): void {
 
 /** Throws unless `data` is a benchmark report of bench/results (BenchReport): what a comparison needs. */
 export function checkReport(data: unknown, source: string): BenchReport {
-  const problem = (what: string): Error => new Error(`${source} is not a benchmark result in the bench/results format (${what}). Use a file written by \`npm run bench\` or downloaded from this page.`);
+  const problem = (what: string): Error => new Error(
+    `${source} is not a benchmark result in the bench/results format (${what}). `
+    + 'Use a file written by `npm run bench` or downloaded from this page.',
+  );
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw problem('not a JSON object');
   const r = data as Partial<BenchReport>;
   if (!r.device || typeof r.device.adapter !== 'string') throw problem('no device.adapter');
@@ -74,17 +77,27 @@ function render(): void {
     const a = find(mine, name);
     const b = find(theirs, name);
     const any = (a ?? b)!;
-    const check = a ? (a.error ? `<span class="bad">${esc(a.error)}</span>` : a.check.ok ? `<span class="good">ok</span>${a.check.against.length ? ` vs ${a.check.against.join(', ')}` : ''}` : `<span class="bad">FAIL ${esc(a.check.detail ?? '')}</span>`) : '–';
+    const check = !a ? '–'
+      : a.error ? `<span class="bad">${esc(a.error)}</span>`
+      : a.check.ok ? `<span class="good">ok</span>${a.check.against.length ? ` vs ${a.check.against.join(', ')}` : ''}`
+      : `<span class="bad">FAIL ${esc(a.check.detail ?? '')}</span>`;
     const mineCells = cells(a).map((c) => `<td class="num">${c}</td>`);
-    const tds = [`<td>${esc(any.family ?? '')}</td>`, `<td>${esc(name)}</td>`, `<td>${esc(any.shape ?? '')}</td>`, `<td>${esc(a?.impl ?? '–')}</td>`, ...mineCells, `<td>${check}</td>`];
+    const tds = [
+      `<td>${esc(any.family ?? '')}</td>`, `<td>${esc(name)}</td>`, `<td>${esc(any.shape ?? '')}</td>`, `<td>${esc(a?.impl ?? '–')}</td>`,
+      ...mineCells, `<td>${check}</td>`,
+    ];
     if (theirs) {
       const t = cells(b);
       tds.push(`<td class="num">${t[0]}</td>`, `<td class="num">${t[2]}</td>`, `<td class="num">${t[4]}</td>`);
     }
     return `<tr>${tds.join('')}</tr>`;
   });
-  const caption = [mine ? `this run: ${label(mine)}, ${mine.device.timestampQuery ? 'GPU timestamps' : 'wall time'}` : null, theirs ? `compared: ${label(theirs)}` : null].filter(Boolean).join(' · ');
-  byId('table').innerHTML = `<table id="results"><caption class="small">${esc(caption)}</caption><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>${stepTable()}`;
+  const caption = [
+    mine ? `this run: ${label(mine)}, ${mine.device.timestampQuery ? 'GPU timestamps' : 'wall time'}` : null,
+    theirs ? `compared: ${label(theirs)}` : null,
+  ].filter(Boolean).join(' · ');
+  byId('table').innerHTML = `<table id="results"><caption class="small">${esc(caption)}</caption>`
+    + `<tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>${stepTable()}`;
 
   const series: string[] = [];
   const pick: Array<(name: string) => number | null> = [];
@@ -100,11 +113,20 @@ function render(): void {
     series.push(`ours (${theirs.device.adapter})`, `TF.js (${theirs.device.adapter})`);
     pick.push((n) => find(theirs, n)?.ours?.ms ?? null, (n) => find(theirs, n)?.tfjs?.ms ?? null);
   }
-  byId('chart-ms').innerHTML = hBarChart(names.map((n) => ({ label: n, values: pick.map((p) => p(n)) })), { title: 'Time per run', xLabel: 'ms per run, log scale (lower is better)', series, logX: true });
+  byId('chart-ms').innerHTML = hBarChart(
+    names.map((n) => ({ label: n, values: pick.map((p) => p(n)) })),
+    { title: 'Time per run', xLabel: 'ms per run, log scale (lower is better)', series, logX: true },
+  );
   const ratioSeries = [mine ? 'this GPU' : null, theirs ? theirs.device.adapter : null].filter((s): s is string => s !== null);
   byId('chart-ratio').innerHTML = hBarChart(
-    names.map((n) => ({ label: n, values: [mine ? find(mine, n)?.ratio ?? null : undefined, theirs ? find(theirs, n)?.ratio ?? null : undefined].filter((v) => v !== undefined) })),
-    { title: 'Speed relative to TF.js WebGPU', xLabel: 'TF.js ms / our ms (above 1: ours is faster)', series: ratioSeries, marker: { value: 1, label: 'TF.js' } },
+    names.map((n) => ({
+      label: n,
+      values: [mine ? find(mine, n)?.ratio ?? null : undefined, theirs ? find(theirs, n)?.ratio ?? null : undefined].filter((v) => v !== undefined),
+    })),
+    {
+      title: 'Speed relative to TF.js WebGPU', xLabel: 'TF.js ms / our ms (above 1: ours is faster)', series: ratioSeries,
+      marker: { value: 1, label: 'TF.js' },
+    },
   );
 }
 
@@ -112,10 +134,16 @@ function render(): void {
 function stepTable(): string {
   const steps = (mine?.rows ?? []).filter((r) => r.kind === 'train-step' && r.step);
   if (steps.length === 0) return '';
-  const head = ['training step', 'batch', 'ours samples/s', 'TF.js samples/s', 'dispatches / step', 'submits / step', 'new buffers / step', 'new bind groups / step', 'first losses (ours)'];
+  const head = [
+    'training step', 'batch', 'ours samples/s', 'TF.js samples/s', 'dispatches / step', 'submits / step', 'new buffers / step',
+    'new bind groups / step', 'first losses (ours)',
+  ];
   const rows = steps.map((r) => {
     const s = r.step!;
-    return `<tr><td>${esc(r.name)}</td><td class="num">${s.batch}</td><td class="num">${fmt(s.oursSamplesPerSec)}</td><td class="num">${fmt(s.tfjsSamplesPerSec)}</td><td class="num">${s.dispatches}</td><td class="num">${s.submits}</td><td class="num">${s.newBuffers}</td><td class="num">${s.newBindGroups ?? '–'}</td><td>${s.losses.ours.map((l) => fmt(l, 4)).join(', ')}</td></tr>`;
+    return `<tr><td>${esc(r.name)}</td><td class="num">${s.batch}</td><td class="num">${fmt(s.oursSamplesPerSec)}</td>`
+      + `<td class="num">${fmt(s.tfjsSamplesPerSec)}</td><td class="num">${s.dispatches}</td><td class="num">${s.submits}</td>`
+      + `<td class="num">${s.newBuffers}</td><td class="num">${s.newBindGroups ?? '–'}</td>`
+      + `<td>${s.losses.ours.map((l) => fmt(l, 4)).join(', ')}</td></tr>`;
   });
   return `<h3>Training steps</h3><table id="steps"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
@@ -135,10 +163,13 @@ async function run(): Promise<void> {
   const quick = quickBox.checked;
   const filter = filterInput.value.trim() || null;
   const cases = selectCases(allCases(), { quick, filter });
-  if (cases.length === 0) throw new Error(`no benchmark row matches "${filter ?? ''}"${quick ? ' among the quick rows (untick "quick rows only" for the others)' : ''}`);
+  if (cases.length === 0) {
+    throw new Error(`no benchmark row matches "${filter ?? ''}"${quick ? ' among the quick rows (untick "quick rows only" for the others)' : ''}`);
+  }
   const useTf = tfjsBox.checked;
   if (useTf) await ensureTf();
-  const command = `site bench.html (filter ${filter ?? 'none'}, ${quick ? 'quick' : 'full'}${versionsBox.checked ? ', versions' : ''}${iterations ? `, ${iterations} runs` : ''})`;
+  const command = `site bench.html (filter ${filter ?? 'none'}, ${quick ? 'quick' : 'full'}`
+    + `${versionsBox.checked ? ', versions' : ''}${iterations ? `, ${iterations} runs` : ''})`;
   const rows: BenchRow[] = [];
   let last: BenchReport | null = null;
   const t0 = performance.now();
@@ -154,7 +185,8 @@ async function run(): Promise<void> {
   }
   mine!.table = formatTable(mine!);
   mine!.fileName = resultFileName(mine!);
-  bar.set(1, `${cases.length} row(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${rows.some((r) => r.error) ? ` — ${rows.filter((r) => r.error).length} failed, see the table` : ''}`);
+  const failed = rows.some((r) => r.error) ? ` — ${rows.filter((r) => r.error).length} failed, see the table` : '';
+  bar.set(1, `${cases.length} row(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s${failed}`);
   downloadButton.disabled = false;
   site.result = mine;
   render();

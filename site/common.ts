@@ -17,14 +17,17 @@ export interface SiteState {
 const w = window as unknown as { __site?: SiteState };
 export const site: SiteState = (w.__site = { ready: false, busy: false, runs: 0, lastError: null, result: null });
 
-const PAGES: Array<[string, string]> = [['index.html', 'Home'], ['bench.html', 'Benchmarks'], ['kernels.html', 'Kernel explorer'], ['studio.html', 'Training studio']];
+const PAGES: Array<[string, string]> = [
+  ['index.html', 'Home'], ['bench.html', 'Benchmarks'], ['kernels.html', 'Kernel explorer'], ['studio.html', 'Training studio'],
+];
 
 /** The page header: the project's name and a link to every page (this one in bold). */
 function renderNav(): void {
   const nav = document.getElementById('nav');
   if (!nav) return;
   const here = location.pathname.split('/').pop() || 'index.html';
-  nav.innerHTML = `<span class="brand">webgpu-tensor</span>${PAGES.map(([file, title]) => `<a href="./${file}"${file === here ? ' class="here"' : ''}>${title}</a>`).join('')}`;
+  const links = PAGES.map(([file, title]) => `<a href="./${file}"${file === here ? ' class="here"' : ''}>${title}</a>`).join('');
+  nav.innerHTML = `<span class="brand">webgpu-tensor</span>${links}`;
 }
 renderNav();
 
@@ -150,7 +153,10 @@ export async function describeAdapter(): Promise<AdapterDescription> {
 
 /** The adapter as a small table: vendor, architecture, features, and the limits that matter for kernels. */
 export function adapterTable(a: AdapterDescription): string {
-  const keyLimits = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage'];
+  const keyLimits = [
+    'maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage',
+  ];
   const rows: Array<[string, string]> = [
     ['vendor', a.vendor],
     ['architecture', a.architecture],
@@ -162,7 +168,10 @@ export function adapterTable(a: AdapterDescription): string {
 }
 
 function fmtBytesOrCount(key: string, v: number): string {
-  if (/Size$/.test(key) && v >= 1024) return `${v.toLocaleString('en')} (${v >= 2 ** 30 ? `${(v / 2 ** 30).toFixed(1)} GiB` : v >= 2 ** 20 ? `${(v / 2 ** 20).toFixed(0)} MiB` : `${(v / 1024).toFixed(0)} KiB`})`;
+  if (/Size$/.test(key) && v >= 1024) {
+    const unit = v >= 2 ** 30 ? `${(v / 2 ** 30).toFixed(1)} GiB` : v >= 2 ** 20 ? `${(v / 2 ** 20).toFixed(0)} MiB` : `${(v / 1024).toFixed(0)} KiB`;
+    return `${v.toLocaleString('en')} (${unit})`;
+  }
   return v.toLocaleString('en');
 }
 

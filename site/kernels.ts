@@ -198,8 +198,13 @@ function convFamily(depthwise: boolean, pass: ConvPass): Family {
       const attrs = { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC' };
       const tfRuns: Record<ConvPass, () => tf.Tensor> = {
         forward: () => (depthwise ? tf.depthwiseConv2d(tX as tf.Tensor4D, tW as tf.Tensor4D, 1, pad) : tf.conv2d(tX as tf.Tensor4D, tW as tf.Tensor4D, 1, pad)),
-        dgrad: () => tf.engine().runKernel(depthwise ? tf.DepthwiseConv2dNativeBackpropInput : tf.Conv2DBackpropInput, { dy: tG!, filter: tW! }, { ...attrs, inputShape: [1, H, H, C] }) as tf.Tensor,
-        wgrad: () => tf.engine().runKernel(depthwise ? tf.DepthwiseConv2dNativeBackpropFilter : tf.Conv2DBackpropFilter, { x: tX!, dy: tG! }, { ...attrs, filterShape: [3, 3, C, depthwise ? 1 : C] }) as tf.Tensor,
+        dgrad: () => tf.engine().runKernel(
+          depthwise ? tf.DepthwiseConv2dNativeBackpropInput : tf.Conv2DBackpropInput, { dy: tG!, filter: tW! }, { ...attrs, inputShape: [1, H, H, C] },
+        ) as tf.Tensor,
+        wgrad: () => tf.engine().runKernel(
+          depthwise ? tf.DepthwiseConv2dNativeBackpropFilter : tf.Conv2DBackpropFilter, { x: tX!, dy: tG! },
+          { ...attrs, filterShape: [3, 3, C, depthwise ? 1 : C] },
+        ) as tf.Tensor,
       };
       const at = (a: Float32Array, c: number, y: number, xx: number): number => (y < 0 || y >= H || xx < 0 || xx >= H ? 0 : a[(c * H + y) * H + xx]!);
       const reference = (idx: number[]): number[] => idx.map((o) => {
@@ -301,7 +306,8 @@ function readSizes(f: Family): number[] {
   for (const n of sizes) {
     const bytes = f.largestBuffer(n);
     if (bytes > maxBinding) {
-      throw new Error(`size ${n} is too large for this adapter: ${f.id} at ${n} needs a ${(bytes / 2 ** 20).toFixed(0)} MiB buffer, and maxStorageBufferBindingSize is ${(maxBinding / 2 ** 20).toFixed(0)} MiB. Pick a smaller size.`);
+      throw new Error(`size ${n} is too large for this adapter: ${f.id} at ${n} needs a ${(bytes / 2 ** 20).toFixed(0)} MiB buffer, `
+        + `and maxStorageBufferBindingSize is ${(maxBinding / 2 ** 20).toFixed(0)} MiB. Pick a smaller size.`);
     }
   }
   return [...new Set(sizes)].sort((a, b) => a - b);
@@ -364,7 +370,8 @@ async function validate(inst: Instance, f: Family, version: string, n: number): 
       if (bad.length < 3) bad.push(`[${o}] ${v} vs ${want.toPrecision(6)}`);
     }
   });
-  return count === 0 ? null : `${count} of ${idx.length}${idx.length < inst.outputSize ? ' sampled' : ''} outputs differ from the CPU reference: ${bad.join(', ')}`;
+  if (count === 0) return null;
+  return `${count} of ${idx.length}${idx.length < inst.outputSize ? ' sampled' : ''} outputs differ from the CPU reference: ${bad.join(', ')}`;
 }
 
 async function sweep(): Promise<void> {
@@ -418,14 +425,20 @@ async function sweep(): Promise<void> {
   bar.set(1, `${f.id}: ${sizes.length} size(s) × ${subjects.length} implementation(s) done${mismatches.length ? `, ${mismatches.length} MISMATCH(ES)` : ''}`);
 }
 
-function render(f: Family, sizes: number[], subjects: string[], cells: Map<string, Cell>, chosen: Array<{ n: number; kernels: E.extend.LaunchRecord[] }>, mismatches: string[]): void {
+function render(
+  f: Family, sizes: number[], subjects: string[], cells: Map<string, Cell>, chosen: Array<{ n: number; kernels: E.extend.LaunchRecord[] }>,
+  mismatches: string[],
+): void {
   const picked = versionSelect.value;
   const series: LineSeries[] = subjects.map((s) => ({
     name: s === 'TF.js' ? 'TF.js WebGPU' : `${s}${s === picked ? ' (picked)' : ''}`,
     dashed: s === 'TF.js',
     points: sizes.map((n): [number, number] => [n, cells.get(`${s}@${n}`)?.figure ?? NaN]).filter((p) => Number.isFinite(p[1])),
   }));
-  byId('chart').innerHTML = lineChart(series, { title: `${f.title}: ${f.metric} against size`, xLabel: `size: ${f.size} (log scale)`, yLabel: `${f.metric} (higher is better)`, logX: true, xTicks: sizes, width: 720, height: 380 });
+  byId('chart').innerHTML = lineChart(series, {
+    title: `${f.title}: ${f.metric} against size`, xLabel: `size: ${f.size} (log scale)`, yLabel: `${f.metric} (higher is better)`,
+    logX: true, xTicks: sizes, width: 720, height: 380,
+  });
   const head = ['size', ...subjects.map((s) => `${s} ms`), ...subjects.map((s) => `${s} ${f.metric}`)];
   const rows = sizes.map((n) => {
     const ms = subjects.map((s) => {
@@ -438,7 +451,13 @@ function render(f: Family, sizes: number[], subjects: string[], cells: Map<strin
     return `<tr><td class="num">${n}</td>${ms.join('')}${fig.join('')}</tr>`;
   });
   byId('table').innerHTML = `<table id="sweep-table"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
-  byId('chosen').innerHTML = `<table id="chosen-table"><tr><th>size</th><th>auto dispatches</th><th>override constants</th><th>workgroups</th></tr>${chosen.map(({ n, kernels }) => kernels.map((k, i) => `<tr>${i === 0 ? `<td rowspan="${kernels.length}" class="num">${n}</td>` : ''}<td>${esc(k.kernel)}</td><td>${esc(Object.entries(k.constants).map(([c, v]) => `${c}=${v}`).join(' ') || '(defaults)')}</td><td>${k.workgroups.join('×')}</td></tr>`).join('')).join('')}</table>`;
+  const chosenRows = chosen.map(({ n, kernels }) => kernels.map((k, i) => {
+    const sizeCell = i === 0 ? `<td rowspan="${kernels.length}" class="num">${n}</td>` : '';
+    const constants = Object.entries(k.constants).map(([c, v]) => `${c}=${v}`).join(' ') || '(defaults)';
+    return `<tr>${sizeCell}<td>${esc(k.kernel)}</td><td>${esc(constants)}</td><td>${k.workgroups.join('×')}</td></tr>`;
+  }).join('')).join('');
+  byId('chosen').innerHTML = '<table id="chosen-table"><tr><th>size</th><th>auto dispatches</th><th>override constants</th><th>workgroups</th></tr>'
+    + `${chosenRows}</table>`;
   if (mismatches.length) {
     message.className = 'message error';
     message.textContent = `Validation failed (these were not timed):\n${mismatches.join('\n')}`;

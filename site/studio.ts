@@ -79,15 +79,23 @@ function preset(s: StrategyName): Preset {
     case 'feature-extraction': return { ...base, on: [false, false, false, true], lrs: [lr, lr, lr, lr] };
     case 'fine-tune-top': return { ...base, on: [false, false, true, true], lrs: [lr, lr, lr, lr] };
     case 'fine-tune-all': return { ...base, on: [true, true, true, true], lrs: transfer.discriminativeLrs(4, [lr / 100, lr]), headFirst: true };
-    case 'truncate-fine-tune': return { ...base, groups: TRUNCATED_GROUPS, truncated: true, on: [true, true, true], lrs: transfer.discriminativeLrs(3, [lr / 10, lr]), headFirst: true };
+    case 'truncate-fine-tune':
+      return { ...base, groups: TRUNCATED_GROUPS, truncated: true, on: [true, true, true], lrs: transfer.discriminativeLrs(3, [lr / 10, lr]), headFirst: true };
     case 'gradual-unfreezing': return { ...base, on: [true, true, true, true], lrs: transfer.discriminativeLrs(4, [lr / 100, lr]), gradual: true };
   }
 }
 
 function renderGroups(): void {
   const p = preset(strategySelect.value as StrategyName);
-  const note = p.headFirst ? 'epoch 1 trains the head alone, then every ticked group' : p.gradual ? 'epoch k trains the top k ticked groups' : p.pretrained ? 'pretrained trunk; unticked groups stay frozen (features cached)' : 'random initialisation';
-  byId('groups').innerHTML = `<table id="group-table"><tr><th>layer group</th><th>trains</th><th>learning rate</th></tr>${p.groups.map((g, i) => `<tr><td>${esc(g)}${i === p.groups.length - 1 ? ' (new head)' : ''}</td><td><input type="checkbox" class="group-toggle" data-group="${esc(g)}"${p.on[i] ? ' checked' : ''} /></td><td><input type="text" class="rate" data-group="${esc(g)}" value="${p.lrs[i]!.toPrecision(3)}" /></td></tr>`).join('')}</table><div class="small">${esc(note)}${p.truncated ? '; features.2 is dropped and the head reads 16×7×7 features' : ''}</div>`;
+  const note = p.headFirst ? 'epoch 1 trains the head alone, then every ticked group'
+    : p.gradual ? 'epoch k trains the top k ticked groups'
+    : p.pretrained ? 'pretrained trunk; unticked groups stay frozen (features cached)'
+    : 'random initialisation';
+  const rows = p.groups.map((g, i) => `<tr><td>${esc(g)}${i === p.groups.length - 1 ? ' (new head)' : ''}</td>`
+    + `<td><input type="checkbox" class="group-toggle" data-group="${esc(g)}"${p.on[i] ? ' checked' : ''} /></td>`
+    + `<td><input type="text" class="rate" data-group="${esc(g)}" value="${p.lrs[i]!.toPrecision(3)}" /></td></tr>`).join('');
+  byId('groups').innerHTML = `<table id="group-table"><tr><th>layer group</th><th>trains</th><th>learning rate</th></tr>${rows}</table>`
+    + `<div class="small">${esc(note)}${p.truncated ? '; features.2 is dropped and the head reads 16×7×7 features' : ''}</div>`;
 }
 
 async function buildModel(p: Preset): Promise<E.nn.Module> {
@@ -131,7 +139,8 @@ async function measure(): Promise<void> {
     }, { at: ['features.0', 'features.1', 'features.2'], baseline: random });
     const advice = transfer.recommendStrategy({ targetSize: sc.split.train.count, numClasses: 5, similarity: report });
     byId('advice').innerHTML = `<table id="similarity"><tr><th>measured similarity</th><td class="num">${report.similarity.toFixed(2)}</td></tr>`
-      + `<tr><th>linear probes (pretrained vs random trunk)</th><td>${report.probes.map((q) => `${esc(q.at)} ${(100 * q.pretrained).toFixed(0)}% vs ${(100 * q.baseline).toFixed(0)}%`).join('; ')}</td></tr>`
+      + '<tr><th>linear probes (pretrained vs random trunk)</th>'
+      + `<td>${report.probes.map((q) => `${esc(q.at)} ${(100 * q.pretrained).toFixed(0)}% vs ${(100 * q.baseline).toFixed(0)}%`).join('; ')}</td></tr>`
       + `<tr><th>best cut</th><td>${esc(report.bestCut)}</td></tr>`
       + `<tr><th>recommendStrategy</th><td><b id="recommended">${esc(advice.strategy)}</b>: ${esc(advice.reason)}</td></tr></table>`;
     strategySelect.value = advice.strategy;
@@ -148,7 +157,8 @@ async function train(): Promise<void> {
   const p = preset(strategy);
   const epochs = readNumber(epochsInput, 'epochs', { integer: true, max: 50 });
   const on = Array.from(document.querySelectorAll<HTMLInputElement>('.group-toggle')).map((b) => b.checked);
-  const lrs = Array.from(document.querySelectorAll<HTMLInputElement>('#group-table .rate')).map((inp) => readNumber(inp, `learning rate of layer group ${inp.dataset.group}`, { max: 10 }));
+  const lrs = Array.from(document.querySelectorAll<HTMLInputElement>('#group-table .rate'))
+    .map((inp) => readNumber(inp, `learning rate of layer group ${inp.dataset.group}`, { max: 10 }));
   if (!on.some(Boolean)) throw new Error('turn on at least one layer group: with every group frozen nothing trains');
   const sc = scenario();
   const trainSet = quickSubset(sc.split.train, QUICK_TRAIN);
@@ -189,7 +199,8 @@ async function train(): Promise<void> {
         run.loss.push([seen, await loss.item()]);
         loss.dispose();
         y.dispose();
-        bar.set((e + (b + 1) / batchesPerEpoch) / epochs, `${run.label}: epoch ${e + 1}/${epochs}, batch ${b + 1}/${batchesPerEpoch}, loss ${run.loss.at(-1)![1].toFixed(3)}`);
+        const where = `epoch ${e + 1}/${epochs}, batch ${b + 1}/${batchesPerEpoch}`;
+        bar.set((e + (b + 1) / batchesPerEpoch) / epochs, `${run.label}: ${where}, loss ${run.loss.at(-1)![1].toFixed(3)}`);
         if (b % 4 === 3) drawRuns();
       }
       model.eval();
@@ -211,11 +222,24 @@ function drawRuns(): void {
   const shown = runs.filter((r) => r.show);
   const loss: LineSeries[] = shown.map((r) => ({ name: r.label, points: r.loss }));
   const acc: LineSeries[] = shown.map((r) => ({ name: r.label, points: r.acc }));
-  byId('chart-loss').innerHTML = shown.length ? lineChart(loss, { title: 'Training loss', xLabel: 'training digits seen', yLabel: 'cross-entropy loss (nats)', yMin: 0, width: 560, height: 330 }) : '';
+  byId('chart-loss').innerHTML = shown.length
+    ? lineChart(loss, { title: 'Training loss', xLabel: 'training digits seen', yLabel: 'cross-entropy loss (nats)', yMin: 0, width: 560, height: 330 })
+    : '';
   const lastEpoch = Math.max(1, ...shown.map((r) => r.acc.length - 1));
   const epochTicks = Array.from({ length: lastEpoch + 1 }, (_, e) => e).filter((e) => lastEpoch <= 10 || e % Math.ceil(lastEpoch / 10) === 0);
-  byId('chart-acc').innerHTML = shown.length ? lineChart(acc, { title: 'Held-out accuracy', xLabel: 'epoch (0: before training)', yLabel: 'accuracy (%)', yMin: 0, yMax: 100, xTicks: epochTicks, width: 560, height: 330 }) : '';
-  byId('runs').innerHTML = runs.length ? `<table id="runs-table"><tr><th>show</th><th>run</th><th>trainable parameters</th><th>held-out accuracy</th><th>time</th></tr>${runs.map((r, i) => `<tr><td><input type="checkbox" class="run-show" data-run="${i}"${r.show ? ' checked' : ''} /></td><td>${esc(r.label)}</td><td class="num">${r.trainable}</td><td class="num">${r.acc.length ? `${fmt(r.acc.at(-1)![1])}%` : '–'}</td><td class="num">${r.seconds ? `${r.seconds.toFixed(1)} s` : 'running'}</td></tr>`).join('')}</table>` : '';
+  byId('chart-acc').innerHTML = shown.length
+    ? lineChart(acc, {
+      title: 'Held-out accuracy', xLabel: 'epoch (0: before training)', yLabel: 'accuracy (%)', yMin: 0, yMax: 100, xTicks: epochTicks,
+      width: 560, height: 330,
+    })
+    : '';
+  const runRows = runs.map((r, i) => `<tr><td><input type="checkbox" class="run-show" data-run="${i}"${r.show ? ' checked' : ''} /></td>`
+    + `<td>${esc(r.label)}</td><td class="num">${r.trainable}</td><td class="num">${r.acc.length ? `${fmt(r.acc.at(-1)![1])}%` : '–'}</td>`
+    + `<td class="num">${r.seconds ? `${r.seconds.toFixed(1)} s` : 'running'}</td></tr>`).join('');
+  byId('runs').innerHTML = runs.length
+    ? '<table id="runs-table"><tr><th>show</th><th>run</th><th>trainable parameters</th><th>held-out accuracy</th><th>time</th></tr>'
+      + `${runRows}</table>`
+    : '';
   for (const box of Array.from(document.querySelectorAll<HTMLInputElement>('.run-show'))) {
     box.addEventListener('change', () => {
       runs[Number(box.dataset.run)]!.show = box.checked;
@@ -294,8 +318,14 @@ async function trainMultiTask(): Promise<void> {
   const taskWeights: Record<string, Array<[number, number]>> = Object.fromEntries(tasks.map((t) => [t, []]));
   const dwaPeriod = QUICK ? 3 : 20;
   const draw = (): void => {
-    byId('chart-mt-loss').innerHTML = lineChart(tasks.map((t) => ({ name: `${t} loss`, points: losses[t]! })), { title: `Per-task training loss (${method})`, xLabel: 'step (batches of 64)', yLabel: 'loss (CE / BCE / MSE of θ/45°)', yMin: 0, width: 560, height: 330 });
-    byId('chart-mt-weights').innerHTML = lineChart(tasks.map((t) => ({ name: `${t} weight`, points: taskWeights[t]! })), { title: `Task weights (${method})`, xLabel: 'step (batches of 64)', yLabel: 'weight (dimensionless)', yFromZero: false, width: 560, height: 330 });
+    byId('chart-mt-loss').innerHTML = lineChart(tasks.map((t) => ({ name: `${t} loss`, points: losses[t]! })), {
+      title: `Per-task training loss (${method})`, xLabel: 'step (batches of 64)', yLabel: 'loss (CE / BCE / MSE of θ/45°)', yMin: 0,
+      width: 560, height: 330,
+    });
+    byId('chart-mt-weights').innerHTML = lineChart(tasks.map((t) => ({ name: `${t} weight`, points: taskWeights[t]! })), {
+      title: `Task weights (${method})`, xLabel: 'step (batches of 64)', yLabel: 'weight (dimensionless)', yFromZero: false,
+      width: 560, height: 330,
+    });
   };
   try {
     for (let step = 0; step < steps; step++) {
@@ -326,14 +356,20 @@ async function trainMultiTask(): Promise<void> {
     const { x, targets } = mtBatch(data.test, all, tasks);
     const metrics = E.noGrad(() => E.tidy(() => {
       const out = model.forward(x);
-      return tasks.map((t) => (t === 'digit' ? mt.metrics.accuracy(out.digit!, targets.digit!) : t === 'thick' ? mt.metrics.binaryAccuracy(out.thick!, targets.thick!) : mt.metrics.mae(out.angle!, targets.angle!)));
+      return tasks.map((t) => (t === 'digit' ? mt.metrics.accuracy(out.digit!, targets.digit!)
+        : t === 'thick' ? mt.metrics.binaryAccuracy(out.thick!, targets.thick!)
+        : mt.metrics.mae(out.angle!, targets.angle!)));
     }));
     const values = await Promise.all(metrics.map((m) => m.item()));
     for (const m of metrics) m.dispose();
     x.dispose();
     for (const t of Object.values(targets)) t.dispose();
     const final = await model.weighting.weights();
-    byId('mt-result').innerHTML = `<table id="mt-table"><tr><th>task</th><th>held-out (${data.test.n} digits)</th><th>final weight</th></tr>${tasks.map((t, k) => `<tr><td>${t}</td><td class="num">${t === 'angle' ? `MAE ${(45 * values[k]!).toFixed(1)}°` : `accuracy ${(100 * values[k]!).toFixed(1)}%`}</td><td class="num">${fmt(final[t])}</td></tr>`).join('')}</table>`;
+    const rows = tasks.map((t, k) => {
+      const value = t === 'angle' ? `MAE ${(45 * values[k]!).toFixed(1)}°` : `accuracy ${(100 * values[k]!).toFixed(1)}%`;
+      return `<tr><td>${t}</td><td class="num">${value}</td><td class="num">${fmt(final[t])}</td></tr>`;
+    }).join('');
+    byId('mt-result').innerHTML = `<table id="mt-table"><tr><th>task</th><th>held-out (${data.test.n} digits)</th><th>final weight</th></tr>${rows}</table>`;
   } finally {
     opt.dispose();
     model.dispose();
@@ -353,7 +389,10 @@ async function main(): Promise<void> {
     return { id: `${size} + ${target}`, split };
   };
   scenarios = [make('similar', 'small'), make('different', 'small'), make('similar', 'large'), make('different', 'large')];
-  scenarioSelect.replaceChildren(...scenarios.map((s) => new Option(`${s.id}: ${s.id.includes('similar') ? 'MNIST' : 'UCI'} 5–9, ${s.split.train.count} training digits, ${s.split.test.count} held out`, s.id)));
+  scenarioSelect.replaceChildren(...scenarios.map((s) => new Option(
+    `${s.id}: ${s.id.includes('similar') ? 'MNIST' : 'UCI'} 5–9, ${s.split.train.count} training digits, ${s.split.test.count} held out`,
+    s.id,
+  )));
   strategySelect.replaceChildren(...STRATEGIES.map((s) => new Option(s, s)));
   strategySelect.value = 'feature-extraction';
   epochsInput.value = QUICK ? '1' : '4';
@@ -390,7 +429,8 @@ async function main(): Promise<void> {
   byId<HTMLSelectElement>('weighting').replaceChildren(...WEIGHTING_METHODS.map((m) => new Option(m, m)));
   byId<HTMLInputElement>('mt-steps').value = QUICK ? '6' : '200';
   mtButton.addEventListener('click', () => void job(message, [measureButton, trainButton, mtButton], trainMultiTask));
-  bar.set(1, `ready: ${byClass.reduce((a, c) => a + c.length / 784, 0)} MNIST and ${uci.count} UCI digits, pretrained trunk (held-out accuracy on MNIST 0–4: ${(100 * pre.card.heldOutAccuracy).toFixed(1)}%)`);
+  bar.set(1, `ready: ${byClass.reduce((a, c) => a + c.length / 784, 0)} MNIST and ${uci.count} UCI digits, pretrained trunk `
+    + `(held-out accuracy on MNIST 0–4: ${(100 * pre.card.heldOutAccuracy).toFixed(1)}%)`);
   markReady();
 }
 

@@ -1,13 +1,15 @@
 // The lean entry, `webgpu-tensor/core`: the engine's functional API (devices, tensors, ops, autograd's
 // switches, interop with an app's WebGPU code) without the Tensor methods (`x.add(y)`) and without nn,
 // optimizers, transfer and multi-task learning. Nothing here has a side effect at import, so a bundler keeps
-// only what an app calls: an app that uses init, tensor and matmul bundles those (see README, "Size").
+// only what an app calls: an app that uses init, tensor and matmul bundles those (docs/embedding.md, "Size").
 // Training needs the main entry, `webgpu-tensor`: it re-exports all of this and also installs the methods and
 // wires autograd (engine/methods.ts); importing it anywhere in an app makes both available everywhere.
 
 // Device, batches, memory.
 export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './engine/runtime/device.ts';
-export { flush, sync, type BufferRange } from './engine/runtime/recorder.ts';
+export { flush } from './engine/runtime/recorder.ts';
+export { sync } from './engine/runtime/readback.ts';
+export type { BufferRange } from './engine/runtime/buffer-range.ts';
 export { fromGPUBuffer, type FromGPUBufferOptions } from './engine/interop.ts';
 export { memoryStats, resetPeakMemory, emptyCache } from './engine/runtime/stats.ts';
 export { tidy, keep } from './engine/scope.ts';
@@ -36,5 +38,6 @@ import './engine/ops/argreduce.ts'; // installs argmax / argmin's registered pas
 export { linear } from './engine/ops/linear.ts';
 export { oneHot, type OneHotOptions } from './engine/ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './engine/ops/index-select.ts';
-export { conv2d, type Conv2dOptions, type IntPair } from './engine/ops/conv.ts';
-export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './engine/ops/pool.ts';
+export { conv2d } from './engine/ops/conv.ts';
+export type { Conv2dOptions, IntPair, AdaptiveSize } from './engine/ops/conv-geometry.ts';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './engine/ops/pool.ts';

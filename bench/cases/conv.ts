@@ -68,13 +68,20 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     // The kernels tf.grads of a conv2d runs; tfjs-core exports no op for the filter gradient, so both go
     // through runKernel with the attributes its gradient functions pass.
     const attrs = { strides: [l.s, l.s], pad, dataFormat: 'NHWC' };
-    const dgrad = (): TfTensor => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: tg, filter: tw }, { ...attrs, inputShape: [l.N, l.H, l.H, l.C] }) as TfTensor;
-    const wgrad = (): TfTensor => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tx, dy: tg }, { ...attrs, filterShape: [l.k, l.k, l.C, l.O] }) as TfTensor;
+    const dgrad = (): TfTensor =>
+      tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: tg, filter: tw }, { ...attrs, inputShape: [l.N, l.H, l.H, l.C] }) as TfTensor;
+    const wgrad = (): TfTensor =>
+      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tx, dy: tg }, { ...attrs, filterShape: [l.k, l.k, l.C, l.O] }) as TfTensor;
     tfjs = tfConv(tf, pass, fwd, dgrad, wgrad, [3, 2, 0, 1]);
   }
 
   const flops = pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l);
-  const cpuGeo = { input: [l.N, l.C, l.H, l.H] as const, weight: [l.O, l.C, l.k, l.k] as const, stride: [l.s, l.s] as [number, number], padding: [l.p, l.p] as [number, number] };
+  const cpuGeo = {
+    input: [l.N, l.C, l.H, l.H] as const,
+    weight: [l.O, l.C, l.k, l.k] as const,
+    stride: [l.s, l.s] as [number, number],
+    padding: [l.p, l.p] as [number, number],
+  };
   const reference = cpuConvReference(xs, ws, gs, cpuGeo, pass, flops, CPU_REFERENCE_MAX_FLOPS);
   // Sums run over K = C·k² (forward, dgrad ~ O·k²) and N·OH·OW (wgrad) products of values in [-1, 1).
   const longest = Math.max(l.C * l.k * l.k, l.O * l.k * l.k, pass === 'backward' ? l.N * OH * OH : 0);
@@ -92,10 +99,13 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
   };
 }
 
-const resnet = (label: string, C: number, H: number, O: number, k: number, s: number, p: number, N = 64, quick = false): Layer => ({ net: 'resnet18', label, N, C, H, O, k, s, p, quick });
-const mnist = (label: string, C: number, H: number, O: number, N: number, quick: boolean): Layer => ({ net: 'mnist', label, N, C, H, O, k: 3, s: 1, p: 1, quick });
+const resnet = (label: string, C: number, H: number, O: number, k: number, s: number, p: number, N = 64, quick = false): Layer =>
+  ({ net: 'resnet18', label, N, C, H, O, k, s, p, quick });
+const mnist = (label: string, C: number, H: number, O: number, N: number, quick: boolean): Layer =>
+  ({ net: 'mnist', label, N, C, H, O, k: 3, s: 1, p: 1, quick });
 /** MobileNetV2's pointwise (1×1) convs, nearly all of its FLOPs. */
-const pointwise = (label: string, C: number, H: number, O: number, N: number, quick = false): Layer => ({ net: 'mobilenet_v2', label, N, C, H, O, k: 1, s: 1, p: 0, quick });
+const pointwise = (label: string, C: number, H: number, O: number, N: number, quick = false): Layer =>
+  ({ net: 'mobilenet_v2', label, N, C, H, O, k: 1, s: 1, p: 0, quick });
 
 /** The layers, quick ones first. */
 export const CONV_LAYERS: Layer[] = [

@@ -68,13 +68,21 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
     const fwd = (): TfTensor => tf.depthwiseConv2d(tx, tw as TfTensor as Parameters<typeof tf.depthwiseConv2d>[1], l.s, pad);
     const attrs = { strides: [l.s, l.s], pad, dilations: [1, 1] };
-    const dgrad = (): TfTensor => tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy: tg, filter: tw }, { ...attrs, inputShape: [l.N, l.H, l.H, l.C] }) as TfTensor;
-    const wgrad = (): TfTensor => tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x: tx, dy: tg }, { ...attrs, filterShape: [3, 3, l.C, 1] }) as TfTensor;
+    const dgrad = (): TfTensor =>
+      tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy: tg, filter: tw }, { ...attrs, inputShape: [l.N, l.H, l.H, l.C] }) as TfTensor;
+    const wgrad = (): TfTensor =>
+      tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x: tx, dy: tg }, { ...attrs, filterShape: [3, 3, l.C, 1] }) as TfTensor;
     tfjs = tfConv(tf, pass, fwd, dgrad, wgrad, [2, 3, 0, 1]);
   }
 
   const flops = pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l);
-  const cpuGeo = { input: [l.N, l.C, l.H, l.H] as const, weight: [l.C, 1, 3, 3] as const, stride: [l.s, l.s] as [number, number], padding: [1, 1] as [number, number], groups: l.C };
+  const cpuGeo = {
+    input: [l.N, l.C, l.H, l.H] as const,
+    weight: [l.C, 1, 3, 3] as const,
+    stride: [l.s, l.s] as [number, number],
+    padding: [1, 1] as [number, number],
+    groups: l.C,
+  };
   const reference = cpuConvReference(xs, ws, gs, cpuGeo, pass, flops, CPU_REFERENCE_MAX_FLOPS);
   const longest = pass === 'backward' ? l.N * OH * OH : 9;
   return {

@@ -28,7 +28,9 @@ function setup(op: 'relu' | 'add', shapes: Shapes, { E, tf, random }: BenchConte
   };
   return {
     ours: (): EngineTensor => (op === 'relu' ? E.relu(A) : E.add(A, B!)),
-    oursLabel: op === 'relu' ? 'unary.wgsl relu, 4 per thread' : `binary_vec4.wgsl add${shapes.b && size(shapes.b) !== size(shapes.a) ? ', broadcast row' : ''}`,
+    oursLabel: op === 'relu'
+      ? 'unary.wgsl relu, 4 per thread'
+      : `binary_vec4.wgsl add${shapes.b && size(shapes.b) !== size(shapes.a) ? ', broadcast row' : ''}`,
     tfjs: tf ? (): TfTensor => (op === 'relu' ? tf.relu(tA!) : tf.add(tA!, tB!)) : null,
     reference,
     tolerance: { atol: 1e-6, rtol: 1e-6 },
@@ -44,6 +46,9 @@ const M = 1 << 20;
 export default defineBenchCases('elementwise', [
   { name: 'relu 1M', shape: '[1048576]', flops: M, quick: true, setup: (ctx: BenchContext) => setup('relu', { a: [M], b: null }, ctx) },
   { name: 'add 1M', shape: '[1048576] + [1048576]', flops: M, quick: true, setup: (ctx: BenchContext) => setup('add', { a: [M], b: [M] }, ctx) },
-  { name: 'add broadcast [1024,1024] + [1024]', shape: '[1024,1024] + [1024]', flops: M, quick: true, setup: (ctx: BenchContext) => setup('add', { a: [1024, 1024], b: [1024] }, ctx) },
+  {
+    name: 'add broadcast [1024,1024] + [1024]', shape: '[1024,1024] + [1024]', flops: M, quick: true,
+    setup: (ctx: BenchContext) => setup('add', { a: [1024, 1024], b: [1024] }, ctx),
+  },
   { name: 'add 16M', shape: '[16777216] + [16777216]', flops: 16 * M, setup: (ctx: BenchContext) => setup('add', { a: [16 * M], b: [16 * M] }, ctx) },
 ]);

@@ -39,7 +39,8 @@ function tfModel(tf: Tf, arch: Arch, state: HostState): { forward: (x: TfTensor)
     const [m, v, b, w] = bnCache.get(p)!;
     return tf.batchNorm(x, m!, v!, b!, w!, 1e-5);
   };
-  const conv = (x: TfTensor, k: string, stride: number, pad: number): TfTensor => tf.conv2d(x as Parameters<typeof tf.conv2d>[0], filter(k) as Parameters<typeof tf.conv2d>[1], stride, pad);
+  const conv = (x: TfTensor, k: string, stride: number, pad: number): TfTensor =>
+    tf.conv2d(x as Parameters<typeof tf.conv2d>[0], filter(k) as Parameters<typeof tf.conv2d>[1], stride, pad);
   const dwConv = (x: TfTensor, k: string, stride: number): TfTensor =>
     tf.depthwiseConv2d(x as Parameters<typeof tf.depthwiseConv2d>[0], filter(k, true) as Parameters<typeof tf.depthwiseConv2d>[1], stride, 1);
   const linear = (x: TfTensor, p: string): TfTensor => {
@@ -93,7 +94,9 @@ async function setup(arch: Arch, N: number, { E, tf, random }: BenchContext): Pr
   const model = arch === 'resnet18' ? E.models.resnet18() : E.models.mobilenetV2();
   const entries = [...model.stateDict()].map(([key, t]) => ({ key, shape: [...t.shape] }));
   const state: HostState = new Map(entries.map((e, i) => [e.key, { shape: e.shape, data: seededValues(entries, i) }]));
-  model.loadStateDict(new Map([...state].map(([k, v]) => [k, { dtype: v.data instanceof Int32Array ? ('int32' as const) : ('float32' as const), shape: v.shape, data: v.data }])));
+  model.loadStateDict(new Map([...state].map(([k, v]) => [k, {
+    dtype: v.data instanceof Int32Array ? ('int32' as const) : ('float32' as const), shape: v.shape, data: v.data,
+  }])));
   model.eval();
   const xs = random(N * 3 * 224 * 224, 11);
   const x = E.tensor(xs, [N, 3, 224, 224]);

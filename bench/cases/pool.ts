@@ -46,6 +46,12 @@ function maxPool(N: number, C: number, H: number, { E, tf, random }: BenchContex
 }
 
 export default defineBenchCases('pool', [
-  { name: 'maxPool2d 3×3/2 p1 [1,64,112,112]', shape: 'x [1,64,112,112] → [1,64,56,56]', flops: 9 * 64 * 56 * 56, quick: true, setup: (ctx: BenchContext) => maxPool(1, 64, 112, ctx) },
-  { name: 'maxPool2d 3×3/2 p1 [16,64,112,112]', shape: 'x [16,64,112,112] → [16,64,56,56]', flops: 9 * 16 * 64 * 56 * 56, setup: (ctx: BenchContext) => maxPool(16, 64, 112, ctx) },
+  {
+    name: 'maxPool2d 3×3/2 p1 [1,64,112,112]', shape: 'x [1,64,112,112] → [1,64,56,56]', flops: 9 * 64 * 56 * 56, quick: true,
+    setup: (ctx: BenchContext) => maxPool(1, 64, 112, ctx),
+  },
+  {
+    name: 'maxPool2d 3×3/2 p1 [16,64,112,112]', shape: 'x [16,64,112,112] → [16,64,56,56]', flops: 9 * 16 * 64 * 56 * 56,
+    setup: (ctx: BenchContext) => maxPool(16, 64, 112, ctx),
+  },
 ]);

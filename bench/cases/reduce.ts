@@ -43,8 +43,17 @@ function setup(op: Op, rows: number, cols: number, { E, tf, random }: BenchConte
 }
 
 export default defineBenchCases('reduce', [
-  { name: 'sum rows [1024,1024]', shape: '[1024,1024] → [1024]', flops: 1 << 20, quick: true, setup: (ctx: BenchContext) => setup('sum rows', 1024, 1024, ctx) },
+  {
+    name: 'sum rows [1024,1024]', shape: '[1024,1024] → [1024]', flops: 1 << 20, quick: true,
+    setup: (ctx: BenchContext) => setup('sum rows', 1024, 1024, ctx),
+  },
   { name: 'sum all [1024,1024]', shape: '[1024,1024] → []', flops: 1 << 20, quick: true, setup: (ctx: BenchContext) => setup('sum all', 1024, 1024, ctx) },
-  { name: 'softmax [256,1000]', shape: '[256,1000] over the classes', flops: 5 * 256 * 1000, quick: true, setup: (ctx: BenchContext) => setup('softmax', 256, 1000, ctx) },
-  { name: 'softmax [4096,1000]', shape: '[4096,1000] over the classes', flops: 5 * 4096 * 1000, setup: (ctx: BenchContext) => setup('softmax', 4096, 1000, ctx) },
+  {
+    name: 'softmax [256,1000]', shape: '[256,1000] over the classes', flops: 5 * 256 * 1000, quick: true,
+    setup: (ctx: BenchContext) => setup('softmax', 256, 1000, ctx),
+  },
+  {
+    name: 'softmax [4096,1000]', shape: '[4096,1000] over the classes', flops: 5 * 4096 * 1000,
+    setup: (ctx: BenchContext) => setup('softmax', 4096, 1000, ctx),
+  },
 ]);

@@ -29,7 +29,9 @@
 
 import { BasicBlock } from '../../src/models/resnet.ts';
 import { denseAfterNhwcFlatten, nchwToNhwc, toTfFilter, type HostArray } from '../tf-layout.ts';
-import { defineBenchCases, type BenchCase, type BenchContext, type Engine, type EngineTensor, type Tf, type TfTensor, type TrainStepInstance } from '../registry.ts';
+import {
+  defineBenchCases, type BenchCase, type BenchContext, type Engine, type EngineTensor, type Tf, type TfTensor, type TrainStepInstance,
+} from '../registry.ts';
 
 type ModelName = 'mnist-cnn' | 'resnet-s';
 type Mode = 'full' | 'frozen' | 'two-heads';
@@ -110,7 +112,9 @@ function transposed(a: ArrayLike<number>, rows: number, cols: number): Float32Ar
 }
 
 function load(m: Module, state: Map<string, HostArray>): void {
-  m.loadStateDict(new Map([...state].map(([k, v]) => [k, { dtype: v.data instanceof Int32Array ? ('int32' as const) : ('float32' as const), shape: [...v.shape], data: v.data }])));
+  m.loadStateDict(new Map([...state].map(([k, v]) => [k, {
+    dtype: v.data instanceof Int32Array ? ('int32' as const) : ('float32' as const), shape: [...v.shape], data: v.data,
+  }])));
 }
 
 /** TF.js twin of buildOurs over NHWC input: forward functions over variables made from the same state. */
@@ -135,7 +139,9 @@ function buildTf(tf: Tf, model: ModelName, trunkState: Map<string, HostArray>, h
   // Dense kernels in Keras's [in, out] layout, multiplied without transposeB: TF.js 4.22 WebGPU's matMul with
   // transposeB gave wrong values for [16, 3136] × [128, 3136]ᵀ on SwiftShader (max error 0.58 against its CPU
   // backend, Dawn in Node), and [in, out] is the layout a TF.js user has anyway.
-  const dense = (state: Map<string, HostArray>, p: string, list: InstanceType<Tf['Variable']>[] | null, trainable: boolean, flattenFrom?: [number, number, number]) => {
+  const dense = (
+    state: Map<string, HostArray>, p: string, list: InstanceType<Tf['Variable']>[] | null, trainable: boolean, flattenFrom?: [number, number, number],
+  ) => {
     const key = (leaf: string) => (p ? `${p}.${leaf}` : leaf);
     const w = get(state, key('weight'));
     const [out, inF] = w.shape as [number, number];

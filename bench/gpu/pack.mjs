@@ -1,37 +1,41 @@
 #!/usr/bin/env node
-// `npm run bench:gpu -- --pack`: gets the one GPU run ready (see bench/gpu/run.sh for what it runs).
-//   1. bundles the benchmarks into dist-gpu/bench-node.mjs (bench/build-node.mjs) and copies bench/gpu/run.sh
-//      and bench/gpu/torch_reference.py beside it;
+// `npm run bench:gpu -- --pack`: gets the GPU run ready (bench/gpu/main.ts: sections with their own time caps, the
+// whole under 5 minutes on an H100, so that it runs twice in a session's 15 device minutes).
+//   1. bundles it into dist-gpu/gpu-run/ (bench/gpu/build.mjs) and copies bench/gpu/run.sh beside it;
 //   2. packs node, the Dawn addon and the Vulkan loaders into .gpu/ with ../shared/gpu/pack.sh (a checkout
-//      with ../shared beside it, as CI has; /work/shared/gpu/README.md);
-//   3. prints the one command to run on the GPU machine, with what to carry there.
-// `npm run bench:gpu -- --tiny`: instead runs that pipeline here on a few quick rows, on SwiftShader's Vulkan
-// driver when no GPU is present (VK_ICD_FILENAMES, as bench:node --swiftshader), writing dist-gpu/tiny-run/.
+//      with ../shared beside it, as CI has, or $GPU_PACK_SH; /work/shared/gpu/README.md);
+//   3. prints the one command to run on the GPU machine, with what to carry there (.gpu and dist-gpu, < 64 MiB).
+// `npm run bench:gpu -- --tiny [--only SECTION]`: instead runs every section (or those named) here on a few quick
+// items, on SwiftShader's Vulkan driver when no GPU is present (VK_ICD_FILENAMES), writing dist-gpu/tiny-run/.
 
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/headless.mjs';
-import { buildNodeBench } from '../build-node.mjs';
+import { buildGpuRun } from './build.mjs';
 
 const args = process.argv.slice(2);
 const pack = args.includes('--pack');
 const tiny = args.includes('--tiny');
-if (!pack && !tiny) {
-  console.error('usage: npm run bench:gpu -- --pack   (or --tiny to try the run here)');
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
+if ((!pack && !tiny) || (onlyAt >= 0 && !only)) {
+  console.error('usage: npm run bench:gpu -- --pack   (or --tiny [--only SECTION[,SECTION]] to try the run here)');
   process.exit(2);
 }
 
 const outDir = path.join(REPO_ROOT, 'dist-gpu');
-const bundle = await buildNodeBench(outDir);
-for (const f of ['run.sh', 'torch_reference.py']) copyFileSync(path.join(REPO_ROOT, 'bench', 'gpu', f), path.join(outDir, f));
-console.log(`built ${path.relative(REPO_ROOT, bundle)} (+ run.sh, torch_reference.py)`);
+const bundle = await buildGpuRun(path.join(outDir, 'gpu-run'));
+copyFileSync(path.join(REPO_ROOT, 'bench', 'gpu', 'run.sh'), path.join(outDir, 'run.sh'));
+console.log(`built ${path.relative(REPO_ROOT, bundle)} (+ dist-gpu/run.sh)`);
 
 if (pack) {
-  const packer = path.resolve(REPO_ROOT, '..', 'shared', 'gpu', 'pack.sh');
-  if (!existsSync(packer)) {
-    console.error(`bench:gpu --pack: no ${packer}; it needs a checkout with ../shared beside it (as CI has)`);
+  // ../shared beside the checkout (CI), or ../../shared beside a helper's worktree (/work/wt/<name>); or $GPU_PACK_SH.
+  const candidates = [process.env.GPU_PACK_SH, path.resolve(REPO_ROOT, '..', 'shared', 'gpu', 'pack.sh'), path.resolve(REPO_ROOT, '..', '..', 'shared', 'gpu', 'pack.sh')];
+  const packer = candidates.find((p) => p && existsSync(p));
+  if (!packer) {
+    console.error(`bench:gpu --pack: no pack.sh (looked at ${candidates.filter((p) => p).join(', ')}); set GPU_PACK_SH or use a checkout with ../shared beside it`);
     process.exit(2);
   }
   // pack.sh writes .git/info/exclude, which a git worktree does not have (.git is a file there): pack in a
@@ -57,7 +61,7 @@ if (pack) {
     }
   }
   console.log('\nOn the GPU machine (device tool: carry [".gpu", "dist-gpu"]), from the project root:\n');
-  console.log('  bash .gpu/run.sh bash dist-gpu/run.sh $OUT\n');
+  console.log('  bash .gpu/run.sh bash dist-gpu/run.sh $OUT [--only SECTION[,SECTION]]\n');
   console.log('It writes $OUT/gpu-run.json and $OUT/gpu-run.md (and torch-reference.json); budget: under 5 minutes.');
 } else {
   const env = { ...process.env };
@@ -68,6 +72,7 @@ if (pack) {
     env.VK_ICD_FILENAMES = icd;
     env.LD_LIBRARY_PATH = ['/usr/lib/chromium', env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   }
-  const r = spawnSync('bash', [path.join(outDir, 'run.sh'), path.join(outDir, 'tiny-run'), '--tiny'], { cwd: REPO_ROOT, env, stdio: 'inherit' });
+  const runArgs = [path.join(outDir, 'run.sh'), path.join(outDir, 'tiny-run'), '--tiny', ...(only ? ['--only', only] : [])];
+  const r = spawnSync('bash', runArgs, { cwd: REPO_ROOT, env, stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }

@@ -286,7 +286,8 @@ async function main(): Promise<unknown> {
     const done = runTimes.length;
     const eta = (mean(runTimes) * (total - done)) / 1000;
     const metrics = Object.entries(r.test).map(([k, v]) => `${k} ${v!.toFixed(2)}`).join(', ');
-    log(`[${done}/${total}] ${spec.regime} ${spec.model} seed ${spec.seed}: ${metrics}; ${r.msPerStep.toFixed(1)} ms/step; ETA ${Math.floor(eta / 60)}m${String(Math.round(eta % 60)).padStart(2, '0')}s`);
+    const etaText = `${Math.floor(eta / 60)}m${String(Math.round(eta % 60)).padStart(2, '0')}s`;
+    log(`[${done}/${total}] ${spec.regime} ${spec.model} seed ${spec.seed}: ${metrics}; ${r.msPerStep.toFixed(1)} ms/step; ETA ${etaText}`);
   };
   const run = async (regime: Regime, model: string) => {
     for (const seed of seeds) {
@@ -307,7 +308,8 @@ async function main(): Promise<unknown> {
   /** The weighting with the best mean relative validation gain over the single-task baselines run in the regime. */
   const bestOnVal = (regime: Regime, methods: readonly Method[]): Method => {
     const based = TASKS.filter((t) => results.some((r) => r.regime === regime && r.model === `single:${t}`));
-    const base = Object.fromEntries(based.map((t) => [t, mean(results.filter((r) => r.regime === regime && r.model === `single:${t}`).map((r) => r.val[t]!))])) as Record<Task, number>;
+    const single = (t: Task) => results.filter((r) => r.regime === regime && r.model === `single:${t}`);
+    const base = Object.fromEntries(based.map((t) => [t, mean(single(t).map((r) => r.val[t]!))])) as Record<Task, number>;
     let best = methods[0]!;
     let bestScore = -Infinity;
     for (const m of methods) {

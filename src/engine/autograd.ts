@@ -1,53 +1,16 @@
 // Reverse-mode autograd. An op that has an input needing a gradient attaches a GradNode to its output: the
 // edges to its inputs, the tensors its backward rule needs (saved as aliases that keep their memory alive
 // even if the user disposes the originals), and the rule itself. backward() hands the graph to the reverse
-// walk, engine/backward.ts, which the main entry registers.
+// walk, engine/backward.ts, which the main entry registers (registerGradOps). GradNode itself is declared in
+// tensor.ts, beside the Tensor that carries it: the two types refer to each other.
 //
 // Memory: a node is reference-counted by the live tensors that carry it and by its child nodes. When the
 // count drops to zero (the graph is unreachable) or after backward() has run, the node frees what it saved.
 
 import { EngineError, ShapeError, fmtShape } from './errors.ts';
-import type { Tensor } from './tensor.ts';
+import { GradNode, installBackward, type BackwardRule, type Edge, type Tensor } from './tensor.ts';
 
-/**
- * Given the gradient of the output, returns one gradient per input (null where `needs[i]` is false: rules
- * skip that work, so a frozen weight costs no weight-gradient kernel).
- */
-export type BackwardRule = (grad: Tensor, saved: Tensor[], needs: boolean[]) => Array<Tensor | null>;
-
-type Edge = { node: GradNode } | { leaf: Tensor } | null;
-
-export class GradNode {
-  refs = 0;
-  freed = false;
-
-  constructor(
-    readonly op: string,
-    readonly outShape: readonly number[],
-    public edges: Edge[],
-    public saved: Tensor[],
-    public rule: BackwardRule | null,
-  ) {
-    for (const e of edges) if (e && 'node' in e) e.node.refs++;
-  }
-
-  decRef(): void {
-    if (this.freed) return;
-    if (--this.refs <= 0) this.free();
-  }
-
-  /** Releases saved tensors and the edges; the parents lose one reference each. */
-  free(): void {
-    if (this.freed) return;
-    this.freed = true;
-    for (const s of this.saved) s.dispose();
-    const edges = this.edges;
-    this.saved = [];
-    this.edges = [];
-    this.rule = null;
-    for (const e of edges) if (e && 'node' in e) e.node.decRef();
-  }
-}
+export { GradNode, type BackwardRule } from './tensor.ts';
 
 let gradEnabled = true;
 
@@ -109,11 +72,10 @@ export interface GradOps {
 /** The reverse walk (engine/backward.ts), given the registered ops. */
 export type BackwardWalk = (root: Tensor, grad: Tensor | undefined, ops: GradOps) => void;
 let ops: GradOps | null = null;
-let walk: BackwardWalk | null = null;
-/** The main entry (engine/methods.ts) wires autograd: the ops it needs and the walk itself (see backward). */
+/** The main entry (engine/methods.ts) wires autograd: the ops it needs, and the walk Tensor.backward runs. */
 export function registerGradOps(o: GradOps, w: BackwardWalk): void {
   ops = o;
-  walk = w;
+  installBackward((root, grad) => w(root, grad, o));
 }
 
 /**
@@ -140,13 +102,4 @@ export function attach(op: string, inputs: ReadonlyArray<Tensor | null | undefin
   const node = new GradNode(op, out.shape, edges, saved.map((s) => s.alias()), rule);
   out.setGradFn(node);
   return out;
-}
-
-/**
- * d(root)/d(leaves), accumulated into each leaf's `.grad` (Tensor.backward). The walk and the ops it needs
- * come from the main entry; without it this throws.
- */
-export function backward(root: Tensor, grad?: Tensor): void {
-  if (!ops || !walk) throw new EngineError("backward: autograd is wired up by the main entry: import 'webgpu-tensor' (webgpu-tensor/core alone does not train)");
-  walk(root, grad, ops);
 }

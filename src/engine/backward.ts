@@ -5,6 +5,7 @@
 
 import { noGrad, type GradNode, type GradOps } from './autograd.ts';
 import { EngineError, ShapeError, fmtShape } from './errors.ts';
+import { gradDestination } from './grad-destination.ts';
 import { keep } from './scope.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -42,21 +43,32 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, ops: GradOps
           g.dispose();
           throw new EngineError(`backward: trying to backward through the graph a second time (op ${node.op}); its saved tensors were already freed`);
         }
-        const results = node.rule(g, node.saved, node.edges.map((e) => e !== null));
-        // A rule may return the same handle twice (add) or its incoming gradient: give each edge its own handle
-        // (aliases share memory) before any of them is consumed.
+        let results: ReadonlyArray<Tensor | null> = [];
+        let handles: Array<Tensor | null>;
         const routed = new Set<Tensor>();
-        const handles = node.edges.map((edge, i) => {
-          const gi = results[i] ?? null;
-          if (!edge || !gi) return null;
-          const want = 'node' in edge ? edge.node.outShape : edge.leaf.shape;
-          if (gi.shape.length !== want.length || gi.shape.some((d, k) => d !== want[k])) {
-            throw new EngineError(`backward of ${node.op}: gradient for input ${i} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(want)}`);
-          }
-          const h = routed.has(gi) || gi === g ? gi.alias() : gi;
-          routed.add(gi);
-          return h;
-        });
+        const aliases: Tensor[] = [];
+        try {
+          results = node.rule(g, node.saved, node.edges.map((e) => e !== null));
+          // A rule may return the same handle twice (add) or its incoming gradient: give each edge its own handle
+          // (aliases share memory) before any of them is consumed.
+          handles = node.edges.map((edge, i) => {
+            const gi = results[i] ?? null;
+            if (!edge || !gi) return null;
+            const want = 'node' in edge ? edge.node.outShape : edge.leaf.shape;
+            if (gi.shape.length !== want.length || gi.shape.some((d, k) => d !== want[k])) {
+              throw new EngineError(`backward of ${node.op}: gradient for input ${i} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(want)}`);
+            }
+            const h = routed.has(gi) || gi === g ? gi.alias() : gi;
+            if (h !== gi) aliases.push(h);
+            routed.add(gi);
+            return h;
+          });
+        } catch (e) {
+          // A rule that throws (a forced kernel version that does not take the shape) leaves nothing behind:
+          // its incoming gradient, what it returned and the aliases made for it.
+          for (const r of new Set([g, ...results, ...aliases])) if (r && !r.isDisposed) r.dispose();
+          throw e;
+        }
         node.edges.forEach((edge, i) => {
           const gi = handles[i];
           if (!edge || !gi) return;
@@ -93,10 +105,13 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, ops: GradOps): void {
   if (leaf.grad) {
     ops.addInto(leaf.grad, g);
     g.dispose();
-  } else if (leaf.gradHome && !leaf.gradHome.isDisposed) {
-    // An optimizer's flat-buffer slot: copy (it may hold a stale gradient) and mark the leaf as reached.
-    ops.copyInto(leaf.gradHome, g);
-    leaf.grad = leaf.gradHome;
+    return;
+  }
+  const destination = gradDestination(leaf);
+  if (destination) {
+    // A preallocated destination (grad-destination.ts): copy (it may hold a stale gradient), and it becomes the grad.
+    ops.copyInto(destination, g);
+    leaf.grad = destination;
     g.dispose();
   } else if (g.storageRefCount === 1) {
     leaf.grad = keep(g);

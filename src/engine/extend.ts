@@ -8,11 +8,15 @@
 //
 // Everything here records work on the engine's own device and queue, in order with the built-in ops.
 
-export { defineKernel, grid, MAX_WORKGROUPS_PER_DIM, type Kernel, type BindingKind, type FieldType, type ParamsFields, type ParamsValues } from '../shaders/kernel.ts';
+export {
+  defineKernel, grid, MAX_WORKGROUPS_PER_DIM, type Kernel, type BindingKind, type FieldType, type ParamsFields, type ParamsValues,
+} from '../shaders/kernel.ts';
 export { emptyTensor, launch, type LaunchOptions } from './runtime/launch.ts';
 export { attach, needsGrad, type BackwardRule } from './autograd.ts';
 export { checkOperand, checkFloat } from './tensor.ts';
-export { traceKernels, traceLaunches, recorderStats, type RecorderStats, type LaunchRecord } from './runtime/recorder.ts';
+export { recorderStats, type RecorderStats } from './runtime/recorder.ts';
+export { traceKernels, traceLaunches, type LaunchRecord } from './runtime/trace.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';
 export { chooseMatmulVersion, type MatmulProblem } from './ops/matmul.ts';
-export { conv2dPasses, type Conv2dGeometry, type Conv2dPass, type GemmTiles } from './ops/conv.ts';
+export { conv2dPasses, type GemmTiles } from './ops/conv.ts';
+export type { Conv2dGeometry, Conv2dPass } from './ops/conv-geometry.ts';

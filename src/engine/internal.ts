@@ -12,7 +12,13 @@ export { Tensor, checkFloat, checkOperand, type DType, type NestedArray } from '
 export { Storage, VIEW_ALIGN_BYTES } from './runtime/storage.ts';
 export { tidy, keep } from './scope.ts';
 export { noGrad, isGradEnabled, attach, type BackwardRule } from './autograd.ts';
-export { flush, sync, traceKernels, traceLaunches, type LaunchRecord, recorderStats, stagedData, MAX_STAGED_BYTES, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, MAX_BATCH_COMMANDS_HARD, writeVersion, type BufferRange } from './runtime/recorder.ts';
+export { flush, recorderStats, MAX_BATCH_COMMANDS, MAX_BATCH_RELEASED_BYTES, MAX_IN_FLIGHT, MAX_BATCH_COMMANDS_HARD } from './runtime/recorder.ts';
+export { sync } from './runtime/readback.ts';
+export { traceKernels, traceLaunches, type LaunchRecord } from './runtime/trace.ts';
+export { stagedData, MAX_STAGED_BYTES } from './runtime/uniform-arena.ts';
+export { writeVersion } from './runtime/write-versions.ts';
+export type { BufferRange } from './runtime/buffer-range.ts';
+export { setGradDestination, gradDestination } from './grad-destination.ts';
 export { bufferPool, type PoolStats } from './runtime/buffer-pool.ts';
 export { setBindGroupCaching, MAX_CACHED_BIND_GROUPS } from './runtime/bind-groups.ts';
 export { emptyTensor, launch } from './runtime/launch.ts';
@@ -41,8 +47,17 @@ export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
 export { memoryStats, resetPeakMemory, emptyCache } from './runtime/stats.ts';
 export { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './ops/act-epilogue.ts';
+export { conv2d, conv2dAct, conv2dPasses, conv2dVersions, type GemmTiles } from './ops/conv.ts';
 export {
-  conv2d, conv2dAct, conv2dPasses, conv2dVersions, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type GemmTiles, type IntPair,
-} from './ops/conv.ts';
-export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveOutputSize, type MaxPool2dOptions, type AvgPool2dOptions, type AdaptiveSize } from './ops/pool.ts';
+  intPair, windowOutputSize2d, checkPoolPadding, adaptiveOutputSize, type IntPair, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type AdaptiveSize,
+} from './ops/conv-geometry.ts';
+export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.ts';
+export { batchStatistics, batchNormApply, batchNormUpdateRunning, type RunningStats } from './ops/batch-norm.ts';
+export { layerNorm } from './ops/layer-norm.ts';
+export { fusedCrossEntropy, FUSED_CROSS_ENTROPY_MAX_ELEMENTS, type FusedCrossEntropyArgs } from './ops/cross-entropy.ts';
+export { dropout } from './ops/dropout.ts';
 export { kernelVersions, defineKernelVersions, type KernelVersion, type KernelVersionsSpec, type KernelPassInfo } from './runtime/kernel-registry.ts';
+export {
+  sgdStep, adamStep, flatGradNorm, sgdTableRow, adamTableRow, StepBuffers, STEP_CHUNK,
+  type FlatSegment, type StepBindings, type SgdStepHyper, type AdamStepHyper,
+} from './ops/optim-step.ts';

@@ -9,7 +9,8 @@
 // next see the write (queue order). Before the app reads a tensor in its own pass, t.gpuBuffer() submits
 // the ops that produce it. `await sync()` also waits until the GPU has finished them.
 
-import { checkDeviceLive, engineDevice, registerExternalBuffer, Usage } from './runtime/device.ts';
+import { checkDeviceLive, engineDevice, Usage } from './runtime/device.ts';
+import { registerExternalBuffer } from './runtime/error-scopes.ts';
 import { DTypeError, EngineError, ResourceError, fmtShape } from './errors.ts';
 import { checkOptions } from './options.ts';
 import { checkShape, sizeOf } from './shape.ts';
@@ -29,7 +30,10 @@ export interface FromGPUBufferOptions {
 export const REQUIRED_USAGE = Usage.STORAGE | Usage.COPY_SRC;
 
 function usageNames(usage: number): string {
-  const names = Object.entries({ MAP_READ: 1, MAP_WRITE: 2, COPY_SRC: 4, COPY_DST: 8, INDEX: 0x10, VERTEX: 0x20, UNIFORM: 0x40, STORAGE: 0x80, INDIRECT: 0x100, QUERY_RESOLVE: 0x200 })
+  const bits = {
+    MAP_READ: 1, MAP_WRITE: 2, COPY_SRC: 4, COPY_DST: 8, INDEX: 0x10, VERTEX: 0x20, UNIFORM: 0x40, STORAGE: 0x80, INDIRECT: 0x100, QUERY_RESOLVE: 0x200,
+  };
+  const names = Object.entries(bits)
     .filter(([, bit]) => (usage & bit) !== 0)
     .map(([n]) => n);
   return names.join(' | ') || 'none';

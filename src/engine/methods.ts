@@ -112,4 +112,7 @@ Object.defineProperty(Tensor.prototype, 'T', {
   configurable: true,
 });
 
-registerGradOps({ onesLike, add: (a, b) => E.add(a, b), addInto: (d, s) => E.addInto(d, s), copyInto: (d, s) => E.copyInto(d, s), copyOf: E.clone, sumTo }, runBackward);
+registerGradOps(
+  { onesLike, add: (a, b) => E.add(a, b), addInto: (d, s) => E.addInto(d, s), copyInto: (d, s) => E.copyInto(d, s), copyOf: E.clone, sumTo },
+  runBackward,
+);

@@ -2,22 +2,28 @@
 // objects too) and those passed to keep(). Scopes nest; a tensor returned from an inner scope belongs to the
 // outer one. Tensors the autograd graph still needs stay alive through the graph's own references.
 
-import type { Tensor } from './tensor.ts';
+/**
+ * What a scope holds: a Tensor (tensor.ts tracks every one it constructs and registers the check that tells
+ * tensors apart). Structural, so this module needs no import of tensor.ts, which imports it.
+ */
+interface Scoped {
+  dispose(): void;
+}
 
-const scopes: Set<Tensor>[] = [];
+const scopes: Set<Scoped>[] = [];
 
 /** Called by every tensor constructor. */
-export function trackTensor(t: Tensor): void {
+export function trackTensor(t: Scoped): void {
   scopes[scopes.length - 1]?.add(t);
 }
 
 /** Exempts `t` from the enclosing tidy() scopes. */
-export function keep<T extends Tensor>(t: T): T {
+export function keep<T extends Scoped>(t: T): T {
   for (const s of scopes) s.delete(t);
   return t;
 }
 
-function collect(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor, depth = 0): void {
+function collect(value: unknown, out: Set<Scoped>, isTensor: (v: unknown) => v is Scoped, depth = 0): void {
   if (depth > 8 || value === null || typeof value !== 'object') return;
   if (isTensor(value)) {
     out.add(value);
@@ -33,8 +39,8 @@ function collect(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v i
   }
 }
 
-let tensorCheck: ((v: unknown) => v is Tensor) | null = null;
-export function registerTensorCheck(fn: (v: unknown) => v is Tensor): void {
+let tensorCheck: ((v: unknown) => v is Scoped) | null = null;
+export function registerTensorCheck(fn: (v: unknown) => v is Scoped): void {
   tensorCheck = fn;
 }
 
@@ -46,7 +52,7 @@ export function registerTensorCheck(fn: (v: unknown) => v is Tensor): void {
 export function tidy<R>(fn: () => R): R {
   if (typeof (fn as unknown) !== 'function') throw new TypeError('tidy: expected a function');
   if (isAsync(fn)) throw new TypeError(TIDY_ASYNC);
-  const scope = new Set<Tensor>();
+  const scope = new Set<Scoped>();
   scopes.push(scope);
   let result: R;
   try {
@@ -62,7 +68,7 @@ export function tidy<R>(fn: () => R): R {
     void result.catch(() => undefined);
     throw new TypeError(TIDY_ASYNC);
   }
-  const keepSet = new Set<Tensor>();
+  const keepSet = new Set<Scoped>();
   collect(result, keepSet, tensorCheck!);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {

@@ -3,10 +3,11 @@
 // only records GPU work. The op methods (`x.add(y)`) are installed by methods.ts as thin wrappers over the
 // functional ops, which hold the forward and backward rules; this module imports no op.
 
-import { backward as runBackward, type GradNode } from './autograd.ts';
 import { checkDeviceLive, currentGeneration } from './runtime/device.ts';
 import { DisposedError, DTypeError, EngineError, ShapeError, fmtShape } from './errors.ts';
-import { flush, readBuffer, type BufferRange } from './runtime/recorder.ts';
+import type { BufferRange } from './runtime/buffer-range.ts';
+import { readBuffer } from './runtime/readback.ts';
+import { flush } from './runtime/recorder.ts';
 import { registerTensorCheck, trackTensor } from './scope.ts';
 import { sizeOf } from './shape.ts';
 import type { Storage } from './runtime/storage.ts';
@@ -24,12 +25,6 @@ export class Tensor {
   private gradient: Tensor | null = null;
   /** The node that produced this tensor, for non-leaf tensors in a recorded graph. */
   gradFn: GradNode | null = null;
-  /**
-   * Internal (optimizers): where backward puts this leaf's gradient when `grad` is null, e.g. the parameter's
-   * slot in an optimizer's flat gradient buffer. Backward copies the first gradient into it and sets
-   * `grad = gradHome`, so `grad !== null` means "a backward reached this leaf since the last zeroGrad()".
-   */
-  gradHome: Tensor | null = null;
   private store: Storage | null;
   private needsGrad = false;
 
@@ -93,7 +88,9 @@ export class Tensor {
 
   set requiresGrad(value: boolean) {
     if (this.gradFn) throw new EngineError(`requiresGrad: can only be changed on leaf tensors (this one comes from ${this.gradFn.op})`);
-    if (value && this.dtype !== 'float32') throw new DTypeError(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype} ${this.describe()}`);
+    if (value && this.dtype !== 'float32') {
+      throw new DTypeError(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype} ${this.describe()}`);
+    }
     this.needsGrad = value;
   }
 
@@ -141,7 +138,6 @@ export class Tensor {
     this.store = null;
     this.gradient?.dispose();
     this.gradient = null;
-    this.gradHome = null;
     const node = this.gradFn;
     this.gradFn = null;
     node?.decRef();
@@ -196,7 +192,7 @@ export class Tensor {
   backward(gradient?: Tensor): void {
     if (this.isDisposed) throw new DisposedError(`backward: tensor ${this.describe()} was used after dispose()`);
     if (gradient !== undefined) checkOperand('backward', gradient, 'gradient');
-    runBackward(this, gradient);
+    walkBackward(this, gradient);
   }
 
   /** A tensor sharing this one's memory, cut from the graph. */
@@ -229,4 +225,64 @@ export function checkFloat(op: string, ...ts: Tensor[]): void {
   for (const t of ts) {
     if (t.dtype !== 'float32') throw new DTypeError(`${op}: expected float32, got ${t.dtype} ${t.describe()}`);
   }
+}
+
+// ------------------------------------------------------------ the graph node
+
+/**
+ * Given the gradient of the output, returns one gradient per input (null where `needs[i]` is false: rules
+ * skip that work, so a frozen weight costs no weight-gradient kernel).
+ */
+export type BackwardRule = (grad: Tensor, saved: Tensor[], needs: boolean[]) => Array<Tensor | null>;
+
+export type Edge = { node: GradNode } | { leaf: Tensor } | null;
+
+/**
+ * What autograd.ts's attach hangs on an op's output: the edges to the op's inputs, the tensors its rule reads,
+ * and the rule. Declared here, beside the Tensor that carries it in `gradFn`, because each type refers to the
+ * other. Reference-counted by the live tensors that carry it and by its child nodes.
+ */
+export class GradNode {
+  refs = 0;
+  freed = false;
+
+  constructor(
+    readonly op: string,
+    readonly outShape: readonly number[],
+    public edges: Edge[],
+    public saved: Tensor[],
+    public rule: BackwardRule | null,
+  ) {
+    for (const e of edges) if (e && 'node' in e) e.node.refs++;
+  }
+
+  decRef(): void {
+    if (this.freed) return;
+    if (--this.refs <= 0) this.free();
+  }
+
+  /** Releases saved tensors and the edges; the parents lose one reference each. */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    for (const s of this.saved) s.dispose();
+    const edges = this.edges;
+    this.saved = [];
+    this.edges = [];
+    this.rule = null;
+    for (const e of edges) if (e && 'node' in e) e.node.decRef();
+  }
+}
+
+/**
+ * d(root)/d(leaves) into each leaf's `.grad`: the reverse walk (engine/backward.ts), which the main entry wires
+ * through autograd.ts's registerGradOps, so this module imports no autograd code.
+ */
+let walkBackward = (_root: Tensor, _grad: Tensor | undefined): void => {
+  throw new EngineError("backward: autograd is wired up by the main entry: import 'webgpu-tensor' (webgpu-tensor/core alone does not train)");
+};
+
+/** Called by registerGradOps. */
+export function installBackward(walk: (root: Tensor, grad: Tensor | undefined) => void): void {
+  walkBackward = walk;
 }

@@ -110,9 +110,16 @@ export abstract class ZooModel extends Module implements FeatureModel {
       const first = (keys: string[], line: (k: string) => string): string =>
         keys.slice(0, FIRST_KEYS).map((k) => `    ${line(k)}`).join('\n') + (keys.length > FIRST_KEYS ? `\n    … and ${keys.length - FIRST_KEYS} more` : '');
       const parts = [`${this.arch}: ${describeCheckpoint(this.arch, own, shapes)}`];
-      if (e.mismatchedKeys.length) parts.push(`  mismatched shapes (${e.mismatchedKeys.length}):\n${first(e.mismatchedKeys, (k) => `"${k}": checkpoint ${show(shapes.get(k))}, model ${show(own.get(k)?.shape)}`)}`);
-      if (e.missingKeys.length) parts.push(`  missing from the checkpoint (${e.missingKeys.length}):\n${first(e.missingKeys, (k) => `"${k}" ${show(own.get(k)?.shape)}`)}`);
-      if (e.unexpectedKeys.length) parts.push(`  not in the model (${e.unexpectedKeys.length}):\n${first(e.unexpectedKeys, (k) => `"${k}" ${show(shapes.get(k))}`)}`);
+      if (e.mismatchedKeys.length) {
+        const lines = first(e.mismatchedKeys, (k) => `"${k}": checkpoint ${show(shapes.get(k))}, model ${show(own.get(k)?.shape)}`);
+        parts.push(`  mismatched shapes (${e.mismatchedKeys.length}):\n${lines}`);
+      }
+      if (e.missingKeys.length) {
+        parts.push(`  missing from the checkpoint (${e.missingKeys.length}):\n${first(e.missingKeys, (k) => `"${k}" ${show(own.get(k)?.shape)}`)}`);
+      }
+      if (e.unexpectedKeys.length) {
+        parts.push(`  not in the model (${e.unexpectedKeys.length}):\n${first(e.unexpectedKeys, (k) => `"${k}" ${show(shapes.get(k))}`)}`);
+      }
       throw new StateDictError(parts.join('\n'), e.missingKeys, e.unexpectedKeys, e.mismatchedKeys);
     }
     return this;
@@ -140,9 +147,13 @@ export abstract class ZooModel extends Module implements FeatureModel {
     const what = `${this.arch}: expected input [N, ${this.inChannels}, H, W] (RGB images, H and W ≥ ${this.minInputSize})`;
     if (x.rank !== 4) throw new ShapeError(`${what}, got ${x.describe()}`);
     const [, C, H, W] = x.shape as [number, number, number, number];
-    if (C !== this.inChannels) throw new ShapeError(`${what}, got ${C} channels in ${x.describe()}${C === 1 ? ' (a grayscale image: repeat it over 3 channels)' : C === 4 ? ' (RGBA: drop the alpha channel; models.imageToTensor does)' : ''}`);
+    if (C !== this.inChannels) {
+      const hint = C === 1 ? ' (a grayscale image: repeat it over 3 channels)' : C === 4 ? ' (RGBA: drop the alpha channel; models.imageToTensor does)' : '';
+      throw new ShapeError(`${what}, got ${C} channels in ${x.describe()}${hint}`);
+    }
     if (H < this.minInputSize || W < this.minInputSize) {
-      throw new ShapeError(`${what}, got ${x.describe()}: the trunk downsamples by 32, so a ${H}×${W} image leaves its last stage less than one pixel of real input`);
+      throw new ShapeError(`${what}, got ${x.describe()}: the trunk downsamples by 32, `
+        + `so a ${H}×${W} image leaves its last stage less than one pixel of real input`);
     }
   }
 }
@@ -163,7 +174,9 @@ function entriesOf(s: StateSource): Array<[string, { shape: readonly number[] }]
 /** Throws on option keys a factory does not know (a typo such as `numclasses` would otherwise be ignored). */
 export function checkOptions(op: string, options: object, allowed: readonly string[]): void {
   const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
-  if (unknown.length) throw new EngineError(`${op}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${allowed.join(', ')})`);
+  if (unknown.length) {
+    throw new EngineError(`${op}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${allowed.join(', ')})`);
+  }
 }
 
 /** A Sequential of `modules` named '0', '1', ... (torchvision's nn.Sequential). */

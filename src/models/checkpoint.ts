@@ -6,7 +6,8 @@ import { mobilenetV2Widths, WIDTH_MULTS } from './widths.ts';
 type Shapes = Map<string, readonly number[]>;
 
 const RESNET_BLOCKS: Record<string, string> = {
-  '2,2,2,2/basic': 'resnet18', '3,4,6,3/basic': 'resnet34', '3,4,6,3/bottleneck': 'resnet50', '3,4,23,3/bottleneck': 'resnet101', '3,8,36,3/bottleneck': 'resnet152',
+  '2,2,2,2/basic': 'resnet18', '3,4,6,3/basic': 'resnet34', '3,4,6,3/bottleneck': 'resnet50',
+  '3,4,23,3/bottleneck': 'resnet101', '3,8,36,3/bottleneck': 'resnet152',
 };
 
 /** The architecture a state dict belongs to, in torchvision's names, with its class count and width. */
@@ -33,7 +34,9 @@ export function identifyCheckpoint(shapes: Shapes): CheckpointKind {
     const widthMult = WIDTH_MULTS.find((w) => mobilenetV2Widths(w).every((c, i) => c === got[i])) ?? null;
     return { arch: 'mobilenet_v2', numClasses: shapes.get('classifier.1.weight')?.[0] ?? null, widthMult };
   }
-  if (shapes.has('classifier.3.weight') && shapes.has('features.0.0.weight')) return { arch: 'mobilenet_v3', numClasses: shapes.get('classifier.3.weight')?.[0] ?? null };
+  if (shapes.has('classifier.3.weight') && shapes.has('features.0.0.weight')) {
+    return { arch: 'mobilenet_v3', numClasses: shapes.get('classifier.3.weight')?.[0] ?? null };
+  }
   return { arch: 'unknown', numClasses: null };
 }
 
@@ -41,7 +44,9 @@ export function identifyCheckpoint(shapes: Shapes): CheckpointKind {
 function mobilenetWidthsOf(shapes: Shapes): number[] {
   const out: number[] = [];
   for (let i = 0; i < 19; i++) {
-    const w = i === 0 || i === 18 ? shapes.get(`features.${i}.0.weight`) : (shapes.get(`features.${i}.conv.2.weight`) ?? shapes.get(`features.${i}.conv.1.weight`));
+    const w = i === 0 || i === 18
+      ? shapes.get(`features.${i}.0.weight`)
+      : (shapes.get(`features.${i}.conv.2.weight`) ?? shapes.get(`features.${i}.conv.1.weight`));
     out.push(w?.[0] ?? 0);
   }
   return out;
@@ -57,10 +62,13 @@ export function describeCheckpoint(arch: string, own: Map<string, { shape: reado
   }
   if (theirs.arch !== mine.arch) return `the checkpoint is torchvision's ${theirs.arch}, not ${mine.arch}: build models.${camel(theirs.arch)}() for it.`;
   if (theirs.widthMult !== mine.widthMult) {
-    return `the checkpoint is a mobilenet_v2 with ${theirs.widthMult === null ? 'channel widths of no standard widthMult' : `widthMult ${theirs.widthMult}`}, this model has widthMult ${mine.widthMult}: build it with { widthMult: ${theirs.widthMult ?? '?'} }.`;
+    const theirWidths = theirs.widthMult === null ? 'channel widths of no standard widthMult' : `widthMult ${theirs.widthMult}`;
+    return `the checkpoint is a mobilenet_v2 with ${theirWidths}, this model has widthMult ${mine.widthMult}: `
+      + `build it with { widthMult: ${theirs.widthMult ?? '?'} }.`;
   }
   if (theirs.numClasses !== mine.numClasses) {
-    return `the checkpoint's classifier has ${theirs.numClasses} classes, this model's ${mine.numClasses}: build it with { numClasses: ${theirs.numClasses} } to load it (then replace the head for your classes).`;
+    return `the checkpoint's classifier has ${theirs.numClasses} classes, this model's ${mine.numClasses}: `
+      + `build it with { numClasses: ${theirs.numClasses} } to load it (then replace the head for your classes).`;
   }
   return `the checkpoint looks like ${theirs.arch} but its keys or shapes differ:`;
 }

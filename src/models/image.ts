@@ -50,7 +50,9 @@ export function imageToTensor(source: ImageSource | readonly ImageSource[], opti
   const planes = list.map((s, i) => preprocess(readPixels(s, i), options));
   const { h, w } = planes[0]!;
   planes.forEach((p, i) => {
-    if (p.h !== h || p.w !== w) throw new EngineError(`imageToTensor: image ${i} gives ${p.h}×${p.w}, image 0 ${h}×${w}: pass a crop size so all images come out alike`);
+    if (p.h !== h || p.w !== w) {
+      throw new EngineError(`imageToTensor: image ${i} gives ${p.h}×${p.w}, image 0 ${h}×${w}: pass a crop size so all images come out alike`);
+    }
   });
   const out = new Float32Array(list.length * 3 * h * w);
   planes.forEach((p, i) => out.set(p.data, i * 3 * h * w));
@@ -188,14 +190,18 @@ function aaWeights(inSize: number, outSize: number): Taps[] {
 function readPixels(source: ImageSource, index: number): RgbaPixels {
   const s = source as Partial<RgbaPixels> & Record<string, unknown>;
   if (s && (s.data instanceof Uint8ClampedArray || s.data instanceof Uint8Array) && typeof s.width === 'number' && typeof s.height === 'number') {
-    if (s.data.length !== s.width * s.height * 4) throw new EngineError(`imageToTensor: image ${index} has ${s.data.length} bytes, ${s.width}×${s.height} RGBA needs ${s.width * s.height * 4}`);
+    if (s.data.length !== s.width * s.height * 4) {
+      throw new EngineError(`imageToTensor: image ${index} has ${s.data.length} bytes, ${s.width}×${s.height} RGBA needs ${s.width * s.height * 4}`);
+    }
     return s as RgbaPixels;
   }
   const dims = sizeOf(source);
   if (!dims) throw new TypeError(`imageToTensor: image ${index} is not an ImageData, ImageBitmap, canvas, <img>, <video> or VideoFrame`);
   const { width, height } = dims;
   if (width < 1 || height < 1) throw new EngineError(`imageToTensor: image ${index} is empty (${width}×${height}; a <video> must have loaded a frame)`);
-  if (typeof OffscreenCanvas === 'undefined') throw new EngineError('imageToTensor: decoding a canvas image source needs OffscreenCanvas (a browser); pass { data, width, height } pixels instead');
+  if (typeof OffscreenCanvas === 'undefined') {
+    throw new EngineError('imageToTensor: decoding a canvas image source needs OffscreenCanvas (a browser); pass { data, width, height } pixels instead');
+  }
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new EngineError('imageToTensor: no 2-D canvas context');

@@ -75,8 +75,12 @@ export class MobileNetV2 extends ZooModel {
     this.widthMult = options.widthMult ?? 1.0;
     this.numClasses = options.numClasses ?? 1000;
     this.dropoutP = options.dropout ?? 0.2;
-    if (!(this.widthMult > 0) || !Number.isFinite(this.widthMult)) throw new EngineError(`mobilenetV2: widthMult must be a positive number, got ${this.widthMult}`);
-    if (!Number.isInteger(this.numClasses) || this.numClasses < 1) throw new EngineError(`mobilenetV2: numClasses must be a positive integer, got ${this.numClasses}`);
+    if (!(this.widthMult > 0) || !Number.isFinite(this.widthMult)) {
+      throw new EngineError(`mobilenetV2: widthMult must be a positive number, got ${this.widthMult}`);
+    }
+    if (!Number.isInteger(this.numClasses) || this.numClasses < 1) {
+      throw new EngineError(`mobilenetV2: numClasses must be a positive integer, got ${this.numClasses}`);
+    }
     this.arch = this.widthMult === 1 ? 'mobilenet_v2' : `mobilenet_v2 (widthMult ${this.widthMult})`;
     this.lastChannel = makeDivisible(1280 * Math.max(1.0, this.widthMult));
     if (empty) return;

@@ -79,7 +79,9 @@ export class ResNet extends ZooModel {
     this.arch = options.arch;
     this.layers = options.layers;
     this.numClasses = options.numClasses ?? 1000;
-    if (!Number.isInteger(this.numClasses) || this.numClasses < 1) throw new EngineError(`${this.arch}: numClasses must be a positive integer, got ${this.numClasses}`);
+    if (!Number.isInteger(this.numClasses) || this.numClasses < 1) {
+      throw new EngineError(`${this.arch}: numClasses must be a positive integer, got ${this.numClasses}`);
+    }
     if (empty) return;
     this.registerModule('conv1', conv(3, 64, 7, 2));
     this.registerModule('bn1', new BatchNorm2d(64));

@@ -1,13 +1,15 @@
 // Multi-gate Mixture-of-Experts (Ma et al., KDD 2018): E expert networks shared by all tasks, and per task a
 // gate that turns the input into softmax weights over the experts. Task t's head sees
 //   h_t(x) = Σ_e softmax(gate_t(x))_e · expert_e(x).
-// As a MultiTask trunk: forward(x) returns the shared representation z = stack_e expert_e(x), [N, E, D], and
-// mix(task, z, x) applies task t's gate. Gradient weightings (rep_grad) therefore see each task's gradient
-// with respect to the experts' outputs, and the experts are back-propagated once. Paths: `experts.<e>.…`,
-// `gates.<task>.…` (under `trunk.` in a MultiTask).
+// As a MultiTask architecture (architecture.ts): the shared part is the experts, represent(x) = [z] with
+// z = stack_e expert_e(x), [N, E, D], and task t's head receives mix(t, z, x), its gate being task t's own
+// parameters. Gradient weightings (rep_grad) therefore see each task's gradient with respect to the experts'
+// outputs, and the experts are back-propagated once. Paths: `experts.<e>.…`, `gates.<task>.…` (under `trunk.`
+// in a MultiTask).
 
 import { EngineError, ShapeError, fmtShape, Tensor, matmul, reshape, softmax, stack, tidy, unsqueeze } from '../engine/internal.ts';
-import { Module } from '../nn/index.ts';
+import { Module, type Parameter } from '../nn/index.ts';
+import type { Architecture } from './architecture.ts';
 
 export interface MMoEOptions {
   /** The experts: each maps the input to [N, D] (the same D for all). */
@@ -26,8 +28,9 @@ class Container extends Module {
   }
 }
 
-export class MMoE extends Module {
+export class MMoE extends Module implements Architecture {
   override get typeName(): string { return 'MMoE'; }
+  readonly architecture = 'mmoe';
   readonly numExperts: number;
   readonly tasks: string[];
 
@@ -52,10 +55,35 @@ export class MMoE extends Module {
   }
 
   /** Throws unless the gates are exactly these tasks. */
-  checkTasks(tasks: readonly string[]): void {
+  checkTasks(tasks: readonly string[], op = 'MMoE'): void {
     if ([...tasks].sort().join(',') !== [...this.tasks].sort().join(',')) {
-      throw new EngineError(`MMoE: the gates are for tasks [${this.tasks.join(', ')}], but the heads are [${tasks.join(', ')}]`);
+      throw new EngineError(`${op}: the MMoE's gates are for tasks [${this.tasks.join(', ')}], but the heads are [${tasks.join(', ')}]`);
     }
+  }
+
+  /** An MMoE has one gate per task, fixed at construction. */
+  addTask(task: string): void {
+    throw new EngineError(`MultiTask.addHead: an MMoE trunk has one gate per task; build a new MMoE with a gate for "${task}"`);
+  }
+
+  represent(x: Tensor): Tensor[] {
+    return [this.forward(x)];
+  }
+
+  /** Task `task`'s gated mix of the experts' outputs reps[0] = z. */
+  taskInput(task: string, reps: readonly Tensor[], x: Tensor): Tensor {
+    return this.mix(task, reps[0]!, x);
+  }
+
+  /** The experts' parameters (every task reaches them through its gate). */
+  sharedParameters(): Parameter[] {
+    return this.getSubmodule('experts').parameters();
+  }
+
+  /** Task `task`'s gate. */
+  taskParameters(task: string): Parameter[] {
+    if (!this.tasks.includes(task)) throw new EngineError(`MMoE.taskParameters: no gate for task "${task}" (tasks: ${this.tasks.join(', ')})`);
+    return this.getSubmodule(`gates.${task}`).parameters();
   }
 
   /** z = [N, E, D]: every expert's output. */

@@ -7,17 +7,18 @@
 //   const { total, losses } = mt.loss(out, targets, masks);
 //   const step = await mt.backward(x, targets, masks); // the training step's forward + backward
 //
-// Architecture: hard parameter sharing (the trunk is any nn.Module; `heads.<task>` sit on its output) or
-// MMoE (mmoe.ts: the trunk is a set of experts, each task mixes them with its own softmax gate). Parameter
-// paths are `trunk.…`, `heads.<task>.…` and `weighting.…`, so freezing, parameter groups and per-task
-// learning rates are the usual globs (`model.freeze('trunk')`, `{ params: model.parameters('heads.angle') }`).
+// Architecture (architecture.ts): the trunk is any nn.Module (hard sharing: every head reads its output) or a
+// module that implements multitask's Architecture interface (MMoE, mmoe.ts: experts, each task mixes them with
+// its own softmax gate). MultiTask speaks only that interface, so every weighting works with every
+// architecture. Parameter paths are `trunk.…`, `heads.<task>.…` and `weighting.…`, so freezing, parameter
+// groups and per-task learning rates are the usual globs (`model.freeze('trunk')`, `model.parameters('heads.angle')`).
 //
-// Backward: the trunk is back-propagated ONCE per step, whatever the number of tasks.
+// Backward: the shared part is back-propagated ONCE per step, whatever the number of tasks.
 //   - loss weightings: total = Σ w_t·L_t and one total.backward(); autograd sums the heads' gradients at the
-//     trunk's output z before running the trunk's rules.
-//   - gradient weightings (rep_grad): the heads run on a detached copy of z, each task's loss is
-//     back-propagated through its head alone to give g_t = ∂L_t/∂z, the weighting combines the g_t, and one
-//     z.backward(combined) runs through the trunk.
+//     representation before running the shared part's rules.
+//   - gradient weightings (rep_grad): the heads (with the architecture's task-specific part) run on a detached
+//     copy z of the representation(s), each task's loss is back-propagated through its own part alone to give
+//     g_t = ∂L_t/∂z, the weighting combines the g_t, and one z.backward(combined) runs through the shared part.
 //
 // Labels: targets[task] holds the task's labels; masks[task] (optional, one 0/1 entry per sample, host array
 // or tensor) marks the samples that have one. Masks and crossEntropy's ignoreIndex are one mechanism, the
@@ -27,15 +28,16 @@
 // optimizer skips it (zeroGrad() sets grads to none).
 
 import { EngineError, ShapeError, fmtShape, Tensor, full, noGrad, tidy } from '../engine/internal.ts';
-import { Module } from '../nn/index.ts';
+import { Module, type Parameter } from '../nn/index.ts';
 import type { LabelMask } from '../nn/losses.ts';
-import { MMoE } from './mmoe.ts';
+import { architectureOf, joinRepresentations, type Architecture } from './architecture.ts';
 import { equal, isWeighting, type TaskMap, type Weighting } from './weighting.ts';
 
 /** A task loss: the unified signature of the nn losses (crossEntropy, bceWithLogits, mseLoss, ...). */
 export type TaskLoss = (output: Tensor, target: Tensor, options: { mask?: LabelMask | null }) => Tensor;
 
 export interface MultiTaskOptions {
+  /** The shared part: any nn.Module (hard sharing) or a module implementing Architecture (multitask.MMoE). */
   trunk: Module;
   heads: Record<string, Module>;
   losses: Record<string, TaskLoss>;
@@ -100,13 +102,23 @@ export class MultiTask extends Module {
     this.registerModule('heads', new TaskHeads());
     const weighting = options.weighting ?? equal(names);
     if (!isWeighting(weighting)) throw new TypeError(`${op}: weighting must come from multitask.weighting (e.g. weighting.equal(tasks))`);
-    if (options.trunk instanceof MMoE) options.trunk.checkTasks(names);
+    architectureOf(options.trunk).checkTasks(names, op);
     for (const t of names) this.addTaskUnchecked(t, options.heads[t]!, options.losses[t]!);
     this.setWeighting(weighting);
   }
 
   get trunk(): Module {
     return this.getSubmodule('trunk');
+  }
+
+  /** How the trunk shares its parameters: the trunk itself when it implements Architecture, else hard sharing. */
+  get architecture(): Architecture {
+    return architectureOf(this.trunk);
+  }
+
+  /** The parameters every task's loss reaches (the trunk's, less task-specific ones such as MMoE's gates). */
+  sharedParameters(): Parameter[] {
+    return this.architecture.sharedParameters();
   }
 
   get weighting(): Weighting {
@@ -122,7 +134,10 @@ export class MultiTask extends Module {
   setWeighting(weighting: Weighting): void {
     const want = [...this.tasks].sort().join(', ');
     const got = [...weighting.tasks].sort().join(', ');
-    if (want !== got) throw new EngineError(`MultiTask: weighting ${weighting.method} was given tasks [${weighting.tasks.join(', ')}], but the heads are [${this.tasks.join(', ')}]`);
+    if (want !== got) {
+      throw new EngineError(`MultiTask: weighting ${weighting.method} was given tasks [${weighting.tasks.join(', ')}], `
+        + `but the heads are [${this.tasks.join(', ')}]`);
+    }
     this.registerModule('weighting', weighting);
   }
 
@@ -132,11 +147,12 @@ export class MultiTask extends Module {
    */
   addHead(task: string, head: Module, loss: TaskLoss, weighting: Weighting): void {
     if (this.tasks.includes(task)) throw new EngineError(`MultiTask.addHead: task "${task}" already exists`);
-    if (this.trunk instanceof MMoE) throw new EngineError('MultiTask.addHead: an MMoE trunk has one gate per task; build a new MMoE');
     const want = [...this.tasks, task].sort().join(', ');
     if ([...weighting.tasks].sort().join(', ') !== want) {
-      throw new EngineError(`MultiTask.addHead: weighting ${weighting.method} was given tasks [${weighting.tasks.join(', ')}], expected [${[...this.tasks, task].join(', ')}]`);
+      throw new EngineError(`MultiTask.addHead: weighting ${weighting.method} was given tasks [${weighting.tasks.join(', ')}], `
+        + `expected [${[...this.tasks, task].join(', ')}]`);
     }
+    this.architecture.addTask(task);
     this.addTaskUnchecked(task, head, loss);
     this.setWeighting(weighting);
   }
@@ -153,16 +169,27 @@ export class MultiTask extends Module {
     if (!this.tasks.includes(task)) throw new EngineError(`MultiTask.${op}: no task "${task}" (tasks: ${this.tasks.join(', ')})`);
   }
 
-  /** The shared representation z (for MMoE: the stacked expert outputs). */
-  shared(x: Tensor): Tensor {
-    return this.trunk.forward(x) as Tensor;
+  /** The shared part's representation(s) (architecture.ts), run once. */
+  representations(x: Tensor): Tensor[] {
+    return this.architecture.represent(x);
   }
 
-  /** Task `task`'s output from the shared representation z (and the input x, which MMoE's gates read). */
-  taskOutput(task: string, z: Tensor, x: Tensor): Tensor {
-    const trunk = this.trunk;
-    const input = trunk instanceof MMoE ? trunk.mix(task, z, x) : z;
-    return this.head(task).forward(input) as Tensor;
+  /** The shared representation z when the architecture has one (hard sharing: the trunk's output; MMoE: the stacked experts). */
+  shared(x: Tensor): Tensor {
+    const reps = this.representations(x);
+    if (reps.length !== 1) {
+      for (const r of reps) r.dispose();
+      throw new EngineError(`MultiTask.shared: the ${this.architecture.architecture} architecture has ${reps.length} representations; use representations(x)`);
+    }
+    return reps[0]!;
+  }
+
+  /** Task `task`'s output from the representation(s) (and the input x, which MMoE's gates read). */
+  taskOutput(task: string, reps: Tensor | readonly Tensor[], x: Tensor): Tensor {
+    return tidy(() => {
+      const input = this.architecture.taskInput(task, reps instanceof Tensor ? [reps] : reps, x);
+      return this.head(task).forward(input) as Tensor;
+    });
   }
 
   /** Every head's output by task name. The trunk runs once. */
@@ -174,8 +201,8 @@ export class MultiTask extends Module {
   /** Every head's output; heads of tasks not in `recorded` run without recording a graph. */
   private forwardTasks(x: Tensor, recorded: readonly string[]): TaskTensors {
     return tidy(() => {
-      const z = this.shared(x);
-      return Object.fromEntries(this.tasks.map((t) => [t, recorded.includes(t) ? this.taskOutput(t, z, x) : noGrad(() => this.taskOutput(t, z, x))]));
+      const reps = this.representations(x);
+      return Object.fromEntries(this.tasks.map((t) => [t, recorded.includes(t) ? this.taskOutput(t, reps, x) : noGrad(() => this.taskOutput(t, reps, x))]));
     });
   }
 
@@ -206,16 +233,22 @@ export class MultiTask extends Module {
         continue;
       }
       if (mask instanceof Tensor) {
-        if (mask.rank !== 1 || mask.shape[0] !== n) throw new ShapeError(`MultiTask.${op}: the mask of task "${t}" is ${fmtShape(mask.shape)}, expected [${n}] (one entry per sample)`);
+        if (mask.rank !== 1 || mask.shape[0] !== n) {
+          throw new ShapeError(`MultiTask.${op}: the mask of task "${t}" is ${fmtShape(mask.shape)}, expected [${n}] (one entry per sample)`);
+        }
         present.push(t);
         continue;
       }
-      if (typeof (mask as ArrayLike<unknown>).length !== 'number') throw new TypeError(`MultiTask.${op}: the mask of task "${t}" must be a Tensor or an array of 0/1`);
+      if (typeof (mask as ArrayLike<unknown>).length !== 'number') {
+        throw new TypeError(`MultiTask.${op}: the mask of task "${t}" must be a Tensor or an array of 0/1`);
+      }
       if (mask.length !== n) throw new ShapeError(`MultiTask.${op}: the mask of task "${t}" has ${mask.length} entries, expected ${n} (one per sample)`);
       let labelled = 0;
       for (let i = 0; i < n; i++) {
         const v = mask[i];
-        if (v !== 0 && v !== 1 && v !== true && v !== false) throw new TypeError(`MultiTask.${op}: the mask of task "${t}" must hold 0/1 or booleans, got ${String(v)} at ${i}`);
+        if (v !== 0 && v !== 1 && v !== true && v !== false) {
+          throw new TypeError(`MultiTask.${op}: the mask of task "${t}" must hold 0/1 or booleans, got ${String(v)} at ${i}`);
+        }
         if (v === 1 || v === true) labelled++;
       }
       if (labelled > 0) present.push(t);
@@ -279,19 +312,19 @@ export class MultiTask extends Module {
       return result;
     }
     // rep_grad: heads on a detached z, per-task gradients at z, one z.backward(combined).
-    const z = this.shared(x);
+    const { z, split } = tidy(() => joinRepresentations(this.representations(x)));
     const grads: TaskMap<Tensor> = new Map();
     const lossMap: TaskMap<Tensor> = new Map();
     const outputs: TaskTensors = {};
     try {
       for (const t of this.tasks) {
         if (!present.includes(t)) {
-          outputs[t] = noGrad(() => this.taskOutput(t, z, x));
+          outputs[t] = noGrad(() => tidy(() => this.taskOutput(t, split(z), x)));
           continue;
         }
         const zt = z.detach();
         zt.requiresGrad = z.requiresGrad;
-        const out = this.taskOutput(t, zt, x);
+        const out = tidy(() => this.taskOutput(t, split(zt), x));
         const l = this.taskLoss(t, out, targets[t]!, masks);
         const scale = w.lossScale(t);
         const scaled = scale === 1 ? l : l.mul(scale);

@@ -1,14 +1,15 @@
 // Loss weighting for multi-task learning: how the task losses (or their gradients) are combined into the one
-// gradient that runs through the shared trunk. LibMTL's split: *architecture* (how parameters are shared,
-// multitask.ts / mmoe.ts) is independent of *weighting* (this file); any weighting works with any
-// architecture.
+// gradient that runs through the shared part. LibMTL's split: *architecture* (how parameters are shared,
+// architecture.ts: hard sharing, MMoE) is independent of *weighting* (this file); any weighting works with
+// any architecture.
 //
 // Two kinds:
 //   - loss weightings (`gradients: 'none'`) return a total Σ_t w_t·L_t (in the graph); one ordinary backward.
 //   - gradient weightings (`gradients: 'representation'`, LibMTL's rep_grad) see each task's gradient g_t
-//     with respect to the shared representation z (the heads run on a detached copy of z, one backward
-//     through each head alone), return the combined gradient, and MultiTask runs one z.backward(combined)
-//     through the trunk. Their head parameters get their own task's gradient.
+//     with respect to the shared representation z (the architecture's represent(x); the heads run on a
+//     detached copy of z, one backward through each task's own part alone), return the combined gradient, and
+//     MultiTask runs one z.backward(combined) through the shared part. Heads (and task-specific trunk
+//     parameters such as MMoE's gates) get their own task's gradient.
 //
 // Extra cost per training step beyond the heads' and trunk's own work (T tasks, z with D elements per batch):
 //   | method       | kernels                                      | memory           | readbacks / syncs              |

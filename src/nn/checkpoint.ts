@@ -18,9 +18,9 @@
 // weights (Module.loadStateDict, strict), frozen flags and eval holds, optimizer, scheduler, modes, RNG.
 
 import { EngineError, getRngState, setRngState, type RngState, checkOptions } from '../engine/internal.ts';
-import { Dropout } from './layers.ts';
+import { Dropout } from './dropout.ts';
 import type { Module } from './module.ts';
-import type { Optimizer, OptimizerStateDict, ParamStateDict } from './optim.ts';
+import type { Optimizer, OptimizerStateDict, ParamStateDict } from './optim/index.ts';
 import {
   parseSafetensors, readSafetensorsBlob, readSafetensorsFile, serializeSafetensors, writeSafetensorsFile,
   type HostTensor, type SafetensorsContents,
@@ -140,7 +140,10 @@ export async function loadCheckpoint(parts: CheckpointParts, source: CheckpointS
   const missing = savedPaths.filter((p) => !paths.includes(p));
   const extraPaths = paths.filter((p) => !(p in record.training));
   if (missing.length || extraPaths.length) {
-    throw new EngineError(`loadCheckpoint: the model's modules differ from the checkpoint's: ${missing.length ? `not in the model: ${missing.join(', ')}` : ''}${missing.length && extraPaths.length ? '; ' : ''}${extraPaths.length ? `not in the checkpoint: ${extraPaths.join(', ')}` : ''}`);
+    const notInModel = missing.length ? `not in the model: ${missing.join(', ')}` : '';
+    const notInCheckpoint = extraPaths.length ? `not in the checkpoint: ${extraPaths.join(', ')}` : '';
+    throw new EngineError(`loadCheckpoint: the model's modules differ from the checkpoint's: `
+      + `${notInModel}${missing.length && extraPaths.length ? '; ' : ''}${notInCheckpoint}`);
   }
   const params = new Map(model.namedParameters());
   for (const path of record.frozen) if (!params.has(path)) throw new EngineError(`loadCheckpoint: frozen parameter "${path}" is not in the model`);
@@ -198,7 +201,9 @@ async function readSource(source: CheckpointSource): Promise<SafetensorsContents
 
 function parseRecord(metadata: Record<string, string>): CheckpointRecord {
   const text = metadata[METADATA_KEY];
-  if (text === undefined) throw new EngineError('loadCheckpoint: this .safetensors file is not a checkpoint (no "checkpoint" metadata); load plain weights with nn.loadSafetensors');
+  if (text === undefined) {
+    throw new EngineError('loadCheckpoint: this .safetensors file is not a checkpoint (no "checkpoint" metadata); load plain weights with nn.loadSafetensors');
+  }
   let record: CheckpointRecord;
   try {
     record = JSON.parse(text) as CheckpointRecord;
@@ -206,6 +211,8 @@ function parseRecord(metadata: Record<string, string>): CheckpointRecord {
     throw new EngineError(`loadCheckpoint: the checkpoint record is not valid JSON (${(e as Error).message})`);
   }
   if (record?.format !== FORMAT) throw new EngineError(`loadCheckpoint: unknown checkpoint format ${JSON.stringify(record?.format)}`);
-  if (record.version !== VERSION) throw new EngineError(`loadCheckpoint: checkpoint version ${record.version} is not supported (this engine reads version ${VERSION})`);
+  if (record.version !== VERSION) {
+    throw new EngineError(`loadCheckpoint: checkpoint version ${record.version} is not supported (this engine reads version ${VERSION})`);
+  }
   return record;
 }

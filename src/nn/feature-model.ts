@@ -2,8 +2,9 @@
 // reaches inside a model whose forward is not a plain chain of children (residual blocks, inverted residuals).
 //
 // A `Sequential` needs nothing: its cut points are its children's paths (and, recursively, those of nested
-// Sequentials), and running it up to a cut point is running its children in order. Any other model opts in by
-// implementing `FeatureModel`:
+// Sequentials), and running it up to a cut point is running its children in order; sequential-features.ts wraps
+// it once as a FeatureModel (featureView), so the transfer API speaks this one interface. Any other model opts
+// in by implementing `FeatureModel`:
 //
 //   class ResNet extends nn.Module implements nn.FeatureModel {
 //     cutPoints() { return ['conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4', 'avgpool']; }

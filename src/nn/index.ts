@@ -1,15 +1,21 @@
 // The `nn` namespace: modules, layers, parameters, path globs and weight files.
 //   import { nn } from 'webgpu-tensor';  new nn.Linear(4, 8); nn.loadSafetensors(model, bytes);
 
-export { Module, StateDictError, type FreezeOptions, type LoadStateDictOptions, type LoadStateDictResult, type StateSource, type StateValue } from './module.ts';
-export { Parameter } from './parameter.ts';
 export {
-  Linear, Conv2d, ReLU, ReLU6, GELU, Sigmoid, Tanh, Identity, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, BatchNorm2d, BatchNorm1d,
-  Sequential,
-  type LinearOptions, type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type DropoutOptions, type BatchNorm2dOptions, type BatchNorm1dOptions,
-} from './layers.ts';
-export { LayerNorm, layerNorm, type LayerNormOptions } from './layernorm.ts';
-export { ModuleList, ModuleDict } from './containers.ts';
+  Module, StateDictError, type FreezeOptions, type LoadStateDictOptions, type LoadStateDictResult, type StateSource, type StateValue,
+} from './module.ts';
+export { Parameter } from './parameter.ts';
+export { Linear, type LinearOptions } from './linear.ts';
+export { Conv2d, type Conv2dOptions } from './conv.ts';
+export { ReLU, ReLU6, GELU, Sigmoid, Tanh } from './activations.ts';
+export { Identity, Flatten } from './shape-layers.ts';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling.ts';
+export { Dropout, type DropoutOptions } from './dropout.ts';
+export { BatchNorm2d, BatchNorm1d, type BatchNorm2dOptions, type BatchNorm1dOptions } from './batchnorm.ts';
+export { LayerNorm, type LayerNormOptions } from './layernorm.ts';
+// The functional form of nn.LayerNorm, an engine op.
+export { layerNorm } from '../engine/internal.ts';
+export { Sequential, ModuleList, ModuleDict } from './containers.ts';
 // nn.init.kaimingUniform(weight, { a, mode, nonlinearity }), nn.init.zeros(bias), ...: PyTorch's initializers.
 export * as init from './init.ts';
 export { globMatches, type PathGlob } from './glob.ts';

@@ -5,7 +5,7 @@
 //       = −Σ_c q_c · log softmax(x)_c with q = (1 − ε)·onehot + ε/C, averaged over all N·d1·… positions.
 //       Targets must lie in [0, C) or equal `ignoreIndex` (default −100, PyTorch's): the kernel checks them on the
 //       GPU and the next readback throws an IndexError (src/engine/runtime/index-checks.ts). Class weights are not supported.
-//       [N, C] logits with reduction 'mean' or 'sum' take the fused path (src/nn/cross-entropy.ts: one dispatch
+//       [N, C] logits with reduction 'mean' or 'sum' take the fused op (src/engine/ops/cross-entropy.ts: one dispatch
 //       forward, one backward); other shapes the composed one below (crossEntropyComposed), with the same values.
 //   bceWithLogits(x, t, { posWeight, weight }) = −[pw·t·log σ(x) + (1 − t)·log σ(−x)], with both log-sigmoids
 //       from one log-softmax over the pair (0, x): stable for large |x| and smooth at x = 0.
@@ -23,9 +23,9 @@
 // (or a mask tensor) it is summed on the GPU: two small reductions more than an unmasked mean, no readback.
 
 import {
-  DTypeError, DisposedError, ShapeError, fmtShape, Tensor, abs, checkOptions, concat, logSoftmax, maximum, mulOrZero, oneHot, permute, relu, reshape, slice, sub, tensor, tidy, unsqueeze, zeros,
+  DTypeError, DisposedError, ShapeError, fmtShape, Tensor, abs, checkOptions, concat, logSoftmax, maximum, mulOrZero, oneHot, permute, relu,
+  reshape, slice, sub, tensor, tidy, unsqueeze, zeros, FUSED_CROSS_ENTROPY_MAX_ELEMENTS, fusedCrossEntropy,
 } from '../engine/internal.ts';
-import { FUSED_MAX_ELEMENTS, fusedCrossEntropy } from './cross-entropy.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -130,8 +130,8 @@ export interface CrossEntropyOptions extends MaskOptions {
 /** Softmax cross-entropy with integer class targets (torch.nn.functional.cross_entropy). */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const a = checkCrossEntropy(input, target, options);
-  if (input.rank === 2 && a.reduction !== 'none' && input.size > 0 && input.size <= FUSED_MAX_ELEMENTS) {
-    // One dispatch forward and one backward (src/nn/cross-entropy.ts).
+  if (input.rank === 2 && a.reduction !== 'none' && input.size > 0 && input.size <= FUSED_CROSS_ENTROPY_MAX_ELEMENTS) {
+    // One dispatch forward and one backward (src/engine/ops/cross-entropy.ts).
     return tidy(() =>
       fusedCrossEntropy({
         logits: input, targets: target, mean: a.reduction === 'mean', labelSmoothing: a.labelSmoothing, ignoreIndex: a.ignoreIndex,

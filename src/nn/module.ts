@@ -498,6 +498,13 @@ export abstract class Module {
       } else if (!(v instanceof Tensor) && v.data.length !== t.size) {
         mismatched.push(k);
         problems.push(`  "${k}": host data has ${v.data.length} values, its shape ${fmtShape(v.shape)} needs ${t.size}`);
+      } else if (!(v instanceof Tensor) && v.dtype === 'int32' && !(v.data instanceof Int32Array)) {
+        // Float32Array data for an int32 entry: each value must be an integer an int32 holds (PyTorch refuses overflow).
+        const bad = Array.from(v.data).findIndex((x) => !Number.isInteger(x) || x < -(2 ** 31) || x > 2 ** 31 - 1);
+        if (bad >= 0) {
+          mismatched.push(k);
+          problems.push(`  "${k}": int32 host value ${v.data[bad]} at index ${bad} is not an integer an int32 holds`);
+        }
       }
     }
     const list = (keys: string[], from: Map<string, StateValue> | Map<string, Tensor>): string =>

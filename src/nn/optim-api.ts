@@ -5,7 +5,7 @@ export {
   Optimizer, SGD, Adam, AdamW, clipGradNorm,
   type ParamGroup, type ParamGroupSpec, type ParamsInput, type OptimizerOptions, type SGDHyper, type SGDOptions, type AdamHyper, type AdamOptions,
   type OptimizerStateDict, type ParamStateDict,
-} from './optim.ts';
+} from './optim/index.ts';
 export { paramGroups, layerwiseLrGroups, type GroupRule, type GroupSpec, type LayerwiseOptions, type ParamGroupsOptions } from './groups.ts';
 export {
   LRScheduler, LambdaLR, StepLR, LinearWarmup, CosineWarmup,

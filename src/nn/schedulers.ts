@@ -134,7 +134,9 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: LrTarget, options: StepLROptions) {
     super(optimizer);
     checkOptions('StepLR', options, ['stepSize', 'gamma']);
-    if (!Number.isInteger(options?.stepSize) || options.stepSize < 1) throw new EngineError(`StepLR: stepSize must be a positive integer, got ${options?.stepSize}`);
+    if (!Number.isInteger(options?.stepSize) || options.stepSize < 1) {
+      throw new EngineError(`StepLR: stepSize must be a positive integer, got ${options?.stepSize}`);
+    }
     this.stepSize = options.stepSize;
     this.gamma = options.gamma ?? 0.1;
     this.start();

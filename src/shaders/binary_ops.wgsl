@@ -28,18 +28,7 @@ const OP_ABS_GRAD: u32 = 13u;
 const OP_GELU_GRAD: u32 = 14u;
 const OP_ADD_RELU: u32 = 15u;
 
-// WGSL rejects NaN and infinity in constant expressions, so their bit patterns live in private vars.
-var<private> NAN_BITS: u32 = 0x7fc00000u;
-
-fn pow_(x: f32, e: f32) -> f32 {
-  if (e == 0.0) { return 1.0; }
-  if (x >= 0.0) { return pow(x, e); }
-  if (e != floor(e)) { return bitcast<f32>(NAN_BITS); }
-  let m = pow(-x, e);
-  return select(m, -m, (abs(e) % 2.0) == 1.0);
-}
-
-// erf_(v) comes from erf.wgsl, which the engine prepends to this kernel.
+// erf_(v) comes from erf.wgsl and pow_(x, e) from pow.wgsl, which the engine prepends to this kernel.
 
 fn apply(x: f32, y: f32) -> f32 {
   switch OP {
@@ -58,7 +47,7 @@ fn apply(x: f32, y: f32) -> f32 {
     case OP_SIGMOID_GRAD: { return x * y * (1.0 - y); }                   // g · y(1 − y), y the output
     case OP_TANH_GRAD: { return x * (1.0 - y * y); }                      // g · (1 − y²), y the output
     case OP_ABS_GRAD: { return x * sign(y); }                             // g · sign(input)
-    case OP_ADD_RELU: { let s = x + y; return select(s, 0.0, s < 0.0); } // relu(x + y): a residual's sum and ReLU, NaN kept
+    case OP_ADD_RELU: { let s = x + y; return select(select(s, 0.0, s < 0.0), s, is_nan_(s)); } // relu(x + y), NaN kept (on its bits)
     case OP_GELU_GRAD, default: {                                         // g · (Φ(v) + v φ(v)), y the input
       return x * (0.5 * (1.0 + erf_(y * 0.70710678118654752)) + y * 0.39894228040143268 * exp(-0.5 * y * y));
     }

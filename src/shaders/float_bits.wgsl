@@ -3,8 +3,13 @@
 // softmax). WGSL has no include: the engine prepends this file to those kernels' code, like erf.wgsl.
 // WGSL lets a compiler assume no NaN (so `x != x` may fold to false and builtin max/min may drop a NaN), and
 // rejects NaN and infinity in constant expressions: these helpers work on the bit pattern instead.
+// (pow.wgsl, prepended after this file to the elementwise kernels, builds pow and sqrt on them.)
 
 fn is_nan_(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+// Infinities on the bits too: a fast-math backend may fold `v == inf` to false, as it may `v != v`.
+fn is_inf_(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) == 0x7f800000u; }
+fn is_pos_inf_(v: f32) -> bool { return bitcast<u32>(v) == 0x7f800000u; }
+fn is_neg_inf_(v: f32) -> bool { return bitcast<u32>(v) == 0xff800000u; }
 
 fn nan_() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
 fn pos_inf_() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
@@ -26,7 +31,7 @@ fn min_nan_(a: f32, b: f32) -> f32 {
 // exp with exp(NaN) = NaN, exp(-inf) = 0 and exp(+inf) = +inf whatever the builtin does with them.
 fn exp_nan_(v: f32) -> f32 {
   if (is_nan_(v)) { return v; }
-  if (v == neg_inf_()) { return 0.0; }
-  if (v == pos_inf_()) { return v; }
+  if (is_neg_inf_(v)) { return 0.0; }
+  if (is_pos_inf_(v)) { return v; }
   return exp(v);
 }

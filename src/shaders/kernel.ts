@@ -137,7 +137,8 @@ function uniformBlock<P extends ParamsFields>(owner: string, declaration: P): Un
       if (v === undefined) throw new Error(`${owner}: params field "${f.name}" is missing`);
       const numbers = typeof v === 'number' ? [v] : v;
       if ((typeof v === 'number') !== (f.count === 1) || numbers.length > f.count) {
-        throw new Error(`${owner}: params field "${f.name}" (${f.type}) takes ${f.count === 1 ? 'a number' : `at most ${f.count} numbers`}, got ${JSON.stringify(v)}`);
+        const takes = f.count === 1 ? 'a number' : `at most ${f.count} numbers`;
+        throw new Error(`${owner}: params field "${f.name}" (${f.type}) takes ${takes}, got ${JSON.stringify(v)}`);
       }
       numbers.forEach((x, i) => writeScalar(view, f.offset + 4 * i, f.scalar, x, owner, f.name));
     }

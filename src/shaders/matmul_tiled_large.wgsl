@@ -9,9 +9,13 @@
 //   current tile, they load the next one from global memory into registers and store it to the other
 //   buffer: one barrier per K step. A thread owns rows {4·ly + r, TILE_M/2 + 4·ly + r} and columns
 //   {4·lx + c, TILE_N/2 + 4·lx + c}, r, c < 4: two vec4 reads per operand per k, 16 vec4 multiply-adds.
-//   Loads are bounds-checked (zero fill), so every M, N, K works.
-//   Constraint (checked by the launcher): TILE_M·TILE_K and TILE_N·TILE_K are multiples of WG_X·WG_Y and
-//   at most 8 elements per thread.
+//   Loads are bounds-checked (zero fill), so every M, N, K works. Each thread loads whole vec4 words (4
+//   rows m or 4 columns n at one k) and stores each word with one whole-vector store: threads never write
+//   single components of a shared vec4 (WGSL lets a component store touch the whole vector, and Metal and
+//   D3D compile it as a read-modify-write, so components written by other threads would be lost;
+//   tests/unit/wgsl-workgroup-stores.test.ts rejects any component store into workgroup memory).
+//   Constraint (tests/unit/matmul-tiles.test.ts): TILE_M4·TILE_K and TILE_N4·TILE_K are multiples of
+//   WG_X·WG_Y and at most MAX_WORDS words per thread.
 // Grid: x = ceil(N / TILE_N), y = ceil(M / TILE_M), z = batch (params.batch_base offsets a chunk).
 // Bench: `npm run bench -- --filter matmul --versions` (bench/cases/matmul.ts) wrote the figures below:
 //
@@ -41,7 +45,7 @@ override TILE_N4: u32 = 2u * WG_X;
 override A_WORDS: u32 = 2u * TILE_M4 * TILE_K;
 override B_WORDS: u32 = 2u * TILE_N4 * TILE_K;
 
-const MAX_LOADS: u32 = 8u;
+const MAX_WORDS: u32 = 2u;
 
 struct Params { M: u32, N: u32, K: u32, batch: u32, a_batch_stride: u32, b_batch_stride: u32, batch_base: u32 }
 
@@ -57,16 +61,25 @@ var<workgroup> Bs: array<vec4<f32>, B_WORDS>;
 // SQRT_HALF, epilogue(), loadA() and loadB() come from matmul_common.wgsl, and erf_() from erf.wgsl: the engine
 // prepends both to this kernel.
 
-// Tile coordinates of the r-th element a thread loads: (row in the tile, k), fast index along the
-// operand's contiguous global dim.
-fn aCoord(e: u32) -> vec2<u32> {
-  if (TRANS_A) { return vec2(e % TILE_M, e / TILE_M); }
-  return vec2(e / TILE_K, e % TILE_K);
+// Tile coordinates of the w-th vec4 word a thread loads: (word along the tile's rows, k). Consecutive
+// threads run along the operand's contiguous global dim (k, or the words of m / n when transposed).
+fn aWord(w: u32) -> vec2<u32> {
+  if (TRANS_A) { return vec2(w % TILE_M4, w / TILE_M4); }
+  return vec2(w / TILE_K, w % TILE_K);
 }
 
-fn bCoord(e: u32) -> vec2<u32> {
-  if (TRANS_B) { return vec2(e / TILE_K, e % TILE_K); }
-  return vec2(e % TILE_N, e / TILE_N);
+fn bWord(w: u32) -> vec2<u32> {
+  if (TRANS_B) { return vec2(w / TILE_K, w % TILE_K); }
+  return vec2(w % TILE_N4, w / TILE_N4);
+}
+
+// op(A)[m..m+3, k] and op(B)[k, n..n+3] as one word, zero outside the matrix.
+fn loadA4(base: u32, m: u32, k: u32) -> vec4<f32> {
+  return vec4(loadA(base, m, k), loadA(base, m + 1u, k), loadA(base, m + 2u, k), loadA(base, m + 3u, k));
+}
+
+fn loadB4(base: u32, k: u32, n: u32) -> vec4<f32> {
+  return vec4(loadB(base, k, n), loadB(base, k, n + 1u), loadB(base, k, n + 2u), loadB(base, k, n + 3u));
 }
 
 // Row m of the thread's block: columns n_lo + c (from lo) and n_hi + c (from hi), c < 4.
@@ -88,12 +101,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let a_base = b * params.a_batch_stride;
   let b_base = b * params.b_batch_stride;
   let threads = WG_X * WG_Y;
-  let a_loads = TILE_M * TILE_K / threads;
-  let b_loads = TILE_N * TILE_K / threads;
+  let a_words = TILE_M4 * TILE_K / threads;
+  let b_words = TILE_N4 * TILE_K / threads;
   let tiles = (params.K + TILE_K - 1u) / TILE_K;
 
-  var ra: array<f32, MAX_LOADS>;
-  var rb: array<f32, MAX_LOADS>;
+  var ra: array<vec4<f32>, MAX_WORDS>;
+  var rb: array<vec4<f32>, MAX_WORDS>;
   // Accumulators, unrolled by hand (some compilers, e.g. SwiftShader's, keep indexed local arrays in
   // memory): c<i><h> is row i (0-3: 4·ly + i, 4-7: TILE_M/2 + 4·ly + i − 4), column half h, 4 lanes.
   var c00 = vec4<f32>(); var c01 = vec4<f32>(); var c10 = vec4<f32>(); var c11 = vec4<f32>();
@@ -102,13 +115,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var c60 = vec4<f32>(); var c61 = vec4<f32>(); var c70 = vec4<f32>(); var c71 = vec4<f32>();
 
   // Prologue: tile 0 into buffer 0.
-  for (var r = 0u; r < a_loads; r++) {
-    let c = aCoord(li + r * threads);
-    As[c.y * TILE_M4 + c.x / 4u][c.x % 4u] = loadA(a_base, m0 + c.x, c.y);
+  for (var r = 0u; r < a_words; r++) {
+    let c = aWord(li + r * threads);
+    As[c.y * TILE_M4 + c.x] = loadA4(a_base, m0 + 4u * c.x, c.y);
   }
-  for (var r = 0u; r < b_loads; r++) {
-    let c = bCoord(li + r * threads);
-    Bs[c.y * TILE_N4 + c.x / 4u][c.x % 4u] = loadB(b_base, c.y, n0 + c.x);
+  for (var r = 0u; r < b_words; r++) {
+    let c = bWord(li + r * threads);
+    Bs[c.y * TILE_N4 + c.x] = loadB4(b_base, c.y, n0 + 4u * c.x);
   }
   workgroupBarrier();
 
@@ -117,13 +130,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let has_next = t + 1u < tiles;
     if (has_next) {
       let k0 = (t + 1u) * TILE_K;
-      for (var r = 0u; r < a_loads; r++) {
-        let c = aCoord(li + r * threads);
-        ra[r] = loadA(a_base, m0 + c.x, k0 + c.y);
+      for (var r = 0u; r < a_words; r++) {
+        let c = aWord(li + r * threads);
+        ra[r] = loadA4(a_base, m0 + 4u * c.x, k0 + c.y);
       }
-      for (var r = 0u; r < b_loads; r++) {
-        let c = bCoord(li + r * threads);
-        rb[r] = loadB(b_base, k0 + c.y, n0 + c.x);
+      for (var r = 0u; r < b_words; r++) {
+        let c = bWord(li + r * threads);
+        rb[r] = loadB4(b_base, k0 + c.y, n0 + 4u * c.x);
       }
     }
 
@@ -146,13 +159,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 
     if (has_next) {
       let nxt = 1u - cur;
-      for (var r = 0u; r < a_loads; r++) {
-        let c = aCoord(li + r * threads);
-        As[nxt * TILE_M4 * TILE_K + c.y * TILE_M4 + c.x / 4u][c.x % 4u] = ra[r];
+      for (var r = 0u; r < a_words; r++) {
+        let c = aWord(li + r * threads);
+        As[nxt * TILE_M4 * TILE_K + c.y * TILE_M4 + c.x] = ra[r];
       }
-      for (var r = 0u; r < b_loads; r++) {
-        let c = bCoord(li + r * threads);
-        Bs[nxt * TILE_N4 * TILE_K + c.y * TILE_N4 + c.x / 4u][c.x % 4u] = rb[r];
+      for (var r = 0u; r < b_words; r++) {
+        let c = bWord(li + r * threads);
+        Bs[nxt * TILE_N4 * TILE_K + c.y * TILE_N4 + c.x] = rb[r];
       }
     }
     workgroupBarrier();

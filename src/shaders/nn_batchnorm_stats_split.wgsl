@@ -80,7 +80,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   partial[lid] = acc;
   workgroupBarrier();
   let count = f32(max(end, begin) - begin);
-  let mean = tree_sum(lid) / max(count, 1.0);
+  let mean = tree_sum(lid) / max_nan_(count, 1.0); // count is a whole number: never NaN
   var sq = 0.0;
   for (var j = begin + lid; j < end; j += WG) {
     let d = at(c, j) - mean;

@@ -1,8 +1,10 @@
 // nn_cross_entropy.wgsl (v1): softmax cross-entropy of [rows, classes] logits with integer targets, reduced to one
-// number in one dispatch (crossEntropy's fused path, src/nn/cross-entropy.ts):
+// number in one dispatch (crossEntropy's fused path, src/engine/ops/cross-entropy.ts):
 //   ℓ_r = −Σ_c q_rc · log softmax(x_r)_c        (q: one-hot with label smoothing; 0 · -inf = 0)
 //   total = Σ_r w_r · ℓ_r,  count = Σ_r w_r · Σ_c q_rc      (w: the per-sample mask when HAS_MASK, else 1)
 //   loss = total / max(count, 1) (MEAN) or total;  denom = max(count, 1) or 1, for the backward kernel.
+//   A NaN count (a NaN mask weight) stays NaN, as the composed path's maximum(count, 1): max_nan_, not the
+//   builtin max, which may return the 1 (NVIDIA does) and leave the other rows' gradients finite.
 // Targets outside [0, classes) that are not ignore_index trip the device-side index check. One workgroup of
 // 256 threads, a thread per row (strided), then a workgroup tree: for the batch sizes of a loss (the engine
 // takes the composed path beyond FUSED_MAX_ELEMENTS). Prepended: float_bits, index_check, cross_entropy_row.
@@ -67,7 +69,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     workgroupBarrier();
   }
   if (lid == 0u) {
-    let d = select(1.0, max(part_count[0], 1.0), MEAN);
+    let d = select(1.0, max_nan_(part_count[0], 1.0), MEAN);
     loss[0] = select(part_total[0], part_total[0] / d, MEAN);
     denom[0] = d;
   }

@@ -66,7 +66,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     workgroupBarrier();
     let sums = tree(lid, false);
     if (lid == 0u) {
-      let d = select(1.0, max(sums.y, 1.0), MEAN);
+      let d = select(1.0, max_nan_(sums.y, 1.0), MEAN); // a NaN count stays NaN, as v1
       loss[0] = select(sums.x, sums.x / d, MEAN);
       denom[0] = d;
     }

@@ -4,6 +4,10 @@
 //            thread (w, l) visits i = w·256 + l + k·P·256; a tree in workgroup memory combines the threads).
 //   STAGE 1: one workgroup sums the P partials: out[0] = ‖g‖₂, out[1] = min(1, max_norm / (‖g‖₂ + 1e-6))
 //            (PyTorch's clip_grad_norm_ coefficient). The step kernels (optim_*.wgsl) read out[1].
+// Non-finite gradients as PyTorch 1.13's clip_grad_norm_ (which clamps the coefficient with torch.clamp, NaN
+// kept): a NaN norm gives a NaN coefficient (every gradient becomes NaN), an infinite norm a coefficient of 0.
+// The builtin min may return its other operand for a NaN (NVIDIA does: clipping would be skipped), so the
+// coefficient goes through min_nan_ and the norm's infinity through is_inf_ (float_bits.wgsl, prepended).
 // Bindings: src is read (gradients, or the partials in stage 1), dst is written. Deterministic (fixed order).
 //
 // The engine picks P so that each thread sums at least 256 elements (SwiftShader pays per workgroup barrier:
@@ -45,8 +49,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (STAGE == 0u) {
     dst[wid.x] = red[0];
   } else {
-    let norm = sqrt(red[0]);
+    let sq = red[0];
+    let norm = select(sqrt(sq), sq, is_nan_(sq) || is_inf_(sq));
     dst[0] = norm;
-    dst[1] = min(1.0, params.max_norm / (norm + 1e-6));
+    let coef = select(params.max_norm / (norm + 1e-6), 0.0, is_inf_(norm));
+    dst[1] = min_nan_(1.0, coef);
   }
 }

@@ -8,7 +8,8 @@
 // bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-grid.json (SwiftShader, 2 cores): relu of 1M
 // elements 8.72 ms, TF.js 9.83 ms. No GPU figure yet.
 // NaN and ±inf as PyTorch 1.13: NaN passes through the activations, exp, log, sqrt and clamp-style max/min
-// (tested on the bit pattern, float_bits.wgsl, prepended by the engine); log(0) = -inf, log(x < 0) = NaN.
+// (tested on the bit pattern, float_bits.wgsl, prepended by the engine); log(0) = -inf, log(x < 0) = NaN; pow as
+// PyTorch's, edge cases and exact integer powers included (pow.wgsl).
 
 override OP: u32 = 0u;
 // Elements per thread: 4 when n is a multiple of 4 (the engine picks), so a CPU adapter's per-invocation cost
@@ -36,25 +37,13 @@ const OP_MIN_SCALAR: u32 = 17u;
 
 struct Params { n: u32, alpha: f32 }
 
-// WGSL rejects NaN and infinity in constant expressions, so their bit patterns live in private vars.
-var<private> NAN_BITS: u32 = 0x7fc00000u;
-
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
 const SQRT_HALF: f32 = 0.70710678118654752;
 
-// erf_(v) comes from erf.wgsl, which the engine prepends to this kernel.
-
-// PyTorch pow: a negative base works with an integer exponent; otherwise NaN.
-fn pow_(b: f32, e: f32) -> f32 {
-  if (e == 0.0) { return 1.0; }
-  if (b >= 0.0) { return pow(b, e); }
-  if (e != floor(e)) { return bitcast<f32>(NAN_BITS); }
-  let m = pow(-b, e);
-  return select(m, -m, (abs(e) % 2.0) == 1.0);
-}
+// erf_(v) comes from erf.wgsl, pow_, pow_scalar_ and sqrt_ from pow.wgsl: the engine prepends both.
 
 fn sigmoid_(v: f32) -> f32 {
   // Split by sign so exp never overflows.
@@ -66,14 +55,8 @@ fn sigmoid_(v: f32) -> f32 {
 fn log_(v: f32) -> f32 {
   if (v < 0.0) { return nan_(); }
   if (v == 0.0) { return neg_inf_(); }
-  if (v == pos_inf_()) { return v; }
+  if (is_pos_inf_(v)) { return v; }
   return log(v);
-}
-
-fn sqrt_(v: f32) -> f32 {
-  if (v < 0.0) { return nan_(); }
-  if (v == pos_inf_()) { return v; }
-  return sqrt(v);
 }
 
 // Ops whose NaN input gives NaN: the kernel returns the NaN itself before the op's formula sees it.
@@ -98,7 +81,7 @@ fn apply(v: f32, a: f32) -> f32 {
     case OP_RELU6: { return select(clamp(v, 0.0, 6.0), v, is_nan_(v)); }  // hardtanh 0..6; NaN stays NaN
     case OP_ADD_SCALAR: { return v + a; }
     case OP_MUL_SCALAR: { return v * a; }
-    case OP_POW_SCALAR: { return pow_(v, a); }                            // x ** scalar
+    case OP_POW_SCALAR: { return pow_scalar_(v, a); }                     // x ** scalar
     case OP_SCALAR_SUB: { return a - v; }
     case OP_SCALAR_DIV: { return a / v; }
     case OP_SCALAR_POW: { return pow_(a, v); }                            // scalar ** x

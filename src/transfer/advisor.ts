@@ -49,17 +49,33 @@ export function recommendStrategy(q: StrategyQuery): StrategyAdvice {
   if (!Number.isInteger(targetSize) || targetSize < 1) throw new EngineError(`recommendStrategy: targetSize must be a positive integer, got ${targetSize}`);
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new EngineError(`recommendStrategy: numClasses must be a positive integer, got ${numClasses}`);
   const s = typeof q.similarity === 'number' ? q.similarity : q.similarity?.similarity;
-  if (typeof s !== 'number' || !Number.isFinite(s)) throw new EngineError(`recommendStrategy: similarity must be a finite number (measureSimilarity(...).similarity), got ${JSON.stringify(q.similarity)}`);
+  if (typeof s !== 'number' || !Number.isFinite(s)) {
+    throw new EngineError(`recommendStrategy: similarity must be a finite number (measureSimilarity(...).similarity), got ${JSON.stringify(q.similarity)}`);
+  }
   const bestCut = typeof q.similarity === 'object' ? q.similarity.bestCut : undefined;
   const perClass = targetSize / numClasses;
   const size = perClass < SMALL_PER_CLASS ? 'small' : 'large';
   const similar = s >= SIMILAR_AT;
-  const facts = `${perClass.toFixed(0)} samples per class (${size}: threshold ${SMALL_PER_CLASS}), similarity ${s.toFixed(2)} (${similar ? 'similar' : 'different'}: threshold ${SIMILAR_AT})`;
+  const facts = `${perClass.toFixed(0)} samples per class (${size}: threshold ${SMALL_PER_CLASS}), `
+    + `similarity ${s.toFixed(2)} (${similar ? 'similar' : 'different'}: threshold ${SIMILAR_AT})`;
   const base = { size, similar, ruleVersion: ADVISOR_RULE_VERSION } as const;
-  if (size === 'small' && similar) return { ...base, strategy: 'feature-extraction', lrRatio: [1, 1], reason: `${facts}: a frozen trunk and a new head; training more would overfit` };
-  if (size === 'small') {
-    return { ...base, strategy: 'truncate-fine-tune', ...(bestCut ? { truncateAt: bestCut } : {}), lrRatio: [0.1, 1], reason: `${facts}: keep the lower layers${bestCut ? ` up to ${bestCut}` : ''}, drop the deeper ones, fine-tune` };
+  if (size === 'small' && similar) {
+    return { ...base, strategy: 'feature-extraction', lrRatio: [1, 1], reason: `${facts}: a frozen trunk and a new head; training more would overfit` };
   }
-  if (similar) return { ...base, strategy: 'fine-tune-all', lrRatio: [0.01, 1], reason: `${facts}: pretrained initialisation, every layer fine-tuned with discriminative rates` };
-  return { ...base, strategy: 'fine-tune-all', lrRatio: [0.1, 1], reason: `${facts}: fine-tune many layers or all, the lower ones at higher rates than for a similar task` };
+  if (size === 'small') {
+    return {
+      ...base, strategy: 'truncate-fine-tune', ...(bestCut ? { truncateAt: bestCut } : {}), lrRatio: [0.1, 1],
+      reason: `${facts}: keep the lower layers${bestCut ? ` up to ${bestCut}` : ''}, drop the deeper ones, fine-tune`,
+    };
+  }
+  if (similar) {
+    return {
+      ...base, strategy: 'fine-tune-all', lrRatio: [0.01, 1],
+      reason: `${facts}: pretrained initialisation, every layer fine-tuned with discriminative rates`,
+    };
+  }
+  return {
+    ...base, strategy: 'fine-tune-all', lrRatio: [0.1, 1],
+    reason: `${facts}: fine-tune many layers or all, the lower ones at higher rates than for a similar task`,
+  };
 }

@@ -40,9 +40,9 @@
 import {
   EngineError, ShapeError, fmtShape, checkOptions, writeVersion, emptyTensor, indexCopyInto, indexSelect, keep, noGrad, tensor, tidy, type Tensor,
 } from '../engine/internal.ts';
-import { Dropout, Module, Sequential, isFeatureModel } from '../nn/index.ts';
-import { canResume, cutPoints, forwardFrom, forwardTo, stepsUpTo } from './cut.ts';
-import { outputShape } from './shapes.ts';
+import { Dropout, Module } from '../nn/index.ts';
+import { canResume, cutPoints, forwardFrom, forwardTo, viewOf } from './cut.ts';
+import { featureShape } from './shapes.ts';
 
 /** A host dataset of images: `count` samples of `shape` each, row-major in `images`. */
 export interface ImageSet {
@@ -107,12 +107,16 @@ export class FeatureCache {
   private builtBoundary: string | null = null;
   private featureShape: number[] = [];
   private disposed = false;
-  readonly stats: FeatureCacheStats = { builds: 0, computedSamples: 0, cachedBatches: 0, uncachedBatches: 0, bypassedBatches: 0, boundary: null, storage: null, bytes: 0 };
+  readonly stats: FeatureCacheStats = {
+    builds: 0, computedSamples: 0, cachedBatches: 0, uncachedBatches: 0, bypassedBatches: 0, boundary: null, storage: null, bytes: 0,
+  };
 
   constructor(readonly model: Module, readonly data: ImageSet, options: FeatureCacheOptions = {}) {
     if (!(model instanceof Module)) throw new TypeError('FeatureCache: model must be an nn.Module');
     checkOptions('FeatureCache', options, ['budgetBytes', 'chunk', 'enabled', 'onProgress']);
-    if (!data || !(data.images instanceof Float32Array) || !Array.isArray(data.shape)) throw new TypeError('FeatureCache: data must be { images: Float32Array, count, shape }');
+    if (!data || !(data.images instanceof Float32Array) || !Array.isArray(data.shape)) {
+      throw new TypeError('FeatureCache: data must be { images: Float32Array, count, shape }');
+    }
     this.sampleSize = data.shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(data.count) || data.count < 1 || data.images.length !== data.count * this.sampleSize) {
       throw new ShapeError(`FeatureCache: ${data.images.length} values are not ${data.count} samples of ${fmtShape(data.shape)}`);
@@ -204,11 +208,14 @@ export class FeatureCache {
     if (this.disposed) throw new EngineError('FeatureCache: used after dispose()');
   }
 
-  /** The modules that run up to and including cut point `at`. */
+  /**
+   * The modules that run up to and including cut point `at`: those at the cut points so far, less any nested in
+   * another of them (a Sequential's `features.0.1` inside `features.0`).
+   */
   private prefix(at: string): Module[] {
-    if (this.model instanceof Sequential && !isFeatureModel(this.model)) return stepsUpTo(this.model, at).map((s) => s.module);
     const points = cutPoints(this.model);
-    return points.slice(0, points.indexOf(at) + 1).map((p) => this.model.getSubmodule(p));
+    const upTo = points.slice(0, points.indexOf(at) + 1);
+    return upTo.filter((p) => !upTo.some((q) => p.startsWith(`${q}.`))).map((p) => this.model.getSubmodule(p));
   }
 
   /** What the cached features depend on, as a string (see the top of this file). */
@@ -222,14 +229,9 @@ export class FeatureCache {
     return parts.join('|');
   }
 
-  /** One sample's feature shape at `at`: from the layers' shape rules for a Sequential, else a one-sample run. */
+  /** One sample's feature shape at `at` (shapes.ts: the layers' shape rules along a chain, else a one-sample run). */
   private featureShapeAt(at: string): number[] {
-    if (this.model instanceof Sequential && !isFeatureModel(this.model)) {
-      let shape = [1, ...this.data.shape];
-      for (const step of stepsUpTo(this.model, at)) shape = outputShape(step.module, shape);
-      return shape.slice(1);
-    }
-    return noGrad(() => tidy(() => forwardTo(this.model, this.inputs([0]), at).shape)).slice(1);
+    return featureShape(viewOf('FeatureCache', this.model), [1, ...this.data.shape], at, () => this.inputs([0])).slice(1);
   }
 
   private async build(at: string): Promise<void> {
@@ -250,7 +252,8 @@ export class FeatureCache {
       const done = start + n;
       this.options.onProgress?.({
         done, total: this.data.count, boundary: at, storage: 'host', bytes,
-        line: `feature cache at "${at}": ${done}/${this.data.count} samples, streamed to host memory (${(bytes / 2 ** 20).toFixed(1)} MiB > GPU budget ${budget} MiB)`,
+        line: `feature cache at "${at}": ${done}/${this.data.count} samples, streamed to host memory `
+          + `(${(bytes / 2 ** 20).toFixed(1)} MiB > GPU budget ${budget} MiB)`,
       });
     }
     this.host = host;
@@ -272,7 +275,11 @@ export class FeatureCache {
     this.filled = new Uint8Array(this.data.count);
     this.host = null;
     this.finish(at, shape, 'gpu', bytes);
-    this.options.onProgress?.({ done: 0, total: this.data.count, boundary: at, storage: 'gpu', bytes, line: `feature cache at "${at}": room for ${this.data.count} × ${fmtShape(shape)} on the GPU (${(bytes / 2 ** 20).toFixed(1)} MiB), filled as batches arrive` });
+    this.options.onProgress?.({
+      done: 0, total: this.data.count, boundary: at, storage: 'gpu', bytes,
+      line: `feature cache at "${at}": room for ${this.data.count} × ${fmtShape(shape)} on the GPU (${(bytes / 2 ** 20).toFixed(1)} MiB), `
+        + 'filled as batches arrive',
+    });
     return true;
   }
 
@@ -335,7 +342,9 @@ function cacheable(m: Module): boolean {
 function checkedIndices(idx: ArrayLike<number>, count: number): ArrayLike<number> {
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= count) throw new ShapeError(`FeatureCache: sample index ${v} is out of range for ${count} samples (a batch for another dataset?)`);
+    if (!Number.isInteger(v) || v < 0 || v >= count) {
+      throw new ShapeError(`FeatureCache: sample index ${v} is out of range for ${count} samples (a batch for another dataset?)`);
+    }
   }
   return idx;
 }

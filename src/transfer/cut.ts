@@ -4,7 +4,9 @@
 // that Sequential's children, from the input to the output (`features.0.0`, …, `features.0`, `features.1.0`, …).
 // Cutting at a container equals cutting at its last child. Any other model opts in through nn.FeatureModel
 // (cutPoints, forwardFeatures, truncateAfter, layerGroups; see src/nn/feature-model.ts); its optional
-// `forwardFrom(x, after)` lets the feature cache run only the part above a frozen boundary.
+// `forwardFrom(x, after)` lets the feature cache run only the part above a frozen boundary. Everything here
+// reaches a model through one interface, its view (`viewOf`): a Sequential is wrapped once as a feature model
+// (src/nn/sequential-features.ts), a FeatureModel is its own view, and nothing below branches on the kind.
 //
 //   transfer.truncate(model, 'features.1')           keeps features.0 and features.1 (same state-dict keys)
 //   transfer.featureExtractor(model, { at: 'features.2' })   the same, frozen, BatchNorm in eval mode
@@ -15,8 +17,11 @@
 // disposed, so the model itself must not be used afterwards.
 
 import { EngineError, ShapeError, fmtShape, checkOptions, type Tensor } from '../engine/internal.ts';
-import { Module, Sequential, isFeatureModel, type FeatureModel } from '../nn/index.ts';
+import { Module, Sequential, type FeatureModel } from '../nn/index.ts';
+import { chainSteps as sequentialSteps, featureView, type ChainStep, type FeatureView } from '../nn/sequential-features.ts';
 import { outputShape } from './shapes.ts';
+
+export type { ChainStep };
 
 /** A FeatureModel that can also run the part above a cut point (what the feature cache needs). */
 export interface ResumableFeatureModel extends FeatureModel {
@@ -24,47 +29,24 @@ export interface ResumableFeatureModel extends FeatureModel {
   forwardFrom(x: Tensor, after: string): Tensor;
 }
 
-function isResumable(m: FeatureModel): m is ResumableFeatureModel {
-  return typeof (m as Partial<ResumableFeatureModel>).forwardFrom === 'function';
-}
-
-/** One module of a chain as forward runs it: a non-Sequential module inside nested Sequentials. */
-export interface ChainStep {
-  path: string;
-  module: Module;
-}
-
-function join(prefix: string, name: string): string {
-  return prefix === '' ? name : `${prefix}.${name}`;
+/** The model's cut-point view (src/nn/sequential-features.ts), or a clear error when it has none. */
+export function viewOf(op: string, model: Module): FeatureView {
+  const view = featureView(model);
+  if (view === null) {
+    const how = 'implement cutPoints/forwardFeatures/truncateAfter/layerGroups, see src/nn/feature-model.ts';
+    throw new EngineError(`${op}: ${model.label()} is neither an nn.Sequential nor an nn.FeatureModel (${how})`);
+  }
+  return view;
 }
 
 /** The modules a Sequential runs, in order, with nested Sequentials expanded. */
 export function chainSteps(model: Sequential, prefix = ''): ChainStep[] {
-  const out: ChainStep[] = [];
-  for (const [name, child] of model.namedChildren()) {
-    const path = join(prefix, name);
-    if (child instanceof Sequential) out.push(...chainSteps(child, path));
-    else out.push({ path, module: child });
-  }
-  return out;
+  return sequentialSteps(model, prefix);
 }
 
 /** The model's cut points, from the input to the output. */
 export function cutPoints(model: Module): string[] {
-  if (isFeatureModel(model)) return model.cutPoints();
-  if (!(model instanceof Sequential)) {
-    throw new EngineError(`cutPoints: ${model.label()} is neither an nn.Sequential nor an nn.FeatureModel (implement cutPoints/forwardFeatures/truncateAfter/layerGroups, see src/nn/feature-model.ts)`);
-  }
-  const out: string[] = [];
-  const walk = (seq: Sequential, prefix: string): void => {
-    for (const [name, child] of seq.namedChildren()) {
-      const path = join(prefix, name);
-      if (child instanceof Sequential) walk(child, path);
-      out.push(path);
-    }
-  };
-  walk(model, '');
-  return out;
+  return viewOf('cutPoints', model).cutPoints();
 }
 
 /** Throws a clear error, listing the valid cut points, unless `at` is one of them. */
@@ -76,47 +58,21 @@ export function checkCutPoint(op: string, model: Module, at: string): void {
   }
 }
 
-/** The chain steps that run up to and including cut point `at` (a container means its last step). */
-export function stepsUpTo(model: Sequential, at: string): ChainStep[] {
-  const steps = chainSteps(model);
-  let last = -1;
-  steps.forEach((s, i) => {
-    if (s.path === at || s.path.startsWith(`${at}.`)) last = i;
-  });
-  return steps.slice(0, last + 1);
-}
-
 /** Runs `model` from x up to and including the module at cut point `at`. */
 export function forwardTo(model: Module, x: Tensor, at: string): Tensor {
-  if (isFeatureModel(model)) return model.forwardFeatures(x, at);
-  return runSteps(stepsUpTo(model as Sequential, at), x);
+  return viewOf('forwardTo', model).forwardFeatures(x, at);
 }
 
 /** Runs `model` from the output of cut point `after` to its end. */
 export function forwardFrom(model: Module, x: Tensor, after: string): Tensor {
-  if (isFeatureModel(model)) {
-    if (!isResumable(model)) throw new EngineError(`forwardFrom: ${model.label()} has no forwardFrom(x, after), so it cannot resume from a cut point`);
-    return model.forwardFrom(x, after);
-  }
-  const steps = chainSteps(model as Sequential);
-  const done = stepsUpTo(model as Sequential, after).length;
-  return runSteps(steps.slice(done), x);
+  const view = viewOf('forwardFrom', model);
+  if (!view.forwardFrom) throw new EngineError(`forwardFrom: ${model.label()} has no forwardFrom(x, after), so it cannot resume from a cut point`);
+  return view.forwardFrom(x, after);
 }
 
 /** Whether forwardFrom works for this model (Sequentials, and FeatureModels with forwardFrom). */
 export function canResume(model: Module): boolean {
-  return model instanceof Sequential || (isFeatureModel(model) && isResumable(model));
-}
-
-/** Runs the steps in order, disposing intermediate outputs as Sequential does. */
-function runSteps(steps: ChainStep[], x: Tensor): Tensor {
-  let y = x;
-  for (const { module } of steps) {
-    const next = module.forward(y) as Tensor;
-    if (y !== x && next !== y) y.dispose();
-    y = next;
-  }
-  return y;
+  return typeof featureView(model)?.forwardFrom === 'function';
 }
 
 /**
@@ -125,28 +81,7 @@ function runSteps(steps: ChainStep[], x: Tensor): Tensor {
  */
 export function truncate(model: Module, upTo: string): Module {
   checkCutPoint('truncate', model, upTo);
-  if (isFeatureModel(model)) return model.truncateAfter(upTo);
-  const kept = keepPrefix(model as Sequential, upTo.split('.'));
-  return kept;
-}
-
-function keepPrefix(seq: Sequential, segments: string[]): Sequential {
-  const out = new Sequential();
-  let reached = false;
-  for (const [name, child] of seq.namedChildren()) {
-    if (reached) {
-      child.dispose();
-      continue;
-    }
-    if (name === segments[0]) {
-      reached = true;
-      out.registerModule(name, segments.length > 1 ? keepPrefix(child as Sequential, segments.slice(1)) : child);
-    } else {
-      out.registerModule(name, child);
-    }
-  }
-  out.train(seq.training);
-  return out;
+  return viewOf('truncate', model).truncateAfter(upTo);
 }
 
 export interface FeatureExtractorOptions {
@@ -194,10 +129,15 @@ export function attachHead(trunk: Module, head: Module, options: HeadOptions = {
 export function replaceHead(model: Module, path: string, head: Module, options: HeadOptions = {}): Module {
   if (!(head instanceof Module)) throw new TypeError('replaceHead: head must be an nn.Module');
   checkOptions('replaceHead', options, ['inputShape']);
-  if (model instanceof Sequential && options.inputShape) {
-    const steps = chainSteps(model);
+  const view = options.inputShape ? featureView(model) : null;
+  if (options.inputShape && view?.chainUpTo) {
+    // The whole chain (up to its last cut point); the head receives what the modules before `path` output.
+    const last = view.cutPoints().at(-1);
+    const steps = last === undefined ? [] : view.chainUpTo(last);
     const at = steps.findIndex((s) => s.path === path || s.path.startsWith(`${path}.`));
-    if (at < 0) throw new EngineError(`replaceHead: ${model.label()} has no module at "${path}" in its chain (modules: ${steps.map((s) => s.path).join(', ')})`);
+    if (at < 0) {
+      throw new EngineError(`replaceHead: ${model.label()} has no module at "${path}" in its chain (modules: ${steps.map((s) => s.path).join(', ')})`);
+    }
     let shape = [...options.inputShape];
     for (const s of steps.slice(0, at)) shape = outputShape(s.module, shape);
     checkHeadFits('replaceHead', head, shape);

@@ -6,7 +6,7 @@
 //   cache.ts         the feature cache at the freeze boundary
 //   similarity.ts    measureSimilarity (linear probes)
 //   advisor.ts       recommendStrategy (the four scenarios, thresholds fixed in advance)
-//   digits-cnn.ts    the shipped pretrained trunk's architecture
+//   (digitsCnn, the shipped pretrained trunk's architecture, lives in src/models/digits-cnn.ts; re-exported here)
 export {
   cutPoints, checkCutPoint, forwardTo, forwardFrom, canResume, chainSteps, truncate, featureExtractor, attachHead, replaceHead,
   type ChainStep, type ResumableFeatureModel, type FeatureExtractorOptions, type HeadOptions,
@@ -21,4 +21,4 @@ export {
 } from './cache.ts';
 export { measureSimilarity, type LabelledImageSet, type SimilarityOptions, type SimilarityReport, type ProbeResult } from './similarity.ts';
 export { recommendStrategy, SMALL_PER_CLASS, SIMILAR_AT, ADVISOR_RULE_VERSION, type Strategy, type StrategyAdvice, type StrategyQuery } from './advisor.ts';
-export { digitsCnn, DigitsCnn, DIGITS_CNN_FEATURES, PRETRAINED_DIGITS } from './digits-cnn.ts';
+export { digitsCnn, DigitsCnn, DIGITS_CNN_FEATURES, PRETRAINED_DIGITS } from '../models/digits-cnn.ts';

@@ -14,7 +14,8 @@
 // ones, which suits a large target whose statistics differ from the source's).
 
 import { EngineError, checkOptions } from '../engine/internal.ts';
-import { Module, globMatches, isFeatureModel } from '../nn/index.ts';
+import { Module, globMatches } from '../nn/index.ts';
+import { defaultLayerGroups, featureView } from '../nn/sequential-features.ts';
 import type { GroupSpec } from '../nn/groups.ts';
 
 export interface LayerGroup {
@@ -41,18 +42,12 @@ export function layerGroups(model: Module, paths?: Array<string | string[]>): La
   if (paths) {
     if (!Array.isArray(paths) || paths.length === 0) throw new EngineError('layerGroups: paths must be a non-empty array of globs (or arrays of globs)');
     groups = paths.map((p) => (Array.isArray(p) ? { name: p.join('|'), globs: [...p] } : { name: p, globs: [p] }));
-  } else if (isFeatureModel(model) || hasOwnGroups(model)) {
-    groups = model.layerGroups().map((globs) => ({ name: globs.join('|'), globs: [...globs] }));
   } else {
-    groups = model.namedChildren().filter(([, c]) => c.parameters().length > 0).map(([name]) => ({ name, globs: [name] }));
+    const own = featureView(model)?.layerGroups() ?? defaultLayerGroups(model);
+    groups = own.map((globs) => ({ name: globs.join('|'), globs: [...globs] }));
   }
   checkGroups(model, groups);
   return groups;
-}
-
-/** A model that knows its layer groups without being a full nn.FeatureModel (e.g. transfer.DigitsCnn). */
-function hasOwnGroups(m: Module): m is Module & { layerGroups(): string[][] } {
-  return typeof (m as Partial<{ layerGroups: unknown }>).layerGroups === 'function';
 }
 
 function checkGroups(model: Module, groups: LayerGroup[]): void {
@@ -60,7 +55,8 @@ function checkGroups(model: Module, groups: LayerGroup[]): void {
   if (groups.length === 0) throw new EngineError(`layerGroups: ${model.label()} has no parameters to group`);
   groups.forEach((g) => {
     if (!named.some(([path]) => globMatches(g.globs, path))) {
-      throw new EngineError(`layerGroups: group "${g.name}" selects no parameter of ${model.label()} (parameters: ${named.map(([p]) => p).slice(0, 12).join(', ')}${named.length > 12 ? ', …' : ''})`);
+      const some = named.map(([p]) => p).slice(0, 12).join(', ');
+      throw new EngineError(`layerGroups: group "${g.name}" selects no parameter of ${model.label()} (parameters: ${some}${named.length > 12 ? ', …' : ''})`);
     }
   });
   const orphans: string[] = [];
@@ -75,7 +71,9 @@ function checkGroups(model: Module, groups: LayerGroup[]): void {
 }
 
 function resolveIndex(op: string, n: number, count: number): number {
-  if (!Number.isInteger(n) || n < -count || n > count) throw new EngineError(`${op}: n must be an integer in [${-count}, ${count}] for ${count} groups, got ${n}`);
+  if (!Number.isInteger(n) || n < -count || n > count) {
+    throw new EngineError(`${op}: n must be an integer in [${-count}, ${count}] for ${count} groups, got ${n}`);
+  }
   return n < 0 ? count + n : n;
 }
 
@@ -131,8 +129,13 @@ export function discriminativeLrs(count: number, range: readonly [number, number
   if (!Number.isInteger(count) || count < 1) throw new EngineError(`discriminativeLrs: count must be a positive integer, got ${count}`);
   if (!Array.isArray(range) || range.length !== 2) throw new EngineError(`discriminativeLrs: the range must be [lowLr, highLr], got ${JSON.stringify(range)}`);
   const [low, high] = range;
-  if (!(low > 0) || !(high > 0) || !Number.isFinite(low) || !Number.isFinite(high)) throw new EngineError(`discriminativeLrs: learning rates must be positive numbers, got [${low}, ${high}]`);
-  if (low > high) throw new EngineError(`discriminativeLrs: the range [${low}, ${high}] is in the wrong order: pass [lowLr, highLr] with the bottom group's (smaller) rate first`);
+  if (!(low > 0) || !(high > 0) || !Number.isFinite(low) || !Number.isFinite(high)) {
+    throw new EngineError(`discriminativeLrs: learning rates must be positive numbers, got [${low}, ${high}]`);
+  }
+  if (low > high) {
+    throw new EngineError(`discriminativeLrs: the range [${low}, ${high}] is in the wrong order: `
+      + 'pass [lowLr, highLr] with the bottom group\'s (smaller) rate first');
+  }
   if (count === 1) return [high];
   return Array.from({ length: count }, (_, i) => low * (high / low) ** (i / (count - 1)));
 }

@@ -69,7 +69,9 @@ export const recipes = {
     const [low, high] = range('fineTune', o.lrs);
     const frozen = o.frozenEpochs ?? 1;
     if (!Number.isInteger(frozen) || frozen < 0) throw new EngineError(`fineTune: frozenEpochs must be an integer ≥ 0, got ${frozen}`);
-    return (e, n) => (e < frozen ? { frozenGroups: n - 1, lrs: Array.from({ length: n }, () => high) } : { frozenGroups: 0, lrs: discriminativeLrs(n, [low, high]) });
+    return (e, n) => (e < frozen
+      ? { frozenGroups: n - 1, lrs: Array.from({ length: n }, () => high) }
+      : { frozenGroups: 0, lrs: discriminativeLrs(n, [low, high]) });
   },
 
   gradualUnfreezing(o: { every?: number; lrs: [number, number] }): Recipe {
@@ -85,7 +87,9 @@ export const recipes = {
     const lr = positive('backboneFinetuning', 'lr', o.lr);
     const ratio = positive('backboneFinetuning', 'initialRatio', o.initialRatio ?? 0.1);
     const mult = positive('backboneFinetuning', 'multiplier', o.multiplier ?? 1.5);
-    if (!Number.isInteger(o.unfreezeAt) || o.unfreezeAt < 0) throw new EngineError(`backboneFinetuning: unfreezeAt must be an integer ≥ 0, got ${o.unfreezeAt}`);
+    if (!Number.isInteger(o.unfreezeAt) || o.unfreezeAt < 0) {
+      throw new EngineError(`backboneFinetuning: unfreezeAt must be an integer ≥ 0, got ${o.unfreezeAt}`);
+    }
     return (e, n) => {
       if (e < o.unfreezeAt) return { frozenGroups: n - 1, lrs: Array.from({ length: n }, () => lr) };
       const backbone = Math.min(lr, lr * ratio * mult ** (e - o.unfreezeAt));
@@ -103,7 +107,12 @@ export const recipes = {
 /** What runRecipe needs of an optimizer: parameter groups with an lr, in layer-group order. */
 export interface RecipeOptimizer {
   paramGroups: Array<{ lr: number; name?: string }>;
-  /** Called after the freezing changes: optimizers repack their flat buffers for the new trainable set then. */
+  /**
+   * Called after the freezing changes, so the optimizer re-reads which parameters require grad (optim's
+   * optimizers move newly frozen parameters out of their flat buffers and unfrozen ones in).
+   */
+  syncTrainable?: () => void;
+  /** Called instead when there is no syncTrainable (an optimizer that follows freezing at zeroGrad). */
   zeroGrad?: () => void;
 }
 
@@ -124,17 +133,22 @@ export interface RunRecipeOptions {
 export function applyPlan(plan: EpochPlan, o: Pick<RunRecipeOptions, 'model' | 'optimizer' | 'groups' | 'batchNorm'>): void {
   const n = o.groups.length;
   if (o.optimizer.paramGroups.length !== n) {
-    throw new EngineError(`runRecipe: the optimizer has ${o.optimizer.paramGroups.length} parameter groups for ${n} layer groups (build it from transfer.groupParams(model, groups, lrs))`);
+    throw new EngineError(`runRecipe: the optimizer has ${o.optimizer.paramGroups.length} parameter groups for ${n} layer groups `
+      + '(build it from transfer.groupParams(model, groups, lrs))');
   }
   o.optimizer.paramGroups.forEach((g, i) => {
-    if (g.name !== undefined && g.name !== o.groups[i]!.name) throw new EngineError(`runRecipe: optimizer group ${i} is "${g.name}", layer group ${i} is "${o.groups[i]!.name}" (build the optimizer from transfer.groupParams)`);
+    if (g.name !== undefined && g.name !== o.groups[i]!.name) {
+      throw new EngineError(`runRecipe: optimizer group ${i} is "${g.name}", layer group ${i} is "${o.groups[i]!.name}" `
+        + '(build the optimizer from transfer.groupParams)');
+    }
   });
   if (plan.lrs.length !== n) throw new EngineError(`runRecipe: the plan has ${plan.lrs.length} learning rates for ${n} groups`);
   freezeTo(o.model, plan.frozenGroups, { groups: o.groups, ...(o.batchNorm ? { batchNorm: o.batchNorm } : {}) });
   o.optimizer.paramGroups.forEach((g, i) => (g.lr = plan.lrs[i]!));
-  // The optimizer moves newly frozen parameters out of its flat buffers (and unfrozen ones in) at its next
-  // zeroGrad or step: do it now, so that a feature cache built for this epoch sees them where they stay.
-  o.optimizer.zeroGrad?.();
+  // The optimizer would follow the new freezing at its next step: do it now, so that a feature cache built for
+  // this epoch sees the parameters where they stay.
+  if (o.optimizer.syncTrainable) o.optimizer.syncTrainable();
+  else o.optimizer.zeroGrad?.();
 }
 
 /** Runs epochs startEpoch..epochs−1: applies each epoch's plan, then calls trainEpoch. */

@@ -4,6 +4,7 @@
 // run once on a one-sample batch of zeros (in noGrad, disposed at once): that is GPU work, but at set-up time.
 
 import { ShapeError, fmtShape, noGrad, tidy, zeros, type Tensor } from '../engine/internal.ts';
+import type { FeatureView } from '../nn/sequential-features.ts';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, GELU, Identity, Linear, MaxPool2d, Module, ReLU, Sequential, Sigmoid, Tanh,
 } from '../nn/index.ts';
@@ -67,5 +68,19 @@ export function outputShape(m: Module, shape: readonly number[]): number[] {
 export function probeShape(fn: (x: Tensor) => Tensor, shape: readonly number[]): number[] {
   const one = [1, ...shape.slice(1)];
   const out = noGrad(() => tidy(() => fn(zeros(one)).shape));
+  return shape.length > 0 ? [shape[0]!, ...out.slice(1)] : [...out];
+}
+
+/**
+ * The shape of the features at cut point `at` for an input of `shape`: the layers' shape rules along the chain
+ * when the view lists one (nothing runs), else the view run up to `at` once on `sample()` (noGrad, disposed).
+ */
+export function featureShape(view: FeatureView, shape: readonly number[], at: string, sample: () => Tensor): number[] {
+  if (view.chainUpTo) {
+    let s = [...shape];
+    for (const step of view.chainUpTo(at)) s = outputShape(step.module, s);
+    return s;
+  }
+  const out = noGrad(() => tidy(() => view.forwardFeatures(sample(), at).shape));
   return shape.length > 0 ? [shape[0]!, ...out.slice(1)] : [...out];
 }

@@ -6,9 +6,10 @@
 // score the fifth, every sample scored once), so that a small sample still gives a usable estimate.
 // History, all before the first full experiment: version 1 trained a logistic-regression probe with Adam and
 // scored one 70/30 split; on a 100-digit sample each of its 30 held-out digits moved the score by 3.3 points
-// (noise), and k-fold Adam probes cost thousands of dispatches, so version 2 is the closed-form k-fold probe. The same probe runs on a baseline: a randomly initialised trunk of the same
-// architecture when one is given, else the raw pixels. The similarity is the share of the baseline's error
-// that the pretrained features remove, at the deepest cut point measured:
+// (noise), and k-fold Adam probes cost thousands of dispatches, so version 2 is the closed-form k-fold probe.
+// The same probe runs on a baseline: a randomly initialised trunk of the same architecture when one is given,
+// else the raw pixels. The similarity is the share of the baseline's error that the pretrained features
+// remove, at the deepest cut point measured:
 //
 //     similarity = (acc_pretrained − acc_baseline) / (1 − acc_baseline)      (1: all of it, ≤ 0: none)
 //
@@ -62,9 +63,15 @@ export async function measureSimilarity(trunk: Module, sample: LabelledImageSet,
   }
   const points = cutPoints(trunk);
   const at = options.at ?? [points[points.length - 1]!];
-  for (const p of at) if (!points.includes(p)) throw new EngineError(`measureSimilarity: "${p}" is not a cut point of ${trunk.label()} (valid cut points: ${points.join(', ')})`);
+  for (const p of at) {
+    if (!points.includes(p)) {
+      throw new EngineError(`measureSimilarity: "${p}" is not a cut point of ${trunk.label()} (valid cut points: ${points.join(', ')})`);
+    }
+  }
   const folds = options.folds ?? 5;
-  if (!Number.isInteger(folds) || folds < 2 || folds > sample.count) throw new EngineError(`measureSimilarity: folds must be an integer in [2, ${sample.count}] (the sample size), got ${folds}`);
+  if (!Number.isInteger(folds) || folds < 2 || folds > sample.count) {
+    throw new EngineError(`measureSimilarity: folds must be an integer in [2, ${sample.count}] (the sample size), got ${folds}`);
+  }
   const classes = Math.max(...sample.labels) + 1;
 
   const wasTraining = [trunk.training, options.baseline?.training ?? false];

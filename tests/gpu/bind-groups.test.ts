@@ -46,7 +46,10 @@ describe('bind-group cache', () => {
           losses.push(await loss.item());
           loss.dispose();
           const after = E.memoryStats();
-          perStep.push({ bindGroups: after.bindGroups - before.bindGroups, buffers: after.created - before.created, dispatches: after.dispatches - before.dispatches, cached: after.cachedBindGroups });
+          perStep.push({
+            bindGroups: after.bindGroups - before.bindGroups, buffers: after.created - before.created,
+            dispatches: after.dispatches - before.dispatches, cached: after.cachedBindGroups,
+          });
           if (step === TRIM_AFTER) {
             E.emptyCache();
             cachedAfterTrimStep = E.memoryStats().cachedBindGroups;
@@ -75,7 +78,9 @@ describe('bind-group cache', () => {
     for (const s of out.uncached.perStep) expect(s.bindGroups).toBe(s.dispatches);
     // Cached, steady (after a few steps of warm-up, and again after the trim's): no bind group, no buffer. The
     // warm-up: which buffers the gradients get settles over the first steps (see buffer-pool.ts).
-    for (const step of [5, 6, 7, 12, 13]) expect({ step, bindGroups: perStep[step]!.bindGroups, buffers: perStep[step]!.buffers }).toEqual({ step, bindGroups: 0, buffers: 0 });
+    for (const step of [5, 6, 7, 12, 13]) {
+      expect({ step, bindGroups: perStep[step]!.bindGroups, buffers: perStep[step]!.buffers }).toEqual({ step, bindGroups: 0, buffers: 0 });
+    }
     expect(perStep[2]!.dispatches).toBeGreaterThan(20);
     // The trim destroyed pooled buffers, and the cache dropped the entries that bound them.
     expect(perStep[out.trimAfter + 1]!.bindGroups).toBeGreaterThan(0);

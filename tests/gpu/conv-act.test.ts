@@ -205,11 +205,11 @@ describe('conv2dAct equals conv2d → activation', () => {
   });
 
   it('rejects an unknown activation before any GPU work', async () => {
-    const msg = await gpu.run(async (E) => {
+    const msg = await gpu.run(async (E, H) => {
       const x = E.zeros([1, 1, 3, 3]);
       const w = E.zeros([1, 1, 3, 3]);
       try {
-        E.internal.conv2dAct(x, w, null, 'gelu' as 'relu');
+        H.noLeak(E, () => E.internal.conv2dAct(x, w, null, 'gelu' as 'relu'));
         return 'no error';
       } catch (e) {
         return String((e as Error).message);

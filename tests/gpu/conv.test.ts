@@ -335,14 +335,14 @@ describe('conv2d validation', () => {
   ];
   for (const [name, args, pattern] of cases) {
     it(`rejects ${name} before any GPU work`, async () => {
-      const out = await gpu.run(async (E, _H, xs: number[], ws: number[], bs: number[] | null, opts: Record<string, unknown>) => {
+      const out = await gpu.run(async (E, H, xs: number[], ws: number[], bs: number[] | null, opts: Record<string, unknown>) => {
         const x = E.zeros(xs);
         const w = E.zeros(ws);
         const b = bs ? E.zeros(bs) : null;
         const before = E.memoryStats().dispatches;
         let message = '';
         try {
-          E.conv2d(x, w, b, opts);
+          H.noLeak(E, () => E.conv2d(x, w, b, opts));
         } catch (e) {
           message = `${(e as Error).name}: ${(e as Error).message}`;
         }
@@ -355,11 +355,11 @@ describe('conv2d validation', () => {
   }
 
   it('rejects an unknown version, and a forced version that does not take the shape, before any GPU work', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const K = E.extend.kernelVersions;
       const messages: string[] = [];
       try {
-        K.force('conv2d.forward', 'v7');
+        H.noLeak(E, () => K.force('conv2d.forward', 'v7'));
       } catch (e) {
         messages.push((e as Error).message);
       }
@@ -368,7 +368,7 @@ describe('conv2d validation', () => {
       const before = E.memoryStats().dispatches;
       K.force('conv2d.forward', 'depthwise');
       try {
-        E.conv2d(x, w).dispose();
+        H.noLeak(E, () => E.conv2d(x, w)).dispose();
         messages.push('no error');
       } catch (e) {
         messages.push((e as Error).message);

@@ -1,7 +1,7 @@
-// crossEntropy's fused path (src/nn/cross-entropy.ts: one dispatch forward, one backward) against the composed
+// crossEntropy's fused path (src/engine/ops/cross-entropy.ts: one dispatch forward, one backward) against the composed
 // path it replaces (crossEntropyComposed, losses.ts), value for value and gradient for gradient: plain, label
-// smoothing, ignoreIndex (some rows and all rows), host and tensor masks, 'sum', and NaN / ±inf logits; the
-// device-side target check; and the dispatch count.
+// smoothing, ignoreIndex (some rows and all rows), host and tensor masks, 'sum', NaN / ±inf logits and a NaN mask
+// weight; the device-side target check; and the dispatch count.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useGpuPage } from '../harness/gpu.ts';
@@ -21,7 +21,7 @@ interface Case {
   logits: Value[];
   shape: [number, number];
   targets: number[];
-  options: { reduction?: 'mean' | 'sum'; labelSmoothing?: number; ignoreIndex?: number; hostMask?: number[]; tensorMask?: number[] };
+  options: { reduction?: 'mean' | 'sum'; labelSmoothing?: number; ignoreIndex?: number; hostMask?: number[]; tensorMask?: Value[] };
 }
 
 const N = 6;
@@ -45,6 +45,8 @@ const CASES: Case[] = [
   { name: 'NaN logit', logits: withValue(12, 'NaN'), shape: [N, C], targets, options: {} },
   { name: 'NaN logit in an ignored row', logits: withValue(7, 'NaN'), shape: [N, C], targets: [0, -100, 2, 1, 3, 2], options: {} },
   { name: 'NaN logit in a masked row', logits: withValue(7, 'NaN'), shape: [N, C], targets, options: { hostMask: [1, 0, 1, 1, 1, 1] } },
+  // A NaN weight makes the count NaN: every row's gradient is NaN on both paths (the builtin max(NaN, 1) may give 1).
+  { name: 'NaN in a tensor mask', logits: base, shape: [N, C], targets, options: { tensorMask: [1, 'NaN', 1, 1, 0, 1] } },
 ];
 
 describe('crossEntropy fused path', () => {
@@ -58,7 +60,7 @@ describe('crossEntropy fused path', () => {
         const run = async (ce: typeof E.crossEntropy) => {
           const x = E.tensor(c.logits.map(decode), c.shape, { requiresGrad: true });
           const t = E.tensor(c.targets, [c.shape[0]], { dtype: 'int32' });
-          const mask = c.options.tensorMask ? E.tensor(c.options.tensorMask) : c.options.hostMask ?? null;
+          const mask = c.options.tensorMask ? E.tensor(c.options.tensorMask.map(decode)) : c.options.hostMask ?? null;
           const opts = {
             ...(c.options.reduction ? { reduction: c.options.reduction } : {}),
             ...(c.options.labelSmoothing !== undefined ? { labelSmoothing: c.options.labelSmoothing } : {}),
@@ -105,7 +107,7 @@ describe('crossEntropy fused path', () => {
         const run = async (version: string | null) => {
           const x = E.tensor(c.logits.map(decode), c.shape, { requiresGrad: true });
           const t = E.tensor(c.targets, [c.shape[0]], { dtype: 'int32' });
-          const w = mask ? E.tensor(mask) : null;
+          const w = mask ? E.tensor(mask.map((v) => decode(v as Value))) : null;
           const args = {
             logits: x, targets: t, mean: c.options.reduction !== 'sum', labelSmoothing: c.options.labelSmoothing ?? 0,
             ignoreIndex: c.options.ignoreIndex ?? -100, sampleWeight: w, op: 'crossEntropy',
@@ -143,19 +145,25 @@ describe('crossEntropy fused path', () => {
   });
 
   it('checks targets on the GPU: a class outside [0, C) throws IndexError at the next readback; ignoreIndex does not', async () => {
-    const out = await gpu.run(async (E) => {
-      const errorOf = async (fn: () => Promise<unknown>): Promise<string> => {
+    const out = await gpu.run(async (E, H) => {
+      const logits = E.tensor([[1, 2, 3], [0, 1, 0]]);
+      // The readback rejects; the loss and its targets are the caller's, made before and disposed after.
+      const errorOf = async (targets: number[], options: { reduction?: 'sum' } = {}): Promise<string> => {
+        const t = E.tensor(targets, undefined, { dtype: 'int32' });
+        const loss = E.crossEntropy(logits, t, options);
         try {
-          await fn();
+          await H.noLeak(E, () => loss.item());
           return 'none';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;
+        } finally {
+          loss.dispose();
+          t.dispose();
         }
       };
-      const logits = E.tensor([[1, 2, 3], [0, 1, 0]]);
-      const high = await errorOf(() => E.crossEntropy(logits, E.tensor([1, 3], undefined, { dtype: 'int32' })).item());
-      const negative = await errorOf(() => E.crossEntropy(logits, E.tensor([-1, 0], undefined, { dtype: 'int32' }), { reduction: 'sum' }).item());
-      const ignored = await errorOf(() => E.crossEntropy(logits, E.tensor([-100, 2], undefined, { dtype: 'int32' })).item());
+      const high = await errorOf([1, 3]);
+      const negative = await errorOf([-1, 0], { reduction: 'sum' });
+      const ignored = await errorOf([-100, 2]);
       const after = await E.crossEntropy(logits, E.tensor([2, 1], undefined, { dtype: 'int32' })).item();
       return { high, negative, ignored, after };
     });

@@ -151,12 +151,12 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
   });
 
   it('forcing v2 on a shape it does not take is an error naming the pass and the shape', async () => {
-    const msg = await gpu.run(async (E) => {
+    const msg = await gpu.run(async (E, H) => {
       E.extend.kernelVersions.force('depthwise.forward', 'v2');
       const x = E.zeros([1, 2, 8, 8]);
       const w = E.zeros([2, 1, 5, 5]);
       try {
-        E.conv2d(x, w, null, { padding: 2, groups: 2 }).dispose();
+        H.noLeak(E, () => E.conv2d(x, w, null, { padding: 2, groups: 2 })).dispose();
         return 'no error';
       } catch (e) {
         return (e as Error).message;
@@ -172,15 +172,18 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
   it('the auto rules: forward v4 where it applies, else v3 for 3×3, else v1; dgrad v4 at stride 1 (and 2 on widths divisible by 8), else v3; wgrad v3; forcing outside the shapes is an error', async () => {
     // The CPU profile's rules (what SwiftShader runs), also under WEBGPU_TENSOR_RULES=gpu; the GPU profile's
     // choices are checked in tests/unit/kernel-rules.test.ts and the snapshot tests/unit/rules/choices.json.
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       await E.init({ rules: 'cpu' });
       const kernelFor = async (input: number[], k: number, padding: number, stride = 1): Promise<string[]> => {
         const x = E.zeros(input);
         const w = E.zeros([input[1]!, 1, k, k]);
-        const launches = await E.extend.traceLaunches(() => E.conv2d(x, w, null, { padding, stride, groups: input[1]! }).dispose());
-        x.dispose();
-        w.dispose();
-        return launches.map((l) => l.kernel);
+        try {
+          const launches = await E.extend.traceLaunches(() => E.conv2d(x, w, null, { padding, stride, groups: input[1]! }).dispose());
+          return launches.map((l) => l.kernel);
+        } finally {
+          x.dispose();
+          w.dispose();
+        }
       };
       const picks = {
         w8: await kernelFor([1, 3, 8, 8], 3, 1),
@@ -195,15 +198,18 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
         const w = E.zeros([3, 1, 3, 3], { requiresGrad: true });
         const y = E.conv2d(x, w, null, { padding: 1, stride, groups: 3 });
         const g = E.onesLike(y);
-        const launches = await E.extend.traceLaunches(() => y.backward(g));
-        for (const t of [x, w, y, g]) t.dispose();
-        return launches.map((l) => l.kernel).filter((k) => k.startsWith('depthwise'));
+        try {
+          const launches = await E.extend.traceLaunches(() => y.backward(g));
+          return launches.map((l) => l.kernel).filter((k) => k.startsWith('depthwise'));
+        } finally {
+          for (const t of [x, w, y, g, x.grad, w.grad]) t?.dispose();
+        }
       };
       const backward = { s1: await backwardKernels(8, 1), s2: await backwardKernels(8, 2), s2w12: await backwardKernels(12, 2) };
       E.extend.kernelVersions.force('depthwise.dgrad', 'v4');
       let dgradS2 = 'no error';
       try {
-        await backwardKernels(12, 2);
+        await H.noLeak(E, () => backwardKernels(12, 2));
       } catch (e) {
         dgradS2 = (e as Error).message;
       } finally {
@@ -212,7 +218,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       E.extend.kernelVersions.force('depthwise.forward', 'v4');
       let forced = 'no error';
       try {
-        await kernelFor([1, 3, 8, 7], 3, 1);
+        await H.noLeak(E, () => kernelFor([1, 3, 8, 7], 3, 1));
       } catch (e) {
         forced = (e as Error).message;
       } finally {

@@ -82,7 +82,7 @@ describe('GPU buffer interop', () => {
   });
 
   it('bad buffers are refused before any GPU work, naming the call, and the engine keeps working', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const device = E.engineDevice();
       const U = GPUBufferUsage;
       const good = device.createBuffer({ label: 'good', size: 1024, usage: U.STORAGE | U.COPY_SRC | U.COPY_DST });
@@ -90,7 +90,7 @@ describe('GPU buffer interop', () => {
       const dispatches = E.memoryStats().dispatches;
       const errorOf = (fn: () => unknown): string => {
         try {
-          fn();
+          H.noLeak(E, fn);
           return 'no error';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;
@@ -119,28 +119,31 @@ describe('GPU buffer interop', () => {
   });
 
   it('a destroyed buffer or one from another device fails at first use with an error naming the tensor', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const device = E.engineDevice();
       const U = GPUBufferUsage;
-      const messageOf = async (p: Promise<unknown>): Promise<string> => {
+      // The readback of `y` rejects; y is the caller's, made before and disposed after.
+      const messageOf = async (y: InstanceType<typeof E.Tensor>): Promise<string> => {
         try {
-          await p;
+          await H.noLeak(E, () => y.data());
           return 'no error';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;
+        } finally {
+          y.dispose();
         }
       };
       const gone = device.createBuffer({ label: 'gone', size: 16, usage: U.STORAGE | U.COPY_SRC });
       const t = E.fromGPUBuffer(gone, [4], { name: 'positions' });
       gone.destroy();
-      const destroyed = await messageOf(E.add(t, 1).data());
+      const destroyed = await messageOf(E.add(t, 1));
       const ok1 = Array.from(await E.tensor([1, 2]).add(1).data());
 
       const adapter = await navigator.gpu.requestAdapter();
       const other = await adapter!.requestDevice();
       const foreignBuffer = other.createBuffer({ label: 'foreign', size: 16, usage: U.STORAGE | U.COPY_SRC });
       const f = E.fromGPUBuffer(foreignBuffer, [4]);
-      const foreign = await messageOf(E.add(f, 1).data());
+      const foreign = await messageOf(E.add(f, 1));
       other.destroy();
       const ok2 = Array.from(await E.tensor([1, 2]).add(2).data());
       return { destroyed, foreign, ok1, ok2 };
@@ -154,13 +157,13 @@ describe('GPU buffer interop', () => {
   });
 
   it('an optimizer refuses a parameter that lives in an app buffer', async () => {
-    const message = await gpu.run(async (E) => {
+    const message = await gpu.run(async (E, H) => {
       const device = E.engineDevice();
       const buffer = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       const w = E.fromGPUBuffer(buffer, [4], { name: 'w' });
       w.requiresGrad = true;
       try {
-        new E.optim.SGD([w], { lr: 0.1 });
+        H.noLeak(E, () => new E.optim.SGD([w], { lr: 0.1 }));
         return 'no error';
       } catch (e) {
         return `${(e as Error).name}: ${(e as Error).message}`;
@@ -196,10 +199,10 @@ describe('GPU buffer interop', () => {
   });
 
   it('init({ bufferUsage }) gives every tensor buffer extra usage flags (e.g. VERTEX); MAP_READ is refused', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       let refused = '';
       try {
-        await E.init({ bufferUsage: GPUBufferUsage.MAP_READ });
+        await H.noLeak(E, () => E.init({ bufferUsage: GPUBufferUsage.MAP_READ }));
       } catch (e) {
         refused = `${(e as Error).name}: ${(e as Error).message}`;
       }

@@ -274,8 +274,8 @@ describe('matmul kernels', () => {
   });
 
   it('force() rejects an unknown version or family, naming what is registered', async () => {
-    await expect(gpu.run(async (E) => E.extend.kernelVersions.force('matmul', 'v9'))).rejects.toThrow(/matmul: no kernel version "v9"; registered: v1, v2, v3/);
-    await expect(gpu.run(async (E) => E.extend.kernelVersions.force('matmull', 'v1'))).rejects.toThrow(/no kernel family or pass "matmull"; registered: matmul, /);
+    await expect(gpu.run(async (E, H) => H.noLeak(E, () => E.extend.kernelVersions.force('matmul', 'v9')))).rejects.toThrow(/matmul: no kernel version "v9"; registered: v1, v2, v3/);
+    await expect(gpu.run(async (E, H) => H.noLeak(E, () => E.extend.kernelVersions.force('matmull', 'v1')))).rejects.toThrow(/no kernel family or pass "matmull"; registered: matmul, /);
   });
 
   it('splits batches beyond the 65535 workgroup limit', async () => {
@@ -527,17 +527,18 @@ describe('matmul and linear autograd', () => {
   });
 
   it('linear handles a 1-D input, zero input features and validates shapes', async () => {
-    const r = await gpu.run(async (E) => {
+    const r = await gpu.run(async (E, H) => {
       const y1 = E.linear(E.tensor([1, 2]), E.tensor([[1, 0], [0, 1], [1, 1]]), E.tensor([0.5, 0.5, 0.5]));
       const y0 = E.internal.linearAct(E.zeros([2, 0]), E.zeros([3, 0]), E.tensor([-1, 2, 3]), 'relu');
       const errors: string[] = [];
+      const [x24, x25, w35, b4, w15] = [E.zeros([2, 4]), E.zeros([2, 5]), E.zeros([3, 5]), E.zeros([4]), E.zeros([15])];
       for (const f of [
-        () => E.linear(E.zeros([2, 4]), E.zeros([3, 5])),
-        () => E.linear(E.zeros([2, 5]), E.zeros([3, 5]), E.zeros([4])),
-        () => E.linear(E.zeros([2, 5]), E.zeros([15])),
+        () => E.linear(x24, w35),
+        () => E.linear(x25, w35, b4),
+        () => E.linear(x25, w15),
       ]) {
         try {
-          f();
+          H.noLeak(E, f);
           errors.push('no error');
         } catch (e) {
           errors.push(`${(e as Error).name}: ${(e as Error).message}`);

@@ -37,7 +37,7 @@ describe('model zoo: the cut-point contract', () => {
       const perParam = params.map((p) => groups.filter((g) => E.nn.globMatches(g, p)).length);
       let badCut = '';
       try {
-        m.forwardFeatures(x, 'layer5');
+        H.noLeak(E, () => m.forwardFeatures(x, 'layer5'));
       } catch (e) {
         badCut = (e as Error).message;
       }
@@ -126,10 +126,10 @@ describe('model zoo: the cut-point contract', () => {
 
 describe('model zoo: weights', () => {
   it('a checkpoint of another architecture, width or class count names what it is and the first mismatched keys', async () => {
-    const got = await gpu.run(async (E) => {
-      const msg = async (p: Promise<unknown>): Promise<string> => {
+    const got = await gpu.run(async (E, H) => {
+      const msg = async (p: () => Promise<unknown>): Promise<string> => {
         try {
-          await p;
+          await H.noLeak(E, p);
           return 'no error';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;
@@ -140,11 +140,11 @@ describe('model zoo: weights', () => {
       const r18 = E.models.resnet18({ numClasses: 10 });
       const r18bytes = await E.nn.saveSafetensors(r18);
       const out = {
-        arch: await msg(E.models.mobilenetV2({ weights: r18bytes, widthMult: 0.5, numClasses: 10 })),
-        width: await msg(E.models.mobilenetV2({ weights: bytes, numClasses: 10 })),
-        classes: await msg(E.models.mobilenetV2({ weights: bytes, widthMult: 0.5 })),
-        depth: await msg(E.models.resnet34({ weights: r18bytes, numClasses: 10 })),
-        garbage: await msg(E.models.mobilenetV2({ widthMult: 0.35, weights: new Uint8Array([1, 2, 3]) })),
+        arch: await msg(() => E.models.mobilenetV2({ weights: r18bytes, widthMult: 0.5, numClasses: 10 })),
+        width: await msg(() => E.models.mobilenetV2({ weights: bytes, numClasses: 10 })),
+        classes: await msg(() => E.models.mobilenetV2({ weights: bytes, widthMult: 0.5 })),
+        depth: await msg(() => E.models.resnet34({ weights: r18bytes, numClasses: 10 })),
+        garbage: await msg(() => E.models.mobilenetV2({ widthMult: 0.35, weights: new Uint8Array([1, 2, 3]) })),
       };
       // The engine still works afterwards.
       const ok = Array.from(await E.add(E.tensor([1, 2]), 1).data());
@@ -168,13 +168,14 @@ describe('model zoo: weights', () => {
 
 describe('model zoo: bad inputs', () => {
   it('wrong channel count, too small an image, wrong rank, an unknown option: clear errors before any GPU work', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const m = E.models.mobilenetV2({ widthMult: 0.35, numClasses: 2 });
+      const small = E.zeros([1, 3, 8, 8]);
       const tryShape = (shape: number[]): string => {
         const x = E.zeros(shape);
         const before = E.memoryStats().dispatches;
         try {
-          m.forward(x);
+          H.noLeak(E, () => m.forward(x));
           return 'no error';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message} | dispatches ${E.memoryStats().dispatches - before}`;
@@ -189,7 +190,7 @@ describe('model zoo: bad inputs', () => {
         rank: tryShape([3, 64, 64]),
         option: (() => {
           try {
-            E.models.resnet18({ numclasses: 5 } as unknown as { numClasses: number });
+            H.noLeak(E, () => E.models.resnet18({ numclasses: 5 } as unknown as { numClasses: number }));
             return 'no error';
           } catch (e) {
             return (e as Error).message;
@@ -197,7 +198,7 @@ describe('model zoo: bad inputs', () => {
         })(),
         feats: (() => {
           try {
-            m.forwardFeatures(E.zeros([1, 3, 8, 8]), 'features.3');
+            H.noLeak(E, () => m.forwardFeatures(small, 'features.3'));
             return 'no error';
           } catch (e) {
             return (e as Error).message;
@@ -205,6 +206,7 @@ describe('model zoo: bad inputs', () => {
         })(),
       };
       m.dispose();
+      small.dispose();
       return out;
     });
     expect(got.gray).toMatch(/^ShapeError: mobilenet_v2 \(widthMult 0\.35\): expected input \[N, 3, H, W\] \(RGB images, H and W ≥ 32\), got 1 channels in .*\[1,1,64,64\].*grayscale.*\| dispatches 0$/);

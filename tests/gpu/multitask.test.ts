@@ -2,7 +2,8 @@
 // (against separate backward passes), for loss weightings and for the rep_grad path; the trunk is
 // back-propagated once; masked samples change nothing; a head with no label in a step is bit-identical after
 // it (AdamW with weight decay); uncertainty weighting lowers the noisier task's weight; GradNorm equalises the
-// gradient-norm ratios; MMoE gates sum to one; a head added to a frozen, trained trunk trains while the trunk
+// gradient-norm ratios; MMoE gates sum to one; every weighting works with every architecture (hard sharing,
+// MMoE, and one with a representation per task written against the Architecture interface); a head added to a frozen, trained trunk trains while the trunk
 // stays bit-identical; bad input fails before any GPU work. Trunks here have no train-mode BatchNorm (batch
 // statistics would mix samples).
 
@@ -292,6 +293,110 @@ describe('multitask', () => {
     expect(got.losses[1]!).toBeLessThan(got.losses[0]!);
   });
 
+  it('every weighting with every architecture: shared gradient = Σ c_t · (task t alone), task-specific parameters get their task\'s own', async () => {
+    const got = await gpu.run(async (E) => {
+      const { nn, multitask: mt } = E;
+      type T = InstanceType<typeof E.Tensor>;
+      type P = InstanceType<typeof nn.Parameter>;
+      const tasks = ['a', 'b'];
+      const x = E.randn([6, 4], { seed: 51 });
+      const labels = E.tensor([0, 2, 1, 1, 0, 2], [6], { dtype: 'int32' });
+      // b's targets are far from its outputs, so flipping their sign flips b's gradient (PCGrad needs a conflict).
+      const far = { '+': E.full([6, 1], 50), '-': E.full([6, 1], -50) };
+      const lossFns: Record<string, (out: T, target: T) => T> = { a: E.crossEntropy, b: E.mseLoss };
+      // One representation per task (as cross-stitch or PLE have), written against the Architecture interface.
+      class Columns extends nn.Module {
+        readonly architecture = 'columns';
+        constructor() {
+          super();
+          for (const t of tasks) this.registerModule(t, new nn.Sequential(new nn.Linear(4, 5), new nn.Tanh()));
+        }
+        forward(): never { throw new Error('Columns: run through MultiTask'); }
+        checkTasks(names: readonly string[]): void { if ([...names].sort().join() !== 'a,b') throw new Error('Columns: tasks a and b'); }
+        addTask(): void { throw new Error('Columns: fixed tasks'); }
+        represent(input: T): T[] { return tasks.map((t) => this.getSubmodule(t).forward(input) as T); }
+        taskInput(task: string, reps: readonly T[]): T { return reps[tasks.indexOf(task)]!; }
+        sharedParameters(): P[] { return this.parameters(); }
+        taskParameters(): P[] { return []; }
+      }
+      const trunks = {
+        hard: () => new nn.Sequential(new nn.Linear(4, 5), new nn.Tanh()),
+        mmoe: () => new mt.MMoE({
+          experts: [0, 1].map(() => new nn.Sequential(new nn.Linear(4, 5), new nn.Tanh())),
+          gates: { a: new nn.Linear(4, 2), b: new nn.Linear(4, 2) },
+        }),
+        columns: () => new Columns(),
+      };
+      const weightings = {
+        fixed: () => mt.weighting.fixed({ a: 0.5, b: 2 }),
+        equal: () => mt.weighting.equal(tasks),
+        uncertainty: () => mt.weighting.uncertainty(tasks, { init: 0.3 }),
+        dwa: () => mt.weighting.dwa(tasks),
+        gradnorm: () => mt.weighting.gradNorm(tasks),
+        'mgda-ub': () => mt.weighting.mgdaUb(tasks),
+        pcgrad: () => mt.weighting.pcGrad(tasks),
+      };
+      const read = (ps: P[]) => Promise.all(ps.map(async (p) => (p.grad ? Array.from(await p.grad.data()) : new Array<number>(p.size).fill(0))));
+      const dot = (u: number[], v: number[]) => u.reduce((s, ui, i) => s + ui * v[i]!, 0);
+      const repGrad = async (model: InstanceType<typeof mt.MultiTask>, t: string, target: T) => {
+        const reps = model.representations(x).map((r) => { const d = r.detach(); d.requiresGrad = true; r.dispose(); return d; });
+        E.tidy(() => lossFns[t]!(model.taskOutput(t, reps, x), target).backward());
+        const g = (await Promise.all(reps.map(async (r) => (r.grad ? Array.from(await r.grad.data()) : new Array<number>(r.size).fill(0))))).flat();
+        for (const r of reps) r.dispose();
+        for (const p of model.parameters()) { p.grad?.dispose(); p.grad = null; }
+        return g;
+      };
+      const out: Record<string, { arch: string; conflict: number; combined: number[][]; expected: number[][]; own: number[][]; ownExpected: number[][] }> = {};
+      for (const [arch, trunk] of Object.entries(trunks)) {
+        for (const [method, weighting] of Object.entries(weightings)) {
+          E.manualSeed(61);
+          const heads = { a: new nn.Linear(5, 3), b: new nn.Linear(5, 1) };
+          const model = new mt.MultiTask({ trunk: trunk(), heads, losses: lossFns, weighting: weighting() });
+          const shared = model.sharedParameters();
+          const own = tasks.flatMap((t) => model.architecture.taskParameters(t));
+          const sign = dot(await repGrad(model, 'a', labels), await repGrad(model, 'b', far['+'])) < 0 ? '+' : '-';
+          const targets: Record<string, T> = { a: labels, b: far[sign] };
+          const before = await model.weighting.weights();
+          const step = await model.backward(x, targets);
+          step.total.dispose();
+          for (const v of [...Object.values(step.outputs), ...Object.values(step.losses)]) v?.dispose();
+          const combined = await read(shared);
+          const ownGot = await read(own);
+          const after = await model.weighting.weights();
+          const alone: Record<string, { shared: number[][]; own: number[][]; rep: number[] }> = {};
+          for (const t of tasks) {
+            for (const p of model.parameters()) { p.grad?.dispose(); p.grad = null; }
+            E.tidy(() => lossFns[t]!(model.forward(x)[t]!, targets[t]!).backward());
+            const sharedT = await read(shared);
+            const ownT = await read(own);
+            // Task t's gradient at the representation(s), for PCGrad's coefficients.
+            alone[t] = { shared: sharedT, own: ownT, rep: await repGrad(model, t, targets[t]!) };
+          }
+          // c_t: the factor of task t's gradient at the shared parameters; k_t: at its own (head-side) parameters.
+          const [ga, gb] = [alone.a!.rep, alone.b!.rep];
+          const conflict = Math.min(dot(ga, gb), 0);
+          const c: Record<string, number> = method === 'mgda-ub' ? { a: 2 * after.a!, b: 2 * after.b! }
+            : method === 'pcgrad' ? { a: 1 - conflict / dot(ga, ga), b: 1 - conflict / dot(gb, gb) } : before;
+          const k: Record<string, number> = method === 'mgda-ub' || method === 'pcgrad' ? { a: 1, b: 1 } : before;
+          const mix = (part: 'shared' | 'own', coef: Record<string, number>) =>
+            alone.a![part].map((g, i) => g.map((_, j) => tasks.reduce((s, t) => s + coef[t]! * alone[t]![part][i]![j]!, 0)));
+          out[`${arch}/${method}`] = { arch, conflict, combined, expected: mix('shared', c), own: ownGot, ownExpected: mix('own', k) };
+          model.dispose();
+        }
+      }
+      return out;
+    });
+    expect(Object.keys(got)).toHaveLength(21);
+    for (const [name, r] of Object.entries(got)) {
+      expect(r.combined.flat().some((v) => v !== 0), name).toBe(true);
+      r.combined.forEach((g, i) => expectAllClose(g, r.expected[i]!, { atol: 1e-5, rtol: 1e-4 }));
+      r.own.forEach((g, i) => expectAllClose(g, r.ownExpected[i]!, { atol: 1e-5, rtol: 1e-4 }));
+      expect(r.own.length, name).toBe(r.arch === 'mmoe' ? 4 : 0);
+      // PCGrad projects in hard sharing and MMoE; one representation per task gives orthogonal gradients.
+      if (name.endsWith('pcgrad')) expect(r.conflict < 0, name).toBe(r.arch !== 'columns');
+    }
+  });
+
   it('a head added to a frozen, trained trunk trains while the trunk stays bit-identical; per-task learning rates by path', async () => {
     const got = await gpu.run(async (E) => {
       const { nn, optim, multitask: mt } = E;
@@ -372,7 +477,7 @@ describe('multitask', () => {
   });
 
   it('bad input fails with a clear error before any GPU work, and the model keeps working', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn, multitask: mt } = E;
       const model = new mt.MultiTask({
         trunk: new nn.Sequential(new nn.Linear(3, 4), new nn.Tanh()),
@@ -385,16 +490,20 @@ describe('multitask', () => {
       const errors: string[] = [];
       const before = E.memoryStats().dispatches;
       const attempt = async (fn: () => unknown) => {
-        try { await fn(); errors.push('no error'); } catch (e) { errors.push(`${(e as Error).name}: ${(e as Error).message}`); }
+        try { await H.noLeak(E, fn); errors.push('no error'); } catch (e) { errors.push(`${(e as Error).name}: ${(e as Error).message}`); }
       };
+      const [head, p1, p2] = [new nn.Linear(4, 1), E.randn([4, 1]), E.randn([4, 1])];
       await attempt(() => model.backward(x, { ...targets, parity: targets.angle }));
       await attempt(() => model.backward(x, { digit: targets.digit }));
       await attempt(() => model.backward(x, targets, { angle: [1, 0, 1] }));
       await attempt(() => model.backward(x, targets, { colour: [1, 1, 1, 1] }));
       const after = E.memoryStats().dispatches;
-      await attempt(() => model.setWeighting(mt.weighting.uncertainty(['digit', 'age'])));
-      await attempt(() => new mt.MultiTask({ trunk: model.trunk, heads: { a: new nn.Linear(4, 1) }, losses: { b: E.mseLoss } }));
-      await attempt(() => E.mseLoss(E.randn([4, 1]), E.randn([4, 1]), { mask: [1, 0] }));
+      const misnamed = mt.weighting.uncertainty(['digit', 'age']);
+      await attempt(() => model.setWeighting(misnamed));
+      misnamed.dispose();
+      await attempt(() => new mt.MultiTask({ trunk: model.trunk, heads: { a: head }, losses: { b: E.mseLoss } }));
+      await attempt(() => E.mseLoss(p1, p2, { mask: [1, 0] }));
+      for (const d of [head, p1, p2]) d.dispose();
       const ok = await model.backward(x, targets);
       const total = await ok.total.item();
       model.dispose();

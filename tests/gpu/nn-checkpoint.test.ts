@@ -102,7 +102,7 @@ describe('training checkpoints', () => {
   });
 
   it('optimizer and scheduler state dicts: PyTorch structure keyed by parameter path, round trip, clear errors', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn, optim } = E;
       E.manualSeed(3);
       const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
@@ -139,7 +139,7 @@ describe('training checkpoints', () => {
       const errors: string[] = [];
       const attempt = (fn: () => unknown) => {
         try {
-          fn();
+          H.noLeak(E, fn);
           errors.push('no error');
         } catch (e) {
           errors.push((e as Error).message);

@@ -64,7 +64,7 @@ describe('nn freezing', () => {
   });
 
   it('globs match whole segments; requiresGrad on one parameter; unknown globs are errors', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn } = E;
       const m = new nn.Sequential({ head: new nn.Linear(2, 2), header: new nn.Linear(2, 2), body: new nn.Sequential(new nn.Linear(2, 2), new nn.Linear(2, 2)) });
       const head = m.freeze('head');
@@ -75,7 +75,7 @@ describe('nn freezing', () => {
       m.unfreeze();
       let error = '';
       try {
-        m.freeze('hed');
+        H.noLeak(E, () => m.freeze('hed'));
       } catch (e) {
         error = `${(e as Error).name}: ${(e as Error).message}`;
       }
@@ -137,6 +137,50 @@ describe('nn freezing', () => {
     expect(got.frozenGradAfterFreeze).toBe(true);
   });
 
+  it('syncTrainable() follows freezing at once, leaving the other gradients alone; unfreezing brings the state back', async () => {
+    const got = await gpu.run(async (E) => {
+      const { nn, optim } = E;
+      const m = new nn.Sequential(new nn.Linear(2, 3), new nn.Linear(3, 2));
+      const opt = new optim.SGD(m, { lr: 0.1, momentum: 0.9 });
+      const x = E.randn([4, 2], { seed: 5 });
+      const backward = () => {
+        const y = m.forward(x);
+        const loss = y.mul(y).sum();
+        loss.backward();
+        loss.dispose();
+      };
+      backward();
+      opt.step();
+      opt.zeroGrad();
+      backward();
+      const sizeBefore = opt.flatSize;
+      const headGrad = Array.from(await m.parameters('1')[0]!.grad!.data());
+      const frozenWeight = Array.from(await m.parameters('0')[0]!.data());
+      m.freeze('0');
+      opt.syncTrainable();
+      const sizeFrozen = opt.flatSize;
+      const headGradAfter = Array.from(await m.parameters('1')[0]!.grad!.data());
+      const frozenGrads = m.parameters('0').map((p) => p.grad);
+      const frozenWeightAfter = Array.from(await m.parameters('0')[0]!.data());
+      m.unfreeze('0');
+      opt.syncTrainable();
+      const sizeUnfrozen = opt.flatSize;
+      const steps = m.parameters().map((p) => opt.stepCount.get(p) ?? 0);
+      const momentum = (await opt.stateDict()).state['0.weight']!.momentumBuffer as { data: Float32Array };
+      opt.dispose();
+      m.dispose();
+      const sizes = [sizeBefore, sizeFrozen, sizeUnfrozen];
+      return { sizes, headGrad, headGradAfter, frozenGrads, frozenWeight, frozenWeightAfter, steps, momentumSize: momentum.data.length };
+    });
+    // Four slots of 64 elements; freezing layer 0 leaves the head's two.
+    expect(got.sizes).toEqual([256, 128, 256]);
+    expect(got.headGradAfter).toEqual(got.headGrad); // synced, not zeroed
+    expect(got.frozenGrads).toEqual([null, null]);
+    expect(got.frozenWeightAfter).toEqual(got.frozenWeight); // copied out of the flat buffer unchanged
+    expect(got.steps).toEqual([1, 1, 1, 1]);
+    expect(got.momentumSize).toBe(6);
+  });
+
   it('BatchNorm in a frozen trunk: follows train() by default, held in eval with { batchNorm: "eval" }', async () => {
     const got = await gpu.run(async (E) => {
       const { nn } = E;
@@ -196,7 +240,7 @@ describe('nn freezing', () => {
   });
 
   it('optimizer edge cases: grads replaced by hand, addParamGroup for an unfrozen trunk, one owner per parameter', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn, optim } = E;
       const m = new nn.Sequential({ trunk: new nn.Linear(3, 3), head: new nn.Linear(3, 2) });
       m.freeze('trunk');
@@ -210,7 +254,7 @@ describe('nn freezing', () => {
       const afterManual = Array.from(await w.data());
       let claimed = '';
       try {
-        new optim.Adam(m.parameters('head'));
+        H.noLeak(E, () => new optim.Adam(m.parameters('head')));
       } catch (e) {
         claimed = (e as Error).message;
       }

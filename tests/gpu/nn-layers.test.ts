@@ -79,17 +79,25 @@ describe('nn layers and losses vs PyTorch fixtures', () => {
     it.skipIf(!needs(c.module))(`layer ${c.name}`, async () => {
       const got = await gpu.run(async (E, _H, c) => {
         const host = (t: { shape: number[]; dtype: string; data: number[] }) =>
-          t.dtype === 'int64' ? { dtype: 'int32' as const, shape: t.shape, data: Int32Array.from(t.data) } : { dtype: 'float32' as const, shape: t.shape, data: Float32Array.from(t.data) };
+          t.dtype === 'int64'
+            ? { dtype: 'int32' as const, shape: t.shape, data: Int32Array.from(t.data) }
+            : { dtype: 'float32' as const, shape: t.shape, data: Float32Array.from(t.data) };
         const cfg = c.config as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
         const { nn } = E;
         const make = (): InstanceType<typeof nn.Module> => {
           switch (c.module) {
             case 'Linear': return new nn.Linear(cfg.in_features, cfg.out_features, { bias: cfg.bias });
-            case 'Conv2d': return new nn.Conv2d(cfg.in_channels, cfg.out_channels, cfg.kernel_size, { stride: cfg.stride, padding: cfg.padding, dilation: cfg.dilation, groups: cfg.groups, bias: cfg.bias });
+            case 'Conv2d':
+              return new nn.Conv2d(cfg.in_channels, cfg.out_channels, cfg.kernel_size, {
+                stride: cfg.stride, padding: cfg.padding, dilation: cfg.dilation, groups: cfg.groups, bias: cfg.bias,
+              });
             case 'MaxPool2d': return new nn.MaxPool2d(cfg.kernel_size, { stride: cfg.stride, padding: cfg.padding, dilation: cfg.dilation });
             case 'AvgPool2d': return new nn.AvgPool2d(cfg.kernel_size, { stride: cfg.stride, padding: cfg.padding, countIncludePad: cfg.count_include_pad });
             case 'AdaptiveAvgPool2d': return new nn.AdaptiveAvgPool2d(cfg.output_size);
-            case 'BatchNorm2d': return new nn.BatchNorm2d(cfg.num_features, { eps: cfg.eps, momentum: cfg.momentum, affine: cfg.affine, trackRunningStats: cfg.track_running_stats });
+            case 'BatchNorm2d':
+              return new nn.BatchNorm2d(cfg.num_features, {
+                eps: cfg.eps, momentum: cfg.momentum, affine: cfg.affine, trackRunningStats: cfg.track_running_stats,
+              });
             case 'GELU': return new nn.GELU();
             case 'Sigmoid': return new nn.Sigmoid();
             case 'Tanh': return new nn.Tanh();
@@ -145,7 +153,9 @@ describe('nn layers and losses vs PyTorch fixtures', () => {
         switch (c.loss) {
           case 'cross_entropy': {
             const ignore = c.attrs.ignore_index as number | undefined;
-            loss = E.crossEntropy(x, t, { reduction, labelSmoothing: c.attrs.label_smoothing as number, ...m, ...(ignore !== undefined ? { ignoreIndex: ignore } : {}) });
+            loss = E.crossEntropy(x, t, {
+              reduction, labelSmoothing: c.attrs.label_smoothing as number, ...m, ...(ignore !== undefined ? { ignoreIndex: ignore } : {}),
+            });
             break;
           }
           case 'binary_cross_entropy_with_logits': {

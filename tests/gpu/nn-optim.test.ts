@@ -25,7 +25,8 @@ interface OptimCase {
 }
 
 // The set_to_none cases (TwoHeadNet, another schema) are checked by optim-no-grad.test.ts.
-const cases = (JSON.parse(readFileSync(new URL('../fixtures/torch/optim.json', import.meta.url), 'utf8')) as { cases: OptimCase[] }).cases.filter((c) => !('uses' in c));
+const cases = (JSON.parse(readFileSync(new URL('../fixtures/torch/optim.json', import.meta.url), 'utf8')) as { cases: OptimCase[] })
+  .cases.filter((c) => !('uses' in c));
 
 let worst = 0;
 const kernelLog: Record<string, unknown> = {};
@@ -47,14 +48,18 @@ describe('optimizers vs PyTorch fixtures', () => {
       const got = await gpu.run(async (E, _H, c) => {
         const { nn, optim } = E;
         class OptimNet extends nn.Module {
-          trunk = this.registerModule('trunk', new nn.Sequential(new nn.Conv2d(1, 2, 3, { padding: 1 }), new nn.ReLU(), new nn.Flatten(), new nn.Linear(32, 6)));
+          trunk = this.registerModule(
+            'trunk', new nn.Sequential(new nn.Conv2d(1, 2, 3, { padding: 1 }), new nn.ReLU(), new nn.Flatten(), new nn.Linear(32, 6)),
+          );
           head = this.registerModule('head', new nn.Linear(6, 3));
           forward(x: InstanceType<typeof E.Tensor>) {
             return this.head.forward(this.trunk.forward(x));
           }
         }
         const model = new OptimNet();
-        model.loadStateDict(Object.fromEntries(Object.entries(c.initial_state).map(([k, t]) => [k, { dtype: 'float32' as const, shape: t.shape, data: Float32Array.from(t.data) }])));
+        model.loadStateDict(Object.fromEntries(Object.entries(c.initial_state).map(([k, t]) => [
+          k, { dtype: 'float32' as const, shape: t.shape, data: Float32Array.from(t.data) },
+        ])));
         if (c.frozen.length) model.freeze(c.frozen);
         const byPath = new Map(model.namedParameters());
         const weightBefore = model.head.weight;
@@ -65,7 +70,9 @@ describe('optimizers vs PyTorch fixtures', () => {
           return h;
         });
         const options = { maxGradNorm: c.clip_grad_norm ? c.clip_grad_norm.max_norm : null };
-        const opt = c.optimizer === 'SGD' ? new optim.SGD(groups as never, options) : c.optimizer === 'Adam' ? new optim.Adam(groups as never, options) : new optim.AdamW(groups as never, options);
+        const opt = c.optimizer === 'SGD' ? new optim.SGD(groups as never, options)
+          : c.optimizer === 'Adam' ? new optim.Adam(groups as never, options)
+          : new optim.AdamW(groups as never, options);
         const x = E.tensor(c.input.data, c.input.shape);
         const t = E.tensor(c.target.data, c.target.shape, { dtype: 'int32' });
         const steps: Array<{ loss: number; norm: number | null; state: Record<string, number[]> }> = [];
@@ -141,7 +148,9 @@ describe('optimizers vs PyTorch fixtures', () => {
         trunk: new nn.Sequential(new nn.Conv2d(1, 2, 3, { padding: 1 }), new nn.ReLU(), new nn.Flatten(), new nn.Linear(32, 6)),
         head: new nn.Linear(6, 3),
       });
-      model.loadStateDict(Object.fromEntries(Object.entries(c.initial_state).map(([k, t]) => [k, { dtype: 'float32' as const, shape: t.shape, data: Float32Array.from(t.data) }])));
+      model.loadStateDict(Object.fromEntries(Object.entries(c.initial_state).map(([k, t]) => [
+        k, { dtype: 'float32' as const, shape: t.shape, data: Float32Array.from(t.data) },
+      ])));
       const opt = new optim.SGD(model, { lr: c.param_groups[0]!.lr as number });
       const x = E.tensor(c.input.data, c.input.shape);
       const t = E.tensor(c.target.data, c.target.shape, { dtype: 'int32' });

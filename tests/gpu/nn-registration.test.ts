@@ -13,7 +13,7 @@ describe('nn registration, option checks, determinism', () => {
   });
 
   it('class fields and assignments register modules and parameters in order; reassigning replaces', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn } = E;
       class Fields extends nn.Module {
         trunk = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU());
@@ -56,22 +56,26 @@ describe('nn registration, option checks, determinism', () => {
       const errors: string[] = [];
       const expectThrow = (fn: () => void) => {
         try {
-          fn();
+          H.noLeak(E, fn);
           errors.push('no error');
         } catch (e) {
           errors.push(`${(e as Error).name}: ${(e as Error).message}`);
         }
       };
+      const scale = E.ones([3]);
+      const listed = [new nn.Linear(2, 2), new nn.Linear(2, 2)];
       expectThrow(() => {
-        (a as unknown as { scale: unknown }).scale = E.ones([3]);
+        (a as unknown as { scale: unknown }).scale = scale;
       });
       expectThrow(() => {
         class Listed extends nn.Module {
-          blocks = [new nn.Linear(2, 2), new nn.Linear(2, 2)];
+          blocks = listed;
           forward() {}
         }
         new Listed();
       });
+      scale.dispose();
+      for (const l of listed) l.dispose();
       // A list of already registered children is fine.
       class Kept extends nn.Module {
         a = new nn.Linear(2, 2);
@@ -113,13 +117,13 @@ describe('nn registration, option checks, determinism', () => {
   });
 
   it('unknown option keys throw, naming the key and the accepted ones', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn, optim } = E;
       const model = new nn.Sequential(new nn.Linear(2, 2), new nn.Linear(2, 2));
       const messages: string[] = [];
       const attempt = (fn: () => unknown) => {
         try {
-          fn();
+          H.noLeak(E, fn);
           messages.push('no error');
         } catch (e) {
           messages.push(`${(e as Error).name}: ${(e as Error).message}`);
@@ -140,12 +144,14 @@ describe('nn registration, option checks, determinism', () => {
       const opt = new optim.SGD(model, { lr: 0.1 });
       attempt(() => new optim.StepLR(opt, { stepSize: 2, gama: 0.5 } as never));
       const x = E.zeros([2, 2]);
+      const labels = E.tensor([0, 1], [2], { dtype: 'int32' });
       attempt(() => E.mseLoss(x, x, { reduce: 'sum' } as never));
-      attempt(() => E.crossEntropy(x, E.tensor([0, 1], [2], { dtype: 'int32' }), { label_smoothing: 0.1 } as never));
+      attempt(() => E.crossEntropy(x, labels, { label_smoothing: 0.1 } as never));
       attempt(() => E.randn([2], { stdev: 2 } as never));
       attempt(() => E.randperm(4, { seeed: 1 } as never));
       opt.dispose();
       x.dispose();
+      labels.dispose();
       model.dispose();
       return messages;
     });
@@ -168,7 +174,7 @@ describe('nn registration, option checks, determinism', () => {
   });
 
   it('manualSeed makes initialization and dropout (layers without a seed) bit-identical; the RNG state restores the stream', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { nn } = E;
       const run = async (seed: number) => {
         E.manualSeed(seed);
@@ -199,7 +205,7 @@ describe('nn registration, option checks, determinism', () => {
       const seededPerm = [Array.from(E.randperm(8, { seed: 5 })), Array.from(E.randperm(8, { seed: 5 }))];
       let badState = '';
       try {
-        E.setRngState({ algorithm: 'mt' } as never);
+        H.noLeak(E, () => E.setRngState({ algorithm: 'mt' } as never));
       } catch (e) {
         badState = (e as Error).message;
       }

@@ -1,19 +1,16 @@
-// Training end to end: the README fine-tuning example (after <!-- fine-tuning --> in README.md) run verbatim, and a leak
+// Training end to end: the README fine-tuning example (README.md#fine-tuning, after <!-- fine-tuning -->) run verbatim, and a leak
 // check: 200 training steps with a constant number of live GPU buffers and bytes after the first steps.
 
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { docBlock } from '../harness/doc-blocks.ts';
 import { useGpuPage } from '../harness/gpu.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const snippetFile = readme.slice(readme.indexOf('<!-- fine-tuning -->'));
 const fileBytes = Array.from(readFileSync(new URL('../fixtures/torch/model.safetensors', import.meta.url)));
 
 /** The ```ts block of the snippet, with its one import line turned into a destructuring of the engine. */
 function snippetBody(): string {
-  const blocks = [...snippetFile.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).slice(0, 1);
-  expect(blocks).toHaveLength(1);
-  const code = blocks[0]!;
+  const code = docBlock('README.md#fine-tuning');
   const importLine = /^import \{([^}]*)\} from 'webgpu-tensor';$/m;
   expect(code).toMatch(importLine);
   return code.replace(importLine, 'const {$1} = E;');
@@ -57,10 +54,15 @@ describe('nn training', () => {
       model.dispose();
       const trainLosses = await Promise.all(losses.map((l) => l.item()));
       for (const l of losses) l.dispose();
-      return { state, headShape: [...head.weight.shape], bnTraining: bn.training, frozenGrads: frozenGrads.map((g) => g === null), after, groups, steps, trainLosses };
+      return {
+        state, headShape: [...head.weight.shape], bnTraining: bn.training, frozenGrads: frozenGrads.map((g) => g === null),
+        after, groups, steps, trainLosses,
+      };
     }, body, fileBytes);
     // The trunk is exactly the pretrained one (frozen, BatchNorm statistics untouched)...
-    const file = JSON.parse(readFileSync(new URL('../fixtures/torch/model.safetensors.json', import.meta.url), 'utf8')) as { tensors: Record<string, { data: number[] }> };
+    const file = JSON.parse(readFileSync(new URL('../fixtures/torch/model.safetensors.json', import.meta.url), 'utf8')) as {
+      tensors: Record<string, { data: number[] }>;
+    };
     for (const k of Object.keys(file.tensors).filter((k) => k.startsWith('features.'))) expect(got.state[k], k).toEqual(file.tensors[k]!.data.map(Math.fround));
     expect(got.frozenGrads.every(Boolean)).toBe(true);
     expect(got.bnTraining).toBe(false);
@@ -121,7 +123,8 @@ describe('nn training', () => {
       t.dispose();
       return { stats, losses, kernelsPerStep };
     });
-    console.log(`[nn leak] ${JSON.stringify(got.stats)}; ${got.kernelsPerStep} kernels per training step; losses ${got.losses.map((l) => l.toFixed(3)).join(' ')}`);
+    const losses = got.losses.map((l) => l.toFixed(3)).join(' ');
+    console.log(`[nn leak] ${JSON.stringify(got.stats)}; ${got.kernelsPerStep} kernels per training step; losses ${losses}`);
     const steady = got.stats.filter((s) => s.step >= 3);
     expect(steady.length).toBeGreaterThanOrEqual(10);
     for (const s of steady) {

@@ -115,7 +115,7 @@ describe('nn state dicts and safetensors weights', () => {
   });
 
   it('strict and non-strict loading: missing, unexpected and mis-shaped keys', async () => {
-    const got = await gpu.run(async (E, _H, bytes) => {
+    const got = await gpu.run(async (E, H, bytes) => {
       const { bnnet } = (globalThis as Record<string, any>).models; // eslint-disable-line @typescript-eslint/no-explicit-any
       const { nn } = E;
       const full = E.parseSafetensors(new Uint8Array(bytes)).tensors;
@@ -123,7 +123,7 @@ describe('nn state dicts and safetensors weights', () => {
       const before = Array.from(await m.stateDict().get('classifier.2.bias')!.data());
       const attempt = (dict: Map<string, unknown>, strict?: boolean) => {
         try {
-          const r = m.loadStateDict(dict as never, strict === undefined ? {} : { strict });
+          const r = H.noLeak(E, () => m.loadStateDict(dict as never, strict === undefined ? {} : { strict }));
           return { ok: r };
         } catch (e) {
           const err = e as InstanceType<typeof nn.StateDictError>;
@@ -154,7 +154,7 @@ describe('nn state dicts and safetensors weights', () => {
       const keptBias = Array.from(await m.stateDict().get('classifier.2.bias')!.data());
       let malformed = '';
       try {
-        await nn.loadSafetensors(m, new Uint8Array(bytes).slice(0, 100));
+        await H.noLeak(E, () => nn.loadSafetensors(m, new Uint8Array(bytes).slice(0, 100)));
       } catch (e) {
         malformed = `${(e as Error).name}: ${(e as Error).message}`;
       }
@@ -179,35 +179,38 @@ describe('nn state dicts and safetensors weights', () => {
   });
 
   it('a wrong input shape names the layer path and the expected shape, before any GPU work', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { OptimNet, bnnet } = (globalThis as Record<string, any>).models; // eslint-disable-line @typescript-eslint/no-explicit-any
       const { nn } = E;
       const net = new OptimNet();
       const bn = bnnet();
+      const [linear, conv] = [new nn.Linear(6, 3), new nn.Conv2d(3, 4, 5)];
       const errors: string[] = [];
       const attempt = (fn: () => unknown) => {
         try {
-          fn();
+          H.noLeak(E, fn);
           errors.push('no error');
         } catch (e) {
           errors.push(`${(e as Error).name}: ${(e as Error).message}`);
         }
       };
       const dispatches = E.memoryStats().dispatches;
-      attempt(() => net.head.forward(E.zeros([4, 5])));
-      attempt(() => net.forward(E.zeros([4, 3, 4, 4])));
-      attempt(() => bn.forward(E.zeros([2, 4, 8, 8])));
-      attempt(() => bn.getSubmodule('features.1').forward(E.zeros([2, 5, 4, 4])));
-      attempt(() => bn.getSubmodule('features.3').forward(E.zeros([8, 6, 6])));
-      attempt(() => new nn.Linear(6, 3).forward(E.zeros([2])));
-      attempt(() => net.head.forward(E.zeros([4, 6], { dtype: 'int32' })));
-      attempt(() => new nn.Conv2d(3, 4, 5).forward(E.zeros([1, 3, 4, 4])));
+      const inputs = [[4, 5], [4, 3, 4, 4], [2, 4, 8, 8], [2, 5, 4, 4], [8, 6, 6], [2]].map((shape) => E.zeros(shape));
+      const [intInput, small] = [E.zeros([4, 6], { dtype: 'int32' }), E.zeros([1, 3, 4, 4])];
+      attempt(() => net.head.forward(inputs[0]!));
+      attempt(() => net.forward(inputs[1]!));
+      attempt(() => bn.forward(inputs[2]!));
+      attempt(() => bn.getSubmodule('features.1').forward(inputs[3]!));
+      attempt(() => bn.getSubmodule('features.3').forward(inputs[4]!));
+      attempt(() => linear.forward(inputs[5]!));
+      attempt(() => net.head.forward(intInput));
+      attempt(() => conv.forward(small));
       const recorded = E.memoryStats().dispatches - dispatches;
       // Through Sequential: the error names the inner layer.
       const x = E.zeros([2, 3, 10, 10]);
       attempt(() => bn.forward(x));
-      net.dispose();
-      bn.dispose();
+      for (const t of [...inputs, intInput, small, x]) t.dispose();
+      for (const l of [net, bn, linear, conv]) l.dispose();
       return { errors, recorded };
     });
     expect(got.errors).toEqual([

@@ -55,7 +55,9 @@ const cases: Case[] = [
       [[4, 4], [4, 1]],
     ] as const
   ).flatMap(([sa, sb]): Case[] =>
-    ['sub', 'maximum'].map((op) => ({ name: `${op} broadcast [${sa.join(',')}]⊕[${sb.join(',')}]`, spec: { op }, shapes: [[...sa], [...sb]], kind: 'any' as const })),
+    ['sub', 'maximum'].map((op) => ({
+      name: `${op} broadcast [${sa.join(',')}]⊕[${sb.join(',')}]`, spec: { op }, shapes: [[...sa], [...sb]], kind: 'any' as const,
+    })),
   ),
   { name: 'pow tensor^tensor', spec: { op: 'pow' }, shapes: [[2, 3], [3]], kind: 'pos' },
   { name: 'pow x^2.5', spec: { op: 'pow', attrs: { scalar: 2.5 } }, shapes: [[6]], kind: 'pos' },
@@ -122,7 +124,8 @@ describe('binary ops: which kernel runs', () => {
     });
   });
 
-  it('binary_vec4 where the innermost dim and both operands are whole vec4 words (on the output-shaped grid for a broadcast of ≤ 3 dims), else binary', async () => {
+  it('binary_vec4 where the innermost dim and both operands are whole vec4 words '
+    + '(on the output-shaped grid for a broadcast of ≤ 3 dims), else binary', async () => {
     const got = await gpu.run(async (E) => {
       const run = async (sa: number[], sb: number[]): Promise<string> => {
         const a = E.zeros(sa);
@@ -143,7 +146,10 @@ describe('binary ops: which kernel runs', () => {
       big.dispose();
       row.dispose();
       return {
-        picks: [await run([4, 8], [4, 8]), await run([3, 8], [8]), await run([2, 4, 3, 4], [4, 1, 1]), await run([2, 3, 4, 4], [3, 1, 1]), await run([3, 6], [6]), await run([5], [5])],
+        picks: [
+          await run([4, 8], [4, 8]), await run([3, 8], [8]), await run([2, 4, 3, 4], [4, 1, 1]), await run([2, 3, 4, 4], [3, 1, 1]),
+          await run([3, 6], [6]), await run([5], [5]),
+        ],
         many: `${launches[0]!.kernel}${launches[0]!.constants.GRID ? ' grid' : ''}`,
         wrong,
       };

@@ -22,7 +22,8 @@ interface NoGradCase {
   steps: Array<{ loss: number; has_grad: string[]; state: Record<string, T>; step_counts: Record<string, number> }>;
 }
 
-const cases = (JSON.parse(readFileSync(new URL('../fixtures/torch/optim.json', import.meta.url), 'utf8')) as { cases: NoGradCase[] }).cases.filter((c) => 'uses' in c);
+const cases = (JSON.parse(readFileSync(new URL('../fixtures/torch/optim.json', import.meta.url), 'utf8')) as { cases: NoGradCase[] })
+  .cases.filter((c) => 'uses' in c);
 
 describe('optimizers skip parameters without a gradient (PyTorch 2 zero_grad(set_to_none=True))', () => {
   const gpu = useGpuPage();
@@ -44,11 +45,15 @@ describe('optimizers skip parameters without a gradient (PyTorch 2 zero_grad(set
           forward(x: InstanceType<typeof E.Tensor>) { return this.trunk.forward(x); }
         }
         const model = new TwoHeadNet();
-        model.loadStateDict(Object.fromEntries(Object.entries(c.initial_state).map(([k, t]) => [k, { dtype: 'float32' as const, shape: t.shape, data: Float32Array.from(t.data) }])));
+        model.loadStateDict(Object.fromEntries(Object.entries(c.initial_state).map(([k, t]) => [
+          k, { dtype: 'float32' as const, shape: t.shape, data: Float32Array.from(t.data) },
+        ])));
         const h = c.hyper;
         const opt = c.optimizer === 'SGD'
           ? new optim.SGD(model, { lr: h.lr as number, momentum: h.momentum as number, weightDecay: h.weight_decay as number })
-          : new (c.optimizer === 'Adam' ? optim.Adam : optim.AdamW)(model, { lr: h.lr as number, betas: h.betas as [number, number], eps: h.eps as number, weightDecay: h.weight_decay as number });
+          : new (c.optimizer === 'Adam' ? optim.Adam : optim.AdamW)(model, {
+            lr: h.lr as number, betas: h.betas as [number, number], eps: h.eps as number, weightDecay: h.weight_decay as number,
+          });
         const x = E.tensor(c.input.data, c.input.shape);
         const ta = E.tensor(c.target_a.data, c.target_a.shape, { dtype: 'int32' });
         const tb = E.tensor(c.target_b.data, c.target_b.shape, { dtype: 'int32' });

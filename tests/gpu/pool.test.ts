@@ -214,14 +214,16 @@ describe('pooling validation', () => {
   ];
   for (const [name, kind, shape, kernel, options, pattern] of cases) {
     it(`rejects ${name} before any GPU work`, async () => {
-      const out = await gpu.run(async (E, _H, kind: string, shape: number[], kernel: unknown, options: Record<string, unknown>) => {
+      const out = await gpu.run(async (E, H, kind: string, shape: number[], kernel: unknown, options: Record<string, unknown>) => {
         const x = E.zeros(shape);
         const before = E.memoryStats().dispatches;
         let message = 'no error';
         try {
-          if (kind === 'max') E.maxPool2d(x, kernel as number, options);
-          else if (kind === 'avg') E.avgPool2d(x, kernel as number, options);
-          else E.adaptiveAvgPool2d(x, kernel as 1);
+          H.noLeak(E, () => {
+            if (kind === 'max') E.maxPool2d(x, kernel as number, options);
+            else if (kind === 'avg') E.avgPool2d(x, kernel as number, options);
+            else E.adaptiveAvgPool2d(x, kernel as 1);
+          });
         } catch (e) {
           message = `${(e as Error).name}: ${(e as Error).message}`;
         }
@@ -236,12 +238,12 @@ describe('pooling validation', () => {
 
 describe('pooling kernel versions', () => {
   it('registers each pass with v1 as its default, and forcing a version the pass does not have is an error', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const K = E.extend.kernelVersions;
       const names = K.names().filter((n) => /Pool2d\./.test(n));
       let message = '';
       try {
-        K.force('maxPool2d', 'v2');
+        H.noLeak(E, () => K.force('maxPool2d', 'v2'));
       } catch (e) {
         message = (e as Error).message;
       }

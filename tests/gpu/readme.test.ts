@@ -1,21 +1,13 @@
-// The README's code blocks run verbatim in the page (only the import line becomes a destructuring of the
-// engine module, and a block may get a preamble defining the names its text says it is given), and what they
-// log matches the values written in their comments.
+// The code blocks of the README and the guides (docs/*.md) run verbatim in the page (only the import line
+// becomes a destructuring of the engine module, and a block may get a preamble defining the names its text
+// says it is given), and what they log matches the values written in their comments. A block is named by its
+// id, '<file>#<name>' for the block after `<!-- name -->` (tests/harness/doc-blocks.ts); tests/unit/docs.test.ts
+// fails on a ts block that no test runs and that is not marked `<!-- not run: reason -->`. Also run elsewhere:
+// README.md#fine-tuning (tests/gpu/nn-train.test.ts), README.md#node (tests/package/run.mjs).
 
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { docBlock } from '../harness/doc-blocks.ts';
 import { useGpuPage, type GpuPage } from '../harness/gpu.ts';
-
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-
-/** The first ```ts block after `marker`. */
-function codeAfter(marker: string): string {
-  const at = readme.indexOf(marker);
-  if (at < 0) throw new Error(`README.md has no ${marker}`);
-  const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(at));
-  if (!block) throw new Error(`README.md has no ts block after ${marker}`);
-  return block[1]!;
-}
 
 /** `import { a, b } from 'webgpu-tensor';` → `const { a, b } = E;` so the block runs against the page's engine. */
 function runnable(code: string): string {
@@ -27,10 +19,10 @@ function promised(code: string): string[] {
   return [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
 }
 
-/** Runs the block after `marker` (between `preamble` and `postamble`, page-side JavaScript that shares its scope)
- * and returns what it logged. */
-async function runBlock(gpu: GpuPage, marker: string, preamble = '', postamble = ''): Promise<{ logged: string[]; expected: string[] }> {
-  const code = codeAfter(marker);
+/** Runs the block `id` (between `preamble` and `postamble`, page-side JavaScript that shares its scope) and
+ * returns what it logged. */
+async function runBlock(gpu: GpuPage, id: string, preamble = '', postamble = ''): Promise<{ logged: string[]; expected: string[] }> {
+  const code = docBlock(id);
   const logged = await gpu.run(async (E, _H, src) => {
     const lines: string[] = [];
     const fakeConsole = { log: (...v: unknown[]) => lines.push(v.map((x) => JSON.stringify(x)).join(' ')) };
@@ -43,7 +35,7 @@ async function runBlock(gpu: GpuPage, marker: string, preamble = '', postamble =
 
 const squash = (lines: string[]): string[] => lines.map((l) => l.replace(/\s/g, ''));
 
-describe('README', () => {
+describe('README and guides', () => {
   const gpu = useGpuPage();
   beforeAll(async () => {
     await gpu.run(async (E) => {
@@ -52,25 +44,31 @@ describe('README', () => {
   });
 
   it('custom-kernel example (the extend namespace) runs verbatim and logs what its comments say', async () => {
-    const { logged, expected } = await runBlock(gpu, '<!-- extend -->');
+    const { logged, expected } = await runBlock(gpu, 'docs/embedding.md#extend');
     expect(expected.length).toBe(2);
     expect(squash(logged)).toEqual(squash(expected));
   });
 
   it('multi-task example runs verbatim and logs what its comments say', async () => {
-    const { logged, expected } = await runBlock(gpu, '<!-- multitask -->');
+    const { logged, expected } = await runBlock(gpu, 'docs/multitask.md#multitask-masks');
     expect(expected.length).toBe(2);
     expect(squash(logged)).toEqual(squash(expected));
   });
 
+  it("the README's short multi-task example runs verbatim and logs what its comment says", async () => {
+    const { logged, expected } = await runBlock(gpu, 'README.md#multitask');
+    expect(expected).toEqual(['["digit","angle"]']);
+    expect(squash(logged)).toEqual(squash(expected));
+  });
+
   it('quickstart runs verbatim and logs what its comments say', async () => {
-    const { logged, expected } = await runBlock(gpu, '<!-- quickstart -->');
+    const { logged, expected } = await runBlock(gpu, 'README.md#quickstart');
     expect(expected.length).toBeGreaterThan(0);
     expect(squash(logged)).toEqual(squash(expected));
   });
 
   it('the transfer example runs verbatim on 32 digits and logs what its comment says', async () => {
-    // The names the README says the block gets: 32 random "digits" in two batches, labels 0..2.
+    // The names the guide says the block gets: 32 random "digits" in two batches, labels 0..2.
     const preamble = `
       const count = 32;
       const noise = E.rand([count * 784], { seed: 3 });
@@ -78,13 +76,13 @@ describe('README', () => {
       noise.dispose();
       const batches = [Array.from({ length: 16 }, (_, i) => i), Array.from({ length: 16 }, (_, i) => 16 + i)];
       const labelsOf = (idx) => E.tensor(idx.map((i) => i % 3), [idx.length], { dtype: 'int32' });`;
-    const { logged, expected } = await runBlock(gpu, '<!-- transfer -->', preamble);
+    const { logged, expected } = await runBlock(gpu, 'docs/transfer.md#transfer', preamble);
     expect(expected).toEqual(['1 2 2']);
     expect(squash(logged)).toEqual(squash(expected));
   });
 
   it('the model-zoo path runs verbatim: a served checkpoint, a picture, fine_tune with the transfer API', async () => {
-    // What the README says the block gets: a server with the exported checkpoint (here one saved from a
+    // What the guide says the block gets: a server with the exported checkpoint (here one saved from a
     // freshly initialised MobileNetV2) and a picture of an odd size with its label (only one: each 224²
     // MobileNetV2 step takes seconds on a CPU adapter). Afterwards (postamble): the pretrained BatchNorm
     // statistics are kept (batchNorm 'eval'), the stem trained in the unfrozen epoch, the head is the new
@@ -118,7 +116,7 @@ describe('README', () => {
       for (const t of [x, y, predicted]) t.dispose();
       model.dispose();
       opt.dispose();`;
-    const { logged, expected } = await runBlock(gpu, '<!-- zoo -->', preamble, postamble);
+    const { logged, expected } = await runBlock(gpu, 'docs/model-zoo.md#zoo', preamble, postamble);
     expect(expected).toEqual(['9 [8, 0]']);
     expect(logged.length).toBe(2);
     expect(squash(logged.slice(0, 1))).toEqual(squash(expected));
@@ -132,14 +130,14 @@ describe('README', () => {
   }, 600_000);
 
   it('checkpoint example runs verbatim: the resumed run equals the one that never stopped', async () => {
-    const { logged, expected } = await runBlock(gpu, '<!-- checkpoint -->');
+    const { logged, expected } = await runBlock(gpu, 'docs/transfer.md#checkpoint');
     expect(logged).toEqual(expected);
   });
 
   it('the interop example runs verbatim on an app device and logs what its comments say', async () => {
-    // The name the README says the block gets: the app's GPUDevice.
+    // The name the guide says the block gets: the app's GPUDevice.
     const preamble = 'const device = await (await navigator.gpu.requestAdapter()).requestDevice();';
-    const { logged, expected } = await runBlock(gpu, '<!-- interop -->', preamble);
+    const { logged, expected } = await runBlock(gpu, 'docs/embedding.md#interop', preamble);
     await gpu.run(async (E) => {
       await E.init();
     });

@@ -13,27 +13,30 @@ describe('reliability', () => {
   });
 
   it('1. a tensor past the device limits throws synchronously, records nothing, and loses no recorded work', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const limits = E.engineInfo().limits;
       const w = E.tensor([1, 2, 3, 4]);
       E.addInto(w, E.tensor([10, 10, 10, 10])); // an "optimizer step" recorded before the bad request
       const y = w.mul(2);
       const before = E.memoryStats();
+      const [column, row] = [E.keep(E.zeros([65536, 1])), E.zeros([1, 65536])];
       const tries: Array<[string, () => unknown]> = [
         ['zeros', () => E.zeros([Math.floor(limits.maxBufferSize / 4) + 64])],
-        ['broadcast', () => E.add(E.keep(E.zeros([65536, 1])), E.zeros([1, 65536]))],
+        ['broadcast', () => E.add(column, row)],
         ['elements', () => E.ones([2 ** 31])],
       ];
       const caught: Array<{ what: string; name: string; message: string }> = [];
       for (const [what, fn] of tries) {
         try {
-          fn();
+          H.noLeak(E, fn);
           caught.push({ what, name: 'none', message: '' });
         } catch (e) {
           caught.push({ what, name: (e as Error).name, message: (e as Error).message });
         }
       }
       const mid = E.memoryStats();
+      column.dispose();
+      row.dispose();
       const values = Array.from(await y.data());
       const wValues = Array.from(await w.data());
       return { caught, dispatched: mid.dispatches - before.dispatches - 2, values, wValues, limits };
@@ -52,7 +55,7 @@ describe('reliability', () => {
   });
 
   it('1. an allocation that fails asynchronously is quarantined and named at the next readback', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const device = E.engineDevice();
       const create = device.createBuffer.bind(device);
       let sabotage = true;
@@ -69,7 +72,7 @@ describe('reliability', () => {
       const y = x.mul(2);
       let message = '';
       try {
-        await y.data();
+        await H.noLeak(E, () => y.data());
       } catch (e) {
         message = `${(e as Error).name}: ${(e as Error).message}`;
       }
@@ -84,7 +87,7 @@ describe('reliability', () => {
       };
       let thrown = '';
       try {
-        E.zeros([5000]);
+        H.noLeak(E, () => E.zeros([5000]));
       } catch (e) {
         thrown = `${(e as Error).name}: ${(e as Error).message}`;
       }
@@ -101,15 +104,24 @@ describe('reliability', () => {
   });
 
   it('2. class indices are checked on the GPU: the next readback or sync() throws IndexError naming the op', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const logits = E.tensor([[1, 2, 3, 4, 5], [0, 0, 1, 0, 0]]);
       const errorOf = async (fn: () => Promise<unknown>): Promise<string> => {
         try {
-          await fn();
+          await H.noLeak(E, fn);
           return 'none';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;
         }
+      };
+      // The loss (and its targets) of a rejected readback are the caller's: made before, disposed after.
+      const lossError = async (targets: number[]): Promise<string> => {
+        const t = E.tensor(targets, undefined, { dtype: 'int32' });
+        const l = E.crossEntropy(logits, t);
+        const message = await errorOf(() => l.item());
+        l.dispose();
+        t.dispose();
+        return message;
       };
       const badTargets = E.tensor([1, 7], undefined, { dtype: 'int32' });
       const submits0 = E.memoryStats().submits;
@@ -117,15 +129,15 @@ describe('reliability', () => {
       const recorded = E.memoryStats().submits - submits0; // no submit while recording
       const high = await errorOf(() => bad.item());
       const submitsForRead = E.memoryStats().submits - submits0;
-      const negative = await errorOf(() => E.crossEntropy(logits, E.tensor([-1, 0], undefined, { dtype: 'int32' })).item());
-      const ignored = await errorOf(() => E.crossEntropy(logits, E.tensor([-100, 2], undefined, { dtype: 'int32' })).item());
+      const negative = await lossError([-1, 0]);
+      const ignored = await lossError([-100, 2]);
       E.oneHot(E.tensor([0, 3], undefined, { dtype: 'int32' }), 3);
       const viaSync = await errorOf(() => E.sync());
       const good = await E.crossEntropy(logits, E.tensor([4, 2], undefined, { dtype: 'int32' })).item();
       const hot = Array.from(await E.oneHot(E.tensor([2, 0], undefined, { dtype: 'int32' }), 3).data());
       let host = '';
       try {
-        E.internal.checkHostIndices('labels', [0, 4, 5], 5, -100);
+        H.noLeak(E, () => E.internal.checkHostIndices('labels', [0, 4, 5], 5, -100));
       } catch (e) {
         host = `${(e as Error).name}: ${(e as Error).message}`;
       }
@@ -159,10 +171,10 @@ describe('reliability', () => {
   });
 
   it('4. state is checked: state dicts, hand-set gradients, disposed tensors in backward, optimizers and losses', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const errorOf = (fn: () => unknown): string => {
         try {
-          fn();
+          H.noLeak(E, fn);
           return 'none';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;
@@ -171,8 +183,11 @@ describe('reliability', () => {
       const model = new E.nn.Linear(3, 2);
       const stateDict = errorOf(() => model.loadStateDict({ weight: { dtype: 'float32', shape: [2, 3], data: new Float32Array(5) }, bias: { dtype: 'float32', shape: [2], data: new Float32Array(2) } }));
       const w = model.weight;
-      const gradShape = errorOf(() => (w.grad = E.zeros([3, 2])));
-      const gradDtype = errorOf(() => (w.grad = E.zeros([2, 3], { dtype: 'int32' })));
+      const [wrongShape, wrongDtype] = [E.zeros([3, 2]), E.zeros([2, 3], { dtype: 'int32' })];
+      const gradShape = errorOf(() => (w.grad = wrongShape));
+      const gradDtype = errorOf(() => (w.grad = wrongDtype));
+      wrongShape.dispose();
+      wrongDtype.dispose();
       const x = E.tensor([1, 2], undefined, { requiresGrad: true });
       const y = x.mul(3).sum();
       y.dispose();
@@ -187,7 +202,9 @@ describe('reliability', () => {
       opt.dispose();
       const logits = E.tensor([[1, 2]]);
       logits.dispose();
-      const loss = errorOf(() => E.crossEntropy(logits, E.tensor([0], undefined, { dtype: 'int32' })));
+      const zero = E.tensor([0], undefined, { dtype: 'int32' });
+      const loss = errorOf(() => E.crossEntropy(logits, zero));
+      zero.dispose();
       const mse = errorOf(() => E.mseLoss(logits, logits));
       w.grad = E.ones([2, 3]); // the right shape is accepted
       const after = Array.from(await w.grad.add(1).data());
@@ -207,10 +224,10 @@ describe('reliability', () => {
   });
 
   it('5. errors leak nothing: tidy frees on throw and refuses async; noGrad refuses async; failing ops free what they made', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const errorOf = (fn: () => unknown): string => {
         try {
-          fn();
+          H.noLeak(E, fn);
           return 'none';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;
@@ -295,10 +312,10 @@ describe('reliability', () => {
   });
 
   it('8. device loss and shutdown: pending readbacks and later calls throw DeviceError; old objects dispose quietly', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const errorOf = async (fn: () => unknown): Promise<string> => {
         try {
-          await fn();
+          await H.noLeak(E, fn);
           return 'none';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;

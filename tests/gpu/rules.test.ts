@@ -20,7 +20,7 @@ describe('kernel rules switch', () => {
   });
 
   it('init({ rules }) sets the profile that onCpuAdapter() and the choosers read; a bad value is refused', async () => {
-    const out = await gpu.run(async (E) => {
+    const out = await gpu.run(async (E, H) => {
       const seen: Record<string, unknown> = {};
       for (const rules of ['gpu', 'cpu'] as const) {
         await E.init({ rules });
@@ -33,7 +33,7 @@ describe('kernel rules switch', () => {
       }
       let refused = '';
       try {
-        await E.init({ rules: 'fast' as never });
+        await H.noLeak(E, () => E.init({ rules: 'fast' as never }));
       } catch (e) {
         refused = `${(e as Error).name}: ${(e as Error).message}`;
       }

@@ -3,6 +3,7 @@
 // named control is driven, a short benchmark / sweep / training runs, and the tables and charts must hold real
 // numbers (no NaN, no empty series). Bad input must show a clear message and leave the page working.
 // Screenshots go to .site-screenshots/ (SITE_SCREENSHOTS=docs: docs/screenshots/, the committed ones).
+// The build is build:site's two steps: vite, then TypeDoc's API reference into dist-site/api/ (typedoc.json).
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -19,7 +20,11 @@ let browser: Browser;
 let server: { url: string; close: () => Promise<void> };
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.site.config.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  execFileSync(
+    process.execPath, [path.join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.site.config.ts'],
+    { cwd: REPO_ROOT, stdio: 'pipe' },
+  );
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typedoc/bin/typedoc')], { cwd: REPO_ROOT, stdio: 'pipe' });
   server = await serveStatic(path.join(REPO_ROOT, 'dist-site'));
   browser = await connectBrowser(inject('gpuHarness').wsEndpoint);
   mkdirSync(SHOTS, { recursive: true });
@@ -109,6 +114,19 @@ describe('built site pages', () => {
     await page.close();
   }, PAGE_TIMEOUT);
 
+  it('API reference: linked from the index, generated from the doc comments of the public names', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/index.html`, { waitUntil: 'load' });
+    const href = await page.$eval('a[href="./api/index.html"]', (a) => a.getAttribute('href'));
+    expect(href).toBe('./api/index.html');
+    await page.goto(`${server.url}/api/classes/EngineError.html`, { waitUntil: 'load' });
+    expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('Base class of every error the engine throws on purpose.');
+    await page.goto(`${server.url}/api/modules/transfer.html`, { waitUntil: 'load' });
+    const names = await page.$$eval('a', (as) => as.map((a) => a.textContent?.trim() ?? ''));
+    expect(names).toEqual(expect.arrayContaining(['FeatureCache', 'runRecipe', 'layerGroups']));
+    await page.close();
+  }, PAGE_TIMEOUT);
+
   it('benchmark page: runs a kernel row and a training-step row against TF.js, downloads, compares, rejects bad input', async () => {
     const page = await open('bench.html');
     expect(await text(page, '#adapter')).toMatch(/vendor.*architecture.*features/s);
@@ -128,7 +146,9 @@ describe('built site pages', () => {
     for (const h of ['ours ms', 'TF.js ms', 'TF.js/ours']) for (const v of await column(page, '#results', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
     expect(await text(page, '#results')).toContain('matmul 256');
     // The training-step row: its own table of throughput and per-step counts.
-    for (const h of ['ours samples/s', 'TF.js samples/s', 'dispatches / step']) for (const v of await column(page, '#steps', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
+    for (const h of ['ours samples/s', 'TF.js samples/s', 'dispatches / step']) {
+      for (const v of await column(page, '#steps', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
+    }
     await expectChart(page, '#chart-ms', 2, 'bar');
     await expectChart(page, '#chart-ratio', 1, 'bar');
     // Download: the JSON is a bench/results report.

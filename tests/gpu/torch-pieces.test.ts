@@ -209,12 +209,12 @@ describe('PyTorch pieces beyond the fixtures', () => {
   });
 
   it('gather finds an out-of-range index on the GPU and names the op', async () => {
-    const msg = await gpu.run(async (E) => {
+    const msg = await gpu.run(async (E, H) => {
       const x = E.tensor([1, 2, 3, 4], [2, 2]);
       const i = E.tensor([0, 2, 1, 0], [2, 2], { dtype: 'int32' });
       const y = E.gather(x, 1, i);
       try {
-        await y.data();
+        await H.noLeak(E, () => y.data());
         return 'no error';
       } catch (e) {
         const ok = await E.tensor([5]).data(); // the engine keeps working
@@ -226,11 +226,11 @@ describe('PyTorch pieces beyond the fixtures', () => {
   });
 
   it('indexSelect finds an out-of-range index on the GPU and names the op', async () => {
-    const msg = await gpu.run(async (E) => {
+    const msg = await gpu.run(async (E, H) => {
       const x = E.tensor([1, 2, 3, 4, 5, 6], [3, 2]);
       const y = E.indexSelect(x, 0, E.tensor([2, -1, 0], [3], { dtype: 'int32' }));
       try {
-        await y.data();
+        await H.noLeak(E, () => y.data());
         return 'no error';
       } catch (e) {
         const ok = await E.indexSelect(x, 1, E.tensor([1], [1], { dtype: 'int32' })).data(); // the engine keeps working
@@ -242,11 +242,11 @@ describe('PyTorch pieces beyond the fixtures', () => {
   });
 
   it('rejects bad input before any GPU work, naming the op and the shapes', async () => {
-    const errors = await gpu.run((E) => {
+    const errors = await gpu.run((E, H) => {
       const x = E.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
       const attempt = (f: () => unknown): string => {
         try {
-          f();
+          H.noLeak(E, f);
           return 'no error';
         } catch (e) {
           return `${(e as Error).name}: ${(e as Error).message}`;
@@ -256,26 +256,34 @@ describe('PyTorch pieces beyond the fixtures', () => {
       const bn = new E.nn.BatchNorm1d(3);
       const z = E.zeros([2, 2]);
       const before = E.memoryStats().dispatches;
+      // The operands, made first (uploads and views, no dispatches) and disposed after.
+      const int = (v: number[], shape: number[]) => E.tensor(v, shape, { dtype: 'int32' });
+      const t = {
+        i2: int([0, 1], [2]), i32: int([0, 1, 0, 1, 0, 1], [3, 2]), f12: E.tensor([0, 1], [1, 2]), c2: int([1, 0], [2]), f3: E.tensor([1, 2, 3]),
+        c3: int([1, 0, 1], [3]), n3: int([1, 2, 3], [3]), f2: E.tensor([1, 2]), img: E.reshape(x, [1, 1, 2, 3]), seq: E.reshape(x, [1, 2, 3]),
+      };
+      const dict = new E.nn.ModuleDict({ a: new E.nn.ReLU() });
       const out = [
-        attempt(() => E.gather(x, 1, E.tensor([0, 1], [2], { dtype: 'int32' }))),
-        attempt(() => E.gather(x, 1, E.tensor([0, 1, 0, 1, 0, 1], [3, 2], { dtype: 'int32' }))),
-        attempt(() => E.gather(x, 1, E.tensor([0, 1], [1, 2]))),
-        attempt(() => E.where(E.tensor([1, 0], [2], { dtype: 'int32' }), x, E.tensor([1, 2, 3]))),
-        attempt(() => E.where(E.tensor([1, 0, 1], [3], { dtype: 'int32' }), x, E.tensor([1, 2, 3], [3], { dtype: 'int32' }))),
+        attempt(() => E.gather(x, 1, t.i2)),
+        attempt(() => E.gather(x, 1, t.i32)),
+        attempt(() => E.gather(x, 1, t.f12)),
+        attempt(() => E.where(t.c2, x, t.f3)),
+        attempt(() => E.where(t.c3, x, t.n3)),
         attempt(() => E.clamp(x)),
-        attempt(() => E.eq(x, E.tensor([1, 2]))),
+        attempt(() => E.eq(x, t.f2)),
         attempt(() => E.variance(x, 2)),
         attempt(() => E.std(x, 1, { unbiased: false } as never)),
         attempt(() => E.maxWithIndices(x, 3)),
-        attempt(() => E.adaptiveAvgPool2d(E.reshape(x, [1, 1, 2, 3]), [0, 2])),
+        attempt(() => E.adaptiveAvgPool2d(t.img, [0, 2])),
         attempt(() => ln.forward(x)),
-        attempt(() => bn.forward(E.reshape(x, [1, 2, 3]))),
-        attempt(() => new E.nn.ModuleDict({ a: new E.nn.ReLU() }).get('b')),
-        attempt(() => E.nn.init.kaimingUniform(E.tensor([1, 2, 3]))),
+        attempt(() => bn.forward(t.seq)),
+        attempt(() => dict.get('b')),
+        attempt(() => E.nn.init.kaimingUniform(t.f3)),
         attempt(() => E.nn.init.kaimingNormal(z, { nonlinearity: 'leaky_relu' as never })),
       ];
       // The tensors made above were uploads, not dispatches; the checks threw before any kernel.
       const dispatches = E.memoryStats().dispatches - before;
+      for (const u of Object.values(t)) u.dispose();
       ln.dispose();
       bn.dispose();
       return { out, dispatches };

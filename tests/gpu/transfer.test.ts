@@ -52,29 +52,35 @@ describe('transfer', () => {
   });
 
   it('bad input: unknown cut point, a head that does not fit, a wrong lr range, a cache index for other inputs — before any GPU work', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { transfer, nn } = E;
       const model = transfer.digitsCnn(5);
       const errors: string[] = [];
+      const heads = [new nn.Linear(300, 10), new nn.Linear(784, 3)];
+      const input = E.randn([2, 1, 28, 28], { seed: 3 });
       const before = E.memoryStats().dispatches;
       const attempt = (fn: () => unknown) => {
         try {
-          fn();
+          H.noLeak(E, fn);
           errors.push('no error');
         } catch (e) {
           errors.push(`${(e as Error).name}: ${(e as Error).message}`);
         }
       };
       attempt(() => transfer.truncate(model, 'features.3'));
-      attempt(() => transfer.replaceHead(model, 'classifier.1', new nn.Linear(300, 10), { inputShape: [8, 1, 28, 28] }));
+      attempt(() => transfer.replaceHead(model, 'classifier.1', heads[0]!, { inputShape: [8, 1, 28, 28] }));
       const trunk = transfer.truncate(model, 'features.1');
-      attempt(() => transfer.attachHead(trunk, new nn.Linear(784, 3), { inputShape: [8, 1, 28, 28] }));
+      attempt(() => transfer.attachHead(trunk, heads[1]!, { inputShape: [8, 1, 28, 28] }));
       attempt(() => transfer.discriminativeLrs(3, [1e-2, 1e-5]));
       const cache = new transfer.FeatureCache(trunk, { images: new Float32Array(4 * 784), count: 4, shape: [1, 28, 28] }, { enabled: false });
       attempt(() => cache.forward([0, 7]));
       attempt(() => new transfer.FeatureCache(trunk, { images: new Float32Array(100), count: 4, shape: [1, 28, 28] }));
       attempt(() => transfer.freezeTo(trunk, 5));
+      attempt(() => transfer.forwardTo(trunk, input, 'features.2'));
+      attempt(() => transfer.cutPoints(new nn.Linear(2, 2)));
       const dispatches = E.memoryStats().dispatches - before;
+      for (const h of heads) h.dispose();
+      input.dispose();
       // The engine still computes right afterwards.
       const ok = await E.tensor([1, 2, 3]).mul(2).data();
       trunk.dispose();
@@ -87,6 +93,8 @@ describe('transfer', () => {
     expect(got.errors[4]).toBe('ShapeError: FeatureCache: sample index 7 is out of range for 4 samples (a batch for another dataset?)');
     expect(got.errors[5]).toBe('ShapeError: FeatureCache: 100 values are not 4 samples of [1,28,28]');
     expect(got.errors[6]).toMatch(/^EngineError: freezeTo: n must be an integer in \[-1, 1\] for 1 groups, got 5$/);
+    expect(got.errors[7]).toMatch(/^EngineError: Sequential.forwardFeatures: "features\.2" is not a cut point \(valid cut points: features\.0\.0, .*\)$/);
+    expect(got.errors[8]).toMatch(/^EngineError: cutPoints: Linear is neither an nn\.Sequential nor an nn\.FeatureModel/);
     expect(got.dispatches).toBe(0);
     expect(got.ok).toEqual([2, 4, 6]);
   });

@@ -34,7 +34,9 @@ export function conv2dDims(geo: Conv2dGeometry): Conv2dDims {
   const [pH, pW] = geo.padding ?? [0, 0];
   const [dH, dW] = geo.dilation ?? [1, 1];
   const groups = geo.groups ?? 1;
-  if (Cg * groups !== C || O % groups !== 0) throw new Error(`conv2dDims: channels ${C}/${O} do not fit weight [${geo.weight.join(',')}] with groups ${groups}`);
+  if (Cg * groups !== C || O % groups !== 0) {
+    throw new Error(`conv2dDims: channels ${C}/${O} do not fit weight [${geo.weight.join(',')}] with groups ${groups}`);
+  }
   const OH = windowOutputSize(H, kH, sH, pH, dH);
   const OW = windowOutputSize(W, kW, sW, pW, dW);
   return { N, C, H, W, O, Cg, Og: O / groups, kH, kW, sH, sW, pH, pW, dH, dW, groups, OH, OW };
@@ -73,7 +75,9 @@ export function conv2dForward(x: ArrayLike<number>, w: ArrayLike<number>, b: Arr
  * The three gradients of conv2d for upstream gradient `gy` [N,O,OH,OW], written as the scatter (adjoint) of
  * the forward loop: every product x·w in the forward sends gy·w to dx and gy·x to dw.
  */
-export function conv2dBackward(x: ArrayLike<number>, w: ArrayLike<number>, gy: ArrayLike<number>, geo: Conv2dGeometry): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+export function conv2dBackward(
+  x: ArrayLike<number>, w: ArrayLike<number>, gy: ArrayLike<number>, geo: Conv2dGeometry,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
   const d = conv2dDims(geo);
   const dx = new Float64Array(d.N * d.C * d.H * d.W);
   const dw = new Float64Array(d.O * d.Cg * d.kH * d.kW);

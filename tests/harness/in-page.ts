@@ -9,6 +9,7 @@ export { seededRandom, randomArray } from './random.ts';
 export { applyOp, forwardBackward } from './ops-in-page.ts';
 export { runNonfiniteCases, type NonfiniteCase, type NonfiniteReport } from './nonfinite.ts';
 export { seededValues, type SeedEntry } from './zoo-seed.ts';
+export { noLeak, takeLeaks } from './leak-check.ts';
 
 /**
  * crossEntropy's composed path (src/nn/losses.ts), the reference its fused path is tested against. Imported on

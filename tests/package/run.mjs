@@ -161,8 +161,12 @@ async function main() {
       const info = JSON.parse(out.slice(out.indexOf('[')))[0];
       tarball = path.join(root, info.filename);
       const files = info.files.map((f) => f.path);
-      const outside = files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f));
-      if (outside.length > 0) throw new Error(`the tarball holds files outside dist/, README.md, LICENSE: ${outside.slice(0, 10).join(', ')}`);
+      const shipped = (f) => f.startsWith('dist/') || /^docs\/[^/]+\.md$/.test(f) || ['package.json', 'README.md', 'LICENSE'].includes(f);
+      const outside = files.filter((f) => !shipped(f));
+      if (outside.length > 0) {
+        throw new Error(`the tarball holds files outside dist/, README.md, docs/*.md, LICENSE: ${outside.slice(0, 10).join(', ')}`);
+      }
+      if (!files.includes('docs/transfer.md')) throw new Error('the tarball lacks docs/*.md, the guides the README links to');
       const raw = files.filter((f) => /\.(ts|wgsl)$/.test(f) && !f.endsWith('.d.ts'));
       if (raw.length > 0) throw new Error(`the tarball holds sources: ${raw.slice(0, 10).join(', ')}`);
       return `${(info.size / 1000).toFixed(1)} kB, ${info.entryCount} files`;
@@ -181,14 +185,16 @@ async function main() {
       });
     }
 
-    const readmeNode = /<!-- node -->\s*```js\n([\s\S]*?)```/.exec(await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8'));
+    // The block after <!-- node --> in README.md, by its id (tests/harness/doc-blocks.ts; tests/unit/docs.test.ts checks it is named here).
+    const [nodeFile, nodeName] = 'README.md#node'.split('#');
+    const readmeNode = new RegExp(`<!-- ${nodeName} -->\\s*\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(await readFile(path.join(REPO_ROOT, nodeFile), 'utf8'));
     const nodeDir = await makeProject(root, 'node-app', tarball, ['webgpu'], {
       'gc.mjs': await fixture('node-gc.mjs'),
       'auto.mjs': await fixture('node-auto.mjs'),
       'readme.mjs': readmeNode?.[1] ?? '',
     });
     await check("node: the README's Node example, verbatim, logs what its comment says", async () => {
-      if (!readmeNode) throw new Error('README.md has no ```js block after <!-- node -->');
+      if (!readmeNode) throw new Error(`${nodeFile} has no \`\`\`js block after <!-- ${nodeName} -->`);
       const promised = /console\.log\(.*\);\s*\/\/ (.*)$/m.exec(readmeNode[1])?.[1];
       const out = await runNodeApp(nodeDir, 'readme.mjs');
       const squash = (t) => t.replace(/\s/g, '');

@@ -1,6 +1,6 @@
 // The lean entry, webgpu-tensor/core (src/core.ts): the functional engine without the Tensor methods, which
 // only the main entry installs (engine/methods.ts). This file imports core alone, so nothing it pulls in may
-// import methods.ts; the bundle size the README gives depends on it.
+// import methods.ts; the bundle size docs/embedding.md gives depends on it.
 
 import { describe, expect, it } from 'vitest';
 import * as core from '../../src/core.ts';

@@ -1,6 +1,8 @@
-// The import graph of src/: no cycles (a module never needs itself, however indirectly, to load), internal
-// code never imports the public entry, and only the declared module has side effects.
-// Type-only imports (`import type`) are erased by every bundler and do not count.
+// The import graph of src/: no cycles (a module never needs itself, however indirectly, to load, and no type
+// leans on a module that leans back on it: type-only imports count here), internal code never imports the
+// public entry, dependencies point one way, the floors above the engine enter it only through
+// engine/internal.ts, src/nn holds no kernel (one op library: kernels and backward rules live in engine/ops),
+// and only the declared module has side effects.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -17,21 +19,21 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Relative value imports and re-exports of a module (not `import type`, not `?raw` assets). */
-function valueImports(file: string): string[] {
+/** Every import specifier of a module: imports and re-exports, type-only ones and `import('...')` types included. */
+function specifiers(file: string): string[] {
   const code = readFileSync(file, 'utf8');
-  const out: string[] = [];
-  const statement = /^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gms;
-  for (const m of code.matchAll(statement)) {
-    const spec = m[1]!;
-    if (!spec.startsWith('.') || spec.includes('?')) continue;
-    out.push(resolve(dirname(file), spec));
-  }
-  return out;
+  const statement = /^\s*(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gms;
+  const typeImport = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  return [...code.matchAll(statement), ...code.matchAll(typeImport)].map((m) => m[1]!);
+}
+
+/** Relative imports and re-exports of a module, type-only ones included (not `?raw` assets). */
+function moduleImports(file: string): string[] {
+  return specifiers(file).filter((spec) => spec.startsWith('.') && !spec.includes('?')).map((spec) => resolve(dirname(file), spec));
 }
 
 const files = sourceFiles(SRC);
-const graph = new Map(files.map((f) => [f, valueImports(f)]));
+const graph = new Map(files.map((f) => [f, moduleImports(f)]));
 const rel = (f: string): string => relative(SRC, f);
 
 /** Strongly connected components with more than one module, or a module importing itself (Tarjan). */
@@ -78,7 +80,7 @@ describe('import graph of src/', () => {
     expect(missing).toEqual([]);
   });
 
-  it('has no import cycles', () => {
+  it('has no import cycles, type-only imports included', () => {
     expect(cycles()).toEqual([]);
   });
 
@@ -91,12 +93,33 @@ describe('import graph of src/', () => {
   it('points one way: shaders ← engine ← nn ← models / transfer / multitask', () => {
     const layer = (f: string): number => {
       const top = rel(f).split('/')[0]!;
-      return ({ shaders: 0, engine: 1, nn: 2, models: 3, transfer: 3, multitask: 3 } as Record<string, number>)[top] ?? 4;
+      return ({ shaders: 0, engine: 1, nn: 2, data: 2, models: 3, transfer: 3, multitask: 3 } as Record<string, number>)[top] ?? 4;
     };
     const upward = [...graph].flatMap(([f, deps]) =>
       deps.filter((d) => graph.has(d) && layer(d) > layer(f) && layer(f) < 4).map((d) => `${rel(f)} → ${rel(d)}`),
     );
     expect(upward).toEqual([]);
+  });
+
+  it('lets nn, models, transfer and multitask into the engine only through engine/internal.ts, type imports included', () => {
+    const gate = join(SRC, 'engine/internal.ts');
+    const floors = ['nn', 'data', 'models', 'transfer', 'multitask'];
+    const past = [...graph]
+      .filter(([f]) => floors.includes(rel(f).split('/')[0]!))
+      .flatMap(([f, deps]) => deps.filter((d) => rel(d).startsWith('engine/') && d !== gate).map((d) => `${rel(f)} → ${rel(d)}`));
+    expect(past).toEqual([]);
+  });
+
+  it('keeps kernels out of src/nn: no shader import, no defineKernel, no launch (one op library, in engine/ops)', () => {
+    const kernelWords = /\b(?:defineKernel|launch)\b/;
+    const offenders = files
+      .filter((f) => rel(f).startsWith('nn/'))
+      .flatMap((f) => {
+        const code = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+        const shaders = specifiers(f).filter((spec) => spec.includes('shaders/') || /\.wgsl(?:\?|$)/.test(spec));
+        return [...shaders.map((spec) => `${rel(f)} imports ${spec}`), ...(kernelWords.test(code) ? [`${rel(f)} defines or launches a kernel`] : [])];
+      });
+    expect(offenders).toEqual([]);
   });
 
   it('has side effects at import only in engine/methods.ts, the module package.json names', () => {

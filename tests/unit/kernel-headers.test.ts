@@ -100,7 +100,7 @@ describe('WGSL kernel headers', () => {
 
   // A figure in a header is one a committed bench result holds: the header names the result file
   // (bench/results/<file>.json, whose `command` reproduces it) and each "<n> ms" / "<n> GFLOP/s" it states is a
-  // timing in that file, printed as the README's generated table prints it (scripts/perf-table.mjs).
+  // timing in that file, printed as docs/performance.md's generated table prints it (scripts/perf-table.mjs).
   for (const f of files) {
     it(`${f}: every figure in its header is in a committed bench result it names`, () => {
       const head = header(source(f)).join('\n');

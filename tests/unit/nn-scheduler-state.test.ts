@@ -43,8 +43,10 @@ describe('scheduler stateDict / loadStateDict', () => {
   it('rejects a state of another kind or group count, and unknown keys', () => {
     const s = new StepLR(target(), { stepSize: 2 });
     const state = s.stateDict();
-    expect(() => new CosineWarmup(target(), { warmupSteps: 1, totalSteps: 5 }).loadStateDict(state)).toThrow('CosineWarmup.loadStateDict: the state is from a StepLR scheduler');
-    expect(() => new StepLR({ paramGroups: [{ lr: 1 }] }, { stepSize: 2 }).loadStateDict(state)).toThrow('StepLR.loadStateDict: baseLrs must hold 1 learning rates (one per group), got [0.1,0.01]');
+    expect(() => new CosineWarmup(target(), { warmupSteps: 1, totalSteps: 5 }).loadStateDict(state))
+      .toThrow('CosineWarmup.loadStateDict: the state is from a StepLR scheduler');
+    expect(() => new StepLR({ paramGroups: [{ lr: 1 }] }, { stepSize: 2 }).loadStateDict(state))
+      .toThrow('StepLR.loadStateDict: baseLrs must hold 1 learning rates (one per group), got [0.1,0.01]');
     expect(() => s.loadStateDict({ ...state, last_epoch: 3 } as never)).toThrow('StepLR.loadStateDict: unknown option "last_epoch"');
   });
 });

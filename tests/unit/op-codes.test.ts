@@ -1,8 +1,9 @@
-// The elementwise kernels (unary.wgsl; binary.wgsl and binary_vec4.wgsl, whose ops are binary_ops.wgsl's) select their op with an override constant, and each op is
-// declared once, in the kernel, as `const OP_<NAME>: u32 = <code>u;` with its `case OP_<NAME>` (the engine
-// reads the codes by name, src/engine/ops/elementwise-kernels.ts). This checks that the declarations are
-// sound (distinct codes, one case each) and that nothing is dead: every declared op is used by name in src/,
-// and every op name src/ passes to the raw launchers is declared.
+// The elementwise kernels (unary.wgsl; binary.wgsl and binary_vec4.wgsl, whose ops are binary_ops.wgsl's)
+// select their op with an override constant, and each op is declared once, in the kernel, as
+// `const OP_<NAME>: u32 = <code>u;` with its `case OP_<NAME>` (the engine reads the codes by name,
+// src/engine/ops/elementwise-kernels.ts). This checks that the declarations are sound (distinct codes, one
+// case each) and that nothing is dead: every declared op is used by name in src/, and every op name src/
+// passes to the raw launchers is declared.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

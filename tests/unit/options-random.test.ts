@@ -9,7 +9,8 @@ describe('checkOptions', () => {
   it('passes known keys and undefined, rejects unknown keys with a suggestion', () => {
     expect(() => checkOptions('op', undefined, ['a'])).not.toThrow();
     expect(() => checkOptions('op', { lr: 1, weightDecay: undefined }, ['lr', 'weightDecay'])).not.toThrow();
-    expect(() => checkOptions('AdamW', { weight_decay: 0 }, ['lr', 'weightDecay'])).toThrow('AdamW: unknown option "weight_decay" (did you mean "weightDecay"?); accepted: lr, weightDecay');
+    expect(() => checkOptions('AdamW', { weight_decay: 0 }, ['lr', 'weightDecay']))
+      .toThrow('AdamW: unknown option "weight_decay" (did you mean "weightDecay"?); accepted: lr, weightDecay');
     expect(() => checkOptions('Linear', { bais: 0 }, ['bias'])).toThrow('(did you mean "bias"?)');
     expect(() => checkOptions('op', { zzz: 0 }, ['lr'])).toThrow(/^op: unknown option "zzz"; accepted: lr$/);
     expect(() => checkOptions('op', { x: undefined }, [])).toThrow('accepted: none');

@@ -1,10 +1,10 @@
-// README.md's performance table is generated (scripts/perf-table.mjs, `npm run docs:perf`) from the newest
+// docs/performance.md's table is generated (scripts/perf-table.mjs, `npm run docs:perf`) from the newest
 // committed bench/results files: this fails when someone edits the table by hand or commits a result without
 // regenerating it. The generator itself is checked on made-up reports: the newest row per device and name
 // wins, forced versions survive a newer plain run, failed validations show.
 
 import { describe, expect, it } from 'vitest';
-import { BEGIN, END, type ResultReport, type ResultRow, expectedReadme, fmtMs, perfTable, replaceBetweenMarkers } from '../../scripts/perf-table.mjs';
+import { BEGIN, END, TARGET, type ResultReport, type ResultRow, expectedDoc, fmtMs, perfTable, replaceBetweenMarkers } from '../../scripts/perf-table.mjs';
 
 const row = (name: string, ms: number, extra: Partial<ResultRow> = {}): ResultRow => ({
   family: 'matmul', name, shape: `${name} shape`, impl: 'auto → v2', ours: { ms, gflops: 1.5 }, variants: {},
@@ -14,12 +14,13 @@ const report = (file: string, date: string, rows: ResultRow[], adapter = 'acme /
   file, date, command: `npm run bench # ${file}`, runtime: 'chrome', device: { adapter, cpuAdapter: false }, rows,
 });
 
-describe('README performance table', () => {
+describe('docs/performance.md table', () => {
   it('is what `npm run docs:perf` generates from bench/results', () => {
-    const { readme, expected } = expectedReadme();
-    expect(readme).toContain(BEGIN);
-    expect(readme).toContain(END);
-    expect(readme, 'README.md is stale: run `npm run docs:perf`').toBe(expected);
+    const { doc, expected } = expectedDoc();
+    expect(TARGET).toBe('docs/performance.md');
+    expect(doc).toContain(BEGIN);
+    expect(doc).toContain(END);
+    expect(doc, `${TARGET} is stale: run \`npm run docs:perf\``).toBe(expected);
   });
 });
 
@@ -37,6 +38,8 @@ describe('perf-table generator', () => {
     expect(table).toContain('**other / adapter**');
     expect(table).toContain('| matmul 256 | matmul 256 shape | auto → v2 | 7.00 ms');
     expect(table).toContain('`npm run bench # new.json`, 2026-02-01: [bench/results/new.json](bench/results/new.json)');
+    expect(perfTable([report('new.json', '2026-02-01T00:00:00Z', [row('matmul 256', 25)])], '../'))
+      .toContain('[bench/results/new.json](../bench/results/new.json)'); // links relative to docs/
   });
 
   it('marks a row whose validation failed, and skips rows that errored', () => {

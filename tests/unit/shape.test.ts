@@ -51,15 +51,21 @@ describe('shape arithmetic', () => {
 describe('broadcastLaunch: coalesced dims of a two-operand broadcast', () => {
   const launchOf = (a: number[], b: number[], out: number[]) => broadcastLaunch({ shape: a }, { shape: b }, out, out.reduce((x, y) => x * y, 1));
   it('equal shapes are one contiguous dim, read without index arithmetic', () => {
-    expect(launchOf([2, 3, 4], [2, 3, 4], [2, 3, 4])).toEqual({ params: { n: 24, shape: [24], a_strides: [1], b_strides: [1] }, constants: { RANK: 1, BROADCAST: 0 }, perThread: 4 });
+    expect(launchOf([2, 3, 4], [2, 3, 4], [2, 3, 4])).toEqual({
+      params: { n: 24, shape: [24], a_strides: [1], b_strides: [1] }, constants: { RANK: 1, BROADCAST: 0 }, perThread: 4,
+    });
   });
   it('a per-channel [C,1,1] over NCHW merges H and W', () => {
     expect(launchOf([2, 3, 4, 5], [3, 1, 1], [2, 3, 4, 5]).params).toEqual({ n: 120, shape: [2, 3, 20], a_strides: [60, 20, 1], b_strides: [0, 1, 0] });
   });
   it('size-1 dims drop, a matching suffix merges, a scalar operand keeps stride 0', () => {
     expect(launchOf([2, 3, 4], [1, 3, 4], [2, 3, 4]).params).toEqual({ n: 24, shape: [2, 12], a_strides: [12, 1], b_strides: [0, 1] });
-    expect(launchOf([5, 1], [], [5, 1])).toEqual({ params: { n: 5, shape: [5], a_strides: [1], b_strides: [0] }, constants: { RANK: 1, BROADCAST: 1 }, perThread: 1 });
-    expect(launchOf([1, 1], [1], [1, 1])).toEqual({ params: { n: 1, shape: [], a_strides: [], b_strides: [] }, constants: { RANK: 0, BROADCAST: 0 }, perThread: 1 });
+    expect(launchOf([5, 1], [], [5, 1])).toEqual({
+      params: { n: 5, shape: [5], a_strides: [1], b_strides: [0] }, constants: { RANK: 1, BROADCAST: 1 }, perThread: 1,
+    });
+    expect(launchOf([1, 1], [1], [1, 1])).toEqual({
+      params: { n: 1, shape: [], a_strides: [], b_strides: [] }, constants: { RANK: 0, BROADCAST: 0 }, perThread: 1,
+    });
   });
   it('4 outputs per thread when the innermost dim is a multiple of 4', () => {
     expect(launchOf([2, 3, 4, 8], [3, 1, 1], [2, 3, 4, 8]).perThread).toBe(4); // innermost 32

@@ -28,7 +28,8 @@ describe('recommendStrategy', () => {
     expect(advice.reason).toContain('10 samples per class');
     expect(() => recommendStrategy({ targetSize: 0, numClasses: 5, similarity: 0.5 })).toThrow(/targetSize must be a positive integer, got 0/);
     expect(() => recommendStrategy({ targetSize: 10, numClasses: 5, similarity: Number.NaN })).toThrow(/similarity must be a finite number/);
-    expect(() => recommendStrategy({ targetSize: 10, numClasses: 5, similarity: 0.5, sizes: 3 } as never)).toThrow('recommendStrategy: unknown option "sizes"; accepted: targetSize, numClasses, similarity');
+    expect(() => recommendStrategy({ targetSize: 10, numClasses: 5, similarity: 0.5, sizes: 3 } as never))
+      .toThrow('recommendStrategy: unknown option "sizes"; accepted: targetSize, numClasses, similarity');
   });
 });
 
@@ -42,7 +43,8 @@ describe('discriminative learning rates', () => {
   });
 
   it('refuses a range in the wrong order or with non-positive rates', () => {
-    expect(() => discriminativeLrs(3, [1e-2, 1e-4])).toThrow('discriminativeLrs: the range [0.01, 0.0001] is in the wrong order: pass [lowLr, highLr] with the bottom group\'s (smaller) rate first');
+    expect(() => discriminativeLrs(3, [1e-2, 1e-4]))
+      .toThrow('discriminativeLrs: the range [0.01, 0.0001] is in the wrong order: pass [lowLr, highLr] with the bottom group\'s (smaller) rate first');
     expect(() => discriminativeLrs(3, [0, 1e-2])).toThrow(/must be positive numbers, got \[0, 0.01\]/);
     expect(() => recipes.fineTune({ lrs: [1e-2, 1e-3] })).toThrow(/wrong order/);
   });

@@ -1,6 +1,6 @@
 // The activation a kernel can apply in its epilogue (epilogue_act.wgsl, prepended to the kernel's WGSL): the
 // conv2d / depthwise forward kernels (conv2dAct), the conv2d activation-gradient pass (conv2d_bias_grad) and
-// BatchNorm's apply and backward (nn/batchnorm.ts).
+// BatchNorm's apply and backward (batch-norm.ts).
 
 import epilogueWgsl from '../../shaders/epilogue_act.wgsl?raw';
 import { EngineError } from '../errors.ts';

@@ -12,7 +12,7 @@ import { GPU_RULES, currentRules, type LaunchPlan, type RulesProfile } from '../
 import type { Tensor } from '../tensor.ts';
 import { EPILOGUE_ACT_CODE, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { wgradReduceKernel, withSpareOutput } from './conv-params.ts';
-import type { Conv2dGeometry, ConvShape } from './conv.ts';
+import type { Conv2dGeometry, ConvShape } from './conv-geometry.ts';
 
 const biasGradKernel = defineKernel('conv2d_bias_grad', withActEpilogue(biasGradWgsl), ['read', 'read', 'write', 'write'], {
   N: 'u32', O: 'u32', plane: 'u32', splits: 'u32', chunk: 'u32',

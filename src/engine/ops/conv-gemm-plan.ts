@@ -57,13 +57,18 @@ export function gemmPlan(rows: number, cols: number, K: number, slices: number, 
     wanted = Math.max(Math.ceil(K / GPU_RULES.MAX_SERIAL_LOOP), Math.min(fill, Math.ceil(K / t.TILE_K)));
     // A small layer with a middling K (MNIST conv1's weight gradient at batch 2: 1 tile, K 1,568) still gets
     // ranges of at least GEMM_SOFT_RANGE, rather than one workgroup walking all of K.
-    if (!needsFill && K >= 4 * GEMM_SOFT_RANGE) wanted = Math.max(wanted, Math.min(Math.ceil(GPU_RULES.MIN_WORKGROUPS / base), Math.floor(K / GEMM_SOFT_RANGE)));
+    if (!needsFill && K >= 4 * GEMM_SOFT_RANGE) {
+      wanted = Math.max(wanted, Math.min(Math.ceil(GPU_RULES.MIN_WORKGROUPS / base), Math.floor(K / GEMM_SOFT_RANGE)));
+    }
   }
   if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: splits must be a positive integer, got ${wanted}`);
   // Whole K steps per range: one range covers all of K; more are rounded down, never fewer than wanted.
-  const chunk = wanted === 1 ? Math.ceil(K / t.TILE_K) * t.TILE_K : Math.max(t.TILE_K, Math.floor(Math.floor(K / wanted) / t.TILE_K) * t.TILE_K);
+  const step = t.TILE_K;
+  const chunk = wanted === 1 ? Math.ceil(K / step) * step : Math.max(step, Math.floor(Math.floor(K / wanted) / step) * step);
   const splits = Math.max(1, Math.ceil(K / chunk));
-  return { tiles: t, splits, chunk, mTiles: Math.ceil(rows / (t.WG_X * 4)), nTiles: Math.ceil(cols / (t.WG_Y * 4)), workgroups: base * splits, loop: Math.min(K, chunk) };
+  const mTiles = Math.ceil(rows / (t.WG_X * 4));
+  const nTiles = Math.ceil(cols / (t.WG_Y * 4));
+  return { tiles: t, splits, chunk, mTiles, nTiles, workgroups: base * splits, loop: Math.min(K, chunk) };
 }
 
 /** The shortest K range the GPU rules give a small GEMM that does not need filling (see gemmPlan). */

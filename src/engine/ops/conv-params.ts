@@ -6,7 +6,7 @@ import wgradReduceWgsl from '../../shaders/conv2d_wgrad_reduce.wgsl?raw';
 import { defineKernel, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
 import { emptyTensor } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
-import type { Conv2dGeometry } from './conv.ts';
+import type { Conv2dGeometry } from './conv-geometry.ts';
 
 /**
  * The `struct Params` of every conv2d_* and depthwise_* kernel: the geometry, then the split-K count and the

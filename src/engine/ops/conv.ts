@@ -31,78 +31,19 @@ import { attach } from '../autograd.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { engineInfo } from '../runtime/device.ts';
 import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
-import { EngineError, ShapeError, fmtShape } from '../errors.ts';
+import { EngineError } from '../errors.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
+import {
+  conv2dGeometry, type Conv2dForwardProblem, type Conv2dGeometry, type Conv2dInputGradProblem, type Conv2dOptions, type Conv2dWeightGradProblem,
+  type Conv2dPass, type ConvShape,
+} from './conv-geometry.ts';
 import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
 import { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
 import { chooseTiles, gemmPlan, maxPhaseTaps, type GemmPlan, type GemmTiles, type GemmTuning } from './conv-gemm-plan.ts';
 import { biasGradPass } from './conv-bias-grad.ts';
-
-// ------------------------------------------------------------------ options and geometry
-
-export type IntPair = number | readonly [number, number];
-
-export interface Conv2dOptions {
-  stride?: IntPair;
-  padding?: IntPair;
-  dilation?: IntPair;
-  groups?: number;
-}
-
-/** Every size a conv2d kernel needs, validated. */
-export interface Conv2dGeometry {
-  N: number; C: number; H: number; W: number;
-  O: number; Cg: number; Og: number; kH: number; kW: number;
-  sH: number; sW: number; pH: number; pW: number; dH: number; dW: number;
-  groups: number; OH: number; OW: number;
-}
-
-/** Reads a `number | [h, w]` option as a pair of integers ≥ `min`. Shared with pooling. */
-export function intPair(op: string, name: string, value: IntPair | undefined, fallback: readonly [number, number], min: number): [number, number] {
-  const pair: readonly number[] = value === undefined ? fallback : typeof value === 'number' ? [value, value] : value;
-  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isInteger(v) && v >= min)) {
-    throw new ShapeError(`${op}: ${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(value)}`);
-  }
-  return [pair[0]!, pair[1]!];
-}
-
-/** Output size of a sliding window along one axis (PyTorch's floor formula). */
-export function windowOutputSize(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
-  return Math.floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1;
-}
-
-function conv2dGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Conv2dGeometry {
-  const op = 'conv2d';
-  if (x.rank !== 4) throw new ShapeError(`${op}: expected a 4-D input [N,C,H,W], got ${fmtShape(x.shape)}`);
-  if (weight.rank !== 4) throw new ShapeError(`${op}: expected a 4-D weight [O,C/groups,kH,kW], got ${fmtShape(weight.shape)}`);
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const [O, Cg, kH, kW] = weight.shape as [number, number, number, number];
-  const groups = options.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new ShapeError(`${op}: groups must be a positive integer, got ${groups}`);
-  const [sH, sW] = intPair(op, 'stride', options.stride, [1, 1], 1);
-  const [pH, pW] = intPair(op, 'padding', options.padding, [0, 0], 0);
-  const [dH, dW] = intPair(op, 'dilation', options.dilation, [1, 1], 1);
-  if (C % groups !== 0) throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has ${C} channels, which groups ${groups} does not divide`);
-  if (O % groups !== 0) throw new ShapeError(`${op}: weight ${fmtShape(weight.shape)} has ${O} output channels, which groups ${groups} does not divide`);
-  if (Cg * groups !== C) {
-    throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has ${C} channels, weight ${fmtShape(weight.shape)} expects ${Cg * groups} (groups ${groups})`);
-  }
-  if (kH < 1 || kW < 1 || O < 1) throw new ShapeError(`${op}: weight ${fmtShape(weight.shape)} is empty`);
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== O)) {
-    throw new ShapeError(`${op}: bias ${fmtShape(bias.shape)} does not match weight ${fmtShape(weight.shape)}: expected [${O}]`);
-  }
-  const OH = windowOutputSize(H, kH, sH, pH, dH);
-  const OW = windowOutputSize(W, kW, sW, pW, dW);
-  if (OH < 1 || OW < 1) {
-    throw new ShapeError(
-      `${op}: output size [${OH},${OW}] ≤ 0 for input ${fmtShape(x.shape)}, kernel [${kH},${kW}], stride [${sH},${sW}], padding [${pH},${pW}], dilation [${dH},${dW}]`,
-    );
-  }
-  return { N, C, H, W, O, Cg, Og: O / groups, kH, kW, sH, sW, pH, pW, dH, dW, groups, OH, OW };
-}
 
 // ------------------------------------------------------------------ kernels
 
@@ -117,17 +58,6 @@ const splitkReduceKernel = defineKernel('conv2d_splitk_reduce', withActEpilogue(
 });
 
 export type { GemmTiles } from './conv-gemm-plan.ts';
-export type Conv2dPass = 'forward' | 'dgrad' | 'wgrad';
-
-/**
- * The problem of each pass: the forward writes act(conv + bias) into `out`, the backward passes return their
- * gradient; the weight gradient also writes the bias gradient into `db` when one is given.
- */
-export interface Conv2dForwardProblem { x: Tensor; w: Tensor; b: Tensor | null; d: Conv2dGeometry; out: Tensor; activation: EpilogueActivation }
-export interface Conv2dInputGradProblem { g: Tensor; w: Tensor; d: Conv2dGeometry }
-export interface Conv2dWeightGradProblem { g: Tensor; x: Tensor; d: Conv2dGeometry; db: Tensor | null }
-/** What the auto rules and launch plans of every conv2d and depthwise pass read: the geometry. */
-export interface ConvShape { d: Conv2dGeometry }
 
 /**
  * Workgroups the split-K weight gradient aims for on the CPU rules. A CPU adapter (SwiftShader, llvmpipe, WARP)

@@ -26,6 +26,22 @@ export interface TensorOptions {
 
 const TENSOR_OPTIONS = ['dtype', 'requiresGrad'] as const;
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** The value as an int32, or a DTypeError naming the op (and the index): PyTorch refuses what would overflow. */
+function int32Value(op: string, v: number, at: string): number {
+  if (!Number.isInteger(v)) throw new DTypeError(`${op}: int32 data must be integers, got ${v}${at}`);
+  if (v < INT32_MIN || v > INT32_MAX) throw new DTypeError(`${op}: value ${v}${at} overflows int32 (range ${INT32_MIN} to ${INT32_MAX})`);
+  return v;
+}
+
+/** Checks dtype and requiresGrad before anything is allocated, so a refused call leaves nothing behind. */
+function checkCreation(op: string, dtype: DType, requiresGrad: boolean | undefined): void {
+  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`${op}: unknown dtype ${String(dtype)}`);
+  if (requiresGrad && dtype !== 'float32') throw new DTypeError(`${op}: requiresGrad: only float32 tensors can require gradients, got ${dtype}`);
+}
+
 function flatten(data: NestedArray, shape: number[], depth: number, out: number[]): void {
   if (typeof data === 'number') {
     if (depth !== shape.length) throw new ShapeError(`tensor: ragged nested array (a number at depth ${depth}, expected depth ${shape.length})`);
@@ -43,7 +59,11 @@ function flatten(data: NestedArray, shape: number[], depth: number, out: number[
  * (then `shape` defaults to [length]). Int32Array data gives an int32 tensor unless dtype says otherwise.
  */
 export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly number[], options: TensorOptions = {}): Tensor {
-  checkOptions('tensor', options, TENSOR_OPTIONS);
+  return tensorFrom('tensor', data, shape, options);
+}
+
+function tensorFrom(op: string, data: NestedArray | ArrayLike<number>, shape: readonly number[] | undefined, options: TensorOptions): Tensor {
+  checkOptions(op, options, TENSOR_OPTIONS);
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (typeof data === 'number') {
@@ -65,10 +85,12 @@ export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly n
     throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} elements)`);
   }
   const dtype: DType = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
-  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(`tensor: unknown dtype ${String(dtype)}`);
-  const host = dtype === 'int32' ? Int32Array.from(flat) : Float32Array.from(flat);
-  if (dtype === 'int32' && Array.from(flat).some((v) => !Number.isInteger(v))) {
-    throw new DTypeError('tensor: int32 data must be integers');
+  checkCreation(op, dtype, options.requiresGrad);
+  let host: Float32Array | Int32Array;
+  if (dtype === 'int32') {
+    host = data instanceof Int32Array ? Int32Array.from(data) : Int32Array.from(flat, (v, i) => int32Value(op, v, ` at index ${i}`));
+  } else {
+    host = Float32Array.from(flat);
   }
   const t = upload(host, finalShape, dtype);
   if (options.requiresGrad) t.requiresGrad = true;
@@ -92,7 +114,10 @@ export function fillInPlace(t: Tensor, value: number): void {
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkOptions('full', options, TENSOR_OPTIONS);
   checkShape('full', shape);
-  const t = emptyTensor(shape, options.dtype ?? 'float32', 'full');
+  const dtype = options.dtype ?? 'float32';
+  checkCreation('full', dtype, options.requiresGrad);
+  if (dtype === 'int32') int32Value('full', value, '');
+  const t = emptyTensor(shape, dtype, 'full');
   fillInPlace(t, value);
   if (options.requiresGrad) t.requiresGrad = true;
   return t;
@@ -110,7 +135,7 @@ export function arange(startOrEnd: number, end?: number, step = 1, options: Tens
   const stop = end === undefined ? startOrEnd : end;
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const values = Array.from({ length: n }, (_, i) => start + i * step);
-  return tensor(values, [n], options);
+  return tensorFrom('arange', values, [n], options);
 }
 
 export interface RandomOptions extends TensorOptions {

@@ -42,7 +42,7 @@ import { emptyTensor, launch } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
 import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
 import { EPILOGUE_ACT_CODE, withActEpilogue } from './act-epilogue.ts';
-import type { Conv2dForwardProblem, Conv2dGeometry, Conv2dInputGradProblem, Conv2dPass, Conv2dWeightGradProblem, ConvShape } from './conv.ts';
+import type { Conv2dForwardProblem, Conv2dGeometry, Conv2dInputGradProblem, Conv2dPass, Conv2dWeightGradProblem, ConvShape } from './conv-geometry.ts';
 
 const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', withActEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', withActEpilogue(fwdTiledWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);

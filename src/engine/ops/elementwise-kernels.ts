@@ -9,6 +9,7 @@ import binaryVec4Wgsl from '../../shaders/binary_vec4.wgsl?raw';
 import broadcastWgsl from '../../shaders/broadcast.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
+import powWgsl from '../../shaders/pow.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
@@ -16,9 +17,9 @@ import { emptyTensor, launch } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
 import { BROADCAST_PARAMS, broadcastLaunch } from './broadcast-params.ts';
 
-const unaryKernel = defineKernel('unary', floatBitsWgsl + erfWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
-const binaryKernel = defineKernel('binary', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
-const binaryVec4Kernel = defineKernel('binary_vec4', floatBitsWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryVec4Wgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
+const unaryKernel = defineKernel('unary', floatBitsWgsl + powWgsl + erfWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
+const binaryKernel = defineKernel('binary', floatBitsWgsl + powWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
+const binaryVec4Kernel = defineKernel('binary_vec4', floatBitsWgsl + powWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryVec4Wgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
 
 /**
  * The op codes a kernel declares, `const OP_<NAME>: u32 = <code>u;`, by camelCase name (OP_MUL_SCALAR →

@@ -80,7 +80,9 @@ function reduceTo(g: Tensor, shape: readonly number[]): Tensor {
   return sameShape(g.shape, shape) ? g : sumTo(g, shape);
 }
 
-function binaryOp(name: BinaryName, a: Tensor, b: Tensor, save: Tensor[], rule: (g: Tensor, saved: Tensor[], needs: boolean[]) => Array<Tensor | null>): Tensor {
+function binaryOp(
+  name: BinaryName, a: Tensor, b: Tensor, save: Tensor[], rule: (g: Tensor, saved: Tensor[], needs: boolean[]) => Array<Tensor | null>,
+): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);
   const out = binaryRaw(name, a, b, shape);
   return attach(name, [a, b], out, save, rule);
@@ -152,7 +154,8 @@ export function div(a: Operand, b: Operand): Tensor {
     needs[1]
       ? reduceToOwned(
           // −g·a/b²
-          withTemp(binaryRaw('mul', g, a0!, g.shape), (ga) => withTemp(binaryRaw('mul', b0!, b0!, b0!.shape), (b2) => withTemp(binaryRaw('div', ga, b2, g.shape), (q) => unaryRaw('neg', q)))),
+          withTemp(binaryRaw('mul', g, a0!, g.shape), (ga) =>
+            withTemp(binaryRaw('mul', b0!, b0!, b0!.shape), (b2) => withTemp(binaryRaw('div', ga, b2, g.shape), (q) => unaryRaw('neg', q)))),
           b.shape,
         )
       : null,
@@ -177,13 +180,15 @@ export function pow(a: Operand, b: Operand): Tensor {
     const shape = g.shape;
     const ga = needs[0]
       ? reduceToOwned(
-          withTemp(unaryRaw('addScalar', b0!, -1), (bm1) => withTemp(binaryRaw('pow', a0!, bm1, shape), (p) => withTemp(binaryRaw('mul', p, b0!, shape), (d) => binaryRaw('mul', g, d, shape)))),
+          withTemp(unaryRaw('addScalar', b0!, -1), (bm1) =>
+            withTemp(binaryRaw('pow', a0!, bm1, shape), (p) => withTemp(binaryRaw('mul', p, b0!, shape), (d) => binaryRaw('mul', g, d, shape)))),
           a.shape,
         )
       : null;
     const gb = needs[1]
       ? reduceToOwned(
-          withTemp(binaryRaw('pow', a0!, b0!, shape), (p) => withTemp(unaryRaw('log', a0!), (la) => withTemp(binaryRaw('mul', p, la, shape), (d) => binaryRaw('mul', g, d, shape)))),
+          withTemp(binaryRaw('pow', a0!, b0!, shape), (p) =>
+            withTemp(unaryRaw('log', a0!), (la) => withTemp(binaryRaw('mul', p, la, shape), (d) => binaryRaw('mul', g, d, shape)))),
           b.shape,
         )
       : null;

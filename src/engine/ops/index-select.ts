@@ -67,7 +67,9 @@ export function indexCopyInto(dst: Tensor, dim: number, index: ArrayLike<number>
   const D = dst.shape[d]!;
   const K = index.length;
   const want = [...dst.shape.slice(0, d), K, ...dst.shape.slice(d + 1)];
-  if (src.rank !== want.length || src.shape.some((v, i) => v !== want[i])) throw new ShapeError(`${op}: source ${fmtShape(src.shape)} must be ${fmtShape(want)} for ${K} indices into ${fmtShape(dst.shape)}`);
+  if (src.rank !== want.length || src.shape.some((v, i) => v !== want[i])) {
+    throw new ShapeError(`${op}: source ${fmtShape(src.shape)} must be ${fmtShape(want)} for ${K} indices into ${fmtShape(dst.shape)}`);
+  }
   const seen = new Set<number>();
   for (let k = 0; k < K; k++) {
     const v = index[k]!;

@@ -6,7 +6,7 @@
 // [batch·M, N] views, Aᵀ · g, with no reduction. linear (ops/linear.ts) is built on bmm, with the bias and
 // activation in the kernels' epilogue. This module imports no elementwise or reduction op (and of the shape
 // ops only the strided copy, for batch dims that are only partly broadcast), so an app that only multiplies
-// bundles little more than the matmul kernels (README, "Size"); the other broadcast batch gradients are
+// bundles little more than the matmul kernels (docs/embedding.md, "Size"); the other broadcast batch gradients are
 // summed by autograd's sumToForBackward (engine/autograd.ts), which the main entry wires up.
 //
 // Kernel versions (src/shaders/matmul_*.wgsl), all kept and all supporting the full problem (transposes,
@@ -141,7 +141,7 @@ function matmulTiled(p: MatmulProblem): Tensor {
 
 /**
  * v3 tile geometry: WG_Y × WG_X threads, 8 × 8 outputs each, K step TILE_K. Each thread prefetches a whole
- * number, at most MAX_LOADS (8), of each operand's tile elements (tests/unit/matmul-tiles.test.ts checks it).
+ * number, at most MAX_WORDS (2), of vec4 words of each operand tile (tests/unit/matmul-tiles.test.ts checks it).
  */
 export const V3_TILES = { WG_X: 16, WG_Y: 16, TILE_K: 8 };
 
@@ -350,10 +350,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     return r;
   };
   const a3 = as3(a, aShape, M, K);
-  const b3 = as3(b, bShape, K, N);
-  const c3 = bmm(a3, b3, false, false);
-  a3.dispose();
-  b3.dispose();
+  let b3: Tensor | null = null;
+  let c3: Tensor;
+  try {
+    b3 = as3(b, bShape, K, N);
+    c3 = bmm(a3, b3, false, false);
+  } finally {
+    // A rejected product (a grid past the workgroup limit) leaves no view or copy behind.
+    a3.dispose();
+    b3?.dispose();
+  }
   let outShape = [...batchShape, M, N];
   if (a.rank === 1) outShape = [...batchShape, N];
   if (b.rank === 1) outShape = a.rank === 1 ? [...batchShape] : [...batchShape, M];

@@ -19,7 +19,7 @@ import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import type { LaunchPlan } from '../runtime/rules.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
-import { type IntPair, intPair, windowOutputSize } from './conv.ts';
+import { adaptiveOutputSize, poolGeometry, type AdaptiveSize, type IntPair, type PoolGeometry } from './conv-geometry.ts';
 
 /** The `struct Params` of the windowed pooling kernels (planes = N·C). */
 const POOL_PARAMS = {
@@ -34,39 +34,6 @@ const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['r
 const globalAvgKernel = defineKernel('pool_global_avg', globalAvgWgsl, ['read', 'write'], { planes: 'u32', plane: 'u32', inv: 'f32' });
 const globalAvgBackwardKernel = defineKernel('pool_global_avg_backward', globalAvgBackwardWgsl, ['read', 'write'], { size: 'u32', plane: 'u32', inv: 'f32' });
 const adaptiveAvgKernel = defineKernel('pool_adaptive_avg', adaptiveAvgWgsl, ['read', 'write'], { n: 'u32', h: 'u32', w: 'u32', oh: 'u32', ow: 'u32' });
-
-interface PoolGeometry {
-  N: number; C: number; H: number; W: number;
-  kH: number; kW: number; sH: number; sW: number; pH: number; pW: number; dH: number; dW: number;
-  OH: number; OW: number;
-}
-
-function poolGeometry(
-  op: string,
-  x: Tensor,
-  kernelSize: IntPair,
-  options: { stride?: IntPair | undefined; padding?: IntPair | undefined; dilation?: IntPair | undefined },
-): PoolGeometry {
-  checkOperand(op, x, 'input');
-  checkFloat(op, x);
-  if (x.rank !== 4) throw new ShapeError(`${op}: expected a 4-D input [N,C,H,W], got ${fmtShape(x.shape)}`);
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const [kH, kW] = intPair(op, 'kernelSize', kernelSize, [1, 1], 1);
-  const [sH, sW] = intPair(op, 'stride', options.stride, [kH, kW], 1);
-  const [pH, pW] = intPair(op, 'padding', options.padding, [0, 0], 0);
-  const [dH, dW] = intPair(op, 'dilation', options.dilation, [1, 1], 1);
-  if (2 * pH > kH || 2 * pW > kW) {
-    throw new ShapeError(`${op}: padding [${pH},${pW}] must be at most half the kernel size [${kH},${kW}]`);
-  }
-  const OH = windowOutputSize(H, kH, sH, pH, dH);
-  const OW = windowOutputSize(W, kW, sW, pW, dW);
-  if (OH < 1 || OW < 1) {
-    throw new ShapeError(
-      `${op}: output size [${OH},${OW}] ≤ 0 for input ${fmtShape(x.shape)}, kernel [${kH},${kW}], stride [${sH},${sW}], padding [${pH},${pW}], dilation [${dH},${dW}]`,
-    );
-  }
-  return { N, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, OH, OW };
-}
 
 function poolParams(d: PoolGeometry): ParamsValues<typeof POOL_PARAMS> {
   const { H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW } = d;
@@ -279,9 +246,6 @@ export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOpti
   });
 }
 
-/** An output size for adaptiveAvgPool2d: one number for both dims, or [OH, OW] where null keeps that input dim. */
-export type AdaptiveSize = number | readonly [number | null, number | null];
-
 /**
  * Adaptive average pooling (torch's adaptive_avg_pool2d): x [N,C,H,W] → [N,C,OH,OW] for any output size,
  * each output the mean over PyTorch's bin, rows floor(i·H/OH) ≤ h < ceil((i+1)·H/OH) (columns alike).
@@ -302,15 +266,4 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
     if (dx.size > 0) pool2dVersions.adaptiveAvgBackward.run({ g, dx, planes: N * C, H, W, OH, OW });
     return [dx];
   });
-}
-
-/** [OH, OW] from an AdaptiveSize (null keeps the input's size), checked. */
-export function adaptiveOutputSize(op: string, outputSize: AdaptiveSize, H: number, W: number): [number, number] {
-  const size = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
-  if (!Array.isArray(size) || size.length !== 2) throw new ShapeError(`${op}: output size must be a number or [OH, OW], got ${JSON.stringify(outputSize)}`);
-  const out = [size[0] ?? H, size[1] ?? W] as [number, number];
-  if (!out.every((v) => Number.isInteger(v) && v >= 1)) {
-    throw new ShapeError(`${op}: output size must be positive integers (or null to keep an input dim), got ${JSON.stringify(outputSize)}`);
-  }
-  return out;
 }

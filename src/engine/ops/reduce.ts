@@ -118,10 +118,13 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined
   checkOperand(op, x);
   checkFloat(op, x);
   if (dim === undefined) {
+    if (x.size === 0) throw new ShapeError(`${op}: cannot reduce over an empty dim of ${fmtShape(x.shape)}`);
     const flat = reshape(x, [x.size]);
-    const out = reduceRaw(op, flat, [0], false);
-    flat.dispose();
-    return out;
+    try {
+      return reduceRaw(op, flat, [0], false);
+    } finally {
+      flat.dispose();
+    }
   }
   return reduceRaw(op, x, [normalizeDim(op, dim, x.rank)], keepdim);
 }

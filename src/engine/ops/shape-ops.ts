@@ -185,9 +185,18 @@ export const cat = concat;
 /** Stacks equal-shaped tensors along a new dim. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError('stack: expected at least one tensor');
-  const d = normalizeDim('stack', dim, tensors[0]!.rank + 1);
+  tensors.forEach((t, i) => checkOperand('stack', t, `tensor ${i}`));
+  const first = tensors[0]!;
+  const d = normalizeDim('stack', dim, first.rank + 1);
+  // Checked here, before the views: concat's own check would name concat and leave the views behind.
+  const other = tensors.findIndex((t) => t.rank !== first.rank || t.shape.some((s, i) => s !== first.shape[i]));
+  if (other >= 0) {
+    throw new ShapeError(`stack: expected tensors of equal shape, got ${fmtShape(first.shape)} at entry 0 and ${fmtShape(tensors[other]!.shape)} at entry ${other}`);
+  }
   const parts = tensors.map((t) => unsqueeze(t, d));
-  const out = concat(parts, d);
-  for (const p of parts) p.dispose();
-  return out;
+  try {
+    return concat(parts, d);
+  } finally {
+    for (const p of parts) p.dispose();
+  }
 }

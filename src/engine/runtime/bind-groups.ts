@@ -4,7 +4,7 @@
 //
 // Key: the kernel's bind-group layout (an id per compiled kernel), the op name (the bind group's label, which
 // WebGPU's error messages quote), every storage binding's buffer (an id per GPUBuffer, held in a WeakMap),
-// offset and size, and the uniform arena chunk. The uniform binding has a dynamic offset (see recorder.ts), so
+// offset and size, and the uniform arena chunk. The uniform binding has a dynamic offset (see pipelines.ts), so
 // where a launch's uniforms sit in the chunk is not part of the key.
 //
 // Bounds and invalidation: at most MAX_CACHED_BIND_GROUPS entries, least recently used evicted first; the pool

@@ -20,7 +20,8 @@
 // recorded earlier down with it (WebGPU rejects a whole command buffer that uses an invalid buffer).
 
 import { forgetBuffer } from './bind-groups.ts';
-import { Usage, createChecked, extraBufferUsage, onDeviceReset } from './device.ts';
+import { Usage, extraBufferUsage, onDeviceReset } from './device.ts';
+import { createChecked } from './error-scopes.ts';
 import { fmtBytes } from '../errors.ts';
 
 /** Every pooled buffer's usage, plus InitOptions.bufferUsage. */

@@ -2,18 +2,21 @@
 // crossEntropy use) checks every index against its valid range [0, classes) (an `ignoreIndex` is exempt)
 // and, for the first bad one, writes two words into a small error buffer that lives as long as the device:
 // [check id + 1, offending value]. Nothing extra is submitted for it on the hot path: recording a checking
-// kernel arms the recorder's readback trailer, so the next readback copies these words into its own staging
-// buffer behind the data (same submit, same map) and throws an IndexError naming the op, the value and the
-// range; an awaited `sync()` reads them too. The recorder does not import this module: an app that records no
-// checking kernel bundles none of it.
+// kernel arms the readback trailer (readback.ts), so the next readback copies these words into its own
+// staging buffer behind the data (same submit, same map) and throws an IndexError naming the op, the value and
+// the range; an awaited `sync()` reads them too. Neither the recorder nor readback.ts imports this module: an
+// app that records no checking kernel bundles none of it.
 //
 // The GPU cannot stop a batch half-way: every step recorded before that readback has already run with the
 // bad indices (an optimizer may have stepped on them). Check host labels before upload where they come from
 // host data (classIndices() does), and read a loss often enough for that window to be acceptable.
 
-import { createChecked, onDeviceReset, Usage } from './device.ts';
+import type { BufferRange } from './buffer-range.ts';
+import { onDeviceReset, Usage } from './device.ts';
 import { IndexError } from '../errors.ts';
-import { armReadbackTrailer, writeBuffer, type BufferRange, type ReadbackTrailer } from './recorder.ts';
+import { createChecked } from './error-scopes.ts';
+import { armReadbackTrailer, type ReadbackTrailer } from './readback.ts';
+import { writeBuffer } from './recorder.ts';
 
 const ERROR_WORDS_BYTES = 16;
 

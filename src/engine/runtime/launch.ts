@@ -3,7 +3,8 @@
 
 import { type Kernel, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
 import { EngineError } from '../errors.ts';
-import { dispatch, type BufferRange } from './recorder.ts';
+import type { BufferRange } from './buffer-range.ts';
+import { dispatch } from './recorder.ts';
 import { sizeOf } from '../shape.ts';
 import { Storage, checkAllocationBytes } from './storage.ts';
 import { Tensor, type DType } from '../tensor.ts';

@@ -2,15 +2,17 @@
 
 import { bufferPool } from './buffer-pool.ts';
 import { recorderStats } from './recorder.ts';
+import { storageRefs } from './storage.ts';
 
 /**
  * Counters for tests and leak checks: GPU buffers (pool), dispatches, submits, compiled pipelines, bind groups
  * created (`bindGroups`; a steady step takes its own from the cache), and the
  * peak of pooled bytes in use (`peakInUseBytes`) since init or the last resetPeakMemory(): call that before a
- * training step and read memoryStats() after it for the step's peak memory.
+ * training step and read memoryStats() after it for the step's peak memory. `storageRefs`: references held on
+ * GPU memory by tensors and views (storage.ts); a call that throws must leave it and the pool's counts unchanged.
  */
-export function memoryStats(): ReturnType<typeof bufferPool.snapshot> & ReturnType<typeof recorderStats> {
-  return { ...bufferPool.snapshot(), ...recorderStats() };
+export function memoryStats(): ReturnType<typeof bufferPool.snapshot> & ReturnType<typeof recorderStats> & { storageRefs: number } {
+  return { ...bufferPool.snapshot(), ...recorderStats(), storageRefs: storageRefs() };
 }
 
 /** Starts a new span for memoryStats().peakInUseBytes and peakLiveBytes. */

@@ -4,11 +4,15 @@
 //
 // Offsets of views must be multiples of 256 bytes (minStorageBufferOffsetAlignment), so a view can be bound
 // to a kernel directly and kernels never see offsets.
+//
+// storageRefs() counts the references held on this device's storages (each storage's own, each retain, each
+// view's hold on its parent, minus releases): memoryStats().storageRefs. A rejected call must leave it as it
+// was; a view or a retain left behind on an error path shows there, not in the pool's counts.
 
 import { bufferPool } from './buffer-pool.ts';
-import { currentGeneration, engineInfo } from './device.ts';
+import { currentGeneration, engineInfo, onDeviceReset } from './device.ts';
 import { EngineError, ResourceError, fmtBytes, fmtShape } from '../errors.ts';
-import { type BufferRange } from './recorder.ts';
+import type { BufferRange } from './buffer-range.ts';
 
 /** Most elements a tensor may have: kernels index elements with 32-bit integers (some signed). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
@@ -30,6 +34,16 @@ export function checkAllocationBytes(op: string, bytes: number, shape?: readonly
 
 export const VIEW_ALIGN_BYTES = 256;
 
+let liveRefs = 0;
+onDeviceReset(() => {
+  liveRefs = 0;
+});
+
+/** References held on this device's storages now (see the header). */
+export function storageRefs(): number {
+  return liveRefs;
+}
+
 type Owner = { kind: 'pool' } | { kind: 'external' } | { kind: 'view'; parent: Storage };
 
 export class Storage {
@@ -41,7 +55,9 @@ export class Storage {
     readonly offset: number,
     readonly byteLength: number,
     private readonly owner: Owner,
-  ) {}
+  ) {
+    liveRefs++;
+  }
 
   /** Fresh memory from the pool. `clean` asks for a buffer that is safe to fill with queue.writeBuffer now. */
   static allocate(byteLength: number, clean = false): Storage {
@@ -74,13 +90,16 @@ export class Storage {
   retain(): this {
     if (this.refs <= 0) throw new EngineError('storage: retain after release');
     this.refs++;
+    if (this.generation === currentGeneration()) liveRefs++;
     return this;
   }
 
   release(): void {
     if (this.refs <= 0) return;
+    const current = this.generation === currentGeneration();
+    if (current) liveRefs--;
     if (--this.refs > 0) return;
-    if (this.generation !== currentGeneration()) return; // the device is gone; nothing to give back
+    if (!current) return; // the device is gone; nothing to give back
     if (this.owner.kind === 'pool') bufferPool.release(this.buffer);
     else if (this.owner.kind === 'view') this.owner.parent.release();
   }

@@ -2,7 +2,7 @@
 // cases (bench/cases/*.ts) and every layer of ResNet-18 and MobileNetV2 at 224² for batches 1, 16 and 64,
 // forward and backward (the backward's products and conv passes are the same shapes seen from the gradient).
 
-import type { Conv2dGeometry } from '../../../src/engine/ops/conv.ts';
+import type { Conv2dGeometry } from '../../../src/engine/ops/conv-geometry.ts';
 
 export interface MatmulShape { label: string; M: number; N: number; K: number; batch: number }
 export interface ConvLayer { label: string; d: Conv2dGeometry }

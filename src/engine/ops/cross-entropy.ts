@@ -1,27 +1,34 @@
 // crossEntropy's fused path: the loss of [N, C] logits, reduced ('mean' or 'sum'), in one dispatch forward
 // (nn_cross_entropy.wgsl) and one backward (nn_cross_entropy_backward.wgsl), instead of the dozen or so of the
-// composed path in losses.ts (log-softmax, one-hot, mulOrZero, sums, negation, mask multiply, count, max, div,
+// composed path in nn/losses.ts (log-softmax, one-hot, mulOrZero, sums, negation, mask multiply, count, max, div,
 // and each one's backward). Same semantics, checked against the composed path in tests/gpu/cross-entropy.test.ts:
 // label smoothing, ignoreIndex, the per-sample mask (host or tensor), the device-side target check, and
-// PyTorch's NaN / ±inf rules. losses.ts decides which path runs (fusedCrossEntropyApplies).
+// PyTorch's NaN / ±inf rules. nn/losses.ts validates the operands and decides which path runs.
 
-import crossEntropyRowWgsl from '../shaders/cross_entropy_row.wgsl?raw';
-import floatBitsWgsl from '../shaders/float_bits.wgsl?raw';
-import indexCheckWgsl from '../shaders/index_check.wgsl?raw';
-import forwardWgsl from '../shaders/nn_cross_entropy.wgsl?raw';
-import backwardWgsl from '../shaders/nn_cross_entropy_backward.wgsl?raw';
-import { defineKernel, grid } from '../shaders/kernel.ts';
-import { indexCheck, errorWordsRange, Tensor, attach, emptyTensor, launch } from '../engine/internal.ts';
+import crossEntropyRowWgsl from '../../shaders/cross_entropy_row.wgsl?raw';
+import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
+import indexCheckWgsl from '../../shaders/index_check.wgsl?raw';
+import forwardWgsl from '../../shaders/nn_cross_entropy.wgsl?raw';
+import backwardWgsl from '../../shaders/nn_cross_entropy_backward.wgsl?raw';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
+import { attach } from '../autograd.ts';
+import { errorWordsRange, indexCheck } from '../runtime/index-checks.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
+import type { Tensor } from '../tensor.ts';
 
 const PARAMS = {
   rows: 'u32', classes: 'u32', on: 'f32', off: 'f32', check_id: 'u32', has_ignore: 'u32', ignore_index: 'i32', per_sample: 'u32',
 } as const;
 
-const forwardKernel = defineKernel('nn_cross_entropy', floatBitsWgsl + indexCheckWgsl + crossEntropyRowWgsl + forwardWgsl, ['read', 'read', 'read', 'write', 'write', 'write'], PARAMS);
-const backwardKernel = defineKernel('nn_cross_entropy_backward', floatBitsWgsl + crossEntropyRowWgsl + backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], PARAMS);
+const forwardKernel = defineKernel(
+  'nn_cross_entropy', floatBitsWgsl + indexCheckWgsl + crossEntropyRowWgsl + forwardWgsl, ['read', 'read', 'read', 'write', 'write', 'write'], PARAMS,
+);
+const backwardKernel = defineKernel(
+  'nn_cross_entropy_backward', floatBitsWgsl + crossEntropyRowWgsl + backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], PARAMS,
+);
 
 /** Beyond this many logits the composed path runs (the fused forward is one workgroup). */
-export const FUSED_MAX_ELEMENTS = 1 << 20;
+export const FUSED_CROSS_ENTROPY_MAX_ELEMENTS = 1 << 20;
 
 export interface FusedCrossEntropyArgs {
   /** [N, C] float32 logits. */

@@ -1,6 +1,7 @@
 // The shipped pretrained trunk's architecture: a small CNN with BatchNorm for 28×28 grey digits, trained by
 // this engine on MNIST digits 0–4 (`npm run pretrain`; weights in pretrained/digits-0to4.safetensors, its
-// recorded accuracy in pretrained/digits-0to4.json). PyTorch-style keys (features.0.0.weight, ...):
+// recorded accuracy in pretrained/digits-0to4.json). It is an architecture, so it lives in src/models; the public
+// names stay in the `transfer` namespace (transfer.digitsCnn, ...). PyTorch-style keys (features.0.0.weight, ...):
 //
 //   features.0  Conv2d(1, 8, 3, padding 1)   BatchNorm2d(8)  ReLU  MaxPool2d(2)    → [N,  8, 14, 14]
 //   features.1  Conv2d(8, 16, 3, padding 1)  BatchNorm2d(16) ReLU  MaxPool2d(2)    → [N, 16,  7,  7]
