@@ -10,6 +10,7 @@
 //           normalizes with).
 // Both passes bind (x, part, mean, variance); PASS 0 leaves mean and variance alone, PASS 1 only reads part.
 // Layout: x NCHW f32; part [C, chunks, 2]; mean, variance [C]. Grid: PASS 0 (C, chunks); PASS 1 grid(⌈C/64⌉).
+// Prepended: float_bits.wgsl (max_nan_).
 //
 // | version | idea                                                         | figure                              |
 // | ------- | ------------------------------------------------------------ | ----------------------------------- |

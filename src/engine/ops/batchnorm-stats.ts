@@ -8,6 +8,7 @@
 
 import statsWgsl from '../../shaders/nn_batchnorm_stats.wgsl?raw';
 import statsSplitWgsl from '../../shaders/nn_batchnorm_stats_split.wgsl?raw';
+import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import { defineKernel, grid, MAX_WORKGROUPS_PER_DIM } from '../../shaders/kernel.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
@@ -15,7 +16,7 @@ import { GPU_RULES, currentRules, type LaunchPlan, type RulesProfile } from '../
 import type { Tensor } from '../tensor.ts';
 
 const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write'], { N: 'u32', C: 'u32', HW: 'u32' });
-const splitKernel = defineKernel('nn_batchnorm_stats_split', statsSplitWgsl, ['read', 'write', 'write', 'write'], {
+const splitKernel = defineKernel('nn_batchnorm_stats_split', floatBitsWgsl + statsSplitWgsl, ['read', 'write', 'write', 'write'], {
   N: 'u32', C: 'u32', HW: 'u32', chunks: 'u32', chunk: 'u32',
 });
 
