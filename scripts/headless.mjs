@@ -182,16 +182,29 @@ function forwardPageLogs(page, tag) {
 }
 
 /**
+ * The kernel rules pages run under: `WEBGPU_TENSOR_RULES` ('gpu' or 'cpu'), or null (the engine detects them
+ * from the adapter). Read here in Node, since a page has no environment.
+ * @returns {'gpu' | 'cpu' | null}
+ */
+export function rulesFromEnv() {
+  const value = process.env.WEBGPU_TENSOR_RULES;
+  if (value === undefined || value === '') return null;
+  if (value !== 'gpu' && value !== 'cpu') throw new Error(`WEBGPU_TENSOR_RULES must be 'gpu' or 'cpu', got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
  * Opens the engine page in a new tab and waits until its modules have loaded. Checks that WebGPU and an
  * adapter exist (throws 'WebGPU unavailable in headless Chromium: ...' otherwise). A missing or broken
  * /src/index.ts does not throw here: it is recorded in `window.__loadError`, and runInPage reports it
- * when the function touches the engine.
+ * when the function touches the engine. With `rules` ('gpu' or 'cpu'; default: WEBGPU_TENSOR_RULES), every
+ * `E.init(options)` in the page runs as `init({ rules, ...options })`.
  * @param {import('puppeteer').Browser} browser
  * @param {string} baseUrl the dev server's URL, from startServer
- * @param {{ pagePath?: string, timeoutMs?: number }} [options]
+ * @param {{ pagePath?: string, timeoutMs?: number, rules?: 'gpu' | 'cpu' | null }} [options]
  * @returns {Promise<import('puppeteer').Page>}
  */
-export async function openEnginePage(browser, baseUrl, { pagePath = ENGINE_PAGE, timeoutMs = 60_000 } = {}) {
+export async function openEnginePage(browser, baseUrl, { pagePath = ENGINE_PAGE, timeoutMs = 60_000, rules = rulesFromEnv() } = {}) {
   const page = await browser.newPage();
   try {
     forwardPageLogs(page, pagePath);
@@ -206,6 +219,14 @@ export async function openEnginePage(browser, baseUrl, { pagePath = ENGINE_PAGE,
       return adapter ? null : 'navigator.gpu.requestAdapter() returned null';
     })()`);
     if (problem) throw new Error(`WebGPU unavailable in headless Chromium: ${problem}`);
+    if (rules) {
+      await page.evaluate(`(() => {
+        const E = window.__engine;
+        if (!E) return;
+        const init = E.init;
+        E.init = (options = {}) => init({ rules: ${JSON.stringify(rules)}, ...options });
+      })()`);
+    }
     return page;
   } catch (err) {
     await page.close().catch(() => {});

@@ -5,7 +5,7 @@
 
 import './methods.ts';
 
-export { init, shutdown, engineInfo, engineDevice, type InitOptions, type EngineInfo } from './runtime/device.ts';
+export { init, shutdown, engineInfo, engineDevice, onCpuAdapter, type InitOptions, type EngineInfo, type RulesProfile } from './runtime/device.ts';
 export { EngineError, ShapeError, DTypeError, DisposedError, DeviceError, ResourceError, IndexError, fmtShape, fmtBytes } from './errors.ts';
 export { checkHostIndices, indexCheck, errorWordsRange } from './runtime/index-checks.ts';
 export { Tensor, checkFloat, checkOperand, type DType, type NestedArray } from './tensor.ts';
@@ -33,18 +33,21 @@ export { eq, ne, lt, le, gt, ge } from './ops/compare.ts';
 export { where, clamp } from './ops/select.ts';
 export { gather } from './ops/gather.ts';
 export { variance, std, type VarianceOptions } from './ops/stats.ts';
+export { batchNormStatsVersions, batchStatisticsByRules } from './ops/batchnorm-stats.ts';
+export { crossEntropyVersions, crossEntropyByRules, type CrossEntropyRowsArgs } from './ops/cross-entropy-rows.ts';
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
 export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, type ValuesAndIndices } from './ops/reduce.ts';
 export { sumTo } from './ops/reduce-kernels.ts';
 export { softmax, logSoftmax } from './ops/softmax.ts';
 export { matmul, bmm, chooseMatmulVersion, type MatmulProblem, type Activation } from './ops/matmul.ts';
+export { argReduceVersions } from './ops/argreduce.ts'; // after matmul: the registry lists passes in registration order
 export { linear, linearAct } from './ops/linear.ts';
 export { oneHot, type OneHotOptions } from './ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './ops/index-select.ts';
 
 export { memoryStats, resetPeakMemory, emptyCache } from './runtime/stats.ts';
 export { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './ops/act-epilogue.ts';
-export { conv2d, conv2dAct, conv2dPasses, type GemmTiles } from './ops/conv.ts';
+export { conv2d, conv2dAct, conv2dPasses, conv2dVersions, type GemmTiles } from './ops/conv.ts';
 export {
   intPair, windowOutputSize2d, checkPoolPadding, adaptiveOutputSize, type IntPair, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type AdaptiveSize,
 } from './ops/conv-geometry.ts';

@@ -1,6 +1,11 @@
-// argreduce.wgsl: index of the max (or min) over the middle axis of [outer, R, inner], as i32.
+// argreduce.wgsl (v1): index of the max (or min) over the middle axis of [outer, R, inner], as i32.
 //   y[o, i] = argmax_{r < R} x[o, r, i]; ties give the first index, as PyTorch does.
 // One workgroup of 64 threads per output: strided partials, then a tree on (value, index) pairs.
+//
+// | version | idea                                                  | figure                              |
+// | ------- | ----------------------------------------------------- | ----------------------------------- |
+// | v1      | one workgroup per output, strided + tree (this file)  | not benchmarked (no bench case yet) |
+// | v2      | ranges of a row across workgroups (argreduce_split)   | not benchmarked (no bench case yet) |
 
 override OP: u32 = 0u; // 0 argmax, 1 argmin
 

@@ -16,7 +16,11 @@
 // The engine narrows TILE_M / TILE_N to 32 or 16 on a small side (chooseTiles in src/engine/ops/conv.ts). The
 //   4 × 4 block lives in four vec4 accumulators, written out rather than looped: SwiftShader's JIT does not
 //   unroll, and the looped form (arrays indexed in loops) ran 3.3× slower there.
-// Grid: x·y (grid()) = m tiles of the largest phase, z = c tile + (Cg tiles)·(phase + sH·sW·g).
+// Split-K (SPLIT, the GPU rules' choice for few tiles or a long K): range r of params.splits covers k in
+//   [r·chunk, (r+1)·chunk) of each phase's K (chunk a multiple of TILE_K; a range past a phase's K writes
+//   zeros) and writes raw partial sums into slice r of dx [splits, N, C, H, W]; conv2d_splitk_reduce.wgsl sums
+//   the slices in order. Without SPLIT one range covers all of K (params.chunk unread).
+// Grid: x·y (grid()) = m tiles of the largest phase, z = c tile + (Cg tiles)·(phase + sH·sW·(g + groups·kRange)).
 // Bench: npm run bench -- --filter conv2d --versions   (cases in bench/cases/conv.ts)
 //
 // Figures: `npm run bench -- --filter "conv2d resnet18 layer2 128→128 28² N1" --versions` (bench/cases/conv.ts),
@@ -32,6 +36,7 @@ const TN: u32 = 4u;
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;
 override TILE_K: u32 = 16u;
+override SPLIT: bool = false;
 override TILE_M: u32 = WG_X * TM;
 override TILE_N: u32 = WG_Y * TN;
 override B_STRIDE: u32 = WG_Y * TN + 1u;
@@ -111,7 +116,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let phases = p.sH * p.sW;
   let n0 = (wid.z % nTiles) * TILE_N;
   let phase = (wid.z / nTiles) % phases;
-  let g = wid.z / (nTiles * phases);
+  let g = (wid.z / (nTiles * phases)) % p.groups;
+  let kRange = wid.z / (nTiles * phases * p.groups);
   let ph = phase / p.sW;
   let pw = phase % p.sW;
   if (ph >= p.H || pw >= p.W) { return; }
@@ -124,6 +130,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let tW = phaseTaps(pw, p.pW, p.kW, p.sW, p.dW);
   let tHW = tH.count * tW.count;
   let K = Og * tHW;
+  let kBegin = select(0u, kRange * p.chunk, SPLIT);
+  let kEnd = select(K, min(K, kBegin + p.chunk), SPLIT);
   let WG_SIZE = WG_X * WG_Y;
 
   // This thread's A row: the gy offset of (n, g·Og, hq, wq) and (hq, wq).
@@ -145,13 +153,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
-  let ctx = PhaseCtx(g, ph, pw, tH, tW, K);
-  if (lid < TILE_K) { decodeTap(lid, lid, ctx); }
+  let ctx = PhaseCtx(g, ph, pw, tH, tW, kEnd); // decodeTap's bound: the end of this range
+  if (lid < TILE_K) { decodeTap(lid, kBegin + lid, ctx); }
   workgroupBarrier();
 
-  let steps = (K + TILE_K - 1u) / TILE_K;
+  let steps = (max(kEnd, kBegin) - kBegin + TILE_K - 1u) / TILE_K;
   for (var s = 0u; s < steps; s++) {
-    let k0 = s * TILE_K;
+    let k0 = kBegin + s * TILE_K;
     let cur = (s & 1u) * TILE_K;
     for (var kl = lid / TILE_M; kl < TILE_K; kl += WG_SIZE / TILE_M) {
       let oh = hqA + tapOh[cur + kl];
@@ -164,7 +172,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let nl = i % TILE_N;
       let kl = i / TILE_N;
       var v = 0.0;
-      if (k0 + kl < K && n0 + nl < Cg) { v = w[tapW[cur + kl] + (n0 + nl) * kHW]; }
+      if (k0 + kl < kEnd && n0 + nl < Cg) { v = w[tapW[cur + kl] + (n0 + nl) * kHW]; }
       Bs[kl * B_STRIDE + nl] = v;
     }
     if (lid < TILE_K) { decodeTap((TILE_K - cur) + lid, k0 + TILE_K + lid, ctx); }
@@ -191,7 +199,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var j = 0u; j < TN; j++) {
       let c = n0 + local.y + j * WG_Y;
       if (c >= Cg) { continue; }
-      dx[((n * p.C + g * Cg + c) * p.H + h) * p.W + wx] = rows[i][j];
+      dx[(((kRange * p.N + n) * p.C + g * Cg + c) * p.H + h) * p.W + wx] = rows[i][j]; // kRange 0 without SPLIT
     }
   }
 }

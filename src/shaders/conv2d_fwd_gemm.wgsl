@@ -15,7 +15,12 @@
 // The engine narrows TILE_M / TILE_N to 32 or 16 on a small side (chooseTiles in src/engine/ops/conv.ts). The
 //   4 × 4 block lives in four vec4 accumulators, written out rather than looped: SwiftShader's JIT does not
 //   unroll, and the looped form (arrays indexed in loops) ran 3.3× slower there.
-// Grid: x·y (grid()) = m tiles, z = o tile + (O/groups tiles)·g. Needs WG_Y % TM == 0 (fixed rows per thread).
+// Split-K (SPLIT, the GPU rules' choice for few output tiles or a long K = Cg·kH·kW): range r of params.splits
+//   covers k in [r·chunk, (r+1)·chunk) (chunk a multiple of TILE_K) and writes its raw partial sums, no bias or
+//   activation, into slice r of y [splits, N, O, OH, OW]; conv2d_splitk_reduce.wgsl sums the slices in order
+//   and finishes them. Without SPLIT one range covers all of K (params.chunk unread).
+// Grid: x·y (grid()) = m tiles, z = o tile + (O/groups tiles)·(g + groups·kRange). Needs WG_Y % TM == 0 (fixed
+//   rows per thread).
 // Bench: npm run bench -- --filter conv2d --versions   (cases in bench/cases/conv.ts)
 //
 // Figures: `npm run bench -- --filter "conv2d resnet18 layer2 128→128 28² N1" --versions` (bench/cases/conv.ts),
@@ -32,6 +37,7 @@ override WG_X: u32 = 16u;  // threads along m
 override WG_Y: u32 = 16u;  // threads along o
 override TILE_K: u32 = 16u;
 override HAS_BIAS: bool = true;
+override SPLIT: bool = false;
 override TILE_M: u32 = WG_X * TM;
 override TILE_N: u32 = WG_Y * TN;
 override B_STRIDE: u32 = WG_Y * TN + 1u;
@@ -88,7 +94,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let nTiles = (Og + TILE_N - 1u) / TILE_N;
   let m0 = (wid.x + wid.y * nwg.x) * TILE_M;
   let n0 = (wid.z % nTiles) * TILE_N;
-  let g = wid.z / nTiles;
+  let g = (wid.z / nTiles) % p.groups;
+  let kRange = wid.z / (nTiles * p.groups);
+  let kBegin = select(0u, kRange * p.chunk, SPLIT);
+  let kEnd = select(K, min(K, kBegin + p.chunk), SPLIT);
   if (m0 >= M) { return; }
   let WG_SIZE = WG_X * WG_Y;
 
@@ -114,12 +123,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
-  if (lid < TILE_K) { decodeTap(lid, lid, K); }
+  if (lid < TILE_K) { decodeTap(lid, kBegin + lid, kEnd); }
   workgroupBarrier();
 
-  let steps = (K + TILE_K - 1u) / TILE_K;
+  let steps = (max(kEnd, kBegin) - kBegin + TILE_K - 1u) / TILE_K;
   for (var s = 0u; s < steps; s++) {
-    let k0 = s * TILE_K;
+    let k0 = kBegin + s * TILE_K;
     let cur = (s & 1u) * TILE_K;
     for (var kl = lid / TILE_M; kl < TILE_K; kl += WG_SIZE / TILE_M) {
       let ih = ih0 + tapDh[cur + kl];
@@ -132,10 +141,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let kl = i % TILE_K;
       let nl = i / TILE_K;
       var v = 0.0;
-      if (k0 + kl < K && n0 + nl < Og) { v = w[wBase + nl * K + k0 + kl]; }
+      if (k0 + kl < kEnd && n0 + nl < Og) { v = w[wBase + nl * K + k0 + kl]; }
       Bs[kl * B_STRIDE + nl] = v;
     }
-    if (lid < TILE_K) { decodeTap((TILE_K - cur) + lid, k0 + TILE_K + lid, K); }
+    if (lid < TILE_K) { decodeTap((TILE_K - cur) + lid, k0 + TILE_K + lid, kEnd); }
     workgroupBarrier();
     for (var kk = 0u; kk < TILE_K; kk++) {
       let ar = kk * TILE_M + local.x;
@@ -159,6 +168,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let o = g * Og + n0 + local.y + j * WG_Y;
       if (n0 + local.y + j * WG_Y >= Og) { continue; }
       var v = rows[i][j];
+      if (SPLIT) {
+        y[((kRange * p.N + n) * p.O + o) * OHW + r] = v;
+        continue;
+      }
       if (HAS_BIAS) { v += bias[o]; }
       y[(n * p.O + o) * OHW + r] = activate(v);
     }

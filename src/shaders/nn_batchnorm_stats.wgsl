@@ -1,4 +1,4 @@
-// nn_batchnorm_stats.wgsl: per-channel batch statistics of x [N, C, H, W] for BatchNorm in train mode.
+// nn_batchnorm_stats.wgsl (v1): per-channel batch statistics of x [N, C, H, W] for BatchNorm in train mode.
 //   mean[c] = mean over (n, h, w) of x,   variance[c] = mean over (n, h, w) of (x − mean[c])²
 //   (biased, as PyTorch normalizes with; the running-variance update unbiases it)
 // One workgroup of WG threads per channel (override, 64 by default): a strided pass for the mean, a tree, then
@@ -9,6 +9,7 @@
 // | version | idea                                        | figure                              |
 // | ------- | ------------------------------------------- | ----------------------------------- |
 // | v1      | one workgroup per channel, two-pass, WG 64  | not benchmarked (no bench case yet) |
+// | v2      | ranges across workgroups (nn_batchnorm_stats_split) | not benchmarked (no bench case yet) |
 // WG 64 is the default because a scratch timing (BatchNorm2d(96).forward in train mode on [2,96,32,32],
 // SwiftShader, load average ~20; not a committed bench case) ran several times faster than with WG 256:
 // SwiftShader runs a workgroup's invocations as fibers and each barrier of the trees switches all of them.

@@ -1,4 +1,4 @@
-// nn_cross_entropy.wgsl: softmax cross-entropy of [rows, classes] logits with integer targets, reduced to one
+// nn_cross_entropy.wgsl (v1): softmax cross-entropy of [rows, classes] logits with integer targets, reduced to one
 // number in one dispatch (crossEntropy's fused path, src/engine/ops/cross-entropy.ts):
 //   ℓ_r = −Σ_c q_rc · log softmax(x_r)_c        (q: one-hot with label smoothing; 0 · -inf = 0)
 //   total = Σ_r w_r · ℓ_r,  count = Σ_r w_r · Σ_c q_rc      (w: the per-sample mask when HAS_MASK, else 1)
@@ -8,6 +8,11 @@
 // Targets outside [0, classes) that are not ignore_index trip the device-side index check. One workgroup of
 // 256 threads, a thread per row (strided), then a workgroup tree: for the batch sizes of a loss (the engine
 // takes the composed path beyond FUSED_MAX_ELEMENTS). Prepended: float_bits, index_check, cross_entropy_row.
+//
+// | version | idea                                                            | figure                              |
+// | ------- | --------------------------------------------------------------- | ----------------------------------- |
+// | v1      | one workgroup for the loss, a thread per row (this file)        | not benchmarked (no bench case yet) |
+// | v2      | a workgroup per row, trees over classes (nn_cross_entropy_rows) | not benchmarked (no bench case yet) |
 
 override HAS_MASK: bool = false;
 override MEAN: bool = true;

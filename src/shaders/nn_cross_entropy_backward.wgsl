@@ -1,8 +1,13 @@
-// nn_cross_entropy_backward.wgsl: d loss / d logits of nn_cross_entropy.wgsl in one dispatch, a thread per row:
+// nn_cross_entropy_backward.wgsl (v1): d loss / d logits of nn_cross_entropy.wgsl in one dispatch, a thread per row:
 //   g_r = −(grad / denom) · w_r,   dx_rc = g_r · q_rc − exp(log softmax(x_r)_c) · Σ_c g_r · q_rc
 // which is the composed path's chain (div, sum, mask mul, neg, mulOrZero, log-softmax backward) in the same
 // order of operations, so NaN and ±inf propagate alike (the forward kernel checked the targets). Prepended:
 // float_bits, cross_entropy_row.
+//
+// | version | idea                                                                  | figure                              |
+// | ------- | --------------------------------------------------------------------- | ----------------------------------- |
+// | v1      | a thread per row (this file)                                          | not benchmarked (no bench case yet) |
+// | v2      | a workgroup per row, trees (nn_cross_entropy_backward_rows)           | not benchmarked (no bench case yet) |
 
 override HAS_MASK: bool = false;
 

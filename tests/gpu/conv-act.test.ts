@@ -85,6 +85,7 @@ describe('conv2dAct equals conv2d → activation', () => {
             }
             K.tune('conv2d', { tiles: cfg.tiles ?? null });
             K.tune('conv2d.wgrad', { splits: cfg.splits ?? null });
+            K.tune('conv2dBiasGrad', { splits: cfg.splits ?? null }); // the activation and bias pass in ranges too
             try {
               const run = async (fused: boolean) => {
                 const x = E.tensor(values.map((v) => (v === 'NaN' ? NaN : v)), s.input, { requiresGrad: true });
@@ -169,6 +170,37 @@ describe('conv2dAct equals conv2d → activation', () => {
       r.fused.forEach((v, i) => expect(Math.abs(v - r.composed[i]!)).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(r.composed[i]!)));
       expect(r.kernels).toContain('conv2d.relu_grad');
       expect(r.kernels).not.toContain('reluGrad');
+    }
+  });
+
+  it('split-K forward (v2, 3 K ranges, as the GPU rules run a long K): the reduce adds the bias and the activation after the sum', async () => {
+    const out = await gpu.run(async (E) => {
+      const K = E.extend.kernelVersions;
+      const x = E.randn([2, 5, 6, 7], { seed: 4 }).mul(3);
+      const w = E.randn([6, 5, 3, 3], { seed: 5 });
+      const b = E.randn([6], { seed: 6 }).mul(4);
+      const res: Record<string, { fused: number[]; composed: number[]; kernels: string[] }> = {};
+      for (const act of ['relu', 'relu6'] as const) {
+        const composedY = K.using({ conv2d: 'v2' }, () => E.conv2d(x, w, b, { padding: 1 }));
+        const composed = act === 'relu' ? E.relu(composedY) : E.relu6(composedY);
+        let fused!: InstanceType<typeof E.Tensor>;
+        const kernels = await K.using({ conv2d: 'v2' }, () => {
+          K.tune('conv2d.forward', { splits: 3 });
+          return E.extend.traceKernels(() => {
+            fused = E.internal.conv2dAct(x, w, b, act, { padding: 1 });
+          });
+        });
+        res[act] = { fused: Array.from(await fused.data()), composed: Array.from(await composed.data()), kernels };
+        for (const t of [composedY, composed, fused]) t.dispose();
+      }
+      for (const t of [x, w, b]) t.dispose();
+      return res;
+    });
+    for (const [act, r] of Object.entries(out)) {
+      expect(r.kernels.filter((k) => !k.startsWith('fill')), act).toEqual(['conv2d.forward', 'conv2d.forward_reduce']);
+      expect(r.fused.some((v) => v === 0), act).toBe(true);
+      if (act === 'relu6') expect(r.fused.some((v) => v === 6), act).toBe(true);
+      r.fused.forEach((v, i) => expect(Math.abs(v - r.composed[i]!), `${act} element ${i}`).toBeLessThanOrEqual(1e-4 + 1e-5 * Math.abs(r.composed[i]!)));
     }
   });
 

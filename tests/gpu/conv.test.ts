@@ -86,7 +86,7 @@ function runConv(spec: ConvRunSpec): Promise<ConvRunResult[]> {
       K.reset();
       K.force('conv2d', cfg.version);
       K.tune('conv2d', { tiles: cfg.tiles ?? null });
-      K.tune('conv2d.wgrad', { splits: cfg.splits ?? null });
+      K.tune('conv2d', { splits: cfg.splits ?? null }); // every pass: the forward and input gradient's split-K too
       try {
         const x = E.tensor(s.x, s.xShape, { requiresGrad: true });
         const w = E.tensor(s.w, s.wShape, { requiresGrad: true });

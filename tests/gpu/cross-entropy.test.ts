@@ -96,6 +96,54 @@ describe('crossEntropy fused path', () => {
     }
   });
 
+  it('crossEntropyByRules: v1 and v2 (a workgroup per row, forced) equal the composed path on every case', async () => {
+    const out = await gpu.run(async (E, H, cases: Case[]) => {
+      const composedCrossEntropy = await H.crossEntropyComposed();
+      const decode = (v: Value): number => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
+      const encode = (v: number): Value => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v);
+      const results: Record<string, Record<string, Value[]>> = {};
+      for (const c of cases) {
+        const mask = c.options.tensorMask ?? c.options.hostMask ?? null;
+        const run = async (version: string | null) => {
+          const x = E.tensor(c.logits.map(decode), c.shape, { requiresGrad: true });
+          const t = E.tensor(c.targets, [c.shape[0]], { dtype: 'int32' });
+          const w = mask ? E.tensor(mask.map((v) => decode(v as Value))) : null;
+          const args = {
+            logits: x, targets: t, mean: c.options.reduction !== 'sum', labelSmoothing: c.options.labelSmoothing ?? 0,
+            ignoreIndex: c.options.ignoreIndex ?? -100, sampleWeight: w, op: 'crossEntropy',
+          };
+          const options = {
+            ...(c.options.reduction ? { reduction: c.options.reduction } : {}),
+            ...(c.options.labelSmoothing !== undefined ? { labelSmoothing: c.options.labelSmoothing } : {}),
+            ...(c.options.ignoreIndex !== undefined ? { ignoreIndex: c.options.ignoreIndex } : {}),
+            ...(w ? { mask: w } : {}),
+          };
+          const loss = version === null
+            ? composedCrossEntropy(x, t, options)
+            : E.extend.kernelVersions.using({ crossEntropy: version }, () => E.internal.crossEntropyByRules(args));
+          E.extend.kernelVersions.using({ crossEntropy: version ?? 'v1' }, () => loss.backward());
+          const values = [await loss.item(), ...Array.from(await x.grad!.data())].map(encode);
+          for (const d of [x, t, loss, w]) d?.dispose();
+          return values;
+        };
+        results[c.name] = { composed: await run(null), v1: await run('v1'), v2: await run('v2') };
+      }
+      return results;
+    }, CASES);
+    for (const c of CASES) {
+      const r = out[c.name]!;
+      for (const v of ['v1', 'v2']) {
+        const bad: string[] = [];
+        r.composed!.forEach((want, i) => {
+          const got = r[v]![i]!;
+          const ok = typeof want === 'string' || typeof got === 'string' ? got === want : Math.abs(got - want) <= 1e-6 + 1e-5 * Math.abs(want);
+          if (!ok) bad.push(`${i === 0 ? 'loss' : `grad[${i - 1}]`}: ${v} ${got}, composed ${want}`);
+        });
+        expect(bad, `${c.name} ${v}`).toEqual([]);
+      }
+    }
+  });
+
   it('checks targets on the GPU: a class outside [0, C) throws IndexError at the next readback; ignoreIndex does not', async () => {
     const out = await gpu.run(async (E, H) => {
       const logits = E.tensor([[1, 2, 3], [0, 1, 0]]);

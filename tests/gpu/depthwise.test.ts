@@ -170,7 +170,10 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
   });
 
   it('the auto rules: forward v4 where it applies, else v3 for 3×3, else v1; dgrad v4 at stride 1 (and 2 on widths divisible by 8), else v3; wgrad v3; forcing outside the shapes is an error', async () => {
+    // The CPU profile's rules (what SwiftShader runs), also under WEBGPU_TENSOR_RULES=gpu; the GPU profile's
+    // choices are checked in tests/unit/kernel-rules.test.ts and the snapshot tests/unit/rules/choices.json.
     const got = await gpu.run(async (E, H) => {
+      await E.init({ rules: 'cpu' });
       const kernelFor = async (input: number[], k: number, padding: number, stride = 1): Promise<string[]> => {
         const x = E.zeros(input);
         const w = E.zeros([input[1]!, 1, k, k]);
@@ -221,6 +224,7 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
       } finally {
         E.extend.kernelVersions.reset();
       }
+      await E.init(); // back to the run's rules
       return { picks, forced, backward, dgradS2 };
     });
     expect(got.picks).toEqual({

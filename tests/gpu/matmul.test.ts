@@ -152,7 +152,7 @@ describe('matmul kernels', () => {
     expect(info.forced).toBeNull();
   });
 
-  for (const version of ['v1', 'v2', 'v3']) {
+  for (const version of ['v1', 'v2', 'v3', 'v4', 'v5']) {
     it(`${version} matches the CPU reference on every problem`, async () => {
       expect(versions).toContain(version);
       const results = await gpu.run(
@@ -216,16 +216,61 @@ describe('matmul kernels', () => {
 
   it('the size rule picks v1 for tiny, the default for mid-size and v3 for large products', async () => {
     const picks = await gpu.run(async (E) => [
-      E.extend.chooseMatmulVersion({ M: 4, N: 4, K: 4, batch: 1 }),
-      E.extend.chooseMatmulVersion({ M: 1, N: 512, K: 512, batch: 1 }),
-      E.extend.chooseMatmulVersion({ M: 256, N: 256, K: 256, batch: 1 }),
-      E.extend.chooseMatmulVersion({ M: 2048, N: 2048, K: 2048, batch: 1 }),
+      E.extend.chooseMatmulVersion({ M: 4, N: 4, K: 4, batch: 1 }, 'cpu'),
+      E.extend.chooseMatmulVersion({ M: 1, N: 512, K: 512, batch: 1 }, 'cpu'),
+      E.extend.chooseMatmulVersion({ M: 256, N: 256, K: 256, batch: 1 }, 'cpu'),
+      E.extend.chooseMatmulVersion({ M: 2048, N: 2048, K: 2048, batch: 1 }, 'cpu'),
       E.extend.kernelVersions.get('matmul').default,
     ]);
     expect(picks[0]).toBe('v1');
     expect(picks[1]).toBe('v1');
     expect(picks[2]).toBe(picks[4]);
     expect(picks[3]).toBe('v3');
+  });
+
+  it('on the GPU rules: v5 for a row, v3 for many large tiles, v4 (split K) for few tiles and a long K', async () => {
+    const picks = await gpu.run(async (E) => [
+      E.extend.chooseMatmulVersion({ M: 1, N: 1000, K: 512, batch: 1 }, 'gpu'),
+      E.extend.chooseMatmulVersion({ M: 4096, N: 4096, K: 4096, batch: 1 }, 'gpu'),
+      E.extend.chooseMatmulVersion({ M: 512, N: 49, K: 4608, batch: 1 }, 'gpu'),
+    ]);
+    expect(picks).toEqual(['v5', 'v3', 'v4']);
+  });
+
+  it('v4 and v5 split K into ranges (forced splits) and match the CPU reference, epilogues, transposes and batches included', async () => {
+    const problems: Problem[] = [
+      { M: 33, K: 150, N: 70, bias: 'n', act: 'gelu' },
+      { M: 1, K: 700, N: 130, transB: true, bias: 'n', act: 'relu' },
+      { M: 3, K: 300, N: 65, transA: true, bias: 'm' },
+      { M: 20, K: 90, N: 10, batch: 3, aBatch: 1, transB: true },
+      { M: 2, K: 50, N: 7, batch: 2, bBatch: 1 },
+    ];
+    for (const version of ['v4', 'v5']) {
+      const results = await gpu.run(
+        async (E, H, v, ps) => {
+          return E.extend.kernelVersions.using({ matmul: v }, async () => {
+            E.extend.kernelVersions.tune('matmul', { splits: 3 });
+            const out: number[][] = [];
+            for (const p of ps) {
+              const batch = p.batch ?? 1;
+              const aShape = [p.aBatch ?? batch, ...(p.transA ? [p.K, p.M] : [p.M, p.K])];
+              const bShape = [p.bBatch ?? batch, ...(p.transB ? [p.N, p.K] : [p.K, p.N])];
+              const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+              const a = E.tensor(H.randomArray(size(aShape), 11), aShape);
+              const b = E.tensor(H.randomArray(size(bShape), 23), bShape);
+              const bias = p.bias ? E.tensor(H.randomArray(p.bias === 'm' ? p.M : p.N, 37)) : null;
+              const c = E.bmm(a, b, !!p.transA, !!p.transB, { bias, biasAlong: p.bias ?? 'n', activation: p.act ?? 'none' });
+              out.push(Array.from(await c.data()));
+              for (const t of [a, b, bias, c]) t?.dispose();
+            }
+            return out;
+          });
+        },
+        version,
+        problems,
+      );
+      problems.forEach((p, i) => expectAllClose(results[i]!, reference(p), { ...TOL, shape: [p.batch ?? 1, p.M, p.N] }));
+    }
   });
 
   it('force() rejects an unknown version or family, naming what is registered', async () => {

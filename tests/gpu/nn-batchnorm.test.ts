@@ -35,6 +35,46 @@ describe('BatchNorm2d kernels', () => {
     expect(out.frozenRecordsGraph).toBe(false);
   });
 
+  it('batch statistics: v1 (a workgroup per channel) and v2 (ranges across workgroups, forced) match a float64 reference', async () => {
+    // Shapes with 5 ranges (some short, the last shorter), and one with fewer elements than ranges; an offset mean (1000 + x) checks the variance's
+    // accuracy through the ranges' combination.
+    const shapes: Array<[number, number, number, number]> = [[1, 3, 2, 1], [2, 3, 4, 5], [3, 2, 33, 31], [5, 4, 20, 21]];
+    const out = await gpu.run(async (E, H, list: typeof shapes) => {
+      const res: Array<{ v: string; mean: number[]; variance: number[]; x: number[] }> = [];
+      for (const shape of list) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const values = Array.from(H.randomArray(n, 9), (v) => 1000 + v);
+        const x = E.tensor(values, shape);
+        for (const v of ['v1', 'v2']) {
+          const s = E.extend.kernelVersions.using({ 'batchNorm.stats': v }, () => {
+            E.extend.kernelVersions.tune('batchNorm.stats', { chunks: 5 }); // several ranges on any rules
+            return E.internal.batchStatisticsByRules(x);
+          });
+          res.push({ v, mean: Array.from(await s.mean.data()), variance: Array.from(await s.variance.data()), x: v === 'v1' ? values : [] });
+          s.mean.dispose();
+          s.variance.dispose();
+        }
+        x.dispose();
+      }
+      return res;
+    }, shapes);
+    shapes.forEach(([N, C, Hh, W], i) => {
+      const x = out[2 * i]!.x;
+      for (const r of [out[2 * i]!, out[2 * i + 1]!]) {
+        for (let c = 0; c < C; c++) {
+          let sum = 0;
+          for (let n = 0; n < N; n++) for (let j = 0; j < Hh * W; j++) sum += x[(n * C + c) * Hh * W + j]!;
+          const m = N * Hh * W;
+          const mean = sum / m;
+          let sq = 0;
+          for (let n = 0; n < N; n++) for (let j = 0; j < Hh * W; j++) sq += (x[(n * C + c) * Hh * W + j]! - mean) ** 2;
+          expect(Math.abs(r.mean[c]! - mean), `${r.v} mean c${c}`).toBeLessThanOrEqual(1e-3);
+          expect(Math.abs(r.variance[c]! - sq / m), `${r.v} variance c${c}`).toBeLessThanOrEqual(2e-3 * (sq / m) + 1e-4);
+        }
+      }
+    });
+  });
+
   it('eval-mode gradients match finite differences of the eval forward', async () => {
     const out = await gpu.run(async (E) => {
       const bn = new E.nn.BatchNorm2d(2);

@@ -182,7 +182,7 @@ describe('built site pages', () => {
   it('kernel explorer: sweeps every matmul version and TF.js, shows source and auto\'s constants, rejects bad sizes', async () => {
     const page = await open('kernels.html');
     const versions = await page.$$eval('#version option', (os) => os.map((o) => (o as HTMLOptionElement).value));
-    expect(versions).toEqual(['v1', 'v2', 'v3']);
+    expect(versions).toEqual(['v1', 'v2', 'v3', 'v4', 'v5']); // every registered matmul version (v4 split-K, v5 matrix–vector: issue 20)
     await page.select('#version', 'v1');
     expect(await text(page, '#source-title')).toContain('matmul_naive.wgsl');
     expect(await text(page, '#source')).toMatch(/\| version \| idea/);
@@ -198,12 +198,12 @@ describe('built site pages', () => {
     await setValue(page, '#sizes', '16, 32, 64');
     s = await clickAndWait(page, '#sweep');
     expect(s.lastError).toBeNull();
-    for (const h of ['v1 GFLOP/s', 'v2 GFLOP/s', 'v3 GFLOP/s', 'TF.js GFLOP/s']) {
+    for (const h of ['v1 GFLOP/s', 'v2 GFLOP/s', 'v3 GFLOP/s', 'v4 GFLOP/s', 'v5 GFLOP/s', 'TF.js GFLOP/s']) {
       const v = await column(page, '#sweep-table', h);
       expect(v).toHaveLength(3);
       for (const x of v) expect(Number.isFinite(x) && x > 0).toBe(true);
     }
-    await expectChart(page, '#chart', 4, 'line');
+    await expectChart(page, '#chart', 6, 'line');
     expect(await text(page, '#chosen-table')).toMatch(/matmul_tiled.*WG_X=16/s);
     await page.screenshot({ path: path.join(SHOTS, 'kernels.png'), fullPage: true });
     // Other families: the conv2d weight gradient beside TF.js, the depthwise input gradient (four versions).

@@ -10,7 +10,9 @@
 // `fn` runs in the page, not here: it sees only E (the engine), H (in-page.ts) and its JSON-like args.
 // An error thrown there rejects run() with a PageError whose message is `<name>: <message>`; class identity
 // does not cross, so check `instanceof E.ShapeError` inside the page if a test needs it. Engine state
-// (device, caches, live tensors) persists across the tests of a file; reload() starts over.
+// (device, caches, live tensors) persists across the tests of a file; reload() starts over. WEBGPU_TENSOR_RULES
+// (gpu or cpu) reaches every page: its E.init(options) runs as init({ rules, ...options }) (scripts/headless.mjs;
+// in Node, init() reads the variable itself).
 // A call the test expects to be rejected runs inside H.noLeak(E, () => ...) (leak-check.ts): the rejection
 // must leave the buffer pool as it was; a leak fails the test (also through the afterEach below).
 //

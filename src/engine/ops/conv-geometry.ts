@@ -112,6 +112,8 @@ export type Conv2dPass = 'forward' | 'dgrad' | 'wgrad';
 export interface Conv2dForwardProblem { x: Tensor; w: Tensor; b: Tensor | null; d: Conv2dGeometry; out: Tensor; activation: EpilogueActivation }
 export interface Conv2dInputGradProblem { g: Tensor; w: Tensor; d: Conv2dGeometry }
 export interface Conv2dWeightGradProblem { g: Tensor; x: Tensor; d: Conv2dGeometry; db: Tensor | null }
+/** What the auto rules and launch plans of every conv2d and depthwise pass read: the geometry (runtime/rules.ts). */
+export interface ConvShape { d: Conv2dGeometry }
 
 // ------------------------------------------------------------------ pooling
 

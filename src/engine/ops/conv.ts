@@ -19,27 +19,31 @@
 // the bias, and the forward saves only what those passes will read: a frozen conv on an input that needs no
 // gradient records nothing at all.
 
-import biasGradWgsl from '../../shaders/conv2d_bias_grad.wgsl?raw';
 import dgradGemmWgsl from '../../shaders/conv2d_dgrad_gemm.wgsl?raw';
 import dgradNaiveWgsl from '../../shaders/conv2d_dgrad_naive.wgsl?raw';
 import fwdGemmWgsl from '../../shaders/conv2d_fwd_gemm.wgsl?raw';
 import fwdNaiveWgsl from '../../shaders/conv2d_fwd_naive.wgsl?raw';
 import wgradGemmWgsl from '../../shaders/conv2d_wgrad_gemm.wgsl?raw';
 import wgradNaiveWgsl from '../../shaders/conv2d_wgrad_naive.wgsl?raw';
+import splitkReduceWgsl from '../../shaders/conv2d_splitk_reduce.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
-import { engineInfo, onCpuAdapter } from '../runtime/device.ts';
+import { engineInfo } from '../runtime/device.ts';
+import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
 import { EngineError } from '../errors.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { fillInPlace } from './creation.ts';
 import {
   conv2dGeometry, type Conv2dForwardProblem, type Conv2dGeometry, type Conv2dInputGradProblem, type Conv2dOptions, type Conv2dWeightGradProblem,
+  type Conv2dPass, type ConvShape,
 } from './conv-geometry.ts';
 import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
 import { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
+import { chooseTiles, gemmPlan, maxPhaseTaps, type GemmPlan, type GemmTiles, type GemmTuning } from './conv-gemm-plan.ts';
+import { biasGradPass } from './conv-bias-grad.ts';
 
 // ------------------------------------------------------------------ kernels
 
@@ -49,22 +53,18 @@ const dgradNaiveKernel = defineKernel('conv2d_dgrad_naive', dgradNaiveWgsl, ['re
 const dgradGemmKernel = defineKernel('conv2d_dgrad_gemm', dgradGemmWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
 const wgradGemmKernel = defineKernel('conv2d_wgrad_gemm', wgradGemmWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
-const biasGradKernel = defineKernel('conv2d_bias_grad', withActEpilogue(biasGradWgsl), ['read', 'read', 'write', 'write'], { N: 'u32', O: 'u32', plane: 'u32' });
+const splitkReduceKernel = defineKernel('conv2d_splitk_reduce', withActEpilogue(splitkReduceWgsl), ['read', 'read', 'write'], {
+  size: 'u32', splits: 'u32', plane: 'u32', channels: 'u32',
+});
 
-/** Tile shape of the implicit-GEMM (v2) kernels: WG_X × WG_Y threads, 4 × 4 outputs each, K step TILE_K. */
-export interface GemmTiles {
-  WG_X: number;
-  WG_Y: number;
-  TILE_K: number;
-}
+export type { GemmTiles } from './conv-gemm-plan.ts';
 
-const DEFAULT_TILES: Readonly<GemmTiles> = Object.freeze({ WG_X: 16, WG_Y: 16, TILE_K: 16 });
 /**
- * Workgroups the split-K weight gradient aims for: enough to fill a large GPU several times over. A CPU
- * adapter (SwiftShader, llvmpipe, WARP) has a few cores, and there each extra split only adds its partial sums
- * and the reduction (in an uncommitted scratch run, 6 splits took twice as long as 1 for 128→128 3×3 on 28²).
+ * Workgroups the split-K weight gradient aims for on the CPU rules. A CPU adapter (SwiftShader, llvmpipe, WARP)
+ * has a few cores, and there each extra split only adds its partial sums and the reduction (in an uncommitted
+ * scratch run, 6 splits took twice as long as 1 for 128→128 3×3 on 28²). The GPU rules split as gemmPlan says.
  */
-const WGRAD_TARGET_WORKGROUPS = { gpu: 512, cpu: 8 };
+const WGRAD_TARGET_WORKGROUPS = { cpu: 8 };
 /** Fewest K steps one split of the weight gradient gets, so the partial sums stay a small extra cost. */
 const WGRAD_MIN_STEPS_PER_SPLIT = 8;
 
@@ -77,27 +77,19 @@ const SMALL_GEMM_SIDE = 16;
  * wins (MNIST conv1 1→32 on N2 28², SwiftShader, an uncommitted scratch run: v2 about twice v1's time
  * forward and three times backward; the committed auto row is in bench/results), else the default v2.
  */
-function convAuto(d: Conv2dGeometry, narrowSide: number, reduction: number): 'v1' | 'v2' | 'depthwise' {
+function convAuto(d: Conv2dGeometry, narrowSide: number, reduction: number, rules: RulesProfile, pass: Conv2dPass): 'v1' | 'v2' | 'depthwise' {
   if (isDepthwise(d)) return 'depthwise';
+  // On a GPU, v1's weight gradient is one thread per weight walking all of N·OH·OW (a watchdog risk), and a long
+  // reduction in a v1 thread is as bad: v2 splits K instead. v1 stays for thin layers with short reductions.
+  if (rules === 'gpu' && (pass === 'wgrad' || reduction > GPU_V1_MAX_REDUCTION)) return 'v2';
   return Math.min(narrowSide, reduction) < SMALL_GEMM_SIDE ? 'v1' : 'v2';
 }
 
+/** The longest reduction the GPU rules leave to a v1 thread (forward, input gradient). */
+const GPU_V1_MAX_REDUCTION = 256;
+
 const onlyDepthwise = ({ d }: { d: Conv2dGeometry }): string | null =>
   isDepthwise(d) ? null : `needs a depthwise conv (groups = C = O), got C ${d.C}, O ${d.O}, groups ${d.groups}`;
-
-/** Knobs of the v2 passes: `tiles` overrides the tile shape, `splits` the split-K count; null: from the shape. */
-type GemmTuning = { tiles: GemmTiles | null };
-type WgradTuning = GemmTuning & { splits: number | null };
-
-/**
- * The v2 tile shape for a GEMM with `mSide` rows (along WG_X) and `nSide` columns (along WG_Y): 64 × 64 tiles,
- * each side narrowed to 32 or 16 when the GEMM is that small there, so a layer with few channels (an MNIST
- * stem, a depthwise conv, the 9-wide weight gradient of a 1-channel 3×3 conv) leaves fewer threads idle.
- */
-function chooseTiles(mSide: number, nSide: number): GemmTiles {
-  const threads = (side: number, full: number): number => (side <= 16 ? 4 : side <= 32 ? 8 : full);
-  return { WG_X: threads(mSide, DEFAULT_TILES.WG_X), WG_Y: threads(nSide, DEFAULT_TILES.WG_Y), TILE_K: DEFAULT_TILES.TILE_K };
-}
 
 function gemmConstants(tiles: GemmTiles | null, mSide: number, nSide: number): GemmTiles {
   const t = tiles ?? chooseTiles(mSide, nSide);
@@ -119,6 +111,51 @@ function checkZ(z: number, what: string): number {
   return z;
 }
 
+const naivePlan = (threads: number, loop: number): LaunchPlan => ({ workgroups: Math.ceil(threads / 64), loop });
+
+/** The forward's v2 plan: rows N·OH·OW, columns Og, K = Cg·kH·kW, per group. */
+const forwardGemmPlan = ({ d }: ConvShape, rules: RulesProfile): GemmPlan =>
+  gemmPlan(d.N * d.OH * d.OW, d.Og, d.Cg * d.kH * d.kW, d.groups, d.N * d.O * d.OH * d.OW, rules, conv2dVersions.forward.tuning);
+
+/** The input gradient's v2 plan: per group and stride phase, rows of the largest phase, K its most taps. */
+const dgradGemmPlan = ({ d }: ConvShape, rules: RulesProfile): GemmPlan => {
+  const rows = d.N * Math.ceil(d.H / d.sH) * Math.ceil(d.W / d.sW);
+  const K = d.Og * maxPhaseTaps(d.kH, d.sH, d.dH) * maxPhaseTaps(d.kW, d.sW, d.dW);
+  return gemmPlan(rows, d.Cg, K, d.sH * d.sW * d.groups, d.N * d.C * d.H * d.W, rules, conv2dVersions.dgrad.tuning, d.Og * d.kH * d.kW);
+};
+
+/** The weight gradient's v2 plan: rows Cg·kH·kW, columns Og, K = N·OH·OW; on a CPU adapter few splits. */
+const wgradGemmPlan = ({ d }: ConvShape, rules: RulesProfile): GemmPlan => {
+  const R = d.N * d.OH * d.OW;
+  const Kc = d.Cg * d.kH * d.kW;
+  const tuning = conv2dVersions.wgrad.tuning;
+  const c = tuning.tiles ?? chooseTiles(Kc, d.Og);
+  const tiles = Math.ceil(Kc / (c.WG_X * 4)) * Math.ceil(d.Og / (c.WG_Y * 4)) * d.groups;
+  const maxSplits = Math.max(1, Math.floor(R / (WGRAD_MIN_STEPS_PER_SPLIT * c.TILE_K)));
+  const cpuSplits = Math.min(Math.ceil(WGRAD_TARGET_WORKGROUPS.cpu / tiles), maxSplits);
+  if (rules === 'cpu' && tuning.splits === null) {
+    // Unchanged from the SwiftShader tuning: the chunk rounded up to whole K steps, empty splits dropped.
+    const chunk = Math.ceil(Math.ceil(R / cpuSplits) / c.TILE_K) * c.TILE_K;
+    const splits = Math.ceil(R / chunk);
+    const mTiles = Math.ceil(Kc / (c.WG_X * 4));
+    const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
+    return { tiles: { ...c }, splits, chunk, mTiles, nTiles, workgroups: tiles * splits, loop: Math.min(R, chunk) };
+  }
+  return gemmPlan(Kc, d.Og, R, d.groups, d.O * Kc, rules, tuning);
+};
+
+/** Sums the K ranges' partial outputs `part` [splits, ...out] into `out`, with the bias and activation. */
+function reduceRanges(
+  part: Tensor, out: Tensor, splits: number, plane: number, channels: number, bias: Tensor | null, activation: EpilogueActivation, label: string,
+): void {
+  launch(splitkReduceKernel, [part, bias ?? part, out], {
+    params: { size: out.size, splits, plane, channels },
+    constants: { HAS_BIAS: bias ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] },
+    workgroups: grid(Math.ceil(out.size / 64)),
+    label,
+  });
+}
+
 // ------------------------------------------------------------------ forward
 
 function forwardNaive({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
@@ -131,16 +168,21 @@ function forwardNaive({ x, w, b, d, out, activation }: Conv2dForwardProblem): vo
 }
 
 function forwardGemm({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
-  const c = gemmConstants(conv2dVersions.forward.tuning.tiles, d.N * d.OH * d.OW, d.Og);
-  const mTiles = Math.ceil((d.N * d.OH * d.OW) / (c.WG_X * 4));
-  const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
-  const [gx, gy] = grid(mTiles);
-  launch(fwdGemmKernel, [x, w, b ?? w, out], {
-    params: convParams(d),
-    constants: { ...c, HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] },
-    workgroups: [gx, gy, checkZ(nTiles * d.groups, 'the forward')],
+  const plan = forwardGemmPlan({ d }, currentRules());
+  const c = gemmConstants(plan.tiles, 0, 0);
+  const [gx, gy] = grid(plan.mTiles);
+  const split = plan.splits > 1;
+  const part = split ? emptyTensor([plan.splits, d.N, d.O, d.OH, d.OW]) : null;
+  launch(fwdGemmKernel, [x, w, b ?? w, part ?? out], {
+    params: convParams(d, plan.splits, plan.chunk),
+    constants: { ...c, HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], SPLIT: split ? 1 : 0 },
+    workgroups: [gx, gy, checkZ(plan.nTiles * d.groups * plan.splits, 'the forward')],
     label: 'conv2d.forward',
   });
+  if (part) {
+    reduceRanges(part, out, plan.splits, d.OH * d.OW, d.O, b, activation, 'conv2d.forward_reduce');
+    part.dispose();
+  }
 }
 
 // ------------------------------------------------------------------ backward passes
@@ -159,16 +201,21 @@ function dgradNaive({ g, w, d }: Conv2dInputGradProblem): Tensor {
 
 function dgradGemm({ g, w, d }: Conv2dInputGradProblem): Tensor {
   const dx = emptyTensor([d.N, d.C, d.H, d.W]);
-  const rows = d.N * Math.ceil(d.H / d.sH) * Math.ceil(d.W / d.sW); // the largest stride phase
-  const c = gemmConstants(conv2dVersions.dgrad.tuning.tiles, rows, d.Cg);
-  const [gx, gy] = grid(Math.ceil(rows / (c.WG_X * 4)));
-  const nTiles = Math.ceil(d.Cg / (c.WG_Y * 4));
-  launch(dgradGemmKernel, [g, w, dx], {
-    params: convParams(d),
-    constants: { ...c },
-    workgroups: [gx, gy, checkZ(nTiles * d.sH * d.sW * d.groups, 'the input gradient')],
+  const plan = dgradGemmPlan({ d }, currentRules());
+  const c = gemmConstants(plan.tiles, 0, 0);
+  const [gx, gy] = grid(plan.mTiles);
+  const split = plan.splits > 1;
+  const part = split ? emptyTensor([plan.splits, d.N, d.C, d.H, d.W]) : null;
+  launch(dgradGemmKernel, [g, w, part ?? dx], {
+    params: convParams(d, plan.splits, plan.chunk),
+    constants: { ...c, SPLIT: split ? 1 : 0 },
+    workgroups: [gx, gy, checkZ(plan.nTiles * d.sH * d.sW * d.groups * plan.splits, 'the input gradient')],
     label: 'conv2d.dgrad',
   });
+  if (part) {
+    reduceRanges(part, dx, plan.splits, d.H * d.W, d.C, null, 'none', 'conv2d.dgrad_reduce');
+    part.dispose();
+  }
   return dx;
 }
 
@@ -198,22 +245,12 @@ function wgradNaive({ g, x, d, db }: Conv2dWeightGradProblem): Tensor {
 
 function wgradGemm({ g, x, d, db }: Conv2dWeightGradProblem): Tensor {
   const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
-  const R = d.N * d.OH * d.OW;
-  const tuning = conv2dVersions.wgrad.tuning;
   const Kc = d.Cg * d.kH * d.kW;
-  const c = gemmConstants(tuning.tiles, Kc, d.Og);
-  const mTiles = Math.ceil(Kc / (c.WG_X * 4));
-  const nTiles = Math.ceil(d.Og / (c.WG_Y * 4));
-  const tiles = mTiles * nTiles * d.groups;
-  const maxSplits = Math.max(1, Math.floor(R / (WGRAD_MIN_STEPS_PER_SPLIT * c.TILE_K)));
-  const target = onCpuAdapter() ? WGRAD_TARGET_WORKGROUPS.cpu : WGRAD_TARGET_WORKGROUPS.gpu;
-  const wanted = tuning.splits ?? Math.min(Math.ceil(target / tiles), maxSplits);
-  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: conv2d.wgrad splits must be a positive integer, got ${wanted}`);
-  // Round the chunk up to whole K steps, then drop splits that would be empty.
-  const chunk = Math.ceil(Math.ceil(R / wanted) / c.TILE_K) * c.TILE_K;
-  const splits = Math.ceil(R / chunk);
-  const [gx, gy] = grid(mTiles);
-  const workgroups = [gx, gy, checkZ(nTiles * splits * d.groups, 'the weight gradient')] as const;
+  const plan = wgradGemmPlan({ d }, currentRules());
+  const { splits, chunk } = plan;
+  const c = gemmConstants(plan.tiles, 0, 0);
+  const [gx, gy] = grid(plan.mTiles);
+  const workgroups = [gx, gy, checkZ(plan.nTiles * splits * d.groups, 'the weight gradient')] as const;
   const constants = { ...c, HAS_BIAS: db ? 1 : 0 };
   if (splits === 1) {
     withSpareOutput((spare) =>
@@ -243,19 +280,6 @@ function wgradDepthwise(p: Conv2dWeightGradProblem): Tensor {
   return dw;
 }
 
-/** One conv2d_bias_grad pass: gm = g · act'(y) (returned; null for 'none'), and db = Σ gm when `db` is given. */
-function biasGradPass(g: Tensor, y: Tensor | null, d: Conv2dGeometry, activation: EpilogueActivation, db: Tensor | null): Tensor | null {
-  const gm = activation === 'none' ? null : emptyTensor(g.shape);
-  withSpareOutput((spare) =>
-    launch(biasGradKernel, [g, y ?? g, gm ?? spare, db ?? spare], {
-      params: { N: d.N, O: d.O, plane: d.OH * d.OW },
-      constants: { ACT: EPILOGUE_ACT_CODE[activation], HAS_BIAS: db ? 1 : 0 },
-      workgroups: grid(d.O),
-      label: activation === 'none' ? 'conv2d.bias_grad' : `conv2d.${activation}_grad`,
-    }));
-  return gm;
-}
-
 /** db = Σ over N, OH, OW of `g` [N,O,OH,OW], as its own pass. */
 function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
   const db = emptyTensor([d.O]);
@@ -267,34 +291,42 @@ function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
 
 /** The conv2d passes in the kernel registry: naive v1, implicit-GEMM v2 (the default), and the depthwise kernels. */
 export const conv2dVersions = {
-  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'depthwise', GemmTuning>('conv2d.forward', {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.forward', {
     versions: {
-      v1: { summary: 'conv2d_fwd_naive: one thread per output', run: forwardNaive },
-      v2: { summary: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles', run: forwardGemm },
+      v1: { summary: 'conv2d_fwd_naive: one thread per output', run: forwardNaive, plan: ({ d }) => naivePlan(d.N * d.O * d.OH * d.OW, d.Cg * d.kH * d.kW) },
+      v2: { summary: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles, split-K on the GPU rules', run: forwardGemm, plan: forwardGemmPlan },
       depthwise: { summary: 'the depthwise.forward kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.forward.run(p) },
     },
     default: 'v2',
-    auto: ({ d }) => convAuto(d, d.Og, d.Cg * d.kH * d.kW),
-    tuning: { tiles: null },
+    auto: ({ d }, rules) => convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward'),
+    tuning: { tiles: null, splits: null },
   }),
-  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning>('conv2d.dgrad', {
+  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.dgrad', {
     versions: {
-      v1: { summary: 'conv2d_dgrad_naive: one thread per input pixel, gather', run: dgradNaive },
-      v2: { summary: 'conv2d_dgrad_gemm: implicit GEMM per stride phase', run: dgradGemm },
+      v1: {
+        summary: 'conv2d_dgrad_naive: one thread per input pixel, gather',
+        run: dgradNaive,
+        plan: ({ d }) => naivePlan(d.N * d.C * d.H * d.W, d.Og * d.kH * d.kW),
+      },
+      v2: { summary: 'conv2d_dgrad_gemm: implicit GEMM per stride phase, split-K on the GPU rules', run: dgradGemm, plan: dgradGemmPlan },
       depthwise: { summary: 'the depthwise.dgrad kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.dgrad.run(p) },
     },
     default: 'v2',
-    auto: ({ d }) => convAuto(d, d.Cg, d.Og * d.kH * d.kW),
-    tuning: { tiles: null },
+    auto: ({ d }, rules) => convAuto(d, d.Cg, d.Og * d.kH * d.kW, rules, 'dgrad'),
+    tuning: { tiles: null, splits: null },
   }),
-  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', WgradTuning>('conv2d.wgrad', {
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.wgrad', {
     versions: {
-      v1: { summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)', run: wgradNaive },
-      v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce, db from the gy tiles', run: wgradGemm },
+      v1: {
+        summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)',
+        run: wgradNaive,
+        plan: ({ d }) => naivePlan(d.O * d.Cg * d.kH * d.kW + d.O, d.N * d.OH * d.OW),
+      },
+      v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce, db from the gy tiles', run: wgradGemm, plan: wgradGemmPlan },
       depthwise: { summary: 'the depthwise.wgrad kernels (db in its own pass)', rejects: onlyDepthwise, run: wgradDepthwise },
     },
     default: 'v2',
-    auto: ({ d }) => convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW),
+    auto: ({ d }, rules) => convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW, rules, 'wgrad'),
     tuning: { tiles: null, splits: null },
   }),
 };

@@ -11,7 +11,9 @@
 // The vec4 versions (forward v4, dgrad v4, wgrad v3) read rows as aligned vec4 words: they need padding 1 and
 // an input width divisible by 4 (by 8 for dgrad at stride 2), which MobileNetV2 at 224² has down to 28².
 // The auto rules: the vec4 version where it applies, else v3 (dgrad, forward) for the other 3×3 shapes, and
-// for the weight gradient v2 on a GPU and v1 on a CPU adapter; v1 wherever the fast kernels do not apply.
+// for the weight gradient v2 on a GPU and v1 on a CPU adapter; v1 wherever the fast kernels do not apply. On
+// the GPU rules (runtime/rules.ts) the vec4 forward and input gradient (8 or 16 outputs per thread) only where
+// they still run 264 workgroups, else v3, and the weight gradient's splits aim at a GPU's threads.
 // On SwiftShader, at MobileNetV2's features.2 and features.4 (bench/results/2026-12-02-google-swiftshader-
 // chrome-depthwise-vec4.json), the vec4 versions beat every other version and TF.js (forward 1.9–2.3×,
 // backward 6.8–12.9× TF.js); v2 (workgroup memory and barriers, which a CPU adapter runs slowly) lost
@@ -33,14 +35,14 @@ import wgradNaiveWgsl from '../../shaders/depthwise_wgrad_naive.wgsl?raw';
 import wgradSplitWgsl from '../../shaders/depthwise_wgrad_split.wgsl?raw';
 import wgradRowsWgsl from '../../shaders/depthwise_wgrad_rows.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
-import { onCpuAdapter } from '../runtime/device.ts';
 import { EngineError } from '../errors.ts';
-import { defineKernelVersions } from '../runtime/kernel-registry.ts';
+import { defineKernelVersions, type Tuning } from '../runtime/kernel-registry.ts';
+import { GPU_RULES, currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
 import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
 import { EPILOGUE_ACT_CODE, withActEpilogue } from './act-epilogue.ts';
-import type { Conv2dForwardProblem, Conv2dGeometry, Conv2dInputGradProblem, Conv2dPass, Conv2dWeightGradProblem } from './conv-geometry.ts';
+import type { Conv2dForwardProblem, Conv2dGeometry, Conv2dInputGradProblem, Conv2dPass, Conv2dWeightGradProblem, ConvShape } from './conv-geometry.ts';
 
 const fwdNaiveKernel = defineKernel('depthwise_fwd_naive', withActEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const fwdTiledKernel = defineKernel('depthwise_fwd_tiled', withActEpilogue(fwdTiledWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
@@ -62,7 +64,23 @@ const WGRAD_MIN_CHUNK = 2048;
 const WGRAD_TARGET_WORKGROUPS = { gpu: 512, cpu: 8 };
 /** Threads the v3 weight gradient aims for (C · splits), and the fewest row pieces each one sums. */
 const WGRAD_ROWS_TARGET_THREADS = { gpu: 32768, cpu: 512 };
-const WGRAD_ROWS_MIN_PIECES = 8;
+const WGRAD_ROWS_MIN_PIECES = { gpu: 2, cpu: 8 };
+
+/** v2's weight-gradient split: C · splits workgroups of 256 threads over chunks of N·OH·OW. */
+function wgradSplitPlan({ d }: ConvShape, rules: RulesProfile): LaunchPlan & { splits: number; chunk: number } {
+  const R = d.N * d.OH * d.OW;
+  const wanted = Math.max(1, Math.min(Math.ceil(WGRAD_TARGET_WORKGROUPS[rules] / d.C), Math.floor(R / WGRAD_MIN_CHUNK), MAX_WORKGROUPS_PER_DIM));
+  const chunk = Math.ceil(R / wanted);
+  const splits = Math.ceil(R / chunk);
+  return { splits, chunk, workgroups: d.C * splits, loop: Math.ceil(chunk / 256) };
+}
+
+/** v3's weight-gradient split: C · splits threads, each summing row pieces of 4 outputs. */
+function wgradRowsPlan({ d }: ConvShape, rules: RulesProfile): LaunchPlan & { splits: number } {
+  const pieces = d.N * d.OH * Math.ceil(d.OW / 4);
+  const splits = Math.max(1, Math.min(Math.ceil(WGRAD_ROWS_TARGET_THREADS[rules] / d.C), Math.floor(pieces / WGRAD_ROWS_MIN_PIECES[rules])));
+  return { splits, workgroups: Math.ceil((d.C * splits) / 64), loop: 4 * Math.ceil(pieces / splits) };
+}
 
 /** Whether conv2d geometry `d` is a depthwise conv with one filter per channel (channel multiplier 1). */
 export function isDepthwise(d: Conv2dGeometry): boolean {
@@ -93,16 +111,38 @@ function vec4Rejects({ d }: { d: Conv2dGeometry }): string | null {
 }
 
 /** Weight gradient: v3 where it applies; else v2 on a GPU and v1 on a CPU adapter, for the other 3×3 shapes. */
-function wgradAuto({ d }: { d: Conv2dGeometry }): 'v1' | 'v2' | 'v3' {
+function wgradAuto({ d }: ConvShape, rules: RulesProfile): 'v1' | 'v2' | 'v3' {
   if (vec4Rejects({ d }) === null) return 'v3';
-  return !onCpuAdapter() && fastApplies('wgrad', d) ? 'v2' : 'v1';
+  return rules === 'gpu' && fastApplies('wgrad', d) ? 'v2' : 'v1';
 }
 
-/** Forward: v4 where it applies, else v3 for the other 3×3 shapes, else v1 (any adapter; see the header). */
-function forwardAuto({ d }: { d: Conv2dGeometry }): 'v1' | 'v3' | 'v4' {
-  if (vec4Rejects({ d }) === null) return 'v4';
+/**
+ * Forward: v4 where it applies, else v3 for the other 3×3 shapes, else v1 (see the header). On the GPU rules v4
+ * (8 outputs per thread, 512 per workgroup) only where it still runs GPU_RULES.MIN_WORKGROUPS workgroups.
+ */
+function forwardAuto({ d }: ConvShape, rules: RulesProfile): 'v1' | 'v3' | 'v4' {
+  if (vec4Rejects({ d }) === null && (rules === 'cpu' || d.N * d.C * d.OH * d.OW >= GPU_RULES.MIN_WORKGROUPS * 512)) return 'v4';
   return fastApplies('forward', d) ? 'v3' : 'v1';
 }
+
+/** Input gradient: as the forward (v4 at stride 2 computes 16 pixels per thread, 1,024 per workgroup). */
+function dgradAuto({ d }: ConvShape, rules: RulesProfile): 'v1' | 'v3' | 'v4' {
+  const perWorkgroup = d.sH === 1 ? 512 : 1024;
+  if (dgradVec4Rejects({ d }) === null && (rules === 'cpu' || d.N * d.C * d.H * d.W >= GPU_RULES.MIN_WORKGROUPS * perWorkgroup)) return 'v4';
+  return fastApplies('dgrad', d) ? 'v3' : 'v1';
+}
+
+const taps = (d: Conv2dGeometry): number => d.kH * d.kW;
+/** A plan of `outputs` computed `perThread` at a time by 64-thread workgroups, each walking the taps. */
+const perThreadPlan = (outputs: number, perThread: number, d: Conv2dGeometry): LaunchPlan => ({
+  workgroups: Math.ceil(outputs / perThread / 64),
+  loop: perThread * taps(d),
+});
+/** v2's 8 × 32 tiles, 64 threads each (4 outputs per thread). */
+const tiledPlan = (d: Conv2dGeometry, h: number, w: number): LaunchPlan => ({
+  workgroups: Math.ceil(w / TILE.W) * Math.ceil(h / TILE.H) * d.N * d.C,
+  loop: 4 * taps(d),
+});
 
 function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string): [number, number, number] {
   const planes = d.N * d.C;
@@ -193,11 +233,7 @@ function wgradNaive({ g, x, d }: Conv2dWeightGradProblem): Tensor {
 /** v2: a workgroup per channel × split of N·OH·OW, tree reduction, then a reduce over the splits. */
 function wgradSplit({ g, x, d }: Conv2dWeightGradProblem): Tensor {
   const dw = emptyTensor([d.C, 1, d.kH, d.kW]);
-  const R = d.N * d.OH * d.OW;
-  const target = onCpuAdapter() ? WGRAD_TARGET_WORKGROUPS.cpu : WGRAD_TARGET_WORKGROUPS.gpu;
-  const wanted = Math.max(1, Math.min(Math.ceil(target / d.C), Math.floor(R / WGRAD_MIN_CHUNK), MAX_WORKGROUPS_PER_DIM));
-  const chunk = Math.ceil(R / wanted);
-  const splits = Math.ceil(R / chunk);
+  const { splits, chunk } = wgradSplitPlan({ d }, currentRules());
   if (d.C > MAX_WORKGROUPS_PER_DIM) throw new EngineError(`depthwise conv2d: the weight gradient needs ${d.C} workgroups along x, more than ${MAX_WORKGROUPS_PER_DIM}`);
   if (splits === 1) {
     launch(wgradSplitKernel, [g, x, dw], { params: convParams(d, 1, chunk), workgroups: [d.C, 1, 1], label: 'depthwise.wgrad' });
@@ -214,9 +250,7 @@ function wgradSplit({ g, x, d }: Conv2dWeightGradProblem): Tensor {
 /** v3: row pieces of 4 outputs from aligned vec4 loads, split over N·OH·⌈OW/4⌉ without workgroup memory, then a reduce. */
 function wgradRows({ g, x, d }: Conv2dWeightGradProblem): Tensor {
   const dw = emptyTensor([d.C, 1, d.kH, d.kW]);
-  const pieces = d.N * d.OH * Math.ceil(d.OW / 4);
-  const target = onCpuAdapter() ? WGRAD_ROWS_TARGET_THREADS.cpu : WGRAD_ROWS_TARGET_THREADS.gpu;
-  const splits = Math.max(1, Math.min(Math.ceil(target / d.C), Math.floor(pieces / WGRAD_ROWS_MIN_PIECES)));
+  const { splits } = wgradRowsPlan({ d }, currentRules());
   const threads = grid(Math.ceil((d.C * splits) / 64));
   if (splits === 1) {
     launch(wgradRowsKernel, [g, x, dw], { params: convParams(d, 1, 0), constants: { STRIDE: d.sH }, workgroups: threads, label: 'depthwise.wgrad' });
@@ -237,31 +271,79 @@ function wgradRows({ g, x, d }: Conv2dWeightGradProblem): Tensor {
  * take; the auto rules pick the vec4 versions where they apply (see the header).
  */
 export const depthwiseVersions = {
-  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'v4'>('depthwise.forward', {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'v4', Tuning, ConvShape>('depthwise.forward', {
     versions: {
-      v1: { summary: 'depthwise_fwd_naive: one thread per output', run: forwardNaive },
-      v2: { summary: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory', rejects: fastRejects('forward'), run: forwardTiled },
-      v3: { summary: 'depthwise_fwd_rows: 4 outputs per thread, input window in registers', rejects: fastRejects('forward'), run: forwardRows },
-      v4: { summary: 'depthwise_fwd_vec4: 2 × 4 outputs per thread from aligned vec4 loads', rejects: vec4Rejects, run: forwardVec4 },
+      v1: { summary: 'depthwise_fwd_naive: one thread per output', run: forwardNaive, plan: ({ d }) => perThreadPlan(d.N * d.C * d.OH * d.OW, 1, d) },
+      v2: {
+        summary: 'depthwise_fwd_tiled: 8×32 tile, input window in workgroup memory',
+        rejects: fastRejects('forward'),
+        run: forwardTiled,
+        plan: ({ d }) => tiledPlan(d, d.OH, d.OW),
+      },
+      v3: {
+        summary: 'depthwise_fwd_rows: 4 outputs per thread, input window in registers',
+        rejects: fastRejects('forward'),
+        run: forwardRows,
+        plan: ({ d }) => perThreadPlan(d.N * d.C * d.OH * d.OW, 4, d),
+      },
+      v4: {
+        summary: 'depthwise_fwd_vec4: 2 × 4 outputs per thread from aligned vec4 loads',
+        rejects: vec4Rejects,
+        run: forwardVec4,
+        plan: ({ d }) => perThreadPlan(d.N * d.C * d.OH * d.OW, 8, d),
+      },
     },
     default: 'v3',
     auto: forwardAuto,
   }),
-  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'v4'>('depthwise.dgrad', {
+  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'v4', Tuning, ConvShape>('depthwise.dgrad', {
     versions: {
-      v1: { summary: 'depthwise_dgrad_naive: one thread per input pixel, gather', run: dgradNaive },
-      v2: { summary: 'depthwise_dgrad_tiled: 8×32 tile, gradient window in workgroup memory', rejects: fastRejects('dgrad'), run: dgradTiled },
-      v3: { summary: 'depthwise_dgrad_rows: 4 pixels per thread, gradient window in registers', rejects: fastRejects('dgrad'), run: dgradRows },
-      v4: { summary: 'depthwise_dgrad_vec4: aligned vec4 loads (stride 1: the forward v4 kernel, filter turned 180°)', rejects: dgradVec4Rejects, run: dgradVec4 },
+      v1: {
+        summary: 'depthwise_dgrad_naive: one thread per input pixel, gather',
+        run: dgradNaive,
+        plan: ({ d }) => perThreadPlan(d.N * d.C * d.H * d.W, 1, d),
+      },
+      v2: {
+        summary: 'depthwise_dgrad_tiled: 8×32 tile, gradient window in workgroup memory',
+        rejects: fastRejects('dgrad'),
+        run: dgradTiled,
+        plan: ({ d }) => tiledPlan(d, d.H, d.W),
+      },
+      v3: {
+        summary: 'depthwise_dgrad_rows: 4 pixels per thread, gradient window in registers',
+        rejects: fastRejects('dgrad'),
+        run: dgradRows,
+        plan: ({ d }) => perThreadPlan(d.N * d.C * d.H * d.W, 4, d),
+      },
+      v4: {
+        summary: 'depthwise_dgrad_vec4: aligned vec4 loads (stride 1: the forward v4 kernel, filter turned 180°)',
+        rejects: dgradVec4Rejects,
+        run: dgradVec4,
+        plan: ({ d }) => perThreadPlan(d.N * d.C * d.H * d.W, d.sH === 1 ? 8 : 16, d),
+      },
     },
     default: 'v3',
-    auto: ({ d }) => (dgradVec4Rejects({ d }) === null ? 'v4' : fastApplies('dgrad', d) ? 'v3' : 'v1'),
+    auto: dgradAuto,
   }),
-  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'v3'>('depthwise.wgrad', {
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'v3', Tuning, ConvShape>('depthwise.wgrad', {
     versions: {
-      v1: { summary: 'depthwise_wgrad_naive: one thread per weight', run: wgradNaive },
-      v2: { summary: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction', rejects: fastRejects('wgrad'), run: wgradSplit },
-      v3: { summary: 'depthwise_wgrad_rows: row pieces from aligned vec4 loads, split without workgroup memory', rejects: vec4Rejects, run: wgradRows },
+      v1: {
+        summary: 'depthwise_wgrad_naive: one thread per weight',
+        run: wgradNaive,
+        plan: ({ d }) => ({ workgroups: Math.ceil((d.C * taps(d)) / 64), loop: d.N * d.OH * d.OW }),
+      },
+      v2: {
+        summary: 'depthwise_wgrad_split: workgroup per channel × split, tree reduction',
+        rejects: fastRejects('wgrad'),
+        run: wgradSplit,
+        plan: wgradSplitPlan,
+      },
+      v3: {
+        summary: 'depthwise_wgrad_rows: row pieces from aligned vec4 loads, split without workgroup memory',
+        rejects: vec4Rejects,
+        run: wgradRows,
+        plan: wgradRowsPlan,
+      },
     },
     default: 'v2',
     auto: wgradAuto,

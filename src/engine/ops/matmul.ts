@@ -14,18 +14,28 @@
 //   v1 naive     one thread per output                                   (matmul_naive.wgsl)
 //   v2 tiled     64×64 workgroup tile, 4×4 outputs per thread, K step 16  (matmul_tiled.wgsl)
 //   v3 large     128×128 tile, 8×8 per thread, double-buffered, K step 8 (matmul_tiled_large.wgsl)
+//   v4 split-K   v2's tiling (tiles narrowed to 32 or 16 a side, padded shared rows) over K ranges, each range
+//                a workgroup, partial sums finished by matmul_splitk_reduce (matmul_splitk.wgsl)
+//   v5 vector    a few rows (M < 8, batch-1 Linear): 256 threads per COLS outputs, lanes split K and
+//                tree-sum; K ranges split across workgroups as v4's (matmul_vec.wgsl)
 // `matmulVersions` (src/engine/runtime/kernel-registry.ts) registers them with v2 the default and `chooseMatmulVersion`
-// the auto rule; tests and benchmarks force one with `kernelVersions.force('matmul', 'v1')`.
+// the auto rule: on the CPU rules the SwiftShader-tuned size rule (v1, v2, v3), on the GPU rules enough
+// workgroups for 132 compute units and no thread walking more than 4,096 of K (v3, v4, v5, v1 for tiny
+// products); tests and benchmarks force one with `kernelVersions.force('matmul', 'v1')`.
 
 import matmulNaiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
 import matmulTiledLargeWgsl from '../../shaders/matmul_tiled_large.wgsl?raw';
 import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
+import matmulSplitkWgsl from '../../shaders/matmul_splitk.wgsl?raw';
+import matmulSplitkReduceWgsl from '../../shaders/matmul_splitk_reduce.wgsl?raw';
+import matmulVecWgsl from '../../shaders/matmul_vec.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
-import { MAX_WORKGROUPS_PER_DIM, defineKernel, type Kernel, type ParamsFields } from '../../shaders/kernel.ts';
+import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid, type Kernel, type ParamsFields } from '../../shaders/kernel.ts';
 import { attach, sumToForBackward } from '../autograd.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
-import { DTypeError, ShapeError, fmtShape } from '../errors.ts';
+import { GPU_RULES, currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
+import { DTypeError, EngineError, ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.ts';
 import { Tensor, checkOperand, rawView } from '../tensor.ts';
@@ -42,6 +52,11 @@ const MATMUL_PARAMS = {
 const naiveKernel = defineKernel('matmul_naive', erfWgsl + matmulCommonWgsl + matmulNaiveWgsl, BINDINGS, MATMUL_PARAMS);
 const tiledKernel = defineKernel('matmul_tiled', erfWgsl + matmulCommonWgsl + matmulTiledWgsl, BINDINGS, MATMUL_PARAMS);
 const tiledLargeKernel = defineKernel('matmul_tiled_large', erfWgsl + matmulCommonWgsl + matmulTiledLargeWgsl, BINDINGS, MATMUL_PARAMS);
+/** v4 and v5 also read their K range: ranges of k_chunk, `splits` of them (1: no partials, the epilogue in place). */
+const SPLIT_PARAMS = { ...MATMUL_PARAMS, k_chunk: 'u32', splits: 'u32' } as const satisfies ParamsFields;
+const splitkKernel = defineKernel('matmul_splitk', erfWgsl + matmulCommonWgsl + matmulSplitkWgsl, BINDINGS, SPLIT_PARAMS);
+const vecKernel = defineKernel('matmul_vec', erfWgsl + matmulCommonWgsl + matmulVecWgsl, BINDINGS, SPLIT_PARAMS);
+const splitkReduceKernel = defineKernel('matmul_splitk_reduce', erfWgsl + matmulCommonWgsl + matmulSplitkReduceWgsl, BINDINGS, MATMUL_PARAMS);
 
 export type Activation = 'none' | 'relu' | 'gelu';
 /** The kernels' ACT override per activation. */
@@ -71,6 +86,9 @@ export interface MatmulProblem {
   /** Name for traceKernels (default 'matmul'). */
   label?: string;
 }
+
+/** What the auto rule and the launch plans read: the sizes (transB: whether B is [N, K], Linear's weight). */
+export type MatmulSizes = Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'> & { transB?: boolean };
 
 interface TileGeometry {
   tileM: number;
@@ -133,28 +151,144 @@ function matmulTiledLarge(p: MatmulProblem): Tensor {
   return launchMatmul(tiledLargeKernel, p, { tileM: 8 * t.WG_Y, tileN: 8 * t.WG_X, constants: { ...t } });
 }
 
+/** How v4 and v5 split K: ranges of `kChunk`, `splits` of them, and the tile (v4) or lanes (v5) per workgroup. */
+export interface MatmulSplitPlan extends LaunchPlan {
+  splits: number;
+  kChunk: number;
+  /** v4: threads per workgroup along N (WG_X) and M (WG_Y), 4 × 4 outputs each; v5: COLS outputs × LANES. */
+  wgX: number;
+  wgY: number;
+}
+
+const tilesOf = (p: MatmulSizes, tileM: number, tileN: number): number => Math.ceil(p.M / tileM) * Math.ceil(p.N / tileN) * p.batch;
+const plainPlan = (tileM: number, tileN: number) => (p: MatmulSizes): LaunchPlan => ({ workgroups: tilesOf(p, tileM, tileN), loop: p.K });
+
+/**
+ * The K ranges for `base` workgroups per range, with `step` the granule of a range and `lanes` the threads
+ * that share one: on the GPU rules enough ranges for GPU_RULES.MIN_WORKGROUPS workgroups when the product
+ * needs them (an output of MIN_WORKGROUPS × 256 elements or a K of MAX_SERIAL_LOOP), and no thread walking
+ * more than MAX_SERIAL_LOOP of K; on the CPU rules one range (the tuning knob `splits` forces others).
+ */
+function kRanges(p: MatmulSizes, rules: RulesProfile, base: number, step: number, lanes: number): { splits: number; kChunk: number } {
+  const forced = matmulVersions.tuning.splits;
+  let wanted = 1;
+  if (forced !== null) wanted = forced;
+  else if (rules === 'gpu') {
+    const needsFill = p.batch * p.M * p.N >= GPU_RULES.MIN_WORKGROUPS * 256 || p.K >= GPU_RULES.MAX_SERIAL_LOOP;
+    const fill = needsFill ? Math.ceil(GPU_RULES.MIN_WORKGROUPS / base) : 1;
+    wanted = Math.max(Math.ceil(p.K / (GPU_RULES.MAX_SERIAL_LOOP * lanes)), Math.min(fill, Math.ceil(p.K / step)));
+  }
+  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`matmul: splits must be a positive integer, got ${wanted}`);
+  // Whole granules per range: one range covers all of K; more are rounded down, never fewer than wanted.
+  const kChunk = wanted === 1 ? Math.ceil(p.K / step) * step : Math.max(step, Math.floor(Math.floor(p.K / wanted) / step) * step);
+  return { splits: Math.ceil(p.K / kChunk), kChunk };
+}
+
+/** v4: the widest tile (64, 32 or 16 a side) whose workgroups fill the GPU, then K ranges for the rest. */
+function splitkPlan(p: MatmulSizes, rules: RulesProfile): MatmulSplitPlan {
+  let wg = 16;
+  const need = rules === 'gpu' && p.batch * p.M * p.N >= GPU_RULES.MIN_WORKGROUPS * 256;
+  // Narrow the tile while even one K step per range would leave too few workgroups (a short K: nothing to split).
+  while (need && wg > 4 && tilesOf(p, 4 * wg, 4 * wg) * Math.ceil(p.K / V2_TILES.TILE_K) < GPU_RULES.MIN_WORKGROUPS) wg /= 2;
+  if (rules === 'gpu') while (wg > 4 && Math.max(p.M, p.N) <= 2 * wg) wg /= 2; // a small product: a smaller tile
+  const base = tilesOf(p, 4 * wg, 4 * wg);
+  const r = kRanges(p, rules, base, V2_TILES.TILE_K, 1);
+  return { ...r, workgroups: base * r.splits, loop: Math.min(p.K, r.kChunk), wgX: wg, wgY: wg };
+}
+
+/** v5: COLS outputs of a row per workgroup (4 when B is [N, K], 64 otherwise), LANES = 256 / COLS threads each. */
+function vecPlan(p: MatmulSizes, rules: RulesProfile): MatmulSplitPlan {
+  const lanes = p.transB ? 64 : 4;
+  const base = Math.ceil(p.N / (256 / lanes)) * p.M * p.batch;
+  const r = kRanges(p, rules, base, lanes, lanes);
+  return { ...r, workgroups: base * r.splits, loop: Math.ceil(Math.min(p.K, r.kChunk) / lanes), wgX: 256 / lanes, wgY: lanes };
+}
+
+/** v4 and v5: one launch (finished in place) or a launch of partial sums per K range and the reduce. */
+function launchSplit(
+  kernel: Kernel<typeof SPLIT_PARAMS>, p: MatmulProblem, plan: MatmulSplitPlan, gx: number, gy: number, constants: Record<string, number>,
+): Tensor {
+  if (gx > MAX_WORKGROUPS_PER_DIM || gy > MAX_WORKGROUPS_PER_DIM) {
+    throw new ShapeError(`matmul: [${p.M}, ${p.K}] @ [${p.K}, ${p.N}] needs more than ${MAX_WORKGROUPS_PER_DIM} workgroups along a dim`);
+  }
+  const split = plan.splits > 1;
+  const out = emptyTensor([p.batch, p.M, p.N], 'float32', p.label ?? 'matmul');
+  const part = split ? emptyTensor([plan.splits, p.batch, p.M, p.N], 'float32', 'matmul.partials') : null;
+  const bias = p.bias ?? null;
+  const epilogue = {
+    TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0, BIAS: bias ? (p.biasAlong === 'm' ? 2 : 1) : 0, ACT: ACT_CODE[p.activation ?? 'none'],
+  };
+  const strides = { a_batch_stride: p.aBatched ? p.M * p.K : 0, b_batch_stride: p.bBatched ? p.K * p.N : 0 };
+  const perLaunch = Math.max(1, Math.floor(MAX_WORKGROUPS_PER_DIM / plan.splits));
+  for (let base = 0; base < p.batch; base += perLaunch) {
+    const chunk = Math.min(perLaunch, p.batch - base);
+    launch(kernel, [p.a, p.b, bias ?? p.a, part ?? out], {
+      params: { M: p.M, N: p.N, K: p.K, batch: p.batch, ...strides, batch_base: base, k_chunk: plan.kChunk, splits: plan.splits },
+      constants: { ...constants, ...epilogue, SPLIT: split ? 1 : 0 },
+      workgroups: [gx, gy, chunk * plan.splits],
+      label: p.label ?? 'matmul',
+    });
+  }
+  if (part) {
+    launch(splitkReduceKernel, [part, part, bias ?? part, out], {
+      params: { M: p.M, N: p.N, K: plan.splits, batch: p.batch, a_batch_stride: 0, b_batch_stride: 0, batch_base: 0 },
+      constants: { BIAS: epilogue.BIAS, ACT: epilogue.ACT },
+      workgroups: grid(Math.ceil(out.size / 64)),
+      label: `${p.label ?? 'matmul'}.splitk_reduce`,
+    });
+    part.dispose();
+  }
+  return out;
+}
+
+/** v4: v2's tiling with padded shared rows over K ranges (split-K), partial sums summed by a reduce. */
+function matmulSplitk(p: MatmulProblem, rules: RulesProfile = currentRules()): Tensor {
+  const plan = splitkPlan(p, rules);
+  const tile = 4 * plan.wgX;
+  return launchSplit(splitkKernel, p, plan, Math.ceil(p.N / tile), Math.ceil(p.M / tile), { WG_X: plan.wgX, WG_Y: plan.wgY, TILE_K: V2_TILES.TILE_K });
+}
+
+/** v5: the matrix–vector kernel, one row per workgroup row, K across lanes (and ranges). */
+function matmulVec(p: MatmulProblem, rules: RulesProfile = currentRules()): Tensor {
+  const plan = vecPlan(p, rules);
+  return launchSplit(vecKernel, p, plan, Math.ceil(p.N / plan.wgX), p.M, {});
+}
+
 // ------------------------------------------------------------------ dispatch
 
 /**
- * The size rule of the default dispatch. Tiny products (≤ 32³ multiply-adds per matrix, or a side under 8,
- * where a 64-wide tile would mostly idle) stay on v1; products with enough 128×128 tiles to fill a large
- * GPU (≥ 256 workgroups) use v3; the rest the default, v2.
+ * The size rule of the default dispatch, per rules profile.
+ * CPU (tuned on SwiftShader): tiny products (≤ 32³ multiply-adds per matrix, or a side under 8, where a
+ * 64-wide tile would mostly idle) stay on v1; products with enough 128×128 tiles to fill a large GPU
+ * (≥ 256 workgroups) use v3; the rest the default, v2.
+ * GPU: a few rows (M < 8) run v5; tiny products with a short K v1; enough 128×128 tiles for two per compute
+ * unit with K ≤ 4,096 v3; everything else v4, whose tile and K ranges give two workgroups per compute unit
+ * and no serial loop over 4,096 (see kRanges).
  */
-export function chooseMatmulVersion(p: Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'>): 'v1' | 'v2' | 'v3' {
+export function chooseMatmulVersion(p: MatmulSizes, rules: RulesProfile = currentRules()): 'v1' | 'v2' | 'v3' | 'v4' | 'v5' {
+  if (rules === 'gpu') {
+    if (p.M < 8) return 'v5';
+    if (p.M * p.N * p.K <= 32 * 32 * 32 && p.K <= 256) return 'v1';
+    if (tilesOf(p, 128, 128) >= GPU_RULES.MIN_WORKGROUPS && p.K <= GPU_RULES.MAX_SERIAL_LOOP) return 'v3';
+    return 'v4';
+  }
   if (p.M * p.N * p.K <= 32 * 32 * 32 || Math.min(p.M, p.N) < 8) return 'v1';
   if (Math.ceil(p.M / 128) * Math.ceil(p.N / 128) * p.batch >= 256) return 'v3';
   return 'v2';
 }
 
 /** Every matmul kernel version, naive first; `matmulVersions.run` runs every product the engine computes. */
-export const matmulVersions = defineKernelVersions('matmul', {
+export const matmulVersions = defineKernelVersions<MatmulProblem, Tensor, 'v1' | 'v2' | 'v3' | 'v4' | 'v5', { splits: number | null }, MatmulSizes>('matmul', {
   versions: {
-    v1: { summary: 'matmul_naive: one thread per output', run: matmulNaive },
-    v2: { summary: 'matmul_tiled: 64×64 tile, 4×4 outputs per thread, K step 16', run: matmulTiled },
-    v3: { summary: 'matmul_tiled_large: 128×128 tile, 8×8 per thread, double-buffered, K step 8', run: matmulTiledLarge },
+    v1: { summary: 'matmul_naive: one thread per output', run: matmulNaive, plan: plainPlan(16, 16) },
+    v2: { summary: 'matmul_tiled: 64×64 tile, 4×4 outputs per thread, K step 16', run: matmulTiled, plan: plainPlan(64, 64) },
+    v3: { summary: 'matmul_tiled_large: 128×128 tile, 8×8 per thread, double-buffered, K step 8', run: matmulTiledLarge, plan: plainPlan(128, 128) },
+    v4: { summary: 'matmul_splitk: v2 tiles (narrowed, padded rows) over K ranges, partial sums + reduce', run: (p) => matmulSplitk(p), plan: splitkPlan },
+    v5: { summary: 'matmul_vec: matrix–vector, K across 4 or 64 lanes per output (and ranges), tree sum', run: (p) => matmulVec(p), plan: vecPlan },
   },
   default: 'v2',
   auto: chooseMatmulVersion,
+  tuning: { splits: null },
 });
 
 // ------------------------------------------------------------------ raw products

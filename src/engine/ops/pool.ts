@@ -16,6 +16,7 @@ import { defineKernel, grid, type ParamsFields, type ParamsValues } from '../../
 import { attach, needsGrad } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
+import type { LaunchPlan } from '../runtime/rules.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { adaptiveOutputSize, poolGeometry, type AdaptiveSize, type IntPair, type PoolGeometry } from './conv-geometry.ts';
@@ -42,8 +43,23 @@ function poolParams(d: PoolGeometry): ParamsValues<typeof POOL_PARAMS> {
 /** From this plane size up, global average pooling gives each plane a workgroup (else a thread). */
 const GLOBAL_AVG_WORKGROUP_PLANE = 256;
 
-interface AdaptiveForwardProblem { x: Tensor; out: Tensor; H: number; W: number; OH: number; OW: number }
-interface AdaptiveBackwardProblem { g: Tensor; dx: Tensor; H: number; W: number; OH: number; OW: number }
+interface AdaptiveForwardProblem { x: Tensor; out: Tensor; planes: number; H: number; W: number; OH: number; OW: number }
+interface AdaptiveBackwardProblem { g: Tensor; dx: Tensor; planes: number; H: number; W: number; OH: number; OW: number }
+
+// Launch plans (runtime/rules.ts): one thread per output (or input pixel) in 64-thread workgroups, walking
+// its window; global average pooling a workgroup per plane from GLOBAL_AVG_WORKGROUP_PLANE elements.
+const windowPlan = ({ d }: { d: PoolGeometry }): LaunchPlan => ({ workgroups: Math.ceil((d.N * d.C * d.OH * d.OW) / 64), loop: d.kH * d.kW });
+const gatherPlan = ({ d }: { d: PoolGeometry }): LaunchPlan => ({
+  workgroups: Math.ceil((d.N * d.C * d.H * d.W) / 64),
+  loop: Math.ceil((d.kH * d.dH) / d.sH) * Math.ceil((d.kW * d.dW) / d.sW),
+});
+type AdaptiveSizes = { planes: number; H: number; W: number; OH: number; OW: number };
+const binPlan = ({ planes, H, W, OH, OW }: AdaptiveSizes, backward: boolean): LaunchPlan => ({
+  workgroups: Math.ceil((planes * (backward ? H * W : OH * OW)) / 64),
+  loop: Math.ceil(H / OH + 1) * Math.ceil(W / OW + 1),
+});
+const globalPlan = ({ planes, H, W }: AdaptiveSizes): LaunchPlan =>
+  H * W >= GLOBAL_AVG_WORKGROUP_PLANE ? { workgroups: planes, loop: Math.ceil((H * W) / 64) } : { workgroups: Math.ceil(planes / 64), loop: H * W };
 const onlyGlobal = ({ OH, OW }: { OH: number; OW: number }): string | null => (OH === 1 && OW === 1 ? null : `needs output size 1×1, got ${OH}×${OW}`);
 
 // ------------------------------------------------------------------ versions
@@ -55,6 +71,7 @@ export const pool2dVersions = {
     versions: {
       v1: {
         summary: 'pool_max: one thread per output, writes the argmax',
+        plan: windowPlan,
         run: ({ x, out, idx, d, withIndex, relu }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean; relu: boolean }) =>
           launch(maxKernel, [x, out, idx], {
             params: poolParams(d),
@@ -70,6 +87,7 @@ export const pool2dVersions = {
     versions: {
       v1: {
         summary: 'pool_max_backward: one thread per input, gather through the argmax',
+        plan: gatherPlan,
         run: ({ g, indices, dx, d }: { g: Tensor; indices: Tensor; dx: Tensor; d: PoolGeometry }) =>
           launch(maxBackwardKernel, [g, indices, dx], { params: poolParams(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'maxPool2d.backward' }),
       },
@@ -80,6 +98,7 @@ export const pool2dVersions = {
     versions: {
       v1: {
         summary: 'pool_avg: one thread per output',
+        plan: windowPlan,
         run: ({ x, out, d, includePad }: { x: Tensor; out: Tensor; d: PoolGeometry; includePad: boolean }) =>
           launch(avgKernel, [x, out], {
             params: poolParams(d),
@@ -95,6 +114,7 @@ export const pool2dVersions = {
     versions: {
       v1: {
         summary: 'pool_avg_backward: one thread per input, gather over covering windows',
+        plan: gatherPlan,
         run: ({ g, dx, d, includePad }: { g: Tensor; dx: Tensor; d: PoolGeometry; includePad: boolean }) =>
           launch(avgBackwardKernel, [g, dx], {
             params: poolParams(d),
@@ -110,6 +130,7 @@ export const pool2dVersions = {
     versions: {
       v1: {
         summary: 'pool_adaptive_avg: one thread per output, the mean over its bin (any output size)',
+        plan: (p: AdaptiveSizes) => binPlan(p, false),
         run: ({ x, out, H, W, OH, OW }: AdaptiveForwardProblem) =>
           launch(adaptiveAvgKernel, [x, out], {
             params: { n: out.size, h: H, w: W, oh: OH, ow: OW },
@@ -120,6 +141,7 @@ export const pool2dVersions = {
       },
       v2: {
         summary: 'pool_global_avg: output 1×1; a thread per plane below 256 elements, else a workgroup per plane',
+        plan: globalPlan,
         rejects: onlyGlobal,
         run: ({ x, out, H, W }: AdaptiveForwardProblem) => {
           const perPlane = H * W >= GLOBAL_AVG_WORKGROUP_PLANE;
@@ -139,6 +161,7 @@ export const pool2dVersions = {
     versions: {
       v1: {
         summary: 'pool_adaptive_avg: one thread per input, gather over the bins that hold it',
+        plan: (p: AdaptiveSizes) => binPlan(p, true),
         run: ({ g, dx, H, W, OH, OW }: AdaptiveBackwardProblem) =>
           launch(adaptiveAvgKernel, [g, dx], {
             params: { n: dx.size, h: H, w: W, oh: OH, ow: OW },
@@ -149,6 +172,7 @@ export const pool2dVersions = {
       },
       v2: {
         summary: 'pool_global_avg_backward: output 1×1; one thread per input',
+        plan: (p: AdaptiveSizes) => ({ workgroups: Math.ceil((p.planes * p.H * p.W) / 64), loop: 1 }),
         rejects: onlyGlobal,
         run: ({ g, dx, H, W }: AdaptiveBackwardProblem) =>
           launch(globalAvgBackwardKernel, [g, dx], {
@@ -236,10 +260,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const [OH, OW] = adaptiveOutputSize(op, outputSize, H, W);
   if (H * W === 0) throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has empty planes`);
   const out = emptyTensor([N, C, OH, OW]);
-  if (out.size > 0) pool2dVersions.adaptiveAvgForward.run({ x, out, H, W, OH, OW });
+  if (out.size > 0) pool2dVersions.adaptiveAvgForward.run({ x, out, planes: N * C, H, W, OH, OW });
   return attach(op, [x], out, [], (g) => {
     const dx = emptyTensor([N, C, H, W]);
-    if (dx.size > 0) pool2dVersions.adaptiveAvgBackward.run({ g, dx, H, W, OH, OW });
+    if (dx.size > 0) pool2dVersions.adaptiveAvgBackward.run({ g, dx, planes: N * C, H, W, OH, OW });
     return [dx];
   });
 }

@@ -8,7 +8,7 @@ import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
-import { onCpuAdapter } from '../runtime/device.ts';
+import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { rawView, type Tensor } from '../tensor.ts';
@@ -17,7 +17,7 @@ const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read',
 const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32' });
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
-const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 0, argmin: 1 };
+export const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 0, argmin: 1 };
 
 /** Shape after reducing `dims` of `shape`. */
 export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
@@ -72,12 +72,7 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
   const isArg = op === 'argmax' || op === 'argmin';
   const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
   if (isArg) {
-    launch(argreduceKernel, [x, out], {
-      params: { outputs: outer * inner, reduce, inner },
-      constants: { OP: OP_CODE[op] },
-      workgroups: grid(outer * inner),
-      label: op,
-    });
+    argReducer({ x, out, op, outer, reduce, inner });
   } else {
     const splits = splitCount(outer * inner, reduce);
     if (splits === 1) {
@@ -103,10 +98,40 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
  */
 const TARGET_WORKGROUPS = { gpu: 1024, cpu: 16 };
 const MIN_CHUNK = 2048;
-function splitCount(outputs: number, reduce: number): number {
-  const target = onCpuAdapter() ? TARGET_WORKGROUPS.cpu : TARGET_WORKGROUPS.gpu;
-  const wanted = Math.floor(target / Math.max(outputs, 1));
+export function splitCount(outputs: number, reduce: number, rules: RulesProfile = currentRules()): number {
+  const wanted = Math.floor(TARGET_WORKGROUPS[rules] / Math.max(outputs, 1));
   return Math.max(1, Math.min(wanted, Math.floor(reduce / MIN_CHUNK)));
+}
+
+/**
+ * The sum / max / min reduction's launch plan, as data (runtime/rules.ts): `outputs` rows of `reduce` elements,
+ * each chunk of a row one 64-thread workgroup, each thread walking every 64th element of its chunk. `splits`
+ * is the chunk count (1: one launch; more: a second launch combines the partials).
+ */
+export function reducePlan(outputs: number, reduce: number, rules: RulesProfile): LaunchPlan & { splits: number } {
+  const splits = splitCount(outputs, reduce, rules);
+  const chunk = Math.ceil(reduce / splits);
+  return { splits, workgroups: outputs * Math.ceil(reduce / chunk), loop: Math.ceil(chunk / 64) };
+}
+
+/** An argmax / argmin over the middle axis of [outer, reduce, inner] into `out` (int32). */
+export interface ArgReduceProblem { x: Tensor; out: Tensor; op: ReduceOp; outer: number; reduce: number; inner: number }
+
+/**
+ * Runs an argmax / argmin: v1 (argreduce.wgsl, a workgroup per output) until ops/argreduce.ts installs the
+ * registered pass (v1 and the split v2). That module registers after matmul, as the registry lists passes in
+ * registration order (the error messages name matmul first).
+ */
+let argReducer = (p: ArgReduceProblem): void => argReduceV1(p);
+export function setArgReducer(run: (p: ArgReduceProblem) => void): boolean {
+  argReducer = run;
+  return true;
+}
+
+/** v1: one workgroup per output, strided partials + a tree. */
+export function argReduceV1({ x, out, op, outer, reduce, inner }: ArgReduceProblem): void {
+  const params = { outputs: outer * inner, reduce, inner };
+  launch(argreduceKernel, [x, out], { params, constants: { OP: OP_CODE[op] }, workgroups: grid(outer * inner), label: op });
 }
 
 /** One reduce launch over [outer, reduce, inner] in chunks of `chunk` rows → out [outer, chunks, inner]. */

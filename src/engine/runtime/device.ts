@@ -28,7 +28,17 @@ export interface InitOptions {
    * MAP_READ and MAP_WRITE cannot be combined with STORAGE and are refused.
    */
   bufferUsage?: number;
+  /**
+   * Which kernel rules the auto choices follow: 'gpu' (fill a GPU: WebGPU's default limits, 132 compute units
+   * assumed) or 'cpu' (a CPU implementation of WebGPU: a few workgroups per core). Unset: the
+   * WEBGPU_TENSOR_RULES environment variable in Node, else detected from the adapter. Tests force 'gpu' to
+   * validate on SwiftShader every version a GPU would run.
+   */
+  rules?: RulesProfile;
 }
+
+/** The kernel rules a device runs under (see InitOptions.rules). */
+export type RulesProfile = 'gpu' | 'cpu';
 
 export interface EngineInfo {
   /** Adapter description as the browser reports it (vendor, architecture, description). */
@@ -38,6 +48,8 @@ export interface EngineInfo {
   /** Whether subgroup operations are available (kernels may use them as an optional fast path). */
   subgroups: boolean;
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number };
+  /** The kernel rules in force: InitOptions.rules, WEBGPU_TENSOR_RULES, or 'cpu' on a CPU adapter and 'gpu' elsewhere. */
+  rules: RulesProfile;
 }
 
 /**
@@ -91,8 +103,17 @@ function checkBufferUsage(usage: unknown): number {
   return usage;
 }
 
+/** InitOptions.rules, else WEBGPU_TENSOR_RULES (read in Node only), else null (detect from the adapter). */
+function requestedRules(rules: unknown): RulesProfile | null {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.WEBGPU_TENSOR_RULES;
+  const [value, from] = rules !== undefined ? [rules, 'rules'] : isNode() && env ? [env, 'WEBGPU_TENSOR_RULES'] : [null, ''];
+  if (value === null || value === 'gpu' || value === 'cpu') return value;
+  throw new TypeError(`init: ${from} must be 'gpu' or 'cpu', got ${JSON.stringify(value)}`);
+}
+
 export async function init(options: InitOptions = {}): Promise<EngineInfo> {
   const bufferUsage = checkBufferUsage(options.bufferUsage);
+  const rules = requestedRules(options.rules);
   if (state) {
     for (const hook of resetHooks) hook();
     if (state.owned && !state.lost) state.device.destroy();
@@ -116,11 +137,13 @@ export async function init(options: InitOptions = {}): Promise<EngineInfo> {
     device = await adapter.requestDevice({ requiredFeatures, requiredLimits: pickLimits(adapter.limits, REQUIRED_LIMITS) });
   }
   const generation = ++generationCounter;
+  const description = describeAdapter(adapter, device);
   const info: EngineInfo = {
-    adapter: describeAdapter(adapter, device),
+    adapter: description,
     timestampQuery: device.features.has('timestamp-query'),
     subgroups: device.features.has('subgroups'),
     limits: pickLimits(device.limits, REPORTED_LIMITS),
+    rules: rules ?? (CPU_ADAPTER.test(description) ? 'cpu' : 'gpu'),
   };
   const s: DeviceState = { device, keepAlive: { gpu, adapter }, owned, bufferUsage, generation, lost: null, info };
   state = s;
@@ -178,13 +201,17 @@ export function currentGeneration(): number {
   return state?.generation ?? 0;
 }
 
+/** CPU implementations of WebGPU, by the adapter's description. */
+const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|warp/i;
+
 /**
- * Whether the engine runs on a CPU implementation of WebGPU (SwiftShader, llvmpipe/lavapipe, WARP), from the
- * adapter's description: kernels with a split (the weight gradients, long reductions) aim for a few workgroups
- * per core there instead of enough to fill a GPU, since each extra split only adds partial sums and barriers.
+ * Whether the kernels follow the CPU rules: the rules init() was given (InitOptions.rules, WEBGPU_TENSOR_RULES),
+ * else whether the adapter is a CPU implementation of WebGPU (SwiftShader, llvmpipe/lavapipe, WARP). There
+ * kernels with a split (the weight gradients, long reductions) aim for a few workgroups per core instead of
+ * enough to fill a GPU, since each extra split only adds partial sums and barriers. The one place that decides.
  */
 export function onCpuAdapter(): boolean {
-  return /swiftshader|llvmpipe|lavapipe|warp/i.test(engineInfo().adapter);
+  return engineInfo().rules === 'cpu';
 }
 
 export function engineInfo(): EngineInfo {

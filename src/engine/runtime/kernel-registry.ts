@@ -13,33 +13,39 @@
 // version tables list exactly the v-numbered versions (tests/unit/kernel-headers.test.ts checks it). A
 // version may also delegate to another family (conv2d's `depthwise` runs the depthwise passes).
 //
-// `default` is the version for the common case, named explicitly; `auto` is a function of the problem
-// that may pick another one for a stated reason (a product too small for a tile, a CPU adapter) and is
-// `() => default` when omitted. `rejects` says why a version cannot take a problem; a forced version that
-// rejects the problem throws before any GPU work. Tests and benchmarks force versions through
+// `default` is the version for the common case, named explicitly; `auto` is a function of the problem's
+// sizes and the rules profile ('gpu' or 'cpu', runtime/rules.ts) that may pick another one for a stated reason
+// (a product too small for a tile, a CPU adapter) and is `() => default` when omitted. A version's `plan`
+// says how it launches a problem (its workgroups and the longest serial loop of a thread), as data that
+// tests check without a GPU; `pass.choose(p, rules)` and `pass.plan(p, rules)` read both. `rejects` says why
+// a version cannot take a problem; a forced version that rejects the problem throws before any GPU work. Tests and benchmarks force versions through
 // `kernelVersions.force(name, version)` (a family name forces each of its passes) and undo it with
 // `kernelVersions.reset()`. `tuning` holds a pass's knobs other than the version (tile sizes, split
 // counts), null meaning "chosen from the problem"; `kernelVersions.tune` sets them and reset restores them.
 
 import { EngineError } from '../errors.ts';
+import { currentRules, type LaunchPlan, type RulesProfile } from './rules.ts';
 
-export interface KernelVersion<P, R> {
+/** P: the problem a version runs; S: the part of it (sizes) that auto rules and plans read. */
+export interface KernelVersion<P, R, S = P> {
   /** One line: the kernel file and its idea, as the WGSL header's version table says. */
   summary: string;
   /** Why this version cannot take `p`, or null when it can. Auto rules pick only versions that accept. */
-  rejects?: (p: P) => string | null;
+  rejects?: (p: S) => string | null;
   run: (p: P) => R;
+  /** How it launches `p` under the profile (the numbers its run uses); omitted for versions that delegate. */
+  plan?: (p: S, rules: RulesProfile) => LaunchPlan;
 }
 
 export type Tuning = Record<string, unknown>;
 
-export interface KernelVersionsSpec<P, R, V extends string, T extends Tuning> {
+export interface KernelVersionsSpec<P, R, V extends string, T extends Tuning, S = P> {
   /** Every version, the naive reference (v1) first. */
-  versions: Record<V, KernelVersion<P, R>>;
+  versions: Record<V, KernelVersion<P, R, S>>;
   /** The version for the common case. */
   default: NoInfer<V>;
-  /** The version to run for `p` unless one is forced; `() => default` when omitted. */
-  auto?: (p: P) => NoInfer<V>;
+  /** The version to run for `p` under the profile unless one is forced; `() => default` when omitted. */
+  auto?: (p: S, rules: RulesProfile) => NoInfer<V>;
   /** Knobs other than the version, with their defaults (null: chosen from the problem). */
   tuning?: T;
 }
@@ -59,19 +65,19 @@ export interface KernelPassInfo {
  * One registered pass: its versions and its current setting. It only runs problems; forcing and tuning go
  * through `kernelVersions` (one way to do each), so an app that never touches the registry bundles no more.
  */
-export class KernelPass<P, R, V extends string = string, T extends Tuning = Tuning> {
+export class KernelPass<P, R, V extends string = string, T extends Tuning = Tuning, S = P> {
   readonly name: string;
   readonly family: string;
-  readonly versions: Readonly<Record<V, KernelVersion<P, R>>>;
+  readonly versions: Readonly<Record<V, KernelVersion<P, R, S>>>;
   readonly default: V;
-  readonly autoRule: (p: P) => V;
+  readonly autoRule: (p: S, rules: RulesProfile) => V;
   readonly tuningDefaults: Readonly<T>;
   /** The forced version, or null when the auto rule decides (set by kernelVersions.force). */
   forced: V | null = null;
   /** The current knobs (see `tuning` in the spec; set by kernelVersions.tune). */
   tuning: Readonly<T>;
 
-  constructor(name: string, spec: KernelVersionsSpec<P, R, V, T>) {
+  constructor(name: string, spec: KernelVersionsSpec<P, R, V, T, S>) {
     this.name = name;
     this.family = name.split('.')[0]!;
     this.versions = Object.freeze({ ...spec.versions });
@@ -81,17 +87,29 @@ export class KernelPass<P, R, V extends string = string, T extends Tuning = Tuni
     this.tuning = this.tuningDefaults;
   }
 
+  /** The version `p` runs with: the forced one, else the auto rule's pick under `rules` (default: the device's). */
+  choose(p: S, rules: RulesProfile = currentRules()): V {
+    return this.forced ?? this.autoRule(p, rules);
+  }
+
+  /** How the chosen version launches `p` under `rules`, or null for a version that delegates to another pass. */
+  plan(p: S, rules: RulesProfile): { version: V; launch: LaunchPlan | null } {
+    const version = this.choose(p, rules);
+    return { version, launch: this.versions[version].plan?.(p, rules) ?? null };
+  }
+
   /** Runs `p` with the forced version, else the auto rule's pick; throws before any GPU work if it rejects `p`. */
   run(p: P): R {
-    const v = this.forced ?? this.autoRule(p);
+    const s = p as unknown as S; // every problem carries the sizes its pass reads
+    const v = this.choose(s);
     const version = this.versions[v];
-    const why = version.rejects?.(p) ?? null;
+    const why = version.rejects?.(s) ?? null;
     if (why !== null) throw new EngineError(`${this.name} ${v}${this.forced ? ' (forced)' : ''}: ${why}`);
     return version.run(p);
   }
 }
 
-type AnyPass = KernelPass<never, unknown, string, Tuning>;
+type AnyPass = KernelPass<never, unknown, string, Tuning, never>;
 
 function hasVersion(pass: AnyPass, version: string): boolean {
   return Object.prototype.hasOwnProperty.call(pass.versions, version);
@@ -131,10 +149,10 @@ function infoOf(pass: AnyPass): KernelPassInfo {
 const passes = new Map<string, AnyPass>();
 
 /** Registers the versions of one pass (see the header). Names are unique; the returned object is the typed handle. */
-export function defineKernelVersions<P, R, V extends string, T extends Tuning = Record<never, never>>(
+export function defineKernelVersions<P, R, V extends string, T extends Tuning = Record<never, never>, S = P>(
   name: string,
-  spec: KernelVersionsSpec<P, R, V, T>,
-): KernelPass<P, R, V, T> {
+  spec: KernelVersionsSpec<P, R, V, T, S>,
+): KernelPass<P, R, V, T, S> {
   if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/.test(name)) throw new EngineError(`defineKernelVersions: bad name ${JSON.stringify(name)}: use family or family.pass`);
   if (passes.has(name)) throw new EngineError(`defineKernelVersions: ${name} is already registered`);
   if (!Object.prototype.hasOwnProperty.call(spec.versions, spec.default)) {

@@ -1,0 +1,132 @@
+// The rules switch (issue 20): init({ rules }) picks the kernel rules ('gpu' or 'cpu'), WEBGPU_TENSOR_RULES
+// sets them for the whole run (the harness passes it into every page as init({ rules })), and unset they are
+// detected from the adapter (SwiftShader here: 'cpu'). onCpuAdapter() is the one place that decides, so a
+// chooser asked under each profile gives that profile's choice on this very device.
+
+import { describe, expect, it } from 'vitest';
+import { useGpuPage } from '../harness/gpu.ts';
+
+const gpu = useGpuPage();
+const fromEnv = process.env.WEBGPU_TENSOR_RULES ?? null;
+
+describe('kernel rules switch', () => {
+  it('init() follows WEBGPU_TENSOR_RULES (passed in by the harness), else the adapter', async () => {
+    const info = await gpu.run(async (E) => {
+      const i = await E.init();
+      return { rules: i.rules, adapter: i.adapter };
+    });
+    const detected = /swiftshader|llvmpipe|lavapipe|warp/i.test(info.adapter) ? 'cpu' : 'gpu';
+    expect(info.rules).toBe(fromEnv ?? detected);
+  });
+
+  it('init({ rules }) sets the profile that onCpuAdapter() and the choosers read; a bad value is refused', async () => {
+    const out = await gpu.run(async (E, H) => {
+      const seen: Record<string, unknown> = {};
+      for (const rules of ['gpu', 'cpu'] as const) {
+        await E.init({ rules });
+        const d = { N: 2, C: 3, H: 8, W: 8, O: 4, Cg: 3, Og: 4, kH: 3, kW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, groups: 1, OH: 8, OW: 8 };
+        seen[rules] = {
+          info: E.engineInfo().rules,
+          onCpu: E.internal.onCpuAdapter(),
+          wgrad: E.internal.conv2dVersions.wgrad.choose({ d }),
+        };
+      }
+      let refused = '';
+      try {
+        await H.noLeak(E, () => E.init({ rules: 'fast' as never }));
+      } catch (e) {
+        refused = `${(e as Error).name}: ${(e as Error).message}`;
+      }
+      await E.init();
+      return { seen, refused };
+    });
+    expect(out.seen.gpu).toMatchObject({ info: 'gpu', onCpu: false });
+    expect(out.seen.cpu).toMatchObject({ info: 'cpu', onCpu: true, wgrad: 'v1' });
+    expect(out.refused).toBe(`TypeError: init: rules must be 'gpu' or 'cpu', got "fast"`);
+  });
+});
+
+describe('argmax / argmin across workgroups (argReduce v2)', () => {
+  it('v1 and v2 (forced, 5 ranges) give the same indices as a CPU reference: ties to the first, NaN wins, over a dim and the whole tensor', async () => {
+    const out = await gpu.run(async (E, H) => {
+      const n = 3 * 1000;
+      const values = Array.from(H.randomArray(n, 5), (v) => Math.round(v * 4) / 4); // many ties
+      values[1234] = NaN;
+      const x = E.tensor(values, [3, 1000]);
+      const res: Record<string, number[]> = {};
+      for (const v of ['v1', 'v2']) {
+        res[v] = await E.extend.kernelVersions.using({ argReduce: v }, async () => {
+          E.extend.kernelVersions.tune('argReduce', { splits: 5 });
+          const got: number[] = [];
+          for (const t of [E.argmax(x, 1), E.argmin(x, 1), E.argmax(x), E.argmin(x), E.argmax(x, 0)]) {
+            got.push(...Array.from(await t.data()));
+            t.dispose();
+          }
+          return got;
+        });
+      }
+      x.dispose();
+      return { res, values };
+    });
+    const v = out.values;
+    const arg = (idx: number[], max: boolean): number => {
+      let best = idx[0]!;
+      for (const i of idx) {
+        const a = v[i]!;
+        const b = v[best]!;
+        if (Number.isNaN(b)) continue;
+        if (Number.isNaN(a) || (max ? a > b : a < b)) best = i;
+      }
+      return best;
+    };
+    const rows = [0, 1, 2].map((r) => Array.from({ length: 1000 }, (_, c) => r * 1000 + c));
+    const all = Array.from({ length: 3000 }, (_, i) => i);
+    const want = [
+      ...rows.map((r) => arg(r, true) - r[0]!), ...rows.map((r) => arg(r, false) - r[0]!),
+      arg(all, true), arg(all, false),
+      ...Array.from({ length: 1000 }, (_, c) => Math.floor(arg([c, 1000 + c, 2000 + c], true) / 1000)),
+    ];
+    expect(out.res.v1).toEqual(want);
+    expect(out.res.v2).toEqual(want);
+  });
+});
+
+describe('softmax with several short rows per workgroup (the GPU rules)', () => {
+  it('init({ rules: "gpu" }): softmax and logSoftmax of short rows match a float64 reference, NaN and -inf included', async () => {
+    const shapes: Array<[number, number]> = [[1000, 10], [7, 3], [65, 33], [5, 64]];
+    const out = await gpu.run(async (E, H, list: typeof shapes) => {
+      await E.init({ rules: 'gpu' });
+      const res: Array<{ x: number[]; y: number[]; ly: number[] }> = [];
+      for (const [rows, cols] of list) {
+        const x = Array.from(H.randomArray(rows * cols, rows + cols), (v) => v * 4);
+        x[3] = -Infinity;
+        if (rows > 5) x[cols * 5 + 1] = NaN;
+        const t = E.tensor(x, [rows, cols]);
+        const y = E.softmax(t, -1);
+        const ly = E.logSoftmax(t, -1);
+        res.push({ x, y: Array.from(await y.data()), ly: Array.from(await ly.data()) });
+        for (const u of [t, y, ly]) u.dispose();
+      }
+      await E.init();
+      return res;
+    }, shapes);
+    shapes.forEach(([rows, cols], s) => {
+      const { x, y, ly } = out[s]!;
+      for (let r = 0; r < rows; r++) {
+        const row = x.slice(r * cols, (r + 1) * cols);
+        const m = Math.max(...row);
+        const z = row.reduce((a, v) => a + Math.exp(v - m), 0);
+        row.forEach((v, c) => {
+          const i = r * cols + c;
+          if (row.some(Number.isNaN)) {
+            expect(Number.isNaN(y[i]!), `[${rows},${cols}] row ${r}`).toBe(true);
+            return;
+          }
+          expect(Math.abs(y[i]! - Math.exp(v - m) / z)).toBeLessThanOrEqual(1e-6);
+          if (v === -Infinity) expect(ly[i]).toBe(-Infinity);
+          else expect(Math.abs(ly[i]! - (v - m - Math.log(z)))).toBeLessThanOrEqual(1e-5);
+        });
+      }
+    });
+  });
+});
