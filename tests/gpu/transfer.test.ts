@@ -56,7 +56,7 @@ describe('transfer', () => {
       const { transfer, nn } = E;
       const model = transfer.digitsCnn(5);
       const errors: string[] = [];
-      const heads = [new nn.Linear(300, 10), new nn.Linear(784, 3)];
+      const heads = [new nn.Linear(300, 10), new nn.Linear(784, 3), new nn.Linear(2, 2)];
       const input = E.randn([2, 1, 28, 28], { seed: 3 });
       const before = E.memoryStats().dispatches;
       const attempt = (fn: () => unknown) => {
@@ -77,7 +77,7 @@ describe('transfer', () => {
       attempt(() => new transfer.FeatureCache(trunk, { images: new Float32Array(100), count: 4, shape: [1, 28, 28] }));
       attempt(() => transfer.freezeTo(trunk, 5));
       attempt(() => transfer.forwardTo(trunk, input, 'features.2'));
-      attempt(() => transfer.cutPoints(new nn.Linear(2, 2)));
+      attempt(() => transfer.cutPoints(heads[2]!));
       const dispatches = E.memoryStats().dispatches - before;
       for (const h of heads) h.dispose();
       input.dispose();
