@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   if (useTf && !(await tf.setBackend('webgpu'))) throw new Error('TF.js: the webgpu backend did not initialize');
   const adapter = E.engineInfo().adapter;
   const quick = values.quick ? true : values.full ? false : isCpuAdapter(adapter);
-  const command = ['npm run bench:node', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a))] : [])].join(' ');
+  const quoted = process.argv.slice(2).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a));
+  const command = ['npm run bench:node', ...(quoted.length > 0 ? ['--', ...quoted] : [])].join(' ');
   const report = await runBench(
     E,
     useTf ? tf : null,

@@ -18,7 +18,11 @@ export interface RowsResult {
  * short (3 rounds of about `targetMs` per subject) so that the GPU run fits its 5 minutes. A row starts only with
  * more than `reserveSeconds` left.
  */
-export async function runRows(ctx: SectionContext, filter: string[], options: { versions: boolean; reserveSeconds: number; targetMs?: number }): Promise<RowsResult> {
+export async function runRows(
+  ctx: SectionContext,
+  filter: string[],
+  options: { versions: boolean; reserveSeconds: number; targetMs?: number },
+): Promise<RowsResult> {
   const cases = selectCases(allCases(), { quick: ctx.tiny, filter: filter.join(',') });
   await ctx.E.init({ powerPreference: 'high-performance' }); // navigator.gpu: Dawn, installed by bench/node-setup.ts
   const rows: BenchRow[] = [];
@@ -40,7 +44,8 @@ export async function runRows(ctx: SectionContext, filter: string[], options: { 
     const report = await runBench(ctx.E, ctx.tf, [c], benchOptions, () => {});
     const row = report.rows[0]!;
     rows.push(row);
-    ctx.log(`${row.name}: ${row.error ? `ERROR ${row.error}` : `${row.impl} ${row.ours?.ms.toPrecision(3)} ms${row.tfjs ? `, TF.js ${row.tfjs.ms.toPrecision(3)} ms` : ''}${row.check.ok ? '' : ' (CHECK FAILED)'}`}`);
+    const timing = `${row.impl} ${row.ours?.ms.toPrecision(3)} ms${row.tfjs ? `, TF.js ${row.tfjs.ms.toPrecision(3)} ms` : ''}`;
+    ctx.log(`${row.name}: ${row.error ? `ERROR ${row.error}` : `${timing}${row.check.ok ? '' : ' (CHECK FAILED)'}`}`);
   }
   const table = formatTable({ rows, options: { ...benchOptions, filter: null, versions: options.versions } });
   return { rows, notRun, table };

@@ -121,7 +121,16 @@ async function main(): Promise<void> {
           : { name: s.name, status: 'done', ...r, seconds: 0, capSeconds: cap };
     } catch (e) {
       const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
-      record = { name: s.name, status: 'error', ok: false, summary: text.split('\n')[0]!, markdown: `\`\`\`\n${text}\n\`\`\``, data: null, seconds: 0, capSeconds: cap };
+      record = {
+        name: s.name,
+        status: 'error',
+        ok: false,
+        summary: text.split('\n')[0]!,
+        markdown: `\`\`\`\n${text}\n\`\`\``,
+        data: null,
+        seconds: 0,
+        capSeconds: cap,
+      };
     } finally {
       clearTimeout(capTimer);
     }
@@ -132,15 +141,22 @@ async function main(): Promise<void> {
   }
 
   const date = new Date().toISOString();
-  const header = { date, adapter: info.adapter, runtime: `Node ${process.version}, Dawn (npm webgpu); ${cpus().length} logical CPUs`, tiny: values.tiny, command: process.argv.slice(2) };
+  const header = {
+    date,
+    adapter: info.adapter,
+    runtime: `Node ${process.version}, Dawn (npm webgpu); ${cpus().length} logical CPUs`,
+    tiny: values.tiny,
+    command: process.argv.slice(2),
+  };
   writeFileSync(path.join(outDir, 'gpu-run.json'), `${JSON.stringify({ ...header, sections: records }, null, 2)}\n`);
   const md = [`# GPU run: ${info.adapter}, ${date}${values.tiny ? ' (tiny)' : ''}`, '', header.runtime, ''];
   md.push('| section | result | seconds (cap) | summary |', '| --- | --- | --- | --- |');
-  for (const r of records) md.push(`| ${r.name} | ${r.ok ? 'ok' : r.status === 'done' ? 'FAILED' : r.status} | ${r.seconds.toFixed(0)} (${r.capSeconds}) | ${r.summary.replace(/\|/g, '/')} |`);
+  const result = (r: SectionRecord): string => (r.ok ? 'ok' : r.status === 'done' ? 'FAILED' : r.status);
+  for (const r of records) md.push(`| ${r.name} | ${result(r)} | ${r.seconds.toFixed(0)} (${r.capSeconds}) | ${r.summary.replace(/\|/g, '/')} |`);
   for (const r of records) if (r.markdown) md.push('', `## ${r.name}`, '', r.markdown);
   writeFileSync(path.join(outDir, 'gpu-run.md'), `${md.join('\n')}\n`);
   log(`\nwrote ${path.join(outDir, 'gpu-run.json')} and gpu-run.md (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-  for (const r of records) log(`  ${r.name.padEnd(12)} ${(r.ok ? 'ok' : r.status === 'done' ? 'FAILED' : r.status).padEnd(7)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.summary}`);
+  for (const r of records) log(`  ${r.name.padEnd(12)} ${result(r).padEnd(7)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.summary}`);
   if (records.some((r) => !r.ok) || records.length < sections.length) process.exitCode = 1;
   if (useTf) tf.disposeVariables();
   E.shutdown();

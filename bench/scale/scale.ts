@@ -124,7 +124,10 @@ async function main(): Promise<void> {
     const r = await trainOnce(weights, train, validation, run);
     const m = await settle();
     runs.push({ run, ...r, ...m });
-    log(`run ${run}: accuracy ${(100 * r.accuracy).toFixed(1)}% in ${r.seconds.toFixed(1)} s; live buffers ${m.liveBuffers} (${m.inUse} in use), heap ${(m.heap / 2 ** 20).toFixed(1)} MiB`);
+    log(
+      `run ${run}: accuracy ${(100 * r.accuracy).toFixed(1)}% in ${r.seconds.toFixed(1)} s; ` +
+        `live buffers ${m.liveBuffers} (${m.inUse} in use), heap ${(m.heap / 2 ** 20).toFixed(1)} MiB`,
+    );
   }
   // One loader-only epoch at 224² RGB: decode, prepare, upload, dispose.
   w.__phase = 'epoch 224';
@@ -142,7 +145,18 @@ async function main(): Promise<void> {
   const epoch224 = { images: set224.size, batches, seconds: (performance.now() - t) / 1000, peakHeap };
   log(`224² loader epoch: ${batches} batches in ${epoch224.seconds.toFixed(1)} s, peak JS heap ${(peakHeap / 2 ** 20).toFixed(1)} MiB`);
   w.__phase = 'done';
-  w.__result = { adapter: info.adapter, images: set.size, classes: set.classes, train: train.size, validation: validation.size, fetchSeconds, loadSeconds, baseline, runs, epoch224 };
+  w.__result = {
+    adapter: info.adapter,
+    images: set.size,
+    classes: set.classes,
+    train: train.size,
+    validation: validation.size,
+    fetchSeconds,
+    loadSeconds,
+    baseline,
+    runs,
+    epoch224,
+  };
 }
 
 main().catch((e: unknown) => {

@@ -148,7 +148,9 @@ export abstract class Module {
   /** Adds (or replaces) a parameter. A Tensor that is not a Parameter is wrapped (sharing its memory). */
   registerParameter(name: string, value: Parameter | Tensor | null): Parameter | null {
     checkName('registerParameter', name);
-    if (this.moduleMap.has(name) || this.bufferMap.has(name)) throw new EngineError(`registerParameter: "${name}" is already a ${this.moduleMap.has(name) ? 'module' : 'buffer'} of ${this.label()}`);
+    if (this.moduleMap.has(name) || this.bufferMap.has(name)) {
+      throw new EngineError(`registerParameter: "${name}" is already a ${this.moduleMap.has(name) ? 'module' : 'buffer'} of ${this.label()}`);
+    }
     const p = value === null ? null : value instanceof Parameter ? value : new Parameter(value);
     if (p) p.name = joinPath(this.modulePath, name);
     const old = this.paramMap.get(name);
@@ -163,7 +165,9 @@ export abstract class Module {
    */
   registerBuffer(name: string, value: Tensor | null, persistent = true): Tensor | null {
     checkName('registerBuffer', name);
-    if (this.moduleMap.has(name) || this.paramMap.has(name)) throw new EngineError(`registerBuffer: "${name}" is already a ${this.moduleMap.has(name) ? 'module' : 'parameter'} of ${this.label()}`);
+    if (this.moduleMap.has(name) || this.paramMap.has(name)) {
+      throw new EngineError(`registerBuffer: "${name}" is already a ${this.moduleMap.has(name) ? 'module' : 'parameter'} of ${this.label()}`);
+    }
     if (value) {
       keep(value);
       value.name = joinPath(this.modulePath, name);
@@ -178,7 +182,9 @@ export abstract class Module {
   registerModule<M extends Module>(name: string, module: M): M {
     checkName('registerModule', name);
     if (!(module instanceof Module)) throw new TypeError(`registerModule: "${name}" must be a Module`);
-    if (this.paramMap.has(name) || this.bufferMap.has(name)) throw new EngineError(`registerModule: "${name}" is already a ${this.paramMap.has(name) ? 'parameter' : 'buffer'} of ${this.label()}`);
+    if (this.paramMap.has(name) || this.bufferMap.has(name)) {
+      throw new EngineError(`registerModule: "${name}" is already a ${this.paramMap.has(name) ? 'parameter' : 'buffer'} of ${this.label()}`);
+    }
     if (module === (this as Module) || [...module.namedModules()].some(([, m]) => m === (this as Module))) {
       throw new EngineError(`registerModule: "${name}" would make a cycle`);
     }
@@ -213,7 +219,10 @@ export abstract class Module {
       if (isChild) this.moduleMap.delete(name);
     } else if (isParam) {
       const what = value instanceof Tensor ? `a plain Tensor (${value.describe()})` : `a ${typeof value}`;
-      throw new EngineError(`${this.label()}: cannot assign ${what} to parameter "${name}": assign a Parameter (this.${name} = new nn.Parameter(t)), null, or use registerBuffer('${name}', t) for state that is not trained`);
+      throw new EngineError(
+        `${this.label()}: cannot assign ${what} to parameter "${name}": assign a Parameter (this.${name} = new nn.Parameter(t)), null, ` +
+          `or use registerBuffer('${name}', t) for state that is not trained`,
+      );
     } else if (isBuffer) {
       if (!(value instanceof Tensor)) throw new EngineError(`${this.label()}: cannot assign a ${typeof value} to buffer "${name}": assign a Tensor or null`);
       if (this.bufferMap.get(name)!.tensor !== value) this.registerBuffer(name, value, this.bufferMap.get(name)!.persistent);

@@ -134,7 +134,9 @@ export async function measureSimilarity(trunk: Module, data: LabelledImageSet | 
     }
   }
   const folds = options.folds ?? 5;
-  if (!Number.isInteger(folds) || folds < 2 || folds > sample.count) throw new EngineError(`measureSimilarity: folds must be an integer in [2, ${sample.count}] (the sample size), got ${folds}`);
+  if (!Number.isInteger(folds) || folds < 2 || folds > sample.count) {
+    throw new EngineError(`measureSimilarity: folds must be an integer in [2, ${sample.count}] (the sample size), got ${folds}`);
+  }
   const b = options.baseline;
   let kind: 'reinit' | 'module' | 'factory' | 'pixels' = 'factory';
   if (b === undefined) kind = head ? 'reinit' : 'pixels';

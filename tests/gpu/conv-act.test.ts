@@ -56,7 +56,13 @@ const CASES: Case[] = [
   { name: 'N2 3→5 k3 p1 on 7×6', input: [2, 3, 7, 6], weight: [5, 3, 3, 3], options: { padding: 1 }, configs: DENSE },
   { name: 'N1 4→6 k3 s2 groups 2 on 9×9', input: [1, 4, 9, 9], weight: [6, 2, 3, 3], options: { stride: 2, groups: 2 }, configs: DENSE },
   { name: 'N2 4→4 depthwise k3 p1 on 8×7', input: [2, 4, 8, 7], weight: [4, 1, 3, 3], options: { padding: 1, groups: 4 }, configs: DEPTHWISE },
-  { name: 'N1 4→4 depthwise k3 s2 p1 on 7×8', input: [1, 4, 7, 8], weight: [4, 1, 3, 3], options: { stride: 2, padding: 1, groups: 4 }, configs: DEPTHWISE_W4 },
+  {
+    name: 'N1 4→4 depthwise k3 s2 p1 on 7×8',
+    input: [1, 4, 7, 8],
+    weight: [4, 1, 3, 3],
+    options: { stride: 2, padding: 1, groups: 4 },
+    configs: DEPTHWISE_W4,
+  },
 ];
 
 /** Inputs from -9 to 9 (so relu6 clamps at both ends), one NaN in the second image. */
@@ -89,7 +95,8 @@ describe('conv2dAct equals conv2d → activation', () => {
             try {
               const run = async (fused: boolean) => {
                 const x = E.tensor(values.map((v) => (v === 'NaN' ? NaN : v)), s.input, { requiresGrad: true });
-                const w = E.tensor(Array.from({ length: s.weight.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.9) * 0.6), s.weight, { requiresGrad: true });
+                const wValues = Array.from({ length: s.weight.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.9) * 0.6);
+                const w = E.tensor(wValues, s.weight, { requiresGrad: true });
                 const b = E.tensor(Array.from({ length: s.weight[0] }, (_, i) => i - 2), [s.weight[0]], { requiresGrad: true });
                 let y!: InstanceType<typeof E.Tensor>;
                 const forward = await E.extend.traceKernels(() => {

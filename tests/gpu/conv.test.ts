@@ -324,8 +324,16 @@ describe('conv2d backward runs only the passes that are needed', () => {
 describe('conv2d validation', () => {
   const cases: Array<[string, [number[], number[], number[] | null, Record<string, unknown>], RegExp]> = [
     ['channel mismatch', [[2, 3, 8, 8], [4, 5, 3, 3], null, {}], /conv2d: input \[2,3,8,8\] has 3 channels, weight \[4,5,3,3\] expects 5 \(groups 1\)/],
-    ['groups not dividing the input channels', [[1, 3, 8, 8], [4, 1, 3, 3], null, { groups: 2 }], /conv2d: input \[1,3,8,8\] has 3 channels, which groups 2 does not divide/],
-    ['groups not dividing the output channels', [[1, 4, 8, 8], [3, 2, 3, 3], null, { groups: 2 }], /conv2d: weight \[3,2,3,3\] has 3 output channels, which groups 2 does not divide/],
+    [
+      'groups not dividing the input channels',
+      [[1, 3, 8, 8], [4, 1, 3, 3], null, { groups: 2 }],
+      /conv2d: input \[1,3,8,8\] has 3 channels, which groups 2 does not divide/,
+    ],
+    [
+      'groups not dividing the output channels',
+      [[1, 4, 8, 8], [3, 2, 3, 3], null, { groups: 2 }],
+      /conv2d: weight \[3,2,3,3\] has 3 output channels, which groups 2 does not divide/,
+    ],
     ['output size ≤ 0', [[1, 3, 2, 2], [4, 3, 3, 3], null, {}], /conv2d: output size \[0,0\] ≤ 0 for input \[1,3,2,2\], kernel \[3,3\]/],
     ['input rank', [[3, 8, 8], [4, 3, 3, 3], null, {}], /conv2d: expected a 4-D input \[N,C,H,W\], got \[3,8,8\]/],
     ['weight rank', [[1, 3, 8, 8], [4, 3, 3], null, {}], /conv2d: expected a 4-D weight \[O,C\/groups,kH,kW\], got \[4,3,3\]/],

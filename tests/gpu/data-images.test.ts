@@ -51,7 +51,14 @@ describe('data: images in the page', () => {
       for (const bad of [[files[0]!, files[2]!, files[3]!], [new File([new Uint8Array(pngs[0]!)], 'loose.png')]]) {
         await D.fromFiles(bad, { onWarning: () => {} }).catch((e: Error) => errors.push(e.message));
       }
-      return { classes: set.classes, labels: Array.from(set.labels), names: set.names, warnings: warnings.sort(), decoded: decoded.map((d) => Array.from(d.data)), errors };
+      return {
+        classes: set.classes,
+        labels: Array.from(set.labels),
+        names: set.names,
+        warnings: warnings.sort(),
+        decoded: decoded.map((d) => Array.from(d.data)),
+        errors,
+      };
     }, images.map((i) => i.png));
     expect(got.classes).toEqual(['ant', 'zebra']);
     expect(got.labels).toEqual([0, 0, 1, 1]);
@@ -86,7 +93,15 @@ describe('data: images in the page', () => {
       const frame = new VideoFrame(canvas, { timestamp: 0 });
       const data = new ImageData(new Uint8ClampedArray(6 * 4 * 4).map((_, i) => (i % 4 === 3 ? 255 : 10)), 6, 4);
       const input = { size: [2, 3] as [number, number], channels: 3 as const, resizeShorter: null, mean: [0, 0, 0], std: [1, 1, 1] };
-      const set = await D.fromClasses({ png: [await createImageBitmap(blob), img], drawn: [canvas, off, frame, data] }, { input, onWarning: (m) => { throw new Error(m); } });
+      const set = await D.fromClasses(
+        { png: [await createImageBitmap(blob), img], drawn: [canvas, off, frame, data] },
+        {
+          input,
+          onWarning: (m) => {
+            throw new Error(m);
+          },
+        },
+      );
       frame.close();
       const decoded = await set.decodeImages([0, 1, 2, 3, 4, 5]);
       return decoded.map((d) => [d.width, d.height, ...Array.from(d.data.slice(0, 4))]);

@@ -169,7 +169,8 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
     expect(msg).toMatch(/depthwise\.forward v2 \(forced\): needs a 3×3 kernel.*got kernel \[5,5\]/);
   });
 
-  it('the auto rules: forward v4 where it applies, else v3 for 3×3, else v1; dgrad v4 at stride 1 (and 2 on widths divisible by 8), else v3; wgrad v3; forcing outside the shapes is an error', async () => {
+  it('the auto rules: forward v4 where it applies, else v3 for 3×3, else v1; dgrad v4 at stride 1 (and 2 on widths divisible by 8), else v3; ' +
+    'wgrad v3; forcing outside the shapes is an error', async () => {
     // The CPU profile's rules (what SwiftShader runs), also under WEBGPU_TENSOR_RULES=gpu; the GPU profile's
     // choices are checked in tests/unit/kernel-rules.test.ts and the snapshot tests/unit/rules/choices.json.
     const got = await gpu.run(async (E, H) => {
@@ -232,7 +233,9 @@ describe('depthwise conv2d kernels vs the CPU reference', () => {
     });
     expect(got.forced).toMatch(/depthwise\.forward v4 \(forced\): needs padding 1 and an input width divisible by 4, got padding \[1,1\] width 7/);
     expect(got.backward).toEqual({
-      s1: ['depthwise_fwd_vec4', 'depthwise_wgrad_rows'], s2: ['depthwise_dgrad_vec4', 'depthwise_wgrad_rows'], s2w12: ['depthwise_dgrad_rows', 'depthwise_wgrad_rows'],
+      s1: ['depthwise_fwd_vec4', 'depthwise_wgrad_rows'],
+      s2: ['depthwise_dgrad_vec4', 'depthwise_wgrad_rows'],
+      s2w12: ['depthwise_dgrad_rows', 'depthwise_wgrad_rows'],
     });
     expect(got.dgradS2).toMatch(/depthwise\.dgrad v4 \(forced\): needs an input width divisible by 8 at stride 2, got width 12/);
   });

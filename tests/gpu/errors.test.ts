@@ -108,7 +108,9 @@ describe('errors', () => {
         fullOverflow: await attempt(() => E.full([2], 2 ** 31, { dtype: 'int32' })),
         fullNotInteger: await attempt(() => E.full([2], 0.5, { dtype: 'int32' })),
         arangeOverflow: await attempt(() => E.arange(2147483646, 2147483649, 1, { dtype: 'int32' })),
-        stateDictInt32: await attempt(() => bn.loadStateDict({ num_batches_tracked: { dtype: 'int32', shape: [], data: Float32Array.of(3e9) } }, { strict: false })),
+        stateDictInt32: await attempt(() =>
+          bn.loadStateDict({ num_batches_tracked: { dtype: 'int32', shape: [], data: Float32Array.of(3e9) } }, { strict: false }),
+        ),
       };
       const ok = {
         int32Edges: await E.tensor([-2147483648, 2147483647], [2], { dtype: 'int32' }).toArray(),

@@ -108,9 +108,16 @@ describe('GPU buffer interop', () => {
         after: Array.from(await E.tensor([1, 2]).add(1).data()),
       };
     });
-    expect(out.misaligned).toBe(`EngineError: fromGPUBuffer(buffer "good", [4] float32): offset 4 must be a non-negative multiple of this device's minStorageBufferOffsetAlignment (${out.align} bytes)`);
-    expect(out.tooSmall).toBe('ResourceError: fromGPUBuffer(buffer "good", [16,16] float32): needs 1024 bytes from offset 256 (1280 in all), but the buffer has 1024 bytes');
-    expect(out.noStorage).toContain('fromGPUBuffer(buffer "vertices", [4] float32): the buffer\'s usage is COPY_DST | VERTEX; the engine needs STORAGE | COPY_SRC');
+    expect(out.misaligned).toBe(
+      'EngineError: fromGPUBuffer(buffer "good", [4] float32): offset 4 must be a non-negative multiple of ' +
+        `this device's minStorageBufferOffsetAlignment (${out.align} bytes)`,
+    );
+    expect(out.tooSmall).toBe(
+      'ResourceError: fromGPUBuffer(buffer "good", [16,16] float32): needs 1024 bytes from offset 256 (1280 in all), but the buffer has 1024 bytes',
+    );
+    expect(out.noStorage).toContain(
+      'fromGPUBuffer(buffer "vertices", [4] float32): the buffer\'s usage is COPY_DST | VERTEX; the engine needs STORAGE | COPY_SRC',
+    );
     expect(out.notBuffer).toBe('TypeError: fromGPUBuffer: expected a GPUBuffer, got object');
     expect(out.badDtype).toBe("DTypeError: fromGPUBuffer: dtype must be 'float32' or 'int32', got float16");
     expect(out.typo).toContain('unknown option "ofset" (did you mean "offset"?)');
@@ -149,7 +156,9 @@ describe('GPU buffer interop', () => {
       return { destroyed, foreign, ok1, ok2 };
     });
     expect(out.destroyed).toMatch(/^DeviceError: WebGPU validation error in the engine's batch of \d+ commands \(ops: [^)]*add/);
-    expect(out.destroyed).toContain('it used app buffers (fromGPUBuffer(buffer "gone", "positions", [4] float32) at offset 0): one destroyed, or made on another device, fails like this');
+    expect(out.destroyed).toContain(
+      'it used app buffers (fromGPUBuffer(buffer "gone", "positions", [4] float32) at offset 0): one destroyed, or made on another device, fails like this',
+    );
     expect(out.foreign).toMatch(/^DeviceError: WebGPU validation error in the engine's batch/);
     expect(out.foreign).toContain('fromGPUBuffer(buffer "foreign", [4] float32) at offset 0');
     expectAllClose(out.ok1, [2, 3]);
@@ -214,7 +223,9 @@ describe('GPU buffer interop', () => {
       device.pushErrorScope('validation');
       const target = device.createTexture({ size: [4, 4], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT });
       const module = device.createShaderModule({
-        code: '@vertex fn vs(@location(0) p: vec2f) -> @builtin(position) vec4f { return vec4f(p, 0, 1); }\n@fragment fn fs() -> @location(0) vec4f { return vec4f(1); }',
+        code:
+          '@vertex fn vs(@location(0) p: vec2f) -> @builtin(position) vec4f { return vec4f(p, 0, 1); }\n' +
+          '@fragment fn fs() -> @location(0) vec4f { return vec4f(1); }',
       });
       const pipeline = device.createRenderPipeline({
         layout: 'auto',
@@ -232,9 +243,17 @@ describe('GPU buffer interop', () => {
       const values = Array.from(await t.data());
       await E.init();
       const plain = E.tensor([1]).gpuBuffer().buffer.usage;
-      return { refused, vertex: (buffer.usage & GPUBufferUsage.VERTEX) !== 0, renderError: renderError?.message ?? null, values, plainVertex: (plain & GPUBufferUsage.VERTEX) !== 0 };
+      return {
+        refused,
+        vertex: (buffer.usage & GPUBufferUsage.VERTEX) !== 0,
+        renderError: renderError?.message ?? null,
+        values,
+        plainVertex: (plain & GPUBufferUsage.VERTEX) !== 0,
+      };
     });
-    expect(out.refused).toBe('TypeError: init: bufferUsage 0x1 has flags tensor buffers cannot carry (0x1: MAP_READ and MAP_WRITE cannot be combined with STORAGE)');
+    expect(out.refused).toBe(
+      'TypeError: init: bufferUsage 0x1 has flags tensor buffers cannot carry (0x1: MAP_READ and MAP_WRITE cannot be combined with STORAGE)',
+    );
     expect(out.vertex).toBe(true);
     expect(out.renderError).toBeNull();
     expectAllClose(out.values, [0, 0, 0.5, 0, 0, 0.5]);

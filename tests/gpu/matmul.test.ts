@@ -274,8 +274,12 @@ describe('matmul kernels', () => {
   });
 
   it('force() rejects an unknown version or family, naming what is registered', async () => {
-    await expect(gpu.run(async (E, H) => H.noLeak(E, () => E.extend.kernelVersions.force('matmul', 'v9')))).rejects.toThrow(/matmul: no kernel version "v9"; registered: v1, v2, v3/);
-    await expect(gpu.run(async (E, H) => H.noLeak(E, () => E.extend.kernelVersions.force('matmull', 'v1')))).rejects.toThrow(/no kernel family or pass "matmull"; registered: matmul, /);
+    await expect(gpu.run(async (E, H) => H.noLeak(E, () => E.extend.kernelVersions.force('matmul', 'v9')))).rejects.toThrow(
+      /matmul: no kernel version "v9"; registered: v1, v2, v3/,
+    );
+    await expect(gpu.run(async (E, H) => H.noLeak(E, () => E.extend.kernelVersions.force('matmull', 'v1')))).rejects.toThrow(
+      /no kernel family or pass "matmull"; registered: matmul, /,
+    );
   });
 
   it('splits batches beyond the 65535 workgroup limit', async () => {

@@ -20,7 +20,12 @@ describe('batching and the buffer pool', () => {
       const mid = E.memoryStats();
       const values = Array.from(await t.data());
       const after = E.memoryStats();
-      return { recorded: mid.dispatches - before.dispatches, submitsWhileRecording: mid.submits - before.submits, submitsForRead: after.submits - mid.submits, values };
+      return {
+        recorded: mid.dispatches - before.dispatches,
+        submitsWhileRecording: mid.submits - before.submits,
+        submitsForRead: after.submits - mid.submits,
+        values,
+      };
     });
     expect(out.recorded).toBe(20);
     expect(out.submitsWhileRecording).toBe(0);
@@ -135,7 +140,9 @@ describe('batching and the buffer pool', () => {
       const after = Array.from(await E.tensor([1, 2]).add(1).data());
       return { message, after };
     });
-    expect(out.message).toMatch(/^DeviceError: WebGPU validation error in the engine's batch of \d+ commands \(ops: fill, broken, readback\); that batch did not run: /);
+    expect(out.message).toMatch(
+      /^DeviceError: WebGPU validation error in the engine's batch of \d+ commands \(ops: fill, broken, readback\); that batch did not run: /,
+    );
     expect(out.message).toContain('"broken"');
     expectAllClose(out.after, [2, 3]);
   });

@@ -64,7 +64,9 @@ describe('model zoo: the cut-point contract', () => {
     expect(got.logitShape).toEqual([1, 10]);
     expect(got.groups).toEqual([['conv1', 'bn1'], ['layer1'], ['layer2'], ['layer3'], ['layer4'], ['fc']]);
     expect(got.perParam.every((n) => n === 1), 'every parameter in exactly one layer group').toBe(true);
-    expect(got.badCut).toMatch(/resnet18\.forwardFeatures: "layer5" is not a cut point; cut points: conv1, bn1, relu, maxpool, layer1, layer2, layer3, layer4, avgpool/);
+    expect(got.badCut).toMatch(
+      /resnet18\.forwardFeatures: "layer5" is not a cut point; cut points: conv1, bn1, relu, maxpool, layer1, layer2, layer3, layer4, avgpool/,
+    );
     expect(got.truncated.isResNet).toBe(true);
     expect(got.truncated.cutPoints).toEqual(['conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3']);
     expect(got.truncated.keys).toEqual(got.keysBefore.filter((k) => !/^(layer4|fc)\./.test(k)));
@@ -73,7 +75,8 @@ describe('model zoo: the cut-point contract', () => {
     expect(got.truncated.maxDiff).toBe(0);
   });
 
-  it('mobilenetV2: cut points features.0 … features.18 and avgpool, truncation inside features, layer groups; saveSafetensors → mobilenetV2({ weights }) (bytes and Blob) gives the same logits', async () => {
+  it('mobilenetV2: cut points features.0 … features.18 and avgpool, truncation inside features, layer groups; ' +
+    'saveSafetensors → mobilenetV2({ weights }) (bytes and Blob) gives the same logits', async () => {
     const got = await gpu.run(async (E, H) => {
       const m = E.models.mobilenetV2({ widthMult: 0.35, numClasses: 4 });
       m.eval();
@@ -152,11 +155,15 @@ describe('model zoo: weights', () => {
       r18.dispose();
       return { ...out, ok };
     });
-    expect(got.arch).toMatch(/^StateDictError: mobilenet_v2 \(widthMult 0\.5\): the checkpoint is torchvision's resnet18, not mobilenet_v2: build models\.resnet18\(\) for it\./);
+    expect(got.arch).toMatch(
+      /^StateDictError: mobilenet_v2 \(widthMult 0\.5\): the checkpoint is torchvision's resnet18, not mobilenet_v2: build models\.resnet18\(\) for it\./,
+    );
     expect(got.arch).toMatch(/missing from the checkpoint \(314\):\n {4}"features\.0\.0\.weight" \[16,3,3,3\]/);
     expect(got.arch).toMatch(/… and 309 more/);
     expect(got.arch).toMatch(/not in the model \(122\):\n {4}"conv1\.weight" \[64,3,7,7\]/);
-    expect(got.width).toMatch(/mobilenet_v2: the checkpoint is a mobilenet_v2 with widthMult 0\.5, this model has widthMult 1: build it with \{ widthMult: 0\.5 \}/);
+    expect(got.width).toMatch(
+      /mobilenet_v2: the checkpoint is a mobilenet_v2 with widthMult 0\.5, this model has widthMult 1: build it with \{ widthMult: 0\.5 \}/,
+    );
     expect(got.width).toMatch(/mismatched shapes \(\d+\):\n {4}"features\.0\.0\.weight": checkpoint \[16,3,3,3\], model \[32,3,3,3\]/);
     expect(got.classes).toMatch(/the checkpoint's classifier has 10 classes, this model's 1000: build it with \{ numClasses: 10 \}/);
     expect(got.classes).toMatch(/"classifier\.1\.weight": checkpoint \[10,1280\], model \[1000,1280\]/);
@@ -209,7 +216,12 @@ describe('model zoo: bad inputs', () => {
       small.dispose();
       return out;
     });
-    expect(got.gray).toMatch(/^ShapeError: mobilenet_v2 \(widthMult 0\.35\): expected input \[N, 3, H, W\] \(RGB images, H and W ≥ 32\), got 1 channels in .*\[1,1,64,64\].*grayscale.*\| dispatches 0$/);
+    expect(got.gray).toMatch(
+      new RegExp(
+        /^ShapeError: mobilenet_v2 \(widthMult 0\.35\): expected input \[N, 3, H, W\] \(RGB images, H and W ≥ 32\), /.source +
+          /got 1 channels in .*\[1,1,64,64\].*grayscale.*\| dispatches 0$/.source,
+      ),
+    );
     expect(got.rgba).toMatch(/got 4 channels .*RGBA: drop the alpha channel.*\| dispatches 0$/);
     expect(got.small).toMatch(/got .*\[2,3,16,40\].*: the trunk downsamples by 32, so a 16×40 image .*\| dispatches 0$/);
     expect(got.rank).toMatch(/expected input \[N, 3, H, W\].*got .*\[3,64,64\]/);

@@ -50,7 +50,8 @@ describe('multitask', () => {
           for (const p of model.parameters()) { p.grad?.dispose(); p.grad = null; }
           E.tidy(() => {
             const o = model.forward(x);
-            (losses as Record<string, (a: unknown, b: unknown) => InstanceType<typeof E.Tensor>>)[task]!(o[task], (targets as Record<string, unknown>)[task]).backward();
+            const lossFns = losses as Record<string, (a: unknown, b: unknown) => InstanceType<typeof E.Tensor>>;
+            lossFns[task]!(o[task], (targets as Record<string, unknown>)[task]).backward();
           });
           perTask[task] = await trunkGrads(model);
         }
@@ -157,7 +158,8 @@ describe('multitask', () => {
         const opt = new optim.AdamW(model, { lr: 0.05, weightDecay: 0.5 });
         const x = E.randn([4, 3], { seed: 8 });
         const targets = { digit: E.tensor([0, 1, 2, 1], [4], { dtype: 'int32' }), angle: E.randn([4, 1], { seed: 9 }) };
-        const snapshot = async () => Object.fromEntries(await Promise.all(model.namedParameters().map(async ([k, p]) => [k, Array.from(await p.data())] as const)));
+        const snapshot = async () =>
+          Object.fromEntries(await Promise.all(model.namedParameters().map(async ([k, p]) => [k, Array.from(await p.data())] as const)));
         // One ordinary step first, so AdamW has moments for every parameter.
         opt.zeroGrad();
         await model.backward(x, targets);

@@ -37,7 +37,11 @@ describe('training checkpoints', () => {
         E.manualSeed(seed);
         const model = new Net();
         model.freeze('features.4', { batchNorm: 'eval' });
-        const optimizer = new optim.Adam(optim.paramGroups(model, [{ match: 'features', lr: 1e-2 }, { match: 'head', lr: 5e-2, weightDecay: 1e-3 }]), { maxGradNorm: 1 });
+        const groups = optim.paramGroups(model, [
+          { match: 'features', lr: 1e-2 },
+          { match: 'head', lr: 5e-2, weightDecay: 1e-3 },
+        ]);
+        const optimizer = new optim.Adam(groups, { maxGradNorm: 1 });
         const scheduler = new optim.StepLR(optimizer, { stepSize: 2, gamma: 0.5 });
         return { model, optimizer, scheduler };
       };
@@ -175,11 +179,15 @@ describe('training checkpoints', () => {
     expect(got.summary.keys).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
     expect(got.summary.steps).toEqual([1, 1, 2, 2]);
     expect(got.summary.buffers).toEqual([['momentumBuffer'], ['momentumBuffer'], ['momentumBuffer'], ['momentumBuffer']]);
-    expect(got.summary.groups).toEqual([{ lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, params: ['0.weight', '0.bias', '2.weight', '2.bias'] }]);
+    expect(got.summary.groups).toEqual([
+      { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, params: ['0.weight', '0.bias', '2.weight', '2.bias'] },
+    ]);
     expect(got.momentumBack).toEqual(got.momentum);
     expect(got.lrAfter).toBe(0.1);
     expect(got.errors[0]).toBe('SGD.loadStateDict: the state has 0 parameter groups, the optimizer 1');
-    expect(got.errors[1]).toMatch(/^SGD\.loadStateDict: the state has parameter "nope", which the optimizer does not hold \(it holds: 0\.weight, 0\.bias, 2\.weight, 2\.bias\)$/);
+    expect(got.errors[1]).toMatch(
+      /^SGD\.loadStateDict: the state has parameter "nope", which the optimizer does not hold \(it holds: 0\.weight, 0\.bias, 2\.weight, 2\.bias\)$/,
+    );
     expect(got.errors[2]).toBe('SGD.loadStateDict: "2.weight": unknown state "expAvg" (SGD keeps: momentumBuffer)');
     expect(got.errors[3]).toBe('LinearWarmup.loadStateDict: the state is from a StepLR scheduler');
     expect(got.ss).toEqual({ kind: 'StepLR', lastStep: 1, baseLrs: [0.1], lastLrs: [0.05] });

@@ -46,7 +46,14 @@ describe('nn freezing', () => {
       return { paths, fullKernels, frozenKernels, grads, flatSize, stepKernels };
     });
     expect(got.paths).toEqual(['trunk.0.weight', 'trunk.0.bias', 'trunk.3.weight', 'trunk.3.bias']);
-    expect(got.grads).toEqual([['trunk.0.weight', false], ['trunk.0.bias', false], ['trunk.3.weight', false], ['trunk.3.bias', false], ['head.weight', true], ['head.bias', true]]);
+    expect(got.grads).toEqual([
+      ['trunk.0.weight', false],
+      ['trunk.0.bias', false],
+      ['trunk.3.weight', false],
+      ['trunk.3.bias', false],
+      ['head.weight', true],
+      ['head.bias', true],
+    ]);
     // The full model differentiates through every layer...
     expect(got.fullKernels).toContain('conv2d.wgrad');
     expect(got.fullKernels).toContain('conv2d.relu_grad'); // Conv2d → ReLU runs as conv2dAct in the Sequential
@@ -66,7 +73,11 @@ describe('nn freezing', () => {
   it('globs match whole segments; requiresGrad on one parameter; unknown globs are errors', async () => {
     const got = await gpu.run(async (E, H) => {
       const { nn } = E;
-      const m = new nn.Sequential({ head: new nn.Linear(2, 2), header: new nn.Linear(2, 2), body: new nn.Sequential(new nn.Linear(2, 2), new nn.Linear(2, 2)) });
+      const m = new nn.Sequential({
+        head: new nn.Linear(2, 2),
+        header: new nn.Linear(2, 2),
+        body: new nn.Sequential(new nn.Linear(2, 2), new nn.Linear(2, 2)),
+      });
       const head = m.freeze('head');
       m.unfreeze();
       const biases = m.freeze('**.bias');
@@ -214,9 +225,14 @@ describe('nn freezing', () => {
     const got = await gpu.run(async (E) => {
       const { nn, optim } = E;
       const m = new nn.Sequential({ stem: new nn.Linear(2, 4), body: new nn.Linear(4, 4), head: new nn.Linear(4, 2) });
-      const names = (gs: Array<{ name: string; params: unknown[] }>, ps: Map<unknown, string>) => gs.map((g) => [g.name, (g as { lr?: number }).lr ?? null, g.params.map((p) => ps.get(p))]);
+      const names = (gs: Array<{ name: string; params: unknown[] }>, ps: Map<unknown, string>) =>
+        gs.map((g) => [g.name, (g as { lr?: number }).lr ?? null, g.params.map((p) => ps.get(p))]);
       const pathOf = new Map(m.namedParameters().map(([k, p]) => [p as unknown, k]));
-      const globbed = optim.paramGroups(m, [{ match: '**', lr: 0.01 }, { match: 'head', lr: 0.1 }, { match: '**.bias', exclude: 'stem', weightDecay: 0, lr: 0.2 }]);
+      const globbed = optim.paramGroups(m, [
+        { match: '**', lr: 0.01 },
+        { match: 'head', lr: 0.1 },
+        { match: '**.bias', exclude: 'stem', weightDecay: 0, lr: 0.2 },
+      ]);
       const layerwise = optim.layerwiseLrGroups(m, { baseLr: 1, decay: 0.5 });
       const opt = new optim.AdamW(globbed);
       const kernels = await E.extend.traceKernels(() => opt.step());

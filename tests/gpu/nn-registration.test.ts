@@ -93,7 +93,11 @@ describe('nn registration, option checks, determinism', () => {
         forward() {}
       }
       const aliased = new Aliased();
-      const aliasInfo = { keys: [...aliased.stateDict().keys()], children: aliased.namedChildren().map(([n]) => n), name: aliased.features.at(0).parameters()[0]!.name };
+      const aliasInfo = {
+        keys: [...aliased.stateDict().keys()],
+        children: aliased.namedChildren().map(([n]) => n),
+        name: aliased.features.at(0).parameters()[0]!.name,
+      };
       aliased.dispose();
       const out = await f.forward(E.ones([1, 4])).data();
       f.dispose();
@@ -112,7 +116,11 @@ describe('nn registration, option checks, determinism', () => {
     expect(got.errors[0]).toMatch(/^EngineError: Assigned: cannot assign a plain Tensor .* to parameter "scale": assign a Parameter/);
     expect(got.errors[1]).toMatch(/^EngineError: Listed: "blocks" is an array holding modules .* new nn\.Sequential/);
     expect(got.keptKeys).toEqual(['a.weight', 'a.bias', 'b.weight', 'b.bias']);
-    expect(got.aliasInfo).toEqual({ keys: ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias'], children: ['features', 'classifier'], name: 'features.0.weight' });
+    expect(got.aliasInfo).toEqual({
+      keys: ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias'],
+      children: ['features', 'classifier'],
+      name: 'features.0.weight',
+    });
     expect(got.outLen).toBe(3);
   });
 
@@ -155,9 +163,13 @@ describe('nn registration, option checks, determinism', () => {
       model.dispose();
       return messages;
     });
-    expect(got[0]).toBe('EngineError: AdamW: unknown option "weight_decay" (did you mean "weightDecay"?); accepted: lr, betas, eps, weightDecay, maximize, amsgrad, maxGradNorm');
+    expect(got[0]).toBe(
+      'EngineError: AdamW: unknown option "weight_decay" (did you mean "weightDecay"?); accepted: lr, betas, eps, weightDecay, maximize, amsgrad, maxGradNorm',
+    );
     expect(got[1]).toMatch(/^EngineError: SGD: unknown option "nesterow" \(did you mean "nesterov"\?\)/);
-    expect(got[2]).toMatch(/^EngineError: Adam group 0 \(0\): unknown option "weight_decay" \(did you mean "weightDecay"\?\); accepted: params, name, initialLr, lr, betas/);
+    expect(got[2]).toMatch(
+      /^EngineError: Adam group 0 \(0\): unknown option "weight_decay" \(did you mean "weightDecay"\?\); accepted: params, name, initialLr, lr, betas/,
+    );
     expect(got[3]).toMatch(/^EngineError: Adam group 0 \(0\): unknown option "momentum"/);
     expect(got[4]).toMatch(/^EngineError: Linear: unknown option "bais" \(did you mean "bias"\?\); accepted: bias$/);
     expect(got[5]).toMatch(/^EngineError: Conv2d: unknown option "pading" \(did you mean "padding"\?\)/);

@@ -13,7 +13,9 @@ interface Entry {
   dtype: 'float32' | 'int64';
   kind: 'parameter' | 'buffer';
 }
-const stateCases = (JSON.parse(readFileSync(new URL('../fixtures/torch/state_dict.json', import.meta.url), 'utf8')) as { cases: Array<{ name: string; entries: Entry[] }> }).cases;
+const stateCases = (
+  JSON.parse(readFileSync(new URL('../fixtures/torch/state_dict.json', import.meta.url), 'utf8')) as { cases: Array<{ name: string; entries: Entry[] }> }
+).cases;
 const fileBytes = Array.from(readFileSync(new URL('../fixtures/torch/model.safetensors', import.meta.url)));
 const fileJson = JSON.parse(readFileSync(new URL('../fixtures/torch/model.safetensors.json', import.meta.url), 'utf8')) as {
   tensors: Record<string, { dtype: string; shape: number[]; data: number[] }>;
@@ -64,7 +66,8 @@ describe('nn state dicts and safetensors weights', () => {
   it("loads PyTorch's model.safetensors (bytes and Blob) into BNNet", async () => {
     const got = await gpu.run(async (E, _H, bytes) => {
       const { bnnet } = (globalThis as Record<string, any>).models; // eslint-disable-line @typescript-eslint/no-explicit-any
-      const read = async (m: InstanceType<typeof E.nn.Module>) => Object.fromEntries(await Promise.all([...m.stateDict()].map(async ([k, t]) => [k, Array.from(await t.data())] as const)));
+      const read = async (m: InstanceType<typeof E.nn.Module>) =>
+        Object.fromEntries(await Promise.all([...m.stateDict()].map(async ([k, t]) => [k, Array.from(await t.data())] as const)));
       const a = bnnet();
       const ra = await E.nn.loadSafetensors(a, new Uint8Array(bytes).buffer);
       const b = bnnet();
@@ -87,7 +90,8 @@ describe('nn state dicts and safetensors weights', () => {
     const got = await gpu.run(async (E, _H, bytes) => {
       const { bnnet } = (globalThis as Record<string, any>).models; // eslint-disable-line @typescript-eslint/no-explicit-any
       const { nn } = E;
-      const read = async (m: InstanceType<typeof nn.Module>) => Object.fromEntries(await Promise.all([...m.stateDict()].map(async ([k, t]) => [k, Array.from(await t.data())] as const)));
+      const read = async (m: InstanceType<typeof nn.Module>) =>
+        Object.fromEntries(await Promise.all([...m.stateDict()].map(async ([k, t]) => [k, Array.from(await t.data())] as const)));
       const src = bnnet();
       await nn.loadSafetensors(src, new Uint8Array(bytes));
       const saved = await nn.saveSafetensors(src);
@@ -127,7 +131,14 @@ describe('nn state dicts and safetensors weights', () => {
           return { ok: r };
         } catch (e) {
           const err = e as InstanceType<typeof nn.StateDictError>;
-          return { name: err.name, message: err.message, missing: err.missingKeys, unexpected: err.unexpectedKeys, mismatched: err.mismatchedKeys, isStateDictError: e instanceof nn.StateDictError };
+          return {
+            name: err.name,
+            message: err.message,
+            missing: err.missingKeys,
+            unexpected: err.unexpectedKeys,
+            mismatched: err.mismatchedKeys,
+            isStateDictError: e instanceof nn.StateDictError,
+          };
         }
       };
       const missing = new Map(full);
@@ -162,7 +173,13 @@ describe('nn state dicts and safetensors weights', () => {
       return { results, loose, before, unchanged, loaded, keptBias, malformed };
     }, fileBytes);
     const r = got.results;
-    expect(r.missing).toMatchObject({ name: 'StateDictError', isStateDictError: true, missing: ['features.1.running_var', 'classifier.2.bias'], unexpected: [], mismatched: [] });
+    expect(r.missing).toMatchObject({
+      name: 'StateDictError',
+      isStateDictError: true,
+      missing: ['features.1.running_var', 'classifier.2.bias'],
+      unexpected: [],
+      mismatched: [],
+    });
     expect(r.missing.message).toContain('missing keys (2): "features.1.running_var" [8], "classifier.2.bias" [10]');
     expect(r.missing.message).toContain('pass { strict: false }');
     expect(r.unexpected.message).toContain('unexpected keys (1): "classifier.3.weight" [2,2]');

@@ -105,7 +105,11 @@ describe('pooling vs the CPU reference', () => {
       const { yShape } = reference(c, x, null);
       const g = randomArray(size(yShape), 600 + i);
       const ref = reference(c, x, g);
-      const options = { ...(c.stride ? { stride: c.stride } : {}), ...(c.padding ? { padding: c.padding } : {}), ...(c.dilation ? { dilation: c.dilation } : {}) };
+      const options = {
+        ...(c.stride ? { stride: c.stride } : {}),
+        ...(c.padding ? { padding: c.padding } : {}),
+        ...(c.dilation ? { dilation: c.dilation } : {}),
+      };
       const r = await runPool({ kind: c.kind, x, g, xShape: c.input, kernel: c.kernel, options });
       expect(r.yShape).toEqual(yShape);
       expectAllClose(r.y, ref.y, { atol: 1e-6, rtol: 1e-5, shape: yShape });
@@ -114,7 +118,14 @@ describe('pooling vs the CPU reference', () => {
   });
 
   it('max pooling sends a tie to the first maximum of each window, adding up over overlapping windows', async () => {
-    const r = await runPool({ kind: 'max', x: new Float32Array(16).fill(1), g: new Float32Array(9).fill(1), xShape: [1, 1, 4, 4], kernel: [2, 2], options: { stride: [1, 1] } });
+    const r = await runPool({
+      kind: 'max',
+      x: new Float32Array(16).fill(1),
+      g: new Float32Array(9).fill(1),
+      xShape: [1, 1, 4, 4],
+      kernel: [2, 2],
+      options: { stride: [1, 1] },
+    });
     expectAllClose(r.y, new Array(9).fill(1));
     // Window (oh, ow) picks (oh, ow): the top-left 3×3 pixels get one window each.
     expectAllClose(r.dx, [1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0]);
@@ -132,7 +143,9 @@ interface TorchPoolCase {
   grads: { input: TorchTensor };
 }
 
-const layers = JSON.parse(readFileSync(new URL('../fixtures/torch/layers.json', import.meta.url), 'utf8')) as { cases: Array<TorchPoolCase | { module: string }> };
+const layers = JSON.parse(readFileSync(new URL('../fixtures/torch/layers.json', import.meta.url), 'utf8')) as {
+  cases: Array<TorchPoolCase | { module: string }>;
+};
 const torchPoolCases = layers.cases.filter((c): c is TorchPoolCase => ['MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d'].includes(c.module));
 
 describe('pooling matches PyTorch (layers.json)', () => {
@@ -143,8 +156,19 @@ describe('pooling matches PyTorch (layers.json)', () => {
     it(c.name, async () => {
       const k = c.config.kernel_size ?? 1;
       const pair = (v: number | undefined, fallback: number): Pair => [v ?? fallback, v ?? fallback];
-      const kind: Kind = c.module === 'MaxPool2d' ? 'max' : c.module === 'AdaptiveAvgPool2d' ? 'global' : c.config.count_include_pad === false ? 'avgExcludePad' : 'avg';
-      const options = { stride: pair(c.config.stride, k), padding: pair(c.config.padding, 0), ...(kind === 'max' ? { dilation: pair(c.config.dilation, 1) } : {}) };
+      const kind: Kind =
+        c.module === 'MaxPool2d'
+          ? 'max'
+          : c.module === 'AdaptiveAvgPool2d'
+            ? 'global'
+            : c.config.count_include_pad === false
+              ? 'avgExcludePad'
+              : 'avg';
+      const options = {
+        stride: pair(c.config.stride, k),
+        padding: pair(c.config.padding, 0),
+        ...(kind === 'max' ? { dilation: pair(c.config.dilation, 1) } : {}),
+      };
       const r = await runPool({ kind, x: Float32Array.from(c.input.data), g: Float32Array.from(c.g.data), xShape: c.input.shape, kernel: [k, k], options });
       expect(r.yShape).toEqual(c.output.shape);
       expectAllClose(r.y, c.output.data, { atol: 1e-6, rtol: 1e-4, shape: c.output.shape });
@@ -206,10 +230,24 @@ describe('pooling validation', () => {
   const cases: Array<[string, string, number[], unknown, Record<string, unknown>, RegExp]> = [
     ['maxPool2d rank', 'max', [3, 8, 8], 2, {}, /^ShapeError: maxPool2d: expected a 4-D input \[N,C,H,W\], got \[3,8,8\]/],
     ['maxPool2d output size ≤ 0', 'max', [1, 1, 2, 2], 3, {}, /^ShapeError: maxPool2d: output size \[0,0\] ≤ 0 for input \[1,1,2,2\], kernel \[3,3\]/],
-    ['maxPool2d padding > half the kernel', 'max', [1, 1, 8, 8], 2, { padding: 2 }, /^ShapeError: maxPool2d: padding \[2,2\] must be at most half the kernel size \[2,2\]/],
+    [
+      'maxPool2d padding > half the kernel',
+      'max',
+      [1, 1, 8, 8],
+      2,
+      { padding: 2 },
+      /^ShapeError: maxPool2d: padding \[2,2\] must be at most half the kernel size \[2,2\]/,
+    ],
     ['maxPool2d zero stride', 'max', [1, 1, 8, 8], 2, { stride: 0 }, /^ShapeError: maxPool2d: stride must be an integer ≥ 1/],
     ['avgPool2d bad kernel', 'avg', [1, 1, 8, 8], [2, 0], {}, /^ShapeError: avgPool2d: kernelSize must be an integer ≥ 1/],
-    ['adaptiveAvgPool2d output size 0', 'global', [1, 1, 8, 8], 0, {}, /^ShapeError: adaptiveAvgPool2d: output size must be positive integers \(or null to keep an input dim\), got 0/],
+    [
+      'adaptiveAvgPool2d output size 0',
+      'global',
+      [1, 1, 8, 8],
+      0,
+      {},
+      /^ShapeError: adaptiveAvgPool2d: output size must be positive integers \(or null to keep an input dim\), got 0/,
+    ],
     ['adaptiveAvgPool2d rank', 'global', [8, 8], 1, {}, /^ShapeError: adaptiveAvgPool2d: expected a 4-D input/],
   ];
   for (const [name, kind, shape, kernel, options, pattern] of cases) {

@@ -43,7 +43,9 @@ describe('reliability', () => {
     });
     const [zeros, broadcast, elements] = out.caught;
     expect(zeros!.name).toBe('ResourceError');
-    expect(zeros!.message).toMatch(/^full: a \[\d+\] float32 tensor \(.+\) (exceeds this device's (maxBufferSize|maxStorageBufferBindingSize)|has \d+ elements)/);
+    expect(zeros!.message).toMatch(
+      /^full: a \[\d+\] float32 tensor \(.+\) (exceeds this device's (maxBufferSize|maxStorageBufferBindingSize)|has \d+ elements)/,
+    );
     expect(broadcast!.name).toBe('ResourceError');
     expect(broadcast!.message).toMatch(/^add: a \[65536,65536\] float32 tensor \(16 GiB\) (has 4294967296 elements|exceeds)/);
     expect(elements!.name).toBe('ResourceError');
@@ -181,7 +183,12 @@ describe('reliability', () => {
         }
       };
       const model = new E.nn.Linear(3, 2);
-      const stateDict = errorOf(() => model.loadStateDict({ weight: { dtype: 'float32', shape: [2, 3], data: new Float32Array(5) }, bias: { dtype: 'float32', shape: [2], data: new Float32Array(2) } }));
+      const stateDict = errorOf(() =>
+        model.loadStateDict({
+          weight: { dtype: 'float32', shape: [2, 3], data: new Float32Array(5) },
+          bias: { dtype: 'float32', shape: [2], data: new Float32Array(2) },
+        }),
+      );
       const w = model.weight;
       const [wrongShape, wrongDtype] = [E.zeros([3, 2]), E.zeros([2, 3], { dtype: 'int32' })];
       const gradShape = errorOf(() => (w.grad = wrongShape));
@@ -217,7 +224,9 @@ describe('reliability', () => {
     expect(out.gradDtype).toBe('DTypeError: grad: assigned gradient has dtype int32, the tensor "weight" [2,3] float32 has float32');
     expect(out.backward).toBe('DisposedError: backward: tensor [] float32 was used after dispose()');
     expect(out.construct).toBe('DisposedError: SGD: parameter [2] float32 was disposed');
-    expect(out.step).toBe('DisposedError: Adam.step: parameter [2] float32 of group 0 was disposed; remove it from paramGroups[0].params or make a new optimizer');
+    expect(out.step).toBe(
+      'DisposedError: Adam.step: parameter [2] float32 of group 0 was disposed; remove it from paramGroups[0].params or make a new optimizer',
+    );
     expect(out.loss).toBe('DisposedError: crossEntropy: input was disposed');
     expect(out.mse).toBe('DisposedError: mseLoss: input was disposed');
     expectAllClose(out.after, [2, 2, 2, 2, 2, 2]);

@@ -172,7 +172,13 @@ describe('PyTorch pieces vs fixtures', () => {
       }
       const net = new Net();
       const sd = net.stateDict();
-      const out = { keys: [...sd.keys()], shapes: [...sd.values()].map((t) => [...t.shape]), len: net.layers.length, at: net.layers.at(-1).typeName, dictKeys: net.heads.keys() };
+      const out = {
+        keys: [...sd.keys()],
+        shapes: [...sd.values()].map((t) => [...t.shape]),
+        len: net.layers.length,
+        at: net.layers.at(-1).typeName,
+        dictKeys: net.heads.keys(),
+      };
       net.dispose();
       return out;
     });

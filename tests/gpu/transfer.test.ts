@@ -44,8 +44,10 @@ describe('transfer', () => {
       'features.2': [2, 32, 3, 3], 'features.2 run': [2, 32, 3, 3],
     });
     expect(got.keys).toEqual([
-      'features.0.0.weight', 'features.0.0.bias', 'features.0.1.weight', 'features.0.1.bias', 'features.0.1.running_mean', 'features.0.1.running_var', 'features.0.1.num_batches_tracked',
-      'features.1.0.weight', 'features.1.0.bias', 'features.1.1.weight', 'features.1.1.bias', 'features.1.1.running_mean', 'features.1.1.running_var', 'features.1.1.num_batches_tracked',
+      'features.0.0.weight', 'features.0.0.bias',
+      'features.0.1.weight', 'features.0.1.bias', 'features.0.1.running_mean', 'features.0.1.running_var', 'features.0.1.num_batches_tracked',
+      'features.1.0.weight', 'features.1.0.bias',
+      'features.1.1.weight', 'features.1.1.bias', 'features.1.1.running_mean', 'features.1.1.running_var', 'features.1.1.num_batches_tracked',
     ]);
     expect(got.frozen).toBe(true);
     expect(got.bnTraining).toEqual([false, false]); // held in eval even under train()
@@ -86,9 +88,17 @@ describe('transfer', () => {
       trunk.dispose();
       return { errors, dispatches, ok: Array.from(ok) };
     });
-    expect(got.errors[0]).toMatch(/^EngineError: truncate: "features\.3" is not a cut point of DigitsCnn \(valid cut points: features\.0\.0, .*features\.2, features, classifier\.0, classifier\.1, classifier\)$/);
+    expect(got.errors[0]).toMatch(
+      new RegExp(
+        /^EngineError: truncate: "features\.3" is not a cut point of DigitsCnn /.source +
+          /\(valid cut points: features\.0\.0, .*features\.2, features, classifier\.0, classifier\.1, classifier\)$/.source,
+      ),
+    );
     expect(got.errors[1]).toBe('ShapeError: replaceHead: the head does not fit the trunk\'s output [8,288]: Linear: expected input [..., 300], got [8,288]');
-    expect(got.errors[2]).toBe('ShapeError: attachHead: the head does not fit the trunk\'s output [8,16,7,7]: Linear: expected input [..., 784], got [8,16,7,7] (784 features once flattened: an nn.Flatten() before it may be missing)');
+    expect(got.errors[2]).toBe(
+      'ShapeError: attachHead: the head does not fit the trunk\'s output [8,16,7,7]: Linear: expected input [..., 784], got [8,16,7,7] ' +
+        '(784 features once flattened: an nn.Flatten() before it may be missing)',
+    );
     expect(got.errors[3]).toMatch(/^EngineError: discriminativeLrs: the range \[0\.01, 0\.00001\] is in the wrong order/);
     expect(got.errors[4]).toBe('ShapeError: FeatureCache: sample index 7 is out of range for 4 samples (a batch for another dataset?)');
     expect(got.errors[5]).toBe('ShapeError: FeatureCache: 100 values are not 4 samples of [1,28,28]');
@@ -264,7 +274,11 @@ describe('transfer', () => {
 
   it('the shipped pretrained trunk reproduces its recorded held-out accuracy', async () => {
     const got = await gpu.run(async (E) => {
-      const card = (await (await fetch('/pretrained/digits-0to4.json')).json()) as { heldOutAccuracy: number; recipe: { testPerClass: number }; sourceTask: { classes: number[] } };
+      const card = (await (await fetch('/pretrained/digits-0to4.json')).json()) as {
+        heldOutAccuracy: number;
+        recipe: { testPerClass: number };
+        sourceTask: { classes: number[] };
+      };
       const model = E.transfer.digitsCnn(5);
       await E.nn.loadSafetensors(model, await (await fetch('/pretrained/digits-0to4.safetensors')).arrayBuffer());
       model.eval();

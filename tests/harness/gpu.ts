@@ -96,7 +96,9 @@ export function useGpuPage(): GpuPage {
 
   return {
     run: (fn, ...args) =>
-      nodePage ? (nodePage.run(fn as (...a: never[]) => unknown, ...args) as Promise<Awaited<ReturnType<typeof fn>>>) : headless!.runInPage(current(), fn, ...args),
+      nodePage
+        ? (nodePage.run(fn as (...a: never[]) => unknown, ...args) as Promise<Awaited<ReturnType<typeof fn>>>)
+        : headless!.runInPage(current(), fn, ...args),
     async reload() {
       if (nodePage) return nodePage.reload();
       await current().close();

@@ -75,7 +75,9 @@ describe('WGSL kernel headers', () => {
 
   it('finds every pass of the registry', () => {
     const names = passes.map((p) => p.name);
-    for (const n of ['matmul', 'conv2d.forward', 'conv2d.dgrad', 'conv2d.wgrad', 'depthwise.forward', 'depthwise.wgrad', 'maxPool2d.forward']) expect(names).toContain(n);
+    for (const n of ['matmul', 'conv2d.forward', 'conv2d.dgrad', 'conv2d.wgrad', 'depthwise.forward', 'depthwise.wgrad', 'maxPool2d.forward']) {
+      expect(names).toContain(n);
+    }
   });
 
   for (const pass of passes) {

@@ -99,23 +99,38 @@ export const section: Section = {
       const got = await runTestFile(load, { provided: { nodeGpu }, stop: () => ctx.timeLeft() < 2 });
       for (const t of got) outcomes.push({ ...t, file });
       const failed = got.filter((t) => t.status === 'failed');
-      ctx.log(`${file}: ${got.filter((t) => t.status === 'passed').length} passed, ${failed.length} failed, ${got.filter((t) => t.status === 'skipped').length} skipped (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      const passed = got.filter((t) => t.status === 'passed').length;
+      const skipped = got.filter((t) => t.status === 'skipped').length;
+      ctx.log(`${file}: ${passed} passed, ${failed.length} failed, ${skipped} skipped (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       for (const t of failed) ctx.log(`  FAIL ${t.name}: ${t.error?.split('\n')[0]}`);
     }
     const count = (s: TestOutcome['status']): number => outcomes.filter((t) => t.status === s).length;
     const failed = outcomes.filter((t) => t.status === 'failed');
     const md = [
-      `${count('passed')} passed, ${failed.length} failed, ${count('skipped')} skipped; ${calls} calls run ${repeat}× each, ${mismatches.length} not bit-identical.`,
+      `${count('passed')} passed, ${failed.length} failed, ${count('skipped')} skipped; ` +
+        `${calls} calls run ${repeat}× each, ${mismatches.length} not bit-identical.`,
       ...(notRun.length ? ['', `Not run (cap): ${notRun.join(', ')}`] : []),
     ];
-    if (failed.length) md.push('', '| file | test | error |', '| --- | --- | --- |', ...failed.map((t) => `| ${t.file} | ${t.name} | ${(t.error ?? '').split('\n')[0]!.replace(/\|/g, '/').slice(0, 200)} |`));
+    if (failed.length) {
+      md.push(
+        '',
+        '| file | test | error |',
+        '| --- | --- | --- |',
+        ...failed.map((t) => `| ${t.file} | ${t.name} | ${(t.error ?? '').split('\n')[0]!.replace(/\|/g, '/').slice(0, 200)} |`),
+      );
+    }
     if (mismatches.length) {
       md.push('', '| file | call | repeat | how | first run | that repeat |', '| --- | --- | --- | --- | --- | --- |');
-      for (const m of mismatches) md.push(`| ${[m.file, m.call, m.repeat, m.kind, m.first, m.other].map((v) => String(v).replace(/\|/g, '/').replace(/`/g, "'")).join(' | ')} |`);
+      for (const m of mismatches) {
+        const cells = [m.file, m.call, m.repeat, m.kind, m.first, m.other].map((v) => String(v).replace(/\|/g, '/').replace(/`/g, "'"));
+        md.push(`| ${cells.join(' | ')} |`);
+      }
     }
     return {
       ok: failed.length === 0 && mismatches.length === 0,
-      summary: `${count('passed')} passed, ${failed.length} failed; ${calls} calls × ${repeat}, ${mismatches.length} not bit-identical${notRun.length ? `; ${notRun.length} files left at the cap` : ''}`,
+      summary:
+        `${count('passed')} passed, ${failed.length} failed; ${calls} calls × ${repeat}, ${mismatches.length} not bit-identical` +
+        (notRun.length ? `; ${notRun.length} files left at the cap` : ''),
       markdown: md.join('\n'),
       data: { outcomes, mismatches, calls, repeat, notRun },
     };

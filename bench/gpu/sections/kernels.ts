@@ -23,7 +23,11 @@ export const section: Section = {
     const { rows, notRun, table } = await runRows(ctx, ctx.tiny ? TINY_ROWS : ROWS, { versions: true, reserveSeconds: ctx.tiny ? 5 : 8 });
     const ref = ctx.torchReferenceIfRun();
     const failed = rows.filter((r) => r.error || !r.check.ok).map((r) => r.name);
-    const markdown = [table, ...(ref ? ['', '### PyTorch eager', '', torchTable(rows, ref)] : []), ...(notRun.length ? ['', `Not run (cap): ${notRun.join(', ')}`] : [])];
+    const markdown = [
+      table,
+      ...(ref ? ['', '### PyTorch eager', '', torchTable(rows, ref)] : []),
+      ...(notRun.length ? ['', `Not run (cap): ${notRun.join(', ')}`] : []),
+    ];
     return {
       ok: rowsOk(rows),
       summary: `${rows.length} rows${notRun.length ? `, ${notRun.length} left at the cap` : ''}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`,

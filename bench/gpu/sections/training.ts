@@ -6,7 +6,9 @@ import { runRows, rowsOk } from '../bench-rows.ts';
 import type { Section } from '../section.ts';
 import { torchTable } from '../torch.ts';
 
-export const ROWS = ['mnist-cnn', 'resnet-s'].flatMap((model) => ['full', 'frozen', 'two-heads'].flatMap((mode) => [64, 256].map((n) => `train ${model} ${mode} N${n}`)));
+export const ROWS = ['mnist-cnn', 'resnet-s'].flatMap((model) =>
+  ['full', 'frozen', 'two-heads'].flatMap((mode) => [64, 256].map((n) => `train ${model} ${mode} N${n}`)),
+);
 export const TINY_ROWS = ['train mnist-cnn frozen N4'];
 
 export const section: Section = {
@@ -23,7 +25,9 @@ export const section: Section = {
     const markdown = [table, '', '### PyTorch eager', '', torchTable(rows, ref), ...(notRun.length ? ['', `Not run (cap): ${notRun.join(', ')}`] : [])];
     return {
       ok: rowsOk(rows),
-      summary: `${rows.length} steps${notRun.length ? `, ${notRun.length} left at the cap` : ''}${ref.error ? '; no PyTorch' : ''}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`,
+      summary:
+        `${rows.length} steps${notRun.length ? `, ${notRun.length} left at the cap` : ''}` +
+        `${ref.error ? '; no PyTorch' : ''}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`,
       markdown: markdown.join('\n'),
       data: { rows, notRun, torchReference: ref },
     };

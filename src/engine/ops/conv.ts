@@ -96,7 +96,8 @@ function gemmConstants(tiles: GemmTiles | null, mSide: number, nSide: number): G
   const ok = [t.WG_X, t.WG_Y, t.TILE_K].every((v) => Number.isInteger(v) && v >= 1);
   if (!ok || t.WG_Y % 4 !== 0 || t.WG_X * t.WG_Y > 256 || t.TILE_K > t.WG_X * t.WG_Y) {
     throw new EngineError(
-      `conv2d: bad GEMM tiles ${JSON.stringify(t)}: need positive integers, WG_Y a multiple of 4 (each thread keeps one A row), WG_X·WG_Y ≤ 256 and TILE_K ≤ WG_X·WG_Y`,
+      `conv2d: bad GEMM tiles ${JSON.stringify(t)}: need positive integers, WG_Y a multiple of 4 (each thread keeps one A row), ` +
+        'WG_X·WG_Y ≤ 256 and TILE_K ≤ WG_X·WG_Y',
     );
   }
   // A and B tiles (B rows padded by one) and the four double-buffered tap tables, in workgroup memory.

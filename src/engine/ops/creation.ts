@@ -50,7 +50,9 @@ function flatten(data: NestedArray, shape: number[], depth: number, out: number[
   }
   if (!Array.isArray(data)) throw new TypeError(`tensor: expected numbers or nested arrays, got ${typeof data}`);
   if (depth === shape.length) shape.push(data.length);
-  else if (shape[depth] !== data.length) throw new ShapeError(`tensor: ragged nested array (length ${data.length} at depth ${depth}, expected ${shape[depth]})`);
+  else if (shape[depth] !== data.length) {
+    throw new ShapeError(`tensor: ragged nested array (length ${data.length} at depth ${depth}, expected ${shape[depth]})`);
+  }
   for (const d of data) flatten(d, shape, depth + 1, out);
 }
 

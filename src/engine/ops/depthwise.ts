@@ -99,7 +99,8 @@ function fastRejects(pass: Conv2dPass): (p: { d: Conv2dGeometry }) => string | n
   return ({ d }) =>
     fastApplies(pass, d)
       ? null
-      : `needs a 3×3 kernel${pass === 'wgrad' ? '' : ', dilation 1 and stride 1 or 2'}, got kernel [${d.kH},${d.kW}] stride [${d.sH},${d.sW}] dilation [${d.dH},${d.dW}]`;
+      : `needs a 3×3 kernel${pass === 'wgrad' ? '' : ', dilation 1 and stride 1 or 2'}, ` +
+        `got kernel [${d.kH},${d.kW}] stride [${d.sH},${d.sW}] dilation [${d.dH},${d.dW}]`;
 }
 
 /** Why the vec4 kernels (forward v4, wgrad v3: aligned vec4 loads, padding 1) cannot take `d`, or null. */
@@ -146,7 +147,9 @@ const tiledPlan = (d: Conv2dGeometry, h: number, w: number): LaunchPlan => ({
 
 function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string): [number, number, number] {
   const planes = d.N * d.C;
-  if (planes > MAX_WORKGROUPS_PER_DIM) throw new EngineError(`depthwise conv2d: the ${what} needs ${planes} workgroups along z (N·C), more than ${MAX_WORKGROUPS_PER_DIM}`);
+  if (planes > MAX_WORKGROUPS_PER_DIM) {
+    throw new EngineError(`depthwise conv2d: the ${what} needs ${planes} workgroups along z (N·C), more than ${MAX_WORKGROUPS_PER_DIM}`);
+  }
   return [Math.ceil(w / TILE.W), Math.ceil(h / TILE.H), planes];
 }
 
@@ -154,7 +157,12 @@ function tiledWorkgroups(d: Conv2dGeometry, h: number, w: number, what: string):
 
 /** y = depthwise conv(x, w) + b into `out` [N, C, OH, OW]: v1, one thread per output. */
 function forwardNaive({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
-  launch(fwdNaiveKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] }, workgroups: grid(Math.ceil(out.size / 64)), label: 'depthwise.forward' });
+  launch(fwdNaiveKernel, [x, w, b ?? w, out], {
+    params: convParams(d),
+    constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation] },
+    workgroups: grid(Math.ceil(out.size / 64)),
+    label: 'depthwise.forward',
+  });
 }
 
 /** v2: an 8×32 output tile per workgroup, its input window in workgroup memory. */
@@ -170,13 +178,23 @@ function forwardTiled({ x, w, b, d, out, activation }: Conv2dForwardProblem): vo
 /** v3: 4 outputs of a row per thread, the input window in registers. */
 function forwardRows({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
   const rows = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
-  launch(fwdRowsKernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], STRIDE: d.sH }, workgroups: grid(Math.ceil(rows / 64)), label: 'depthwise.forward' });
+  launch(fwdRowsKernel, [x, w, b ?? w, out], {
+    params: convParams(d),
+    constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], STRIDE: d.sH },
+    workgroups: grid(Math.ceil(rows / 64)),
+    label: 'depthwise.forward',
+  });
 }
 
 /** v4: 4 outputs of a row per thread from aligned vec4 loads, straight-line swizzles. */
 function forwardVec4({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
   const pieces = d.N * d.C * Math.ceil(d.OH / 2) * Math.ceil(d.OW / 4);
-  launch(fwdVec4Kernel, [x, w, b ?? w, out], { params: convParams(d), constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], STRIDE: d.sH }, workgroups: grid(Math.ceil(pieces / 64)), label: 'depthwise.forward' });
+  launch(fwdVec4Kernel, [x, w, b ?? w, out], {
+    params: convParams(d),
+    constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], STRIDE: d.sH },
+    workgroups: grid(Math.ceil(pieces / 64)),
+    label: 'depthwise.forward',
+  });
 }
 
 /** Why dgrad v4 cannot take `d` (the vec4 shapes; at stride 2 also a width divisible by 8), or null. */
@@ -194,7 +212,12 @@ function dgradVec4({ g, w, d }: Conv2dInputGradProblem): Tensor {
   const bands = d.N * d.C * Math.ceil(d.H / 2);
   if (d.sH === 1) {
     const blocks = bands * Math.ceil(d.W / 4);
-    launch(fwdVec4Kernel, [g, w, w, dx], { params: convParams(d), constants: { HAS_BIAS: 0, ACT: 0, STRIDE: 1, FLIP: 1 }, workgroups: grid(Math.ceil(blocks / 64)), label: 'depthwise.dgrad' });
+    launch(fwdVec4Kernel, [g, w, w, dx], {
+      params: convParams(d),
+      constants: { HAS_BIAS: 0, ACT: 0, STRIDE: 1, FLIP: 1 },
+      workgroups: grid(Math.ceil(blocks / 64)),
+      label: 'depthwise.dgrad',
+    });
   } else {
     launch(dgradVec4Kernel, [g, w, dx], { params: convParams(d), workgroups: grid(Math.ceil((bands * (d.W / 8)) / 64)), label: 'depthwise.dgrad' });
   }
@@ -211,7 +234,12 @@ function dgradNaive({ g, w, d }: Conv2dInputGradProblem): Tensor {
 /** v2: an 8×32 tile per workgroup, the gradient window in workgroup memory. */
 function dgradTiled({ g, w, d }: Conv2dInputGradProblem): Tensor {
   const dx = emptyTensor([d.N, d.C, d.H, d.W]);
-  launch(dgradTiledKernel, [g, w, dx], { params: convParams(d), constants: { STRIDE: d.sH }, workgroups: tiledWorkgroups(d, d.H, d.W, 'input gradient'), label: 'depthwise.dgrad' });
+  launch(dgradTiledKernel, [g, w, dx], {
+    params: convParams(d),
+    constants: { STRIDE: d.sH },
+    workgroups: tiledWorkgroups(d, d.H, d.W, 'input gradient'),
+    label: 'depthwise.dgrad',
+  });
   return dx;
 }
 
@@ -234,7 +262,9 @@ function wgradNaive({ g, x, d }: Conv2dWeightGradProblem): Tensor {
 function wgradSplit({ g, x, d }: Conv2dWeightGradProblem): Tensor {
   const dw = emptyTensor([d.C, 1, d.kH, d.kW]);
   const { splits, chunk } = wgradSplitPlan({ d }, currentRules());
-  if (d.C > MAX_WORKGROUPS_PER_DIM) throw new EngineError(`depthwise conv2d: the weight gradient needs ${d.C} workgroups along x, more than ${MAX_WORKGROUPS_PER_DIM}`);
+  if (d.C > MAX_WORKGROUPS_PER_DIM) {
+    throw new EngineError(`depthwise conv2d: the weight gradient needs ${d.C} workgroups along x, more than ${MAX_WORKGROUPS_PER_DIM}`);
+  }
   if (splits === 1) {
     launch(wgradSplitKernel, [g, x, dw], { params: convParams(d, 1, chunk), workgroups: [d.C, 1, 1], label: 'depthwise.wgrad' });
     return dw;
@@ -242,7 +272,12 @@ function wgradSplit({ g, x, d }: Conv2dWeightGradProblem): Tensor {
   const part = emptyTensor([splits, d.C, 9]);
   launch(wgradSplitKernel, [g, x, part], { params: convParams(d, splits, chunk), workgroups: [d.C, splits, 1], label: 'depthwise.wgrad' });
   withSpareOutput((spare) =>
-    launch(wgradReduceKernel, [part, part, dw, spare], { params: { size: dw.size, splits, biasSize: 0 }, workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad_reduce' }));
+    launch(wgradReduceKernel, [part, part, dw, spare], {
+      params: { size: dw.size, splits, biasSize: 0 },
+      workgroups: grid(Math.ceil(dw.size / 64)),
+      label: 'depthwise.wgrad_reduce',
+    }),
+  );
   part.dispose();
   return dw;
 }
@@ -259,7 +294,12 @@ function wgradRows({ g, x, d }: Conv2dWeightGradProblem): Tensor {
   const part = emptyTensor([splits, d.C, 9]);
   launch(wgradRowsKernel, [g, x, part], { params: convParams(d, splits, 0), constants: { STRIDE: d.sH }, workgroups: threads, label: 'depthwise.wgrad' });
   withSpareOutput((spare) =>
-    launch(wgradReduceKernel, [part, part, dw, spare], { params: { size: dw.size, splits, biasSize: 0 }, workgroups: grid(Math.ceil(dw.size / 64)), label: 'depthwise.wgrad_reduce' }));
+    launch(wgradReduceKernel, [part, part, dw, spare], {
+      params: { size: dw.size, splits, biasSize: 0 },
+      workgroups: grid(Math.ceil(dw.size / 64)),
+      label: 'depthwise.wgrad_reduce',
+    }),
+  );
   part.dispose();
   return dw;
 }

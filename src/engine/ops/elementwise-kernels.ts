@@ -18,8 +18,18 @@ import type { Tensor } from '../tensor.ts';
 import { BROADCAST_PARAMS, broadcastLaunch } from './broadcast-params.ts';
 
 const unaryKernel = defineKernel('unary', floatBitsWgsl + powWgsl + erfWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
-const binaryKernel = defineKernel('binary', floatBitsWgsl + powWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryWgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
-const binaryVec4Kernel = defineKernel('binary_vec4', floatBitsWgsl + powWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryVec4Wgsl, ['read', 'read', 'write'], BROADCAST_PARAMS);
+const binaryKernel = defineKernel(
+  'binary',
+  floatBitsWgsl + powWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryWgsl,
+  ['read', 'read', 'write'],
+  BROADCAST_PARAMS,
+);
+const binaryVec4Kernel = defineKernel(
+  'binary_vec4',
+  floatBitsWgsl + powWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryVec4Wgsl,
+  ['read', 'read', 'write'],
+  BROADCAST_PARAMS,
+);
 
 /**
  * The op codes a kernel declares, `const OP_<NAME>: u32 = <code>u;`, by camelCase name (OP_MUL_SCALAR →

@@ -116,7 +116,15 @@ function launchMatmul(kernel: Kernel<typeof MATMUL_PARAMS>, p: MatmulProblem, g:
   for (let base = 0; base < p.batch; base += MAX_WORKGROUPS_PER_DIM) {
     const chunk = Math.min(MAX_WORKGROUPS_PER_DIM, p.batch - base);
     launch(kernel, tensors, {
-      params: { M: p.M, N: p.N, K: p.K, batch: p.batch, a_batch_stride: p.aBatched ? p.M * p.K : 0, b_batch_stride: p.bBatched ? p.K * p.N : 0, batch_base: base },
+      params: {
+        M: p.M,
+        N: p.N,
+        K: p.K,
+        batch: p.batch,
+        a_batch_stride: p.aBatched ? p.M * p.K : 0,
+        b_batch_stride: p.bBatched ? p.K * p.N : 0,
+        batch_base: base,
+      },
       constants,
       workgroups: [gx, gy, chunk],
       label: p.label ?? 'matmul',
@@ -344,7 +352,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (ownBatch === batch || ownBatch === 1) return rawView(t, [ownBatch, rows, cols], false);
     const pad = batchShape.length - own.length;
     const strides = stridesOf(shape);
-    const full = gatherStrided(t, [...batchShape, rows, cols], [...batchShape.map((_, i) => (i < pad || own[i - pad] === 1 ? 0 : strides[i - pad]!)), cols, 1], 0, 'matmul');
+    const fullStrides = [...batchShape.map((_, i) => (i < pad || own[i - pad] === 1 ? 0 : strides[i - pad]!)), cols, 1];
+    const full = gatherStrided(t, [...batchShape, rows, cols], fullStrides, 0, 'matmul');
     const r = rawView(full, [batch, rows, cols], false);
     full.dispose();
     return r;

@@ -1,8 +1,9 @@
 // 2-D pooling with PyTorch semantics on NCHW tensors: maxPool2d (stride defaults to the kernel size, padding
 // never wins, dilation), avgPool2d (countIncludePad, default true as in PyTorch), and adaptiveAvgPool2d to
-// any output size (PyTorch's bins; 1×1, global average pooling, has its own kernels). No ceil mode. Backward passes are gathers (each input pixel reads the windows
-// that cover it), so no kernel scatters or needs atomics; max pooling routes through the argmax indices its
-// forward saved, and skips writing them when no gradient will be needed.
+// any output size (PyTorch's bins; 1×1, global average pooling, has its own kernels). No ceil mode.
+// Backward passes are gathers (each input pixel reads the windows that cover it), so no kernel scatters or
+// needs atomics; max pooling routes through the argmax indices its forward saved, and skips writing them when
+// no gradient will be needed.
 
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import globalAvgBackwardWgsl from '../../shaders/pool_global_avg_backward.wgsl?raw';

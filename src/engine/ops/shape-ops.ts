@@ -191,7 +191,9 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   // Checked here, before the views: concat's own check would name concat and leave the views behind.
   const other = tensors.findIndex((t) => t.rank !== first.rank || t.shape.some((s, i) => s !== first.shape[i]));
   if (other >= 0) {
-    throw new ShapeError(`stack: expected tensors of equal shape, got ${fmtShape(first.shape)} at entry 0 and ${fmtShape(tensors[other]!.shape)} at entry ${other}`);
+    throw new ShapeError(
+      `stack: expected tensors of equal shape, got ${fmtShape(first.shape)} at entry 0 and ${fmtShape(tensors[other]!.shape)} at entry ${other}`,
+    );
   }
   const parts = tensors.map((t) => unsqueeze(t, d));
   try {

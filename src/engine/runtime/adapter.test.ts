@@ -41,7 +41,8 @@ describe('requestEngineAdapter', () => {
     const err = await requestEngineAdapter(gpu, undefined).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeviceError);
     expect((err as Error).message).toBe(
-      "init: this WebGPU adapter offers less than the engine's kernels need: maxStorageBuffersPerShaderStage 4 (needs 8), maxComputeInvocationsPerWorkgroup 128 (needs 256)",
+      "init: this WebGPU adapter offers less than the engine's kernels need: " +
+        'maxStorageBuffersPerShaderStage 4 (needs 8), maxComputeInvocationsPerWorkgroup 128 (needs 256)',
     );
   });
 

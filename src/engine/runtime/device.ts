@@ -57,8 +57,18 @@ export interface EngineInfo {
  * (buffer and binding sizes), the tiled matmul/conv kernels' workgroup memory and sizes, and the kernels
  * that bind several inputs and outputs (the optimizer step). The first four are reported in EngineInfo.
  */
-const REPORTED_LIMITS: ReadonlyArray<keyof EngineInfo['limits']> = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'];
-const REQUIRED_LIMITS: ReadonlyArray<keyof GPUSupportedLimits> = [...REPORTED_LIMITS, 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxStorageBuffersPerShaderStage'];
+const REPORTED_LIMITS: ReadonlyArray<keyof EngineInfo['limits']> = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+];
+const REQUIRED_LIMITS: ReadonlyArray<keyof GPUSupportedLimits> = [
+  ...REPORTED_LIMITS,
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxStorageBuffersPerShaderStage',
+];
 
 const pickLimits = <K extends keyof GPUSupportedLimits>(limits: GPUSupportedLimits, names: readonly K[]): Record<K, number> =>
   Object.fromEntries(names.map((k) => [k, limits[k] as number])) as Record<K, number>;
@@ -95,10 +105,15 @@ const EXTRA_USAGE_ALLOWED = 0x0004 | 0x0008 | 0x0010 | 0x0020 | 0x0040 | 0x0080 
 
 function checkBufferUsage(usage: unknown): number {
   if (usage === undefined) return 0;
-  if (typeof usage !== 'number' || !Number.isInteger(usage) || usage < 0) throw new TypeError(`init: bufferUsage must be GPUBufferUsage flags (a non-negative integer), got ${String(usage)}`);
+  if (typeof usage !== 'number' || !Number.isInteger(usage) || usage < 0) {
+    throw new TypeError(`init: bufferUsage must be GPUBufferUsage flags (a non-negative integer), got ${String(usage)}`);
+  }
   const bad = usage & ~EXTRA_USAGE_ALLOWED;
   if (bad !== 0) {
-    throw new TypeError(`init: bufferUsage 0x${usage.toString(16)} has flags tensor buffers cannot carry (0x${bad.toString(16)}: MAP_READ and MAP_WRITE cannot be combined with STORAGE)`);
+    throw new TypeError(
+      `init: bufferUsage 0x${usage.toString(16)} has flags tensor buffers cannot carry ` +
+        `(0x${bad.toString(16)}: MAP_READ and MAP_WRITE cannot be combined with STORAGE)`,
+    );
   }
   return usage;
 }

@@ -153,7 +153,9 @@ export function defineKernelVersions<P, R, V extends string, T extends Tuning = 
   name: string,
   spec: KernelVersionsSpec<P, R, V, T, S>,
 ): KernelPass<P, R, V, T, S> {
-  if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/.test(name)) throw new EngineError(`defineKernelVersions: bad name ${JSON.stringify(name)}: use family or family.pass`);
+  if (!/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?$/.test(name)) {
+    throw new EngineError(`defineKernelVersions: bad name ${JSON.stringify(name)}: use family or family.pass`);
+  }
   if (passes.has(name)) throw new EngineError(`defineKernelVersions: ${name} is already registered`);
   if (!Object.prototype.hasOwnProperty.call(spec.versions, spec.default)) {
     throw new EngineError(`defineKernelVersions: ${name}: default ${spec.default} is not one of ${Object.keys(spec.versions).join(', ')}`);

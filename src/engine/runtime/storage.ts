@@ -28,7 +28,10 @@ export function checkAllocationBytes(op: string, bytes: number, shape?: readonly
     throw new ResourceError(`${op}: ${what} exceeds this device's maxBufferSize (${fmtBytes(limits.maxBufferSize)})`);
   }
   if (bytes > limits.maxStorageBufferBindingSize) {
-    throw new ResourceError(`${op}: ${what} exceeds this device's maxStorageBufferBindingSize (${fmtBytes(limits.maxStorageBufferBindingSize)}), the most one kernel binding can see`);
+    throw new ResourceError(
+      `${op}: ${what} exceeds this device's maxStorageBufferBindingSize (${fmtBytes(limits.maxStorageBufferBindingSize)}), ` +
+        'the most one kernel binding can see',
+    );
   }
 }
 
@@ -73,7 +76,9 @@ export class Storage {
   /** A window into this storage. */
   view(byteOffset: number, byteLength: number): Storage {
     if (byteOffset % VIEW_ALIGN_BYTES !== 0) throw new EngineError(`storage view: offset ${byteOffset} is not a multiple of ${VIEW_ALIGN_BYTES}`);
-    if (byteOffset + byteLength > this.byteLength) throw new EngineError(`storage view: [${byteOffset}, ${byteOffset + byteLength}) exceeds ${this.byteLength} bytes`);
+    if (byteOffset + byteLength > this.byteLength) {
+      throw new EngineError(`storage view: [${byteOffset}, ${byteOffset + byteLength}) exceeds ${this.byteLength} bytes`);
+    }
     this.retain();
     return new Storage(this.buffer, this.offset + byteOffset, byteLength, { kind: 'view', parent: this });
   }
