@@ -26,6 +26,7 @@ fit options:
                        digits trunk, images converted to gray 28×28
   --arch NAME          the trunk's architecture, when the weights' keys do not say it: ${lib.transfer.ARCHITECTURES.join(', ')}
   --strategy NAME      ${lib.transfer.STRATEGIES.join(', ')} (default ${FIT_DEFAULTS.strategy})
+  --truncate-at CUT    for truncate-fine-tune: the trunk's cut point to keep up to (fit lists them when missing)
   --epochs N           (default ${FIT_DEFAULTS.epochs})
   --lr RATE            the head's learning rate (default ${FIT_DEFAULTS.lr})
   --batch-size N       (default: fit's)
@@ -100,7 +101,7 @@ async function fitCommand(lib, args) {
     options: {
       weights: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, strategy: { type: 'string' },
       'val-split': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, lr: { type: 'string' },
-      'batch-size': { type: 'string' },
+      'batch-size': { type: 'string' }, 'truncate-at': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError(`fit takes one FOLDER, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
@@ -120,13 +121,17 @@ async function fitCommand(lib, args) {
   const info = await init();
   process.stderr.write(`device: ${info?.adapter || 'WebGPU'}\n`);
   const { model, input, from } = await trunkFor(lib, o);
+  const truncateAt = o['truncate-at'];
+  if (o.strategy === 'truncate-fine-tune' && truncateAt === undefined) {
+    throw new UsageError(`--strategy truncate-fine-tune needs --truncate-at, one of the trunk's cut points: ${transfer.cutPoints(model).join(', ')}`);
+  }
   const set = await data.fromFolder(positionals[0], { input, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) });
   const { train, validation } = set.split({ valFraction, seed });
   process.stderr.write(`${set.size} images in ${set.classes.length} classes (${set.classes.join(', ')}): ${train.size} to train, ${validation.size} to validate\n`);
   process.stderr.write(`trunk: ${from}; input ${input.size.join('×')}, ${input.channels === 1 ? 'gray' : 'RGB'}; strategy ${o.strategy}, ${epochs} epochs\n`);
   const tty = process.stderr.isTTY;
   const result = await transfer.fit({
-    model, data: { train, validation }, strategy: o.strategy, epochs, lr, seed, ...(batchSize ? { batchSize } : {}),
+    model, data: { train, validation }, strategy: o.strategy, epochs, lr, seed, ...(batchSize ? { batchSize } : {}), ...(truncateAt ? { truncateAt } : {}),
     onProgress: (p) => {
       if (p.record) {
         const r = p.record;
