@@ -14,7 +14,7 @@ import { mobilenetV2 } from '../models/mobilenetv2.ts';
 import { attachHead, truncate } from './cut.ts';
 import { layerGroups, type LayerGroup } from './layer-groups.ts';
 import { outputShape } from './shapes.ts';
-import type { Architecture } from './model-info.ts';
+import { ARCHITECTURES, type Architecture } from './model-info.ts';
 
 /** The path of the model's last Linear layer (its classifier), or null. */
 export function headPath(model: Module): string | null {
@@ -71,7 +71,7 @@ export function buildArchitecture(a: Architecture, inputShape?: readonly number[
   else if (a.name === 'resnet34') base = resnet34({ numClasses: a.numClasses });
   else if (a.name === 'mobilenet_v2') base = mobilenetV2({ numClasses: a.numClasses, ...(a.widthMult !== undefined ? { widthMult: a.widthMult } : {}) });
   else if (a.name === 'digits-cnn') base = digitsCnn(a.numClasses);
-  else throw new EngineError(`load: unknown architecture "${a.name}" (known: resnet18, resnet34, mobilenet_v2, digits-cnn)`);
+  else throw new EngineError(`load: unknown architecture "${a.name}" (known: ${ARCHITECTURES.join(', ')})`);
   if (a.truncateAt === undefined) return base;
   if (!inputShape) throw new EngineError('load: a truncated architecture needs the input spec to size its head');
   const trunk = truncate(base, a.truncateAt);

@@ -36,5 +36,5 @@ export { STRATEGIES, RECIPE_OF_STRATEGY, DEFAULT_LR_RATIO, strategyOfRecipe, pla
 export { fit, stratifiedSplit, type FitOptions, type FitResult, type FitProgress, type EpochRecord, type EarlyStopping } from './fit.ts';
 export { evaluate, predict, type Evaluation, type ClassRow, type Prediction } from './evaluate.ts';
 export { save, load, LIBRARY_VERSION, type SaveOptions, type LoadedModel } from './model-file.ts';
-export { modelInfo, type ModelInfo, type Architecture } from './model-info.ts';
+export { modelInfo, ARCHITECTURES, type ModelInfo, type Architecture } from './model-info.ts';
 export { fromTensors } from '../data/tensor-images.ts';

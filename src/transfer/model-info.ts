@@ -15,6 +15,9 @@ import type { InputSpec } from '../data/types.ts';
  *   { name: 'digits-cnn', numClasses: 5, truncateAt: 'features.1', head: 'pool-linear' }
  *       Sequential { trunk: truncate(digitsCnn, 'features.1'), head: <fit's new head> } (see fit-model.ts)
  */
+/** The architectures fit, save and load know by name (the `architecture` key's `name`; the command line's --arch). */
+export const ARCHITECTURES = Object.freeze(['resnet18', 'resnet34', 'mobilenet_v2', 'digits-cnn'] as const);
+
 export interface Architecture {
   name: string;
   numClasses: number;

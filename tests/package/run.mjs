@@ -8,6 +8,10 @@
 //               the driver it is given loads nothing, and docs/transfer.md's transfer example verbatim on the
 //               shipped trunk, which the tarball carries (pretrained/) and transfer.pretrainedDigits() loads
 //   node-no-gpu a project without `webgpu`: init() says how to install it
+//   cli         the `webgpu-tensor` command (package.json `bin`) through npx: --help names the strategies and
+//               architectures; `fit` on Fashion-MNIST classes 0–4 (30 PNGs a class, tools/fashion-mnist.mjs)
+//               with no VK_ICD_FILENAMES prints the per-class table and `validation accuracy: NN.N%` last, above a
+//               floor; `predict` prints a line per image in order, an error line for a non-image, and exits 1
 //   tsc-*       `tsc --noEmit` over a consumer file with NodeNext, Bundler + strict, and the vite template's flags
 //   vite-dev    a vite app on vite's dev server, opened in headless Chromium; it also loads the shipped trunk
 //   vite-build  the same app after `vite build`, served statically, in headless Chromium
@@ -40,7 +44,8 @@ function run(cmd, args, { cwd, env = {}, unset = [], timeoutMs = 120_000 } = {})
     for (const name of unset) delete fullEnv[name];
     const child = spawn(cmd, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    let stdout = '';
+    child.stdout.on('data', (d) => ((out += d), (stdout += d)));
     child.stderr.on('data', (d) => (out += d));
     const timer = setTimeout(() => {
       out += `\n[killed after ${timeoutMs} ms]`;
@@ -49,7 +54,7 @@ function run(cmd, args, { cwd, env = {}, unset = [], timeoutMs = 120_000 } = {})
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), signal, out });
+      resolve({ code: code ?? (signal ? 128 : 1), signal, out, stdout });
     });
   });
 }
@@ -184,6 +189,54 @@ E.shutdown();
 `;
 }
 
+/** Accuracy floor of the packaged `fit` on 30 images a class (6 a class validate); 100 a class gives about 78% (docs/transfer.md). */
+const CLI_FLOOR = 0.6;
+
+/** The `webgpu-tensor` command from the installed tarball, through npx, in a project with `webgpu` and `sharp`. */
+async function cliChecks(root, tarball) {
+  const images = path.join(root, 'fashion');
+  await must(process.execPath, [path.join(REPO_ROOT, 'tools', 'fashion-mnist.mjs'), '--folders', images, '--per-class', '30', '--classes', '0-4'], {
+    cwd: REPO_ROOT, timeoutMs: 60_000,
+  });
+  await writeFile(path.join(images, 'not-an-image.png'), 'this is text');
+  const dir = await makeProject(root, 'cli-app', tarball, ['webgpu', 'sharp']);
+  const npx = (args, options = {}) => run('npm', ['exec', '--offline', '--', 'webgpu-tensor', ...args], { cwd: dir, timeoutMs: 300_000, ...options });
+  await check('cli: npx webgpu-tensor --help names every strategy and architecture', async () => {
+    const r = await npx(['--help']);
+    if (r.code !== 0) throw new Error(`exited ${r.code}:\n${r.out}`);
+    const names = ['from-scratch', 'feature-extraction', 'fine-tune-top', 'fine-tune-all', 'truncate-fine-tune', 'gradual-unfreezing',
+      'resnet18', 'resnet34', 'mobilenet_v2', 'digits-cnn'];
+    const missing = names.filter((n) => !r.stdout.includes(n));
+    if (missing.length > 0) throw new Error(`--help lacks ${missing.join(', ')}:\n${r.stdout}`);
+  });
+  const model = path.join(dir, 'model.safetensors');
+  await check(`cli: npx webgpu-tensor fit (shipped trunk, no VK_ICD_FILENAMES) prints the table and "validation accuracy" ≥ ${CLI_FLOOR * 100}% last`, async () => {
+    const r = await npx(['fit', images, '--epochs', '5', '--seed', '0'], { unset: ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES'] });
+    if (r.code !== 0) throw new Error(`exited ${r.code}:\n${r.out.slice(-4000)}`);
+    const lines = r.stdout.trim().split('\n');
+    const last = /^validation accuracy: (\d+\.\d)%$/.exec(lines.at(-1) ?? '');
+    if (!last) throw new Error(`the last stdout line is not "validation accuracy: NN.N%":\n${r.stdout}`);
+    for (const c of ['t-shirt-top', 'trouser', 'pullover', 'dress', 'coat']) {
+      if (!lines.some((l) => l.startsWith(`${c} `))) throw new Error(`the per-class table has no row for ${c}:\n${r.stdout}`);
+    }
+    if (!/epoch 5\/5/.test(r.out) || /epoch \d/.test(r.stdout)) throw new Error(`progress is not on stderr alone:\n${r.out.slice(-3000)}`);
+    if (!r.out.includes('not-an-image.png')) throw new Error(`the non-image in the folder was not named in a warning:\n${r.out.slice(-3000)}`);
+    if (!existsSync(model)) throw new Error('no model.safetensors was written');
+    if (Number(last[1]) < CLI_FLOOR * 100) throw new Error(`validation accuracy ${last[1]}% is under ${CLI_FLOOR * 100}%:\n${r.stdout}`);
+    return `${last[1]}%`;
+  });
+  await check('cli: npx webgpu-tensor predict prints a line per image in order, an error line for a non-image, exit code 1', async () => {
+    const args = ['fashion/trouser/0.png', 'fashion/not-an-image.png', 'fashion/coat/1.png'];
+    const r = await npx(['predict', model, ...args.map((a) => path.join(root, a))]);
+    const lines = r.stdout.trim().split('\n');
+    const expected = [/^\S+trouser\/0\.png\t[a-z-]+\t[01]\.\d{4}$/, /^\S+not-an-image\.png\terror: .+$/, /^\S+coat\/1\.png\t[a-z-]+\t[01]\.\d{4}$/];
+    if (r.code !== 1 || lines.length !== 3 || !expected.every((re, i) => re.test(lines[i]))) {
+      throw new Error(`exit code ${r.code}, stdout:\n${r.stdout}\n${r.out.slice(-2000)}`);
+    }
+    if (lines[0].split('\t')[1] !== 'trouser') throw new Error(`a trouser was called ${lines[0].split('\t')[1]}:\n${r.stdout}`);
+  });
+}
+
 async function main() {
   const root = await mkdtemp(path.join(tmpdir(), 'webgpu-tensor-package-'));
   let browser;
@@ -196,12 +249,13 @@ async function main() {
       const files = info.files.map((f) => f.path);
       const shipped = (f) =>
         f.startsWith('dist/') ||
+        ['bin/webgpu-tensor.mjs', 'bin/cli.mjs'].includes(f) ||
         /^docs\/[^/]+\.md$/.test(f) ||
         /^pretrained\/[^/]+\.(safetensors|json)$/.test(f) ||
         ['package.json', 'README.md', 'LICENSE'].includes(f);
       const outside = files.filter((f) => !shipped(f));
       if (outside.length > 0) {
-        throw new Error(`the tarball holds files outside dist/, README.md, docs/*.md, pretrained/, LICENSE: ${outside.slice(0, 10).join(', ')}`);
+        throw new Error(`the tarball holds files outside bin/, dist/, README.md, docs/*.md, pretrained/, LICENSE: ${outside.slice(0, 10).join(', ')}`);
       }
       if (!files.includes('docs/transfer.md')) throw new Error('the tarball lacks docs/*.md, the guides the README links to');
       for (const f of ['pretrained/digits-0to4.safetensors', 'pretrained/digits-0to4.json']) {
@@ -285,6 +339,8 @@ async function main() {
       const out = await must(process.execPath, ['missing.mjs'], { cwd: bareDir, timeoutMs: 60_000 });
       if (!out.includes('DeviceError: init: no WebGPU in this Node process: install the `webgpu` package (npm install webgpu)')) throw new Error(`unexpected output:\n${out}`);
     });
+
+    await cliChecks(root, tarball);
 
     const consumer = await fixture('consumer.ts');
     const tsDir = await makeProject(root, 'ts-consumer', tarball, ['typescript', 'vite'], {

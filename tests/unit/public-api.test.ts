@@ -37,7 +37,9 @@ const PUBLIC: Record<string, readonly string[]> = {
     'unfreeze',
     // issue 22 (fit): one call to train, evaluate, predict; strategy names ↔ recipes; a model file out and in
     'DEFAULT_LR_RATIO', 'LIBRARY_VERSION', 'RECIPE_OF_STRATEGY', 'STRATEGIES', 'evaluate', 'fit', 'fromTensors', 'load',
-    'modelInfo', 'planStrategy', 'predict', 'save', 'strategyOfRecipe', 'stratifiedSplit', 'trunkProbePoints'],
+    'modelInfo', 'planStrategy', 'predict', 'save', 'strategyOfRecipe', 'stratifiedSplit', 'trunkProbePoints',
+    // issue 22 (command line): the architecture names --arch takes
+    'ARCHITECTURES'],
   // issue 22: images in (folders, files, browser images), datasets and GPU batches
   'data': ['ImageSet', 'IMAGENET_INPUT', 'decodeBrowser', 'decodeNode', 'drawAugmentations', 'fromClasses', 'fromFiles', 'fromFolder',
     'fromTensors', 'loadSharp', 'prepareBatch', 'prepareImages', 'stratifiedSplit'],
