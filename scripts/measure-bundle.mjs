@@ -26,7 +26,8 @@ export const APPS = {
 
 /** App name → the most minified bytes it may bundle to. */
 export const BUDGETS = {
-  'init + tensor + matmul (webgpu-tensor/core)': 40_000,
+  // 40 kB until 2026-12-07; then matmul shipped the GPU's versions (v4 split-K, v5 matrix–vector) beside v1–v3.
+  'init + tensor + matmul (webgpu-tensor/core)': 52_000,
 };
 
 export async function measure() {

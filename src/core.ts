@@ -34,7 +34,6 @@ export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice
 export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, type ValuesAndIndices } from './engine/ops/reduce.ts';
 export { softmax, logSoftmax } from './engine/ops/softmax.ts';
 export { matmul, bmm } from './engine/ops/matmul.ts';
-import './engine/ops/argreduce.ts'; // installs argmax / argmin's registered pass (after matmul: registry order)
 export { linear } from './engine/ops/linear.ts';
 export { oneHot, type OneHotOptions } from './engine/ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './engine/ops/index-select.ts';

@@ -40,7 +40,7 @@ export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, ty
 export { sumTo } from './ops/reduce-kernels.ts';
 export { softmax, logSoftmax } from './ops/softmax.ts';
 export { matmul, bmm, chooseMatmulVersion, type MatmulProblem, type Activation } from './ops/matmul.ts';
-export { argReduceVersions } from './ops/argreduce.ts'; // after matmul: the registry lists passes in registration order
+export { argReduceVersions } from './ops/argreduce.ts';
 export { linear, linearAct } from './ops/linear.ts';
 export { oneHot, type OneHotOptions } from './ops/one-hot.ts';
 export { indexSelect, indexCopyInto } from './ops/index-select.ts';

@@ -1,7 +1,6 @@
 // argmax / argmin in the kernel registry (argReduce): v1 a workgroup per output (argreduce.wgsl, launched by
-// reduce-kernels.ts), v2 a row's ranges across workgroups (argreduce_split.wgsl). Importing this module installs
-// the pass as reduceRaw's arg reducer; core.ts and internal.ts import it after matmul, so the registry keeps
-// listing matmul first.
+// reduce-kernels.ts), v2 a row's ranges across workgroups (argreduce_split.wgsl). reduce.ts's argmax and argmin
+// run it through runArgReduce (an app that never calls them bundles none of it).
 
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import argreduceSplitWgsl from '../../shaders/argreduce_split.wgsl?raw';
@@ -9,7 +8,7 @@ import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
-import { OP_CODE, argReduceV1, setArgReducer, splitCount, type ArgReduceProblem } from './reduce-kernels.ts';
+import { OP_CODE, argReduceV1, splitCount, type ArgReduceProblem } from './reduce-kernels.ts';
 
 const argreduceSplitKernel = defineKernel('argreduce_split', floatBitsWgsl + argreduceSplitWgsl, ['read', 'write', 'write', 'write'], {
   outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32', chunks: 'u32',
@@ -58,5 +57,7 @@ export const argReduceVersions = defineKernelVersions<ArgReduceProblem, void, 'v
 });
 
 
-/** reduceRaw's arg reducer from here on: the registered pass (true once installed). */
-export const argReducerInstalled: boolean = setArgReducer((p) => argReduceVersions.run(p));
+/** argmax / argmin through the registered pass (the rules' choice, or a forced version). */
+export function runArgReduce(p: ArgReduceProblem): void {
+  argReduceVersions.run(p);
+}

@@ -40,7 +40,9 @@ function consecutiveRuns(dims: readonly number[]): number[][] {
  * reduction; several runs (BatchNorm's [0, 2, 3]) are reduced one after another, innermost first, so the
  * input is never permuted into a copy.
  */
-export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+export function reduceRaw(
+  op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: boolean, argReduce: (p: ArgReduceProblem) => void = argReduceV1,
+): Tensor {
   const outShape = reducedShape(x.shape, dims, keepdim);
   const runs = consecutiveRuns(dims);
   if (runs.length > 1) {
@@ -72,7 +74,7 @@ export function reduceRaw(op: ReduceOp, x: Tensor, dims: readonly number[], keep
   const isArg = op === 'argmax' || op === 'argmin';
   const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
   if (isArg) {
-    argReducer({ x, out, op, outer, reduce, inner });
+    argReduce({ x, out, op, outer, reduce, inner });
   } else {
     const splits = splitCount(outer * inner, reduce);
     if (splits === 1) {
@@ -116,17 +118,6 @@ export function reducePlan(outputs: number, reduce: number, rules: RulesProfile)
 
 /** An argmax / argmin over the middle axis of [outer, reduce, inner] into `out` (int32). */
 export interface ArgReduceProblem { x: Tensor; out: Tensor; op: ReduceOp; outer: number; reduce: number; inner: number }
-
-/**
- * Runs an argmax / argmin: v1 (argreduce.wgsl, a workgroup per output) until ops/argreduce.ts installs the
- * registered pass (v1 and the split v2). That module registers after matmul, as the registry lists passes in
- * registration order (the error messages name matmul first).
- */
-let argReducer = (p: ArgReduceProblem): void => argReduceV1(p);
-export function setArgReducer(run: (p: ArgReduceProblem) => void): boolean {
-  argReducer = run;
-  return true;
-}
 
 /** v1: one workgroup per output, strided partials + a tree. */
 export function argReduceV1({ x, out, op, outer, reduce, inner }: ArgReduceProblem): void {

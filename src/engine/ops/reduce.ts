@@ -8,6 +8,7 @@ import { normalizeDim, normalizeDims, reducedDimsForBroadcast, sizeOf } from '..
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { binaryRaw, unaryRaw } from './elementwise-kernels.ts';
 import { reduceRaw, reducedShape } from './reduce-kernels.ts';
+import { runArgReduce } from './argreduce.ts';
 import { scatterToIndices } from './gather.ts';
 import { expand, reshape } from './shape-ops.ts';
 
@@ -90,7 +91,7 @@ function extremumWithIndices(op: 'maxWithIndices' | 'minWithIndices', x: Tensor,
   const d = normalizeDim(op, dim, x.rank);
   const max = op === 'maxWithIndices';
   const values = reduceRaw(max ? 'max' : 'min', x, [d], keepdim);
-  const indices = reduceRaw(max ? 'argmax' : 'argmin', x, [d], keepdim);
+  const indices = reduceRaw(max ? 'argmax' : 'argmin', x, [d], keepdim, runArgReduce);
   const inShape = x.shape;
   const keptShape = reducedShape(inShape, [d], true);
   const keptIndices = reshape(indices, keptShape);
@@ -121,12 +122,12 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined
     if (x.size === 0) throw new ShapeError(`${op}: cannot reduce over an empty dim of ${fmtShape(x.shape)}`);
     const flat = reshape(x, [x.size]);
     try {
-      return reduceRaw(op, flat, [0], false);
+      return reduceRaw(op, flat, [0], false, runArgReduce);
     } finally {
       flat.dispose();
     }
   }
-  return reduceRaw(op, x, [normalizeDim(op, dim, x.rank)], keepdim);
+  return reduceRaw(op, x, [normalizeDim(op, dim, x.rank)], keepdim, runArgReduce);
 }
 
 /** Index of the largest value over `dim` (of the flattened tensor when omitted), as int32. First index wins ties. */
