@@ -15,24 +15,37 @@ describe('BatchNorm2d kernels', () => {
   });
 
   it('a train step is 3 forward kernels and 2 backward kernels plus the two parameter-gradient rows', async () => {
-    const out = await gpu.run(async (E) => {
-      const bn = new E.nn.BatchNorm2d(3);
-      const x = E.randn([2, 3, 4, 5], { seed: 3, requiresGrad: true });
-      let y: InstanceType<typeof E.Tensor> | null = null;
-      const forward = await E.extend.traceKernels(() => {
-        y = bn.forward(x);
-      });
-      const g = E.randn([2, 3, 4, 5], { seed: 4 });
-      const backward = await E.extend.traceKernels(() => y!.backward(g));
-      // Frozen affine parameters and an input that needs no gradient: nothing to compute at all.
-      bn.freeze();
-      const x2 = E.randn([2, 3, 4, 5], { seed: 5 });
-      const y2 = bn.forward(x2);
-      return { forward, backward, frozenRecordsGraph: y2.requiresGrad };
-    });
+    // The kernel trace under each profile's rules (pinned, as under either WEBGPU_TENSOR_RULES): the GPU rules
+    // add the statistics' combine pass (batchNorm.stats v2).
+    const traceUnder = (rules: 'cpu' | 'gpu') =>
+      gpu.run(async (E, H, profile: 'cpu' | 'gpu') => {
+        await E.init({ rules: profile });
+        try {
+          const bn = new E.nn.BatchNorm2d(3);
+          const x = E.randn([2, 3, 4, 5], { seed: 3, requiresGrad: true });
+          let y: InstanceType<typeof E.Tensor> | null = null;
+          const forward = await E.extend.traceKernels(() => {
+            y = bn.forward(x);
+          });
+          const g = E.randn([2, 3, 4, 5], { seed: 4 });
+          const backward = await E.extend.traceKernels(() => y!.backward(g));
+          // Frozen affine parameters and an input that needs no gradient: nothing to compute at all.
+          bn.freeze();
+          const x2 = E.randn([2, 3, 4, 5], { seed: 5 });
+          const y2 = bn.forward(x2);
+          return { forward, backward, frozenRecordsGraph: y2.requiresGrad };
+        } finally {
+          await E.init(); // back to the run's rules
+        }
+      }, rules);
+    const out = await traceUnder('cpu');
     expect(out.forward).toEqual(['batchnorm.stats', 'batchnorm.running', 'batchnorm.forward']);
     expect(out.backward.filter((k) => k.startsWith('batchnorm'))).toEqual(['batchnorm.backward_sums', 'batchnorm.backward_input']);
     expect(out.frozenRecordsGraph).toBe(false);
+    const onGpu = await traceUnder('gpu');
+    expect(onGpu.forward).toEqual(['batchnorm.stats', 'batchnorm.stats_combine', 'batchnorm.running', 'batchnorm.forward']);
+    expect(onGpu.backward.filter((k) => k.startsWith('batchnorm'))).toEqual(['batchnorm.backward_sums', 'batchnorm.backward_input']);
+    expect(onGpu.frozenRecordsGraph).toBe(false);
   });
 
   it('batch statistics: v1 (a workgroup per channel) and v2 (ranges across workgroups, forced) match a float64 reference', async () => {

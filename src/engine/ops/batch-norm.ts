@@ -1,5 +1,6 @@
-// Batch normalization's ops (nn.BatchNorm2d / BatchNorm1d compose them): batch statistics in one launch (a
-// workgroup per channel), normalization + affine (+ a relu / relu6 the layer folds in) in one with its backward
+// Batch normalization's ops (nn.BatchNorm2d / BatchNorm1d compose them): batch statistics by the registered
+// pass batchNorm.stats (batchnorm-stats.ts: a workgroup per channel on the CPU rules, ranges across workgroups
+// and a combine on the GPU rules), normalization + affine (+ a relu / relu6 the layer folds in) in one with its backward
 // rule of two (per-channel sums, then the input gradient; both take the gradient through the activation
 // first), and the running statistics' update in one. Train mode (batch statistics) and eval mode (running
 // statistics) share the kernels; in train mode the input gradient includes the statistics' dependence on x:
@@ -8,15 +9,14 @@
 import applyWgsl from '../../shaders/nn_batchnorm_apply.wgsl?raw';
 import backwardWgsl from '../../shaders/nn_batchnorm_backward.wgsl?raw';
 import runningWgsl from '../../shaders/nn_batchnorm_running.wgsl?raw';
-import statsWgsl from '../../shaders/nn_batchnorm_stats.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach, noGrad } from '../autograd.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { VIEW_ALIGN_BYTES } from '../runtime/storage.ts';
 import { Tensor } from '../tensor.ts';
+import { batchStatisticsByRules } from './batchnorm-stats.ts';
 import { EPILOGUE_ACT_CODE, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 
-const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write'], { N: 'u32', C: 'u32', HW: 'u32' });
 const applyKernel = defineKernel('nn_batchnorm_apply', withActEpilogue(applyWgsl), ['read', 'read', 'read', 'read', 'read', 'write'], {
   n: 'u32', C: 'u32', HW: 'u32', eps: 'f32',
 });
@@ -28,13 +28,9 @@ const runningKernel = defineKernel('nn_batchnorm_running', runningWgsl, ['read',
   channels: 'u32', momentum: 'f32', unbias: 'f32',
 });
 
-/** Per-channel mean and biased variance of x [N, C, H, W] (no autograd). */
+/** Per-channel mean and biased variance of x [N, C, H, W] (no autograd), by the batchNorm.stats pass's rules. */
 export function batchStatistics(x: Tensor): { mean: Tensor; variance: Tensor } {
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const mean = emptyTensor([C]);
-  const variance = emptyTensor([C]);
-  launch(statsKernel, [x, mean, variance], { params: { N, C, HW: H * W }, workgroups: [C, 1, 1], label: 'batchnorm.stats' });
-  return { mean, variance };
+  return batchStatisticsByRules(x);
 }
 
 /**

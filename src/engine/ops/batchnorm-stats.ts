@@ -1,10 +1,8 @@
 // BatchNorm's batch statistics as a registered pass with per-profile rules (issue 20): v1 is the one-workgroup-
-// per-channel kernel src/nn/batchnorm.ts launches today (nn_batchnorm_stats.wgsl); v2 cuts each channel's N·H·W
+// per-channel kernel (nn_batchnorm_stats.wgsl); v2 cuts each channel's N·H·W
 // into ranges across workgroups and combines them (nn_batchnorm_stats_split.wgsl), so that a GPU gets enough
 // workgroups and no thread walks more than 4,096 elements. The auto rule: v1 on the CPU rules (unchanged), v2 on
-// the GPU rules. To wire it: batchStatistics(x) in the BatchNorm module becomes
-//   const [N, C, H, W] = x.shape; return batchNormStatsVersions.run({ x, N, C, HW: H * W });
-// (kept apart until the BatchNorm TypeScript has moved into src/engine/ops).
+// the GPU rules. batch-norm.ts's batchStatistics(x) runs it.
 
 import statsWgsl from '../../shaders/nn_batchnorm_stats.wgsl?raw';
 import statsSplitWgsl from '../../shaders/nn_batchnorm_stats_split.wgsl?raw';
