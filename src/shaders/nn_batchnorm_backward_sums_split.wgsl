@@ -1,4 +1,4 @@
-// nn_batchnorm_backward_sums_split.wgsl (batchNorm.backwardSums v2): BatchNorm's backward sums across workgroups,
+// nn_batchnorm_backward_sums_split.wgsl (v2): BatchNorm's backward sums (batchNorm.backwardSums) across workgroups,
 // for GPUs. nn_batchnorm_backward.wgsl's PASS 0 (v1) runs one workgroup per channel, each walking all N·H·W
 // elements (64 workgroups for 64 channels; at N = 64 on 112² a thread walks 3,136): most of a GPU stays idle.
 // Here each channel's N·H·W elements are cut into `chunks` ranges of `chunk`:

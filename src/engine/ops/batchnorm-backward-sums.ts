@@ -67,7 +67,7 @@ export const batchNormBackwardSumsVersions = defineKernelVersions<BackwardSumsPr
   {
     versions: {
       v1: {
-        summary: 'nn_batchnorm_backward PASS 0: one workgroup of 256 per channel',
+        summary: 'nn_batchnorm_backward: PASS 0, one workgroup of 256 per channel',
         run: sumsV1,
         plan: ({ N, C, HW }) => ({ workgroups: C, loop: Math.ceil((N * HW) / 256) }),
       },
