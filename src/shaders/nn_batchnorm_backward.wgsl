@@ -1,5 +1,6 @@
-// nn_batchnorm_backward.wgsl: BatchNorm's backward, in two launches chosen by the override PASS.
+// nn_batchnorm_backward.wgsl (v1): BatchNorm's backward, in two launches chosen by the override PASS.
 //   PASS 0, one workgroup of 256 threads per channel:   sums[c] = Σ g,   sums[R + c] = Σ g·x̂
+//     (batchNorm.backwardSums v1; v2, ranges across workgroups, is nn_batchnorm_backward_sums_split.wgsl)
 //     (x̂ = (x − mean_c)·istd_c, istd_c = 1/sqrt(var_c + eps); sums over n, h, w). These are also the bias
 //     and weight gradients: db_c = Σ g, dw_c = Σ g·x̂.
 //   PASS 1, one thread per element, the input gradient:
@@ -14,6 +15,7 @@
 // | version | idea                                                  | figure      | device                | shape |
 // | ------- | ----------------------------------------------------- | ----------- | --------------------- | ----- |
 // | v1      | per-channel sums (a workgroup each), then elementwise | (not timed) | SwiftShader (2 cores) | -     |
+// | v2      | the sums' ranges across workgroups (…_sums_split)     | (not timed) | -                     | -     |
 
 override PASS: u32 = 0u;
 override TRAIN: bool = true;

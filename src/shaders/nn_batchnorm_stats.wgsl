@@ -47,6 +47,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   partial[lid] = acc;
   workgroupBarrier();
   let mean = tree_sum(lid) / f32(m);
+  // One more barrier after the mean is read, before partial[] is overwritten: Tint writes workgroupBarrier() as a
+  // bare GLSL barrier(), and Mesa's llvmpipe then lets the load of partial[0] in tree_sum read a later write
+  // (found by npm run test:gles; see vitest.gles.config.ts).
+  workgroupBarrier();
   var sq = 0.0;
   for (var j = lid; j < m; j += WG) {
     let n = j / params.HW;

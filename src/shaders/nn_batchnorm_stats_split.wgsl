@@ -82,6 +82,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   workgroupBarrier();
   let count = f32(max(end, begin) - begin);
   let mean = tree_sum(lid) / max_nan_(count, 1.0); // count is a whole number: never NaN
+  // One more barrier after the mean is read, before partial[] is overwritten: Tint writes workgroupBarrier() as a
+  // bare GLSL barrier(), and Mesa's llvmpipe then lets the load of partial[0] in tree_sum read a later write
+  // (found by npm run test:gles; see vitest.gles.config.ts).
+  workgroupBarrier();
   var sq = 0.0;
   for (var j = begin + lid; j < end; j += WG) {
     let d = at(c, j) - mean;

@@ -37,7 +37,10 @@ const CASES: Case[] = [
   { name: 'ignoreIndex on two rows', logits: base, shape: [N, C], targets: [0, -100, 2, 1, -100, 2], options: {} },
   { name: 'ignoreIndex 3, all rows', logits: base, shape: [N, C], targets: [3, 3, 3, 3, 3, 3], options: { ignoreIndex: 3 } },
   { name: 'host mask', logits: base, shape: [N, C], targets, options: { hostMask: [1, 0, 1, 1, 0, 1] } },
-  { name: 'tensor mask + smoothing + sum', logits: base, shape: [N, C], targets, options: { tensorMask: [0, 1, 1, 0, 1, 1], labelSmoothing: 0.2, reduction: 'sum' } },
+  {
+    name: 'tensor mask + smoothing + sum', logits: base, shape: [N, C], targets,
+    options: { tensorMask: [0, 1, 1, 0, 1, 1], labelSmoothing: 0.2, reduction: 'sum' },
+  },
   { name: 'all masked', logits: base, shape: [N, C], targets, options: { hostMask: [0, 0, 0, 0, 0, 0] } },
   { name: '-inf logit of another class', logits: withValue(1, '-Infinity'), shape: [N, C], targets, options: {} },
   { name: '-inf logit of the target class', logits: withValue(0, '-Infinity'), shape: [N, C], targets, options: {} },
@@ -50,8 +53,13 @@ const CASES: Case[] = [
 ];
 
 describe('crossEntropy fused path', () => {
-  it('equals the composed path: loss and gradient, with smoothing, ignoreIndex, masks and NaN / ±inf', async () => {
-    const out = await gpu.run(async (E, H, cases: Case[]) => {
+  // The fused path under each profile's rules (pinned, as under either WEBGPU_TENSOR_RULES): the same values; the
+  // GPU rules' forward (crossEntropy.forward v2) adds the sum of the rows' partials.
+  const KERNELS = { cpu: ['crossEntropy'], gpu: ['crossEntropy', 'crossEntropy.sum_rows'] };
+  const title = 'equals the composed path: loss and gradient, with smoothing, ignoreIndex, masks and NaN / ±inf (%s rules)';
+  it.each(['cpu', 'gpu'] as const)(title, async (rules) => {
+    const out = await gpu.run(async (E, H, cases: Case[], profile: 'cpu' | 'gpu') => {
+      await E.init({ rules: profile });
       const composedCrossEntropy = await H.crossEntropyComposed();
       const decode = (v: Value): number => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
       const encode = (v: number): Value => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v);
@@ -80,8 +88,9 @@ describe('crossEntropy fused path', () => {
         const composed = await run(composedCrossEntropy);
         results[c.name] = { fused: fused.values, composed: composed.values, fusedKernels: fused.kernels };
       }
+      await E.init(); // back to the run's rules
       return results;
-    }, CASES);
+    }, CASES, rules);
     for (const c of CASES) {
       const r = out[c.name]!;
       const bad: string[] = [];
@@ -91,8 +100,8 @@ describe('crossEntropy fused path', () => {
         if (!ok) bad.push(`${i === 0 ? 'loss' : `grad[${i - 1}]`}: fused ${got}, composed ${want}`);
       });
       expect(bad, c.name).toEqual([]);
-      // One kernel forward (plus the host mask's upload, which is not a kernel).
-      expect(r.fusedKernels, c.name).toEqual(['crossEntropy']);
+      // One kernel forward on the CPU rules (plus the host mask's upload, which is not a kernel), two on the GPU rules.
+      expect(r.fusedKernels, c.name).toEqual(KERNELS[rules]);
     }
   });
 

@@ -15,24 +15,38 @@ describe('BatchNorm2d kernels', () => {
   });
 
   it('a train step is 3 forward kernels and 2 backward kernels plus the two parameter-gradient rows', async () => {
-    const out = await gpu.run(async (E) => {
-      const bn = new E.nn.BatchNorm2d(3);
-      const x = E.randn([2, 3, 4, 5], { seed: 3, requiresGrad: true });
-      let y: InstanceType<typeof E.Tensor> | null = null;
-      const forward = await E.extend.traceKernels(() => {
-        y = bn.forward(x);
-      });
-      const g = E.randn([2, 3, 4, 5], { seed: 4 });
-      const backward = await E.extend.traceKernels(() => y!.backward(g));
-      // Frozen affine parameters and an input that needs no gradient: nothing to compute at all.
-      bn.freeze();
-      const x2 = E.randn([2, 3, 4, 5], { seed: 5 });
-      const y2 = bn.forward(x2);
-      return { forward, backward, frozenRecordsGraph: y2.requiresGrad };
-    });
+    // The kernel trace under each profile's rules (pinned, as under either WEBGPU_TENSOR_RULES): the GPU rules
+    // add the statistics' combine pass (batchNorm.stats v2) and the backward sums' (batchNorm.backwardSums v2).
+    const traceUnder = (rules: 'cpu' | 'gpu') =>
+      gpu.run(async (E, H, profile: 'cpu' | 'gpu') => {
+        await E.init({ rules: profile });
+        try {
+          const bn = new E.nn.BatchNorm2d(3);
+          const x = E.randn([2, 3, 4, 5], { seed: 3, requiresGrad: true });
+          let y: InstanceType<typeof E.Tensor> | null = null;
+          const forward = await E.extend.traceKernels(() => {
+            y = bn.forward(x);
+          });
+          const g = E.randn([2, 3, 4, 5], { seed: 4 });
+          const backward = await E.extend.traceKernels(() => y!.backward(g));
+          // Frozen affine parameters and an input that needs no gradient: nothing to compute at all.
+          bn.freeze();
+          const x2 = E.randn([2, 3, 4, 5], { seed: 5 });
+          const y2 = bn.forward(x2);
+          return { forward, backward, frozenRecordsGraph: y2.requiresGrad };
+        } finally {
+          await E.init(); // back to the run's rules
+        }
+      }, rules);
+    const out = await traceUnder('cpu');
     expect(out.forward).toEqual(['batchnorm.stats', 'batchnorm.running', 'batchnorm.forward']);
     expect(out.backward.filter((k) => k.startsWith('batchnorm'))).toEqual(['batchnorm.backward_sums', 'batchnorm.backward_input']);
     expect(out.frozenRecordsGraph).toBe(false);
+    const onGpu = await traceUnder('gpu');
+    expect(onGpu.forward).toEqual(['batchnorm.stats', 'batchnorm.stats_combine', 'batchnorm.running', 'batchnorm.forward']);
+    const gpuBackward = ['batchnorm.backward_sums', 'batchnorm.backward_sums_combine', 'batchnorm.backward_input'];
+    expect(onGpu.backward.filter((k) => k.startsWith('batchnorm'))).toEqual(gpuBackward);
+    expect(onGpu.frozenRecordsGraph).toBe(false);
   });
 
   it('batch statistics: v1 (a workgroup per channel) and v2 (ranges across workgroups, forced) match a float64 reference', async () => {
@@ -73,6 +87,79 @@ describe('BatchNorm2d kernels', () => {
         }
       }
     });
+  });
+
+  it('backward sums: v1 (a workgroup per channel) and v2 (ranges across workgroups, forced) give a float64 reference\'s gradients', async () => {
+    // Train mode with a fused ReLU (the gradient through the activation in both versions) and plain; shapes with 5
+    // ranges (the last shorter) and one with fewer elements than ranges.
+    const shapes: Array<[number, number, number, number]> = [[1, 3, 2, 1], [3, 2, 33, 31], [5, 4, 20, 21]];
+    const out = await gpu.run(async (E, H, list: typeof shapes) => {
+      const res: Array<{ v: string; act: string; x: number[]; g: number[]; w: number[]; dx: number[]; dw: number[]; db: number[] }> = [];
+      for (const shape of list) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const xs = Array.from(H.randomArray(n, 5));
+        const gs = Array.from(H.randomArray(n, 6));
+        for (const act of ['none', 'relu'] as const) {
+          for (const v of ['v1', 'v2']) {
+            E.manualSeed(2);
+            const bn = new E.nn.BatchNorm2d(shape[1]);
+            const ws = Array.from({ length: shape[1] }, (_, c) => 1.5 - 0.7 * c);
+            E.copyInto(bn.weight!, E.tensor(ws));
+            const x = E.tensor(xs, shape, { requiresGrad: true });
+            const g = E.tensor(gs, shape);
+            E.extend.kernelVersions.using({ 'batchNorm.backwardSums': v }, () => {
+              E.extend.kernelVersions.tune('batchNorm.backwardSums', { chunks: 5 }); // several ranges on any rules
+              const y = bn.forwardWithActivation(x, act === 'relu' ? 'relu' : 'none');
+              y.backward(g);
+              y.dispose();
+            });
+            res.push({
+              v, act, x: xs, g: gs, w: ws,
+              dx: Array.from(await x.grad!.data()), dw: Array.from(await bn.weight!.grad!.data()), db: Array.from(await bn.bias!.grad!.data()),
+            });
+            for (const t of [x, g]) t.dispose();
+            bn.dispose();
+          }
+        }
+      }
+      return res;
+    }, shapes);
+    let k = 0;
+    for (const [N, C, Hh, W] of shapes) {
+      const m = N * Hh * W;
+      for (let r = 0; r < 4; r++, k++) {
+        const o = out[k]!;
+        const at = (n: number, c: number, j: number): number => (n * C + c) * Hh * W + j;
+        for (let c = 0; c < C; c++) {
+          let mean = 0;
+          for (let n = 0; n < N; n++) for (let j = 0; j < Hh * W; j++) mean += o.x[at(n, c, j)]! / m;
+          let vr = 0;
+          for (let n = 0; n < N; n++) for (let j = 0; j < Hh * W; j++) vr += (o.x[at(n, c, j)]! - mean) ** 2 / m;
+          const istd = 1 / Math.sqrt(vr + 1e-5);
+          // g through the ReLU (bias 0: y > 0 exactly where w·x̂ > 0), then the sums.
+          const gp = (i: number): number => (o.act === 'relu' && o.w[c]! * (o.x[i]! - mean) * istd <= 0 ? 0 : o.g[i]!);
+          let sg = 0;
+          let sgx = 0;
+          for (let n = 0; n < N; n++) {
+            for (let j = 0; j < Hh * W; j++) {
+              const i = at(n, c, j);
+              sg += gp(i);
+              sgx += gp(i) * (o.x[i]! - mean) * istd;
+            }
+          }
+          const tag = `${o.v} ${o.act} [${N},${C},${Hh},${W}] c${c}`;
+          expect(Math.abs(o.db[c]! - sg), `${tag} db`).toBeLessThanOrEqual(1e-3 + 1e-4 * Math.abs(sg));
+          expect(Math.abs(o.dw[c]! - sgx), `${tag} dw`).toBeLessThanOrEqual(1e-3 + 1e-4 * Math.abs(sgx));
+          for (let n = 0; n < N; n++) {
+            for (let j = 0; j < Hh * W; j++) {
+              const i = at(n, c, j);
+              const want = o.w[c]! * istd * (gp(i) - (sg + (o.x[i]! - mean) * istd * sgx) / m);
+              expect(Math.abs(o.dx[i]! - want), `${tag} dx[${i}]`).toBeLessThanOrEqual(1e-3 + 1e-3 * Math.abs(want));
+            }
+          }
+        }
+      }
+    }
   });
 
   it('eval-mode gradients match finite differences of the eval forward', async () => {

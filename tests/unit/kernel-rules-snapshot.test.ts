@@ -15,6 +15,7 @@ import { argReduceVersions } from '../../src/engine/ops/argreduce.ts';
 import { softmaxRowThreads } from '../../src/engine/ops/softmax.ts';
 import { crossEntropyVersions } from '../../src/engine/ops/cross-entropy-rows.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
+import { batchNormBackwardSumsVersions } from '../../src/engine/ops/batchnorm-backward-sums.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
 
 type Choice = Record<RulesProfile, string>;
@@ -36,7 +37,11 @@ function choices(): Record<string, Record<string, Choice>> {
   for (const s of POOLS) {
     for (const p of Object.values(pool2dVersions)) put(p.name, s.label, both((r) => p.choose(s as never, r)));
   }
-  for (const { label, d } of CONV_LAYERS) put('batchNorm.stats', label, both((r) => batchNormStatsVersions.choose({ N: d.N, C: d.O, HW: d.OH * d.OW }, r)));
+  for (const { label, d } of CONV_LAYERS) {
+    const sizes = { N: d.N, C: d.O, HW: d.OH * d.OW };
+    put('batchNorm.stats', label, both((r) => batchNormStatsVersions.choose(sizes, r)));
+    put('batchNorm.backwardSums', label, both((r) => batchNormBackwardSumsVersions.choose(sizes, r)));
+  }
   // Reductions are not registry passes: their choice is the split count (chunks per row).
   for (const r of REDUCTIONS) put('reduce (splits)', r.label, both((rules) => String(reducePlan(r.outputs, r.reduce, rules).splits)));
   for (const r of REDUCTIONS) put('argReduce', r.label, both((rules) => argReduceVersions.choose({ outer: r.outputs, reduce: r.reduce, inner: 1 }, rules)));

@@ -5,8 +5,8 @@
 // 4,096 long, and no thread runs a serial loop of more than GPU_RULES.MAX_SERIAL_LOOP (4,096) iterations.
 // The plans are the numbers the launches use, so this is what a GPU would run.
 // Not yet held to it (issue 20, left): crossEntropy's v2 (a workgroup per row: 64 workgroups for 64 rows of 1,000
-// classes; a row split across workgroups is the next step), softmax and layerNorm rows (a workgroup per row),
-// BatchNorm's backward sums (a workgroup per channel).
+// classes; a row split across workgroups is the next step), softmax and layerNorm rows (a workgroup per row).
+// BatchNorm's backward sums are held to it since batchNorm.backwardSums v2 (ranges across workgroups).
 
 import { describe, expect, it } from 'vitest';
 import { conv2dVersions } from '../../src/engine/ops/conv.ts';
@@ -17,6 +17,7 @@ import { GPU_RULES, type LaunchPlan } from '../../src/engine/runtime/rules.ts';
 import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
 import { argReduceVersions } from '../../src/engine/ops/argreduce.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
+import { batchNormBackwardSumsVersions } from '../../src/engine/ops/batchnorm-backward-sums.ts';
 import { conv2dBiasGradVersions } from '../../src/engine/ops/conv-bias-grad.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
 
@@ -64,6 +65,9 @@ for (const { label, d } of CONV_LAYERS) {
 for (const { label, d } of CONV_LAYERS) {
   const sizes = { N: d.N, C: d.O, HW: d.OH * d.OW };
   cases.push({ pass: 'batchNorm.stats', label, out: d.O, reduction: d.N * d.OH * d.OW, plan: () => batchNormStatsVersions.plan(sizes, 'gpu') });
+  // Its backward sums (Σg, Σg·x̂ per channel) over the same N·OH·OW.
+  const reduction = d.N * d.OH * d.OW;
+  cases.push({ pass: 'batchNorm.backwardSums', label, out: d.O, reduction, plan: () => batchNormBackwardSumsVersions.plan(sizes, 'gpu') });
 }
 for (const r of REDUCTIONS) {
   const plan = (): { version: string; launch: LaunchPlan } => ({ version: 'reduce', launch: reducePlan(r.outputs, r.reduce, 'gpu') });

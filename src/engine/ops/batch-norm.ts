@@ -1,40 +1,33 @@
-// Batch normalization's ops (nn.BatchNorm2d / BatchNorm1d compose them): batch statistics in one launch (a
-// workgroup per channel), normalization + affine (+ a relu / relu6 the layer folds in) in one with its backward
-// rule of two (per-channel sums, then the input gradient; both take the gradient through the activation
-// first), and the running statistics' update in one. Train mode (batch statistics) and eval mode (running
-// statistics) share the kernels; in train mode the input gradient includes the statistics' dependence on x:
+// Batch normalization's ops (nn.BatchNorm2d / BatchNorm1d compose them): batch statistics by the registered
+// pass batchNorm.stats (batchnorm-stats.ts: a workgroup per channel on the CPU rules, ranges across workgroups
+// and a combine on the GPU rules), normalization + affine (+ a relu / relu6 the layer folds in) in one with its
+// backward rule of two (per-channel sums, the registered pass batchNorm.backwardSums of batchnorm-backward-sums.ts,
+// then the input gradient; both take the gradient through the activation first), and the running statistics'
+// update in one. Train mode (batch statistics) and eval mode (running statistics) share the kernels; in train
+// mode the input gradient includes the statistics' dependence on x:
 //   dx = w·istd·(g − (Σg + x̂·Σg·x̂)/M),   dw = Σg·x̂,   db = Σg        (sums over n, h, w; M = N·H·W)
 
 import applyWgsl from '../../shaders/nn_batchnorm_apply.wgsl?raw';
-import backwardWgsl from '../../shaders/nn_batchnorm_backward.wgsl?raw';
 import runningWgsl from '../../shaders/nn_batchnorm_running.wgsl?raw';
-import statsWgsl from '../../shaders/nn_batchnorm_stats.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach, noGrad } from '../autograd.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { VIEW_ALIGN_BYTES } from '../runtime/storage.ts';
 import { Tensor } from '../tensor.ts';
+import { batchNormBackwardKernel as backwardKernel, batchNormBackwardSumsVersions } from './batchnorm-backward-sums.ts';
+import { batchStatisticsByRules } from './batchnorm-stats.ts';
 import { EPILOGUE_ACT_CODE, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 
-const statsKernel = defineKernel('nn_batchnorm_stats', statsWgsl, ['read', 'write', 'write'], { N: 'u32', C: 'u32', HW: 'u32' });
 const applyKernel = defineKernel('nn_batchnorm_apply', withActEpilogue(applyWgsl), ['read', 'read', 'read', 'read', 'read', 'write'], {
   n: 'u32', C: 'u32', HW: 'u32', eps: 'f32',
 });
-const backwardKernel = defineKernel(
-  'nn_batchnorm_backward', withActEpilogue(backwardWgsl), ['read', 'read', 'read', 'read', 'read', 'write', 'read', 'read'],
-  { N: 'u32', C: 'u32', HW: 'u32', eps: 'f32', sumsRow: 'u32' },
-);
 const runningKernel = defineKernel('nn_batchnorm_running', runningWgsl, ['read', 'read', 'write', 'write', 'write'], {
   channels: 'u32', momentum: 'f32', unbias: 'f32',
 });
 
-/** Per-channel mean and biased variance of x [N, C, H, W] (no autograd). */
+/** Per-channel mean and biased variance of x [N, C, H, W] (no autograd), by the batchNorm.stats pass's rules. */
 export function batchStatistics(x: Tensor): { mean: Tensor; variance: Tensor } {
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const mean = emptyTensor([C]);
-  const variance = emptyTensor([C]);
-  launch(statsKernel, [x, mean, variance], { params: { N, C, HW: H * W }, workgroups: [C, 1, 1], label: 'batchnorm.stats' });
-  return { mean, variance };
+  return batchStatisticsByRules(x);
 }
 
 /**
@@ -68,12 +61,7 @@ export function batchNormApply(
     const sumsRow = Math.ceil(C / (VIEW_ALIGN_BYTES / 4)) * (VIEW_ALIGN_BYTES / 4);
     const params = { N, C, HW, eps, sumsRow };
     const sums = emptyTensor([sumsRow + C]);
-    launch(backwardKernel, [x0!, g, m0!, v0!, w0 ?? m0!, sums, m0!, y], {
-      params,
-      constants: { ...constants, PASS: 0 },
-      workgroups: [C, 1, 1],
-      label: 'batchnorm.backward_sums',
-    });
+    batchNormBackwardSumsVersions.run({ N, C, HW, x: x0!, g, mean: m0!, variance: v0!, w: w0 ?? m0!, y, sums, eps, sumsRow, constants });
     let dx: Tensor | null = null;
     if (needs[0]) {
       dx = emptyTensor(x0!.shape);

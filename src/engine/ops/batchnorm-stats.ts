@@ -1,10 +1,8 @@
 // BatchNorm's batch statistics as a registered pass with per-profile rules (issue 20): v1 is the one-workgroup-
-// per-channel kernel src/nn/batchnorm.ts launches today (nn_batchnorm_stats.wgsl); v2 cuts each channel's N·H·W
+// per-channel kernel (nn_batchnorm_stats.wgsl); v2 cuts each channel's N·H·W
 // into ranges across workgroups and combines them (nn_batchnorm_stats_split.wgsl), so that a GPU gets enough
 // workgroups and no thread walks more than 4,096 elements. The auto rule: v1 on the CPU rules (unchanged), v2 on
-// the GPU rules. To wire it: batchStatistics(x) in the BatchNorm module becomes
-//   const [N, C, H, W] = x.shape; return batchNormStatsVersions.run({ x, N, C, HW: H * W });
-// (kept apart until the BatchNorm TypeScript has moved into src/engine/ops).
+// the GPU rules. batch-norm.ts's batchStatistics(x) runs it.
 
 import statsWgsl from '../../shaders/nn_batchnorm_stats.wgsl?raw';
 import statsSplitWgsl from '../../shaders/nn_batchnorm_stats_split.wgsl?raw';
@@ -29,10 +27,18 @@ export interface BatchStats { mean: Tensor; variance: Tensor }
 const MIN_CHUNK = 256;
 
 /** v2's ranges: enough for GPU_RULES.MIN_WORKGROUPS workgroups (C · chunks), none over 4,096 per thread. */
-export function statsSplitPlan({ N, C, HW }: BatchStatsSizes, rules: RulesProfile): LaunchPlan & { chunks: number; chunk: number } {
+export function statsSplitPlan(sizes: BatchStatsSizes, rules: RulesProfile): LaunchPlan & { chunks: number; chunk: number } {
+  return channelRangesPlan(sizes, rules, batchNormStatsVersions.tuning.chunks);
+}
+
+/**
+ * Ranges of each channel's N·H·W for a per-channel reduction across workgroups (C · chunks of them, 64 threads
+ * each): on the GPU rules enough for GPU_RULES.MIN_WORKGROUPS, and never more than 4,096 elements per thread;
+ * `forced` (a tuning) sets the number of ranges. Also the plan of batchNorm.backwardSums v2.
+ */
+export function channelRangesPlan({ N, C, HW }: BatchStatsSizes, rules: RulesProfile, forced: number | null): LaunchPlan & { chunks: number; chunk: number } {
   const m = N * HW;
   const fill = rules === 'gpu' ? Math.ceil(GPU_RULES.MIN_WORKGROUPS / C) : 1;
-  const forced = batchNormStatsVersions.tuning.chunks;
   const wanted = forced ?? Math.max(Math.ceil(m / (64 * GPU_RULES.MAX_SERIAL_LOOP)), Math.min(fill, Math.floor(m / MIN_CHUNK)), 1);
   // Rounded down, so that there are at least as many ranges as wanted (at most half the grid's y limit).
   const chunk = Math.max(1, Math.floor(m / Math.min(wanted, MAX_WORKGROUPS_PER_DIM >> 1)));

@@ -1,9 +1,8 @@
-// crossEntropy's fused kernels as registered passes with per-profile rules (issue 20): v1 the kernels
-// src/nn/cross-entropy.ts launches today (the forward in one workgroup, the backward a thread per row), v2 a
+// crossEntropy's fused kernels as registered passes with per-profile rules (issue 20): v1 the forward in one
+// workgroup and the backward a thread per row (nn_cross_entropy.wgsl, nn_cross_entropy_backward.wgsl), v2 a
 // workgroup per row (nn_cross_entropy_rows.wgsl, nn_cross_entropy_backward_rows.wgsl). The auto rules: v1 on the
-// CPU rules (unchanged), v2 on the GPU rules. To wire it (after the cross-entropy TypeScript has moved into
-// src/engine/ops): fusedCrossEntropy(a) becomes crossEntropyByRules(a), which takes the same arguments and
-// records the same backward; the kernel trace then shows crossEntropy (+ crossEntropy.sum_rows on v2).
+// CPU rules (unchanged), v2 on the GPU rules. cross-entropy.ts's fusedCrossEntropy(a) runs crossEntropyByRules(a);
+// the kernel trace shows crossEntropy (+ crossEntropy.sum_rows on v2).
 
 import crossEntropyRowWgsl from '../../shaders/cross_entropy_row.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
@@ -32,13 +31,17 @@ const backwardKernel = defineKernel('nn_cross_entropy_backward', floatBitsWgsl +
 const forwardRowsKernel = defineKernel('nn_cross_entropy_rows', floatBitsWgsl + indexCheckWgsl + forwardRowsWgsl, [...FORWARD_BINDINGS, 'write'], PARAMS);
 const backwardRowsKernel = defineKernel('nn_cross_entropy_backward_rows', floatBitsWgsl + backwardRowsWgsl, BACKWARD_BINDINGS, PARAMS);
 
-/** The fused loss's arguments (as src/nn/cross-entropy.ts's FusedCrossEntropyArgs). */
+/** The fused loss's arguments. */
 export interface CrossEntropyRowsArgs {
+  /** [N, C] float32 logits. */
   logits: Tensor;
+  /** [N] int32 targets. */
   targets: Tensor;
   mean: boolean;
+  /** ε of label smoothing. */
   labelSmoothing: number;
   ignoreIndex: number;
+  /** Per-sample weights [N] (the label mask as 0/1 floats), or null. */
   sampleWeight: Tensor | null;
   op: string;
 }
