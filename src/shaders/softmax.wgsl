@@ -1,4 +1,4 @@
-// softmax.wgsl: softmax or log-softmax over the middle axis of [outer, R, inner].
+// softmax.wgsl (v1): softmax or log-softmax over the middle axis of [outer, R, inner].
 //   y = exp(x − m) / Σ exp(x − m)       LOG: y = x − m − log Σ exp(x − m),   m = max over the axis
 // ROW_THREADS threads per (o, i) row, 64 / ROW_THREADS rows per 64-thread workgroup: a max pass, a sum pass,
 // a write pass, each strided over r with a tree over the row's threads in between. ROW_THREADS is 64 (one row
@@ -9,6 +9,13 @@
 // Bench: `npm run bench -- --filter "elementwise,reduce,pool"` (bench/cases/reduce.ts), result
 // bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool-grid.json (SwiftShader, 2 cores): [256,1000]
 // 21.7 ms, TF.js 24.1 ms. No GPU figure yet.
+// The registered pass 'softmax' (src/engine/ops/softmax.ts) keeps this kernel as v1; v2 splits few long rows
+// across workgroups (softmax_split.wgsl), the GPU rules' pick for fewer than 264 rows of at least 512.
+//
+// | version | idea                                                            | figure                              |
+// | ------- | --------------------------------------------------------------- | ----------------------------------- |
+// | v1      | ROW_THREADS threads per row, a workgroup per row (this file)    | [256,1000] 21.7 ms (SwiftShader)    |
+// | v2      | ranges of a row across workgroups, max/sum combined (softmax_split) | not benchmarked (no bench case yet) |
 
 override LOG: bool = false;
 override ROW_THREADS: u32 = 64u; // a power of two dividing 64

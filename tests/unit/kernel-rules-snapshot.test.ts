@@ -12,11 +12,11 @@ import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import type { RulesProfile } from '../../src/engine/runtime/rules.ts';
 import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
 import { argReduceVersions } from '../../src/engine/ops/argreduce.ts';
-import { softmaxRowThreads } from '../../src/engine/ops/softmax.ts';
+import { softmaxRowThreads, softmaxVersions } from '../../src/engine/ops/softmax.ts';
 import { crossEntropyVersions } from '../../src/engine/ops/cross-entropy-rows.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
 import { batchNormBackwardSumsVersions } from '../../src/engine/ops/batchnorm-backward-sums.ts';
-import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
+import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS, ROWS } from './rules/shapes.ts';
 
 type Choice = Record<RulesProfile, string>;
 const PROFILES: RulesProfile[] = ['cpu', 'gpu'];
@@ -54,6 +54,7 @@ function choices(): Record<string, Record<string, Choice>> {
   for (const [label, reduce] of rows) {
     put('softmax (threads per row)', label, both((rules) => String(softmaxRowThreads(reduce, rules))));
   }
+  for (const r of ROWS) put('softmax', r.label, both((rules) => softmaxVersions.choose({ outer: r.rows, reduce: r.length, inner: 1 }, rules)));
   return table;
 }
 

@@ -5,8 +5,9 @@
 // 4,096 long, and no thread runs a serial loop of more than GPU_RULES.MAX_SERIAL_LOOP (4,096) iterations.
 // The plans are the numbers the launches use, so this is what a GPU would run.
 // Not yet held to it (issue 20, left): crossEntropy's v2 (a workgroup per row: 64 workgroups for 64 rows of 1,000
-// classes; a row split across workgroups is the next step), softmax and layerNorm rows (a workgroup per row).
-// BatchNorm's backward sums are held to it since batchNorm.backwardSums v2 (ranges across workgroups).
+// classes; a row split across workgroups is the next step), layerNorm rows (a workgroup per row).
+// BatchNorm's backward sums are held to it since batchNorm.backwardSums v2 (ranges across workgroups), softmax
+// since softmax v2 (ranges of a row across workgroups).
 
 import { describe, expect, it } from 'vitest';
 import { conv2dVersions } from '../../src/engine/ops/conv.ts';
@@ -19,7 +20,8 @@ import { argReduceVersions } from '../../src/engine/ops/argreduce.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
 import { batchNormBackwardSumsVersions } from '../../src/engine/ops/batchnorm-backward-sums.ts';
 import { conv2dBiasGradVersions } from '../../src/engine/ops/conv-bias-grad.ts';
-import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS } from './rules/shapes.ts';
+import { softmaxVersions } from '../../src/engine/ops/softmax.ts';
+import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS, ROWS } from './rules/shapes.ts';
 
 interface Case { pass: string; label: string; out: number; reduction: number; plan: () => { version: string; launch: LaunchPlan | null } }
 
@@ -74,6 +76,11 @@ for (const r of REDUCTIONS) {
   cases.push({ pass: 'reduce', label: r.label, out: r.outputs, reduction: r.reduce, plan });
   const sizes = { outer: r.outputs, reduce: r.reduce, inner: 1 };
   cases.push({ pass: 'argReduce', label: r.label, out: r.outputs, reduction: r.reduce, plan: () => argReduceVersions.plan(sizes, 'gpu') });
+}
+// softmax over each row (and the same rows seen as [outer, R, inner] with inner 1).
+for (const r of ROWS) {
+  const sizes = { outer: r.rows, reduce: r.length, inner: 1 };
+  cases.push({ pass: 'softmax', label: r.label, out: r.rows * r.length, reduction: r.length, plan: () => softmaxVersions.plan(sizes, 'gpu') });
 }
 
 describe('GPU rules', () => {

@@ -120,3 +120,17 @@ export const REDUCTIONS: Array<{ label: string; outputs: number; reduce: number 
     { label: `per-channel sum over N C512 N${N}`, outputs: 512, reduce: N },
   ]),
 ];
+
+/**
+ * Row problems ([rows, length], the op over each row): softmax, layerNorm and cross-entropy. The bench cases
+ * (softmax [256,1000] and [4096,1000], the MNIST step's [256,10] logits), the zoo's 1,000-class logits at batch
+ * 1, 16 and 64, and one row longer than 64 threads × 4,096 (a 300,000-word vocabulary).
+ */
+export const ROWS: Array<{ label: string; rows: number; length: number }> = [
+  { label: 'bench softmax [256,1000]', rows: 256, length: 1000 },
+  { label: 'bench softmax [4096,1000]', rows: 4096, length: 1000 },
+  { label: 'bench MNIST logits [256,10]', rows: 256, length: 10 },
+  ...BATCHES.map((N) => ({ label: `zoo logits [${N},1000]`, rows: N, length: 1000 })),
+  { label: 'vocabulary row [1,300000]', rows: 1, length: 300000 },
+  { label: 'vocabulary rows [8,300000]', rows: 8, length: 300000 },
+];
