@@ -1,4 +1,4 @@
-// nn_layernorm.wgsl: LayerNorm over the last D elements of each of R rows, forward and backward.
+// nn_layernorm.wgsl (v1): LayerNorm over the last D elements of each of R rows, forward and backward.
 //   PASS 0 (forward, a workgroup per row): mean μ and biased variance σ² of the row (two passes over it, each
 //          a tree over 64 threads), y = (x − μ)·rstd·w + b with rstd = 1/sqrt(σ² + eps); writes y and the
 //          row's [μ, rstd] into stats[2r], stats[2r + 1].
@@ -11,9 +11,13 @@
 // Layout: x, g, y, dx contiguous f32 [R, D]; w, b f32 [D] (AFFINE = false: unused, any buffer bound);
 //   stats f32 [R, 2]. Unused bindings get any buffer that does not alias a written one.
 //
+// The forward (PASS 0) is the registered pass layerNorm.forward's v1 (src/engine/ops/layer-norm-forward.ts); its v2
+// splits few long rows across workgroups (nn_layernorm_split.wgsl). The backward passes are this file's only.
+//
 // | version | idea                                              | figure |
 // | ------- | ------------------------------------------------- | ------ |
 // | v1      | workgroup per row (stats, dx) and per column (dw) | not benchmarked (small transformer-style widths) |
+// | v2      | forward: row ranges across workgroups, then a thread per element (nn_layernorm_split) | not benchmarked |
 
 override PASS: u32 = 0u;
 override AFFINE: bool = true;

@@ -30,6 +30,8 @@ interface PieceCase {
   eval_output?: T;
   keys?: string[];
   shapes?: number[][];
+  /** Set by the test: run with layerNorm.forward v2 forced, its rows cut into 3 ranges. */
+  forceSplit?: boolean;
 }
 
 interface PieceResult {
@@ -87,7 +89,14 @@ function runCase(c: PieceCase): Promise<PieceResult> {
           E.copyInto(m.bias!, up(c.params.bias, false));
         }
         layer = m;
-        outputs.out = m.forward(x);
+        if (c.forceSplit) {
+          outputs.out = E.extend.kernelVersions.using({ 'layerNorm.forward': 'v2' }, () => {
+            E.extend.kernelVersions.tune('layerNorm.forward', { chunks: 3 }); // several ranges on any rules
+            return m.forward(x);
+          });
+        } else {
+          outputs.out = m.forward(x);
+        }
         break;
       }
       case 'BatchNorm1d': {
@@ -134,7 +143,9 @@ describe('PyTorch pieces vs fixtures', () => {
     });
   });
 
-  for (const c of fixture.cases.filter((c) => c.op !== 'stateDictKeys')) {
+  // LayerNorm's cases once more with layerNorm.forward v2 forced (row ranges across workgroups; the backward reads its statistics).
+  const split = fixture.cases.filter((c) => c.op === 'LayerNorm').map((c) => ({ ...c, name: `${c.name} (layerNorm.forward v2 forced)`, forceSplit: true }));
+  for (const c of [...fixture.cases.filter((c) => c.op !== 'stateDictKeys'), ...split]) {
     it(c.name, async () => {
       const got = await runCase(c);
       const want = c.outputs ?? { out: c.output! };
@@ -191,6 +202,52 @@ describe('PyTorch pieces vs fixtures', () => {
 });
 
 describe('PyTorch pieces beyond the fixtures', () => {
+  it('layerNorm.forward v1 and v2 (forced, 5 ranges) match a float64 reference on long offset rows (NaN, ±inf rows NaN), same gradients', async () => {
+    const [R, D] = [4, 1301];
+    const out = await gpu.run(async (E, H, [R, D]: number[]) => {
+      const x = Array.from(H.randomArray(R! * D!, 3), (v) => 1000 + 3 * v); // an offset mean tests the variance's accuracy
+      x[D! + 7] = NaN; // row 1
+      x[2 * D! + 900] = Infinity; // row 2
+      const w = Array.from(H.randomArray(D!, 4));
+      const b = Array.from(H.randomArray(D!, 5));
+      const g = Array.from(H.randomArray(R! * D!, 6));
+      const res: Record<string, { y: number[]; dx: number[]; dw: number[]; db: number[] }> = {};
+      for (const v of ['v1', 'v2']) {
+        const xt = E.tensor(x, [R!, D!], { requiresGrad: true });
+        const wt = E.tensor(w, [D!], { requiresGrad: true });
+        const bt = E.tensor(b, [D!], { requiresGrad: true });
+        const y = E.extend.kernelVersions.using({ 'layerNorm.forward': v }, () => {
+          E.extend.kernelVersions.tune('layerNorm.forward', { chunks: 5 });
+          return E.nn.layerNorm(xt, [D!], wt, bt);
+        });
+        const gt = E.tensor(g, [R!, D!]);
+        y.backward(gt);
+        const [dx, dw, db] = [xt.grad!, wt.grad!, bt.grad!].map(async (t) => Array.from(await t.data()));
+        res[v] = { y: Array.from(await y.data()), dx: await dx!, dw: await dw!, db: await db! };
+        for (const t of [xt, wt, bt, y, gt]) t.dispose();
+      }
+      return { x, w, b, res };
+    }, [R, D]);
+    const { x, w, b, res } = out;
+    for (let r = 0; r < R; r++) {
+      const row = x.slice(r * D, (r + 1) * D);
+      const mu = row.reduce((a, v) => a + v, 0) / D;
+      const rstd = 1 / Math.sqrt(row.reduce((a, v) => a + (v - mu) ** 2, 0) / D + 1e-5);
+      for (const v of ['v1', 'v2']) {
+        for (let j = 0; j < D; j++) {
+          const got = res[v]!.y[r * D + j]!;
+          if (!Number.isFinite(mu) || Number.isNaN(rstd)) expect(Number.isNaN(got), `${v} row ${r}`).toBe(true);
+          else expect(Math.abs(got - ((row[j]! - mu) * rstd * w[j]! + b[j]!)), `${v} row ${r} col ${j}`).toBeLessThanOrEqual(2e-3);
+        }
+      }
+    }
+    // The rows without NaN/inf: v2's statistics feed the same backward passes as v1's.
+    const finite = (a: number[]): number[] => a.slice(0, D).concat(a.slice(3 * D));
+    expectAllClose(finite(res.v2!.dx), finite(res.v1!.dx), { atol: 1e-4, rtol: 1e-3 });
+    expect(res.v2!.dw.map(Number.isNaN)).toEqual(res.v1!.dw.map(Number.isNaN));
+    expect(res.v2!.db).toEqual(res.v1!.db); // Σg does not read the statistics
+  });
+
   it('gather and indexSelect backward passes are bit-identical from run to run with many repeated indices', async () => {
     const same = await gpu.run(async (E) => {
       await E.init();

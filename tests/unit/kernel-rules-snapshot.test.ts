@@ -13,6 +13,7 @@ import type { RulesProfile } from '../../src/engine/runtime/rules.ts';
 import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
 import { argReduceVersions } from '../../src/engine/ops/argreduce.ts';
 import { softmaxRowThreads, softmaxVersions } from '../../src/engine/ops/softmax.ts';
+import { layerNormForwardVersions } from '../../src/engine/ops/layer-norm-forward.ts';
 import { crossEntropyVersions } from '../../src/engine/ops/cross-entropy-rows.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
 import { batchNormBackwardSumsVersions } from '../../src/engine/ops/batchnorm-backward-sums.ts';
@@ -55,6 +56,7 @@ function choices(): Record<string, Record<string, Choice>> {
     put('softmax (threads per row)', label, both((rules) => String(softmaxRowThreads(reduce, rules))));
   }
   for (const r of ROWS) put('softmax', r.label, both((rules) => softmaxVersions.choose({ outer: r.rows, reduce: r.length, inner: 1 }, rules)));
+  for (const r of ROWS) put('layerNorm.forward', r.label, both((rules) => layerNormForwardVersions.choose({ R: r.rows, D: r.length }, rules)));
   return table;
 }
 

@@ -5,9 +5,9 @@
 // 4,096 long, and no thread runs a serial loop of more than GPU_RULES.MAX_SERIAL_LOOP (4,096) iterations.
 // The plans are the numbers the launches use, so this is what a GPU would run.
 // Not yet held to it (issue 20, left): crossEntropy's v2 (a workgroup per row: 64 workgroups for 64 rows of 1,000
-// classes; a row split across workgroups is the next step), layerNorm rows (a workgroup per row).
+// classes; a row split across workgroups is the next step).
 // BatchNorm's backward sums are held to it since batchNorm.backwardSums v2 (ranges across workgroups), softmax
-// since softmax v2 (ranges of a row across workgroups).
+// since softmax v2 and layerNorm's forward since layerNorm.forward v2 (ranges of a row across workgroups).
 
 import { describe, expect, it } from 'vitest';
 import { conv2dVersions } from '../../src/engine/ops/conv.ts';
@@ -21,6 +21,7 @@ import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts'
 import { batchNormBackwardSumsVersions } from '../../src/engine/ops/batchnorm-backward-sums.ts';
 import { conv2dBiasGradVersions } from '../../src/engine/ops/conv-bias-grad.ts';
 import { softmaxVersions } from '../../src/engine/ops/softmax.ts';
+import { layerNormForwardVersions } from '../../src/engine/ops/layer-norm-forward.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS, ROWS } from './rules/shapes.ts';
 
 interface Case { pass: string; label: string; out: number; reduction: number; plan: () => { version: string; launch: LaunchPlan | null } }
@@ -81,6 +82,9 @@ for (const r of REDUCTIONS) {
 for (const r of ROWS) {
   const sizes = { outer: r.rows, reduce: r.length, inner: 1 };
   cases.push({ pass: 'softmax', label: r.label, out: r.rows * r.length, reduction: r.length, plan: () => softmaxVersions.plan(sizes, 'gpu') });
+  // layerNorm's statistics and output over the same rows.
+  const ln = { R: r.rows, D: r.length };
+  cases.push({ pass: 'layerNorm.forward', label: r.label, out: r.rows * r.length, reduction: r.length, plan: () => layerNormForwardVersions.plan(ln, 'gpu') });
 }
 
 describe('GPU rules', () => {

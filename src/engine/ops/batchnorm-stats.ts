@@ -54,14 +54,24 @@ function statsV1({ x, N, C, HW }: BatchStatsProblem): BatchStats {
 }
 
 function statsV2(p: BatchStatsProblem): BatchStats {
-  const { x, N, C, HW } = p;
-  const { chunks, chunk } = statsSplitPlan(p, currentRules());
+  return splitStatistics(p, statsSplitPlan(p, currentRules()));
+}
+
+/**
+ * Per-channel mean and biased variance of x [N, C, HW] by nn_batchnorm_stats_split.wgsl with the given ranges
+ * (channelRangesPlan). Also layerNorm.forward v2's statistics: its rows are the channels of [1, rows, D].
+ */
+export function splitStatistics(
+  { x, N, C, HW }: BatchStatsProblem,
+  { chunks, chunk }: { chunks: number; chunk: number },
+  label = 'batchnorm.stats',
+): BatchStats {
   const mean = emptyTensor([C]);
   const variance = emptyTensor([C]);
   const part = emptyTensor([C, chunks, 2]);
   const params = { N, C, HW, chunks, chunk };
-  launch(splitKernel, [x, part, mean, variance], { params, constants: { PASS: 0 }, workgroups: [C, chunks, 1], label: 'batchnorm.stats' });
-  launch(splitKernel, [x, part, mean, variance], { params, constants: { PASS: 1 }, workgroups: grid(Math.ceil(C / 64)), label: 'batchnorm.stats_combine' });
+  launch(splitKernel, [x, part, mean, variance], { params, constants: { PASS: 0 }, workgroups: [C, chunks, 1], label });
+  launch(splitKernel, [x, part, mean, variance], { params, constants: { PASS: 1 }, workgroups: grid(Math.ceil(C / 64)), label: `${label}_combine` });
   part.dispose();
   return { mean, variance };
 }

@@ -1,20 +1,17 @@
 // layerNorm: normalization over the trailing dims of each sample (torch.nn.functional.layer_norm; nn.LayerNorm
-// composes it), with the fused kernels of nn_layernorm.wgsl: one launch forward (statistics and output), and
+// composes it), with the fused kernels of nn_layernorm.wgsl: forward, the registered pass layerNorm.forward
+// (layer-norm-forward.ts: one launch, or on the GPU rules for few long rows row ranges across workgroups), and
 // for the backward one for the input gradient and one for the weight and bias gradients (column sums with a
 // fixed order: deterministic).
 //   y = (x − μ)/sqrt(σ² + eps)·w + b,  μ and σ² (biased) over the last D = prod(normalizedShape) elements.
 
-import layerNormWgsl from '../../shaders/nn_layernorm.wgsl?raw';
-import { defineKernel, grid } from '../../shaders/kernel.ts';
+import { grid } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { VIEW_ALIGN_BYTES } from '../runtime/storage.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
-
-const layerNormKernel = defineKernel('nn_layernorm', layerNormWgsl, ['read', 'read', 'read', 'read', 'write', 'write'], {
-  rows: 'u32', d: 'u32', eps: 'f32', sumsRow: 'u32',
-});
+import { layerNormForwardVersions, layerNormKernel } from './layer-norm-forward.ts';
 
 /**
  * LayerNorm of x over its last normalizedShape.length dims, which must equal normalizedShape. weight and bias
@@ -45,16 +42,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   // PASS 2 writes Σg·x̂ at [0, D) and Σg at [sumsRow, sumsRow + D): both rows start on a view boundary.
   const sumsRow = Math.ceil(D / (VIEW_ALIGN_BYTES / 4)) * (VIEW_ALIGN_BYTES / 4);
   const params = { rows: R, d: D, eps, sumsRow };
-  const w = weight ?? x;
-  const b = bias ?? x;
-  if (R > 0 && D > 0) {
-    launch(layerNormKernel, [x, x, w, b, stats, out], {
-      params,
-      constants: { PASS: 0, AFFINE: affine ? 1 : 0 },
-      workgroups: grid(R),
-      label: 'layerNorm.forward',
-    });
-  }
+  if (R > 0 && D > 0) layerNormForwardVersions.run({ x, w: weight, b: bias, eps, sumsRow, stats, out, R, D });
   const saved = affine ? [x, stats, weight!] : [x, stats];
   const result = attach(op, [x, weight, bias], out, saved, (g, [x0, s0, w0], needs) => {
     let dx: Tensor | null = null;
