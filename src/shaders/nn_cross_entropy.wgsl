@@ -13,6 +13,7 @@
 // | ------- | --------------------------------------------------------------- | ----------------------------------- |
 // | v1      | one workgroup for the loss, a thread per row (this file)        | not benchmarked (no bench case yet) |
 // | v2      | a workgroup per row, trees over classes (nn_cross_entropy_rows) | not benchmarked (no bench case yet) |
+// | v3      | ranges of a row's classes across workgroups (nn_cross_entropy_split) | not benchmarked (no bench case yet) |
 
 override HAS_MASK: bool = false;
 override MEAN: bool = true;

@@ -8,6 +8,7 @@
 // | ------- | --------------------------------------------------------------------- | ----------------------------------- |
 // | v1      | a thread per row (this file)                                          | not benchmarked (no bench case yet) |
 // | v2      | a workgroup per row, trees (nn_cross_entropy_backward_rows)           | not benchmarked (no bench case yet) |
+// | v3      | ranges of a row's classes across workgroups (nn_cross_entropy_backward_split) | not benchmarked (no bench case yet) |
 
 override HAS_MASK: bool = false;
 

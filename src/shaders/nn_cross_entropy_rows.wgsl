@@ -12,6 +12,7 @@
 // | ------- | ------------------------------------------------------------- | ----------------------------------- |
 // | v1      | one workgroup for the loss, a thread per row (nn_cross_entropy) | not benchmarked (no bench case yet) |
 // | v2      | a workgroup per row, trees over classes, then a sum of rows   | not benchmarked (no bench case yet) |
+// | v3      | ranges of a row's classes across workgroups (nn_cross_entropy_split) | not benchmarked (no bench case yet) |
 
 override HAS_MASK: bool = false;
 override MEAN: bool = true;

@@ -105,7 +105,7 @@ describe('crossEntropy fused path', () => {
     }
   });
 
-  it('crossEntropyByRules: v1 and v2 (a workgroup per row, forced) equal the composed path on every case', async () => {
+  it('crossEntropyByRules: v1, v2 (a workgroup per row) and v3 (ranges of 2 and of 1 class), forced, equal the composed path on every case', async () => {
     const out = await gpu.run(async (E, H, cases: Case[]) => {
       const composedCrossEntropy = await H.crossEntropyComposed();
       const decode = (v: Value): number => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
@@ -113,7 +113,13 @@ describe('crossEntropy fused path', () => {
       const results: Record<string, Record<string, Value[]>> = {};
       for (const c of cases) {
         const mask = c.options.tensorMask ?? c.options.hostMask ?? null;
-        const run = async (version: string | null) => {
+        // v3's ranges: 2 classes each (3 ranges of C = 5, the last shorter), and 1 each (a range of only -inf).
+        const under = <T>(version: string, chunks: number | null, fn: () => T): T =>
+          E.extend.kernelVersions.using({ crossEntropy: version }, () => {
+            for (const pass of ['crossEntropy.forward', 'crossEntropy.backward']) E.extend.kernelVersions.tune(pass, { chunks });
+            return fn();
+          });
+        const run = async (version: string | null, chunks: number | null = null) => {
           const x = E.tensor(c.logits.map(decode), c.shape, { requiresGrad: true });
           const t = E.tensor(c.targets, [c.shape[0]], { dtype: 'int32' });
           const w = mask ? E.tensor(mask.map((v) => decode(v as Value))) : null;
@@ -129,19 +135,19 @@ describe('crossEntropy fused path', () => {
           };
           const loss = version === null
             ? composedCrossEntropy(x, t, options)
-            : E.extend.kernelVersions.using({ crossEntropy: version }, () => E.internal.crossEntropyByRules(args));
-          E.extend.kernelVersions.using({ crossEntropy: version ?? 'v1' }, () => loss.backward());
+            : under(version, chunks, () => E.internal.crossEntropyByRules(args));
+          under(version ?? 'v1', chunks, () => loss.backward());
           const values = [await loss.item(), ...Array.from(await x.grad!.data())].map(encode);
           for (const d of [x, t, loss, w]) d?.dispose();
           return values;
         };
-        results[c.name] = { composed: await run(null), v1: await run('v1'), v2: await run('v2') };
+        results[c.name] = { composed: await run(null), v1: await run('v1'), v2: await run('v2'), v3: await run('v3', 2), 'v3/1': await run('v3', 5) };
       }
       return results;
     }, CASES);
     for (const c of CASES) {
       const r = out[c.name]!;
-      for (const v of ['v1', 'v2']) {
+      for (const v of ['v1', 'v2', 'v3', 'v3/1']) {
         const bad: string[] = [];
         r.composed!.forEach((want, i) => {
           const got = r[v]![i]!;

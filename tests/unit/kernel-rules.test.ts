@@ -4,10 +4,9 @@
 // a 132-unit GPU) workgroups whenever the output has at least 264 × 256 elements or the reduction is at least
 // 4,096 long, and no thread runs a serial loop of more than GPU_RULES.MAX_SERIAL_LOOP (4,096) iterations.
 // The plans are the numbers the launches use, so this is what a GPU would run.
-// Not yet held to it (issue 20, left): crossEntropy's v2 (a workgroup per row: 64 workgroups for 64 rows of 1,000
-// classes; a row split across workgroups is the next step).
-// BatchNorm's backward sums are held to it since batchNorm.backwardSums v2 (ranges across workgroups), softmax
-// since softmax v2 and layerNorm's forward since layerNorm.forward v2 (ranges of a row across workgroups).
+// BatchNorm's backward sums are held to it since batchNorm.backwardSums v2 (ranges across workgroups); softmax,
+// layerNorm's forward and crossEntropy's passes since softmax v2, layerNorm.forward v2 and crossEntropy v3 (ranges
+// of a row across workgroups: 64 rows of 1,000 classes no longer get 64 workgroups).
 
 import { describe, expect, it } from 'vitest';
 import { conv2dVersions } from '../../src/engine/ops/conv.ts';
@@ -22,6 +21,7 @@ import { batchNormBackwardSumsVersions } from '../../src/engine/ops/batchnorm-ba
 import { conv2dBiasGradVersions } from '../../src/engine/ops/conv-bias-grad.ts';
 import { softmaxVersions } from '../../src/engine/ops/softmax.ts';
 import { layerNormForwardVersions } from '../../src/engine/ops/layer-norm-forward.ts';
+import { crossEntropyVersions } from '../../src/engine/ops/cross-entropy-rows.ts';
 import { CONV_LAYERS, MATMULS, POOLS, REDUCTIONS, ROWS } from './rules/shapes.ts';
 
 interface Case { pass: string; label: string; out: number; reduction: number; plan: () => { version: string; launch: LaunchPlan | null } }
@@ -85,6 +85,11 @@ for (const r of ROWS) {
   // layerNorm's statistics and output over the same rows.
   const ln = { R: r.rows, D: r.length };
   cases.push({ pass: 'layerNorm.forward', label: r.label, out: r.rows * r.length, reduction: r.length, plan: () => layerNormForwardVersions.plan(ln, 'gpu') });
+  // crossEntropy's forward and backward over the same rows as logits (the forward's loss sums every row).
+  const ce = { rows: r.rows, classes: r.length };
+  for (const p of [crossEntropyVersions.forward, crossEntropyVersions.backward]) {
+    cases.push({ pass: p.name, label: r.label, out: r.rows * r.length, reduction: r.length, plan: () => p.plan(ce, 'gpu') });
+  }
 }
 
 describe('GPU rules', () => {
