@@ -10,7 +10,8 @@
 //           normalizes with).
 // Both passes bind (x, part, mean, variance); PASS 0 leaves mean and variance alone, PASS 1 only reads part.
 // Layout: x NCHW f32; part [C, chunks, 2]; mean, variance [C]. Grid: PASS 0 (C, chunks); PASS 1 grid(⌈C/64⌉).
-// Prepended: float_bits.wgsl (max_nan_).
+// Prepended: float_bits.wgsl (max_nan_). layerNorm.forward v2 runs it too, its R rows of D as the channels of
+// [1, R, D] (splitStatistics in src/engine/ops/batchnorm-stats.ts; nn_layernorm_split.wgsl normalizes).
 //
 // | version | idea                                                         | figure                              |
 // | ------- | ------------------------------------------------------------ | ----------------------------------- |
