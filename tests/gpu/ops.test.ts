@@ -1,5 +1,6 @@
 // Every primitive op, forward and backward, on random and odd shapes: the forward against a float64 CPU
-// reference, the gradient of Σ out·g against central finite differences of that reference.
+// reference, the gradient of Σ out·g against central finite differences of that reference. Then softmax's
+// versions forced (v2: ranges of a row across workgroups) against a float64 reference with NaN and ±inf.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomArray } from '../harness/cpu.ts';
@@ -157,5 +158,76 @@ describe('binary ops: which kernel runs', () => {
     expect(got.picks).toEqual(['binary_vec4', 'binary_vec4 grid', 'binary_vec4 grid', 'binary ×4', 'binary ×1', 'binary ×1']);
     expect(got.many).toBe('binary_vec4');
     expect(got.wrong).toBe(-1);
+  });
+});
+
+describe('softmax across workgroups (softmax v2)', () => {
+  const gpu = useGpuPage();
+  beforeAll(async () => {
+    await gpu.run(async (E) => {
+      await E.init();
+    });
+  });
+
+  it('v1 and v2 (forced, 5 ranges) match a float64 reference over the last and a middle dim: NaN, ±inf, a range and a row of only -inf', async () => {
+    // [outer, R, inner] with the softmax over R: [3, 700] (ranges of 140), [2, 1000, 3] over dim 1, [1, 7] (fewer elements than ranges).
+    const shapes: Array<[number, number, number]> = [[3, 700, 1], [2, 1000, 3], [1, 7, 1], [4, 1301, 1]];
+    const out = await gpu.run(async (E, H, list: typeof shapes) => {
+      const res: Array<{ x: number[]; got: Record<string, number[]> }> = [];
+      for (const [outer, R, inner] of list) {
+        const x = Array.from(H.randomArray(outer * R * inner, R + inner), (v) => v * 6);
+        if (R === 700) {
+          for (let r = 0; r < 140; r++) x[r] = -Infinity; // row 0: its whole first range is -inf
+          x[700 + 333] = Infinity; // row 1: +inf makes the row NaN
+          x[1400 + 500] = NaN; // row 2: NaN
+        }
+        if (R === 1301) {
+          for (let r = 0; r < R; r++) x[R + r] = -Infinity; // row 1: only -inf (NaN, as PyTorch)
+          x[2 * R + 17] = -Infinity;
+        }
+        const t = E.tensor(x, inner === 1 ? [outer, R] : [outer, R, inner]);
+        const got: Record<string, number[]> = {};
+        for (const v of ['v1', 'v2']) {
+          await E.extend.kernelVersions.using({ softmax: v }, async () => {
+            E.extend.kernelVersions.tune('softmax', { chunks: 5 });
+            const y = E.softmax(t, 1);
+            const ly = E.logSoftmax(t, 1);
+            got[`${v} softmax`] = Array.from(await y.data());
+            got[`${v} log`] = Array.from(await ly.data());
+            y.dispose();
+            ly.dispose();
+          });
+        }
+        t.dispose();
+        res.push({ x, got });
+      }
+      return res;
+    }, shapes);
+    shapes.forEach(([outer, R, inner], s) => {
+      const { x, got } = out[s]!;
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+          const idx = Array.from({ length: R }, (_, r) => (o * R + r) * inner + i);
+          const row = idx.map((j) => x[j]!);
+          const m = row.reduce((a, v) => (Number.isNaN(a) || Number.isNaN(v) ? NaN : Math.max(a, v)), -Infinity);
+          const z = row.reduce((a, v) => a + Math.exp(v - m), 0);
+          for (const v of ['v1', 'v2']) {
+            const y = got[`${v} softmax`]!;
+            const ly = got[`${v} log`]!;
+            idx.forEach((j, r) => {
+              const at = `${v} [${outer},${R},${inner}] row ${o},${i} r ${r}`;
+              if (Number.isNaN(z)) {
+                expect(Number.isNaN(y[j]!), at).toBe(true);
+                expect(Number.isNaN(ly[j]!), at).toBe(true);
+                return;
+              }
+              expect(Math.abs(y[j]! - Math.exp(row[r]! - m) / z), at).toBeLessThanOrEqual(1e-6);
+              if (row[r] === -Infinity) expect(ly[j], at).toBe(-Infinity);
+              else expect(Math.abs(ly[j]! - (row[r]! - m - Math.log(z))), at).toBeLessThanOrEqual(2e-5);
+            });
+          }
+        }
+      }
+    });
   });
 });
