@@ -16,10 +16,3 @@ fn row_stats(base: u32) -> RowStats {
   return RowStats(m, select(log(s), s, is_nan_(s))); // log(NaN) is NaN whatever the builtin does
 }
 
-/** Whether target `t` is ignore_index (its row has no loss and no gradient). */
-fn is_ignored(t: i32) -> bool { return params.has_ignore == 1u && t == params.ignore_index; }
-
-/** The target distribution q_c of a row with target t: `on` at t, `off` elsewhere, 0 for an ignored row. */
-fn target_weight(t: i32, c: u32, ignored: bool) -> f32 {
-  return select(select(params.off, params.on, t == i32(c)), 0.0, ignored);
-}

@@ -36,12 +36,6 @@ fn tree(lid: u32, use_max: bool) -> f32 {
   return r;
 }
 
-fn is_ignored(t: i32) -> bool { return params.has_ignore == 1u && t == params.ignore_index; }
-
-fn target_weight(t: i32, c: u32, ignored: bool) -> f32 {
-  return select(select(params.off, params.on, t == i32(c)), 0.0, ignored);
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let r = wid.x + wid.y * nwg.x;

@@ -36,30 +36,7 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> part: array<f32>;
 @group(0) @binding(7) var<uniform> params: Params;
 
-const WG: u32 = 64u;
-var<workgroup> red_a: array<f32, 64>;
-var<workgroup> red_b: array<f32, 64>;
-
-// Tree over red_a (max with NaN winning when use_max, else sum) and red_b (sum); every thread gets the results.
-fn tree(lid: u32, use_max: bool) -> vec2<f32> {
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid < s) {
-      red_a[lid] = select(red_a[lid] + red_a[lid + s], max_nan_(red_a[lid], red_a[lid + s]), use_max);
-      red_b[lid] = red_b[lid] + red_b[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let r = vec2<f32>(red_a[0], red_b[0]);
-  workgroupBarrier();
-  return r;
-}
-
-fn is_ignored(t: i32) -> bool { return params.has_ignore == 1u && t == params.ignore_index; }
-
-fn target_weight(t: i32, c: u32, ignored: bool) -> f32 {
-  return select(select(params.off, params.on, t == i32(c)), 0.0, ignored);
-}
+// WG, red_a, red_b and tree(): cross_entropy_tree.wgsl, prepended.
 
 // PASS 2: the rows' weighted losses and target masses, each row's ranges summed in order.
 fn sum_rows(lid: u32) {

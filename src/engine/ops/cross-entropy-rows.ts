@@ -8,6 +8,8 @@
 // (+ crossEntropy.sum_rows on v2, crossEntropy.ranges and crossEntropy.sum_rows on v3).
 
 import crossEntropyRowWgsl from '../../shaders/cross_entropy_row.wgsl?raw';
+import crossEntropyTargetWgsl from '../../shaders/cross_entropy_target.wgsl?raw';
+import crossEntropyTreeWgsl from '../../shaders/cross_entropy_tree.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import indexCheckWgsl from '../../shaders/index_check.wgsl?raw';
 import forwardWgsl from '../../shaders/nn_cross_entropy.wgsl?raw';
@@ -32,16 +34,19 @@ type CeParams = ParamsValues<typeof PARAMS>;
 
 const FORWARD_BINDINGS = ['read', 'read', 'read', 'write', 'write', 'write'] as const; // logits, targets, weights, loss, denom, err
 const BACKWARD_BINDINGS = ['read', 'read', 'read', 'read', 'read', 'write'] as const; // logits, targets, weights, denom, grad, dx
-const forwardKernel = defineKernel('nn_cross_entropy', floatBitsWgsl + indexCheckWgsl + crossEntropyRowWgsl + forwardWgsl, FORWARD_BINDINGS, PARAMS);
-const backwardKernel = defineKernel('nn_cross_entropy_backward', floatBitsWgsl + crossEntropyRowWgsl + backwardWgsl, BACKWARD_BINDINGS, PARAMS);
-const forwardRowsKernel = defineKernel('nn_cross_entropy_rows', floatBitsWgsl + indexCheckWgsl + forwardRowsWgsl, [...FORWARD_BINDINGS, 'write'], PARAMS);
-const backwardRowsKernel = defineKernel('nn_cross_entropy_backward_rows', floatBitsWgsl + backwardRowsWgsl, BACKWARD_BINDINGS, PARAMS);
+// Every kernel gets float_bits.wgsl and the target helpers; the forward ones the index check; v2 and v3 the tree.
+const TARGET = floatBitsWgsl + crossEntropyTargetWgsl;
+const CHECKED = floatBitsWgsl + indexCheckWgsl + crossEntropyTargetWgsl;
 const SPLIT_PARAMS = { ...PARAMS, chunks: 'u32', chunk: 'u32' } as const;
+const forwardKernel = defineKernel('nn_cross_entropy', CHECKED + crossEntropyRowWgsl + forwardWgsl, FORWARD_BINDINGS, PARAMS);
+const backwardKernel = defineKernel('nn_cross_entropy_backward', TARGET + crossEntropyRowWgsl + backwardWgsl, BACKWARD_BINDINGS, PARAMS);
+const forwardRowsKernel = defineKernel('nn_cross_entropy_rows', CHECKED + crossEntropyTreeWgsl + forwardRowsWgsl, [...FORWARD_BINDINGS, 'write'], PARAMS);
+const backwardRowsKernel = defineKernel('nn_cross_entropy_backward_rows', TARGET + backwardRowsWgsl, BACKWARD_BINDINGS, PARAMS);
 const forwardSplitKernel = defineKernel(
-  'nn_cross_entropy_split', floatBitsWgsl + indexCheckWgsl + forwardSplitWgsl, [...FORWARD_BINDINGS, 'write'], SPLIT_PARAMS,
+  'nn_cross_entropy_split', CHECKED + crossEntropyTreeWgsl + forwardSplitWgsl, [...FORWARD_BINDINGS, 'write'], SPLIT_PARAMS,
 );
 const backwardSplitKernel = defineKernel(
-  'nn_cross_entropy_backward_split', floatBitsWgsl + backwardSplitWgsl, [...BACKWARD_BINDINGS, 'write'], SPLIT_PARAMS,
+  'nn_cross_entropy_backward_split', TARGET + crossEntropyTreeWgsl + backwardSplitWgsl, [...BACKWARD_BINDINGS, 'write'], SPLIT_PARAMS,
 );
 
 /** The fused loss's arguments. */
