@@ -31,6 +31,7 @@ fit options:
   --lr RATE            the head's learning rate (default ${FIT_DEFAULTS.lr})
   --batch-size N       (default: fit's)
   --val-split SHARE    share of each class held out for validation (default ${FIT_DEFAULTS['val-split']})
+  --augment            random resized crop, flip and colour jitter on the GPU, anew each epoch (no feature cache)
   --seed N             seeds the split, the shuffles and new weights (default ${FIT_DEFAULTS.seed})
   --out FILE           where the model goes (default ${FIT_DEFAULTS.out})
 
@@ -101,7 +102,7 @@ async function fitCommand(lib, args) {
     options: {
       weights: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, strategy: { type: 'string' },
       'val-split': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, lr: { type: 'string' },
-      'batch-size': { type: 'string' }, 'truncate-at': { type: 'string' },
+      'batch-size': { type: 'string' }, 'truncate-at': { type: 'string' }, augment: { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new UsageError(`fit takes one FOLDER, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
@@ -128,10 +129,12 @@ async function fitCommand(lib, args) {
   const set = await data.fromFolder(positionals[0], { input, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) });
   const { train, validation } = set.split({ valFraction, seed });
   process.stderr.write(`${set.size} images in ${set.classes.length} classes (${set.classes.join(', ')}): ${train.size} to train, ${validation.size} to validate\n`);
-  process.stderr.write(`trunk: ${from}; input ${input.size.join('×')}, ${input.channels === 1 ? 'gray' : 'RGB'}; strategy ${o.strategy}, ${epochs} epochs\n`);
+  const aug = o.augment ? ', augmented' : '';
+  process.stderr.write(`trunk: ${from}; input ${input.size.join('×')}, ${input.channels === 1 ? 'gray' : 'RGB'}; strategy ${o.strategy}, ${epochs} epochs${aug}\n`);
   const tty = process.stderr.isTTY;
   const result = await transfer.fit({
     model, data: { train, validation }, strategy: o.strategy, epochs, lr, seed, ...(batchSize ? { batchSize } : {}), ...(truncateAt ? { truncateAt } : {}),
+    ...(o.augment ? { augment: true } : {}),
     onProgress: (p) => {
       if (p.record) {
         const r = p.record;

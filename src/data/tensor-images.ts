@@ -74,10 +74,16 @@ class TensorImages implements LabeledImages {
   }
 }
 
+/** Whether `d` is a fromTensors dataset (prepared tensors: no augmentation). */
+export function isTensorImages(d: LabeledImages): boolean {
+  return d instanceof TensorImages;
+}
+
 /**
  * A dataset over float32 images x [N, C, H, W] already on the GPU and their labels y (class indices, host
  * side), named by `classes`. `input` says what the images were prepared for (default: their own size, v/255).
  */
+
 export function fromTensors(x: Tensor, y: Int32Array | readonly number[], classes: readonly string[], input?: InputSpec): LabeledImages {
   if (!(x instanceof Tensor)) throw new TypeError('fromTensors: x must be a Tensor of images [N, C, H, W]');
   if (x.shape.length !== 4 || x.dtype !== 'float32') throw new ShapeError(`fromTensors: x must be float32 [N, C, H, W], got ${x.dtype} ${fmtShape(x.shape)}`);

@@ -21,6 +21,7 @@ import { Linear, Module, crossEntropy } from '../nn/index.ts';
 import { AdamW } from '../nn/optim-api.ts';
 import type { LabeledImages } from '../data/types.ts';
 import { stratifiedSplit as splitIndices } from '../data/split.ts';
+import { isTensorImages } from '../data/tensor-images.ts';
 import type { Strategy, StrategyAdvice } from './advisor.ts';
 import { FeatureCache } from './cache.ts';
 import { truncate } from './cut.ts';
@@ -86,6 +87,12 @@ export interface FitOptions {
   seed?: number;
   /** GPU bytes the feature cache may use (default 256 MiB). */
   cacheBudgetBytes?: number;
+  /**
+   * Random augmentation of the training batches on the GPU (random resized crop, flip, colour jitter: src/data's
+   * `batches({ augment })`), drawn anew every epoch. It turns the feature cache off: a frozen trunk sees new
+   * images each epoch, so every epoch runs the whole model. Image datasets only (fromTensors holds prepared tensors).
+   */
+  augment?: boolean;
   onProgress?: (p: FitProgress) => void;
   signal?: AbortSignal;
 }
@@ -102,7 +109,7 @@ export interface FitResult {
 }
 
 const ALLOWED = ['model', 'trunk', 'data', 'classes', 'strategy', 'epochs', 'batchSize', 'lr', 'weightDecay', 'truncateAt', 'validation',
-  'earlyStopping', 'seed', 'cacheBudgetBytes', 'onProgress', 'signal'];
+  'earlyStopping', 'seed', 'cacheBudgetBytes', 'augment', 'onProgress', 'signal'];
 
 function isImages(d: unknown): d is LabeledImages {
   return !!d && typeof (d as LabeledImages).batches === 'function' && typeof (d as LabeledImages).subset === 'function';
@@ -169,6 +176,10 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   if (classes.length !== sets.train.classes.length) {
     throw new EngineError(`fit: ${classes.length} class names for data with ${sets.train.classes.length} classes`);
   }
+  if (o.augment !== undefined && typeof o.augment !== 'boolean') throw new TypeError(`fit: augment must be true or false, got ${String(o.augment)}`);
+  if (o.augment && isTensorImages(sets.train)) {
+    throw new EngineError('fit: augment needs images (data.fromFolder, fromFiles, fromClasses): a fromTensors dataset holds prepared tensors');
+  }
   const plan = planStrategy('fit', o.strategy, lr, o.truncateAt);
   const es = o.earlyStopping === true ? {} : o.earlyStopping || null;
   if (es) checkOptions('fit: earlyStopping', es, ['patience', 'minDelta', 'restoreBest']);
@@ -190,7 +201,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     count: train.size,
     shape: inputShape,
     load: async (idx) => firstBatch(train.subset(idx), idx.length),
-  }, { ...(o.cacheBudgetBytes !== undefined ? { budgetBytes: o.cacheBudgetBytes } : {}) });
+  }, { enabled: o.augment !== true, ...(o.cacheBudgetBytes !== undefined ? { budgetBytes: o.cacheBudgetBytes } : {}) });
   const labels = train.labels;
   const history: EpochRecord[] = [];
   let stopped: FitResult['stopped'] = 'completed';
@@ -237,7 +248,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           }
         }
       } else {
-        for await (const batch of train.batches({ batchSize, shuffle: true, seed: seed + epoch, ...(o.signal ? { signal: o.signal } : {}) })) {
+        const options = { batchSize, shuffle: true, seed: seed + epoch, ...(o.augment ? { augment: true } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+        for await (const batch of train.batches(options)) {
           try {
             if (!aborted()) {
               const logits = model.forward(batch.x) as Tensor;

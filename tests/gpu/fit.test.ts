@@ -184,6 +184,62 @@ describe('transfer.fit', () => {
     expect(got.leaked).toBe(0);
   });
 
+  it('augment: training batches are augmented on the GPU, repeatable by seed, with the cache off; fromTensors is refused before any work', async () => {
+    const got = await gpu.run(async (E) => {
+      const { transfer } = E;
+      type Digits = (per: number, skip: number) => Promise<{ x: InstanceType<typeof E.Tensor>; labels: number[] }>;
+      const digits = (globalThis as Record<string, unknown>).digits as Digits;
+      const pretrained = (globalThis as Record<string, unknown>).pretrained as () => Promise<ReturnType<typeof transfer.digitsCnn>>;
+      const classes = ['five', 'six', 'seven'];
+      const tr = await digits(8, 0);
+      const px = await tr.x.data();
+      const byClass: Record<string, ImageData[]> = { five: [], six: [], seven: [] };
+      tr.labels.forEach((label, i) => {
+        const rgba = new Uint8ClampedArray(784 * 4);
+        for (let k = 0; k < 784; k++) {
+          rgba.fill(Math.round(px[i * 784 + k]! * 255), 4 * k, 4 * k + 3);
+          rgba[4 * k + 3] = 255;
+        }
+        byClass[classes[label]!]!.push(new ImageData(rgba, 28, 28));
+      });
+      const set = await E.data.fromClasses(byClass, { input: transfer.DIGITS_INPUT });
+      const before = E.memoryStats().inUse;
+      const run = async (augment: boolean) => {
+        E.manualSeed(3);
+        const model = await pretrained();
+        const r = await transfer.fit({ model, data: set, strategy: 'feature-extraction', epochs: 1, batchSize: 12, lr: 1e-2, seed: 4, augment });
+        const out = r.history.map((h) => ({ loss: h.loss, cachedAt: h.cachedAt }));
+        r.model.dispose();
+        return out;
+      };
+      const plain = await run(false);
+      const augmented = await run(true);
+      const again = await run(true);
+      const model = await pretrained();
+      let refused = '';
+      try {
+        await transfer.fit({ model, data: transfer.fromTensors(tr.x, tr.labels, classes), strategy: 'feature-extraction', epochs: 1, augment: true });
+      } catch (e) {
+        refused = (e as Error).message;
+      }
+      const headShape = [...model.namedParameters().at(-2)![1].shape];
+      model.dispose();
+      const leaked = E.memoryStats().inUse - before;
+      tr.x.dispose();
+      return { plain, augmented, again, refused, headShape, leaked };
+    });
+    expect(got.plain.map((h) => h.cachedAt)).toEqual(['classifier.0']);
+    expect(got.augmented.map((h) => h.cachedAt)).toEqual([null]);
+    expect(got.augmented).toEqual(got.again); // seeded: the same crops, flips and jitter
+    for (const [a, p] of got.augmented.map((h, i) => [h.loss, got.plain[i]!.loss] as const)) {
+      expect(Number.isFinite(a)).toBe(true);
+      expect(Math.abs(a - p)).toBeGreaterThan(1e-4); // other pixels than the plain run's
+    }
+    expect(got.refused).toMatch(/fit: augment needs images/);
+    expect(got.headShape).toEqual([5, 288]); // refused before the head was replaced
+    expect(got.leaked).toBe(0);
+  });
+
   it('early stopping stops after `patience` epochs without progress and puts the best weights back; an abort stops cleanly', async () => {
     const got = await gpu.run(async (E) => {
       const { transfer } = E;
