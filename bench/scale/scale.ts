@@ -1,5 +1,6 @@
-// The page half of the scale benchmark (bench/scale/run.mjs starts it): the image folder the script wrote, fetched
-// as Files and read by src/data's folder loader (fromFiles), a stratified split, then feature-extraction training
+// The page half of the scale benchmark (bench/scale/run.mjs starts it): the image folder the script wrote, picked in
+// the folder input (?source=folder, disk-backed Files) or fetched into Blobs (?source=fetch), read by src/data's
+// folder loader (fromFiles), a stratified split, then feature-extraction training
 // with the cache (frozen shipped digits trunk, features of every image computed once and kept on the GPU, a new
 // linear head trained on them) and `retrains` more runs of the same in this page, each followed by a forced GC
 // and a reading of live GPU buffers and JS heap; then one loader-only epoch at a 224² RGB target.
@@ -14,12 +15,24 @@ const params = new URLSearchParams(location.search);
 const retrains = Number(params.get('retrains') ?? 5);
 const epochs = Number(params.get('epochs') ?? 3);
 const batchSize = Number(params.get('batch') ?? 256);
+const source = params.get('source') ?? 'folder';
+/** 'train': the runs, then the loader-only epoch; 'epoch': the loader-only epoch alone, in a fresh page. */
+const mode = params.get('mode') ?? 'train';
 const logEl = document.getElementById('log')!;
 const log = (line: string) => {
   logEl.textContent += `${line}\n`;
   console.log(line);
 };
-const w = window as unknown as { gc?: () => void; __phase?: string; __result?: unknown; __error?: string };
+const w = window as unknown as { gc?: () => void; __phase?: string; __result?: unknown; __error?: string; __snapshot?: (name: string) => Promise<void> };
+/** Asks the script to read Chromium's memory now (after a forced GC), under `name`. */
+const snapshot = async (name: string) => {
+  await E.sync();
+  for (let i = 0; i < 3; i++) {
+    w.gc?.();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await w.__snapshot?.(name);
+};
 const heapBytes = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? -1;
 
 const DIGITS_INPUT: InputSpec = { size: [28, 28], channels: 1, resizeShorter: null, mean: [0], std: [1] };
@@ -105,31 +118,50 @@ async function trainOnce(weights: ArrayBuffer, train: Set, validation: Set, seed
 async function main(): Promise<void> {
   const info = await E.init();
   log(`adapter: ${info.adapter}`);
-  w.__phase = 'idle'; // the script reads Chromium's resident memory here, before any image is fetched
+  w.__phase = 'idle';
   await new Promise((r) => setTimeout(r, 1000));
-  const paths = (await (await fetch('/bench/scale/data/index.json')).json()) as string[];
+  await snapshot('idle');
   let t = performance.now();
-  const files = await fetchFiles(paths);
-  const fetchSeconds = (performance.now() - t) / 1000;
+  let files: Iterable<File | PathedFile>;
+  let fetchSeconds = 0;
+  if (source === 'fetch') {
+    const paths = (await (await fetch('/bench/scale/data-index.json')).json()) as string[];
+    files = await fetchFiles(paths);
+    fetchSeconds = (performance.now() - t) / 1000;
+  } else {
+    const input = document.getElementById('folder') as HTMLInputElement;
+    const picked = new Promise<void>((resolve) => input.addEventListener('change', () => resolve(), { once: true }));
+    w.__phase = 'pick'; // the script uploads the folder into the input now
+    await picked;
+    files = Array.from(input.files ?? []);
+  }
+  w.__phase = 'load';
   t = performance.now();
   const set = await fromFiles(files, { input: DIGITS_INPUT });
   const loadSeconds = (performance.now() - t) / 1000;
-  log(`loaded ${set.size} images, ${set.classes.length} classes in ${loadSeconds.toFixed(1)} s (fetch ${fetchSeconds.toFixed(1)} s)`);
+  const how = source === 'fetch' ? `fetched in ${fetchSeconds.toFixed(1)} s` : 'picked folder';
+  log(`loaded ${set.size} images, ${set.classes.length} classes in ${loadSeconds.toFixed(1)} s (${how})`);
+  await snapshot('loaded');
   const { train, validation } = set.split({ valFraction: 0.2, seed: 0 });
   const weights = await (await fetch(`/${E.transfer.PRETRAINED_DIGITS.weights}`)).arrayBuffer();
   const runs: { run: number; accuracy: number; seconds: number; liveBuffers: number; liveBytes: number; inUse: number; heap: number }[] = [];
   const baseline = await settle();
-  for (let run = 1; run <= 1 + retrains; run++) {
+  for (let run = 1; mode === 'train' && run <= 1 + retrains; run++) {
     w.__phase = `train ${run}`;
     const r = await trainOnce(weights, train, validation, run);
     const m = await settle();
+    await snapshot(`after run ${run}`);
     runs.push({ run, ...r, ...m });
     log(
       `run ${run}: accuracy ${(100 * r.accuracy).toFixed(1)}% in ${r.seconds.toFixed(1)} s; ` +
         `live buffers ${m.liveBuffers} (${m.inUse} in use), heap ${(m.heap / 2 ** 20).toFixed(1)} MiB`,
     );
   }
-  // One loader-only epoch at 224² RGB: decode, prepare, upload, dispose.
+  // One loader-only epoch at 224² RGB: decode, prepare, upload, dispose. The pool's cached buffers from training go
+  // back first, so that the epoch is measured from what the loader itself needs.
+  const pooledBytes = E.memoryStats().liveBytes;
+  E.emptyCache();
+  await snapshot('before epoch');
   w.__phase = 'epoch 224';
   const set224 = set.withInput(INPUT_224);
   t = performance.now();
@@ -142,7 +174,7 @@ async function main(): Promise<void> {
     peakHeap = Math.max(peakHeap, heapBytes());
   }
   await E.sync();
-  const epoch224 = { images: set224.size, batches, seconds: (performance.now() - t) / 1000, peakHeap };
+  const epoch224 = { images: set224.size, batches, seconds: (performance.now() - t) / 1000, peakHeap, pooledBytes };
   log(`224² loader epoch: ${batches} batches in ${epoch224.seconds.toFixed(1)} s, peak JS heap ${(peakHeap / 2 ** 20).toFixed(1)} MiB`);
   w.__phase = 'done';
   w.__result = {
