@@ -84,6 +84,13 @@ export abstract class Weighting extends Module {
     return Object.fromEntries(this.tasks.map((t) => [t, this.weightOf(t)]));
   }
 
+  /**
+   * Loss weightings: called by MultiTask.backward with the step's task losses (in the graph) before
+   * combineLosses, for methods whose weights depend on this step (FAMO reads the losses back; RLW draws new
+   * weights). Default: nothing.
+   */
+  async prepareLosses(_losses: TaskMap<Tensor>): Promise<void> {}
+
   /** Called by MultiTask after each step with the (detached) task losses present in it. */
   observe(_losses: TaskMap<Tensor>): void {}
 
@@ -250,7 +257,7 @@ export function dwa(tasks: readonly string[], options: { temperature?: number } 
 // ------------------------------------------------------------------ gradient methods at z
 
 /** Σ_t c_t·g_t on the GPU. */
-function weightedSum(grads: Tensor[], coefs: number[]): Tensor {
+export function weightedSum(grads: Tensor[], coefs: number[]): Tensor {
   return tidy(() => {
     let acc: Tensor | null = null;
     grads.forEach((g, i) => {
