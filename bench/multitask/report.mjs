@@ -44,6 +44,8 @@ export function summarize(result) {
         if (v.length) m[t] = stats(v);
       }
       m.ms = stats(m.runs.map((r) => r.msPerStep));
+      m.dispatches = m.runs[0].dispatches;
+      m.gradients = m.runs[0].gradients;
     }
   }
   return out;
@@ -77,22 +79,25 @@ export function renderMarkdown(result) {
     lines.push('');
     lines.push(`## Regime: ${regime} (${REGIME_TEXT[regime] ?? regime})`);
     lines.push('');
-    lines.push(`| model | digit ${UNIT.digit} | thick ${UNIT.thick} | angle ${UNIT.angle} | ms/step | digit | thick | angle |`);
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(`| model (architecture:weighting) | digit ${UNIT.digit} | thick ${UNIT.thick} | angle ${UNIT.angle} | ms/step | × equal | dispatches/step (equal) | per-task gradients | digit | thick | angle |`);
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const base = Object.fromEntries(TASKS.map((t) => [t, rows[`single:${t}`]?.[t]]));
     for (const t of TASKS) {
       const r = rows[`single:${t}`];
       if (!r) continue;
       const cells = TASKS.map((u) => (u === t ? fmt(r[u]) : ''));
-      lines.push(`| single-task ${t} | ${cells.join(' | ')} | ${r.ms.mean.toFixed(1)} | | | |`);
+      lines.push(`| single-task ${t} | ${cells.join(' | ')} | ${r.ms.mean.toFixed(1)} | | ${r.dispatches ?? '?'} | | | | |`);
     }
     verdicts[regime] = {};
     for (const [name, r] of Object.entries(rows)) {
       if (name.startsWith('single:')) continue;
       const v = TASKS.map((t) => (base[t] && r[t] ? verdict(t, r[t], base[t]) : '–'));
       verdicts[regime][name] = Object.fromEntries(TASKS.map((t, i) => [t, v[i]]));
-      const label = name.replace('hard:', 'hard sharing, ').replace('mmoe:', 'MMoE, ');
-      lines.push(`| ${label} | ${TASKS.map((t) => fmt(r[t])).join(' | ')} | ${r.ms.mean.toFixed(1)} | ${v.join(' | ')} |`);
+      const eq = rows[`${name.split(':')[0]}:equal`];
+      const ratio = eq ? `${(r.ms.mean / eq.ms.mean).toFixed(2)}` : '–';
+      const disp = `${r.dispatches ?? '?'} (${eq?.dispatches ?? '–'})`;
+      const grads = r.gradients === 'representation' ? 'at the representation (rep_grad shortcut)' : 'none (loss weighting)';
+      lines.push(`| ${name} | ${TASKS.map((t) => fmt(r[t])).join(' | ')} | ${r.ms.mean.toFixed(1)} | ${ratio} | ${disp} | ${grads} | ${v.join(' | ')} |`);
     }
   }
   lines.push('');
