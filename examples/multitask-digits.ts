@@ -96,7 +96,7 @@ export const TASKS = ['digit', 'thick', 'angle'] as const;
 export type Task = (typeof TASKS)[number];
 export const WEIGHTING_METHODS = [
   'equal', 'uncertainty', 'dwa', 'gradnorm', 'mgda-ub', 'pcgrad',
-  'cagrad', 'imtl-g', 'imtl-l', 'imtl', 'nash-mtl', 'aligned-mtl', 'famo', 'upgrad', 'rlw', 'gradvac',
+  'cagrad', 'imtl-g', 'imtl-l', 'imtl', 'nash-mtl', 'aligned-mtl', 'famo', 'upgrad', 'rlw', 'gradvac', 'graddrop',
 ] as const;
 export type WeightingMethod = (typeof WEIGHTING_METHODS)[number];
 export const TASK_LOSSES: Record<Task, E.multitask.TaskLoss> = { digit: E.crossEntropy, thick: E.bceWithLogits, angle: E.mseLoss };
@@ -130,5 +130,6 @@ export function makeWeighting(method: WeightingMethod, tasks: readonly string[],
     case 'upgrad': return w.upGrad(tasks);
     case 'rlw': return w.rlw(tasks, { seed });
     case 'gradvac': return w.gradVac(tasks, { seed });
+    case 'graddrop': return w.gradDrop(tasks, { seed });
   }
 }

@@ -348,10 +348,11 @@ export class MultiTask extends Module {
         const scaled = scale === 1 ? l : l.mul(scale);
         if (scaled.requiresGrad) scaled.backward();
         if (scaled !== l) scaled.dispose();
-        outputs[t] = out.detach();
-        out.dispose();
+        // Read g before disposing the output: a head that returns its input (nn.Identity) gives out === zt.
         const g = zt.grad;
         zt.grad = null;
+        outputs[t] = out.detach();
+        if (out !== zt) out.dispose();
         zt.dispose();
         lossMap.set(t, l.detach());
         l.dispose();

@@ -13,6 +13,7 @@ export { famo, famoWeights, famoUpdate, FamoWeighting, type FamoState } from './
 export { upGrad, upgradCoefficients, UpGradWeighting } from './weightings/upgrad.ts';
 export { rlw, rlwWeights, RlwWeighting } from './weightings/rlw.ts';
 export { gradVac, gradVacCoefficients, GradVacWeighting } from './weightings/gradvac.ts';
+export { gradDrop, gradDropCombine, gradDropSeeds, GradDropWeighting } from './weightings/graddrop.ts';
 export { GramWeighting } from './weightings/gram.ts';
 export { SeededRandom } from './weightings/random.ts';
 export { projectSimplex, boxQp, symmetricEigen, solveLinear, minimizeOnSimplex } from './weightings/solvers.ts';

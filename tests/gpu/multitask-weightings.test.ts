@@ -17,6 +17,7 @@ import { famoWeights } from '../../src/multitask/weightings/famo.ts';
 import { rlwWeights } from '../../src/multitask/weightings/rlw.ts';
 import { gradVacCoefficients } from '../../src/multitask/weightings/gradvac.ts';
 import { SeededRandom } from '../../src/multitask/weightings/random.ts';
+import { gradDropCombine } from '../../src/multitask/weightings/graddrop.ts';
 
 const METHODS = ['cagrad', 'imtl-g', 'imtl-l', 'imtl', 'nash-mtl', 'aligned-mtl', 'famo', 'upgrad', 'rlw', 'gradvac'] as const;
 
@@ -124,5 +125,53 @@ describe('multitask weightings on the GPU', () => {
     // IMTL: s_t took one Adam step on e^0·L_t − 1, i.e. −0.01·sign(L_t − 1). IMTL-L: ∂/∂s_t = e^0·L_t − 1.
     expectAllClose(got.out.imtl!.extra, L.map((l) => -0.01 * Math.sign(l - 1)), { atol: 1e-6 });
     expectAllClose(got.out['imtl-l']!.extra, L.map((l) => l - 1), { atol: 1e-5, rtol: 1e-4 });
+  });
+
+  // A linear trunk, so ∂W = combinedᵀ·x; task b's head is nn.Identity (it returns its input: a regression test).
+  it('GradDrop: the trunk gets the sign-dropped sum at the representation, with U from the seeded rand', async () => {
+    const got = await gpu.run(async (E) => {
+      const { nn, multitask: mt } = E;
+      type T = InstanceType<typeof E.Tensor>;
+      const tasks = ['a', 'b', 'c'];
+      const x = E.randn([6, 4], { seed: 11 });
+      const targets: Record<string, T> = { a: E.randn([6, 5], { seed: 12 }), b: E.randn([6, 5], { seed: 13 }), c: E.randn([6, 5], { seed: 14 }) };
+      const losses = { a: E.mseLoss, b: E.mseLoss, c: E.mseLoss };
+      const build = (w: InstanceType<typeof mt.Weighting>) => {
+        E.manualSeed(3);
+        return new mt.MultiTask({ trunk: new nn.Linear(4, 5), heads: { a: new nn.Tanh(), b: new nn.Identity(), c: new nn.Tanh() }, losses, weighting: w });
+      };
+      const ref = build(mt.weighting.equal(tasks));
+      const G: number[][] = [];
+      for (const t of tasks) {
+        const z = ref.shared(x);
+        const zt = z.detach();
+        zt.requiresGrad = true;
+        z.dispose();
+        E.tidy(() => losses[t as 'a']!(ref.taskOutput(t, zt, x), targets[t]!).backward());
+        G.push(Array.from(await zt.grad!.data()));
+        zt.dispose();
+      }
+      ref.dispose();
+      const U = E.rand([6, 5], { seed: mt.weighting.gradDropSeeds(9)() });
+      const model = build(mt.weighting.gradDrop(tasks, { seed: 9 }));
+      const step = await model.backward(x, targets);
+      for (const v of [step.total, ...Object.values(step.outputs), ...Object.values(step.losses)]) v?.dispose();
+      const [w, b] = model.trunk.parameters();
+      const grads = { gw: Array.from(await w!.grad!.data()), gb: Array.from(await b!.grad!.data()) };
+      const out = { G, U: Array.from(await U.data()), x: Array.from(await x.data()), ...grads };
+      model.dispose();
+      U.dispose();
+      return out;
+    });
+    const combined = gradDropCombine(got.G, got.U); // [6·5], row n, column o
+    const mixed = combined.some((v, k) => v !== got.G.reduce((s, g) => s + g[k]!, 0));
+    expect(mixed, 'some element dropped a sign').toBe(true);
+    const gw = Array.from({ length: 5 * 4 }, (_, k) => {
+      const [o, i] = [Math.floor(k / 4), k % 4];
+      return Array.from({ length: 6 }, (_, n) => combined[n * 5 + o]! * got.x[n * 4 + i]!).reduce((a, v) => a + v, 0);
+    });
+    const gb = Array.from({ length: 5 }, (_, o) => Array.from({ length: 6 }, (_, n) => combined[n * 5 + o]!).reduce((a, v) => a + v, 0));
+    expectAllClose(got.gw, gw, { atol: 1e-5, rtol: 1e-4 });
+    expectAllClose(got.gb, gb, { atol: 1e-5, rtol: 1e-4 });
   });
 });

@@ -17,6 +17,7 @@ import { upgradCoefficients } from '../../src/multitask/weightings/upgrad.ts';
 import { famoUpdate, famoWeights, type FamoState } from '../../src/multitask/weightings/famo.ts';
 import { rlwWeights } from '../../src/multitask/weightings/rlw.ts';
 import { gradVacCoefficients } from '../../src/multitask/weightings/gradvac.ts';
+import { gradDropCombine } from '../../src/multitask/weightings/graddrop.ts';
 import { SeededRandom } from '../../src/multitask/weightings/random.ts';
 import { boxQp, projectSimplex, symmetricEigen } from '../../src/multitask/weightings/solvers.ts';
 import { REPO_ROOT } from '../harness/doc-blocks.ts';
@@ -24,7 +25,7 @@ import { REPO_ROOT } from '../harness/doc-blocks.ts';
 type Vec = number[];
 interface Case {
   name: string; G: Vec[]; cagrad: Record<string, Vec>; upgrad: Vec; imtlG: { combined: Vec; alpha: Vec };
-  nashMtl: { combined: Vec; alpha: Vec }; alignedMtl: Vec; gradVac: { seed: number; steps: number; combined: Vec[] };
+  nashMtl: { combined: Vec; alpha: Vec }; alignedMtl: Vec; gradDrop: { U: Vec; combined: Vec }; gradVac: { seed: number; steps: number; combined: Vec[] };
 }
 const fixture = JSON.parse(readFileSync(path.join(REPO_ROOT, 'tests/fixtures/multitask/weightings.json'), 'utf8')) as {
   cases: Case[]; famo: { losses: Vec[]; lr: number; gamma: number; weights: Vec[] }; rlw: { seed: number; T: number; weights: Vec[] };
@@ -45,13 +46,14 @@ function expectRel(got: Vec, want: Vec, tol = 1e-4, what = ''): void {
 describe('multitask weightings: host math against the NumPy/SciPy/PyTorch reference', () => {
   for (const cs of fixture.cases) {
     const M = gram(cs.G);
-    it(`${cs.name}: CAGrad (c = 0, 0.4, 0.8), UPGrad, IMTL-G, Nash-MTL, Aligned-MTL, GradVac`, () => {
+    it(`${cs.name}: CAGrad (c = 0, 0.4, 0.8), UPGrad, IMTL-G, Nash-MTL, Aligned-MTL, GradVac, GradDrop`, () => {
       for (const c of ['0', '0.4', '0.8']) expectRel(combine(cagradCoefficients(M, Number(c)), cs.G), cs.cagrad[c]!, 1e-4, `cagrad c=${c}`);
       expectRel(combine(upgradCoefficients(M), cs.G), cs.upgrad, 1e-4, 'upgrad');
       expectRel(imtlGWeights(M), cs.imtlG.alpha, 1e-4, 'imtl-g alpha');
       expectRel(combine(imtlGWeights(M), cs.G), cs.imtlG.combined, 1e-4, 'imtl-g');
       expectRel(nashMtlWeights(M), cs.nashMtl.alpha, 1e-4, 'nash-mtl alpha');
       expectRel(combine(alignedMtlCoefficients(M), cs.G), cs.alignedMtl, 1e-4, 'aligned-mtl');
+      expectRel(gradDropCombine(cs.G, cs.gradDrop.U), cs.gradDrop.combined, 1e-12, 'graddrop');
       const rand = new SeededRandom(cs.gradVac.seed);
       const T = cs.G.length;
       const phiHat = cs.G.map(() => new Array<number>(T).fill(0));
