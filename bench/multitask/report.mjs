@@ -103,7 +103,7 @@ export function renderMarkdown(result) {
   lines.push('');
   lines.push('## Verdicts: did multi-task learning help each task?');
   lines.push('');
-  lines.push('For each regime: the verdict for hard sharing with the weighting picked on validation in that regime, then how many of the multi-task models run in that regime helped / made no measurable difference / hurt. Regimes: full runs all three baselines, all six weightings and MMoE; few-digit runs the digit baseline, equal, uncertainty, the full regime\'s best weighting and MMoE; half-angle runs the angle baseline, equal, uncertainty and the full regime\'s best. A regime judges only the tasks whose baseline it runs (– elsewhere).');
+  lines.push('For each regime: the verdict for hard sharing with the weighting picked on validation in that regime, then how many of the multi-task models run in that regime helped / made no measurable difference / hurt. Regimes: full runs all three baselines, every weighting on hard sharing and every other architecture with equal and with the best weighting; few-digit runs the digit baseline, equal, uncertainty, the full regime\'s best weighting and MMoE; half-angle runs the angle baseline, equal, uncertainty and the full regime\'s best. A regime judges only the tasks whose baseline it runs (– elsewhere).');
   lines.push('');
   lines.push(`| task | ${Object.keys(s).join(' | ')} |`);
   lines.push(`| --- | ${Object.keys(s).map(() => '---').join(' | ')} |`);
