@@ -94,7 +94,10 @@ export function rotatedSplit(set: LabelledDigits, from: number, to: number, medi
 
 export const TASKS = ['digit', 'thick', 'angle'] as const;
 export type Task = (typeof TASKS)[number];
-export const WEIGHTING_METHODS = ['equal', 'uncertainty', 'dwa', 'gradnorm', 'mgda-ub', 'pcgrad'] as const;
+export const WEIGHTING_METHODS = [
+  'equal', 'uncertainty', 'dwa', 'gradnorm', 'mgda-ub', 'pcgrad',
+  'cagrad', 'imtl-g', 'imtl-l', 'imtl', 'nash-mtl', 'aligned-mtl', 'famo', 'upgrad', 'rlw', 'gradvac', 'graddrop',
+] as const;
 export type WeightingMethod = (typeof WEIGHTING_METHODS)[number];
 export const TASK_LOSSES: Record<Task, E.multitask.TaskLoss> = { digit: E.crossEntropy, thick: E.bceWithLogits, angle: E.mseLoss };
 
@@ -117,5 +120,16 @@ export function makeWeighting(method: WeightingMethod, tasks: readonly string[],
     case 'gradnorm': return w.gradNorm(tasks, { alpha: 1.5 });
     case 'mgda-ub': return w.mgdaUb(tasks);
     case 'pcgrad': return w.pcGrad(tasks, { seed });
+    case 'cagrad': return w.caGrad(tasks, { c: 0.4 });
+    case 'imtl-g': return w.imtlG(tasks);
+    case 'imtl-l': return w.imtlL(tasks);
+    case 'imtl': return w.imtl(tasks);
+    case 'nash-mtl': return w.nashMtl(tasks);
+    case 'aligned-mtl': return w.alignedMtl(tasks);
+    case 'famo': return w.famo(tasks);
+    case 'upgrad': return w.upGrad(tasks);
+    case 'rlw': return w.rlw(tasks, { seed });
+    case 'gradvac': return w.gradVac(tasks, { seed });
+    case 'graddrop': return w.gradDrop(tasks, { seed });
   }
 }

@@ -133,20 +133,61 @@ function regimeData(regime: Regime, train: Split): RegimeData {
 
 // ---------------------------------------------------------------- models
 
-type Arch = 'hard' | 'mmoe';
+const ARCHS = ['hard', 'mmoe', 'cross-stitch', 'mtan', 'cgc', 'ple'] as const;
+type Arch = (typeof ARCHS)[number];
+
+/** [N, 196] → [N, 1, 14, 14], MTAN's backbone's first layer (its attention works on feature maps). */
+class ToImage extends nn.Module {
+  forward(x: Tensor): Tensor {
+    return E.reshape(x, [x.shape[0]!, 1, 14, 14]);
+  }
+}
+
+const relu = (i: number, o: number) => new nn.Sequential(new nn.Linear(i, o), new nn.ReLU());
+
+/**
+ * The trunk of each architecture (sizes chosen near the hard-sharing trunk's 33.3k weights, not tuned):
+ *   hard          196→128→64 (33.3k)
+ *   mmoe          3 experts 196→64 (37.6k) and a linear gate per task
+ *   cross-stitch  a column 196→64→64 per task (50k) with a cross-stitch unit after each stage
+ *   mtan          a CNN backbone conv3×3(1→8)+pool, conv3×3(8→16)+pool on the 14×14 image (1.3k) and per task
+ *                 1×1-conv attention per stage; heads on the 16×3×3 = 144 attended features
+ *   cgc           2 shared experts 196→64 and 1 per task (63k), a gate per task
+ *   ple           2 extraction layers: 2 shared + 1 per task 196→64, then 1 shared + 1 per task 64→64
+ */
+function makeTrunk_(arch: Arch, tasks: readonly Task[]): E.nn.Module {
+  const per = <V>(f: (t: Task) => V) => Object.fromEntries(tasks.map((t) => [t, f(t)])) as Record<string, V>;
+  const T = tasks.length;
+  switch (arch) {
+    case 'hard': return makeTrunk();
+    case 'mmoe': return new mt.MMoE({ experts: [0, 1, 2].map(() => relu(196, 64)), gates: per(() => new nn.Linear(196, 3)) });
+    case 'cross-stitch': return new mt.CrossStitch({ columns: per(() => [relu(196, 64), relu(64, 64)]) });
+    case 'mtan': return new mt.MTAN({
+      backbone: [
+        new nn.Sequential(new ToImage(), new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2)),
+        new nn.Sequential(new nn.Conv2d(8, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2)),
+      ],
+      attention: per(() => [new nn.Conv2d(8, 8, 1), new nn.Conv2d(24, 16, 1)]),
+    });
+    case 'cgc': return new mt.CGC({ shared: [relu(196, 64), relu(196, 64)], task: per(() => [relu(196, 64)]), gates: per(() => new nn.Linear(196, 3)) });
+    case 'ple': return new mt.PLE({
+      layers: [
+        {
+          shared: [relu(196, 64), relu(196, 64)], task: per(() => [relu(196, 64)]),
+          gates: per(() => new nn.Linear(196, 3)), sharedGate: new nn.Linear(196, 2 + T),
+        },
+        { shared: [relu(64, 64)], task: per(() => [relu(64, 64)]), gates: per(() => new nn.Linear(64, 2)) },
+      ],
+    });
+  }
+}
 
 function makeModel(arch: Arch, tasks: readonly Task[], method: Method, seed: number): E.multitask.MultiTask {
   E.manualSeed(seed);
-  const heads = Object.fromEntries(tasks.map((t) => [t, makeHead(t)]));
+  const heads = Object.fromEntries(tasks.map((t) => [t, arch === 'mtan'
+    ? new nn.Sequential(new nn.Flatten(), new nn.Linear(144, t === 'digit' ? 10 : 1)) : makeHead(t)]));
   const losses = Object.fromEntries(tasks.map((t) => [t, LOSSES[t]]));
-  // MMoE: 3 experts of 196→64 (37.6k weights together, the hard-sharing trunk has 33.3k) and a linear gate per task.
-  const trunk = arch === 'hard'
-    ? makeTrunk()
-    : new mt.MMoE({
-      experts: [0, 1, 2].map(() => new nn.Sequential(new nn.Linear(196, 64), new nn.ReLU())),
-      gates: Object.fromEntries(tasks.map((t) => [t, new nn.Linear(196, 3)])),
-    });
-  return new mt.MultiTask({ trunk, heads, losses, weighting: makeWeighting(method, tasks, seed) });
+  return new mt.MultiTask({ trunk: makeTrunk_(arch, tasks), heads, losses, weighting: makeWeighting(method, tasks, seed) });
 }
 
 // ---------------------------------------------------------------- one run
@@ -161,6 +202,10 @@ interface RunResult extends RunSpec {
   test: Partial<Record<Task, number>>;
   val: Partial<Record<Task, number>>;
   msPerStep: number;
+  /** Kernels dispatched by one training step (forward, backward, optimizer), traced once before timing. */
+  dispatches: number;
+  /** 'representation': per-task gradients at the representation (the rep_grad shortcut); 'none': a loss weighting. */
+  gradients: string;
   weights: Record<string, number>;
 }
 
@@ -182,12 +227,16 @@ function gather(split: Split, idx: Int32Array): { x: Tensor; targets: Record<Tas
   };
 }
 
+/** Quick runs evaluate on the first 500 images of each split (the full run on all of them). */
+const EVAL_LIMIT = QUICK ? 500 : Infinity;
+
 async function evaluate(model: E.multitask.MultiTask, tasks: readonly Task[], split: Split): Promise<Partial<Record<Task, number>>> {
   model.eval();
   const sums: Partial<Record<Task, number>> = {};
-  const chunk = 1000;
-  for (let at = 0; at < split.n; at += chunk) {
-    const idx = Int32Array.from({ length: Math.min(chunk, split.n - at) }, (_, k) => at + k);
+  const chunk = 500;
+  const n = Math.min(split.n, EVAL_LIMIT);
+  for (let at = 0; at < n; at += chunk) {
+    const idx = Int32Array.from({ length: Math.min(chunk, n - at) }, (_, k) => at + k);
     const { x, targets } = gather(split, idx);
     const metrics = E.noGrad(() => E.tidy(() => {
       const out = model.forward(x);
@@ -203,18 +252,19 @@ async function evaluate(model: E.multitask.MultiTask, tasks: readonly Task[], sp
   }
   model.train();
   const scale: Record<Task, number> = { digit: 100, thick: 100, angle: 45 }; // %, %, degrees
-  return Object.fromEntries(tasks.map((t) => [t, (sums[t]! / split.n) * scale[t]]));
+  return Object.fromEntries(tasks.map((t) => [t, (sums[t]! / n) * scale[t]]));
 }
 
 async function runOne(spec: RunSpec, data: { train: Split; val: Split; test: Split }, regimes: Record<Regime, RegimeData>): Promise<RunResult> {
   const [arch, what] = spec.model.split(':') as [string, string];
   const tasks: Task[] = arch === 'single' ? [what as Task] : [...TASKS];
   const method: Method = arch === 'single' ? 'equal' : (what as Method);
-  const model = makeModel(arch === 'mmoe' ? 'mmoe' : 'hard', tasks, method, spec.seed);
+  const model = makeModel(arch === 'single' ? 'hard' : (arch as Arch), tasks, method, spec.seed);
   const opt = new optim.Adam(model, { lr: LR });
   const rd = regimes[spec.regime];
   const next = rd.batches(spec.seed);
   let t0 = 0;
+  let dispatches = 0;
   const warm = 5;
   for (let step = 0; step < STEPS; step++) {
     if (step === warm) {
@@ -226,8 +276,13 @@ async function runOne(spec: RunSpec, data: { train: Split; val: Split; test: Spl
     const masks = Object.fromEntries(tasks.map((t) => [t, Array.from(idx, (i) => rd.labelled[t][i]!)]));
     const full = tasks.every((t) => masks[t]!.every((v) => v === 1));
     opt.zeroGrad();
-    const r = await model.backward(x, Object.fromEntries(tasks.map((t) => [t, targets[t]])), full ? undefined : masks);
-    opt.step();
+    let r!: Awaited<ReturnType<typeof model.backward>>;
+    const once = async () => {
+      r = await model.backward(x, Object.fromEntries(tasks.map((t) => [t, targets[t]])), full ? undefined : masks);
+      opt.step();
+    };
+    if (step === warm - 1) dispatches = (await E.extend.traceKernels(once)).length;
+    else await once();
     r.total.dispose();
     for (const l of Object.values(r.losses)) l?.dispose();
     for (const o of Object.values(r.outputs)) o.dispose();
@@ -243,7 +298,7 @@ async function runOne(spec: RunSpec, data: { train: Split; val: Split; test: Spl
   const weights = await model.weighting.weights();
   opt.dispose();
   model.dispose();
-  return { ...spec, test, val, msPerStep, weights };
+  return { ...spec, test, val, msPerStep, dispatches, gradients: model.weighting.gradients, weights };
 }
 
 // ---------------------------------------------------------------- driver
@@ -279,7 +334,8 @@ async function main(): Promise<unknown> {
     log(`resuming: ${resumed.length} runs from the interrupted run`);
   }
   const runTimes: number[] = [];
-  const perRegime = (r: Regime) => (r === 'full' ? TASKS.length + HARD_METHODS.length + 1 : r === 'few-digit' ? 1 + 3 + 1 : 1 + 3);
+  const archs = ARCHS.filter((a) => a !== 'hard');
+  const perRegime = (r: Regime) => (r === 'full' ? TASKS.length + HARD_METHODS.length + 2 * archs.length : r === 'few-digit' ? 1 + 3 + 1 : 1 + 3);
   let total = REGIMES.reduce((a, r) => a + perRegime(r) * seeds.length, 0);
   const progress = (spec: RunSpec, r: RunResult, ms: number) => {
     runTimes.push(ms);
@@ -331,7 +387,14 @@ async function main(): Promise<unknown> {
     bestMethod[regime] = best;
     if (regime === 'full') bestFull = best;
     log(`${regime}: best hard-sharing weighting on validation: ${best}`);
-    if (regime !== 'half-angle') await run(regime, `mmoe:${best}`);
+    // Full regime: every architecture with equal weighting and with the best weighting; few-digit: MMoE with the best.
+    if (regime === 'full') {
+      for (const a of archs) {
+        await run(regime, `${a}:equal`);
+        if (best !== 'equal') await run(regime, `${a}:${best}`);
+        else total -= seeds.length;
+      }
+    } else if (regime === 'few-digit') await run(regime, `mmoe:${best}`);
   }
   const minutes = (performance.now() - started) / 60000;
   log(`done in ${minutes.toFixed(1)} min`);

@@ -44,6 +44,8 @@ export function summarize(result) {
         if (v.length) m[t] = stats(v);
       }
       m.ms = stats(m.runs.map((r) => r.msPerStep));
+      m.dispatches = m.runs[0].dispatches;
+      m.gradients = m.runs[0].gradients;
     }
   }
   return out;
@@ -68,7 +70,7 @@ export function renderMarkdown(result) {
   }
   lines.push('');
   lines.push('Tasks (see bench/multitask/experiment.ts): **digit** class (accuracy %), **thick** = ink mass above its class median (accuracy %), **angle** = the rotation θ ~ U(−45°, 45°) applied to the image (MAE in degrees). θ is drawn independently of the image; thick is balanced within each class and rotation invariant, so no label is a function of another.');
-  lines.push('Models: single-task baselines (same trunk 196→128→64, one head), hard sharing (one trunk, three heads) with each weighting, MMoE (3 experts, a softmax gate per task) with the weighting that scored best on validation. Test-set mean ± std over seeds; ms/step is the wall time of a training step on this device (forward, backward, optimizer, and any readback the weighting needs).');
+  lines.push('Models (`architecture:weighting`): single-task baselines (same trunk 196→128→64, one head), hard sharing (one trunk, three heads) with each weighting, and the other architectures (mmoe, cross-stitch, mtan, cgc, ple; sizes in bench/multitask/experiment.ts) with equal weighting and with the weighting that scored best on validation (in the full regime; MMoE in few-digit). Test-set mean ± std over seeds; ms/step is the wall time of a training step on this device (forward, backward, optimizer, and any readback the weighting needs), × equal its ratio to equal weighting on the same architecture, dispatches/step the kernels one training step launches (equal weighting\'s on the same architecture in parentheses); "per-task gradients" says whether the method uses the representation shortcut (rep_grad).');
   lines.push('');
   lines.push('Verdict rule: improvement d of the mean over the single-task baseline vs se = sqrt(s²/n + s_base²/n); helped if d > 2·se, hurt if d < −2·se, else no measurable difference.');
   const verdicts = {};
@@ -77,28 +79,31 @@ export function renderMarkdown(result) {
     lines.push('');
     lines.push(`## Regime: ${regime} (${REGIME_TEXT[regime] ?? regime})`);
     lines.push('');
-    lines.push(`| model | digit ${UNIT.digit} | thick ${UNIT.thick} | angle ${UNIT.angle} | ms/step | digit | thick | angle |`);
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(`| model (architecture:weighting) | digit ${UNIT.digit} | thick ${UNIT.thick} | angle ${UNIT.angle} | ms/step | × equal | dispatches/step (equal) | per-task gradients | digit | thick | angle |`);
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const base = Object.fromEntries(TASKS.map((t) => [t, rows[`single:${t}`]?.[t]]));
     for (const t of TASKS) {
       const r = rows[`single:${t}`];
       if (!r) continue;
       const cells = TASKS.map((u) => (u === t ? fmt(r[u]) : ''));
-      lines.push(`| single-task ${t} | ${cells.join(' | ')} | ${r.ms.mean.toFixed(1)} | | | |`);
+      lines.push(`| single-task ${t} | ${cells.join(' | ')} | ${r.ms.mean.toFixed(1)} | | ${r.dispatches ?? '?'} | | | | |`);
     }
     verdicts[regime] = {};
     for (const [name, r] of Object.entries(rows)) {
       if (name.startsWith('single:')) continue;
       const v = TASKS.map((t) => (base[t] && r[t] ? verdict(t, r[t], base[t]) : '–'));
       verdicts[regime][name] = Object.fromEntries(TASKS.map((t, i) => [t, v[i]]));
-      const label = name.replace('hard:', 'hard sharing, ').replace('mmoe:', 'MMoE, ');
-      lines.push(`| ${label} | ${TASKS.map((t) => fmt(r[t])).join(' | ')} | ${r.ms.mean.toFixed(1)} | ${v.join(' | ')} |`);
+      const eq = rows[`${name.split(':')[0]}:equal`];
+      const ratio = eq ? `${(r.ms.mean / eq.ms.mean).toFixed(2)}` : '–';
+      const disp = `${r.dispatches ?? '?'} (${eq?.dispatches ?? '–'})`;
+      const grads = r.gradients === 'representation' ? 'at the representation (rep_grad shortcut)' : 'none (loss weighting)';
+      lines.push(`| ${name} | ${TASKS.map((t) => fmt(r[t])).join(' | ')} | ${r.ms.mean.toFixed(1)} | ${ratio} | ${disp} | ${grads} | ${v.join(' | ')} |`);
     }
   }
   lines.push('');
   lines.push('## Verdicts: did multi-task learning help each task?');
   lines.push('');
-  lines.push('For each regime: the verdict for hard sharing with the weighting picked on validation in that regime, then how many of the multi-task models run in that regime helped / made no measurable difference / hurt. Regimes: full runs all three baselines, all six weightings and MMoE; few-digit runs the digit baseline, equal, uncertainty, the full regime\'s best weighting and MMoE; half-angle runs the angle baseline, equal, uncertainty and the full regime\'s best. A regime judges only the tasks whose baseline it runs (– elsewhere).');
+  lines.push('For each regime: the verdict for hard sharing with the weighting picked on validation in that regime, then how many of the multi-task models run in that regime helped / made no measurable difference / hurt. Regimes: full runs all three baselines, every weighting on hard sharing and every other architecture with equal and with the best weighting; few-digit runs the digit baseline, equal, uncertainty, the full regime\'s best weighting and MMoE; half-angle runs the angle baseline, equal, uncertainty and the full regime\'s best. A regime judges only the tasks whose baseline it runs (– elsewhere).');
   lines.push('');
   lines.push(`| task | ${Object.keys(s).join(' | ')} |`);
   lines.push(`| --- | ${Object.keys(s).map(() => '---').join(' | ')} |`);

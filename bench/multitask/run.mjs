@@ -2,7 +2,8 @@
 // bench/multitask/experiment.html in headless Chromium (WebGPU), prints its progress (with an ETA), then
 // writes the table (markdown), the raw results (JSON) and a chart (SVG) under bench/results:
 //   full run   bench/results/multitask.{md,json,svg}   (committed; the verdicts are taken from it)
-//   --quick    bench/results/multitask-quick.{md,json,svg}   (1 seed, 15 steps instead of 3 seeds × 60, same code path)
+//   --quick    bench/results/multitask-quick.{md,json,svg}   (2 seeds, 15 steps, the full-label regime only, instead
+//              of 3 seeds × 60 steps over three regimes; same code path, every method and architecture)
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,10 +16,11 @@ const opt = (name, fallback) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
-const seeds = opt('seeds', quick ? 1 : 3);
+const seeds = opt('seeds', quick ? 2 : 3);
 const steps = opt('steps', quick ? 15 : 60);
 const batch = opt('batch', 64);
-const extra = ['regimes', 'methods'].map((k) => (argv.includes(`--${k}`) ? `&${k}=${argv[argv.indexOf(`--${k}`) + 1]}` : '')).join('');
+const extra = ['regimes', 'methods'].map((k) => (argv.includes(`--${k}`) ? `&${k}=${argv[argv.indexOf(`--${k}`) + 1]}` : '')).join('')
+  + (quick && !argv.includes('--regimes') ? '&regimes=full' : '');
 const resume = argv.includes('--resume');
 const command = `npm run experiment:multitask${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
 

@@ -18,12 +18,11 @@
 //   - checkTasks(tasks, op) and addTask(task): whether it serves exactly these tasks, before any GPU work, and
 //     whether it can take one more after construction.
 //
-// The two built in:
+// The built-in ones (each file has the details):
 //   hard sharing (HardSharing below)  one trunk; represent = [trunk(x)]; every head receives that same z.
 //   MMoE (mmoe.ts)                    represent = [stack_e expert_e(x)] ([N, E, D]); head t receives
 //                                     Σ_e softmax(gate_t(x))_e · z[:, e], its gate being task t's parameters.
-//
-// The ones in view (issue 25), and how each implements this interface:
+// and, as implemented in cross-stitch.ts, mtan.ts and ple.ts:
 //   cross-stitch (Misra et al. 2016)  one column per task, cross-stitch units mixing the columns' activations
 //                                     after every stage. Every parameter is reached by every task, so the whole
 //                                     network is the shared part: represent = the T columns' last outputs (one
@@ -45,6 +44,7 @@
 //                                     shared experts' outputs; taskInput(t) runs the last layer's task-t experts
 //                                     on its mix and task t's gate over them and the shared outputs;
 //                                     taskParameters(t) = those experts and that gate, the rest is shared.
+//                                     MTAN here: its attention modules take [p^s, pool(â^{s−1})] (mtan.ts).
 
 import { EngineError, concat, reshape, slice, type Tensor } from '../engine/internal.ts';
 import { Module, type Parameter } from '../nn/index.ts';

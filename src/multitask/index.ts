@@ -7,6 +7,10 @@
 
 export { MultiTask, type MultiTaskOptions, type TaskLoss, type TaskTensors, type TaskMasks, type LossResult, type StepResult } from './multitask.ts';
 export { MMoE, type MMoEOptions } from './mmoe.ts';
+export { CGC, PLE, type ExtractionLayer } from './ple.ts';
+export { CrossStitch } from './cross-stitch.ts';
+export { MTAN } from './mtan.ts';
+export { HardSharing } from './architecture.ts';
 export type { Architecture, JoinedRepresentation } from './architecture.ts';
 export * as weighting from './weighting-api.ts';
 export * as metrics from './metrics.ts';

@@ -288,6 +288,24 @@ export class MultiTask extends Module {
     return { total, losses };
   }
 
+  /** loss() after the weighting's prepareLosses hook has seen this step's task losses. */
+  private async lossPrepared(outputs: TaskTensors, targets: TaskTensors, masks: TaskMasks | undefined, present: string[]): Promise<LossResult> {
+    const losses: Record<string, Tensor | null> = Object.fromEntries(this.tasks.map((t) => [t, null]));
+    const map: TaskMap<Tensor> = new Map();
+    for (const t of present) {
+      const l = this.taskLoss(t, outputs[t]!, targets[t]!, masks);
+      losses[t] = l;
+      map.set(t, l);
+    }
+    try {
+      await this.weighting.prepareLosses(map);
+    } catch (e) {
+      for (const l of map.values()) l.dispose();
+      throw e;
+    }
+    return { total: this.weighting.combineLosses(map), losses };
+  }
+
   /**
    * One training step's forward and backward: gradients land in the parameters' `.grad` (call the
    * optimizer's step() next, and its zeroGrad() before the following step). The trunk is back-propagated
@@ -305,7 +323,7 @@ export class MultiTask extends Module {
     const w = this.weighting;
     if (w.gradients === 'none') {
       const outputs = this.forwardTasks(x, present);
-      const { total, losses } = this.loss(outputs, targets, masks);
+      const { total, losses } = await this.lossPrepared(outputs, targets, masks, present);
       total.backward();
       const result = detachAll(total, losses, outputs);
       w.observe(new Map(present.map((t) => [t, result.losses[t]!])));
@@ -330,10 +348,11 @@ export class MultiTask extends Module {
         const scaled = scale === 1 ? l : l.mul(scale);
         if (scaled.requiresGrad) scaled.backward();
         if (scaled !== l) scaled.dispose();
-        outputs[t] = out.detach();
-        out.dispose();
+        // Read g before disposing the output: a head that returns its input (nn.Identity) gives out === zt.
         const g = zt.grad;
         zt.grad = null;
+        outputs[t] = out.detach();
+        if (out !== zt) out.dispose();
         zt.dispose();
         lossMap.set(t, l.detach());
         l.dispose();

@@ -1,6 +1,6 @@
 // Loss weighting for multi-task learning: how the task losses (or their gradients) are combined into the one
 // gradient that runs through the shared part. LibMTL's split: *architecture* (how parameters are shared,
-// architecture.ts: hard sharing, MMoE) is independent of *weighting* (this file); any weighting works with
+// architecture.ts: hard sharing, MMoE, cross-stitch, MTAN, CGC, PLE) is independent of *weighting* (this file); any weighting works with
 // any architecture.
 //
 // Two kinds:
@@ -23,6 +23,8 @@
 //   |              | the g_t (stack + one matmul); weighted sum   | their stack)     | min-norm solver runs on the CPU)|
 //   | PCGrad       | T head-only backwards; T(T−1) projections of | 2·T·D            | none (the projection is        |
 //   |              | ~6 small kernels each (dot, norm, min, axpy) |                  | branch-free on the GPU)        |
+// The methods added later (CAGrad, IMTL, Nash-MTL, Aligned-MTL, FAMO, UPGrad, RLW, GradVac) are each in
+// weightings/<id>.ts; the Gram-matrix ones share weightings/gram.ts (one readback of T² floats per step).
 
 import { EngineError, Tensor, addInto, exp, fillInPlace, full, keep, matmul, maximum, mul, noGrad, reshape, stack, tidy } from '../engine/internal.ts';
 import { Module, Parameter } from '../nn/index.ts';
@@ -83,6 +85,13 @@ export abstract class Weighting extends Module {
   async weights(): Promise<Record<string, number>> {
     return Object.fromEntries(this.tasks.map((t) => [t, this.weightOf(t)]));
   }
+
+  /**
+   * Loss weightings: called by MultiTask.backward with the step's task losses (in the graph) before
+   * combineLosses, for methods whose weights depend on this step (FAMO reads the losses back; RLW draws new
+   * weights). Default: nothing.
+   */
+  async prepareLosses(_losses: TaskMap<Tensor>): Promise<void> {}
 
   /** Called by MultiTask after each step with the (detached) task losses present in it. */
   observe(_losses: TaskMap<Tensor>): void {}
@@ -250,7 +259,7 @@ export function dwa(tasks: readonly string[], options: { temperature?: number } 
 // ------------------------------------------------------------------ gradient methods at z
 
 /** Σ_t c_t·g_t on the GPU. */
-function weightedSum(grads: Tensor[], coefs: number[]): Tensor {
+export function weightedSum(grads: Tensor[], coefs: number[]): Tensor {
   return tidy(() => {
     let acc: Tensor | null = null;
     grads.forEach((g, i) => {

@@ -43,7 +43,7 @@ const PUBLIC: Record<string, readonly string[]> = {
   // issue 22: images in (folders, files, browser images), datasets and GPU batches
   'data': ['ImageSet', 'IMAGENET_INPUT', 'decodeBrowser', 'decodeNode', 'drawAugmentations', 'fromClasses', 'fromFiles', 'fromFolder',
     'fromTensors', 'loadSharp', 'prepareBatch', 'prepareImages', 'stratifiedSplit'],
-  'multitask': ['MMoE', 'MultiTask', 'Weighting', 'metrics', 'weighting'],
+  'multitask': ['CGC', 'CrossStitch', 'HardSharing', 'MMoE', 'MTAN', 'MultiTask', 'PLE', 'Weighting', 'metrics', 'weighting'],
   'models': ['BasicBlock', 'IMAGENET_INPUT', 'IMAGENET_MEAN', 'IMAGENET_STD', 'InvertedResidual', 'MobileNetV2', 'ResNet',
     'WeightsError', 'ZooModel', 'clearWeightsCache', 'identifyCheckpoint', 'imageToTensor', 'makeDivisible', 'mobilenetV2',
     'mobilenetV2Widths', 'readWeights', 'resnet18', 'resnet34', 'toTorchvisionLayout'],
