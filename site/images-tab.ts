@@ -53,11 +53,12 @@ const epochsInput = byId<HTMLInputElement>('img-epochs');
 const lrInput = byId<HTMLInputElement>('img-lr');
 const cancelButton = byId<HTMLButtonElement>('img-cancel');
 const VAL_SHARE = 0.25;
+const HOLD_PIXELS_UP_TO = 256 * 2 ** 20;
 const SEED = 0;
 
 let shipped: ArrayBuffer;
 let trunk: Trunk | null = null;
-let prepared: { key: string; set: E.data.ImageSet } | null = null;
+let prepared: { key: string; set: E.data.ImageSet; hold: 'pixels' | 'encoded' } | null = null;
 let advice: { key: string; pick: E.transfer.StrategyAdvice } | null = null;
 let result: Result | null = null;
 let controller: AbortController | null = null;
@@ -141,9 +142,14 @@ async function dataset(): Promise<E.data.ImageSet> {
   const key = `${classes.map((c) => `${c.name}:${c.shots.map((s) => s.id).join(',')}`).join('|')}#${JSON.stringify(trunk.input)}`;
   if (prepared?.key === key) return prepared.set;
   const warnings: string[] = [];
-  const set = await data.fromClasses(imagesByClass(), { input: trunk.input, hold: 'pixels', onWarning: (m) => warnings.push(m) });
+  // Small inputs (the digits trunk's 28×28) are held decoded, as uint8 at that size (faster batches); when that
+  // would pass HOLD_PIXELS_UP_TO (224² RGBA is 196 kB an image) the files themselves are held and decoded a batch
+  // at a time, so thousands of photos cost what their files cost.
+  const side = Math.max(trunk.input.resizeShorter ?? 0, ...trunk.input.size);
+  const hold = heldImages().count * side * side * 4 <= HOLD_PIXELS_UP_TO ? 'pixels' : 'encoded';
+  const set = await data.fromClasses(imagesByClass(), { input: trunk.input, hold, onWarning: (m) => warnings.push(m) });
   if (warnings.length) showInfo(message, warnings.join('\n'));
-  prepared = { key, set };
+  prepared = { key, set, hold };
   return set;
 }
 
@@ -229,7 +235,7 @@ async function train(signal: AbortSignal): Promise<void> {
   const held = heldImages();
   runs.push({
     run: runs.length + 1, strategy: fitted.strategy.name, epochs: done, stopped: fitted.stopped, valAccuracy: acc,
-    buffers: m.live, gpuBytes: m.liveBytes, images: held.count, imageBytes: held.bytes + set.heldBytes,
+    buffers: m.live, gpuBytes: m.liveBytes, images: held.count, imageBytes: held.bytes + (prepared!.hold === 'pixels' ? set.heldBytes : 0),
   });
   renderRuns();
   renderModel();
@@ -392,13 +398,15 @@ function toggleLive(): void {
 function renderMemory(): void {
   const m = E.memoryStats();
   const held = heldImages();
-  const setBytes = prepared?.set.heldBytes ?? 0;
+  // Held pixels are the set's own; held files are the page's (the same Blobs, counted once).
+  const setBytes = prepared?.hold === 'pixels' ? prepared.set.heldBytes : 0;
   byId('memory').innerHTML = '<table id="memory-table">'
     + `<tr><th>GPU buffers (memoryStats: live)</th><td class="num" id="mem-buffers">${m.live}</td></tr>`
     + `<tr><th>GPU memory in those buffers</th><td class="num" id="mem-gpu">${(m.liveBytes / 2 ** 20).toFixed(2)} MiB</td></tr>`
     + `<tr><th>images held by the page</th><td class="num" id="mem-images">${held.count}</td></tr>`
     + `<tr><th>their files / frames and thumbnails</th><td class="num">${(held.bytes / 2 ** 20).toFixed(2)} MiB</td></tr>`
-    + `<tr><th>prepared at the trunk's input size (uint8)</th><td class="num">${(setBytes / 2 ** 20).toFixed(3)} MiB</td></tr></table>`;
+    + `<tr><th>the training set (${prepared?.hold === 'encoded' ? 'the files above, decoded a batch at a time' : 'uint8 at the trunk\'s input size'})</th>`
+    + `<td class="num">${(setBytes / 2 ** 20).toFixed(3)} MiB</td></tr></table>`;
 }
 
 // ------------------------------------------------------------------ page

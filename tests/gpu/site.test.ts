@@ -309,6 +309,9 @@ describe('built site pages', () => {
     writeFileSync(big, grayGradientPng(5000, 4000));
     // Its own browser: a fake webcam. Without --use-fake-ui-for-media-stream (which grants every request) the
     // camera is refused until the test grants it, as a visitor's click on "Allow" would.
+    const started = Date.now();
+    const phases: string[] = [];
+    const phase = (name: string): void => void phases.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const camBrowser = await launchBrowser({ args: ['--use-fake-device-for-media-stream'] });
     try {
       const page = await open('studio.html', '#images', camBrowser);
@@ -318,6 +321,7 @@ describe('built site pages', () => {
       const memory = async (): Promise<{ buffers: number; images: number }> => ({
         buffers: Number(await text(page, '#mem-buffers')), images: Number(await text(page, '#mem-images')),
       });
+      phase('page open');
       const base = await memory();
       expect(base.images).toBe(0);
       expect(base.buffers).toBeGreaterThan(0); // the trunk's weights
@@ -358,6 +362,7 @@ describe('built site pages', () => {
       // A thumbnail removed (the 20-megapixel one).
       await page.click('.class-box:first-child .thumb:last-child .remove-image');
       expect(await count('photo')).toBe(5);
+      phase('files in');
       // The webcam: refused first (a message, the page keeps working), then allowed; frames recorded while held.
       s = await clickAndWait(page, '#webcam-start');
       expect(s.lastError).toMatch(/the webcam was refused: allow the camera for this page .* or add image files instead \(NotAllowedError\)/);
@@ -376,6 +381,7 @@ describe('built site pages', () => {
       await page.mouse.up();
       await page.waitForFunction('document.querySelectorAll(".class-box:last-child .thumb").length >= 5', { polling: 50 });
       expect((await memory()).images).toBeGreaterThanOrEqual(30);
+      phase('webcam');
       // Trunks: a URL that fails three ways, then one that loads (downloaded, then from Cache Storage), then a file.
       const loadUrl = async (url: string, arch: string): Promise<Site> => {
         await setValue(page, '#trunk-url', url);
@@ -398,13 +404,14 @@ describe('built site pages', () => {
       s = await upload('#trunk-file', path.join(REPO_ROOT, 'pretrained/digits-0to4.safetensors'));
       expect(s.lastError).toBeNull();
       expect(await text(page, '#trunk-table')).toMatch(/file digits-0to4\.safetensors.*digits-cnn/s);
+      phase('trunks');
       // The advisor's pick before training, then a run with live curves, the confusion matrix and the mistakes.
       s = await clickAndWait(page, '#img-advise');
       expect(s.lastError).toBeNull();
       const pick = await text(page, '#img-pick');
       expect(await page.$eval('#img-strategy', (el) => (el as HTMLSelectElement).value)).toBe(pick);
       expect(Number.parseFloat(await text(page, '#img-similarity'))).not.toBeNaN();
-      await page.select('#img-strategy', 'fine-tune-top');
+      await page.select('#img-strategy', pick === 'feature-extraction' ? 'fine-tune-top' : 'feature-extraction'); // editable
       await setValue(page, '#img-epochs', '3');
       await setValue(page, '#img-lr', '0.01');
       s = await clickAndWait(page, '#img-train');
@@ -422,7 +429,9 @@ describe('built site pages', () => {
       expect(Number.parseFloat(await text(page, '#img-val-acc'))).toBeCloseTo((100 * right) / total, 1);
       expect(await page.$$eval('.mistake', (ms) => ms.length)).toBe(total - right);
       expect(await text(page, '#img-mistake-count')).toContain(`${total - right} of ${total} validation images misclassified`);
+      phase('advice and a run');
       // Cancel: a long run stopped after its first epoch; the page says so and keeps the model.
+      await page.select('#img-strategy', 'feature-extraction');
       await setValue(page, '#img-epochs', '300');
       await page.click('#img-train');
       await page.waitForFunction('document.getElementById("img-epoch").textContent.startsWith("epoch 1:")', { polling: 50, timeout: PAGE_TIMEOUT });
@@ -430,6 +439,7 @@ describe('built site pages', () => {
       await page.waitForFunction('!window.__site.busy', { polling: 100, timeout: PAGE_TIMEOUT });
       expect((await state(page)).lastError).toBeNull();
       expect(await text(page, '#img-message')).toMatch(/Training cancelled after \d+ of 300 epoch\(s\)/);
+      phase('cancel');
       // Predict on new files, download the model, reload it: the same predictions.
       await setValue(page, '#img-epochs', '2');
       s = await clickAndWait(page, '#img-train');
@@ -464,18 +474,20 @@ describe('built site pages', () => {
       expect(s.lastError).toBeNull();
       const after = await predictions();
       for (const [i, row] of after.entries()) row.forEach((v, k) => expect(v).toBeCloseTo(before[i]![k]!, 1));
+      phase('train, predict, download, reload, predict');
       // The webcam, live.
       await page.click('#predict-live');
       await page.waitForFunction('Number(document.getElementById("live-prediction").dataset.frames ?? 0) >= 2', { polling: 100, timeout: 60_000 });
       await page.click('#predict-live');
       expect(await text(page, '#live-label')).toMatch(/^(photo|bag|trouser|webcam)$/);
+      phase('live');
       // Five retrains in one visit: the GPU buffers and the images held stay where the first left them.
-      await page.select('#img-strategy', 'feature-extraction');
       for (let r = 0; r < 5; r++) expect((await clickAndWait(page, '#img-train')).lastError).toBeNull();
       const rows = await page.$$eval('#img-runs-table tr', (trs) => trs.slice(1)
         .map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
       const five = rows.slice(-5).map((r) => ({ buffers: Number(r[5]), mib: Number(r[6]), images: Number(r[7]), imageMib: Number(r[8]), acc: r[4] }));
-      console.log(`[studio images] five retrains: ${JSON.stringify(five)}`);
+      phase('five retrains');
+      console.log(`[studio images] five retrains: ${JSON.stringify(five)}; at: ${phases.join(', ')}`);
       for (const r of five) expect(r).toMatchObject({ buffers: five[0]!.buffers, mib: five[0]!.mib, images: five[0]!.images, imageMib: five[0]!.imageMib });
       await page.screenshot({ path: path.join(SHOTS, 'studio-images.png'), fullPage: true });
       await page.close();
