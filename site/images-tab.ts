@@ -264,7 +264,7 @@ async function renderMistakes(validation: E.data.ImageSet, predictions: E.transf
   const title = document.createElement('div');
   title.className = 'small';
   title.id = 'img-mistake-count';
-  title.textContent = `${wrong.length} of ${predictions.length} validation images misclassified${wrong.length ? ' (as the model saw them):' : ''}`;
+  title.textContent = `${wrong.length} of ${predictions.length} validation images misclassified${wrong.length ? ' (shown at the trunk\'s input size):' : ''}`;
   box.append(title);
   const shown = wrong.slice(0, 24);
   const images = await validation.decodeImages(shown);

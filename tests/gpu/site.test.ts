@@ -362,6 +362,20 @@ describe('built site pages', () => {
       // A thumbnail removed (the 20-megapixel one).
       await page.click('.class-box:first-child .thumb:last-child .remove-image');
       expect(await count('photo')).toBe(5);
+      // Files dropped onto a class (a drag-and-drop's DataTransfer, made in the page): added to it, then removed.
+      const jobsBefore = (await state(page)).jobs;
+      await page.$eval('.class-box:first-child', async (box) => {
+        const canvas = new OffscreenCanvas(40, 30);
+        canvas.getContext('2d')!.fillRect(0, 0, 20, 30);
+        const dt = new DataTransfer();
+        dt.items.add(new File([await canvas.convertToBlob({ type: 'image/png' })], 'dropped.png', { type: 'image/png' }));
+        box.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
+      await page.waitForFunction((n) => (window as unknown as { __site: Site }).__site.jobs > n, { polling: 50 }, jobsBefore);
+      expect(await count('photo')).toBe(6);
+      expect(await page.$eval('.class-box:first-child .thumb:last-child', (t) => (t as HTMLElement).title)).toBe('dropped.png (40×30)');
+      await page.click('.class-box:first-child .thumb:last-child .remove-image');
+      expect(await count('photo')).toBe(5);
       phase('files in');
       // The webcam: refused first (a message, the page keeps working), then allowed; frames recorded while held.
       s = await clickAndWait(page, '#webcam-start');
