@@ -233,6 +233,7 @@ export function webcamFrame(side = FRAME_SIDE): HTMLCanvasElement {
 function holdToRecord(button: HTMLButtonElement, box: ClassBox): void {
   let timer: number | null = null;
   let frames = 0;
+  let inflight: Promise<void> = Promise.resolve(); // frames are taken one after another, in order
   const grab = async (): Promise<void> => {
     const canvas = webcamFrame();
     const blob = await new Promise<Blob>((ok, fail) => canvas.toBlob((b) => (b ? ok(b) : fail(new Error('no frame'))), 'image/jpeg', 0.9));
@@ -245,10 +246,13 @@ function holdToRecord(button: HTMLButtonElement, box: ClassBox): void {
     clearInterval(timer);
     timer = null;
     button.classList.remove('recording');
-    setTimeout(() => {
+    void inflight.then(() => {
       render();
       notes.changed();
-    }, FRAME_EVERY);
+    });
+  };
+  const take = (): void => {
+    inflight = inflight.then(grab).catch((e: unknown) => notes.error(e instanceof Error ? e.message : String(e)));
   };
   button.addEventListener('pointerdown', (ev) => {
     ev.preventDefault();
@@ -257,8 +261,8 @@ function holdToRecord(button: HTMLButtonElement, box: ClassBox): void {
       return;
     }
     button.classList.add('recording');
-    void grab().catch((e: unknown) => notes.error(String(e)));
-    timer = window.setInterval(() => void grab().catch((e: unknown) => notes.error(String(e))), FRAME_EVERY);
+    take();
+    timer = window.setInterval(take, FRAME_EVERY);
   });
   for (const ev of ['pointerup', 'pointerleave', 'pointercancel']) button.addEventListener(ev, stop);
 }

@@ -188,6 +188,7 @@ function drawCurves(c: Curve): void {
 }
 
 async function train(signal: AbortSignal): Promise<void> {
+  stopLive(); // the live prediction uses the model this run replaces
   const epochs = readNumber(epochsInput, 'epochs', { integer: true, max: 500 });
   const lr = readNumber(lrInput, 'learning rate', { max: 10 });
   const set = await dataset();
@@ -322,6 +323,7 @@ async function download(): Promise<void> {
 }
 
 async function reload(file: File): Promise<void> {
+  stopLive();
   const loaded = await transfer.load(file).catch((e: unknown) => {
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(`could not load ${file.name}: ${why}\nReload a .safetensors file downloaded from this page (or saved by transfer.save).`);
