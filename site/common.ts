@@ -8,6 +8,8 @@ export interface SiteState {
   busy: boolean;
   /** Runs finished, by kind, for tests. */
   runs: number;
+  /** Jobs ended, well or not (tests wait on it after an action that starts one, e.g. a file picked). */
+  jobs: number;
   /** Last error shown in the page (cleared on the next run). */
   lastError: string | null;
   /** The page's last result (the benchmark report), for tests. */
@@ -15,7 +17,7 @@ export interface SiteState {
 }
 
 const w = window as unknown as { __site?: SiteState };
-export const site: SiteState = (w.__site = { ready: false, busy: false, runs: 0, lastError: null, result: null });
+export const site: SiteState = (w.__site = { ready: false, busy: false, runs: 0, jobs: 0, lastError: null, result: null });
 
 const PAGES: Array<[string, string]> = [
   ['index.html', 'Home'], ['bench.html', 'Benchmarks'], ['kernels.html', 'Kernel explorer'], ['studio.html', 'Training studio'],
@@ -118,6 +120,7 @@ export async function job(box: HTMLElement, buttons: HTMLButtonElement[], fn: ()
   } finally {
     for (const b of buttons) b.disabled = false;
     site.busy = false;
+    site.jobs++;
   }
 }
 

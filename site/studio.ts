@@ -6,6 +6,7 @@
 //   Multi-task: the rotated-digit tasks of bench/multitask (digit, thick, angle), chosen tasks and weighting
 //     method, per-task losses and task weights as they move.
 //   Test digits with the last transfer run's predictions.
+//   The "Your images" tab: images-input.ts (classes, files, folders, webcam) and images-tab.ts (trunk, train, use).
 
 import * as E from '../src/index.ts';
 import { mnistTask, uciTask, type Digits, type TaskSplit } from '../examples/digits-data.ts';
@@ -17,6 +18,7 @@ import { STRATEGIES, type StrategyName } from '../examples/transfer-runs.ts';
 import { lineChart, type LineSeries } from '../examples/svg-chart.ts';
 import { QUICK, byId, esc, fmt, job, markReady, progress, readNumber, showError, site } from './common.ts';
 import { loadMnistU8, loadPretrained, loadUci } from './digits.ts';
+import { setupImagesTab } from './images-tab.ts';
 
 const { nn, optim, transfer, multitask: mt } = E;
 const TARGET_CLASSES = [5, 6, 7, 8, 9];
@@ -378,6 +380,18 @@ async function trainMultiTask(): Promise<void> {
 
 // ------------------------------------------------------------------ page
 
+/** The two tabs: the shipped digits, and the visitor's own images (images-tab.ts); #images opens the second. */
+function showTab(name: 'digits' | 'images'): void {
+  for (const t of ['digits', 'images'] as const) {
+    byId(`panel-${t}`).hidden = t !== name;
+    byId(`tab-${t}`).classList.toggle('here', t === name);
+  }
+  if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
+}
+byId('tab-digits').addEventListener('click', () => showTab('digits'));
+byId('tab-images').addEventListener('click', () => showTab('images'));
+if (location.hash === '#images') showTab('images');
+
 async function main(): Promise<void> {
   const info = await E.init();
   bar.set(0, `loading digits and the pretrained trunk (adapter ${info.adapter})…`);
@@ -429,6 +443,7 @@ async function main(): Promise<void> {
   byId<HTMLSelectElement>('weighting').replaceChildren(...WEIGHTING_METHODS.map((m) => new Option(m, m)));
   byId<HTMLInputElement>('mt-steps').value = QUICK ? '6' : '200';
   mtButton.addEventListener('click', () => void job(message, [measureButton, trainButton, mtButton], trainMultiTask));
+  await setupImagesTab(pre.weights);
   bar.set(1, `ready: ${byClass.reduce((a, c) => a + c.length / 784, 0)} MNIST and ${uci.count} UCI digits, pretrained trunk `
     + `(held-out accuracy on MNIST 0–4: ${(100 * pre.card.heldOutAccuracy).toFixed(1)}%)`);
   markReady();

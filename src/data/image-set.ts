@@ -57,6 +57,11 @@ export class ImageSet implements LabeledImages {
     return this.init.images.map((h) => h.name);
   }
 
+  /** Host bytes the held images take: encoded file bytes, or uint8 RGBA pixels (a page's memory readout). */
+  get heldBytes(): number {
+    return this.init.images.reduce((a, h) => a + ('pixels' in h ? h.pixels.data.byteLength : 'size' in h.bytes ? h.bytes.size : h.bytes.byteLength), 0);
+  }
+
   withInput(input: InputSpec): ImageSet {
     return new ImageSet({ ...this.init, input });
   }

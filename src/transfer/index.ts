@@ -10,6 +10,7 @@
 //   fit.ts           fit: a dataset to a trained classifier (fit-model.ts builds the model it trains)
 //   evaluate.ts      evaluate (accuracy, per-class table, confusion) and predict (labels and probabilities)
 //   model-file.ts    save / load: one .safetensors with its classes, input spec and architecture
+//   trunk.ts         loadTrunk: a pretrained trunk from a File, bytes, a path or a URL, its architecture checked
 //   (fromTensors, a LabeledImages over GPU tensors, lives in src/data/tensor-images.ts; re-exported here)
 //   (digitsCnn, the shipped pretrained trunk's architecture, lives in src/models/digits-cnn.ts; pretrainedDigits, the
 //   trunk with its shipped weights in one call, in src/models/pretrained.ts; both re-exported here)
@@ -36,5 +37,6 @@ export { STRATEGIES, RECIPE_OF_STRATEGY, DEFAULT_LR_RATIO, strategyOfRecipe, pla
 export { fit, stratifiedSplit, type FitOptions, type FitResult, type FitProgress, type EpochRecord, type EarlyStopping } from './fit.ts';
 export { evaluate, predict, type Evaluation, type ClassRow, type Prediction } from './evaluate.ts';
 export { save, load, LIBRARY_VERSION, type SaveOptions, type LoadedModel } from './model-file.ts';
+export { loadTrunk, type LoadedTrunk, type TrunkOptions } from './trunk.ts';
 export { modelInfo, ARCHITECTURES, type ModelInfo, type Architecture } from './model-info.ts';
 export { fromTensors } from '../data/tensor-images.ts';

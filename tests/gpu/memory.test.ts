@@ -33,6 +33,21 @@ describe('batching and the buffer pool', () => {
     expectAllClose(out.values, [21, 22, 23, 24]);
   });
 
+  it('emptyCache() with work recorded but not submitted: that work still runs (its released buffers are not destroyed first)', async () => {
+    const out = await gpu.run(async (E) => {
+      const a = E.tensor([1, 2, 3, 4]);
+      const t = E.tidy(() => E.add(E.mul(a, 2), 1)); // a·2 is released while the batch is still recording
+      E.emptyCache();
+      const values = Array.from(await t.data());
+      const stats = E.memoryStats();
+      a.dispose();
+      t.dispose();
+      return { values, inUse: stats.inUse, live: stats.live };
+    });
+    expect(out.values).toEqual([3, 5, 7, 9]);
+    expect(out.live).toBe(out.inUse); // nothing pooled after it: a and t only
+  });
+
   it('a steady training loop creates no new GPU buffers after its first steps', async () => {
     const out = await gpu.run(async (E) => {
       const w = E.randn([8, 4], { seed: 1, std: 0.3, requiresGrad: true });

@@ -144,4 +144,36 @@ describe('model zoo: weights from a URL in the page', () => {
     expect(got.cached).toEqual([`${server.url}/timm.safetensors`]);
     expect(got.ok).toEqual([2, 3]);
   });
+
+  it('transfer.loadTrunk: the architecture from the keys, or named and checked before building; the input spec; a copy from its weights', async () => {
+    const got = await gpu.run(async (E, H, base) => {
+      const t = await E.transfer.loadTrunk(`${base}spec.safetensors`, { cache: false });
+      const again = await E.transfer.loadTrunk(t.weights);
+      const w = (m: typeof t.model): Promise<Float32Array> => m.namedParameters('features.0.0.weight')[0]![1].data() as Promise<Float32Array>;
+      const [a, b] = await Promise.all([w(t.model), w(again.model)]);
+      const out = {
+        arch: t.arch, input: t.input, widthMult: (t.model as unknown as { widthMult: number }).widthMult, same: a.every((v, i) => v === b[i]),
+        copy: again.model !== t.model, from: again.from,
+      };
+      t.model.dispose();
+      again.model.dispose();
+      let wrong = 'no error';
+      try {
+        await H.noLeak(E, () => E.transfer.loadTrunk(`${base}tv.safetensors`, { arch: 'resnet18', cache: false }));
+      } catch (e) {
+        wrong = (e as Error).message;
+      }
+      let unknown = 'no error';
+      try {
+        await H.noLeak(E, () => E.transfer.loadTrunk(new Uint8Array(0), { arch: 'vgg16' }));
+      } catch (e) {
+        unknown = (e as Error).message;
+      }
+      return { ...out, wrong, unknown };
+    }, `${server.url}/`);
+    expect(got).toMatchObject({ arch: 'mobilenet_v2', input: SPEC, widthMult: 0.5, same: true, copy: true, from: `${server.url}/spec.safetensors` });
+    expect(got.wrong).toBe(`loadTrunk: the weights from ${server.url}/tv.safetensors hold mobilenet_v2, not resnet18: `
+      + 'choose mobilenet_v2 as the architecture, or give a resnet18 file');
+    expect(got.unknown).toBe('loadTrunk: unknown architecture "vgg16"; choose one of resnet18, resnet34, mobilenet_v2, digits-cnn');
+  });
 });

@@ -38,6 +38,8 @@ const PUBLIC: Record<string, readonly string[]> = {
     // issue 22 (fit): one call to train, evaluate, predict; strategy names ↔ recipes; a model file out and in
     'DEFAULT_LR_RATIO', 'LIBRARY_VERSION', 'RECIPE_OF_STRATEGY', 'STRATEGIES', 'evaluate', 'fit', 'fromTensors', 'load',
     'modelInfo', 'planStrategy', 'predict', 'save', 'strategyOfRecipe', 'stratifiedSplit', 'trunkProbePoints',
+    // issue 23 (the studio's own images): a trunk from a file or a URL, its architecture checked
+    'loadTrunk',
     // issue 22 (command line): the architecture names --arch takes
     'ARCHITECTURES'],
   // issue 22: images in (folders, files, browser images), datasets and GPU batches

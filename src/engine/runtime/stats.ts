@@ -1,7 +1,7 @@
 // memoryStats() and resetPeakMemory(): the buffer pool's and the recorder's counters in one object.
 
 import { bufferPool } from './buffer-pool.ts';
-import { recorderStats } from './recorder.ts';
+import { flush, recorderStats } from './recorder.ts';
 import { storageRefs } from './storage.ts';
 
 /**
@@ -25,5 +25,8 @@ export function resetPeakMemory(): void {
  * theirs. Call it between jobs to hand memory back to the browser; the next allocations create buffers anew.
  */
 export function emptyCache(): void {
+  // Work recorded but not yet submitted may use a buffer released in this batch: submit it first (destroying a
+  // buffer after its submit is fine; before, the submit fails as "used in submit while destroyed").
+  flush();
   bufferPool.trim();
 }
