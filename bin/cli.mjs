@@ -59,13 +59,15 @@ function table(rows) {
 
 /** The trunk and its input: the shipped digits CNN, or a zoo model built from --weights (and --arch). */
 async function trunkFor(lib, values) {
-  const { transfer, models } = lib;
+  const { transfer } = lib;
   if (values.weights === undefined) {
     if (values.arch !== undefined && values.arch !== 'digits-cnn') throw new UsageError(`--arch ${values.arch} needs --weights (the shipped trunk is digits-cnn)`);
     return { model: await transfer.pretrainedDigits(), input: transfer.DIGITS_INPUT, from: 'the shipped digits trunk (digits-cnn)' };
   }
   let shown = -1;
-  const weights = await models.readWeights(values.weights, {
+  // transfer.loadTrunk reads the file (progress, cache), finds or checks the architecture and builds the model.
+  const trunk = await transfer.loadTrunk(values.weights, {
+    ...(values.arch !== undefined ? { arch: values.arch } : {}),
     onProgress: ({ received, total, cached }) => {
       if (cached) return;
       const mb = Math.floor(received / 1e6);
@@ -74,25 +76,7 @@ async function trunkFor(lib, values) {
       process.stderr.write(`downloading ${values.weights}: ${(received / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB\n`);
     },
   });
-  const shapes = new Map([...weights.tensors].map(([k, v]) => [k, v.shape]));
-  const kind = models.identifyCheckpoint(shapes);
-  const digits = shapes.has('classifier.1.weight') && shapes.has('features.0.weight');
-  const arch = values.arch ?? (digits ? 'digits-cnn' : kind.arch);
-  if (!transfer.ARCHITECTURES.includes(arch)) {
-    throw new UsageError(`${values.weights} holds ${arch}, not an architecture this command builds (${transfer.ARCHITECTURES.join(', ')}); --arch names one`);
-  }
-  let model;
-  if (arch === 'digits-cnn') {
-    model = transfer.digitsCnn(shapes.get('classifier.1.weight')?.[0] ?? 5);
-    model.loadStateDict(weights.tensors);
-  } else {
-    const numClasses = (arch === 'mobilenet_v2' ? shapes.get('classifier.1.weight') : shapes.get('fc.weight'))?.[0] ?? 1000;
-    const build = { resnet18: models.resnet18, resnet34: models.resnet34, mobilenet_v2: models.mobilenetV2 }[arch];
-    const widthMult = arch === 'mobilenet_v2' && kind.widthMult ? { widthMult: kind.widthMult } : {};
-    model = await build({ numClasses, ...widthMult, weights });
-  }
-  const input = weights.input ?? (arch === 'digits-cnn' ? transfer.DIGITS_INPUT : models.IMAGENET_INPUT);
-  return { model, input, from: `${arch} from ${weights.from}` };
+  return { model: trunk.model, input: trunk.input, from: `${trunk.arch} from ${trunk.from}` };
 }
 
 async function fitCommand(lib, args) {
