@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench [-- options]`: runs the benchmark cases (bench/cases/*.ts) in headless Chromium on its
-// WebGPU adapter, ours and TF.js WebGPU side by side, prints progress and a table, and writes
+// WebGPU adapter, ours, TF.js WebGPU and jax-js side by side, prints progress and a table, and writes
 // bench/results/<date>-<adapter-slug>-chrome[-<filter>].json.
 //
 // Options:
@@ -10,7 +10,8 @@
 //   --iterations <n>     fixed timed runs per measurement (default: adaptive)
 //   --rounds <n>         interleaved timing rounds (default 3 quick, 5 full)
 //   --target-ms <ms>     time per measurement when adaptive (default 300 quick, 1000 full)
-//   --no-tfjs            ours only
+//   --no-tfjs            no TF.js column
+//   --no-jaxjs           no jax-js column
 //   --out-dir <dir>      where the JSON goes (default bench/results); --no-save writes nothing
 //   --chrome-arg <flag>  extra Chromium flag, repeatable (e.g. --chrome-arg=--enable-features=Vulkan)
 //   --list               print the registered cases and exit
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     'target-ms': { type: 'string' },
     'no-tfjs': { type: 'boolean', default: false },
+    'no-jaxjs': { type: 'boolean', default: false },
     'out-dir': { type: 'string', default: path.join(REPO_ROOT, 'bench', 'results') },
     'no-save': { type: 'boolean', default: false },
     'chrome-arg': { type: 'string', multiple: true, default: [] },
@@ -47,6 +49,7 @@ const options = {
   rounds: values.rounds ? Number(values.rounds) : null,
   ...(values['target-ms'] ? { targetMs: Number(values['target-ms']) } : {}),
   tfjs: !values['no-tfjs'],
+  jaxjs: !values['no-jaxjs'],
   command,
 };
 
@@ -81,6 +84,8 @@ try {
     }
     const slower = report.rows.filter((r) => r.ratio !== null && r.ratio < 1);
     if (slower.length) console.log(`\nNOTE: TF.js was faster on ${slower.map((r) => r.name).join(', ')}`);
+    const slowerJax = report.rows.filter((r) => r.ratioJax !== null && r.ratioJax < 1);
+    if (slowerJax.length) console.log(`NOTE: jax-js was faster on ${slowerJax.map((r) => r.name).join(', ')}`);
     if (report.rows.some((r) => r.error)) process.exitCode = 1;
   }
   console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
