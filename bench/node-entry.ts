@@ -2,7 +2,7 @@
 // the same adapter. bench/build-node.mjs bundles this file into dist-gpu/bench-node.mjs (one ESM file that imports only
 // `webgpu`), which runs here or on a GPU machine (/work/shared/gpu/README.md):
 //   bash .gpu/run.sh node dist-gpu/bench-node.mjs --full --versions --out-dir $OUT
-// Options as bench/run-browser.mjs (--quick/--full, --filter, --versions, --iterations, --rounds, --target-ms, --no-tfjs, --no-jaxjs,
+// Options as bench/run-browser.mjs (--quick/--full, --filter, --also, --tag, --versions, --iterations, --rounds, --target-ms, --no-tfjs, --no-jaxjs,
 // --out-dir, --no-save, --list).
 
 import { gpu } from './node-setup.ts';
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     full: { type: 'boolean' },
     filter: { type: 'string' },
+    also: { type: 'string' },
+    tag: { type: 'string' },
     versions: { type: 'boolean', default: false },
     iterations: { type: 'string' },
     rounds: { type: 'string' },
@@ -62,6 +64,8 @@ async function main(): Promise<void> {
     {
       quick,
       filter: values.filter ?? null,
+      also: values.also ?? null,
+      tag: values.tag ?? null,
       versions: values.versions,
       iterations: values.iterations ? Number(values.iterations) : null,
       rounds: values.rounds ? Number(values.rounds) : null,

@@ -100,6 +100,12 @@ export interface TrainStepInstance {
   jaxjsSkip?: string;
   /** Our trained parameters (state-dict keys; heads as head<i>.<leaf>), for the comparison with jax-js. */
   weights?: () => Promise<Map<string, Float32Array>>;
+  /**
+   * Whether the weights must agree within 1e-4 (the frozen rows) or the difference is only reported (rows that
+   * train a trunk: Adam divides each gradient by its running magnitude, so a weight whose gradient is near zero
+   * can step by up to lr either way on rounding alone). Default true.
+   */
+  weightsRequired?: boolean;
   /** Steps compared before timing (default 3); the losses must agree within lossRtol (default 1e-3). */
   validateSteps?: number;
   lossRtol?: number;

@@ -6,6 +6,8 @@
 // Options:
 //   --quick / --full     quick = only rows marked quick, short timing (default: quick on a CPU adapter)
 //   --filter <text>      only cases whose family or name contains <text> (with --full for non-quick rows)
+//   --also <text>        with --quick: also the rows matching <text> (e.g. --also "matmul 1024")
+//   --tag <name>         name the result file <date>-<adapter>-chrome-<name>.json
 //   --versions           also time every kernel version of a case (matmul v1, v2, v3, ...)
 //   --iterations <n>     fixed timed runs per measurement (default: adaptive)
 //   --rounds <n>         interleaved timing rounds (default 3 quick, 5 full)
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     full: { type: 'boolean' },
     filter: { type: 'string' },
+    also: { type: 'string' },
+    tag: { type: 'string' },
     versions: { type: 'boolean', default: false },
     iterations: { type: 'string' },
     rounds: { type: 'string' },
@@ -44,6 +48,8 @@ const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...proces
 const options = {
   quick: values.quick ? true : values.full ? false : 'auto',
   filter: values.filter ?? null,
+  also: values.also ?? null,
+  tag: values.tag ?? null,
   versions: values.versions,
   iterations: values.iterations ? Number(values.iterations) : null,
   rounds: values.rounds ? Number(values.rounds) : null,
