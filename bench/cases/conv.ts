@@ -128,6 +128,7 @@ export const CONV_LAYERS: Layer[] = [
   pointwise('features.3 expand 24→144 1×1 56²', 24, 56, 144, 1, true),
   pointwise('features.3 project 144→24 1×1 56²', 144, 56, 24, 1, true),
   { net: 'untuned', label: '17→40 13²/2', N: 3, C: 17, H: 13, O: 40, k: 3, s: 2, p: 1, quick: true },
+  mnist('conv2 32→64 14²', 32, 14, 64, 4, false), // the issue-21 comparison's batch
   mnist('conv1 1→32 28²', 1, 28, 32, 256, false),
   mnist('conv2 32→64 14²', 32, 14, 64, 256, false),
   resnet('stem 3→64 7×7/2 224²', 3, 224, 64, 7, 2, 3),
