@@ -278,7 +278,7 @@ async function runCase(
           break;
         }
       }
-      if (jaxRun) row.check.against.push('jax-js (same check vs ours)');
+      if (jaxRun) row.check.against.push(`jax-js vs ${[...expected.map(([n]) => n), 'ours'].join(' + ')}`);
     }
 
     // ---- time
