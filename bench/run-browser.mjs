@@ -21,7 +21,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, launchBrowser, openEnginePage, runInPage, startServer } from '../scripts/headless.mjs';
+
+// The whole run is one call into the page: a full run on a CPU adapter takes far longer than the headless
+// helpers' default protocol timeout (15 min), which would end it without a report. Read at import time.
+process.env.HEADLESS_PROTOCOL_TIMEOUT_MIN ??= '240';
+const { REPO_ROOT, launchBrowser, openEnginePage, runInPage, startServer } = await import('../scripts/headless.mjs');
 
 const { values } = parseArgs({
   options: {
