@@ -9,11 +9,18 @@
 // it measures the same way (one timestamped pass per kernel). The row's ms is the mean per run. Wall time is
 // measured for both as well: N runs recorded back to back, then the queue drained (no readback). Without
 // timestamps the wall time is the row's figure.
+//
+// jax-js (bench/jaxjs.ts), where a case has a jax-js side: validated against ours (and the CPU reference), then
+// timed against ours by one protocol for both, since jax-js runs nothing until a result is read: wall time,
+// each repetition run and its result read back, the two alternated in rounds, the median round each. The row's
+// `ratioJax` is jax-js ms / ours ms under that protocol (`oursForced` holds ours); training-step rows are timed
+// that way already (the loss is read every step), so there it is jax-js ms / ours ms of the step timing.
 
 import { compareClose } from '../tests/harness/cpu.ts';
 import { randomArray } from '../tests/harness/random.ts';
 import { gpuDevice } from '../src/engine/runtime/device.ts';
 import { flush, timedPass } from '../src/engine/runtime/recorder.ts';
+import { JAXJS_VERSION, forcedOursSubject, jaxSubject, readJax, type Jax } from './jaxjs.ts';
 import type { BenchCase, BenchContext, BenchInstance, Engine, EngineTensor, Tf, TfTensor, TrainStepInstance } from './registry.ts';
 
 export interface BenchOptions {
@@ -24,6 +31,10 @@ export interface BenchOptions {
    * Several alternatives are separated by commas ('matmul 1024,conv2d resnet18'): a row matching any runs.
    */
   filter?: string | null;
+  /** With quick: also the rows (quick or not) matching this filter (same syntax), e.g. 'matmul 1024'. */
+  also?: string | null;
+  /** Names the result file instead of the filter: <date>-<adapter>-<runtime>-<tag>.json. */
+  tag?: string | null;
   /** Also time each of a case's variants (matmul kernel versions). */
   versions?: boolean;
   /** Fixed number of timed runs per measurement (default: enough for targetMs, 2 to 200). */
@@ -64,6 +75,14 @@ export interface BenchRow {
   tfjs: Timing | null;
   /** TF.js ms / our ms (> 1: ours is faster). */
   ratio: number | null;
+  /** jax-js: wall ms with a readback per repetition (training steps: ms per step), or null. */
+  jaxjs: Timing | null;
+  /** Ours timed as jax-js is (kernel rows; training-step rows use `ours`). */
+  oursForced: Timing | null;
+  /** jax-js ms / our ms under one protocol (> 1: ours is faster); null with jaxjsSkip or an error. */
+  ratioJax: number | null;
+  /** Why there is no jax-js figure: jax-js lacks the operation, --no-jaxjs, or its validation failed. */
+  jaxjsSkip?: string;
   check: { against: string[]; maxAbsError: number; ok: boolean; detail?: string };
   /** 'train-step' for a TrainStepInstance row (then `step` is set once it ran), else absent. */
   kind?: 'train-step';
@@ -85,7 +104,9 @@ export interface StepStats {
   /** The kernels of that step, in order (traceKernels; copies appear as 'copy'). */
   kernels: string[];
   /** The validation steps' losses. */
-  losses: { ours: number[]; tfjs: number[] | null };
+  losses: { ours: number[]; tfjs: number[] | null; jaxjs?: number[] | null };
+  /** jax-js against ours after the validation steps: the largest difference of a trained weight. */
+  jaxjsWeightsMaxAbsDiff?: number;
 }
 
 export interface BenchReport {
@@ -102,7 +123,11 @@ export interface BenchReport {
     cpuAdapter: boolean;
   };
   tfjs: { version: string; backend: string } | null;
-  options: { quick: boolean; filter: string | null; versions: boolean; iterations: number | null; rounds: number | null; targetMs: number };
+  jaxjs: { version: string; device: string } | null;
+  options: {
+    quick: boolean; filter: string | null; also?: string | null; tag?: string | null; versions: boolean; iterations: number | null; rounds: number | null;
+    targetMs: number;
+  };
   rows: BenchRow[];
   /** The markdown table printed at the end. */
   table: string;
@@ -128,27 +153,33 @@ export function adapterSlug(adapter: string): string {
   return slug || 'unknown-adapter';
 }
 
-export function selectCases(cases: BenchCase[], options: Pick<BenchOptions, 'quick' | 'filter'>): BenchCase[] {
-  const alternatives = options.filter ? options.filter.toLowerCase().split(',').map((f) => f.trim()).filter((f) => f) : [];
+export function selectCases(cases: BenchCase[], options: Pick<BenchOptions, 'quick' | 'filter' | 'also'>): BenchCase[] {
+  const split = (f: string | null | undefined): string[] => (f ? f.toLowerCase().split(',').map((a) => a.trim()).filter((a) => a) : []);
+  const alternatives = split(options.filter);
+  const also = split(options.also);
+  const matches = (c: BenchCase, list: string[]): boolean => list.some((f) => c.family.toLowerCase().includes(f) || c.name.toLowerCase().includes(f));
   return cases.filter((c) => {
-    if (options.quick && !c.quick) return false;
-    return !alternatives.length || alternatives.some((f) => c.family.toLowerCase().includes(f) || c.name.toLowerCase().includes(f));
+    if (options.quick && !c.quick && !matches(c, also)) return false;
+    return !alternatives.length || matches(c, alternatives);
   });
 }
 
-export async function runBench(E: Engine, tf: Tf | null, cases: BenchCase[], options: BenchOptions, log: Log): Promise<BenchReport> {
+export async function runBench(
+  E: Engine, tf: Tf | null, cases: BenchCase[], options: BenchOptions, log: Log, jax: Jax | null = null,
+): Promise<BenchReport> {
   const info = E.engineInfo();
   const targetMs = options.targetMs ?? (options.quick ? 300 : 1000);
   const selected = selectCases(cases, options);
-  const ctx: BenchContext = { E, tf, quick: options.quick, random: randomArray };
+  const ctx: BenchContext = { E, tf, jax, quick: options.quick, random: randomArray };
   if (tf) tf.env().set('WEBGPU_CPU_FORWARD', false); // small inputs would otherwise run on TF.js's CPU backend
-  log(`adapter: ${info.adapter}; timestamps: ${info.timestampQuery}; TF.js: ${tf ? `${tf.version_core} (${tf.getBackend()})` : 'off'}`);
+  const peers = `TF.js: ${tf ? `${tf.version_core} (${tf.getBackend()})` : 'off'}; jax-js: ${jax ? `${JAXJS_VERSION} (webgpu)` : 'off'}`;
+  log(`adapter: ${info.adapter}; timestamps: ${info.timestampQuery}; ${peers}`);
   log(`${selected.length} case(s)${options.quick ? ' (quick)' : ''}: ${selected.map((c) => c.name).join(', ')}`);
 
   const rows: BenchRow[] = [];
   for (const [i, c] of selected.entries()) {
     log(`[${i + 1}/${selected.length}] ${c.name} (${c.shape})`);
-    const row = await runCase(E, tf, c, ctx, options, targetMs, info.timestampQuery, log);
+    const row = await runCase(E, tf, jax, c, ctx, options, targetMs, info.timestampQuery, log);
     rows.push(row);
     if (row.error) log(`  ERROR: ${row.error}`);
     else log(`  ${summary(row)}`);
@@ -168,8 +199,9 @@ export async function runBench(E: Engine, tf: Tf | null, cases: BenchCase[], opt
       cpuAdapter: isCpuAdapter(info.adapter),
     },
     tfjs: tf ? { version: tf.version_core, backend: tf.getBackend() } : null,
+    jaxjs: jax ? { version: JAXJS_VERSION, device: 'webgpu' } : null,
     options: {
-      quick: options.quick, filter: options.filter ?? null, versions: !!options.versions,
+      quick: options.quick, filter: options.filter ?? null, also: options.also ?? null, tag: options.tag ?? null, versions: !!options.versions,
       iterations: options.iterations ?? null, rounds: options.rounds ?? null, targetMs,
     },
     rows,
@@ -182,7 +214,7 @@ export async function runBench(E: Engine, tf: Tf | null, cases: BenchCase[], opt
 }
 
 async function runCase(
-  E: Engine, tf: Tf | null, c: BenchCase, ctx: BenchContext, options: BenchOptions, targetMs: number, timestamps: boolean, log: Log,
+  E: Engine, tf: Tf | null, jax: Jax | null, c: BenchCase, ctx: BenchContext, options: BenchOptions, targetMs: number, timestamps: boolean, log: Log,
 ): Promise<BenchRow> {
   const row: BenchRow = {
     family: c.family,
@@ -194,18 +226,22 @@ async function runCase(
     variants: {},
     tfjs: null,
     ratio: null,
+    jaxjs: null,
+    oursForced: null,
+    ratioJax: null,
     check: { against: [], maxAbsError: 0, ok: true },
   };
   let made: BenchInstance | TrainStepInstance | null = null;
   try {
     made = await c.setup(ctx);
     if (made.kind === 'train-step') {
-      await runTrainStep(E, tf, made, row, c.flops, options, targetMs, log);
+      await runTrainStep(E, tf, jax, made, row, c.flops, options, targetMs, log);
       return row;
     }
     const inst = made;
     row.impl = inst.oursLabel ?? 'ours';
     const tfRun = tf && inst.tfjs ? inst.tfjs : null;
+    if (!(jax && inst.jaxjs)) row.jaxjsSkip = jax ? (inst.jaxjsSkip ?? 'no jax-js side written for this row') : 'jax-js off (--no-jaxjs)';
 
     // ---- validate
     const tol = inst.tolerance ?? { atol: 1e-3, rtol: 1e-3 };
@@ -217,6 +253,7 @@ async function runCase(
     if (options.versions && inst.variants) {
       for (const [name, run] of Object.entries(inst.variants)) candidates.push([name, await readOurs(run)]);
     }
+
     for (const [refName, ref] of expected) {
       row.check.against.push(refName);
       for (const [name, got] of candidates) {
@@ -229,6 +266,20 @@ async function runCase(
       }
     }
     if (!row.check.ok) throw new Error(`validation failed, not timed: ${row.check.detail}`);
+    // jax-js against ours and the references: a mismatch leaves ours and TF.js timed, without a jax-js figure.
+    let jaxRun = jax && inst.jaxjs ? inst.jaxjs : null;
+    if (jaxRun) {
+      const got = await readJax(jaxRun);
+      for (const [refName, ref] of [...expected, ['ours', ours] as [string, ArrayLike<number>]]) {
+        const problem = mismatch(got, ref, tol);
+        if (problem) {
+          row.jaxjsSkip = `validation failed: jax-js vs ${refName}: ${problem.slice(0, 240)}`;
+          jaxRun = null;
+          break;
+        }
+      }
+      if (jaxRun) row.check.against.push(`jax-js vs ${[...expected.map(([n]) => n), 'ours'].join(' + ')}`);
+    }
 
     // ---- time
     const subjects = [oursSubject(E, inst.ours, timestamps)];
@@ -237,6 +288,12 @@ async function runCase(
     row.ours = oursT!;
     row.tfjs = tfjsT ?? null;
     if (row.tfjs) row.ratio = row.tfjs.ms / oursT!.ms;
+    if (jaxRun) {
+      const [oursF, jaxT] = await timeSubjects([forcedOursSubject(inst.ours), jaxSubject(jaxRun)], c.flops, options, targetMs);
+      row.oursForced = oursF!;
+      row.jaxjs = jaxT!;
+      row.ratioJax = jaxT!.ms / oursF!.ms;
+    }
     if (options.versions && inst.variants) {
       const names = Object.keys(inst.variants);
       const times = await timeSubjects(names.map((n) => oursSubject(E, inst.variants![n]!, timestamps)), c.flops, options, targetMs);
@@ -262,11 +319,13 @@ async function runCase(
  * submits, new buffers and new bind groups, then time whole steps (wall time, loss readback included) in interleaved rounds.
  */
 async function runTrainStep(
-  E: Engine, tf: Tf | null, inst: TrainStepInstance, row: BenchRow, flops: number, options: BenchOptions, targetMs: number, log: Log,
+  E: Engine, tf: Tf | null, jax: Jax | null, inst: TrainStepInstance, row: BenchRow, flops: number, options: BenchOptions, targetMs: number, log: Log,
 ): Promise<void> {
   row.kind = 'train-step';
   row.impl = inst.oursLabel ?? 'ours';
   const tfStep = tf && inst.tfjs ? inst.tfjs : null;
+  const jaxStep = jax && inst.jaxjs ? inst.jaxjs : null;
+  if (!jaxStep) row.jaxjsSkip = jax ? (inst.jaxjsSkip ?? 'no jax-js side written for this row') : 'jax-js off (--no-jaxjs)';
   const steps = inst.validateSteps ?? 3;
   const rtol = inst.lossRtol ?? 1e-3;
   if (inst.logits?.tfjs && tf) {
@@ -281,11 +340,14 @@ async function runTrainStep(
       throw new Error(`validation failed, not timed: ${row.check.detail}`);
     }
   }
-  const losses: StepStats['losses'] = { ours: [], tfjs: tfStep ? [] : null };
-  for (let i = 0; i < steps; i++) losses.ours.push(await inst.ours());
+  const losses: StepStats['losses'] = { ours: [], tfjs: tfStep ? [] : null, jaxjs: jaxStep ? [] : null };
+  // jax-js is compared over JAX_VALIDATE_STEPS steps, losses and trained weights; TF.js over the first `steps`.
+  const oursSteps = jaxStep ? Math.max(steps, JAX_VALIDATE_STEPS) : steps;
+  for (let i = 0; i < oursSteps; i++) losses.ours.push(await inst.ours());
   if (tfStep) for (let i = 0; i < steps; i++) losses.tfjs!.push(await tfStep());
   const tfLosses = losses.tfjs ? `; TF.js ${losses.tfjs.map((l) => l.toPrecision(6)).join(', ')}` : '';
   log(`  losses: ours ${losses.ours.map((l) => l.toPrecision(6)).join(', ')}${tfLosses}`);
+  const jaxWeightsDiff = jaxStep ? await validateJaxSteps(inst, jaxStep, row, losses, oursSteps, rtol, log) : null;
   row.check.against.push(tfStep ? 'tfjs losses' : 'finite losses');
   for (let i = 0; i < steps; i++) {
     const a = losses.ours[i]!;
@@ -305,13 +367,21 @@ async function runTrainStep(
   const after = E.memoryStats();
   const subjects: Subject[] = [stepSubject(inst.ours)];
   if (tfStep) subjects.push(stepSubject(tfStep));
-  const [oursT, tfjsT] = await timeSubjects(subjects, flops, options, targetMs);
-  row.ours = oursT!;
-  row.tfjs = tfjsT ?? null;
-  if (row.tfjs) row.ratio = row.tfjs.ms / oursT!.ms;
+  const jaxOk = jaxStep && !row.jaxjsSkip;
+  if (jaxOk) subjects.push(stepSubject(() => jaxStep.step()));
+  const times = await timeSubjects(subjects, flops, options, targetMs);
+  const oursT = times[0]!;
+  const tfjsT = tfStep ? times[1]! : null;
+  row.ours = oursT;
+  row.tfjs = tfjsT;
+  if (row.tfjs) row.ratio = row.tfjs.ms / oursT.ms;
+  if (jaxOk) {
+    row.jaxjs = times[times.length - 1]!;
+    row.ratioJax = row.jaxjs.ms / oursT.ms;
+  }
   row.step = {
     batch: inst.batch,
-    oursSamplesPerSec: (1000 * inst.batch) / oursT!.ms,
+    oursSamplesPerSec: (1000 * inst.batch) / oursT.ms,
     tfjsSamplesPerSec: tfjsT ? (1000 * inst.batch) / tfjsT.ms : null,
     dispatches: after.dispatches - before.dispatches,
     submits: after.submits - before.submits,
@@ -319,11 +389,63 @@ async function runTrainStep(
     newBindGroups: after.bindGroups - before.bindGroups,
     kernels,
     losses,
+    ...(jaxWeightsDiff !== null ? { jaxjsWeightsMaxAbsDiff: jaxWeightsDiff } : {}),
   };
   log(
     `  per step: ${row.step.dispatches} dispatches, ${row.step.submits} submits, ${row.step.newBuffers} new buffers, `
     + `${row.step.newBindGroups} new bind groups`,
   );
+}
+
+/** Steps of jax-js compared with ours before timing (losses, then the trained weights within JAX_WEIGHTS_ATOL). */
+const JAX_VALIDATE_STEPS = 5;
+const JAX_WEIGHTS_ATOL = 1e-4;
+
+/**
+ * jax-js's side of a training row's validation: as many steps as ours ran, from the same initial weights; the
+ * losses agree within `rtol` and every trained weight within JAX_WEIGHTS_ATOL (where inst.weightsRequired; else
+ * the largest difference is reported in the check). A failure leaves the row's TF.js figures and records why in
+ * `jaxjsSkip` (no ratioJax).
+ */
+async function validateJaxSteps(
+  inst: TrainStepInstance, jaxStep: NonNullable<TrainStepInstance['jaxjs']>, row: BenchRow, losses: StepStats['losses'],
+  steps: number, rtol: number, log: Log,
+): Promise<number | null> {
+  const jl: number[] = [];
+  for (let i = 0; i < steps; i++) jl.push(await jaxStep.step());
+  losses.jaxjs = jl;
+  log(`  losses: jax-js ${jl.map((l) => l.toPrecision(6)).join(', ')}`);
+  for (let i = 0; i < steps; i++) {
+    const a = losses.ours[i]!;
+    const rel = Math.abs(a - jl[i]!) / Math.max(Math.abs(a), 1e-12);
+    if (!(rel <= rtol)) {
+      row.jaxjsSkip = `validation failed: step ${i + 1} loss ours ${a} vs jax-js ${jl[i]} (relative ${rel.toExponential(2)} > ${rtol})`;
+      return null;
+    }
+  }
+  if (!inst.weights) {
+    row.jaxjsSkip = 'validation failed: the row gives no weights to compare';
+    return null;
+  }
+  const ours = await inst.weights();
+  const theirs = await jaxStep.weights();
+  let worst = 0;
+  for (const [key, a] of ours) {
+    const b = theirs.get(key);
+    if (!b || b.length !== a.length) {
+      row.jaxjsSkip = `validation failed: jax-js has no weight ${key} of ${a.length} values`;
+      return null;
+    }
+    const d = maxAbsDiff(a, b);
+    if (!(d <= worst)) worst = d;
+    if (!(d <= JAX_WEIGHTS_ATOL) && (inst.weightsRequired ?? true)) {
+      row.jaxjsSkip = `validation failed: ${key} after ${steps} steps differs by ${d.toExponential(2)} > ${JAX_WEIGHTS_ATOL}`;
+      return null;
+    }
+  }
+  const reported = worst > JAX_WEIGHTS_ATOL ? `, above ${JAX_WEIGHTS_ATOL}: reported, required on frozen rows only` : '';
+  row.check.against.push(`jax-js losses and weights after ${steps} steps (max weight diff ${worst.toExponential(1)}${reported})`);
+  return worst;
 }
 
 /** Whole training steps, timed by the wall clock (each step awaits its loss). */
@@ -553,25 +675,36 @@ function summary(row: BenchRow): string {
   const parts = [`ours [${row.impl}] ${fmtMs(row.ours!)}`];
   if (row.tfjs) parts.push(`TF.js ${fmtMs(row.tfjs)}`);
   if (row.ratio !== null) parts.push(`TF.js/ours ${row.ratio.toFixed(2)}`);
+  if (row.jaxjs) {
+    const forced = row.oursForced ? `, ours read back ${fmtNum(row.oursForced.ms)} ms` : '';
+    parts.push(`jax-js ${fmtNum(row.jaxjs.ms)} ms (wall, read back${forced}) | jax-js/ours ${row.ratioJax!.toFixed(2)}`);
+  } else if (row.jaxjsSkip) parts.push(`jax-js: ${row.jaxjsSkip}`);
   return parts.join(' | ');
 }
 
 export function formatTable(report: Pick<BenchReport, 'rows' | 'options'>): string {
   const kernelRows = report.rows.filter((r) => r.kind !== 'train-step');
   const stepRows = report.rows.filter((r) => r.kind === 'train-step');
-  return [kernelRows.length ? formatKernelTable(kernelRows) : '', stepRows.length ? formatStepTable(stepRows) : ''].filter((t) => t).join('\n\n');
+  const skipped = report.rows.filter((r) => r.jaxjsSkip && !r.jaxjsSkip.startsWith('jax-js off'));
+  const notes = skipped.length ? ['jax-js skipped:', ...skipped.map((r) => `- ${r.name}: ${r.jaxjsSkip}`)].join('\n') : '';
+  return [kernelRows.length ? formatKernelTable(kernelRows) : '', stepRows.length ? formatStepTable(stepRows) : '', notes].filter((t) => t).join('\n\n');
+}
+
+/** jax-js's ms and jax-js ms / ours ms for a table row ('–' without a jax-js figure). */
+function jaxCells(r: BenchRow): string[] {
+  return [r.jaxjs ? fmtNum(r.jaxjs.ms) : '–', r.ratioJax !== null && r.ratioJax !== undefined ? r.ratioJax.toFixed(2) : '–'];
 }
 
 /** Training steps: ms/step (wall, loss read back every step), samples/s, ratio, and what one step records. */
 export function formatStepTable(rows: BenchRow[]): string {
   const head = [
     'training step', 'setup', 'ours ms/step', 'ours samples/s', 'TF.js ms/step', 'TF.js samples/s', 'TF.js/ours',
-    'dispatches', 'submits', 'new buffers', 'new bind groups', 'check',
+    'jax-js ms/step', 'jax-js/ours', 'dispatches', 'submits', 'new buffers', 'new bind groups', 'check',
   ];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of rows) {
     if (r.error || !r.ours || !r.step) {
-      const dashes = ['–', '–', '–', '–', '–', '–', '–', '–', '–'].join(' | ');
+      const dashes = ['–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–'].join(' | ');
       lines.push(`| ${r.name} | ${r.shape} | ${dashes} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 160)} |`);
       continue;
     }
@@ -581,7 +714,7 @@ export function formatStepTable(rows: BenchRow[]): string {
       `| ${[
         r.name, r.shape, fmtNum(r.ours.ms), fmtNum(st.oursSamplesPerSec), r.tfjs ? fmtNum(r.tfjs.ms) : '–',
         st.tfjsSamplesPerSec !== null ? fmtNum(st.tfjsSamplesPerSec) : '–',
-        r.ratio !== null ? r.ratio.toFixed(2) : '–', st.dispatches, st.submits, st.newBuffers, st.newBindGroups ?? '–', check,
+        r.ratio !== null ? r.ratio.toFixed(2) : '–', ...jaxCells(r), st.dispatches, st.submits, st.newBuffers, st.newBindGroups ?? '–', check,
       ].join(' | ')} |`,
     );
   }
@@ -592,12 +725,13 @@ function formatKernelTable(rows: BenchRow[]): string {
   const report = { rows };
   const versionNames = [...new Set(report.rows.flatMap((r) => Object.keys(r.variants)))];
   const head = [
-    'case', 'shape', 'ours: kernel', 'ours ms', 'ours GFLOP/s', 'TF.js ms', 'TF.js GFLOP/s', 'TF.js/ours', ...versionNames.map((v) => `${v} ms`), 'check',
+    'case', 'shape', 'ours: kernel', 'ours ms', 'ours GFLOP/s', 'TF.js ms', 'TF.js GFLOP/s', 'TF.js/ours',
+    'ours ms, read back', 'jax-js ms, read back', 'jax-js/ours', ...versionNames.map((v) => `${v} ms`), 'check',
   ];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of report.rows) {
     if (r.error || !r.ours) {
-      const dashes = ['–', '–', '–', '–', '–', ...versionNames.map(() => '–')].join(' | ');
+      const dashes = ['–', '–', '–', '–', '–', '–', '–', '–', ...versionNames.map(() => '–')].join(' | ');
       lines.push(`| ${r.name} | ${r.shape} | ${r.impl} | ${dashes} | ${(r.error ?? 'not run').replace(/\|/g, '/').slice(0, 120)} |`);
       continue;
     }
@@ -617,6 +751,8 @@ function formatKernelTable(rows: BenchRow[]): string {
         r.tfjs ? fmtNum(r.tfjs.ms) : '–',
         r.tfjs ? fmtNum(r.tfjs.gflops) : '–',
         r.ratio !== null ? r.ratio.toFixed(2) : '–',
+        r.oursForced ? fmtNum(r.oursForced.ms) : '–',
+        ...jaxCells(r),
         ...v,
         check,
       ].join(' | ')} |`,
@@ -625,8 +761,9 @@ function formatKernelTable(rows: BenchRow[]): string {
   return lines.join('\n');
 }
 
-/** bench/results/<YYYY-MM-DD>-<adapter-slug>-<chrome|node>[-<filter>].json */
+/** bench/results/<YYYY-MM-DD>-<adapter-slug>-<chrome|node>[-<tag or filter>].json */
 export function resultFileName(report: Pick<BenchReport, 'date' | 'device' | 'runtime' | 'options'>): string {
-  const filter = report.options.filter ? `-${adapterSlug(report.options.filter)}` : '';
+  const { tag, filter: f } = report.options;
+  const filter = tag ? `-${adapterSlug(tag)}` : f ? `-${adapterSlug(f)}` : '';
   return `${report.date.slice(0, 10)}-${report.device.slug}-${report.runtime === 'chrome' ? 'chrome' : 'node'}${filter}.json`;
 }

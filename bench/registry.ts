@@ -21,6 +21,7 @@
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as EngineModule from '../src/index.ts';
 import type * as EngineInternals from '../src/engine/internal.ts';
+import type { Jax, JaxResult } from './jaxjs.ts';
 
 /** The public entry, plus the engine's internals under `internal` (a benchmark may time an internal op). */
 export type Engine = typeof EngineModule & { internal: typeof EngineInternals };
@@ -32,6 +33,8 @@ export interface BenchContext {
   E: Engine;
   /** TF.js with its WebGPU backend ready, or null when run with --no-tfjs. */
   tf: Tf | null;
+  /** jax-js with its WebGPU backend started (bench/jaxjs.ts), or null when run with --no-jaxjs. */
+  jax: Jax | null;
   /** A CPU-adapter (--quick) run: cases may shrink what they set up. */
   quick: boolean;
   /** Seeded values in [-1, 1), identical in Node and in the page (tests/harness/random.ts). */
@@ -49,6 +52,14 @@ export interface BenchInstance {
   variants?: Record<string, () => EngineTensor>;
   /** One run of the TF.js equivalent; the harness disposes the returned tensor. */
   tfjs?: (() => TfTensor) | null;
+  /**
+   * One run of the jax-js equivalent (jit-compiled once in setup, inputs passed as `.ref`): its output, or several
+   * arrays whose first is the output (a backward row's [dx, dw]). Validated against ours; timed with a readback per
+   * repetition (bench/jaxjs.ts). Null with `jaxjsSkip` where jax-js lacks the operation.
+   */
+  jaxjs?: (() => JaxResult) | null;
+  /** Why the row has no jax-js side (reported as `jaxjsSkip`, `ratioJax: null`). */
+  jaxjsSkip?: string;
   /** A CPU reference of the output (flat, row-major), for sizes where the CPU can afford it. */
   reference?: (() => ArrayLike<number>) | null;
   /** Validation tolerance, |ours − ref| ≤ atol + rtol·|ref| (default 1e-3, 1e-3). */
@@ -79,6 +90,22 @@ export interface TrainStepInstance {
    * compared like a kernel row's output before the losses: a layout mistake shows as element mismatches.
    */
   logits?: { ours: () => EngineTensor; tfjs: (() => TfTensor) | null; tolerance?: { atol: number; rtol: number } };
+  /**
+   * The same step written in jax-js (one jit over the whole step, Adam in jax-js), from the same weights and
+   * data: `step` resolves with the loss read back; `weights` reads the trained parameters in our layout, keyed
+   * as `weights()` below. Before timing both run 5 steps: the losses agree within lossRtol and the weights
+   * within 1e-4.
+   */
+  jaxjs?: { step(): Promise<number>; weights(): Promise<Map<string, Float32Array>> } | null;
+  jaxjsSkip?: string;
+  /** Our trained parameters (state-dict keys; heads as head<i>.<leaf>), for the comparison with jax-js. */
+  weights?: () => Promise<Map<string, Float32Array>>;
+  /**
+   * Whether the weights must agree within 1e-4 (the frozen rows) or the difference is only reported (rows that
+   * train a trunk: Adam divides each gradient by its running magnitude, so a weight whose gradient is near zero
+   * can step by up to lr either way on rounding alone). Default true.
+   */
+  weightsRequired?: boolean;
   /** Steps compared before timing (default 3); the losses must agree within lossRtol (default 1e-3). */
   validateSteps?: number;
   lossRtol?: number;

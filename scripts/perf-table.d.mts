@@ -10,6 +10,10 @@ export interface ResultRow {
   variants: Record<string, ResultTiming>;
   tfjs: ResultTiming | null;
   ratio: number | null;
+  /** jax-js (bench/jaxjs.ts): wall ms with a readback per run, and jax-js ms / ours ms under that protocol. */
+  jaxjs?: ResultTiming | null;
+  ratioJax?: number | null;
+  jaxjsSkip?: string;
   check: { against: string[]; ok: boolean; detail?: string };
   error?: string;
 }

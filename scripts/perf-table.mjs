@@ -81,11 +81,16 @@ export function perfTable(reports, linkPrefix = '') {
     const versioned = [...withVersions.values()].sort(byFamily);
     const sources = [...new Set([...entries, ...versioned].map((e) => e.report))].sort((a, b) => a.file.localeCompare(b.file));
     out.push(`**${adapter}** (${sources[0].runtime}${sources[0].device.cpuAdapter ? ', a CPU adapter: a regression guard, not a speed claim' : ''}):`, '');
-    out.push('| row | shape | ours: kernel | ours | TF.js WebGPU | TF.js / ours | validated |', '| --- | --- | --- | --- | --- | --- | --- |');
+    const anyJax = entries.some((e) => e.row.jaxjs || e.row.jaxjsSkip);
+    const jaxHead = anyJax ? ' jax-js (read back) | jax-js / ours |' : '';
+    out.push(`| row | shape | ours: kernel | ours | TF.js WebGPU | TF.js / ours |${jaxHead} validated |`);
+    out.push(`| --- | --- | --- | --- | --- | --- |${anyJax ? ' --- | --- |' : ''} --- |`);
     for (const { row, report } of entries) {
       const ratio = row.ratio === null || row.ratio === undefined ? '—' : `${row.ratio.toFixed(2)}×`;
       const check = row.check.ok ? `vs ${row.check.against.join(', ') || 'nothing'}` : `FAILED: ${row.check.detail ?? ''}`;
-      out.push(`| ${cell(row.name)} | ${cell(row.shape)} | ${cell(row.impl)} | ${timing(row.ours)} | ${timing(row.tfjs)} | ${ratio} | ${cell(check)} [${sources.indexOf(report) + 1}] |`);
+      const ratioJax = typeof row.ratioJax === 'number' ? `${row.ratioJax.toFixed(2)}×` : row.jaxjsSkip ? `— (${cell(row.jaxjsSkip.slice(0, 80))})` : '—';
+      const jax = anyJax ? ` ${timing(row.jaxjs)} | ${ratioJax} |` : '';
+      out.push(`| ${cell(row.name)} | ${cell(row.shape)} | ${cell(row.impl)} | ${timing(row.ours)} | ${timing(row.tfjs)} | ${ratio} |${jax} ${cell(check)} [${sources.indexOf(report) + 1}] |`);
     }
     if (versioned.length > 0) {
       const names = [...new Set(versioned.flatMap((e) => Object.keys(e.row.variants)))];

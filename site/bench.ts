@@ -1,12 +1,14 @@
 // The benchmark page: every registered row (bench/cases/*.ts: kernels, and training steps once registered)
-// run by the same harness as `npm run bench` (bench/harness.ts), ours against TF.js WebGPU on the visitor's
-// adapter, one row at a time with progress; a table and bar charts of ms and of the TF.js/ours ratio; the
+// run by the same harness as `npm run bench` (bench/harness.ts), ours against TF.js WebGPU and jax-js on the
+// visitor's adapter, one row at a time with progress; a table and bar charts of ms and of the TF.js/ours ratio; the
 // report downloadable as JSON in the bench/results format; a committed (or any) report loaded beside it.
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 // The training-step rows take TF.js gradients; tfjs-core's ES entry does not register them (its bundles do).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as jax from '@jax-js/jax';
+import { initJax } from '../bench/jaxjs.ts';
 import * as Public from '../src/index.ts';
 import * as Internal from '../src/engine/internal.ts';
 import { allCases } from '../bench/cases/index.ts';
@@ -20,6 +22,7 @@ const bar = progress(byId('progress'));
 const filterInput = byId<HTMLInputElement>('filter');
 const quickBox = byId<HTMLInputElement>('quick');
 const tfjsBox = byId<HTMLInputElement>('tfjs');
+const jaxjsBox = byId<HTMLInputElement>('jaxjs');
 const versionsBox = byId<HTMLInputElement>('versions');
 const iterationsInput = byId<HTMLInputElement>('iterations');
 const runButton = byId<HTMLButtonElement>('run');
@@ -32,6 +35,7 @@ const E = { ...Public, internal: Internal };
 let mine: BenchReport | null = null;
 let theirs: BenchReport | null = null;
 let tfReady: Promise<boolean> | null = null;
+let jaxReady: Promise<void> | null = null;
 
 function log(line: string): void {
   logEl.textContent += `${line}\n`;
@@ -67,11 +71,16 @@ function render(): void {
     return;
   }
   const find = (rep: BenchReport | null, name: string): BenchRow | undefined => rep?.rows.find((r) => r.name === name);
-  const head = ['family', 'case', 'shape', 'ours: kernel', 'ours ms', 'ours GFLOP/s', 'TF.js ms', 'TF.js GFLOP/s', 'TF.js/ours', 'check'];
+  const head = [
+    'family', 'case', 'shape', 'ours: kernel', 'ours ms', 'ours GFLOP/s', 'TF.js ms', 'TF.js GFLOP/s', 'TF.js/ours', 'jax-js ms', 'jax-js/ours', 'check',
+  ];
   if (theirs) head.push(`ours ms — ${label(theirs)}`, `TF.js ms — ${label(theirs)}`, `TF.js/ours — ${label(theirs)}`);
   const cells = (r: BenchRow | undefined): string[] => {
-    if (!r) return ['–', '–', '–', '–', '–'];
-    return [fmt(r.ours?.ms), fmt(r.ours?.gflops), fmt(r.tfjs?.ms), fmt(r.tfjs?.gflops), r.ratio === null ? '–' : r.ratio.toFixed(2)];
+    if (!r) return ['–', '–', '–', '–', '–', '–', '–'];
+    return [
+      fmt(r.ours?.ms), fmt(r.ours?.gflops), fmt(r.tfjs?.ms), fmt(r.tfjs?.gflops), r.ratio === null ? '–' : r.ratio.toFixed(2),
+      fmt(r.jaxjs?.ms), r.ratioJax === null || r.ratioJax === undefined ? '–' : r.ratioJax.toFixed(2),
+    ];
   };
   const rows = names.map((name) => {
     const a = find(mine, name);
@@ -108,6 +117,10 @@ function render(): void {
       series.push('TF.js (this GPU)');
       pick.push((n) => find(mine, n)?.tfjs?.ms ?? null);
     }
+    if (mine.rows.some((r) => r.jaxjs)) {
+      series.push('jax-js (this GPU, read back)');
+      pick.push((n) => find(mine, n)?.jaxjs?.ms ?? null);
+    }
   }
   if (theirs) {
     series.push(`ours (${theirs.device.adapter})`, `TF.js (${theirs.device.adapter})`);
@@ -135,13 +148,14 @@ function stepTable(): string {
   const steps = (mine?.rows ?? []).filter((r) => r.kind === 'train-step' && r.step);
   if (steps.length === 0) return '';
   const head = [
-    'training step', 'batch', 'ours samples/s', 'TF.js samples/s', 'dispatches / step', 'submits / step', 'new buffers / step',
+    'training step', 'batch', 'ours samples/s', 'TF.js samples/s', 'jax-js samples/s', 'dispatches / step', 'submits / step', 'new buffers / step',
     'new bind groups / step', 'first losses (ours)',
   ];
   const rows = steps.map((r) => {
     const s = r.step!;
     return `<tr><td>${esc(r.name)}</td><td class="num">${s.batch}</td><td class="num">${fmt(s.oursSamplesPerSec)}</td>`
-      + `<td class="num">${fmt(s.tfjsSamplesPerSec)}</td><td class="num">${s.dispatches}</td><td class="num">${s.submits}</td>`
+      + `<td class="num">${fmt(s.tfjsSamplesPerSec)}</td><td class="num">${fmt(r.jaxjs ? (1000 * s.batch) / r.jaxjs.ms : null)}</td>`
+      + `<td class="num">${s.dispatches}</td><td class="num">${s.submits}</td>`
       + `<td class="num">${s.newBuffers}</td><td class="num">${s.newBindGroups ?? '–'}</td>`
       + `<td>${s.losses.ours.map((l) => fmt(l, 4)).join(', ')}</td></tr>`;
   });
@@ -157,6 +171,16 @@ async function ensureTf(): Promise<void> {
   if (!(await tfReady)) throw new Error('TF.js: the webgpu backend did not initialize on this adapter; untick TF.js to run ours alone');
 }
 
+async function ensureJax(): Promise<void> {
+  jaxReady ??= initJax(jax);
+  try {
+    await jaxReady;
+  } catch (e) {
+    jaxReady = null;
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; untick jax-js to run without it`);
+  }
+}
+
 async function run(): Promise<void> {
   const iterationsText = iterationsInput.value.trim();
   const iterations = iterationsText === '' || iterationsText === 'auto' ? null : readNumber(iterationsInput, 'timed runs', { integer: true, max: 1000 });
@@ -168,6 +192,8 @@ async function run(): Promise<void> {
   }
   const useTf = tfjsBox.checked;
   if (useTf) await ensureTf();
+  const useJax = jaxjsBox.checked;
+  if (useJax) await ensureJax();
   const command = `site bench.html (filter ${filter ?? 'none'}, ${quick ? 'quick' : 'full'}`
     + `${versionsBox.checked ? ', versions' : ''}${iterations ? `, ${iterations} runs` : ''})`;
   const rows: BenchRow[] = [];
@@ -178,7 +204,7 @@ async function run(): Promise<void> {
     last = await runBench(E, useTf ? tf : null, [c], {
       quick, filter: null, versions: versionsBox.checked, iterations, command, runtime: 'chrome',
       runtimeInfo: `${navigator.userAgent}; ${navigator.hardwareConcurrency} logical CPUs`,
-    }, (m) => log(m));
+    }, (m) => log(m), useJax ? jax : null);
     rows.push(...last.rows);
     mine = { ...last, rows, options: { ...last.options, filter }, table: '', fileName: '' };
     render();

@@ -12,17 +12,22 @@
 // concatenated; timed calls return dx alone and drop dw (its kernels still run). A backward row times dgrad +
 // wgrad, no bias gradient, no forward.
 //
+// jax-js: lax.convGeneralDilated in NCHW / OIHW (its own layout, and ours), the backward as the vjp of the
+// forward with the output gradient (bench/jaxjs.ts, jaxConv), jit-compiled.
+//
 // Quick rows (the default on a CPU adapter such as SwiftShader; about 2 minutes there): the MNIST layers at
-// N=2, ResNet 128→128 28² and 256→512 14²/2 at N=1. The other rows use the batch sizes of the reference
-// figures in /work/shared/gpu/README.md: ResNet layers at N=64, MNIST layers at N=256.
+// N=2, ResNet 128→128 28² and 256→512 14²/2 at N=1, and an untuned layer (N3 17→40 13², 3×3 stride 2 pad 1).
+// The other rows use the batch sizes of the reference figures in /work/shared/gpu/README.md: ResNet layers at
+// N=64, MNIST layers at N=256.
 
 import { cpuConvReference, oursConv, tfConv } from '../conv-setup.ts';
+import { JaxScope, jaxConv } from '../jaxjs.ts';
 import { nchwToNhwc, toTfFilter } from '../tf-layout.ts';
 import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
 
 /** One conv layer: square kernel k, stride s, padding p, no dilation, no groups. */
 interface Layer {
-  net: 'resnet18' | 'mnist' | 'mobilenet_v2';
+  net: 'resnet18' | 'mnist' | 'mobilenet_v2' | 'untuned';
   label: string;
   N: number;
   C: number;
@@ -40,7 +45,7 @@ const CPU_REFERENCE_MAX_FLOPS = 3e8;
 const outSize = (l: Layer): number => Math.floor((l.H + 2 * l.p - l.k) / l.s) + 1;
 const forwardFlops = (l: Layer): number => 2 * l.N * l.O * outSize(l) ** 2 * l.C * l.k * l.k;
 
-function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: BenchContext): BenchInstance {
+function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, jax, random }: BenchContext): BenchInstance {
   const OH = outSize(l);
   const xs = random(l.N * l.C * l.H * l.H, 1);
   const ws = random(l.O * l.C * l.k * l.k, 2);
@@ -75,6 +80,11 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     tfjs = tfConv(tf, pass, fwd, dgrad, wgrad, [3, 2, 0, 1]);
   }
 
+  const scope = jax ? new JaxScope(jax) : null;
+  const jaxjs = scope
+    ? jaxConv(scope, xs, [l.N, l.C, l.H, l.H], ws, [l.O, l.C, l.k, l.k], gs, [l.N, l.O, OH, OH], { stride: l.s, padding: l.p, groups: 1 }, pass)
+    : null;
+
   const flops = pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l);
   const cpuGeo = {
     input: [l.N, l.C, l.H, l.H] as const,
@@ -90,11 +100,13 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     oursLabel: 'auto (v1 for thin GEMMs, else v2)',
     variants,
     tfjs,
+    jaxjs,
     reference,
     tolerance: { atol: 1e-3 * Math.sqrt(longest / 256), rtol: 1e-3 },
     dispose() {
       for (const t of [x, w, g]) t.dispose();
       for (const t of tfTensors) t.dispose();
+      scope?.dispose();
     },
   };
 }
@@ -115,6 +127,8 @@ export const CONV_LAYERS: Layer[] = [
   resnet('layer4.0 256→512 14²/2', 256, 14, 512, 3, 2, 1, 1, true),
   pointwise('features.3 expand 24→144 1×1 56²', 24, 56, 144, 1, true),
   pointwise('features.3 project 144→24 1×1 56²', 144, 56, 24, 1, true),
+  { net: 'untuned', label: '17→40 13²/2', N: 3, C: 17, H: 13, O: 40, k: 3, s: 2, p: 1, quick: true },
+  mnist('conv2 32→64 14²', 32, 14, 64, 4, false), // the issue-21 comparison's batch
   mnist('conv1 1→32 28²', 1, 28, 32, 256, false),
   mnist('conv2 32→64 14²', 32, 14, 64, 256, false),
   resnet('stem 3→64 7×7/2 224²', 3, 224, 64, 7, 2, 3),

@@ -8,10 +8,13 @@
 // As in conv.ts, layouts stay outside the timed region and the first call (the validated one) brings both
 // outputs to NCHW / OIHW; a backward row times dgrad + wgrad.
 //
+// jax-js: lax.convGeneralDilated with featureGroupCount = C, the backward as its vjp (bench/jaxjs.ts, jaxConv).
+//
 // Quick rows (--quick, the default on SwiftShader): features.2 (C96 112²/2) and features.4 (C144 56²) at N1.
 // The others are every distinct depthwise shape of MobileNetV2 at 224², batch 16.
 
 import { cpuConvReference, oursConv, tfConv } from '../conv-setup.ts';
+import { JaxScope, jaxConv } from '../jaxjs.ts';
 import { nchwToNhwc, toTfFilter } from '../tf-layout.ts';
 import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
 
@@ -28,7 +31,7 @@ const CPU_REFERENCE_MAX_FLOPS = 3e8;
 const outSize = (l: Layer): number => Math.floor((l.H + 2 - 3) / l.s) + 1;
 const forwardFlops = (l: Layer): number => 2 * l.N * l.C * outSize(l) ** 2 * 9;
 
-function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: BenchContext): BenchInstance {
+function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, jax, random }: BenchContext): BenchInstance {
   const OH = outSize(l);
   const xs = random(l.N * l.C * l.H * l.H, 1);
   const ws = random(l.C * 9, 2);
@@ -75,6 +78,11 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     tfjs = tfConv(tf, pass, fwd, dgrad, wgrad, [2, 3, 0, 1]);
   }
 
+  const scope = jax ? new JaxScope(jax) : null;
+  const jaxjs = scope
+    ? jaxConv(scope, xs, [l.N, l.C, l.H, l.H], ws, [l.C, 1, 3, 3], gs, [l.N, l.C, OH, OH], { stride: l.s, padding: 1, groups: l.C }, pass)
+    : null;
+
   const flops = pass === 'forward' ? forwardFlops(l) : 2 * forwardFlops(l);
   const cpuGeo = {
     input: [l.N, l.C, l.H, l.H] as const,
@@ -90,11 +98,13 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, random }: B
     oursLabel: pass === 'forward' ? 'auto (depthwise forward v4)' : `auto (depthwise dgrad ${l.s === 1 || l.H % 8 === 0 ? 'v4' : 'v3'}, wgrad v3)`,
     variants,
     tfjs,
+    jaxjs,
     reference,
     tolerance: { atol: 1e-3 * Math.sqrt(longest / 64), rtol: 1e-3 },
     dispose() {
       for (const t of [x, w, g]) t.dispose();
       for (const t of tfTensors) t.dispose();
+      scope?.dispose();
     },
   };
 }

@@ -1,8 +1,9 @@
 // Elementwise rows: unary.wgsl and the binary kernels, memory-bound (one or two reads and one write per element).
 // Ours: relu, add on equal shapes (binary_vec4.wgsl's BROADCAST = false path: word i of both) and add with a
 // row broadcast (binary_vec4.wgsl through broadcast.wgsl); TF.js: tf.relu, tf.add on the same data. `flops` counts one operation per
-// output element, so the GFLOP/s column reads as G elements/s.
+// output element, so the GFLOP/s column reads as G elements/s. jax-js: a jit of nn.relu, np.add.
 
+import { JaxScope, type JaxArray } from '../jaxjs.ts';
 import { defineBenchCases, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
 
 interface Shapes {
@@ -12,7 +13,7 @@ interface Shapes {
 
 const size = (s: readonly number[]): number => s.reduce((x, y) => x * y, 1);
 
-function setup(op: 'relu' | 'add', shapes: Shapes, { E, tf, random }: BenchContext): BenchInstance {
+function setup(op: 'relu' | 'add', shapes: Shapes, { E, tf, jax, random }: BenchContext): BenchInstance {
   const out = shapes.a;
   const av = random(size(shapes.a), 11);
   const bv = shapes.b ? random(size(shapes.b), 12) : null;
@@ -20,6 +21,20 @@ function setup(op: 'relu' | 'add', shapes: Shapes, { E, tf, random }: BenchConte
   const B = bv ? E.tensor(bv, shapes.b!) : null;
   const tA = tf?.tensor(av, shapes.a);
   const tB = bv && tf ? tf.tensor(bv, shapes.b!) : null;
+  const scope = jax ? new JaxScope(jax) : null;
+  let jaxjs: BenchInstance['jaxjs'] = null;
+  if (scope) {
+    const { numpy: np, nn } = scope.jax;
+    const jA = scope.array(av, shapes.a);
+    if (op === 'relu') {
+      const f = scope.jit((a: JaxArray) => nn.relu(a));
+      jaxjs = () => f(jA.ref);
+    } else {
+      const jB = scope.array(bv!, shapes.b!);
+      const f = scope.jit((a: JaxArray, b: JaxArray) => np.add(a, b));
+      jaxjs = () => f(jA.ref, jB.ref);
+    }
+  }
   const reference = (): Float32Array => {
     const y = new Float32Array(size(out));
     const inner = shapes.b ? size(shapes.b) : 1;
@@ -32,11 +47,13 @@ function setup(op: 'relu' | 'add', shapes: Shapes, { E, tf, random }: BenchConte
       ? 'unary.wgsl relu, 4 per thread'
       : `binary_vec4.wgsl add${shapes.b && size(shapes.b) !== size(shapes.a) ? ', broadcast row' : ''}`,
     tfjs: tf ? (): TfTensor => (op === 'relu' ? tf.relu(tA!) : tf.add(tA!, tB!)) : null,
+    jaxjs,
     reference,
     tolerance: { atol: 1e-6, rtol: 1e-6 },
     dispose() {
       for (const t of [A, B]) t?.dispose();
       for (const t of [tA, tB]) t?.dispose();
+      scope?.dispose();
     },
   };
 }

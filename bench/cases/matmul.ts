@@ -1,6 +1,11 @@
-// Matmul rows: square products n × n × n (ours: the default dispatch; --versions also times every kernel
-// version), and Linear layers with the bias + relu epilogue (TF.js: fused matMul with bias and relu).
+// Matmul rows: square products n × n × n and one untuned rectangle, 300×700×200 (ours: the default dispatch;
+// --versions also times every kernel version), and Linear layers: with the bias + relu epilogue (TF.js: fused
+// matMul with bias and relu), and a plain Linear forward at an untuned batch, 37×3136→128.
+// TF.js and jax-js get the Linear's weight in [in, out] (the layout their users keep; TF.js 4.22's matMul with
+// transposeB gives wrong values for [37, 3136] × [128, 3136]ᵀ on SwiftShader). jax-js: a jit of np.matmul, the
+// Linear as x · W + b.
 
+import { JaxScope } from '../jaxjs.ts';
 import { defineBenchCases, type BenchContext, type BenchInstance } from '../registry.ts';
 
 const SQUARE = [256, 512, 1024, 2048, 4096];
@@ -22,51 +27,77 @@ function cpuMatmul(a: Float32Array, b: Float32Array, M: number, K: number, N: nu
   return out;
 }
 
-function square(n: number, { E, tf, random }: BenchContext): BenchInstance {
-  const a = random(n * n, 1);
-  const b = random(n * n, 2);
-  const A = E.tensor(a, [n, n]);
-  const B = E.tensor(b, [n, n]);
-  const tA = tf?.tensor2d(a, [n, n]);
-  const tB = tf?.tensor2d(b, [n, n]);
+/** [M, K] · [K, N]. */
+function product(M: number, K: number, N: number, { E, tf, jax, random }: BenchContext): BenchInstance {
+  const a = random(M * K, 1);
+  const b = random(K * N, 2);
+  const A = E.tensor(a, [M, K]);
+  const B = E.tensor(b, [K, N]);
+  const tA = tf?.tensor2d(a, [M, K]);
+  const tB = tf?.tensor2d(b, [K, N]);
   const variants = Object.fromEntries(
     E.extend.kernelVersions.get('matmul').versionNames.map((v) => [v, () => E.extend.kernelVersions.using({ matmul: v }, () => E.matmul(A, B))]),
   );
+  const scope = jax ? new JaxScope(jax) : null;
+  let jaxjs: BenchInstance['jaxjs'] = null;
+  if (scope) {
+    const [jA, jB] = [scope.array(a, [M, K]), scope.array(b, [K, N])];
+    const f = scope.jit((x: typeof jA, y: typeof jB) => scope.jax.numpy.matmul(x, y));
+    jaxjs = () => f(jA.ref, jB.ref);
+  }
   return {
     ours: () => E.matmul(A, B),
-    oursLabel: `auto → ${E.extend.chooseMatmulVersion({ M: n, N: n, K: n, batch: 1 })}`,
+    oursLabel: `auto → ${E.extend.chooseMatmulVersion({ M, N, K, batch: 1 })}`,
     variants,
     tfjs: tf ? () => tf.matMul(tA!, tB!) : null,
-    reference: n <= CPU_REFERENCE_MAX ? () => cpuMatmul(a, b, n, n, n) : null,
-    tolerance: { atol: 1e-3 * Math.sqrt(n / 256), rtol: 1e-3 },
+    jaxjs,
+    reference: M * N * K <= CPU_REFERENCE_MAX ** 3 ? () => cpuMatmul(a, b, M, K, N) : null,
+    tolerance: { atol: 1e-3 * Math.sqrt(K / 256), rtol: 1e-3 },
     dispose() {
       A.dispose();
       B.dispose();
       tA?.dispose();
       tB?.dispose();
+      scope?.dispose();
     },
   };
 }
 
-/** y = relu(x · Wᵀ + b), x [batch, in], W [out, in]. */
-function linearRelu(batch: number, inF: number, outF: number, { E, tf, random }: BenchContext): BenchInstance {
+/** y = relu(x · Wᵀ + b) (or without the relu), x [batch, in], W [out, in]. */
+function linear(batch: number, inF: number, outF: number, relu: boolean, { E, tf, jax, random }: BenchContext): BenchInstance {
   const x = random(batch * inF, 3);
   const w = random(outF * inF, 4);
   const bias = random(outF, 5);
   const X = E.tensor(x, [batch, inF]);
   const W = E.tensor(w, [outF, inF]);
   const Bv = E.tensor(bias, [outF]);
+  const wT = new Float32Array(inF * outF);
+  for (let o = 0; o < outF; o++) for (let i = 0; i < inF; i++) wT[i * outF + o] = w[o * inF + i]!;
   const tX = tf?.tensor2d(x, [batch, inF]);
-  const tW = tf?.tensor2d(w, [outF, inF]);
+  const tW = tf?.tensor2d(wT, [inF, outF]);
   const tb = tf?.tensor1d(bias);
+  const scope = jax ? new JaxScope(jax) : null;
+  let jaxjs: BenchInstance['jaxjs'] = null;
+  if (scope) {
+    const { numpy: np, nn } = scope.jax;
+    const [jX, jW, jb] = [scope.array(x, [batch, inF]), scope.array(wT, [inF, outF]), scope.array(bias, [outF])];
+    const f = scope.jit((xx: typeof jX, ww: typeof jW, bb: typeof jb) => {
+      const y = np.matmul(xx, ww).add(bb);
+      return relu ? nn.relu(y) : y;
+    });
+    jaxjs = () => f(jX.ref, jW.ref, jb.ref);
+  }
   return {
-    ours: () => E.internal.linearAct(X, W, Bv, 'relu'),
-    oursLabel: `linear+relu, ${E.extend.chooseMatmulVersion({ M: batch, N: outF, K: inF, batch: 1 })}`,
-    tfjs: tf ? () => tf.fused.matMul({ a: tX!, b: tW!, transposeB: true, bias: tb!, activation: 'relu' }) : null,
+    ours: () => E.internal.linearAct(X, W, Bv, relu ? 'relu' : 'none'),
+    oursLabel: `linear${relu ? '+relu' : ''}, ${E.extend.chooseMatmulVersion({ M: batch, N: outF, K: inF, batch: 1 })}`,
+    tfjs: tf ? () => tf.fused.matMul({ a: tX!, b: tW!, bias: tb!, ...(relu ? { activation: 'relu' as const } : {}) }) : null,
+    jaxjs,
+    reference: () => cpuMatmul(x, wT, batch, inF, outF).map((v, i) => (relu ? Math.max(v + bias[i % outF]!, 0) : v + bias[i % outF]!)),
     tolerance: { atol: 1e-3 * Math.sqrt(inF / 256), rtol: 1e-3 },
     dispose() {
       for (const t of [X, W, Bv]) t.dispose();
       for (const t of [tX, tW, tb]) t?.dispose();
+      scope?.dispose();
     },
   };
 }
@@ -77,8 +108,15 @@ export default defineBenchCases('matmul', [
     shape: `${n}×${n}×${n}`,
     flops: 2 * n ** 3,
     quick: n <= 512,
-    setup: (ctx: BenchContext) => square(n, ctx),
+    setup: (ctx: BenchContext) => product(n, n, n, ctx),
   })),
+  {
+    name: 'matmul 300×700×200',
+    shape: '[300,700] · [700,200] (untuned)',
+    flops: 2 * 300 * 700 * 200,
+    quick: true,
+    setup: (ctx: BenchContext) => product(300, 700, 200, ctx),
+  },
   ...[
     [256, 3136, 128],
     [4096, 1024, 1024],
@@ -87,6 +125,13 @@ export default defineBenchCases('matmul', [
     shape: `x [${batch},${inF}], W [${outF},${inF}]`,
     flops: 2 * batch! * inF! * outF!,
     quick: batch! <= 256,
-    setup: (ctx: BenchContext) => linearRelu(batch!, inF!, outF!, ctx),
+    setup: (ctx: BenchContext) => linear(batch!, inF!, outF!, true, ctx),
   })),
+  {
+    name: 'linear 37×3136→128',
+    shape: 'x [37,3136], W [128,3136] + bias (untuned)',
+    flops: 2 * 37 * 3136 * 128,
+    quick: true,
+    setup: (ctx: BenchContext) => linear(37, 3136, 128, false, ctx),
+  },
 ]);

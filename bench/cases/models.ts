@@ -4,9 +4,12 @@
 // same weights: the seeded weights of the parity tests (tests/harness/zoo-seed.ts), copied into HWIO / [kH, kW,
 // C, 1] filters in setup. Not part of --quick (a 224² batch-16 ResNet-18 forward is 58 GFLOP).
 //
-// Both sides return the logits [N, 1000]; the harness validates ours against TF.js before timing.
+// Both sides return the logits [N, 1000]; the harness validates ours against TF.js before timing. jax-js: the
+// same forward in jax-js over the same state dict (bench/jaxjs-models.ts).
 
 import { seededValues } from '../../tests/harness/zoo-seed.ts';
+import { JaxScope } from '../jaxjs.ts';
+import { jaxModel } from '../jaxjs-models.ts';
 import { nchwToNhwc, toTfFilter } from '../tf-layout.ts';
 import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance, type EngineTensor, type Tf, type TfTensor } from '../registry.ts';
 
@@ -90,7 +93,7 @@ function tfModel(tf: Tf, arch: Arch, state: HostState): { forward: (x: TfTensor)
   return { forward, tensors };
 }
 
-async function setup(arch: Arch, N: number, { E, tf, random }: BenchContext): Promise<BenchInstance> {
+async function setup(arch: Arch, N: number, { E, tf, jax, random }: BenchContext): Promise<BenchInstance> {
   const model = arch === 'resnet18' ? E.models.resnet18() : E.models.mobilenetV2();
   const entries = [...model.stateDict()].map(([key, t]) => ({ key, shape: [...t.shape] }));
   const state: HostState = new Map(entries.map((e, i) => [e.key, { shape: e.shape, data: seededValues(entries, i) }]));
@@ -108,8 +111,16 @@ async function setup(arch: Arch, N: number, { E, tf, random }: BenchContext): Pr
     tfTensors.push(tx, ...m.tensors);
     tfjs = () => m.forward(tx);
   }
+  const scope = jax ? new JaxScope(jax) : null;
+  let jaxjs: BenchInstance['jaxjs'] = null;
+  if (scope) {
+    const jx = scope.array(xs, [N, 3, 224, 224]);
+    const run = jaxModel(scope, arch, state);
+    jaxjs = () => run(jx.ref);
+  }
   return {
     ours: (): EngineTensor => model.forward(x),
+    jaxjs,
     oursLabel: 'models.' + (arch === 'resnet18' ? 'resnet18' : 'mobilenetV2') + '(), eval',
     tfjs,
     reference: null,
@@ -118,6 +129,7 @@ async function setup(arch: Arch, N: number, { E, tf, random }: BenchContext): Pr
       x.dispose();
       model.dispose();
       for (const t of tfTensors) t.dispose();
+      scope?.dispose();
     },
   };
 }

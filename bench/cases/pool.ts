@@ -1,16 +1,32 @@
 // Pooling rows: pool_max.wgsl, the ResNet stem's max-pool (3×3, stride 2, padding 1) at 112², forward in
 // inference (no argmax written) against tf.maxPool on NHWC data (its first, validated call is brought back to
 // NCHW, outside the timed calls, as the conv rows do). `flops` counts one operation per window tap.
+// jax-js has no padded max pool (lax.reduceWindow takes no padding and np.pad pads zeros): its row pads with
+// zeros, puts -inf on the border through a constant mask (np.where), then reduces 3×3 windows with stride 2.
 
 import { firstCallThen } from '../conv-setup.ts';
 import { nchwToNhwc } from '../tf-layout.ts';
+import { JaxScope, type JaxArray } from '../jaxjs.ts';
 import { defineBenchCases, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
 
-function maxPool(N: number, C: number, H: number, { E, tf, random }: BenchContext): BenchInstance {
+function maxPool(N: number, C: number, H: number, { E, tf, jax, random }: BenchContext): BenchInstance {
   const xv = random(N * C * H * H, 31);
   const X = E.tensor(xv, [N, C, H, H]);
   const tX = tf?.tensor4d(nchwToNhwc(xv, [N, C, H, H]), [N, H, H, C]);
   const OH = Math.floor((H + 2 - 3) / 2) + 1;
+  const scope = jax ? new JaxScope(jax) : null;
+  let jaxjs: BenchInstance['jaxjs'] = null;
+  if (scope) {
+    const { numpy: np, lax } = scope.jax;
+    const jX = scope.array(xv, [N, C, H, H]);
+    const inside = new Int32Array((H + 2) * (H + 2));
+    for (let i = 1; i <= H; i++) inside.fill(1, i * (H + 2) + 1, i * (H + 2) + 1 + H);
+    const mask = scope.array(inside, [H + 2, H + 2]);
+    const pad: Array<[number, number]> = [[0, 0], [0, 0], [1, 1], [1, 1]];
+    const f = scope.jit((a: JaxArray, m: JaxArray) =>
+      lax.reduceWindow(np.where(m.astype(np.bool), np.pad(a, pad), -Infinity), (w: JaxArray) => np.max(w), [3, 3], [2, 2]));
+    jaxjs = () => f(jX.ref, mask.ref);
+  }
   const reference = (): Float32Array => {
     const y = new Float32Array(N * C * OH * OH);
     for (let p = 0; p < N * C; p++)
@@ -36,11 +52,13 @@ function maxPool(N: number, C: number, H: number, { E, tf, random }: BenchContex
           (): TfTensor => tf.maxPool(tX!, 3, 2, 1),
         )
       : null,
+    jaxjs,
     reference,
     tolerance: { atol: 0, rtol: 0 },
     dispose() {
       X.dispose();
       tX?.dispose();
+      scope?.dispose();
     },
   };
 }

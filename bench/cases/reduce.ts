@@ -1,16 +1,25 @@
 // Reduction rows: reduce.wgsl (sum over the last axis, and over everything: the split-row path, a second
 // launch reducing the partials) and softmax.wgsl over the rows of a [batch, classes] matrix. TF.js: tf.sum,
 // tf.softmax on the same data. `flops` counts one operation per input element (softmax: 5: max, subtract,
-// exp, sum, divide).
+// exp, sum, divide). jax-js: a jit of np.sum, nn.softmax.
 
+import { JaxScope, type JaxArray } from '../jaxjs.ts';
 import { defineBenchCases, type BenchContext, type BenchInstance, type EngineTensor, type TfTensor } from '../registry.ts';
 
 type Op = 'sum rows' | 'sum all' | 'softmax';
 
-function setup(op: Op, rows: number, cols: number, { E, tf, random }: BenchContext): BenchInstance {
+function setup(op: Op, rows: number, cols: number, { E, tf, jax, random }: BenchContext): BenchInstance {
   const xv = random(rows * cols, 21);
   const X = E.tensor(xv, [rows, cols]);
   const tX = tf?.tensor2d(xv, [rows, cols]);
+  const scope = jax ? new JaxScope(jax) : null;
+  let jaxjs: BenchInstance['jaxjs'] = null;
+  if (scope) {
+    const { numpy: np, nn } = scope.jax;
+    const jX = scope.array(xv, [rows, cols]);
+    const f = scope.jit((a: JaxArray) => (op === 'sum rows' ? np.sum(a, 1) : op === 'sum all' ? np.sum(a) : nn.softmax(a, 1)));
+    jaxjs = () => f(jX.ref);
+  }
   const reference = (): Float64Array => {
     if (op === 'sum all') return Float64Array.of(xv.reduce((s, v) => s + v, 0));
     const y = new Float64Array(op === 'sum rows' ? rows : rows * cols);
@@ -32,12 +41,14 @@ function setup(op: Op, rows: number, cols: number, { E, tf, random }: BenchConte
     ours,
     oursLabel: op === 'softmax' ? 'softmax.wgsl' : op === 'sum all' ? 'reduce.wgsl, split rows + partials' : 'reduce.wgsl',
     tfjs: tf ? tfjs : null,
+    jaxjs,
     reference,
     // Sums of 1M values in [-1, 1) in float32, in a different order than the float64 reference.
     tolerance: { atol: op === 'sum all' ? 5e-2 : 1e-3, rtol: 1e-4 },
     dispose() {
       X.dispose();
       tX?.dispose();
+      scope?.dispose();
     },
   };
 }

@@ -26,8 +26,16 @@
 //   Loss         mean softmax cross-entropy over the batch: ours crossEntropy(logits, int32 labels), TF.js
 //                tf.losses.softmaxCrossEntropy(oneHot labels, logits) (its default reduction is the mean).
 // Data: one seeded batch, resident on the GPU on both sides (no upload per step).
+//
+// jax-js (bench/jaxjs-train.ts): the same model, weights, batch, loss and Adam written in jax-js, one jit over
+// the whole step, NCHW / OIHW as ours, dense weights [in, out]. No side caches the frozen trunk's features: each
+// step runs the trunk's forward and reads the loss back. Before timing, 5 steps of each: the losses agree, and
+// on the frozen rows the trained weights within 1e-4 (bench/harness.ts, validateJaxSteps; rows that train the
+// trunk report their largest weight difference: Adam turns rounding in a near-zero gradient into a step of up to
+// lr either way).
 
 import { BasicBlock } from '../../src/models/resnet.ts';
+import { jaxTrainStep } from '../jaxjs-train.ts';
 import { denseAfterNhwcFlatten, nchwToNhwc, toTfFilter, type HostArray } from '../tf-layout.ts';
 import {
   defineBenchCases, type BenchCase, type BenchContext, type Engine, type EngineTensor, type Tf, type TfTensor, type TrainStepInstance,
@@ -209,7 +217,7 @@ function buildTf(tf: Tf, model: ModelName, trunkState: Map<string, HostArray>, h
   return { trunk, heads: heads.map((h) => (f: TfTensor) => linear(f, h)), trainable: [...trunkVars, ...headVars], vars };
 }
 
-async function setup(model: ModelName, mode: Mode, N: number, { E, tf, random }: BenchContext): Promise<TrainStepInstance> {
+async function setup(model: ModelName, mode: Mode, N: number, { E, tf, jax, random }: BenchContext): Promise<TrainStepInstance> {
   const nHeads = mode === 'two-heads' ? 2 : 1;
   const ours = buildOurs(E, model, nHeads);
   const trunkState = initialState(ours.trunk, random, 100);
@@ -275,11 +283,29 @@ async function setup(model: ModelName, mode: Mode, N: number, { E, tf, random }:
     };
   }
 
+  const jaxjs = jax
+    ? jaxTrainStep(jax, {
+        model, mode, trunk: trunkState, heads: headStates, x: { data: xs, shape: [N, C, H, W] }, labels, classes: CLASSES, adam: ADAM, bn: BN,
+      })
+    : null;
+  const trained = (): Array<[string, EngineTensor]> => [
+    ...(mode === 'frozen' ? [] : ours.trunk.namedParameters()),
+    ...ours.heads.flatMap((h, i) => h.namedParameters().map(([k, t]): [string, EngineTensor] => [`head${i}.${k}`, t])),
+  ];
+  const weights = async (): Promise<Map<string, Float32Array>> => {
+    const out = new Map<string, Float32Array>();
+    for (const [k, t] of trained()) out.set(k, (await t.data()) as Float32Array);
+    return out;
+  };
+
   return {
     kind: 'train-step',
     batch: N,
     ours: oursStep,
     tfjs,
+    jaxjs,
+    weights,
+    weightsRequired: mode === 'frozen',
     logits: { ours: () => E.noGrad(() => E.tidy(() => ours.heads[0]!.forward(ours.trunk.forward(x)))), tfjs: tfLogits },
     oursLabel: `Adam lr ${ADAM.lr} eps ${ADAM.eps}${model === 'resnet-s' ? `, BN eps ${BN.eps} momentum ${BN.momentum}` : ''}`,
     dispose() {
@@ -289,6 +315,7 @@ async function setup(model: ModelName, mode: Mode, N: number, { E, tf, random }:
       ours.trunk.dispose();
       for (const h of ours.heads) h.dispose();
       tfDispose();
+      jaxjs?.dispose();
     },
   };
 }

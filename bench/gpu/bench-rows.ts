@@ -21,7 +21,7 @@ export interface RowsResult {
 export async function runRows(
   ctx: SectionContext,
   filter: string[],
-  options: { versions: boolean; reserveSeconds: number; targetMs?: number },
+  options: { versions: boolean; reserveSeconds: number; targetMs?: number; jax?: boolean },
 ): Promise<RowsResult> {
   const cases = selectCases(allCases(), { quick: ctx.tiny, filter: filter.join(',') });
   await ctx.E.init({ powerPreference: 'high-performance' }); // navigator.gpu: Dawn, installed by bench/node-setup.ts
@@ -41,10 +41,11 @@ export async function runRows(
       notRun.push(c.name);
       continue;
     }
-    const report = await runBench(ctx.E, ctx.tf, [c], benchOptions, () => {});
+    const report = await runBench(ctx.E, ctx.tf, [c], benchOptions, () => {}, options.jax ? ctx.jax : null);
     const row = report.rows[0]!;
     rows.push(row);
-    const timing = `${row.impl} ${row.ours?.ms.toPrecision(3)} ms${row.tfjs ? `, TF.js ${row.tfjs.ms.toPrecision(3)} ms` : ''}`;
+    const jaxPart = row.jaxjs ? `, jax-js ${row.jaxjs.ms.toPrecision(3)} ms (jax-js/ours ${row.ratioJax!.toFixed(2)})` : '';
+    const timing = `${row.impl} ${row.ours?.ms.toPrecision(3)} ms${row.tfjs ? `, TF.js ${row.tfjs.ms.toPrecision(3)} ms` : ''}${jaxPart}`;
     ctx.log(`${row.name}: ${row.error ? `ERROR ${row.error}` : `${timing}${row.check.ok ? '' : ' (CHECK FAILED)'}`}`);
   }
   const table = formatTable({ rows, options: { ...benchOptions, filter: null, versions: options.versions } });

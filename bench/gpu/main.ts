@@ -2,7 +2,7 @@
 // each under its own time cap, in Node on Dawn (npm `webgpu`): no browser on the GPU machine. bench/gpu/build.mjs
 // bundles this file (with the engine, TF.js, and the kernel test files for the correctness section) into
 // dist-gpu/gpu-run/; `npm run bench:gpu -- --pack` packs it, bench/gpu/run.sh runs it there:
-//   node dist-gpu/gpu-run/main.mjs --out-dir OUT [--only kernels,training] [--tiny] [--no-tfjs] [--list]
+//   node dist-gpu/gpu-run/main.mjs --out-dir OUT [--only kernels,training] [--tiny] [--no-tfjs] [--no-jaxjs] [--list]
 // Writes OUT/gpu-run.json (every section's data) and OUT/gpu-run.md (their tables); exits 1 if a section failed.
 // Runs from the project root (the correctness section reads the test fixtures, the training one runs
 // bench/gpu/torch_reference.py with $PYTHON or python3).
@@ -17,6 +17,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 // Gradients of TF.js's ops (for the training-step rows): tfjs-core registers them only in this module.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as jaxModule from '@jax-js/jax';
+import { initJax, type Jax } from '../jaxjs.ts';
 import * as engine from '../../src/index.ts';
 import * as internal from '../../src/engine/internal.ts';
 import type { Section, SectionContext, SectionResult } from './section.ts';
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     tiny: { type: 'boolean', default: false },
     'no-tfjs': { type: 'boolean', default: false },
+    'no-jaxjs': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
   },
 });
@@ -83,7 +86,18 @@ async function main(): Promise<void> {
   const info = await E.init({ gpu, powerPreference: 'high-performance' });
   const useTf = !values['no-tfjs'];
   if (useTf && !(await tf.setBackend('webgpu'))) throw new Error('TF.js: the webgpu backend did not initialize');
-  log(`adapter: ${info.adapter}; sections: ${sections.map((s) => s.name).join(', ')}${values.tiny ? ' (tiny)' : ''}`);
+  // jax-js (the jaxjs section): started once; if it cannot start, the section reports why instead of failing the run.
+  let jax: Jax | null = null;
+  let jaxError: string | null = values['no-jaxjs'] ? 'jax-js off (--no-jaxjs)' : null;
+  if (!values['no-jaxjs']) {
+    try {
+      await initJax(jaxModule);
+      jax = jaxModule;
+    } catch (e) {
+      jaxError = e instanceof Error ? e.message : String(e);
+    }
+  }
+  log(`adapter: ${info.adapter}; jax-js: ${jax ? 'webgpu' : jaxError}; sections: ${sections.map((s) => s.name).join(', ')}${values.tiny ? ' (tiny)' : ''}`);
 
   let torch: Promise<TorchReference> | null = null;
   let torchDone: TorchReference | null = null;
@@ -95,6 +109,8 @@ async function main(): Promise<void> {
     const ctx: SectionContext = {
       E,
       tf: useTf ? tf : null,
+      jax,
+      jaxError,
       tiny: values.tiny,
       outDir,
       timeLeft,

@@ -3,6 +3,7 @@
 // cap: it should check ctx.timeLeft() between its items and stop early, saying so in its result; the runner also
 // stops waiting for it at the cap (then the section's result is 'capped' with whatever it logged).
 
+import type { Jax } from '../jaxjs.ts';
 import type { Engine, Tf } from '../registry.ts';
 import type { TorchReference } from './torch.ts';
 
@@ -11,6 +12,9 @@ export interface SectionContext {
   E: Engine;
   /** TF.js on its WebGPU backend (same adapter), or null with --no-tfjs. */
   tf: Tf | null;
+  /** jax-js on its WebGPU backend (same Dawn), or null: --no-jaxjs, or it did not start (then jaxError says why). */
+  jax: Jax | null;
+  jaxError: string | null;
   /** `npm run bench:gpu -- --tiny`: a few quick items, on a CPU adapter. */
   tiny: boolean;
   /** Where the run writes its files (the section may add its own there). */

@@ -130,7 +130,7 @@ describe('built site pages', () => {
     await page.close();
   }, PAGE_TIMEOUT);
 
-  it('benchmark page: runs a kernel row and a training-step row against TF.js, downloads, compares, rejects bad input', async () => {
+  it('benchmark page: runs a kernel row and a training-step row against TF.js and jax-js, downloads, compares, rejects bad input', async () => {
     const page = await open('bench.html');
     expect(await text(page, '#adapter')).toMatch(/vendor.*architecture.*features/s);
     expect(await text(page, '#case-count')).toMatch(/^2 of \d+ registered rows selected \(families: .*matmul.*train/);
@@ -146,10 +146,12 @@ describe('built site pages', () => {
     await setValue(page, '#iterations', '2');
     s = await clickAndWait(page, '#run');
     expect(s.lastError).toBeNull();
-    for (const h of ['ours ms', 'TF.js ms', 'TF.js/ours']) for (const v of await column(page, '#results', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
+    for (const h of ['ours ms', 'TF.js ms', 'TF.js/ours', 'jax-js ms', 'jax-js/ours']) {
+      for (const v of await column(page, '#results', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
+    }
     expect(await text(page, '#results')).toContain('matmul 256');
     // The training-step row: its own table of throughput and per-step counts.
-    for (const h of ['ours samples/s', 'TF.js samples/s', 'dispatches / step']) {
+    for (const h of ['ours samples/s', 'TF.js samples/s', 'jax-js samples/s', 'dispatches / step']) {
       for (const v of await column(page, '#steps', h)) expect(Number.isFinite(v) && v > 0).toBe(true);
     }
     await expectChart(page, '#chart-ms', 2, 'bar');

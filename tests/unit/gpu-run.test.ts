@@ -1,6 +1,6 @@
 // The GPU run (bench/gpu/main.ts) may be the only one on a GPU for a while: what it selects must exist. Its sections
 // have distinct names and caps that fit 5 minutes; each row filter of the kernels and training sections selects a
-// registered bench case (a misspelt one would silently select nothing); the correctness section runs exactly the
+// registered bench case (a misspelt one would silently select nothing; the jaxjs section's too); the correctness section runs exactly the
 // kernel test files (tests/harness/kernel-files.ts), which test:gles runs too.
 
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { selectCases } from '../../bench/harness.ts';
 import type { Section } from '../../bench/gpu/section.ts';
 import * as kernels from '../../bench/gpu/sections/kernels.ts';
 import * as training from '../../bench/gpu/sections/training.ts';
+import * as jaxjs from '../../bench/gpu/sections/jaxjs.ts';
 import { TINY_FILES, globbedFiles } from '../../bench/gpu/sections/correctness.ts';
 import { KERNEL_TEST_FILES } from '../harness/kernel-files.ts';
 import glesConfig from '../../vitest.gles.config.ts';
@@ -23,7 +24,7 @@ describe('the GPU run', () => {
     expect(sections.reduce((t, s) => t + s.capSeconds, 0)).toBeLessThanOrEqual(290);
   });
 
-  for (const [name, rows] of Object.entries({ kernels, training })) {
+  for (const [name, rows] of Object.entries({ kernels, training, jaxjs })) {
     for (const tiny of [false, true]) {
       it(`${name}${tiny ? ' --tiny' : ''}: every row filter selects a bench case`, () => {
         for (const alternative of tiny ? rows.TINY_ROWS : rows.ROWS) {

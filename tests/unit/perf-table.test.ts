@@ -42,6 +42,19 @@ describe('perf-table generator', () => {
       .toContain('[bench/results/new.json](../bench/results/new.json)'); // links relative to docs/
   });
 
+  it('adds the jax-js columns when a row has them (ms and jax-js / ours, or why there is none)', () => {
+    const table = perfTable([
+      report('j.json', '2026-03-01T00:00:00Z', [
+        row('matmul 256', 20, { jaxjs: { ms: 10, gflops: 3 }, ratioJax: 0.5 }),
+        row('pool', 10, { ratioJax: null, jaxjsSkip: 'jax-js lacks it' }),
+      ]),
+    ]);
+    expect(table).toContain('| TF.js / ours | jax-js (read back) | jax-js / ours | validated |');
+    expect(table).toContain('| 2.00× | 10.0 ms, 3.00 GFLOP/s | 0.50× |');
+    expect(table).toContain('| — | — (jax-js lacks it) |');
+    expect(perfTable([report('n.json', '2026-03-01T00:00:00Z', [row('matmul 256', 20)])])).not.toContain('jax-js');
+  });
+
   it('marks a row whose validation failed, and skips rows that errored', () => {
     const table = perfTable([
       report('r.json', '2026-01-01T00:00:00Z', [
