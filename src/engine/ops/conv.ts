@@ -23,6 +23,7 @@ import dgradGemmWgsl from '../../shaders/conv2d_dgrad_gemm.wgsl?raw';
 import dgradNaiveWgsl from '../../shaders/conv2d_dgrad_naive.wgsl?raw';
 import fwdGemmWgsl from '../../shaders/conv2d_fwd_gemm.wgsl?raw';
 import fwdNaiveWgsl from '../../shaders/conv2d_fwd_naive.wgsl?raw';
+import fwdRegWgsl from '../../shaders/conv2d_fwd_reg.wgsl?raw';
 import wgradGemmWgsl from '../../shaders/conv2d_wgrad_gemm.wgsl?raw';
 import wgradNaiveWgsl from '../../shaders/conv2d_wgrad_naive.wgsl?raw';
 import splitkReduceWgsl from '../../shaders/conv2d_splitk_reduce.wgsl?raw';
@@ -49,6 +50,7 @@ import { biasGradPass } from './conv-bias-grad.ts';
 
 const fwdNaiveKernel = defineKernel('conv2d_fwd_naive', withActEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const fwdGemmKernel = defineKernel('conv2d_fwd_gemm', withActEpilogue(fwdGemmWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdRegKernel = defineKernel('conv2d_fwd_reg', withActEpilogue(fwdRegWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const dgradNaiveKernel = defineKernel('conv2d_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradGemmKernel = defineKernel('conv2d_dgrad_gemm', dgradGemmWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
@@ -186,6 +188,22 @@ function forwardGemm({ x, w, b, d, out, activation }: Conv2dForwardProblem): voi
   }
 }
 
+/** v3's threads: 4 pixels of a row × 4 channels of a group each. */
+const regThreads = (d: Conv2dGeometry): number => d.N * d.OH * Math.ceil(d.OW / 4) * d.groups * Math.ceil(d.Og / 4);
+
+/** v3: the barrier-free direct kernel, every size but the batch an override literal (one pipeline per layer shape). */
+function forwardReg({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
+  launch(fwdRegKernel, [x, w, b ?? w, out], {
+    params: convParams(d),
+    constants: {
+      HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], C_: d.C, H_: d.H, W_: d.W, O_: d.O, OH_: d.OH, OW_: d.OW, GROUPS: d.groups,
+      KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, PW: d.pW, DH: d.dH, DW_: d.dW,
+    },
+    workgroups: grid(Math.ceil(regThreads(d) / 64)),
+    label: 'conv2d.forward',
+  });
+}
+
 // ------------------------------------------------------------------ backward passes
 
 /** dx for upstream gradient `g` [N,O,OH,OW]. */
@@ -292,14 +310,19 @@ function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
 
 /** The conv2d passes in the kernel registry: naive v1, implicit-GEMM v2 (the default), and the depthwise kernels. */
 export const conv2dVersions = {
-  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.forward', {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'depthwise', GemmTuning, ConvShape>('conv2d.forward', {
     versions: {
       v1: { summary: 'conv2d_fwd_naive: one thread per output', run: forwardNaive, plan: ({ d }) => naivePlan(d.N * d.O * d.OH * d.OW, d.Cg * d.kH * d.kW) },
       v2: { summary: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles, split-K on the GPU rules', run: forwardGemm, plan: forwardGemmPlan },
+      v3: {
+        summary: 'conv2d_fwd_reg: direct, no workgroup memory or barrier, 4 pixels × 4 channels per thread, sizes as literals',
+        run: forwardReg,
+        plan: ({ d }) => ({ workgroups: Math.ceil(regThreads(d) / 64), loop: d.Cg * d.kH * d.kW }),
+      },
       depthwise: { summary: 'the depthwise.forward kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.forward.run(p) },
     },
     default: 'v2',
-    auto: ({ d }, rules) => convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward'),
+    auto: ({ d }, rules) => (rules === 'cpu' && !isDepthwise(d) ? 'v3' : convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward')),
     tuning: { tiles: null, splits: null },
   }),
   dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.dgrad', {
