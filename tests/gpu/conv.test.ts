@@ -46,6 +46,8 @@ const CASES: ConvCase[] = [
 interface KernelConfig {
   label: string;
   version: 'v1' | 'v2';
+  /** A forward version other than `version` (v3 has no backward passes). */
+  forward?: 'v3';
   tiles?: { WG_X: number; WG_Y: number; TILE_K: number };
   splits?: number;
 }
@@ -54,6 +56,7 @@ const CONFIGS: KernelConfig[] = [
   { label: 'v1', version: 'v1' },
   { label: 'v2', version: 'v2' },
   { label: 'v2 small tiles, split-K 3', version: 'v2', tiles: { WG_X: 4, WG_Y: 4, TILE_K: 4 }, splits: 3 },
+  { label: 'forward v3, backward v2', version: 'v2', forward: 'v3' },
 ];
 
 interface ConvRunSpec {
@@ -85,6 +88,7 @@ function runConv(spec: ConvRunSpec): Promise<ConvRunResult[]> {
     for (const cfg of s.configs) {
       K.reset();
       K.force('conv2d', cfg.version);
+      if (cfg.forward) K.force('conv2d.forward', cfg.forward);
       K.tune('conv2d', { tiles: cfg.tiles ?? null });
       K.tune('conv2d', { splits: cfg.splits ?? null }); // every pass: the forward and input gradient's split-K too
       try {
@@ -388,7 +392,7 @@ describe('conv2d validation', () => {
       w.dispose();
       return { messages, dispatched };
     });
-    expect(out.messages[0]).toMatch(/conv2d\.forward: no kernel version "v7"; registered: v1, v2, depthwise/);
+    expect(out.messages[0]).toMatch(/conv2d\.forward: no kernel version "v7"; registered: v1, v2, v3, depthwise/);
     expect(out.messages[1]).toMatch(/conv2d\.forward depthwise \(forced\): needs a depthwise conv \(groups = C = O\)/);
     expect(out.dispatched).toBe(0);
   });
@@ -402,7 +406,8 @@ describe('conv2d kernel versions', () => {
       const inside = await K.using({ conv2d: 'v1', 'conv2d.wgrad': 'depthwise' }, async () => passes.map((p) => p.forced));
       return { names: passes.map((p) => p.versionNames), defaults: passes.map((p) => p.default), inside, after: passes.map((p) => p.forced) };
     });
-    for (const names of out.names) expect(names).toEqual(['v1', 'v2', 'depthwise']);
+    expect(out.names[0]).toEqual(['v1', 'v2', 'v3', 'depthwise']);
+    for (const names of out.names.slice(1)) expect(names).toEqual(['v1', 'v2', 'depthwise']);
     expect(out.defaults).toEqual(['v2', 'v2', 'v2']);
     expect(out.inside).toEqual(['v1', 'v1', 'depthwise']);
     expect(out.after).toEqual([null, null, null]);
