@@ -268,9 +268,10 @@ function matmulSplitk(p: MatmulProblem, rules: RulesProfile = currentRules()): T
  * the count. The same plan on both profiles: only the CPU rules choose v6.
  */
 function regPlan(p: MatmulSizes): MatmulSplitPlan {
-  const side = (n: number): number => (n <= 16 ? 4 : n <= 32 ? 8 : 16);
-  const wgX = side(p.N);
-  const wgY = side(p.M);
+  const { wgX, wgY } = matmulVersions.tuning.regTile ?? regTile(p.M, p.N);
+  if (![wgX, wgY].every((v) => Number.isInteger(v) && v >= 1) || wgX * wgY > 256) {
+    throw new EngineError(`matmul: regTile needs positive integers with wgX·wgY ≤ 256, got ${wgX} × ${wgY}`);
+  }
   const base = tilesOf(p, 4 * wgY, 4 * wgX);
   const forced = matmulVersions.tuning.splits;
   let wanted = 1;
@@ -282,6 +283,26 @@ function regPlan(p: MatmulSizes): MatmulSplitPlan {
   const kChunk = Math.ceil(Math.ceil(p.K / wanted) / 4) * 4;
   const splits = Math.ceil(p.K / kChunk);
   return { splits, kChunk, workgroups: base * splits, loop: Math.min(p.K, kChunk), wgX, wgY };
+}
+
+/**
+ * v6's threads along N and M (4 outputs a side each): of the workgroups of 64 to 256 threads, 4 to 32 a side,
+ * the one whose tiles pad the product least (ties: the larger workgroup, then the squarer tile), so an
+ * awkward side (200 = 3 × 64 + 8) does not pay for a mostly empty last tile.
+ */
+function regTile(M: number, N: number): { wgX: number; wgY: number } {
+  let best = { wgX: 16, wgY: 16, cost: Infinity };
+  for (const wgX of [4, 8, 16, 32]) {
+    for (const wgY of [4, 8, 16, 32]) {
+      const threads = wgX * wgY;
+      if (threads < 64 || threads > 256) continue;
+      const cost = Math.ceil(M / (4 * wgY)) * 4 * wgY * Math.ceil(N / (4 * wgX)) * 4 * wgX;
+      const better = cost < best.cost
+        || (cost === best.cost && (threads > best.wgX * best.wgY || (threads === best.wgX * best.wgY && Math.abs(wgX - wgY) < Math.abs(best.wgX - best.wgY))));
+      if (better) best = { wgX, wgY, cost };
+    }
+  }
+  return { wgX: best.wgX, wgY: best.wgY };
 }
 
 /** Workgroups v6 aims for before it splits K: a few per core of a CPU adapter. */
@@ -327,8 +348,10 @@ export function chooseMatmulVersion(p: MatmulSizes, rules: RulesProfile = curren
 
 /** Every matmul kernel version, naive first; `matmulVersions.run` runs every product the engine computes. */
 type MatmulVersion = 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6';
+/** Knobs: `splits` forces v4–v6's K ranges, `regTile` v6's threads along N (wgX) and M (wgY); null: from the sizes. */
+type MatmulTuning = { splits: number | null; regTile: { wgX: number; wgY: number } | null };
 
-export const matmulVersions = defineKernelVersions<MatmulProblem, Tensor, MatmulVersion, { splits: number | null }, MatmulSizes>('matmul', {
+export const matmulVersions = defineKernelVersions<MatmulProblem, Tensor, MatmulVersion, MatmulTuning, MatmulSizes>('matmul', {
   versions: {
     v1: { summary: 'matmul_naive: one thread per output', run: matmulNaive, plan: plainPlan(16, 16) },
     v2: { summary: 'matmul_tiled: 64×64 tile, 4×4 outputs per thread, K step 16', run: matmulTiled, plan: plainPlan(64, 64) },
@@ -343,7 +366,7 @@ export const matmulVersions = defineKernelVersions<MatmulProblem, Tensor, Matmul
   },
   default: 'v2',
   auto: chooseMatmulVersion,
-  tuning: { splits: null },
+  tuning: { splits: null, regTile: null },
 });
 
 // ------------------------------------------------------------------ raw products
