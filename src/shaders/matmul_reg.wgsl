@@ -38,6 +38,9 @@ override DIM_N: u32 = 1u;
 override DIM_K: u32 = 1u;
 override TX: u32 = 16u; // threads along N
 override TY: u32 = 16u; // threads along M
+// Whether the tiles cover M (N) exactly: then no row (column) needs clamping or a test at the store.
+override EXACT_M: bool = DIM_M % (4u * TY) == 0u;
+override EXACT_N: bool = DIM_N % (4u * TX) == 0u;
 
 struct Params { M: u32, N: u32, K: u32, batch: u32, a_batch_stride: u32, b_batch_stride: u32, batch_base: u32, k_chunk: u32, splits: u32 }
 
@@ -55,13 +58,17 @@ fn bAt(k: u32, n: u32) -> u32 { return select(k * DIM_N + n, n * DIM_K + k, TRAN
 override A_STEP: u32 = select(1u, DIM_M, TRANS_A);
 override B_STEP: u32 = select(DIM_N, 1u, TRANS_B);
 
+// A row (column) of the block clamped into the matrix, unless the tiles cover it exactly.
+fn rowAt(m: u32) -> u32 { return select(min(m, DIM_M - 1u), m, EXACT_M); }
+fn colAt(n: u32) -> u32 { return select(min(n, DIM_N - 1u), n, EXACT_N); }
+
 // Row m of the block: its 4 columns from n, each kept while inside the matrix.
 fn storeRow(slice: u32, m: u32, n: u32, v: vec4<f32>) {
-  if (m >= DIM_M) { return; }
+  if (!EXACT_M && m >= DIM_M) { return; }
   let row = (slice * DIM_M + m) * DIM_N;
   for (var j = 0u; j < 4u; j++) {
     let nj = n + j;
-    if (nj < DIM_N) {
+    if (EXACT_N || nj < DIM_N) {
       if (SPLIT) { C[row + nj] = v[j]; } else { C[row + nj] = epilogue(v[j], m, nj); }
     }
   }
@@ -76,14 +83,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let a0 = b * params.a_batch_stride;
   let b0 = b * params.b_batch_stride;
   // The block's rows and columns, clamped into the matrix (their products are dropped at the store).
-  let ar0 = a0 + aAt(min(m, DIM_M - 1u), 0u);
-  let ar1 = a0 + aAt(min(m + 1u, DIM_M - 1u), 0u);
-  let ar2 = a0 + aAt(min(m + 2u, DIM_M - 1u), 0u);
-  let ar3 = a0 + aAt(min(m + 3u, DIM_M - 1u), 0u);
-  let bc0 = b0 + bAt(0u, min(n, DIM_N - 1u));
-  let bc1 = b0 + bAt(0u, min(n + 1u, DIM_N - 1u));
-  let bc2 = b0 + bAt(0u, min(n + 2u, DIM_N - 1u));
-  let bc3 = b0 + bAt(0u, min(n + 3u, DIM_N - 1u));
+  let ar0 = a0 + aAt(rowAt(m), 0u);
+  let ar1 = a0 + aAt(rowAt(m + 1u), 0u);
+  let ar2 = a0 + aAt(rowAt(m + 2u), 0u);
+  let ar3 = a0 + aAt(rowAt(m + 3u), 0u);
+  let bc0 = b0 + bAt(0u, colAt(n));
+  let bc1 = b0 + bAt(0u, colAt(n + 1u));
+  let bc2 = b0 + bAt(0u, colAt(n + 2u));
+  let bc3 = b0 + bAt(0u, colAt(n + 3u));
   let kBegin = select(0u, range * params.k_chunk, SPLIT);
   let kEnd = select(DIM_K, min(DIM_K, kBegin + params.k_chunk), SPLIT);
   let kMain = kBegin + (kEnd - kBegin) / 4u * 4u;

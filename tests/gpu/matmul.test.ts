@@ -242,6 +242,7 @@ describe('matmul kernels', () => {
       { M: 20, K: 90, N: 10, batch: 3, aBatch: 1, transB: true },
       { M: 2, K: 50, N: 7, batch: 2, bBatch: 1 },
       { M: 37, K: 313, N: 9, transB: true, bias: 'n', act: 'relu' },
+      { M: 32, K: 41, N: 64, transA: true, bias: 'm' }, // v6's tiles cover it exactly: no clamps
     ];
     for (const version of ['v4', 'v5', 'v6']) {
       const results = await gpu.run(
