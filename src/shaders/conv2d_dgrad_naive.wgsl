@@ -14,6 +14,7 @@
 // v  | idea | figure (dgrad + wgrad) | device | shape
 // v1 | one thread per input pixel, gather over taps | 6731 ms, 0.069 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 // v2 | implicit GEMM per stride phase, 64×64 tile | 1533 ms, 0.30 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v3 | direct, no barrier, 4 px × 4 ch per thread | not benchmarked (no ms) | none yet | -
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,

@@ -30,6 +30,7 @@
 // v  | idea                                      | figure                 | device                     | shape
 // v1 | one thread per output, direct loops       | 3861 ms, 0.060 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 // v2 | implicit GEMM, 64×64 tile, 4×4 per thread | 943 ms, 0.25 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v3 | direct, no barrier, 4 px × 4 ch per thread | not benchmarked (no ms) | none yet | -
 
 const TM: u32 = 4u;
 const TN: u32 = 4u;

@@ -27,6 +27,7 @@
 // v  | idea | figure (dgrad + wgrad) | device | shape
 // v1 | one thread per weight, loops over N·OH·OW | 6731 ms, 0.069 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 // v2 | implicit GEMM, split-K over N·OH·OW, then reduce | 1533 ms, 0.30 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
+// v3 | direct, no barrier, 4 ch × 4 taps per thread | not benchmarked (no ms) | none yet | -
 
 const TM: u32 = 4u;
 const TN: u32 = 4u;

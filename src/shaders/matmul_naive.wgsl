@@ -14,6 +14,7 @@
 // | v3      | 128×128 tile, 8×8/thread, K 8, double-buffered    | 225 ms, 1.19 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
 // | v4      | v2's tile over K ranges (split-K) + a reduce      | not benchmarked (no ms)   | none yet                             | -           |
 // | v5      | matrix–vector: lanes split K, tree-sum per output | not benchmarked (no ms)   | none yet                             | -           |
+// | v6      | no shared memory or barrier, 4×4/thread, literals | not benchmarked (no ms)   | none yet                             | -           |
 //   (TF.js 4.22 WebGPU in the same run: 634 ms, 0.42 GFLOP/s; result bench/results/2026-11-27-google-swiftshader-chrome-matmul.json.
 //   SwiftShader only: no GPU figures yet; v3's size rule in ops/matmul.ts is untuned.)
 

@@ -45,7 +45,7 @@ const CASES: ConvCase[] = [
 /** A kernel configuration: the version forced on every conv2d pass, optional v2 tiles and split-K count. */
 interface KernelConfig {
   label: string;
-  version: 'v1' | 'v2';
+  version: 'v1' | 'v2' | 'v3';
   tiles?: { WG_X: number; WG_Y: number; TILE_K: number };
   splits?: number;
 }
@@ -54,6 +54,8 @@ const CONFIGS: KernelConfig[] = [
   { label: 'v1', version: 'v1' },
   { label: 'v2', version: 'v2' },
   { label: 'v2 small tiles, split-K 3', version: 'v2', tiles: { WG_X: 4, WG_Y: 4, TILE_K: 4 }, splits: 3 },
+  { label: 'v3', version: 'v3' },
+  { label: 'v3, weight gradient in 3 row ranges', version: 'v3', splits: 3 },
 ];
 
 interface ConvRunSpec {
@@ -388,7 +390,7 @@ describe('conv2d validation', () => {
       w.dispose();
       return { messages, dispatched };
     });
-    expect(out.messages[0]).toMatch(/conv2d\.forward: no kernel version "v7"; registered: v1, v2, depthwise/);
+    expect(out.messages[0]).toMatch(/conv2d\.forward: no kernel version "v7"; registered: v1, v2, v3, depthwise/);
     expect(out.messages[1]).toMatch(/conv2d\.forward depthwise \(forced\): needs a depthwise conv \(groups = C = O\)/);
     expect(out.dispatched).toBe(0);
   });
@@ -402,7 +404,7 @@ describe('conv2d kernel versions', () => {
       const inside = await K.using({ conv2d: 'v1', 'conv2d.wgrad': 'depthwise' }, async () => passes.map((p) => p.forced));
       return { names: passes.map((p) => p.versionNames), defaults: passes.map((p) => p.default), inside, after: passes.map((p) => p.forced) };
     });
-    for (const names of out.names) expect(names).toEqual(['v1', 'v2', 'depthwise']);
+    for (const names of out.names) expect(names).toEqual(['v1', 'v2', 'v3', 'depthwise']);
     expect(out.defaults).toEqual(['v2', 'v2', 'v2']);
     expect(out.inside).toEqual(['v1', 'v1', 'depthwise']);
     expect(out.after).toEqual([null, null, null]);

@@ -152,7 +152,7 @@ describe('matmul kernels', () => {
     expect(info.forced).toBeNull();
   });
 
-  for (const version of ['v1', 'v2', 'v3', 'v4', 'v5']) {
+  for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6']) {
     it(`${version} matches the CPU reference on every problem`, async () => {
       expect(versions).toContain(version);
       const results = await gpu.run(
@@ -214,18 +214,15 @@ describe('matmul kernels', () => {
     }
   });
 
-  it('the size rule picks v1 for tiny, the default for mid-size and v3 for large products', async () => {
+  it('the CPU size rule picks v1 for tiny or thin products and the barrier-free v6 for the rest', async () => {
     const picks = await gpu.run(async (E) => [
       E.extend.chooseMatmulVersion({ M: 4, N: 4, K: 4, batch: 1 }, 'cpu'),
       E.extend.chooseMatmulVersion({ M: 1, N: 512, K: 512, batch: 1 }, 'cpu'),
       E.extend.chooseMatmulVersion({ M: 256, N: 256, K: 256, batch: 1 }, 'cpu'),
       E.extend.chooseMatmulVersion({ M: 2048, N: 2048, K: 2048, batch: 1 }, 'cpu'),
-      E.extend.kernelVersions.get('matmul').default,
+      E.extend.chooseMatmulVersion({ M: 16, N: 128, K: 3136, batch: 1, transB: true }, 'cpu'),
     ]);
-    expect(picks[0]).toBe('v1');
-    expect(picks[1]).toBe('v1');
-    expect(picks[2]).toBe(picks[4]);
-    expect(picks[3]).toBe('v3');
+    expect(picks).toEqual(['v1', 'v1', 'v6', 'v6', 'v6']);
   });
 
   it('on the GPU rules: v5 for a row, v3 for many large tiles, v4 (split K) for few tiles and a long K', async () => {
@@ -237,15 +234,17 @@ describe('matmul kernels', () => {
     expect(picks).toEqual(['v5', 'v3', 'v4']);
   });
 
-  it('v4 and v5 split K into ranges (forced splits) and match the CPU reference, epilogues, transposes and batches included', async () => {
+  it('v4, v5 and v6 split K into ranges (forced splits) and match the CPU reference, epilogues, transposes and batches included', async () => {
     const problems: Problem[] = [
       { M: 33, K: 150, N: 70, bias: 'n', act: 'gelu' },
       { M: 1, K: 700, N: 130, transB: true, bias: 'n', act: 'relu' },
       { M: 3, K: 300, N: 65, transA: true, bias: 'm' },
       { M: 20, K: 90, N: 10, batch: 3, aBatch: 1, transB: true },
       { M: 2, K: 50, N: 7, batch: 2, bBatch: 1 },
+      { M: 37, K: 313, N: 9, transB: true, bias: 'n', act: 'relu' },
+      { M: 32, K: 41, N: 64, transA: true, bias: 'm' }, // v6's tiles cover it exactly: no clamps
     ];
-    for (const version of ['v4', 'v5']) {
+    for (const version of ['v4', 'v5', 'v6']) {
       const results = await gpu.run(
         async (E, H, v, ps) => {
           return E.extend.kernelVersions.using({ matmul: v }, async () => {

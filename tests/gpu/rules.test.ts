@@ -41,7 +41,7 @@ describe('kernel rules switch', () => {
       return { seen, refused };
     });
     expect(out.seen.gpu).toMatchObject({ info: 'gpu', onCpu: false });
-    expect(out.seen.cpu).toMatchObject({ info: 'cpu', onCpu: true, wgrad: 'v1' });
+    expect(out.seen.cpu).toMatchObject({ info: 'cpu', onCpu: true, wgrad: 'v3' });
     expect(out.refused).toBe(`TypeError: init: rules must be 'gpu' or 'cpu', got "fast"`);
   });
 });

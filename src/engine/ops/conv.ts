@@ -23,6 +23,9 @@ import dgradGemmWgsl from '../../shaders/conv2d_dgrad_gemm.wgsl?raw';
 import dgradNaiveWgsl from '../../shaders/conv2d_dgrad_naive.wgsl?raw';
 import fwdGemmWgsl from '../../shaders/conv2d_fwd_gemm.wgsl?raw';
 import fwdNaiveWgsl from '../../shaders/conv2d_fwd_naive.wgsl?raw';
+import fwdRegWgsl from '../../shaders/conv2d_fwd_reg.wgsl?raw';
+import dgradRegWgsl from '../../shaders/conv2d_dgrad_reg.wgsl?raw';
+import wgradRegWgsl from '../../shaders/conv2d_wgrad_reg.wgsl?raw';
 import wgradGemmWgsl from '../../shaders/conv2d_wgrad_gemm.wgsl?raw';
 import wgradNaiveWgsl from '../../shaders/conv2d_wgrad_naive.wgsl?raw';
 import splitkReduceWgsl from '../../shaders/conv2d_splitk_reduce.wgsl?raw';
@@ -49,6 +52,9 @@ import { biasGradPass } from './conv-bias-grad.ts';
 
 const fwdNaiveKernel = defineKernel('conv2d_fwd_naive', withActEpilogue(fwdNaiveWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
 const fwdGemmKernel = defineKernel('conv2d_fwd_gemm', withActEpilogue(fwdGemmWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const fwdRegKernel = defineKernel('conv2d_fwd_reg', withActEpilogue(fwdRegWgsl), ['read', 'read', 'read', 'write'], CONV_PARAMS);
+const dgradRegKernel = defineKernel('conv2d_dgrad_reg', dgradRegWgsl, ['read', 'read', 'write'], CONV_PARAMS);
+const wgradRegKernel = defineKernel('conv2d_wgrad_reg', wgradRegWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
 const dgradNaiveKernel = defineKernel('conv2d_dgrad_naive', dgradNaiveWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const dgradGemmKernel = defineKernel('conv2d_dgrad_gemm', dgradGemmWgsl, ['read', 'read', 'write'], CONV_PARAMS);
 const wgradNaiveKernel = defineKernel('conv2d_wgrad_naive', wgradNaiveWgsl, ['read', 'read', 'write', 'write'], CONV_PARAMS);
@@ -186,6 +192,24 @@ function forwardGemm({ x, w, b, d, out, activation }: Conv2dForwardProblem): voi
   }
 }
 
+/** The v3 kernels' override literals: every size of the layer but the batch. */
+const regShape = (d: Conv2dGeometry): Record<string, number> => ({
+  C_: d.C, H_: d.H, W_: d.W, O_: d.O, OH_: d.OH, OW_: d.OW, GROUPS: d.groups, KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, PW: d.pW, DH: d.dH, DW_: d.dW,
+});
+
+/** v3's threads: 4 pixels of a row × 4 channels of a group each. */
+const regThreads = (d: Conv2dGeometry): number => d.N * d.OH * Math.ceil(d.OW / 4) * d.groups * Math.ceil(d.Og / 4);
+
+/** v3: the barrier-free direct kernel, every size but the batch an override literal (one pipeline per layer shape). */
+function forwardReg({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
+  launch(fwdRegKernel, [x, w, b ?? w, out], {
+    params: convParams(d),
+    constants: { HAS_BIAS: b ? 1 : 0, ACT: EPILOGUE_ACT_CODE[activation], ...regShape(d) },
+    workgroups: grid(Math.ceil(regThreads(d) / 64)),
+    label: 'conv2d.forward',
+  });
+}
+
 // ------------------------------------------------------------------ backward passes
 
 /** dx for upstream gradient `g` [N,O,OH,OW]. */
@@ -218,6 +242,69 @@ function dgradGemm({ g, w, d }: Conv2dInputGradProblem): Tensor {
     part.dispose();
   }
   return dx;
+}
+
+/** dgrad v3's threads: 4 input pixels of a row × 4 input channels of a group each. */
+const dgradRegThreads = (d: Conv2dGeometry): number => d.N * d.H * Math.ceil(d.W / 4) * d.groups * Math.ceil(d.Cg / 4);
+
+/** dgrad v3: the barrier-free direct kernel (one pipeline per layer shape). */
+function dgradReg({ g, w, d }: Conv2dInputGradProblem): Tensor {
+  const dx = emptyTensor([d.N, d.C, d.H, d.W]);
+  launch(dgradRegKernel, [g, w, dx], {
+    params: convParams(d), constants: regShape(d), workgroups: grid(Math.ceil(dgradRegThreads(d) / 64)), label: 'conv2d.dgrad',
+  });
+  return dx;
+}
+
+/**
+ * wgrad v3's plan: threads of 4 output channels × 4 taps, and ranges of the N·OH output rows when the threads
+ * alone make fewer than WGRAD_TARGET_WORKGROUPS.cpu workgroups (each range at least WGRAD_REG_MIN_ROWS rows
+ * and WGRAD_REG_MIN_POSITIONS positions). Tuning `splits` forces the count.
+ */
+function wgradRegPlan({ d }: ConvShape): LaunchPlan & { splits: number; chunk: number; threads: number } {
+  const threads = d.groups * Math.ceil(d.Og / 4) * Math.ceil((d.Cg * d.kH * d.kW) / 4);
+  const base = Math.ceil(threads / 64);
+  const rows = d.N * d.OH;
+  const forced = conv2dVersions.wgrad.tuning.splits;
+  const most = Math.max(1, Math.min(Math.floor(rows / WGRAD_REG_MIN_ROWS), Math.floor((rows * d.OW) / WGRAD_REG_MIN_POSITIONS)));
+  const wanted = forced ?? Math.min(Math.ceil(WGRAD_TARGET_WORKGROUPS.cpu / base), most);
+  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`conv2d: splits must be a positive integer, got ${wanted}`);
+  const chunk = Math.ceil(rows / wanted);
+  const splits = Math.ceil(rows / chunk);
+  return { splits, chunk, threads, workgroups: base * splits, loop: chunk * d.OW };
+}
+
+/** The fewest output rows, and positions, one range of wgrad v3 walks. */
+const WGRAD_REG_MIN_ROWS = 4;
+const WGRAD_REG_MIN_POSITIONS = 256;
+
+/** wgrad v3: the barrier-free kernel (db, when asked, by O more threads), ranges summed by conv2d_wgrad_reduce. */
+function wgradReg({ g, x, d, db }: Conv2dWeightGradProblem): Tensor {
+  const dw = emptyTensor([d.O, d.Cg, d.kH, d.kW]);
+  const plan = wgradRegPlan({ d });
+  const [gx, gy] = grid(Math.ceil((plan.threads + (db ? d.O : 0)) / 64));
+  const split = plan.splits > 1;
+  const part = split ? emptyTensor([plan.splits, d.O, d.Cg * d.kH * d.kW]) : null;
+  const dbPart = split && db ? emptyTensor([plan.splits, d.O]) : null;
+  withSpareOutput((spare) => {
+    launch(wgradRegKernel, [g, x, part ?? dw, dbPart ?? db ?? spare], {
+      params: convParams(d, plan.splits, plan.chunk),
+      constants: { ...regShape(d), SPLIT: split ? 1 : 0, HAS_BIAS: db ? 1 : 0 },
+      workgroups: [gx, gy, checkZ(plan.splits, 'the weight gradient')],
+      label: 'conv2d.wgrad',
+    });
+    if (part) {
+      const biasSize = db ? d.O : 0;
+      launch(wgradReduceKernel, [part, dbPart ?? part, dw, db ?? spare], {
+        params: { size: dw.size, splits: plan.splits, biasSize },
+        workgroups: grid(Math.ceil((dw.size + biasSize) / 64)),
+        label: 'conv2d.wgrad_reduce',
+      });
+    }
+  });
+  part?.dispose();
+  dbPart?.dispose();
+  return dw;
 }
 
 /** dw for upstream gradient `g` [N,O,OH,OW]; with `db` [O] given, the bias gradient is written there too. */
@@ -292,17 +379,22 @@ function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
 
 /** The conv2d passes in the kernel registry: naive v1, implicit-GEMM v2 (the default), and the depthwise kernels. */
 export const conv2dVersions = {
-  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.forward', {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'depthwise', GemmTuning, ConvShape>('conv2d.forward', {
     versions: {
       v1: { summary: 'conv2d_fwd_naive: one thread per output', run: forwardNaive, plan: ({ d }) => naivePlan(d.N * d.O * d.OH * d.OW, d.Cg * d.kH * d.kW) },
       v2: { summary: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles, split-K on the GPU rules', run: forwardGemm, plan: forwardGemmPlan },
+      v3: {
+        summary: 'conv2d_fwd_reg: direct, no workgroup memory or barrier, 4 pixels × 4 channels per thread, sizes as literals',
+        run: forwardReg,
+        plan: ({ d }) => ({ workgroups: Math.ceil(regThreads(d) / 64), loop: d.Cg * d.kH * d.kW }),
+      },
       depthwise: { summary: 'the depthwise.forward kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.forward.run(p) },
     },
     default: 'v2',
-    auto: ({ d }, rules) => convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward'),
+    auto: ({ d }, rules) => (rules === 'cpu' && !isDepthwise(d) ? 'v3' : convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward')),
     tuning: { tiles: null, splits: null },
   }),
-  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.dgrad', {
+  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'depthwise', GemmTuning, ConvShape>('conv2d.dgrad', {
     versions: {
       v1: {
         summary: 'conv2d_dgrad_naive: one thread per input pixel, gather',
@@ -310,13 +402,18 @@ export const conv2dVersions = {
         plan: ({ d }) => naivePlan(d.N * d.C * d.H * d.W, d.Og * d.kH * d.kW),
       },
       v2: { summary: 'conv2d_dgrad_gemm: implicit GEMM per stride phase, split-K on the GPU rules', run: dgradGemm, plan: dgradGemmPlan },
+      v3: {
+        summary: 'conv2d_dgrad_reg: direct, no workgroup memory or barrier, 4 pixels × 4 channels per thread, sizes as literals',
+        run: dgradReg,
+        plan: ({ d }) => ({ workgroups: Math.ceil(dgradRegThreads(d) / 64), loop: d.Og * d.kH * d.kW }),
+      },
       depthwise: { summary: 'the depthwise.dgrad kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.dgrad.run(p) },
     },
     default: 'v2',
-    auto: ({ d }, rules) => convAuto(d, d.Cg, d.Og * d.kH * d.kW, rules, 'dgrad'),
+    auto: ({ d }, rules) => (rules === 'cpu' && !isDepthwise(d) ? 'v3' : convAuto(d, d.Cg, d.Og * d.kH * d.kW, rules, 'dgrad')),
     tuning: { tiles: null, splits: null },
   }),
-  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'depthwise', GemmTuning, ConvShape>('conv2d.wgrad', {
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'depthwise', GemmTuning, ConvShape>('conv2d.wgrad', {
     versions: {
       v1: {
         summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)',
@@ -324,10 +421,15 @@ export const conv2dVersions = {
         plan: ({ d }) => naivePlan(d.O * d.Cg * d.kH * d.kW + d.O, d.N * d.OH * d.OW),
       },
       v2: { summary: 'conv2d_wgrad_gemm: implicit GEMM, split-K + reduce, db from the gy tiles', run: wgradGemm, plan: wgradGemmPlan },
+      v3: {
+        summary: 'conv2d_wgrad_reg: no workgroup memory or barrier, 4 channels × 4 taps per thread, row ranges + reduce',
+        run: wgradReg,
+        plan: wgradRegPlan,
+      },
       depthwise: { summary: 'the depthwise.wgrad kernels (db in its own pass)', rejects: onlyDepthwise, run: wgradDepthwise },
     },
     default: 'v2',
-    auto: ({ d }, rules) => convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW, rules, 'wgrad'),
+    auto: ({ d }, rules) => (rules === 'cpu' && !isDepthwise(d) ? 'v3' : convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW, rules, 'wgrad')),
     tuning: { tiles: null, splits: null },
   }),
 };

@@ -18,8 +18,11 @@
 //                a workgroup, partial sums finished by matmul_splitk_reduce (matmul_splitk.wgsl)
 //   v5 vector    a few rows (M < 8, batch-1 Linear): 256 threads per COLS outputs, lanes split K and
 //                tree-sum; K ranges split across workgroups as v4's (matmul_vec.wgsl)
+//   v6 register  for CPU adapters: no workgroup memory and no barrier, 4×4 outputs per thread read straight
+//                from the buffers, K by 4, sizes as override literals; a skinny product (few tiles, long K)
+//                splits K across workgroups as v4 does (matmul_reg.wgsl)
 // `matmulVersions` (src/engine/runtime/kernel-registry.ts) registers them with v2 the default and `chooseMatmulVersion`
-// the auto rule: on the CPU rules the SwiftShader-tuned size rule (v1, v2, v3), on the GPU rules enough
+// the auto rule: on the CPU rules v6 (v1 for tiny products), on the GPU rules enough
 // workgroups for 132 compute units and no thread walking more than 4,096 of K (v3, v4, v5, v1 for tiny
 // products); tests and benchmarks force one with `kernelVersions.force('matmul', 'v1')`.
 
@@ -29,6 +32,7 @@ import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
 import matmulSplitkWgsl from '../../shaders/matmul_splitk.wgsl?raw';
 import matmulSplitkReduceWgsl from '../../shaders/matmul_splitk_reduce.wgsl?raw';
 import matmulVecWgsl from '../../shaders/matmul_vec.wgsl?raw';
+import matmulRegWgsl from '../../shaders/matmul_reg.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid, type Kernel, type ParamsFields } from '../../shaders/kernel.ts';
@@ -56,6 +60,7 @@ const tiledLargeKernel = defineKernel('matmul_tiled_large', erfWgsl + matmulComm
 const SPLIT_PARAMS = { ...MATMUL_PARAMS, k_chunk: 'u32', splits: 'u32' } as const satisfies ParamsFields;
 const splitkKernel = defineKernel('matmul_splitk', erfWgsl + matmulCommonWgsl + matmulSplitkWgsl, BINDINGS, SPLIT_PARAMS);
 const vecKernel = defineKernel('matmul_vec', erfWgsl + matmulCommonWgsl + matmulVecWgsl, BINDINGS, SPLIT_PARAMS);
+const regKernel = defineKernel('matmul_reg', erfWgsl + matmulCommonWgsl + matmulRegWgsl, BINDINGS, SPLIT_PARAMS);
 const splitkReduceKernel = defineKernel('matmul_splitk_reduce', erfWgsl + matmulCommonWgsl + matmulSplitkReduceWgsl, BINDINGS, MATMUL_PARAMS);
 
 export type Activation = 'none' | 'relu' | 'gelu';
@@ -256,6 +261,62 @@ function matmulSplitk(p: MatmulProblem, rules: RulesProfile = currentRules()): T
   return launchSplit(splitkKernel, p, plan, Math.ceil(p.N / tile), Math.ceil(p.M / tile), { WG_X: plan.wgX, WG_Y: plan.wgY, TILE_K: V2_TILES.TILE_K });
 }
 
+/**
+ * v6 plan: threads along N (TX) and M (TY), 4 × 4 outputs each, each side narrowed to the product (no fewer
+ * than 4); K ranges when the tiles alone leave a CPU's cores idle: fewer than REG_TARGET_WORKGROUPS workgroups
+ * and a K of at least 2 × REG_MIN_RANGE (each range then at least REG_MIN_RANGE long). Tuning `splits` forces
+ * the count. The same plan on both profiles: only the CPU rules choose v6.
+ */
+function regPlan(p: MatmulSizes): MatmulSplitPlan {
+  const { wgX, wgY } = matmulVersions.tuning.regTile ?? regTile(p.M, p.N);
+  if (![wgX, wgY].every((v) => Number.isInteger(v) && v >= 1) || wgX * wgY > 256) {
+    throw new EngineError(`matmul: regTile needs positive integers with wgX·wgY ≤ 256, got ${wgX} × ${wgY}`);
+  }
+  const base = tilesOf(p, 4 * wgY, 4 * wgX);
+  const forced = matmulVersions.tuning.splits;
+  let wanted = 1;
+  if (forced !== null) wanted = forced;
+  else if (base < REG_TARGET_WORKGROUPS && p.K >= 2 * REG_MIN_RANGE) {
+    wanted = Math.min(Math.ceil(REG_TARGET_WORKGROUPS / base), Math.floor(p.K / REG_MIN_RANGE));
+  }
+  if (!Number.isInteger(wanted) || wanted < 1) throw new EngineError(`matmul: splits must be a positive integer, got ${wanted}`);
+  const kChunk = Math.ceil(Math.ceil(p.K / wanted) / 4) * 4;
+  const splits = Math.ceil(p.K / kChunk);
+  return { splits, kChunk, workgroups: base * splits, loop: Math.min(p.K, kChunk), wgX, wgY };
+}
+
+/**
+ * v6's threads along N and M (4 outputs a side each): of the workgroups of 64 to 256 threads, 4 to 32 a side,
+ * the one whose tiles pad the product least (ties: the larger workgroup, then the squarer tile), so an
+ * awkward side (200 = 3 × 64 + 8) does not pay for a mostly empty last tile.
+ */
+function regTile(M: number, N: number): { wgX: number; wgY: number } {
+  let best = { wgX: 16, wgY: 16, cost: Infinity };
+  for (const wgX of [4, 8, 16, 32]) {
+    for (const wgY of [4, 8, 16, 32]) {
+      const threads = wgX * wgY;
+      if (threads < 64 || threads > 256) continue;
+      const cost = Math.ceil(M / (4 * wgY)) * 4 * wgY * Math.ceil(N / (4 * wgX)) * 4 * wgX;
+      const better = cost < best.cost
+        || (cost === best.cost && (threads > best.wgX * best.wgY || (threads === best.wgX * best.wgY && Math.abs(wgX - wgY) < Math.abs(best.wgX - best.wgY))));
+      if (better) best = { wgX, wgY, cost };
+    }
+  }
+  return { wgX: best.wgX, wgY: best.wgY };
+}
+
+/** Workgroups v6 aims for before it splits K: a few per core of a CPU adapter. */
+const REG_TARGET_WORKGROUPS = 8;
+/** The shortest K range v6 splits into. */
+const REG_MIN_RANGE = 128;
+
+/** v6: the barrier-free register-tiled kernel, the sizes as override literals (one pipeline per shape). */
+function matmulReg(p: MatmulProblem): Tensor {
+  const plan = regPlan(p);
+  const constants = { TX: plan.wgX, TY: plan.wgY, DIM_M: p.M, DIM_N: p.N, DIM_K: p.K };
+  return launchSplit(regKernel, p, plan, Math.ceil(p.N / (4 * plan.wgX)), Math.ceil(p.M / (4 * plan.wgY)), constants);
+}
+
 /** v5: the matrix–vector kernel, one row per workgroup row, K across lanes (and ranges). */
 function matmulVec(p: MatmulProblem, rules: RulesProfile = currentRules()): Tensor {
   const plan = vecPlan(p, rules);
@@ -267,13 +328,14 @@ function matmulVec(p: MatmulProblem, rules: RulesProfile = currentRules()): Tens
 /**
  * The size rule of the default dispatch, per rules profile.
  * CPU (tuned on SwiftShader): tiny products (≤ 32³ multiply-adds per matrix, or a side under 8, where a
- * 64-wide tile would mostly idle) stay on v1; products with enough 128×128 tiles to fill a large GPU
- * (≥ 256 workgroups) use v3; the rest the default, v2.
+ * 4 × 4 block per thread would mostly idle) stay on v1; every other product runs v6, the barrier-free
+ * register-tiled kernel (a CPU adapter pays for v2's and v3's shared tiles and barriers and gains nothing),
+ * with K split across workgroups when the product is skinny (see regPlan).
  * GPU: a few rows (M < 8) run v5; tiny products with a short K v1; enough 128×128 tiles for two per compute
  * unit with K ≤ 4,096 v3; everything else v4, whose tile and K ranges give two workgroups per compute unit
  * and no serial loop over 4,096 (see kRanges).
  */
-export function chooseMatmulVersion(p: MatmulSizes, rules: RulesProfile = currentRules()): 'v1' | 'v2' | 'v3' | 'v4' | 'v5' {
+export function chooseMatmulVersion(p: MatmulSizes, rules: RulesProfile = currentRules()): MatmulVersion {
   if (rules === 'gpu') {
     if (p.M < 8) return 'v5';
     if (p.M * p.N * p.K <= 32 * 32 * 32 && p.K <= 256) return 'v1';
@@ -281,22 +343,30 @@ export function chooseMatmulVersion(p: MatmulSizes, rules: RulesProfile = curren
     return 'v4';
   }
   if (p.M * p.N * p.K <= 32 * 32 * 32 || Math.min(p.M, p.N) < 8) return 'v1';
-  if (Math.ceil(p.M / 128) * Math.ceil(p.N / 128) * p.batch >= 256) return 'v3';
-  return 'v2';
+  return 'v6';
 }
 
 /** Every matmul kernel version, naive first; `matmulVersions.run` runs every product the engine computes. */
-export const matmulVersions = defineKernelVersions<MatmulProblem, Tensor, 'v1' | 'v2' | 'v3' | 'v4' | 'v5', { splits: number | null }, MatmulSizes>('matmul', {
+type MatmulVersion = 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6';
+/** Knobs: `splits` forces v4–v6's K ranges, `regTile` v6's threads along N (wgX) and M (wgY); null: from the sizes. */
+type MatmulTuning = { splits: number | null; regTile: { wgX: number; wgY: number } | null };
+
+export const matmulVersions = defineKernelVersions<MatmulProblem, Tensor, MatmulVersion, MatmulTuning, MatmulSizes>('matmul', {
   versions: {
     v1: { summary: 'matmul_naive: one thread per output', run: matmulNaive, plan: plainPlan(16, 16) },
     v2: { summary: 'matmul_tiled: 64×64 tile, 4×4 outputs per thread, K step 16', run: matmulTiled, plan: plainPlan(64, 64) },
     v3: { summary: 'matmul_tiled_large: 128×128 tile, 8×8 per thread, double-buffered, K step 8', run: matmulTiledLarge, plan: plainPlan(128, 128) },
     v4: { summary: 'matmul_splitk: v2 tiles (narrowed, padded rows) over K ranges, partial sums + reduce', run: (p) => matmulSplitk(p), plan: splitkPlan },
     v5: { summary: 'matmul_vec: matrix–vector, K across 4 or 64 lanes per output (and ranges), tree sum', run: (p) => matmulVec(p), plan: vecPlan },
+    v6: {
+      summary: 'matmul_reg: no shared memory or barrier, 4×4 per thread, sizes as literals, split-K when skinny',
+      run: matmulReg,
+      plan: regPlan,
+    },
   },
   default: 'v2',
   auto: chooseMatmulVersion,
-  tuning: { splits: null },
+  tuning: { splits: null, regTile: null },
 });
 
 // ------------------------------------------------------------------ raw products
