@@ -185,7 +185,7 @@ describe('transfer.fit', () => {
   });
 
   it('augment: training batches are augmented on the GPU, repeatable by seed, with the cache off; fromTensors is refused before any work', async () => {
-    const got = await gpu.run(async (E) => {
+    const got = await gpu.run(async (E, H) => {
       const { transfer } = E;
       type Digits = (per: number, skip: number) => Promise<{ x: InstanceType<typeof E.Tensor>; labels: number[] }>;
       const digits = (globalThis as Record<string, unknown>).digits as Digits;
@@ -216,9 +216,10 @@ describe('transfer.fit', () => {
       const augmented = await run(true);
       const again = await run(true);
       const model = await pretrained();
+      const tensorData = transfer.fromTensors(tr.x, tr.labels, classes);
       let refused = '';
       try {
-        await transfer.fit({ model, data: transfer.fromTensors(tr.x, tr.labels, classes), strategy: 'feature-extraction', epochs: 1, augment: true });
+        await H.noLeak(E, () => transfer.fit({ model, data: tensorData, strategy: 'feature-extraction', epochs: 1, augment: true }));
       } catch (e) {
         refused = (e as Error).message;
       }
