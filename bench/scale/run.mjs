@@ -1,4 +1,5 @@
-// `node bench/scale/run.mjs [--n 10000] [--retrains 5] [--epochs 3] [--source folder|fetch]`: the scale benchmark of issue 22.
+// `node bench/scale/run.mjs [--n 10000] [--retrains 5] [--epochs 3] [--source folder|fetch]`: the scale benchmark of issue 22
+// (`--render scale` rewrites bench/results/scale.md from its JSON).
 //   1. writes --n Fashion-MNIST training images (an equal share per class) as 256×256 PNGs in class folders under
 //      bench/scale/data/<class>/<k>.png (from Debian's dataset-fashion-mnist, /usr/share/datasets/fashion-mnist),
 //      with bench/scale/data-index.json listing the paths;
@@ -116,6 +117,10 @@ function renderMarkdown(r) {
     const s = S[name];
     return `${MiB(s.total)} (browser ${MiB(s.browser)}, renderer ${MiB(s.renderer)}, GPU ${MiB(s.gpu)}, other ${MiB(s.other)})${peak !== undefined ? `; peak ${MiB(peak)}` : ''}`;
   };
+  const peaks = (phase) => {
+    const k = r.pssPeakByKind?.[phase];
+    return k ? `${MiB(k.renderer)} / ${MiB(k.gpu)} / ${MiB(k.browser)}` : '–';
+  };
   const lines = [
     `# Scale benchmark: ${r.images} Fashion-MNIST images (256×256 PNG folders) through src/data`, '',
     `Command: \`${r.command}\`. Device: ${r.adapter}. ${r.date}, machine load ${r.load}. ${r.train} train / ${r.validation} validation (stratified, seed 0).`,
@@ -125,12 +130,13 @@ function renderMarkdown(r) {
     'processes that map them instead of counted once per process. With SwiftShader the GPU process\'s memory is the "GPU memory".', '',
     `After init, before any image: ${pssRow('idle')}.`,
     `After loading the folder: ${pssRow('loaded')}.`, '',
-    '| run | val. accuracy | time (s) | live GPU buffers | in use | live GPU MiB | JS heap MiB (after GC) | PSS after GC | renderer | GPU process | browser | PSS peak during run |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| run | val. accuracy | time (s) | live GPU buffers | in use | live GPU MiB | JS heap MiB (after GC) | PSS after GC | renderer | GPU process | browser | ' +
+      'PSS peak during run | its peaks: renderer / GPU / browser |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...r.runs.map((x) => {
       const s = S[`after run ${x.run}`];
       return `| ${x.run} | ${(100 * x.accuracy).toFixed(1)}% | ${x.seconds.toFixed(1)} | ${x.liveBuffers} | ${x.inUse} | ${MiB(x.liveBytes)} | ${MiB(x.heap)} | ` +
-        `${MiB(s.total)} | ${MiB(s.renderer)} | ${MiB(s.gpu)} | ${MiB(s.browser)} | ${MiB(r.pssPeak[`train ${x.run}`] ?? 0)} |`;
+        `${MiB(s.total)} | ${MiB(s.renderer)} | ${MiB(s.gpu)} | ${MiB(s.browser)} | ${MiB(r.pssPeak[`train ${x.run}`] ?? 0)} | ${peaks(`train ${x.run}`)} |`;
     }),
     '',
     `Retrains 2–${r.runs.length}: live GPU buffers ${r.flat.buffers ? 'flat' : 'NOT flat'} (${r.flat.bufferRange}); JS heap spread ${r.flat.heapSpreadPct.toFixed(1)}% ` +
@@ -156,6 +162,14 @@ function renderMarkdown(r) {
     'Batches are prepared on the GPU (src/engine/ops/image-prep.ts through src/data/prepare.ts).',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+if (argv.includes('--render')) {
+  // Rewrites the markdown from a result file (bench/results/scale[-fetch|-quick].json) without running anything.
+  const file = path.join(REPO_ROOT, 'bench', 'results', `${argv[argv.indexOf('--render') + 1]}.json`);
+  writeFileSync(file.replace(/\.json$/, '.md'), renderMarkdown(JSON.parse(readFileSync(file, 'utf8'))));
+  process.stdout.write(`rewrote ${path.relative(REPO_ROOT, file).replace(/\.json$/, '.md')}\n`);
+  process.exit(0);
 }
 
 await writeFolder();
