@@ -15,7 +15,7 @@ interface FakeTensor {
 }
 
 /** A set of `perClass[c]` images of class c; image i decodes to a 1×1 image whose red value is i. */
-function makeSet(perClass: number[], log: string[] = []): ImageSet {
+function makeSet(perClass: number[], log: string[] = [], fence: () => Promise<void> = async () => {}): ImageSet {
   const labels = perClass.flatMap((n, c) => Array.from({ length: n }, () => c));
   const images: HeldImage[] = labels.map((_, i) => ({ name: `img${i}`, bytes: Uint8Array.of(i) }));
   const decode = async (b: Uint8Array | Blob): Promise<RgbaImage> => {
@@ -32,6 +32,7 @@ function makeSet(perClass: number[], log: string[] = []): ImageSet {
     trace: (e) => log.push(e),
     prepare: (imgs) => fake(imgs.map((im) => im.data[0]!)),
     labelTensor: (l) => fake(Array.from(l)),
+    fence,
   });
 }
 
@@ -84,9 +85,38 @@ describe('ImageSet', () => {
     expect(log).toEqual([
       'decode 0', 'decode 1', 'yield 0', 'train 0', 'trained 0',
       'decode 2', 'yield 1', 'train 1', 'trained 1',
-      'decode 3', 'yield 2', 'train 2', 'trained 2',
-      'yield 3', 'train 3', 'trained 3',
+      'fence 0', 'decode 3', 'yield 2', 'train 2', 'trained 2',
+      'fence 1', 'yield 3', 'train 3', 'trained 3',
     ]);
+  });
+
+  it('makes batch k only once the GPU has finished the work on batch k − 2 (backpressure, order of events)', async () => {
+    const log: string[] = [];
+    const gpuDone: Array<() => void> = [];
+    const fence = () => new Promise<void>((resolve) => {
+      const j = gpuDone.length;
+      gpuDone.push(() => {
+        log.push(`gpu done ${j}`);
+        resolve();
+      });
+    });
+    const set = makeSet([6, 6], log, fence);
+    const batches = set.batches({ batchSize: 2 })[Symbol.asyncIterator]();
+    await batches.next();
+    await batches.next(); // asking for batch 1 took the fence of the work on batch 0
+    const third = batches.next();
+    await new Promise((r) => setTimeout(r, 20)); // decodes are done long before: only the fence holds batch 2
+    expect(log).toEqual(['decode 0', 'decode 1', 'yield 0', 'decode 2', 'yield 1']);
+    gpuDone[0]!();
+    await third;
+    expect(log.slice(5)).toEqual(['gpu done 0', 'fence 0', 'decode 3', 'yield 2']);
+    let seen = 3;
+    for (;;) {
+      gpuDone.splice(0).forEach((done) => done());
+      if ((await batches.next()).done) break;
+      seen++;
+    }
+    expect(seen).toBe(6);
   });
 
   it('stops between batches on an abort, and an early break leaves no decode running', async () => {

@@ -3,7 +3,7 @@
 // already at the trunk's input size — and decodes a batch at a time, the next batch while the caller trains on
 // the current one (prefetch.ts). Subsets, splits and other input specs share the held images.
 
-import { drawSeed, EngineError, randperm, tensor, type AugmentConfig, type Tensor } from '../engine/internal.ts';
+import { drawSeed, EngineError, randperm, sync, tensor, type AugmentConfig, type Tensor } from '../engine/internal.ts';
 import { prefetchOne } from './prefetch.ts';
 import { checkInput, prepareBatch } from './prepare.ts';
 import { stratifiedSplit, type SplitOptions } from './split.ts';
@@ -25,6 +25,8 @@ export interface ImageSetInit {
   prepare?: (images: readonly RgbaImage[], input: InputSpec, augment?: AugmentConfig) => Tensor;
   /** Class labels → int32 tensor (defaults to an upload; tests without a GPU pass their own). */
   labelTensor?: (labels: Int32Array) => Tensor;
+  /** "The GPU has finished what was submitted so far" (defaults to the engine's sync; see prefetch.ts's backpressure). */
+  fence?: () => Promise<void>;
 }
 
 const BATCH_OPTIONS = new Set(['batchSize', 'shuffle', 'seed', 'augment', 'signal']);
@@ -122,6 +124,7 @@ export class ImageSet implements LabeledImages {
       }
     };
     const decode = (k: number) => this.decodeImages(at(k));
-    return { [Symbol.asyncIterator]: () => prefetchOne(count, decode, finish, { signal, trace }) };
+    const fence = this.init.fence ?? sync;
+    return { [Symbol.asyncIterator]: () => prefetchOne(count, decode, finish, { signal, trace, fence }) };
   }
 }
