@@ -39,7 +39,9 @@ const PUBLIC: Record<string, readonly string[]> = {
     'DEFAULT_LR_RATIO', 'LIBRARY_VERSION', 'RECIPE_OF_STRATEGY', 'STRATEGIES', 'evaluate', 'fit', 'fromTensors', 'load',
     'modelInfo', 'planStrategy', 'predict', 'save', 'strategyOfRecipe', 'stratifiedSplit', 'trunkProbePoints',
     // issue 22 (command line): the architecture names --arch takes
-    'ARCHITECTURES'],
+    'ARCHITECTURES',
+    // issue 24: transferability scores and the auto strategy
+    'hScore', 'leep', 'logME', 'nce', 'rankCutPoints', 'rankTrunks', 'scoreTransferability', 'symmetricEigen'],
   // issue 22: images in (folders, files, browser images), datasets and GPU batches
   'data': ['ImageSet', 'IMAGENET_INPUT', 'decodeBrowser', 'decodeNode', 'drawAugmentations', 'fromClasses', 'fromFiles', 'fromFolder',
     'fromTensors', 'loadSharp', 'prepareBatch', 'prepareImages', 'stratifiedSplit'],
