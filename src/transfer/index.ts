@@ -7,6 +7,7 @@
 //   similarity.ts    measureSimilarity (linear probes)
 //   scores.ts        transferability scores: logME, leep, nce, hScore; scoreTransferability, rankCutPoints, rankTrunks
 //   spectral.ts      their host float64 math (symmetric eigendecomposition, LogME's fixed point, H-scores)
+//   auto.ts          fit({ strategy: 'auto', budget }): successive halving over measured trials (settings: auto-settings.ts)
 //   advisor.ts       recommendStrategy (the four scenarios, thresholds fixed in advance)
 //   strategies.ts    strategy names ↔ recipes (what fit runs for advice.strategy)
 //   fit.ts           fit: a dataset to a trained classifier (fit-model.ts builds the model it trains)
@@ -36,6 +37,8 @@ export {
   type ScoreTarget, type ScoreName, type HScoreResult, type CutScores, type TransferabilityReport, type TransferabilityOptions, type RankOptions,
 } from './scores.ts';
 export { symmetricEigen } from './spectral.ts';
+export { AUTO_SETTINGS, type AutoSettings } from './auto-settings.ts';
+export type { AutoOptions, AutoReport, CandidateReport, CurvePoint } from './auto.ts';
 export { recommendStrategy, SMALL_PER_CLASS, SIMILAR_AT, ADVISOR_RULE_VERSION, type Strategy, type StrategyAdvice, type StrategyQuery } from './advisor.ts';
 export { digitsCnn, DigitsCnn, DIGITS_CNN_FEATURES, PRETRAINED_DIGITS } from '../models/digits-cnn.ts';
 export { pretrainedDigits, DIGITS_INPUT, type PretrainedOptions } from '../models/pretrained.ts';
