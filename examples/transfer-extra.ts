@@ -14,14 +14,20 @@
 import * as E from '../src/index.ts';
 import type { Digits, TaskSplit } from './digits-data.ts';
 import { pack, seededOrder } from './digits-data.ts';
+import { kendallTauB } from './kendall.ts';
+
+export { kendallTauB };
 
 const PIXELS = 784;
 
 async function gunzip(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`fashion: GET ${url} failed (HTTP ${res.status})`);
-  const stream = res.body!.pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  // The vite dev server sends .gz files with Content-Encoding: gzip, so the browser has already inflated them;
+  // a server that does not needs the DecompressionStream.
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
 }
 
 /** One committed Fashion-MNIST subset (data/fashion-mnist, idx format) as images in [0, 1]. */
@@ -49,28 +55,6 @@ export function fashionTask(train: Digits, test: Digits, classes: number[], opts
     for (let i = 0; i < test.count; i++) if (test.labels[i] === cls) te.push({ images: test.images, index: i, label });
   });
   return { train: pack(tr, opts.seed), test: pack(te, opts.seed + 1) };
-}
-
-/** Kendall's τ-b (ties in either ranking handled), for two equal-length lists. */
-export function kendallTauB(x: readonly number[], y: readonly number[]): number {
-  let concordant = 0;
-  let discordant = 0;
-  let tiesX = 0;
-  let tiesY = 0;
-  for (let i = 0; i < x.length; i++) {
-    for (let j = i + 1; j < x.length; j++) {
-      const dx = Math.sign(x[i]! - x[j]!);
-      const dy = Math.sign(y[i]! - y[j]!);
-      if (dx === 0 && dy === 0) continue;
-      if (dx === 0) tiesX++;
-      else if (dy === 0) tiesY++;
-      else if (dx === dy) concordant++;
-      else discordant++;
-    }
-  }
-  const n0 = concordant + discordant;
-  const den = Math.sqrt((n0 + tiesX) * (n0 + tiesY));
-  return den === 0 ? NaN : (concordant - discordant) / den;
 }
 
 export interface ScoreItem {
