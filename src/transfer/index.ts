@@ -40,7 +40,7 @@ export { symmetricEigen } from './spectral.ts';
 export { AUTO_SETTINGS, type AutoSettings } from './auto-settings.ts';
 export type { AutoOptions, AutoReport, CandidateReport, CurvePoint } from './auto.ts';
 export { recommendStrategy, SMALL_PER_CLASS, SIMILAR_AT, ADVISOR_RULE_VERSION, type Strategy, type StrategyAdvice, type StrategyQuery } from './advisor.ts';
-export { digitsCnn, DigitsCnn, DIGITS_CNN_FEATURES, PRETRAINED_DIGITS } from '../models/digits-cnn.ts';
+export { digitsCnn, DigitsCnn, DIGITS_CNN_FEATURES, PRETRAINED_DIGITS, PRETRAINED_FASHION } from '../models/digits-cnn.ts';
 export { pretrainedDigits, DIGITS_INPUT, type PretrainedOptions } from '../models/pretrained.ts';
 export { STRATEGIES, RECIPE_OF_STRATEGY, DEFAULT_LR_RATIO, strategyOfRecipe, planStrategy, type StrategyPlan } from './strategies.ts';
 export { fit, stratifiedSplit, type FitOptions, type FitResult, type FitProgress, type EpochRecord, type EarlyStopping } from './fit.ts';

@@ -41,7 +41,7 @@ const PUBLIC: Record<string, readonly string[]> = {
     // issue 22 (command line): the architecture names --arch takes
     'ARCHITECTURES',
     // issue 24: transferability scores and the auto strategy
-    'hScore', 'leep', 'logME', 'nce', 'rankCutPoints', 'rankTrunks', 'scoreTransferability', 'symmetricEigen', 'AUTO_SETTINGS'],
+    'hScore', 'leep', 'logME', 'nce', 'rankCutPoints', 'rankTrunks', 'scoreTransferability', 'symmetricEigen', 'AUTO_SETTINGS', 'PRETRAINED_FASHION'],
   // issue 22: images in (folders, files, browser images), datasets and GPU batches
   'data': ['ImageSet', 'IMAGENET_INPUT', 'decodeBrowser', 'decodeNode', 'drawAugmentations', 'fromClasses', 'fromFiles', 'fromFolder',
     'fromTensors', 'loadSharp', 'prepareBatch', 'prepareImages', 'stratifiedSplit'],
