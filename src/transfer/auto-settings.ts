@@ -1,6 +1,7 @@
-// The auto strategy's settings (auto.ts), as data. Version 1, committed before any full experiment run and
-// chosen on the digits-source quick run only (`npm run experiment:transfer -- --quick`, MNIST 5–9 and UCI 5–9
-// targets from the shipped digits trunk); see bench/results/transfer-experiment.md for what was measured with it.
+// The auto strategy's settings (auto.ts), as data. Version 1 was fixed before any experiment run: the candidates
+// are the six strategies fit knows; the rates are the experiment's head rate (2e-3) and 5× that; eta 3 and half
+// the budget for the search are the usual successive-halving choices. Only the digits-source quick run
+// (`npm run experiment:transfer -- --quick`) has exercised it; nothing was tuned on it or on a full run.
 // A change is a new version with its reason, never a tune toward the full run's results.
 
 export const AUTO_SETTINGS = Object.freeze({
