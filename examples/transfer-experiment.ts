@@ -45,6 +45,8 @@ const TARGET_CLASSES = [5, 6, 7, 8, 9];
 
 interface Scenario {
   id: string;
+  /** The source trunk: the shipped digits one or the Fashion-MNIST one. */
+  source: 'digits' | 'fashion';
   target: 'similar' | 'different' | 'fashion';
   size: 'small' | 'large';
   split: TaskSplit;
@@ -79,6 +81,13 @@ async function main(): Promise<unknown> {
   const weights = await (await fetch(`/${E.transfer.PRETRAINED_DIGITS.weights}`)).arrayBuffer();
   const card = (await (await fetch(`/${E.transfer.PRETRAINED_DIGITS.card}`)).json()) as { heldOutAccuracy: number };
   log(`source trunk: ${E.transfer.PRETRAINED_DIGITS.weights} (MNIST 0–4, held-out accuracy ${pct(card.heldOutAccuracy)}%)`);
+  // The Fashion-source trunk (`npm run pretrain -- --source fashion`), when it has been built.
+  const fashionRes = await fetch(`/${E.transfer.PRETRAINED_FASHION.weights}`);
+  const fashionWeights = fashionRes.ok && !(fashionRes.headers.get('content-type') ?? '').includes('html') ? await fashionRes.arrayBuffer() : null;
+  log(fashionWeights ? `second source trunk: ${E.transfer.PRETRAINED_FASHION.weights} (Fashion-MNIST 0–4)`
+    : 'no Fashion-source trunk (npm run pretrain -- --source fashion): its four scenarios are skipped');
+  const weightsOf = (sc: Scenario): ArrayBuffer => (sc.source === 'fashion' ? fashionWeights! : weights);
+  const trunks = [{ name: 'digits', weights }, ...(fashionWeights ? [{ name: 'fashion', weights: fashionWeights }] : [])];
   const byClass = await loadMnistByClass();
   const uci = await loadUciDigits();
   const fashion = { train: await loadFashion('train'), test: await loadFashion('test') };
@@ -87,20 +96,24 @@ async function main(): Promise<unknown> {
 
   const scenariosFor = (seed: number): Scenario[] => {
     const scale = Number(argValue('scale') ?? (quick ? 0.25 : 1));
-    const make = (target: 'similar' | 'different' | 'fashion', size: 'small' | 'large'): Scenario => {
+    const make = (target: 'similar' | 'different' | 'fashion', size: 'small' | 'large', source: 'digits' | 'fashion' = 'digits'): Scenario => {
       const opts = { testPerClass: target === 'similar' ? 60 : 30, seed: 1000 + seed, ...(size === 'small' ? { trainPerClass: 20 } : {}) };
       const split = target === 'similar' ? mnistTask(byClass, TARGET_CLASSES, opts)
         : target === 'different' ? uciTask(uci, TARGET_CLASSES, opts) : fashionTask(fashion.train, fashion.test, TARGET_CLASSES, opts);
       // Rounds: 4 per run (see the budget at the top of this file).
       const perRound = size === 'small' ? 200 : target === 'similar' ? 400 : 350;
       return {
-        id: `${size} + ${target}`, target, size, split, batch: size === 'small' ? 20 : target === 'similar' ? 64 : 32,
+        id: `${source === 'fashion' ? '[Fashion trunk] ' : ''}${size} + ${target === 'similar' && source === 'fashion' ? 'mnist' : target}`,
+        source, target, size, split, batch: size === 'small' ? 20 : target === 'similar' ? 64 : 32,
         roundSamples: Math.max(1, Math.round(perRound * scale)),
       };
     };
     return [
       make('similar', 'small'), make('different', 'small'), make('similar', 'large'), make('different', 'large'),
       make('fashion', 'small'), make('fashion', 'large'),
+      ...(fashionWeights
+        ? [make('fashion', 'small', 'fashion'), make('fashion', 'large', 'fashion'), make('similar', 'small', 'fashion'), make('similar', 'large', 'fashion')]
+        : []),
     ];
   };
 
@@ -110,7 +123,7 @@ async function main(): Promise<unknown> {
   for (const sc of scenariosFor(0)) {
     const n = Math.min(300, sc.split.train.count);
     const trunk = E.transfer.digitsCnn(5);
-    await E.nn.loadSafetensors(trunk, weights);
+    await E.nn.loadSafetensors(trunk, weightsOf(sc));
     E.manualSeed(1234);
     const random = E.transfer.digitsCnn(5);
     const t0 = performance.now();
@@ -131,9 +144,10 @@ async function main(): Promise<unknown> {
   // NCE from the shipped head) on the same digits, and Kendall τ-b against the probes.
   const scores: Record<string, ScenarioScores> = {};
   for (const sc of scenariosFor(0)) {
-    const s = await scoreScenario(weights, sc.split.train, Math.min(300, sc.split.train.count));
+    const s = await scoreScenario(trunks, sc.split.train, Math.min(300, sc.split.train.count));
     scores[sc.id] = s;
-    log(`scores of ${sc.id}: LogME ${s.items.map((i) => `${i.item} ${i.logME.toFixed(3)}`).join(', ')}; LEEP ${s.leep.toFixed(3)}, NCE ${s.nce.toFixed(3)}; `
+    const heads = `LEEP ${s.leep.map((v) => v.toFixed(3)).join(' / ')}, NCE ${s.nce.map((v) => v.toFixed(3)).join(' / ')}`;
+    log(`scores of ${sc.id}: LogME ${s.items.map((i) => `${i.item} ${i.logME.toFixed(3)}`).join(', ')}; ${heads}; `
       + `τ-b vs probes: LogME ${s.tau.logME.toFixed(2)}, reg. H ${s.tau.regularizedHScore.toFixed(2)} (${fmtSeconds(s.seconds)})`);
   }
 
@@ -257,12 +271,14 @@ async function main(): Promise<unknown> {
     md.push('## Transferability scores: LogME, regularized H-score, LEEP and Kendall τ', '');
     md.push('Scored on at most 300 training digits of each scenario (seed 0); ground truth: the 5-fold ridge probe accuracy at the same item '
       + '(fixed before the run, examples/transfer-extra.ts). Items: features.0 / .1 / .2 of the shipped trunk, then of a random trunk.', '');
-    md.push('| scenario | LogME (shipped .0 / .1 / .2; random .0 / .1 / .2) | probe accuracy (same order) | LEEP | NCE | Kendall τ-b LogME | τ-b reg. H |',
+    md.push(`Items: ${scores[scenarioIds[0]!]!.items.map((i) => i.item).join(', ')}.`, '');
+    md.push('| scenario | LogME (items in that order) | probe accuracy (same order) | LEEP (per trunk) | NCE (per trunk) | Kendall τ-b LogME | τ-b reg. H |',
       '| --- | --- | --- | --- | --- | --- | --- |');
     for (const id of scenarioIds) {
       const s = scores[id]!;
-      md.push(`| ${id} | ${s.items.map((i) => i.logME.toFixed(3)).join(' / ')} | ${s.items.map((i) => pct(i.probe)).join(' / ')} | ${s.leep.toFixed(3)} `
-        + `| ${s.nce.toFixed(3)} | ${s.tau.logME.toFixed(2)} | ${s.tau.regularizedHScore.toFixed(2)} |`);
+      const lm = s.items.map((i) => i.logME.toFixed(3)).join(' / ');
+      md.push(`| ${id} | ${lm} | ${s.items.map((i) => pct(i.probe)).join(' / ')} | ${s.leep.map((v) => v.toFixed(3)).join(' / ')} `
+        + `| ${s.nce.map((v) => v.toFixed(3)).join(' / ')} | ${s.tau.logME.toFixed(2)} | ${s.tau.regularizedHScore.toFixed(2)} |`);
     }
     const meanTau = scenarioIds.reduce((a, id) => a + scores[id]!.tau.logME, 0) / scenarioIds.length;
     const goal = meanTau >= 0.6 ? 'met' : 'not met';
@@ -284,11 +300,14 @@ async function main(): Promise<unknown> {
       md.push(`| ${id} | ${counted.includes(id) ? 'yes' : 'no'} | ${picks} | ${acc} | ${ratio} | ${secs} | ${v1} `
         + `| ${best(id).strategy} ${pct(best(id).mean)}% |`);
     }
-    const fashionIds = counted.filter((id) => id.includes('fashion'));
-    md.push('', '## Fashion-MNIST target (the digits trunk → Fashion 5–9)', '');
-    md.push(`Counted Fashion scenarios: ${fashionIds.length}; auto within 1 point of the best in ${fashionIds.filter((id) => autoHits.includes(id)).length}; `
-      + `rule v1 in ${fashionIds.filter((id) => advisorHits.includes(id)).length}. The Fashion-source trunk (\`npm run pretrain -- --source fashion\`) `
-      + 'and its four scenarios are not built yet.', '');
+    const fashionIds = counted.filter((id) => id.includes('fashion') || scenariosFor(0).find((x) => x.id === id)!.source === 'fashion');
+    const fashionSource = counted.filter((id) => scenariosFor(0).find((x) => x.id === id)!.source === 'fashion');
+    const hits = (ids: string[], of: string[]): number => ids.filter((id) => of.includes(id)).length;
+    md.push('', '## Fashion-MNIST: the digits trunk → Fashion 5–9, and the Fashion-source trunk', '');
+    md.push(`Counted scenarios with Fashion as target or source: ${fashionIds.length}; auto within 1 point of the best in ${hits(fashionIds, autoHits)}, `
+      + `rule v1 in ${hits(fashionIds, advisorHits)}. Fashion-source scenarios counted: ${fashionSource.length}; auto within 1 point in `
+      + `${hits(fashionSource, autoHits)}, rule v1 in ${hits(fashionSource, advisorHits)}. Fashion-source trunk: `
+      + `${fashionWeights ? 'its scenarios are marked [Fashion trunk]' : 'not built (npm run pretrain -- --source fashion), its four scenarios not run'}.`, '');
     md.push('## Verdicts', '');
     for (const v of verdicts) md.push(`- **${v.scenario} → ${v.claim}: ${v.verdict}.** ${v.evidence}.`);
     md.push('', 'Each verdict is at this budget (budget-limited: no learning curves of the fixed strategies are recorded in this version).', '');
@@ -329,7 +348,7 @@ async function main(): Promise<unknown> {
           continue;
         }
         const r = await runStrategy({
-          strategy, train: sc.split.train, test: sc.split.test, numClasses: 5, weights, seed, rounds,
+          strategy, train: sc.split.train, test: sc.split.test, numClasses: 5, weights: weightsOf(sc), seed, rounds,
           roundSamples: sc.roundSamples, batch: sc.batch, lr: LR,
         });
         results.push({ ...r, scenario: sc.id, seed });
@@ -340,7 +359,7 @@ async function main(): Promise<unknown> {
         await savePartial();
       }
       if (!autoRuns.some((r) => r.scenario === sc.id && r.seed === seed)) {
-        const a = await runAuto(weights, sc.split, 2 * rounds * sc.roundSamples, sc.batch, seed);
+        const a = await runAuto(weightsOf(sc), sc.split, 2 * rounds * sc.roundSamples, sc.batch, seed);
         autoRuns.push({ ...a, scenario: sc.id, seed });
         log(`[auto] seed ${seed} ${sc.id}: picked ${a.pick} @ ${a.lr}${a.truncateAt ? ` (cut ${a.truncateAt})` : ''}, held-out ${pct(a.accuracy)}%, `
           + `${a.samples} samples (${a.searchSamples} searching), ${fmtSeconds(a.seconds)}; rule v1's prior ${a.prior}`);

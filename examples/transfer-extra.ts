@@ -4,8 +4,9 @@
 //
 // Ground truth for the scores (fixed before the first run): the 5-fold cross-validated accuracy of the closed-form
 // ridge probe (transfer.measureSimilarity's probe) on the same target digits, for each item; the items are every
-// cut point of the shipped digits trunk (features.0, .1, .2) and of a random trunk of the same architecture (6
-// items). τ-b is computed per scenario between each score (LogME, regularized H-score) and that accuracy.
+// cut point (features.0, .1, .2) of each shipped trunk (digits, and Fashion when built) and of a random trunk of
+// the same architecture (6 or 9 items). The trunks after one pretraining epoch are not items yet. τ-b is computed
+// per scenario between each score (LogME, regularized H-score) and that accuracy.
 // Auto (fixed before the first run): fit({ strategy: 'auto', budget }) with budget = 2 × one fixed strategy's
 // training samples (so its cost is at most 2× training one strategy, in samples), 20% of the training digits held
 // out for its validation, AUTO_SETTINGS otherwise; its pick "matches the best" when the fixed run of the strategy
@@ -66,33 +67,42 @@ export interface ScoreItem {
 
 export interface ScenarioScores {
   items: ScoreItem[];
-  leep: number;
-  nce: number;
+  /** Per source trunk, in the order given. */
+  leep: number[];
+  nce: number[];
   tau: { logME: number; regularizedHScore: number };
   seconds: number;
 }
 
-/** The scores of the shipped trunk and a random one at every cut, their probes (ground truth) and τ-b. */
-export async function scoreScenario(weights: ArrayBuffer, train: Digits, n: number): Promise<ScenarioScores> {
+/** The scores of each shipped trunk and of a random one at every cut, their probes (ground truth) and τ-b. */
+export async function scoreScenario(trunks: Array<{ name: string; weights: ArrayBuffer }>, train: Digits, n: number): Promise<ScenarioScores> {
   const t0 = performance.now();
   const sample = { images: train.images.subarray(0, n * PIXELS), labels: train.labels.subarray(0, n), count: n, shape: [1, 28, 28] };
   const at = ['features.0', 'features.1', 'features.2'];
-  const trunk = E.transfer.digitsCnn(5);
-  await E.nn.loadSafetensors(trunk, weights);
   E.manualSeed(4321);
   const random = E.transfer.digitsCnn(5);
-  const pre = await E.transfer.scoreTransferability(trunk, sample, { at });
+  const items: ScoreItem[] = [];
+  const leep: number[] = [];
+  const nce: number[] = [];
+  let baselines: number[] = [];
+  for (const t of trunks) {
+    const trunk = E.transfer.digitsCnn(5);
+    await E.nn.loadSafetensors(trunk, t.weights);
+    const pre = await E.transfer.scoreTransferability(trunk, sample, { at });
+    const probes = await E.transfer.measureSimilarity(trunk, sample, { at, baseline: random });
+    trunk.dispose();
+    baselines = probes.probes.map((p) => p.baseline);
+    const probe = (i: number): number => probes.probes[i]!.pretrained;
+    items.push(...pre.cuts.map((c, i) => ({ item: `${t.name} ${c.at}`, logME: c.logME, regularizedHScore: c.regularizedHScore, probe: probe(i) })));
+    leep.push(pre.leep!);
+    nce.push(pre.nce!);
+  }
   const rnd = await E.transfer.scoreTransferability(random, sample, { at, head: false });
-  const probes = await E.transfer.measureSimilarity(trunk, sample, { at, baseline: random });
-  trunk.dispose();
   random.dispose();
-  const items: ScoreItem[] = [
-    ...pre.cuts.map((c, i) => ({ item: `digits ${c.at}`, logME: c.logME, regularizedHScore: c.regularizedHScore, probe: probes.probes[i]!.pretrained })),
-    ...rnd.cuts.map((c, i) => ({ item: `random ${c.at}`, logME: c.logME, regularizedHScore: c.regularizedHScore, probe: probes.probes[i]!.baseline })),
-  ];
+  items.push(...rnd.cuts.map((c, i) => ({ item: `random ${c.at}`, logME: c.logME, regularizedHScore: c.regularizedHScore, probe: baselines[i]! })));
   const truth = items.map((i) => i.probe);
   return {
-    items, leep: pre.leep!, nce: pre.nce!, seconds: (performance.now() - t0) / 1000,
+    items, leep, nce, seconds: (performance.now() - t0) / 1000,
     tau: { logME: kendallTauB(items.map((i) => i.logME), truth), regularizedHScore: kendallTauB(items.map((i) => i.regularizedHScore), truth) },
   };
 }
