@@ -8,6 +8,7 @@ is compared with the engine's within the seeds' spread, which separates what tra
 the engine does.
 
     /usr/bin/python3 tools/transfer_mirror.py [--quick] [--seeds N] [--scale F]
+    /usr/bin/python3 tools/transfer_mirror.py --compare-only [--quick]   (the comparison again, from the saved runs)
 
 --quick: 1 seed and a quarter of the samples per round (as the engine's --quick). Writes
 bench/results/transfer-mirror.{md,json} (bench/results/quick/ with --quick).
@@ -189,6 +190,7 @@ def main():
     ap.add_argument('--quick', action='store_true')
     ap.add_argument('--seeds', type=int)
     ap.add_argument('--scale', type=float)
+    ap.add_argument('--compare-only', action='store_true')
     a = ap.parse_args()
     seeds = a.seeds or (1 if a.quick else 3)
     scale = a.scale or (0.25 if a.quick else 1.0)
@@ -238,10 +240,51 @@ def main():
             sd = v.std().item() if len(v) > 1 else 0.0
             cells.append(f'{100 * v.mean().item():.1f} ± {100 * sd:.1f}')
         md.append(f'| {sid} | ' + ' | '.join(cells) + ' |')
-    open(os.path.join(out_dir, 'transfer-mirror.md'), 'w').write('\n'.join(md) + '\n')
     json.dump({'seeds': seeds, 'scale': scale, 'rows': rows}, open(os.path.join(out_dir, 'transfer-mirror.json'), 'w'), indent=1)
+    md += compare(rows, os.path.join(out_dir, 'transfer-experiment.json'))
+    open(os.path.join(out_dir, 'transfer-mirror.md'), 'w').write('\n'.join(md) + '\n')
+    print('\n'.join(md))
+
+
+def compare(rows, engine_path):
+    """Each strategy's mean here against the engine's (transfer-experiment.json, same scenarios and budget):
+    they agree when the difference is at most the sum of the two standard deviations over seeds."""
+    if not os.path.exists(engine_path):
+        return ['', f'No engine results at {os.path.relpath(engine_path, ROOT)} to compare with.']
+    engine = json.load(open(engine_path))
+    out = ['', f'## Against the engine ({os.path.relpath(engine_path, ROOT)}, {engine["seeds"]} seeds, {engine["adapter"]})', '',
+           'Engine mean ± std vs PyTorch mean ± std (points); agree: |difference| ≤ the sum of the two stds.', '',
+           '| scenario | strategy | engine | PyTorch | difference | agree |', '| --- | --- | --- | --- | --- | --- |']
+    agree = total = 0
+    for e in engine['rows']:
+        v = torch.tensor([r['accuracy'] for r in rows if r['scenario'] == e['scenario'] and r['strategy'] == e['strategy']])
+        if len(v) == 0:
+            continue
+        sd = v.std().item() if len(v) > 1 else 0.0
+        diff = v.mean().item() - e['mean']
+        ok = abs(diff) <= e['std'] + sd
+        agree += ok
+        total += 1
+        out.append(f"| {e['scenario']} | {e['strategy']} | {100 * e['mean']:.1f} ± {100 * e['std']:.1f} | {100 * v.mean().item():.1f} ± {100 * sd:.1f} "
+                   f"| {100 * diff:+.1f} | {'yes' if ok else 'no'} |")
+    out += ['', f'Agreement within the seeds\' spread: {agree} of {total} strategy means.']
+    return out
+
+
+def compare_only():
+    out_dir = os.path.join(ROOT, 'bench', 'results', 'quick' if '--quick' in sys.argv else '')
+    saved = json.load(open(os.path.join(out_dir, 'transfer-mirror.json')))
+    md = open(os.path.join(out_dir, 'transfer-mirror.md')).read().split('\n## Against')[0].rstrip('\n').split('\n')
+    md = [line for line in md if not line.startswith('No engine results')]
+    while md and md[-1] == '':
+        md.pop()
+    md += compare(saved['rows'], os.path.join(out_dir, 'transfer-experiment.json'))
+    open(os.path.join(out_dir, 'transfer-mirror.md'), 'w').write('\n'.join(md) + '\n')
     print('\n'.join(md))
 
 
 if __name__ == '__main__':
-    main()
+    if '--compare-only' in sys.argv:
+        compare_only()
+    else:
+        main()
