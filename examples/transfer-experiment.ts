@@ -171,7 +171,8 @@ async function main(): Promise<unknown> {
   let done = 0;
   // The report, written after every seed so that an interrupted run leaves its completed seeds behind.
   const writeReport = async (seedsDone: number): Promise<{ verdicts: unknown; advisorHits: number }> => {
-    const scenarioIds = scenariosFor(0).map((s) => s.id);
+    const seed0 = scenariosFor(0);
+    const scenarioIds = seed0.map((s) => s.id);
     const rows: Row[] = [];
     for (const id of scenarioIds) {
       for (const strategy of STRATEGIES) {
@@ -245,7 +246,7 @@ async function main(): Promise<unknown> {
     md.push('Held-out accuracy, mean ± std over seeds (time: mean wall seconds per run, training and evaluation):', '');
     md.push(`| scenario (train digits) | ${STRATEGIES.join(' | ')} |`, `| --- | ${STRATEGIES.map(() => '---').join(' | ')} |`);
     for (const id of scenarioIds) {
-      const count = scenariosFor(0).find((s) => s.id === id)!.split.train.count;
+      const count = seed0.find((s) => s.id === id)!.split.train.count;
       const b = best(id);
       md.push(`| ${id} (${count}) | ${STRATEGIES.map((s) => {
         const r = row(id, s);
@@ -290,7 +291,7 @@ async function main(): Promise<unknown> {
     md.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const id of scenarioIds) {
       const runs = autoOf(id);
-      const sc = scenariosFor(0).find((x) => x.id === id)!;
+      const sc = seed0.find((x) => x.id === id)!;
       const one = rounds * sc.roundSamples;
       const picks = runs.map((r) => `${r.pick} @ ${r.lr}${matches(id, r.pick as StrategyName) ? ' ✓' : ' ✗'}`).join(', ') || 'not run';
       const acc = runs.length ? `${pct(meanStd(runs.map((r) => r.accuracy))[0])}%` : '—';
@@ -300,8 +301,8 @@ async function main(): Promise<unknown> {
       md.push(`| ${id} | ${counted.includes(id) ? 'yes' : 'no'} | ${picks} | ${acc} | ${ratio} | ${secs} | ${v1} `
         + `| ${best(id).strategy} ${pct(best(id).mean)}% |`);
     }
-    const fashionIds = counted.filter((id) => id.includes('fashion') || scenariosFor(0).find((x) => x.id === id)!.source === 'fashion');
-    const fashionSource = counted.filter((id) => scenariosFor(0).find((x) => x.id === id)!.source === 'fashion');
+    const fashionIds = counted.filter((id) => id.includes('fashion') || seed0.find((x) => x.id === id)!.source === 'fashion');
+    const fashionSource = counted.filter((id) => seed0.find((x) => x.id === id)!.source === 'fashion');
     const hits = (ids: string[], of: string[]): number => ids.filter((id) => of.includes(id)).length;
     md.push('', '## Fashion-MNIST: the digits trunk → Fashion 5–9, and the Fashion-source trunk', '');
     md.push(`Counted scenarios with Fashion as target or source: ${fashionIds.length}; auto within 1 point of the best in ${hits(fashionIds, autoHits)}, `
