@@ -238,7 +238,7 @@ async function main(): Promise<unknown> {
 
     // Report.
     const md: string[] = [];
-    md.push(`# Transfer learning: four scenarios on real digits${quick ? ' (QUICK run: not the results)' : ''}`, '');
+    md.push(`# Transfer learning: ${scenarioIds.length} scenarios on digits and Fashion-MNIST${quick ? ' (QUICK run: not the results)' : ''}`, '');
     const command = `npm run experiment:transfer${pageArgs().length ? ` -- ${pageArgs().join(' ')}` : ''}`;
     const seedNote = `${seedsDone}${seedsDone < seeds ? ` of ${seeds} (PARTIAL: the run was still going)` : ''}`;
     md.push(`Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`${command}\`. Seeds: ${seedNote}. `
@@ -271,7 +271,7 @@ async function main(): Promise<unknown> {
       + `in ${advisorHits.length} of the ${counted.length} counted scenarios.`, '');
     md.push('## Transferability scores: LogME, regularized H-score, LEEP and Kendall τ', '');
     md.push('Scored on at most 300 training digits of each scenario (seed 0); ground truth: the 5-fold ridge probe accuracy at the same item '
-      + '(fixed before the run, examples/transfer-extra.ts). Items: features.0 / .1 / .2 of the shipped trunk, then of a random trunk.', '');
+      + '(fixed before the run, examples/transfer-extra.ts).', '');
     md.push(`Items: ${scores[scenarioIds[0]!]!.items.map((i) => i.item).join(', ')}.`, '');
     md.push('| scenario | LogME (items in that order) | probe accuracy (same order) | LEEP (per trunk) | NCE (per trunk) | Kendall τ-b LogME | τ-b reg. H |',
       '| --- | --- | --- | --- | --- | --- | --- |');
