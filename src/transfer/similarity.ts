@@ -103,7 +103,7 @@ const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const std = (v: number[]): number => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)));
 
 /** A dataset's images on the host, in order (a few hundred images: what a probe sample is). */
-async function hostSample(data: LabeledImages): Promise<LabelledImageSet> {
+export async function hostSample(data: LabeledImages): Promise<LabelledImageSet> {
   const { channels, size } = data.input;
   const per = channels * size[0] * size[1];
   const images = new Float32Array(data.size * per);
@@ -206,7 +206,7 @@ export async function measureSimilarity(trunk: Module, data: LabelledImageSet | 
 }
 
 /** The features at cut point `at` for the whole sample, flattened to [count, F] (chunks of 256). */
-function featuresOf(model: Module, sample: ImageSet, at: string): Tensor {
+export function featuresOf(model: Module, sample: ImageSet, at: string): Tensor {
   const per = sample.shape.reduce((a, b) => a * b, 1);
   const parts: Tensor[] = [];
   for (let s = 0; s < sample.count; s += 256) {

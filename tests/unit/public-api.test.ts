@@ -41,7 +41,9 @@ const PUBLIC: Record<string, readonly string[]> = {
     // issue 23 (the studio's own images): a trunk from a file or a URL, its architecture checked
     'loadTrunk',
     // issue 22 (command line): the architecture names --arch takes
-    'ARCHITECTURES'],
+    'ARCHITECTURES',
+    // issue 24: transferability scores and the auto strategy
+    'hScore', 'leep', 'logME', 'nce', 'rankCutPoints', 'rankTrunks', 'scoreTransferability', 'symmetricEigen', 'AUTO_SETTINGS', 'PRETRAINED_FASHION'],
   // issue 22: images in (folders, files, browser images), datasets and GPU batches
   'data': ['ImageSet', 'IMAGENET_INPUT', 'decodeBrowser', 'decodeNode', 'drawAugmentations', 'fromClasses', 'fromFiles', 'fromFolder',
     'fromTensors', 'loadSharp', 'prepareBatch', 'prepareImages', 'stratifiedSplit'],

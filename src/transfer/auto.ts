@@ -1,0 +1,398 @@
+// The auto strategy: `fit({ strategy: 'auto', budget })` measures instead of guessing. It tries every candidate
+// (AUTO_SETTINGS.strategies × AUTO_SETTINGS.lrs, auto-settings.ts) on a stratified train / validation split by
+// successive halving within the user's sample budget, keeps each candidate's validation curve, and lets the
+// winner train on. Rule v1 (advisor.ts) is computed beside it and reported as the prior ordering.
+//
+// Budget: `budget` counts training samples (one forward and backward each) across the whole call. The search
+// gets searchShare of it, split evenly over the rungs: rung r trains each of its n_r survivors for
+// S / (R · n_r) more samples (at least minRungSamples), resuming where the candidate stopped; after the rung
+// every survivor's validation accuracy is measured and the best ceil(n_r / eta) go on, until one is left.
+// The winner then trains on for the rest of the budget. A rung is one "epoch" of the candidate's recipe
+// (recipes.ts): fine-tune-all trains its head alone in rung 0 and every group from rung 1; gradual unfreezing
+// unfreezes one more group each rung. Validation passes are not counted in the budget; `cost` reports them.
+//
+// Candidates:
+//   feature-extraction   shares one feature matrix: the frozen model's input to its classifier Linear, for
+//                        the training and validation images, computed once on the GPU; each rate's head
+//                        trains on rows of it (the classifier Linear of its own copy of the model)
+//   truncate-fine-tune   cut at the trunk point LogME (scores.ts) ranks best on up to scoreSamples images
+//   the others           as fit runs them (strategies.ts), each on its own copy of the model, with its own
+//                        feature cache (cache.ts) for its frozen rungs
+// Copies are made from the model's architecture (fit-model.ts buildArchitecture) and its state dict; a model
+// fit cannot rebuild needs `makeModel`. Ties in validation accuracy go to the cheaper candidate (the order of
+// AUTO_SETTINGS.strategies, then the lower rate).
+
+import { EngineError, checkOptions, indexSelect, keep, noGrad, randperm, tensor, tidy, type Tensor } from '../engine/internal.ts';
+import { Linear, Module, crossEntropy } from '../nn/index.ts';
+import { AdamW } from '../nn/optim-api.ts';
+import type { LabeledImages } from '../data/types.ts';
+import { recommendStrategy, type Strategy, type StrategyAdvice } from './advisor.ts';
+import { AUTO_SETTINGS } from './auto-settings.ts';
+import { FeatureCache } from './cache.ts';
+import { cutPoints } from './cut.ts';
+import { evaluate } from './evaluate.ts';
+import { architectureName, buildArchitecture, headOutputs, headPath } from './fit-model.ts';
+import { groupParams, type LayerGroup } from './layer-groups.ts';
+import { applyPlan } from './recipes.ts';
+import { rankCutPoints } from './scores.ts';
+import { featuresOf, hostSample, measureSimilarity } from './similarity.ts';
+import { planStrategy, type StrategyPlan } from './strategies.ts';
+import type { EpochPlan } from './recipes.ts';
+
+/** What autoFit reads of fit's options (fit.ts's FitOptions; declared here so that the two files import one way). */
+export interface AutoFitInput {
+  model?: Module;
+  trunk?: Module;
+  budget?: number;
+  auto?: AutoOptions;
+  onProgress?: (p: { epoch: number; epochs: number; batch: number; batches: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** What autoFit returns: fit.ts's FitResult with `auto`. */
+export interface AutoFitResult {
+  model: Module;
+  classes: readonly string[];
+  history: Array<{ epoch: number; loss: number; accuracy: number; valAccuracy?: number; seconds: number; cachedAt: string | null; plan: EpochPlan }>;
+  strategy: { name: Strategy; recipe: string; lrs: [number, number]; truncateAt?: string };
+  stopped: 'completed' | 'early-stopping' | 'aborted';
+  bestEpoch: number | null;
+  seconds: number;
+  auto: AutoReport;
+}
+
+export interface AutoOptions {
+  /** Candidate strategies (default AUTO_SETTINGS.strategies). */
+  strategies?: readonly Strategy[];
+  /** Head learning rates tried (default AUTO_SETTINGS.lrs). */
+  lrs?: readonly number[];
+  eta?: number;
+  searchShare?: number;
+  /** Compute rule v1's advice (measureSimilarity on up to scoreSamples images) as the prior (default true). */
+  prior?: boolean;
+  /** Makes a fresh copy of the model, for models fit cannot rebuild from their architecture. */
+  makeModel?: () => Module;
+}
+
+export interface CurvePoint {
+  /** Training samples this candidate has seen. */
+  samples: number;
+  valAccuracy: number;
+}
+
+export interface CandidateReport {
+  name: string;
+  strategy: Strategy;
+  lr: number;
+  truncateAt?: string;
+  curve: CurvePoint[];
+  /** The rung it reached (0: dropped after the first). */
+  rung: number;
+  final: number;
+  samples: number;
+  seconds: number;
+}
+
+export interface AutoReport {
+  /** Best first: the rung reached, then the last validation accuracy. */
+  ranking: CandidateReport[];
+  winner: CandidateReport;
+  /** Rule v1 (advisor.ts) on the same data, and where its strategy ranked among auto's candidates (best rate). */
+  prior: { advice: StrategyAdvice; rank: number } | null;
+  /** LogME of each trunk cut point (the truncate candidate's cut is the best). */
+  cutScores: Array<{ at: string; score: number }> | null;
+  rungs: Array<{ candidates: number; samplesEach: number }>;
+  cost: { budget: number; searchSamples: number; winnerSamples: number; validationSamples: number; seconds: number; searchSeconds: number };
+  settingsVersion: number;
+}
+
+/** One candidate's model, optimizer and state, trained a rung at a time. */
+interface Trial {
+  report: CandidateReport;
+  model: Module;
+  trainRung(samples: number): Promise<void>;
+  validate(): Promise<number>;
+  dispose(keepModel: boolean): void;
+}
+
+interface Ctx {
+  o: AutoFitInput;
+  train: LabeledImages;
+  validation: LabeledImages;
+  classes: readonly string[];
+  batchSize: number;
+  seed: number;
+  copy: () => Module;
+  prepare: (model: Module, plan: StrategyPlan) => { model: Module; groups: LayerGroup[] };
+  shared: { train: Tensor; validation: Tensor } | null;
+  headCut: string | null;
+}
+
+/** A stream of shuffled training indices across passes (seeded). */
+function indexStream(n: number, seed: number): (count: number) => number[] {
+  let pass = 0;
+  let order: Int32Array = new Int32Array(0);
+  let at = 0;
+  return (count) => {
+    const out: number[] = [];
+    while (out.length < count) {
+      if (at >= order.length) {
+        order = randperm(n, { seed: seed + 7919 * pass++ });
+        at = 0;
+      }
+      out.push(order[at++]!);
+    }
+    return out;
+  };
+}
+
+async function firstBatch(set: LabeledImages, n: number): Promise<Tensor> {
+  for await (const batch of set.batches({ batchSize: n })) {
+    batch.y.dispose();
+    return batch.x;
+  }
+  throw new EngineError('fit: the dataset gave no batch');
+}
+
+function step(logits: Tensor, labels: Int32Array, idx: number[], optimizer: AdamW): void {
+  tidy(() => {
+    const y = tensor(Int32Array.from(idx, (i) => labels[i]!), [idx.length], { dtype: 'int32' });
+    crossEntropy(logits, y).backward();
+    optimizer.step();
+    optimizer.zeroGrad();
+  });
+}
+
+function modelTrial(ctx: Ctx, report: CandidateReport, plan: StrategyPlan): Trial {
+  const { model, groups } = ctx.prepare(ctx.copy(), plan);
+  const optimizer = new AdamW(groupParams(model, groups, groups.map(() => report.lr)), { lr: report.lr, weightDecay: 0 });
+  const { train } = ctx;
+  const input = train.input;
+  const cache = new FeatureCache(model, {
+    count: train.size, shape: [input.channels, input.size[0], input.size[1]], load: async (idx) => firstBatch(train.subset(idx), idx.length),
+  });
+  const next = indexStream(train.size, ctx.seed + report.name.length * 101 + Math.round(report.lr * 1e6));
+  let rung = 0;
+  return {
+    report, model,
+    async trainRung(samples) {
+      const t0 = performance.now();
+      applyPlan(plan.recipe(rung++, groups.length), { model, optimizer, groups });
+      model.train();
+      await cache.prepare();
+      for (let done = 0; done < samples; done += ctx.batchSize) {
+        const idx = next(Math.min(ctx.batchSize, samples - done));
+        const x = cache.boundary() !== null ? null : await firstBatch(train.subset(idx), idx.length);
+        const logits = x ? (model.forward(x) as Tensor) : cache.forward(idx);
+        try {
+          step(logits, train.labels, idx, optimizer);
+        } finally {
+          logits.dispose();
+          x?.dispose();
+        }
+      }
+      report.samples += samples;
+      report.seconds += (performance.now() - t0) / 1000;
+    },
+    async validate() {
+      model.eval();
+      return (await evaluate(model, ctx.validation, { batchSize: ctx.batchSize, classes: ctx.classes })).accuracy;
+    },
+    dispose(keepModel) {
+      cache.dispose();
+      optimizer.dispose();
+      if (!keepModel) model.dispose();
+    },
+  };
+}
+
+/** Feature extraction on the shared feature matrix: only the classifier Linear of its own copy trains. */
+function headTrial(ctx: Ctx, report: CandidateReport, plan: StrategyPlan): Trial {
+  const { model } = ctx.prepare(ctx.copy(), plan);
+  const head = model.getSubmodule(headPath(model)!) as Linear;
+  const optimizer = new AdamW([{ params: head.parameters(), lr: report.lr }], { lr: report.lr, weightDecay: 0 });
+  const shared = ctx.shared!;
+  const next = indexStream(ctx.train.size, ctx.seed + 17 + Math.round(report.lr * 1e6));
+  return {
+    report, model,
+    async trainRung(samples) {
+      const t0 = performance.now();
+      for (let done = 0; done < samples; done += ctx.batchSize) {
+        const idx = next(Math.min(ctx.batchSize, samples - done));
+        const rows = tensor(Int32Array.from(idx), [idx.length], { dtype: 'int32' });
+        const logits = tidy(() => head.forward(indexSelect(shared.train, 0, rows)) as Tensor);
+        rows.dispose();
+        try {
+          step(logits, ctx.train.labels, idx, optimizer);
+        } finally {
+          logits.dispose();
+        }
+      }
+      report.samples += samples;
+      report.seconds += (performance.now() - t0) / 1000;
+    },
+    async validate() {
+      const correct = noGrad(() => tidy(() => {
+        const pred = (head.forward(shared.validation) as Tensor).argmax(1);
+        return keep(pred.eq(tensor(ctx.validation.labels, [ctx.validation.size], { dtype: 'int32' })).float().sum());
+      }));
+      const v = ((await correct.data()) as Float32Array)[0]!;
+      correct.dispose();
+      return v / ctx.validation.size;
+    },
+    dispose(keepModel) {
+      optimizer.dispose();
+      if (!keepModel) model.dispose();
+    },
+  };
+}
+
+/** The cut point whose output is the classifier Linear's input, or null when there is none. */
+function cutBeforeHead(model: Module): string | null {
+  const head = headPath(model);
+  const points = cutPoints(model);
+  const i = head === null ? -1 : points.indexOf(head);
+  return i > 0 ? points[i - 1]! : null;
+}
+
+/** `fit({ strategy: 'auto', budget })`: see the top of this file. Called by fit after its option checks. */
+export async function autoFit(
+  o: AutoFitInput, ctx0: Omit<Ctx, 'copy' | 'shared' | 'headCut'>,
+): Promise<AutoFitResult> {
+  const a: AutoOptions = o.auto ?? {};
+  checkOptions('fit: auto', a, ['strategies', 'lrs', 'eta', 'searchShare', 'prior', 'makeModel']);
+  const budget = o.budget;
+  if (!Number.isInteger(budget) || budget! < 1) {
+    throw new EngineError(`fit: strategy 'auto' needs budget, a positive integer number of training samples, got ${budget}`);
+  }
+  if (o.trunk) throw new EngineError("fit: strategy 'auto' takes a whole model (model), not a trunk");
+  const given = o.model!;
+  const strategies = a.strategies ?? AUTO_SETTINGS.strategies;
+  const lrs = a.lrs ?? AUTO_SETTINGS.lrs;
+  const eta = a.eta ?? AUTO_SETTINGS.eta;
+  const searchShare = a.searchShare ?? AUTO_SETTINGS.searchShare;
+  if (!(eta >= 2) || !(searchShare > 0 && searchShare <= 1) || !lrs.length || !strategies.length) {
+    throw new EngineError(`fit: auto needs eta ≥ 2, searchShare in (0, 1], and at least one strategy and rate (got eta ${eta}, searchShare ${searchShare})`);
+  }
+  const arch = architectureName(given);
+  if (!a.makeModel && arch === null) {
+    throw new EngineError(`fit: auto copies the model per candidate: ${given.label()} has no known architecture, pass auto.makeModel`);
+  }
+  const outputs = headOutputs(given);
+  if (outputs === null) throw new EngineError(`fit: auto needs a model with an nn.Linear classifier; ${given.label()} has none`);
+  const state = [...given.stateDict()];
+  const copy = (): Module => {
+    const m = a.makeModel ? a.makeModel() : buildArchitecture({ name: arch!, numClasses: outputs });
+    m.loadStateDict(new Map(state));
+    return m;
+  };
+  const t0 = performance.now();
+  const ctx: Ctx = { ...ctx0, copy, shared: null, headCut: cutBeforeHead(given) };
+  let validationSamples = 0;
+
+  // ---- scores and the prior, on up to scoreSamples training images
+  const sampleIdx = Array.from(randperm(ctx.train.size, { seed: ctx.seed })).slice(0, AUTO_SETTINGS.scoreSamples).sort((x, y) => x - y);
+  const sample = strategies.includes('truncate-fine-tune') || a.prior !== false ? await hostSample(ctx.train.subset(sampleIdx)) : null;
+  let cutScores: AutoReport['cutScores'] = null;
+  const wasTraining = given.training;
+  given.eval();
+  if (strategies.includes('truncate-fine-tune')) cutScores = await rankCutPoints(given, sample!);
+  let prior: AutoReport['prior'] = null;
+  if (a.prior !== false) {
+    const similarity = await measureSimilarity(given, sample!, { baselines: 1 });
+    prior = { advice: recommendStrategy({ targetSize: ctx.train.size + ctx.validation.size, numClasses: ctx.classes.length, similarity }), rank: -1 };
+  }
+  // ---- the shared feature matrix of the feature-extraction candidates
+  if (strategies.includes('feature-extraction') && ctx.headCut) {
+    const tr = await hostSample(ctx.train);
+    const va = await hostSample(ctx.validation);
+    ctx.shared = { train: keep(featuresOf(given, tr, ctx.headCut)), validation: keep(featuresOf(given, va, ctx.headCut)) };
+  }
+  given.train(wasTraining);
+
+  // ---- successive halving
+  const trials: Trial[] = [];
+  const alive = new Set<Trial>();
+  let winner: Trial | null = null;
+  try {
+    for (const s of strategies) {
+      for (const lr of lrs) {
+        const truncateAt = s === 'truncate-fine-tune' ? cutScores![0]!.at : undefined;
+        const plan = planStrategy('fit', s, lr, truncateAt);
+        const report: CandidateReport = {
+          name: `${s} @ ${lr}`, strategy: s, lr, ...(truncateAt ? { truncateAt } : {}), curve: [], rung: 0, final: 0, samples: 0, seconds: 0,
+        };
+        const t = s === 'feature-extraction' && ctx.shared ? headTrial(ctx, report, plan) : modelTrial(ctx, report, plan);
+        trials.push(t);
+        alive.add(t);
+      }
+    }
+    const counts: number[] = [];
+    for (let n = trials.length; n > 1; n = Math.ceil(n / eta)) counts.push(n);
+    if (counts.length === 0) counts.push(1);
+    const search = Math.floor(budget! * searchShare);
+    const rungs: AutoReport['rungs'] = [];
+    let searchSamples = 0;
+    let survivors = [...trials];
+    for (let r = 0; r < counts.length; r++) {
+      const each = Math.max(AUTO_SETTINGS.minRungSamples, Math.floor(search / (counts.length * survivors.length)));
+      rungs.push({ candidates: survivors.length, samplesEach: each });
+      for (const t of survivors) {
+        if (o.signal?.aborted) break;
+        await t.trainRung(each);
+        searchSamples += each;
+        const v = await t.validate();
+        validationSamples += ctx.validation.size;
+        t.report.curve.push({ samples: t.report.samples, valAccuracy: v });
+        t.report.final = v;
+        t.report.rung = r;
+        o.onProgress?.({ epoch: r, epochs: counts.length, batch: 0, batches: 0 });
+      }
+      const keepN = Math.ceil(survivors.length / eta);
+      survivors = [...survivors].sort((x, y) => y.report.final - x.report.final || trials.indexOf(x) - trials.indexOf(y)).slice(0, keepN);
+    }
+    winner = survivors[0]!;
+    const searchSeconds = (performance.now() - t0) / 1000;
+    // ---- the winner trains on, in rungs of its last size
+    const history: AutoFitResult['history'] = [];
+    const last = rungs[rungs.length - 1]!.samplesEach;
+    let left = Math.max(0, budget! - searchSamples);
+    let winnerSamples = 0;
+    let epoch = 0;
+    while (left > 0 && !o.signal?.aborted) {
+      const n = Math.min(left, Math.max(last, AUTO_SETTINGS.minRungSamples));
+      const e0 = performance.now();
+      await winner.trainRung(n);
+      left -= n;
+      winnerSamples += n;
+      const v = await winner.validate();
+      validationSamples += ctx.validation.size;
+      winner.report.curve.push({ samples: winner.report.samples, valAccuracy: v });
+      winner.report.final = v;
+      const record = { epoch: epoch++, loss: NaN, accuracy: NaN, valAccuracy: v, seconds: (performance.now() - e0) / 1000, cachedAt: null };
+      history.push({ ...record, plan: { frozenGroups: 0, lrs: [] } });
+    }
+    winner.report.rung = counts.length;
+    const ranking = trials.map((t) => t.report).sort((x, y) => y.rung - x.rung || y.final - x.final);
+    if (prior) prior.rank = ranking.findIndex((c) => c.strategy === prior!.advice.strategy) + 1;
+    winner.model.eval();
+    const auto: AutoReport = {
+      ranking, winner: winner.report, prior, cutScores, rungs, settingsVersion: AUTO_SETTINGS.version,
+      cost: { budget: budget!, searchSamples, winnerSamples, validationSamples, seconds: (performance.now() - t0) / 1000, searchSeconds },
+    };
+    const w = winner.report;
+    const wp = planStrategy('fit', w.strategy, w.lr, w.truncateAt);
+    return {
+      model: winner.model, classes: ctx.classes, history, stopped: o.signal?.aborted ? 'aborted' : 'completed',
+      bestEpoch: history.length ? history.length - 1 : null,
+      seconds: auto.cost.seconds, auto,
+      strategy: { name: w.strategy, recipe: wp.recipeName, lrs: wp.lrs, ...(w.truncateAt ? { truncateAt: w.truncateAt } : {}) },
+    };
+  } finally {
+    for (const t of trials) t.dispose(t === winner);
+    if (ctx.shared) {
+      ctx.shared.train.dispose();
+      ctx.shared.validation.dispose();
+    }
+  }
+}
