@@ -4,7 +4,8 @@
 //
 // A model lists its steps in order, each a cut point (a dotted module path: 'layer3', 'features.7') with the
 // module that computes it. forward runs every step it still holds and then the head (flatten + classifier);
-// forwardFeatures(x, at) stops after `at`; truncateAfter(at) moves the steps up to `at` into a new model of the
+// forwardFeatures(x, at) stops after `at`; forwardFrom(x, at) resumes there (the feature cache trains only what is above
+// a frozen trunk); truncateAfter(at) moves the steps up to `at` into a new model of the
 // same kind, with the same state-dict keys, and disposes the rest.
 
 import { Module, Sequential, StateDictError, type FeatureModel, type StateValue } from '../nn/index.ts';
@@ -61,15 +62,16 @@ export abstract class ZooModel extends Module implements FeatureModel {
 
   forward(x: Tensor): Tensor {
     this.checkInputImage(x);
-    const steps = this.steps();
-    let y = this.runSteps(x, steps, steps.length);
-    const head = this.headPath();
-    if (head === null) return y;
-    const flat = flatten(y, 1);
-    if (y !== x) y.dispose();
-    y = this.getSubmodule(head).forward(flat) as Tensor;
-    flat.dispose();
-    return y;
+    return this.runFrom(x, 0);
+  }
+
+  /**
+   * Runs the model from the output of cut point `after` (as forwardFeatures returned it) to its end: the steps
+   * above it, then the head. What lets the feature cache train only the part above a frozen trunk.
+   */
+  forwardFrom(x: Tensor, after: string): Tensor {
+    const i = this.cutIndex('forwardFrom', after, this.steps());
+    return this.runFrom(x, i + 1);
   }
 
   forwardFeatures(x: Tensor, at: string): Tensor {
@@ -146,6 +148,19 @@ export abstract class ZooModel extends Module implements FeatureModel {
     const i = steps.findIndex((s) => s.path === at);
     if (i < 0) throw new EngineError(`${this.arch}.${op}: "${at}" is not a cut point; cut points: ${steps.map((s) => s.path).join(', ')}`);
     return i;
+  }
+
+  /** The steps from index `first` on, then the head (flatten + classifier) when the model still has it. */
+  private runFrom(x: Tensor, first: number): Tensor {
+    const steps = this.steps();
+    let y = this.runSteps(x, steps.slice(first), steps.length - first);
+    const head = this.headPath();
+    if (head === null) return y;
+    const flat = flatten(y, 1);
+    if (y !== x) y.dispose();
+    y = this.getSubmodule(head).forward(flat) as Tensor;
+    flat.dispose();
+    return y;
   }
 
   private runSteps(x: Tensor, steps: Step[], count: number): Tensor {

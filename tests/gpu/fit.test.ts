@@ -184,6 +184,49 @@ describe('transfer.fit', () => {
     expect(got.leaked).toBe(0);
   });
 
+  it('a zoo model (mobilenetV2) trains feature extraction from the cache at avgpool; frozen BatchNorm untouched', async () => {
+    // A ZooModel needs forwardFrom for the cache to resume above the frozen trunk; without it every epoch ran the
+    // whole model (cachedAt null). The BatchNorm of the frozen trunk is held in eval mode, so the trunk is cacheable.
+    const got = await gpu.run(async (E) => {
+      const { transfer, models } = E;
+      const before = E.memoryStats().inUse;
+      E.manualSeed(3);
+      const x = E.randn([8, 3, 32, 32]);
+      const data = transfer.fromTensors(x, [0, 1, 2, 3, 0, 1, 2, 3], ['a', 'b', 'c', 'd']);
+      const model = models.mobilenetV2({ widthMult: 0.35, numClasses: 4 });
+      // The frozen trunk's BatchNorm statistics and its first conv's weights, before and after.
+      const watched = [...model.stateDict().keys()].filter((k) => /running_(mean|var)$/.test(k) || k === 'features.0.0.weight');
+      const trunkState = async (): Promise<number[]> => {
+        const state = model.stateDict();
+        return (await Promise.all(watched.map(async (k) => Array.from(await state.get(k)!.data())))).flat();
+      };
+      const s0 = await trunkState();
+      const r = await transfer.fit({ model, data, strategy: 'feature-extraction', epochs: 2, batchSize: 4, seed: 1 });
+      const s1 = await trunkState();
+      // forwardFrom(forwardTo(x, at), at) is forward(x): what the cached epochs compute, against the whole model.
+      let resumeDiff: number | string = `${r.model.label()} cannot resume from a cut point`;
+      if (transfer.canResume(r.model)) {
+        const [full, resumed] = E.tidy(() => [r.model.forward(x) as InstanceType<typeof E.Tensor>,
+          transfer.forwardFrom(r.model, transfer.forwardTo(r.model, x, 'avgpool'), 'avgpool')].map((t) => E.keep(t)));
+        const [a, b] = [await full!.data(), await resumed!.data()];
+        full!.dispose();
+        resumed!.dispose();
+        resumeDiff = Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+      }
+      r.model.dispose();
+      x.dispose();
+      return {
+        cachedAt: r.history.map((h) => h.cachedAt), trunkSame: s0.length > 100 && s0.every((v, i) => v === s1[i]), resumeDiff,
+        loss: r.history.map((h) => h.loss), leaked: E.memoryStats().inUse - before,
+      };
+    });
+    expect(got.cachedAt).toEqual(['avgpool', 'avgpool']); // the whole frozen trunk is cached, not just nothing
+    expect(got.trunkSame).toBe(true); // frozen weights and BatchNorm running statistics unchanged
+    expect(got.resumeDiff).toBeLessThan(1e-5);
+    expect(got.loss.every(Number.isFinite)).toBe(true);
+    expect(got.leaked).toBe(0);
+  });
+
   it('augment: training batches are augmented on the GPU, repeatable by seed, with the cache off; fromTensors is refused before any work', async () => {
     const got = await gpu.run(async (E, H) => {
       const { transfer } = E;
