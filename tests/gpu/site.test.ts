@@ -187,7 +187,8 @@ describe('built site pages', () => {
   it('kernel explorer: sweeps every matmul version and TF.js, shows source and auto\'s constants, rejects bad sizes', async () => {
     const page = await open('kernels.html');
     const versions = await page.$$eval('#version option', (os) => os.map((o) => (o as HTMLOptionElement).value));
-    expect(versions).toEqual(['v1', 'v2', 'v3', 'v4', 'v5']); // every registered matmul version (v4 split-K, v5 matrix–vector: issue 20)
+    // every registered matmul version (v4 split-K, v5 matrix–vector: issue 20; v6 register-tiled for CPU adapters: issue 21)
+    expect(versions).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
     await page.select('#version', 'v1');
     expect(await text(page, '#source-title')).toContain('matmul_naive.wgsl');
     expect(await text(page, '#source')).toMatch(/\| version \| idea/);
@@ -203,21 +204,22 @@ describe('built site pages', () => {
     await setValue(page, '#sizes', '16, 32, 64');
     s = await clickAndWait(page, '#sweep');
     expect(s.lastError).toBeNull();
-    for (const h of ['v1 GFLOP/s', 'v2 GFLOP/s', 'v3 GFLOP/s', 'v4 GFLOP/s', 'v5 GFLOP/s', 'TF.js GFLOP/s']) {
+    for (const h of ['v1 GFLOP/s', 'v2 GFLOP/s', 'v3 GFLOP/s', 'v4 GFLOP/s', 'v5 GFLOP/s', 'v6 GFLOP/s', 'TF.js GFLOP/s']) {
       const v = await column(page, '#sweep-table', h);
       expect(v).toHaveLength(3);
       for (const x of v) expect(Number.isFinite(x) && x > 0).toBe(true);
     }
-    await expectChart(page, '#chart', 6, 'line');
-    expect(await text(page, '#chosen-table')).toMatch(/matmul_tiled.*WG_X=16/s);
+    await expectChart(page, '#chart', 7, 'line');
+    // This is a CPU adapter (SwiftShader): auto's 64² is the barrier-free register-tiled v6.
+    expect(await text(page, '#chosen-table')).toMatch(/matmul_reg.*DIM_M=64/s);
     await page.screenshot({ path: path.join(SHOTS, 'kernels.png'), fullPage: true });
     // Other families: the conv2d weight gradient beside TF.js, the depthwise input gradient (four versions).
     await page.select('#family', 'conv2d-wgrad');
-    expect(await text(page, '#source-title')).toContain('conv2d_wgrad_gemm.wgsl');
+    expect(await text(page, '#source-title')).toContain('conv2d_wgrad_reg.wgsl'); // auto's version here: v3 on a CPU adapter
     await setValue(page, '#sizes', '4, 8');
     s = await clickAndWait(page, '#sweep');
     expect(s.lastError).toBeNull();
-    await expectChart(page, '#chart', 3, 'line');
+    await expectChart(page, '#chart', 4, 'line'); // v1, v2, v3 and TF.js
     await page.select('#family', 'depthwise-dgrad');
     expect(await page.$$eval('#version option', (os) => os.length)).toBe(4);
     await setValue(page, '#sizes', '8, 16');
