@@ -97,7 +97,7 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, jax, random
   const longest = Math.max(l.C * l.k * l.k, l.O * l.k * l.k, pass === 'backward' ? l.N * OH * OH : 0);
   return {
     ours: runner(),
-    oursLabel: 'auto (v1 for thin GEMMs, else v2)',
+    oursLabel: 'auto', // the version depends on the adapter's rules (v3 on a CPU adapter); --versions times each
     variants,
     tfjs,
     jaxjs,
