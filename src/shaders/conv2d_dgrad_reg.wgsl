@@ -16,24 +16,9 @@
 // v2 | implicit GEMM per stride phase, 64×64 tile | 1533 ms, 0.30 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 // v3 | direct, no barrier, 4 px × 4 ch per thread | not benchmarked (no ms) | none yet | -
 
-override C_: u32 = 1u;
-override H_: u32 = 1u;
-override W_: u32 = 1u;
-override O_: u32 = 1u;
-override OH_: u32 = 1u;
-override OW_: u32 = 1u;
-override GROUPS: u32 = 1u;
-override KH: u32 = 1u;
-override KW: u32 = 1u;
-override SH: u32 = 1u;
-override SW: u32 = 1u;
-override PH: u32 = 0u;
-override PW: u32 = 0u;
-override DH: u32 = 1u;
-override DW_: u32 = 1u;
+// The layer geometry (C_, H_, W_, O_, OH_, OW_, GROUPS, KH, KW, SH, SW, PH, PW, DH, DW_, CG, OG) is in
+// conv2d_reg_geometry.wgsl, which the engine prepends to each of the three register-tiled conv kernels.
 
-override CG: u32 = C_ / GROUPS;
-override OG: u32 = O_ / GROUPS;
 override CQ: u32 = (CG + 3u) / 4u;
 override WQ: u32 = (W_ + 3u) / 4u;
 override KHW: u32 = KH * KW;

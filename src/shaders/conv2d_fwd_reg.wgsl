@@ -23,24 +23,9 @@
 // v3 | direct, no barrier, 4 px × 4 ch per thread | not benchmarked (no ms) | none yet | -
 
 override HAS_BIAS: bool = true;
-override C_: u32 = 1u;   // input channels (all groups)
-override H_: u32 = 1u;
-override W_: u32 = 1u;
-override O_: u32 = 1u;   // output channels (all groups)
-override OH_: u32 = 1u;
-override OW_: u32 = 1u;
-override GROUPS: u32 = 1u;
-override KH: u32 = 1u;
-override KW: u32 = 1u;
-override SH: u32 = 1u;
-override SW: u32 = 1u;
-override PH: u32 = 0u;
-override PW: u32 = 0u;
-override DH: u32 = 1u;
-override DW_: u32 = 1u;
+// The layer geometry (C_, H_, W_, O_, OH_, OW_, GROUPS, KH, KW, SH, SW, PH, PW, DH, DW_, CG, OG) is in
+// conv2d_reg_geometry.wgsl, which the engine prepends to each of the three register-tiled conv kernels.
 
-override CG: u32 = C_ / GROUPS;
-override OG: u32 = O_ / GROUPS;
 override OQ: u32 = (OG + 3u) / 4u;      // channel quads per group
 override WQ: u32 = (OW_ + 3u) / 4u;     // pixel quads per output row
 override TAPS: u32 = CG * KH * KW;      // one output channel's weights

@@ -21,24 +21,9 @@
 
 override SPLIT: bool = false;
 override HAS_BIAS: bool = false;
-override C_: u32 = 1u;
-override H_: u32 = 1u;
-override W_: u32 = 1u;
-override O_: u32 = 1u;
-override OH_: u32 = 1u;
-override OW_: u32 = 1u;
-override GROUPS: u32 = 1u;
-override KH: u32 = 1u;
-override KW: u32 = 1u;
-override SH: u32 = 1u;
-override SW: u32 = 1u;
-override PH: u32 = 0u;
-override PW: u32 = 0u;
-override DH: u32 = 1u;
-override DW_: u32 = 1u;
+// The layer geometry (C_, H_, W_, O_, OH_, OW_, GROUPS, KH, KW, SH, SW, PH, PW, DH, DW_, CG, OG) is in
+// conv2d_reg_geometry.wgsl, which the engine prepends to each of the three register-tiled conv kernels.
 
-override CG: u32 = C_ / GROUPS;
-override OG: u32 = O_ / GROUPS;
 override OQ: u32 = (OG + 3u) / 4u;
 override TAPS: u32 = CG * KH * KW;
 override KQ: u32 = (TAPS + 3u) / 4u;
