@@ -15,6 +15,7 @@
 // | v4      | v2's tile over K ranges (split-K) + a reduce      | not benchmarked (no ms)   | none yet                             | -           |
 // | v5      | matrix–vector: lanes split K, tree-sum per output | not benchmarked (no ms)   | none yet                             | -           |
 // | v6      | no shared memory or barrier, 4×4/thread, literals | not benchmarked (no ms)   | none yet                             | -           |
+// | v7      | v6 with A and B read as vec4 words                | not benchmarked (no ms)   | none yet                             | -           |
 //   (TF.js 4.22 WebGPU in the same run: 634 ms, 0.42 GFLOP/s; result bench/results/2026-11-27-google-swiftshader-chrome-matmul.json.
 //   SwiftShader only: no GPU figures yet; v3's size rule in ops/matmul.ts is untuned.)
 
@@ -31,8 +32,8 @@ struct Params { M: u32, N: u32, K: u32, batch: u32, a_batch_stride: u32, b_batch
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-// epilogue(), loadA() and loadB() come from matmul_common.wgsl, and erf_() from erf.wgsl: the engine prepends
-// both to this kernel.
+// epilogue() comes from matmul_common.wgsl, loadA() and loadB() from matmul_loads.wgsl, and erf_() from
+// erf.wgsl: the engine prepends all three to this kernel.
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

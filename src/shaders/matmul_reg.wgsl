@@ -27,6 +27,7 @@
 // | v4      | v2's tile over K ranges (split-K) + a reduce      | not benchmarked (no ms)   | none yet                             | -           |
 // | v5      | matrix–vector: lanes split K, tree-sum per output | not benchmarked (no ms)   | none yet                             | -           |
 // | v6      | no shared memory or barrier, 4×4/thread, literals | not benchmarked (no ms)   | none yet                             | -           |
+// | v7      | v6 with A and B read as vec4 words                | not benchmarked (no ms)   | none yet                             | -           |
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;

@@ -21,6 +21,7 @@
 // | v4      | v2's tile over K ranges (split-K) + a reduce      | not benchmarked (no ms)   | none yet                             | -           |
 // | v5      | matrix–vector: lanes split K, tree-sum per output | not benchmarked (no ms)   | none yet                             | -           |
 // | v6      | no shared memory or barrier, 4×4/thread, literals | not benchmarked (no ms)   | none yet                             | -           |
+// | v7      | v6 with A and B read as vec4 words                | not benchmarked (no ms)   | none yet                             | -           |
 //   (TF.js 4.22 WebGPU in the same run: 634 ms, 0.42 GFLOP/s; result bench/results/2026-11-27-google-swiftshader-chrome-matmul.json.
 //   SwiftShader only: no GPU figures yet; v3's size rule in ops/matmul.ts is untuned.)
 
@@ -52,8 +53,8 @@ struct Params { M: u32, N: u32, K: u32, batch: u32, a_batch_stride: u32, b_batch
 var<workgroup> As: array<f32, A_TILE>;
 var<workgroup> Bs: array<f32, B_TILE>;
 
-// SQRT_HALF, epilogue(), loadA() and loadB() come from matmul_common.wgsl, and erf_() from erf.wgsl: the engine
-// prepends both to this kernel.
+// SQRT_HALF and epilogue() come from matmul_common.wgsl, loadA() and loadB() from matmul_loads.wgsl, and erf_()
+// from erf.wgsl: the engine prepends all three to this kernel.
 
 // Row m of the thread's block: columns n + j·WG_X, j < 4, from the lanes of v.
 fn storeRow(b: u32, m: u32, n: u32, v: vec4<f32>) {

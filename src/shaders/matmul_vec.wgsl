@@ -18,6 +18,7 @@
 // | v4      | v2's tile over K ranges (split-K) + a reduce      | not benchmarked (no ms)   | none yet                             | -           |
 // | v5      | matrix–vector: lanes split K, tree-sum per output | not benchmarked (no ms)   | none yet                             | -           |
 // | v6      | no shared memory or barrier, 4×4/thread, literals | not benchmarked (no ms)   | none yet                             | -           |
+// | v7      | v6 with A and B read as vec4 words                | not benchmarked (no ms)   | none yet                             | -           |
 //   (figures: bench/results/2026-11-27-google-swiftshader-chrome-matmul.json.)
 
 override TRANS_A: bool = false;
@@ -40,7 +41,8 @@ struct Params { M: u32, N: u32, K: u32, batch: u32, a_batch_stride: u32, b_batch
 
 var<workgroup> partial: array<f32, THREADS>;
 
-// SQRT_HALF, epilogue(), loadA() and loadB() come from matmul_common.wgsl, and erf_() from erf.wgsl.
+// SQRT_HALF and epilogue() come from matmul_common.wgsl, loadA() and loadB() from matmul_loads.wgsl, and erf_()
+// from erf.wgsl.
 
 // Where (col, lane) keeps its partial: an output's lanes are contiguous with TRANS_B, strided by 64 without.
 fn slot(col: u32, lane: u32) -> u32 {

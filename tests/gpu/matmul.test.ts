@@ -127,6 +127,25 @@ const PROBLEMS: Problem[] = [
   { M: 9, K: 5, N: 7, batch: 2, bBatch: 1, bias: 'n', act: 'relu', transB: true },
 ];
 
+// v7 reads A's and B's rows as vec4 words: every contiguous dim (K, or M for Aᵀ; N, or K for Bᵀ) a multiple of
+// 4, the other sides not, so rows and columns past the tiles are clamped; all transposes, K % 4 steps (Aᵀ · B),
+// M under and over 64 (4 and 8 rows per thread by default), batches with either operand broadcast, epilogues.
+const WORD_PROBLEMS: Problem[] = [
+  { M: 20, K: 12, N: 28 },
+  { M: 68, K: 36, N: 72 },
+  { M: 129, K: 40, N: 132 },
+  { M: 9, K: 8, N: 4 },
+  { M: 68, K: 36, N: 72, transB: true },
+  { M: 68, K: 37, N: 72, transA: true },
+  { M: 20, K: 13, N: 28, transA: true },
+  { M: 68, K: 36, N: 72, transA: true, transB: true },
+  { M: 12, K: 20, N: 8, batch: 3, aBatch: 1 },
+  { M: 36, K: 20, N: 68, batch: 2, bBatch: 1, transB: true },
+  { M: 20, K: 72, N: 12, batch: 4, aBatch: 1, transA: true },
+  { M: 68, K: 36, N: 72, bias: 'n', act: 'gelu' },
+  { M: 31, K: 8, N: 28, bias: 'm', act: 'relu' },
+];
+
 // Accumulation order differs from the float64 reference: tolerance grows with K.
 const TOL = { atol: 1e-4, rtol: 1e-4 };
 
@@ -152,7 +171,7 @@ describe('matmul kernels', () => {
     expect(info.forced).toBeNull();
   });
 
-  for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6']) {
+  for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6']) { // v7: WORD_PROBLEMS below
     it(`${version} matches the CPU reference on every problem`, async () => {
       expect(versions).toContain(version);
       const results = await gpu.run(
@@ -194,8 +213,8 @@ describe('matmul kernels', () => {
 
   it('every version agrees with v1 bit-for-bit-close on a mid-size product', async () => {
     const out = await gpu.run(async (E, H) => {
-      const a = E.tensor(H.randomArray(100 * 90, 1), [1, 100, 90]);
-      const b = E.tensor(H.randomArray(90 * 140, 2), [1, 90, 140]);
+      const a = E.tensor(H.randomArray(100 * 92, 1), [1, 100, 92]); // K = 92: v7 reads whole words
+      const b = E.tensor(H.randomArray(92 * 140, 2), [1, 92, 140]);
       const res: Record<string, number[]> = {};
       for (const v of E.extend.kernelVersions.get('matmul').versionNames) {
         E.extend.kernelVersions.force('matmul', v);
@@ -221,8 +240,66 @@ describe('matmul kernels', () => {
       E.extend.chooseMatmulVersion({ M: 256, N: 256, K: 256, batch: 1 }, 'cpu'),
       E.extend.chooseMatmulVersion({ M: 2048, N: 2048, K: 2048, batch: 1 }, 'cpu'),
       E.extend.chooseMatmulVersion({ M: 16, N: 128, K: 3136, batch: 1, transB: true }, 'cpu'),
+      E.extend.chooseMatmulVersion({ M: 300, N: 201, K: 700, batch: 1 }, 'cpu'), // N not a multiple of 4
+      E.extend.chooseMatmulVersion({ M: 301, N: 200, K: 700, batch: 1, transA: true }, 'cpu'), // Aᵀ's row M = 301
     ]);
-    expect(picks).toEqual(['v1', 'v1', 'v6', 'v6', 'v6']);
+    expect(picks).toEqual(['v1', 'v1', 'v7', 'v7', 'v7', 'v6', 'v6']);
+  });
+
+  it('v7 (vec4 words, 4 or 8 rows per thread, split K) matches the CPU reference on products whose rows are whole words', async () => {
+    const settings = [{}, { regRows: 4, splits: 3 }, { regRows: 8, splits: 3 }];
+    const results = await gpu.run(
+      async (E, H, ps, knobs) => {
+        const out: number[][][] = [];
+        for (const knob of knobs) {
+          out.push(await E.extend.kernelVersions.using({ matmul: 'v7' }, async () => {
+            E.extend.kernelVersions.tune('matmul', knob);
+            const res: number[][] = [];
+            for (const p of ps) {
+              const batch = p.batch ?? 1;
+              const aShape = [p.aBatch ?? batch, ...(p.transA ? [p.K, p.M] : [p.M, p.K])];
+              const bShape = [p.bBatch ?? batch, ...(p.transB ? [p.N, p.K] : [p.K, p.N])];
+              const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+              const a = E.tensor(H.randomArray(size(aShape), 11), aShape);
+              const b = E.tensor(H.randomArray(size(bShape), 23), bShape);
+              const bias = p.bias ? E.tensor(H.randomArray(p.bias === 'm' ? p.M : p.N, 37)) : null;
+              const c = E.bmm(a, b, !!p.transA, !!p.transB, { bias, biasAlong: p.bias ?? 'n', activation: p.act ?? 'none' });
+              res.push(Array.from(await c.data()));
+              for (const t of [a, b, bias, c]) t?.dispose();
+            }
+            return res;
+          }));
+        }
+        return out;
+      },
+      WORD_PROBLEMS,
+      settings,
+    );
+    settings.forEach((knob, k) => {
+      WORD_PROBLEMS.forEach((p, i) => {
+        try {
+          expectAllClose(results[k]![i]!, reference(p), { ...TOL, shape: [p.batch ?? 1, p.M, p.N] });
+        } catch (e) {
+          throw new Error(`v7 ${JSON.stringify(knob)} ${label(p)}: ${(e as Error).message}`);
+        }
+      });
+    });
+  });
+
+  it('v7 forced on a product whose row is not a whole number of words throws before any GPU work, naming the dim', async () => {
+    await expect(
+      gpu.run(async (E, H) =>
+        H.noLeak(E, () => {
+          const a = E.tensor(H.randomArray(17 * 13, 1), [1, 17, 13]);
+          const b = E.tensor(H.randomArray(13 * 8, 2), [1, 13, 8]);
+          try {
+            E.extend.kernelVersions.using({ matmul: 'v7' }, () => E.bmm(a, b, false, false).dispose());
+          } finally {
+            a.dispose();
+            b.dispose();
+          }
+        })),
+    ).rejects.toThrow(/matmul v7 \(forced\): reads A and B as vec4 words: needs A's row \(K = 13\)/);
   });
 
   it('on the GPU rules: v5 for a row, v3 for many large tiles, v4 (split K) for few tiles and a long K', async () => {

@@ -187,8 +187,8 @@ describe('built site pages', () => {
   it('kernel explorer: sweeps every matmul version and TF.js, shows source and auto\'s constants, rejects bad sizes', async () => {
     const page = await open('kernels.html');
     const versions = await page.$$eval('#version option', (os) => os.map((o) => (o as HTMLOptionElement).value));
-    // every registered matmul version (v4 split-K, v5 matrix–vector: issue 20; v6 register-tiled for CPU adapters: issue 21)
-    expect(versions).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
+    // every registered matmul version (v4 split-K, v5 matrix–vector: issue 20; v6, v7 register-tiled for CPU adapters: issue 21)
+    expect(versions).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7']);
     await page.select('#version', 'v1');
     expect(await text(page, '#source-title')).toContain('matmul_naive.wgsl');
     expect(await text(page, '#source')).toMatch(/\| version \| idea/);

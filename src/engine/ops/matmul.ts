@@ -21,10 +21,14 @@
 //   v6 register  for CPU adapters: no workgroup memory and no barrier, 4×4 outputs per thread read straight
 //                from the buffers, K by 4, sizes as override literals; a skinny product (few tiles, long K)
 //                splits K across workgroups as v4 does (matmul_reg.wgsl)
-// `matmulVersions` (src/engine/runtime/kernel-registry.ts) registers them with v2 the default and `chooseMatmulVersion`
-// the auto rule: on the CPU rules v6 (v1 for tiny products), on the GPU rules enough
-// workgroups for 132 compute units and no thread walking more than 4,096 of K (v3, v4, v5, v1 for tiny
-// products); tests and benchmarks force one with `kernelVersions.force('matmul', 'v1')`.
+//   v7 reg vec4  v6 with A and B bound as vec4 words (one index, clamp and bounds test per 4 values on a CPU
+//                adapter) and 4 or 8 rows of C per thread; needs the operands' contiguous dims to be
+//                multiples of 4 (matmul_reg4.wgsl)
+// `matmulVersions` (src/engine/runtime/kernel-registry.ts) registers them with v2 the default and
+// `chooseMatmulVersion` the auto rule: on the CPU rules v7, or v6 where v7 cannot read the operands as words (v1
+// for tiny products), on the GPU rules enough workgroups for 132 compute units and no thread walking more than
+// 4,096 of K (v3, v4, v5, v1 for tiny products); tests and benchmarks force one with
+// `kernelVersions.force('matmul', 'v1')`.
 
 import matmulNaiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
 import matmulTiledLargeWgsl from '../../shaders/matmul_tiled_large.wgsl?raw';
@@ -33,8 +37,10 @@ import matmulSplitkWgsl from '../../shaders/matmul_splitk.wgsl?raw';
 import matmulSplitkReduceWgsl from '../../shaders/matmul_splitk_reduce.wgsl?raw';
 import matmulVecWgsl from '../../shaders/matmul_vec.wgsl?raw';
 import matmulRegWgsl from '../../shaders/matmul_reg.wgsl?raw';
+import matmulReg4Wgsl from '../../shaders/matmul_reg4.wgsl?raw';
 import erfWgsl from '../../shaders/erf.wgsl?raw';
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
+import matmulLoadsWgsl from '../../shaders/matmul_loads.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid, type Kernel, type ParamsFields } from '../../shaders/kernel.ts';
 import { attach, sumToForBackward } from '../autograd.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
@@ -53,14 +59,15 @@ const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias, C
 const MATMUL_PARAMS = {
   M: 'u32', N: 'u32', K: 'u32', batch: 'u32', a_batch_stride: 'u32', b_batch_stride: 'u32', batch_base: 'u32',
 } as const satisfies ParamsFields;
-const naiveKernel = defineKernel('matmul_naive', erfWgsl + matmulCommonWgsl + matmulNaiveWgsl, BINDINGS, MATMUL_PARAMS);
-const tiledKernel = defineKernel('matmul_tiled', erfWgsl + matmulCommonWgsl + matmulTiledWgsl, BINDINGS, MATMUL_PARAMS);
-const tiledLargeKernel = defineKernel('matmul_tiled_large', erfWgsl + matmulCommonWgsl + matmulTiledLargeWgsl, BINDINGS, MATMUL_PARAMS);
+const naiveKernel = defineKernel('matmul_naive', erfWgsl + matmulCommonWgsl + matmulLoadsWgsl + matmulNaiveWgsl, BINDINGS, MATMUL_PARAMS);
+const tiledKernel = defineKernel('matmul_tiled', erfWgsl + matmulCommonWgsl + matmulLoadsWgsl + matmulTiledWgsl, BINDINGS, MATMUL_PARAMS);
+const tiledLargeKernel = defineKernel('matmul_tiled_large', erfWgsl + matmulCommonWgsl + matmulLoadsWgsl + matmulTiledLargeWgsl, BINDINGS, MATMUL_PARAMS);
 /** v4 and v5 also read their K range: ranges of k_chunk, `splits` of them (1: no partials, the epilogue in place). */
 const SPLIT_PARAMS = { ...MATMUL_PARAMS, k_chunk: 'u32', splits: 'u32' } as const satisfies ParamsFields;
-const splitkKernel = defineKernel('matmul_splitk', erfWgsl + matmulCommonWgsl + matmulSplitkWgsl, BINDINGS, SPLIT_PARAMS);
-const vecKernel = defineKernel('matmul_vec', erfWgsl + matmulCommonWgsl + matmulVecWgsl, BINDINGS, SPLIT_PARAMS);
+const splitkKernel = defineKernel('matmul_splitk', erfWgsl + matmulCommonWgsl + matmulLoadsWgsl + matmulSplitkWgsl, BINDINGS, SPLIT_PARAMS);
+const vecKernel = defineKernel('matmul_vec', erfWgsl + matmulCommonWgsl + matmulLoadsWgsl + matmulVecWgsl, BINDINGS, SPLIT_PARAMS);
 const regKernel = defineKernel('matmul_reg', erfWgsl + matmulCommonWgsl + matmulRegWgsl, BINDINGS, SPLIT_PARAMS);
+const reg4Kernel = defineKernel('matmul_reg4', erfWgsl + matmulCommonWgsl + matmulReg4Wgsl, BINDINGS, SPLIT_PARAMS);
 const splitkReduceKernel = defineKernel('matmul_splitk_reduce', erfWgsl + matmulCommonWgsl + matmulSplitkReduceWgsl, BINDINGS, MATMUL_PARAMS);
 
 export type Activation = 'none' | 'relu' | 'gelu';
@@ -93,7 +100,7 @@ export interface MatmulProblem {
 }
 
 /** What the auto rule and the launch plans read: the sizes (transB: whether B is [N, K], Linear's weight). */
-export type MatmulSizes = Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'> & { transB?: boolean };
+export type MatmulSizes = Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'> & { transA?: boolean; transB?: boolean };
 
 interface TileGeometry {
   tileM: number;
@@ -268,11 +275,16 @@ function matmulSplitk(p: MatmulProblem, rules: RulesProfile = currentRules()): T
  * the count. The same plan on both profiles: only the CPU rules choose v6.
  */
 function regPlan(p: MatmulSizes): MatmulSplitPlan {
-  const { wgX, wgY } = matmulVersions.tuning.regTile ?? regTile(p.M, p.N);
+  return regPlanRows(p, 4);
+}
+
+/** v6's plan with `rows` rows of C per thread (v7 takes 4 or 8). */
+function regPlanRows(p: MatmulSizes, rows: number): MatmulSplitPlan {
+  const { wgX, wgY } = matmulVersions.tuning.regTile ?? regTile(p.M, p.N, rows);
   if (![wgX, wgY].every((v) => Number.isInteger(v) && v >= 1) || wgX * wgY > 256) {
     throw new EngineError(`matmul: regTile needs positive integers with wgX·wgY ≤ 256, got ${wgX} × ${wgY}`);
   }
-  const base = tilesOf(p, 4 * wgY, 4 * wgX);
+  const base = tilesOf(p, rows * wgY, 4 * wgX);
   const forced = matmulVersions.tuning.splits;
   let wanted = 1;
   if (forced !== null) wanted = forced;
@@ -290,13 +302,13 @@ function regPlan(p: MatmulSizes): MatmulSplitPlan {
  * the one whose tiles pad the product least (ties: the larger workgroup, then the squarer tile), so an
  * awkward side (200 = 3 × 64 + 8) does not pay for a mostly empty last tile.
  */
-function regTile(M: number, N: number): { wgX: number; wgY: number } {
+function regTile(M: number, N: number, rows = 4): { wgX: number; wgY: number } {
   let best = { wgX: 16, wgY: 16, cost: Infinity };
   for (const wgX of [4, 8, 16, 32]) {
     for (const wgY of [4, 8, 16, 32]) {
       const threads = wgX * wgY;
       if (threads < 64 || threads > 256) continue;
-      const cost = Math.ceil(M / (4 * wgY)) * 4 * wgY * Math.ceil(N / (4 * wgX)) * 4 * wgX;
+      const cost = Math.ceil(M / (rows * wgY)) * rows * wgY * Math.ceil(N / (4 * wgX)) * 4 * wgX;
       const better = cost < best.cost
         || (cost === best.cost && (threads > best.wgX * best.wgY || (threads === best.wgX * best.wgY && Math.abs(wgX - wgY) < Math.abs(best.wgX - best.wgY))));
       if (better) best = { wgX, wgY, cost };
@@ -317,6 +329,42 @@ function matmulReg(p: MatmulProblem): Tensor {
   return launchSplit(regKernel, p, plan, Math.ceil(p.N / (4 * plan.wgX)), Math.ceil(p.M / (4 * plan.wgY)), constants);
 }
 
+/** Why v7 cannot read a product as vec4 words: an operand's contiguous dim that is not a multiple of 4. */
+function reg4Rejects(p: MatmulSizes): string | null {
+  const aRow = p.transA ? p.M : p.K;
+  const bRow = p.transB ? p.K : p.N;
+  if (aRow % 4 !== 0 || bRow % 4 !== 0) {
+    const dims = `A's row (${p.transA ? 'M' : 'K'} = ${aRow}) and B's row (${p.transB ? 'K' : 'N'} = ${bRow})`;
+    return `reads A and B as vec4 words: needs ${dims} to be multiples of 4`;
+  }
+  return null;
+}
+
+/**
+ * v7's rows of C per thread: the tuning knob, else 8 once M has REG_WIDE_MIN_M rows (a block of 8 × 4 reads 12
+ * words per 4 steps of K for 128 multiply-adds, 4 × 4 reads 8 for 64), else 4 (fewer padded rows on a short M).
+ */
+function reg4Rows(p: MatmulSizes): number {
+  const forced = matmulVersions.tuning.regRows;
+  if (forced !== null && forced !== 4 && forced !== 8) throw new EngineError(`matmul: regRows must be 4 or 8, got ${forced}`);
+  return forced ?? (p.M >= REG_WIDE_MIN_M ? 8 : 4);
+}
+
+/** The shortest M for which v7 gives each thread 8 rows of C. */
+const REG_WIDE_MIN_M = 64;
+
+/** v7: v6 with A and B bound as vec4 words (v6's plan with 4 or 8 rows per thread). */
+function reg4Plan(p: MatmulSizes): MatmulSplitPlan {
+  return regPlanRows(p, reg4Rows(p));
+}
+
+function matmulReg4(p: MatmulProblem): Tensor {
+  const rows = reg4Rows(p);
+  const plan = regPlanRows(p, rows);
+  const constants = { TX: plan.wgX, TY: plan.wgY, RM: rows, DIM_M: p.M, DIM_N: p.N, DIM_K: p.K };
+  return launchSplit(reg4Kernel, p, plan, Math.ceil(p.N / (4 * plan.wgX)), Math.ceil(p.M / (rows * plan.wgY)), constants);
+}
+
 /** v5: the matrix–vector kernel, one row per workgroup row, K across lanes (and ranges). */
 function matmulVec(p: MatmulProblem, rules: RulesProfile = currentRules()): Tensor {
   const plan = vecPlan(p, rules);
@@ -328,9 +376,10 @@ function matmulVec(p: MatmulProblem, rules: RulesProfile = currentRules()): Tens
 /**
  * The size rule of the default dispatch, per rules profile.
  * CPU (tuned on SwiftShader): tiny products (≤ 32³ multiply-adds per matrix, or a side under 8, where a
- * 4 × 4 block per thread would mostly idle) stay on v1; every other product runs v6, the barrier-free
+ * 4 × 4 block per thread would mostly idle) stay on v1; every other product runs a barrier-free
  * register-tiled kernel (a CPU adapter pays for v2's and v3's shared tiles and barriers and gains nothing),
- * with K split across workgroups when the product is skinny (see regPlan).
+ * with K split across workgroups when the product is skinny (see regPlan): v7, which reads both operands as
+ * vec4 words, when their contiguous dims are multiples of 4, else v6.
  * GPU: a few rows (M < 8) run v5; tiny products with a short K v1; enough 128×128 tiles for two per compute
  * unit with K ≤ 4,096 v3; everything else v4, whose tile and K ranges give two workgroups per compute unit
  * and no serial loop over 4,096 (see kRanges).
@@ -343,13 +392,16 @@ export function chooseMatmulVersion(p: MatmulSizes, rules: RulesProfile = curren
     return 'v4';
   }
   if (p.M * p.N * p.K <= 32 * 32 * 32 || Math.min(p.M, p.N) < 8) return 'v1';
-  return 'v6';
+  return reg4Rejects(p) === null ? 'v7' : 'v6';
 }
 
 /** Every matmul kernel version, naive first; `matmulVersions.run` runs every product the engine computes. */
-type MatmulVersion = 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6';
-/** Knobs: `splits` forces v4–v6's K ranges, `regTile` v6's threads along N (wgX) and M (wgY); null: from the sizes. */
-type MatmulTuning = { splits: number | null; regTile: { wgX: number; wgY: number } | null };
+type MatmulVersion = 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'v6' | 'v7';
+/**
+ * Knobs: `splits` forces v4–v7's K ranges, `regTile` v6's and v7's threads along N (wgX) and M (wgY), `regRows` v7's
+ * rows of C per thread (4 or 8); null: from the sizes.
+ */
+type MatmulTuning = { splits: number | null; regTile: { wgX: number; wgY: number } | null; regRows: number | null };
 
 export const matmulVersions = defineKernelVersions<MatmulProblem, Tensor, MatmulVersion, MatmulTuning, MatmulSizes>('matmul', {
   versions: {
@@ -363,10 +415,16 @@ export const matmulVersions = defineKernelVersions<MatmulProblem, Tensor, Matmul
       run: matmulReg,
       plan: regPlan,
     },
+    v7: {
+      summary: 'matmul_reg4: v6 with A and B read as vec4 words (contiguous dims multiples of 4)',
+      rejects: reg4Rejects,
+      run: matmulReg4,
+      plan: reg4Plan,
+    },
   },
   default: 'v2',
   auto: chooseMatmulVersion,
-  tuning: { splits: null, regTile: null },
+  tuning: { splits: null, regTile: null, regRows: null },
 });
 
 // ------------------------------------------------------------------ raw products
