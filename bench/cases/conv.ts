@@ -55,10 +55,12 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, jax, random
   const g = E.tensor(gs, [l.N, l.O, OH, OH]);
   const options = { stride: l.s, padding: l.p };
   const { runner, forced } = oursConv(E, x, w, g, options, pass);
-  // The conv2d kernels' own versions (not `depthwise`, which the depthwise cases time).
-  const variants = Object.fromEntries(
-    E.extend.kernelVersions.get('conv2d.forward').versionNames.filter((v) => /^v\d+$/.test(v)).map((v) => [v, forced({ conv2d: v })]),
-  );
+  // The conv2d kernels' own versions (not `depthwise`, which the depthwise cases time), and the forward's matmul
+  // path (the CPU rules' choice for dense layers: im2col · matmul v7 / v6).
+  const variants = Object.fromEntries([
+    ...E.extend.kernelVersions.get('conv2d.forward').versionNames.filter((v) => /^v\d+$/.test(v)).map((v) => [v, forced({ conv2d: v })]),
+    ...(pass === 'forward' ? [['matmul', forced({ 'conv2d.forward': 'matmul' })]] : []),
+  ]);
 
   // TF.js: NHWC activations, HWIO filter, explicit symmetric padding.
   let tfjs: (() => TfTensor) | null = null;
@@ -97,7 +99,7 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, jax, random
   const longest = Math.max(l.C * l.k * l.k, l.O * l.k * l.k, pass === 'backward' ? l.N * OH * OH : 0);
   return {
     ours: runner(),
-    oursLabel: 'auto', // the version depends on the adapter's rules (v3 on a CPU adapter); --versions times each
+    oursLabel: 'auto', // the version depends on the adapter's rules (CPU: the matmul forward, v3 backward); --versions times each
     variants,
     tfjs,
     jaxjs,

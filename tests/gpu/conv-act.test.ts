@@ -1,7 +1,7 @@
 // conv2dAct (the activation in the conv forward kernels' epilogue, epilogue_act.wgsl; its gradient and the
 // bias gradient in one backward pass, conv2d_bias_grad.wgsl) against the unfused conv2d → relu / relu6, under
-// every forward and weight-gradient version the registry can pick (v1, v2 with split-K, the depthwise v1/v2/v3
-// forward and v1/v2 weight gradient):
+// every forward and weight-gradient version the registry can pick (v1, v2 with split-K, the matmul forward, the
+// depthwise v1/v2/v3 forward and v1/v2 weight gradient):
 // values and all gradients, NaN and values past 6 included, and which kernels run; then nn.Sequential's
 // Conv2d → ReLU / ReLU6 fold (and that Conv2d → ReLU → MaxPool2d keeps the ReLU in the pool, and in Conv2d →
 // BatchNorm2d → ReLU the ReLU goes into the BatchNorm, not the conv). The bias gradient folded into the weight gradient is
@@ -23,7 +23,9 @@ type Value = number | 'NaN';
 interface Config {
   label: string;
   /** Forced on the conv2d passes (null: the auto rule). */
-  conv: 'v1' | 'v2' | null;
+  conv: 'v1' | 'v2' | 'v3' | null;
+  /** Forced on the forward pass only, over `conv`: 'matmul' is the patches (im2col) times the weight. */
+  forward?: 'matmul';
   /** Forced on the depthwise passes. */
   depthwise?: 'v1' | 'v2' | 'v3' | 'v4';
   splits?: number;
@@ -43,6 +45,8 @@ const DENSE: Config[] = [
   { label: 'v2', conv: 'v2' },
   { label: 'v2 small tiles split-K 3', conv: 'v2', tiles: { WG_X: 4, WG_Y: 4, TILE_K: 4 }, splits: 3 },
 ];
+/** The CPU rules' dense forward: relu6 in the matmul epilogue (ACT 3), NaN kept. */
+const DENSE_MATMUL: Config[] = [...DENSE, { label: 'matmul forward, v3 backward', conv: 'v3', forward: 'matmul' }];
 const DEPTHWISE: Config[] = [
   { label: 'depthwise v1', conv: null, depthwise: 'v1' },
   { label: 'depthwise v2', conv: null, depthwise: 'v2' },
@@ -53,7 +57,8 @@ const DEPTHWISE: Config[] = [
 const DEPTHWISE_W4: Config[] = [...DEPTHWISE, { label: 'depthwise v4 forward', conv: null, depthwise: 'v4' }];
 
 const CASES: Case[] = [
-  { name: 'N2 3→5 k3 p1 on 7×6', input: [2, 3, 7, 6], weight: [5, 3, 3, 3], options: { padding: 1 }, configs: DENSE },
+  { name: 'N2 3→5 k3 p1 on 7×6', input: [2, 3, 7, 6], weight: [5, 3, 3, 3], options: { padding: 1 }, configs: DENSE_MATMUL },
+  { name: 'N2 8→12 1×1 on 4×5', input: [2, 8, 4, 5], weight: [12, 8, 1, 1], options: {}, configs: DENSE_MATMUL },
   { name: 'N1 4→6 k3 s2 groups 2 on 9×9', input: [1, 4, 9, 9], weight: [6, 2, 3, 3], options: { stride: 2, groups: 2 }, configs: DENSE },
   { name: 'N2 4→4 depthwise k3 p1 on 8×7', input: [2, 4, 8, 7], weight: [4, 1, 3, 3], options: { padding: 1, groups: 4 }, configs: DEPTHWISE },
   {
@@ -84,6 +89,7 @@ describe('conv2dAct equals conv2d → activation', () => {
           for (const cfg of s.configs) {
             K.reset();
             if (cfg.conv) K.force('conv2d', cfg.conv);
+            if (cfg.forward) K.force('conv2d.forward', cfg.forward);
             if (cfg.depthwise) {
               K.force('depthwise.forward', cfg.depthwise);
               K.force('depthwise.dgrad', cfg.depthwise === 'v4' ? 'v3' : cfg.depthwise);
@@ -140,9 +146,11 @@ describe('conv2dAct equals conv2d → activation', () => {
             }
           });
           expect(nans, tag).toBeGreaterThan(0);
-          // One forward kernel; backward: the activation's pass (with db), then dgrad and wgrad, nothing else.
-          expect(r.forward.filter((k) => !k.startsWith('fill')), tag).toHaveLength(1);
-          expect(r.forward[0], tag).toMatch(/^(conv2d|depthwise)\.forward$/);
+          // One forward kernel (after the patches, on the matmul path); backward: the activation's pass (with db),
+          // then dgrad and wgrad, nothing else.
+          const forward = r.forward.filter((k) => !k.startsWith('fill') && k !== 'conv2d.im2col');
+          expect(forward, tag).toHaveLength(1);
+          expect(forward[0], tag).toMatch(/^(conv2d|depthwise)\.forward$/);
           expect(r.backward, tag).toContain(`conv2d.${activation}_grad`);
           expect(r.backward.filter((k) => k === 'conv2d.bias_grad' || k.endsWith('Grad')), tag).toEqual([]);
         }

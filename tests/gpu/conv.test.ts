@@ -48,6 +48,8 @@ interface KernelConfig {
   version: 'v1' | 'v2' | 'v3';
   tiles?: { WG_X: number; WG_Y: number; TILE_K: number };
   splits?: number;
+  /** The forward pass forced to another version (the others keep `version`): 'matmul' takes dense convs only. */
+  forward?: 'matmul';
 }
 
 const CONFIGS: KernelConfig[] = [
@@ -56,7 +58,11 @@ const CONFIGS: KernelConfig[] = [
   { label: 'v2 small tiles, split-K 3', version: 'v2', tiles: { WG_X: 4, WG_Y: 4, TILE_K: 4 }, splits: 3 },
   { label: 'v3', version: 'v3' },
   { label: 'v3, weight gradient in 3 row ranges', version: 'v3', splits: 3 },
+  { label: 'forward as a matrix product (im2col · v7 or v6), v3 backward', version: 'v3', forward: 'matmul' },
 ];
+
+/** The configs a case runs: the matmul forward takes groups = 1 only. */
+const configsFor = (c: ConvCase): KernelConfig[] => CONFIGS.filter((k) => k.forward !== 'matmul' || (c.groups ?? 1) === 1);
 
 interface ConvRunSpec {
   x: Float32Array;
@@ -87,6 +93,7 @@ function runConv(spec: ConvRunSpec): Promise<ConvRunResult[]> {
     for (const cfg of s.configs) {
       K.reset();
       K.force('conv2d', cfg.version);
+      if (cfg.forward) K.force('conv2d.forward', cfg.forward);
       K.tune('conv2d', { tiles: cfg.tiles ?? null });
       K.tune('conv2d', { splits: cfg.splits ?? null }); // every pass: the forward and input gradient's split-K too
       try {
@@ -136,9 +143,10 @@ describe('conv2d kernels vs the CPU reference', () => {
       const y = conv2dForward(x, w, b, geo);
       const ref = conv2dBackward(x, w, g, geo);
       const options = { stride: geo.stride!, padding: geo.padding!, dilation: geo.dilation!, groups: geo.groups! };
-      const results = await runConv({ x, w, b, g, xShape: c.input, wShape: c.weight, options, configs: CONFIGS });
+      const configs = configsFor(c);
+      const results = await runConv({ x, w, b, g, xShape: c.input, wShape: c.weight, options, configs });
       results.forEach((r, k) => {
-        const tag = `${c.name} [${CONFIGS[k]!.label}]`;
+        const tag = `${c.name} [${configs[k]!.label}]`;
         const tol = { atol: 2e-5, rtol: 1e-4 };
         expect(r.yShape, tag).toEqual([d.N, d.O, d.OH, d.OW]);
         try {
@@ -390,7 +398,7 @@ describe('conv2d validation', () => {
       w.dispose();
       return { messages, dispatched };
     });
-    expect(out.messages[0]).toMatch(/conv2d\.forward: no kernel version "v7"; registered: v1, v2, v3, depthwise/);
+    expect(out.messages[0]).toMatch(/conv2d\.forward: no kernel version "v7"; registered: v1, v2, v3, depthwise, matmul/);
     expect(out.messages[1]).toMatch(/conv2d\.forward depthwise \(forced\): needs a depthwise conv \(groups = C = O\)/);
     expect(out.dispatched).toBe(0);
   });
@@ -404,7 +412,7 @@ describe('conv2d kernel versions', () => {
       const inside = await K.using({ conv2d: 'v1', 'conv2d.wgrad': 'depthwise' }, async () => passes.map((p) => p.forced));
       return { names: passes.map((p) => p.versionNames), defaults: passes.map((p) => p.default), inside, after: passes.map((p) => p.forced) };
     });
-    for (const names of out.names) expect(names).toEqual(['v1', 'v2', 'v3', 'depthwise']);
+    expect(out.names).toEqual([['v1', 'v2', 'v3', 'depthwise', 'matmul'], ['v1', 'v2', 'v3', 'depthwise'], ['v1', 'v2', 'v3', 'depthwise']]);
     expect(out.defaults).toEqual(['v2', 'v2', 'v2']);
     expect(out.inside).toEqual(['v1', 'v1', 'depthwise']);
     expect(out.after).toEqual([null, null, null]);

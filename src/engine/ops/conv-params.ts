@@ -25,6 +25,11 @@ export function convParams(d: Conv2dGeometry, splits = 1, chunk = 0): ParamsValu
   return { N, C, H, W, O, OH, OW, groups, kH, kW, sH, sW, pH, pW, dH, dW, splits, chunk };
 }
 
+/** The override literals of the kernels that prepend conv2d_reg_geometry.wgsl: every size of the layer but the batch. */
+export const regShape = (d: Conv2dGeometry): Record<string, number> => ({
+  C_: d.C, H_: d.H, W_: d.W, O_: d.O, OH_: d.OH, OW_: d.OW, GROUPS: d.groups, KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, PW: d.pW, DH: d.dH, DW_: d.dW,
+});
+
 /**
  * Runs `launch` with a 1-element tensor to bind where a kernel's output binding goes unwritten (a bias
  * gradient nobody asked for): WebGPU forbids binding one buffer to two writable bindings of a dispatch.

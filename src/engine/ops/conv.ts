@@ -15,6 +15,9 @@
 // them with kernelVersions.force('conv2d', 'v1')). Each pass also has a `depthwise` version, the dedicated
 // kernels of depthwise.ts, which the auto rule picks for depthwise shapes (groups = C = O); forcing v1 or v2
 // runs the generic kernels on them too.
+// On the CPU rules (onCpuAdapter) the dense forward runs as a matrix product, the `matmul` version
+// (conv-matmul.ts: the patches, im2col, times the weight through matmul v7 / v6), and the backward passes and
+// layers whose patches would be too large run v3, the barrier-free register-tiled kernels.
 // The backward rule runs dgrad only when the input needs a gradient, wgrad only for the weight, db only for
 // the bias, and the forward saves only what those passes will read: a frozen conv on an input that needs no
 // gradient records nothing at all.
@@ -43,7 +46,8 @@ import {
   conv2dGeometry, type Conv2dForwardProblem, type Conv2dGeometry, type Conv2dInputGradProblem, type Conv2dOptions, type Conv2dWeightGradProblem,
   type Conv2dPass, type ConvShape,
 } from './conv-geometry.ts';
-import { CONV_PARAMS, convParams, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
+import { CONV_PARAMS, convParams, regShape, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
+import { convMatmulRejects, forwardMatmul } from './conv-matmul.ts';
 import { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
 import { chooseTiles, gemmPlan, maxPhaseTaps, type GemmPlan, type GemmTiles, type GemmTuning } from './conv-gemm-plan.ts';
@@ -192,11 +196,6 @@ function forwardGemm({ x, w, b, d, out, activation }: Conv2dForwardProblem): voi
     part.dispose();
   }
 }
-
-/** The v3 kernels' override literals: every size of the layer but the batch. */
-const regShape = (d: Conv2dGeometry): Record<string, number> => ({
-  C_: d.C, H_: d.H, W_: d.W, O_: d.O, OH_: d.OH, OW_: d.OW, GROUPS: d.groups, KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, PW: d.pW, DH: d.dH, DW_: d.dW,
-});
 
 /** v3's threads: 4 pixels of a row × 4 channels of a group each. */
 const regThreads = (d: Conv2dGeometry): number => d.N * d.OH * Math.ceil(d.OW / 4) * d.groups * Math.ceil(d.Og / 4);
@@ -380,7 +379,7 @@ function conv2dBiasGrad(g: Tensor, d: Conv2dGeometry): Tensor {
 
 /** The conv2d passes in the kernel registry: naive v1, implicit-GEMM v2 (the default), and the depthwise kernels. */
 export const conv2dVersions = {
-  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'depthwise', GemmTuning, ConvShape>('conv2d.forward', {
+  forward: defineKernelVersions<Conv2dForwardProblem, void, 'v1' | 'v2' | 'v3' | 'depthwise' | 'matmul', GemmTuning, ConvShape>('conv2d.forward', {
     versions: {
       v1: { summary: 'conv2d_fwd_naive: one thread per output', run: forwardNaive, plan: ({ d }) => naivePlan(d.N * d.O * d.OH * d.OW, d.Cg * d.kH * d.kW) },
       v2: { summary: 'conv2d_fwd_gemm: implicit GEMM, 64×64 tiles, split-K on the GPU rules', run: forwardGemm, plan: forwardGemmPlan },
@@ -390,9 +389,13 @@ export const conv2dVersions = {
         plan: ({ d }) => ({ workgroups: Math.ceil(regThreads(d) / 64), loop: d.Cg * d.kH * d.kW }),
       },
       depthwise: { summary: 'the depthwise.forward kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.forward.run(p) },
+      matmul: { summary: 'the patches (im2col; none for 1×1) times the weight, by the matmul versions', rejects: convMatmulRejects, run: forwardMatmul },
     },
     default: 'v2',
-    auto: ({ d }, rules) => (rules === 'cpu' && !isDepthwise(d) ? 'v3' : convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward')),
+    auto: ({ d }, rules) => {
+      if (rules === 'cpu' && !isDepthwise(d)) return convMatmulRejects({ d }) === null ? 'matmul' : 'v3';
+      return convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward');
+    },
     tuning: { tiles: null, splits: null },
   }),
   dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'depthwise', GemmTuning, ConvShape>('conv2d.dgrad', {

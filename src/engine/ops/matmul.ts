@@ -73,6 +73,14 @@ const splitkReduceKernel = defineKernel('matmul_splitk_reduce', erfWgsl + matmul
 export type Activation = 'none' | 'relu' | 'gelu';
 /** The kernels' ACT override per activation. */
 export const ACT_CODE: Record<Activation, number> = { none: 0, relu: 1, gelu: 2 };
+const actCode = (a: Activation | 'relu6' | undefined): number => (a === 'relu6' ? 3 : ACT_CODE[a ?? 'none']);
+
+/** The caller's output (checked to hold the product), else a new [batch, M, N] tensor. */
+function productOut(p: MatmulProblem): Tensor {
+  if (!p.out) return emptyTensor([p.batch, p.M, p.N], 'float32', p.label ?? 'matmul');
+  if (p.out.size !== p.batch * p.M * p.N) throw new ShapeError(`matmul: output ${fmtShape(p.out.shape)} cannot hold [${p.batch}, ${p.M}, ${p.N}]`);
+  return p.out;
+}
 
 /**
  * C[b] = act(op(A[b]) · op(B[b]) + bias) for `batch` matrices; A is [batch or 1, M, K] (or [.., K, M] when
@@ -93,8 +101,10 @@ export interface MatmulProblem {
   /** Added after the product: N values (biasAlong 'n', the default) or M values ('m'), shared by the batch. */
   bias?: Tensor | null;
   biasAlong?: 'n' | 'm';
-  /** Applied last (after the bias). */
-  activation?: Activation;
+  /** Applied last (after the bias); relu6 for conv2d's matmul path (conv-matmul.ts). */
+  activation?: Activation | 'relu6';
+  /** Where the product goes ([batch, M, N] elements, the caller's): else a new tensor. */
+  out?: Tensor;
   /** Name for traceKernels (default 'matmul'). */
   label?: string;
 }
@@ -114,14 +124,14 @@ function launchMatmul(kernel: Kernel<typeof MATMUL_PARAMS>, p: MatmulProblem, g:
   if (gx > MAX_WORKGROUPS_PER_DIM || gy > MAX_WORKGROUPS_PER_DIM) {
     throw new ShapeError(`matmul: [${p.M}, ${p.K}] @ [${p.K}, ${p.N}] needs more than ${MAX_WORKGROUPS_PER_DIM} workgroups along a dim`);
   }
-  const out = emptyTensor([p.batch, p.M, p.N], 'float32', p.label ?? 'matmul'); // after the checks: a throw leaks nothing
+  const out = productOut(p); // after the checks: a throw leaks nothing
   const bias = p.bias ?? null;
   const constants: Record<string, number> = {
     ...g.constants,
     TRANS_A: p.transA ? 1 : 0,
     TRANS_B: p.transB ? 1 : 0,
     BIAS: bias ? (p.biasAlong === 'm' ? 2 : 1) : 0,
-    ACT: ACT_CODE[p.activation ?? 'none'],
+    ACT: actCode(p.activation),
   };
   // Without a bias the binding still needs a buffer: A is bound there again (read-only twice is allowed).
   const tensors = [p.a, p.b, bias ?? p.a, out];
@@ -232,11 +242,11 @@ function launchSplit(
     throw new ShapeError(`matmul: [${p.M}, ${p.K}] @ [${p.K}, ${p.N}] needs more than ${MAX_WORKGROUPS_PER_DIM} workgroups along a dim`);
   }
   const split = plan.splits > 1;
-  const out = emptyTensor([p.batch, p.M, p.N], 'float32', p.label ?? 'matmul');
+  const out = productOut(p);
   const part = split ? emptyTensor([plan.splits, p.batch, p.M, p.N], 'float32', 'matmul.partials') : null;
   const bias = p.bias ?? null;
   const epilogue = {
-    TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0, BIAS: bias ? (p.biasAlong === 'm' ? 2 : 1) : 0, ACT: ACT_CODE[p.activation ?? 'none'],
+    TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0, BIAS: bias ? (p.biasAlong === 'm' ? 2 : 1) : 0, ACT: actCode(p.activation),
   };
   const strides = { a_batch_stride: p.aBatched ? p.M * p.K : 0, b_batch_stride: p.bBatched ? p.K * p.N : 0 };
   const perLaunch = Math.max(1, Math.floor(MAX_WORKGROUPS_PER_DIM / plan.splits));

@@ -1,0 +1,59 @@
+// conv2d's forward as a matrix product, the CPU rules' choice for dense convs (groups = 1): y[n] = w · cols[n],
+// with w viewed as [O, C·kH·kW] and cols[n] the input patches [C·kH·kW, OH·OW] (conv2d_im2col.wgsl; a 1×1
+// conv with stride 1 and no padding reads x[n] as [C, H·W] itself). The product runs through the matmul
+// versions' auto rule (on a CPU adapter v7, or v6 where a row is not a whole number of vec4 words), with the
+// bias per output channel and the activation (relu, relu6) in its epilogue, written straight into y.
+// Why: on SwiftShader the register-tiled matmul reads its operands as words and keeps an 8 × 4 block per
+// thread, where conv2d_fwd_reg (v3) gathers single values per tap; the patches cost one memory-bound pass.
+// The patches of the whole batch are one buffer; a layer whose patches would pass COLS_MAX_BYTES stays on v3.
+
+import im2colWgsl from '../../shaders/conv2d_im2col.wgsl?raw';
+import regGeometryWgsl from '../../shaders/conv2d_reg_geometry.wgsl?raw';
+import { defineKernel, grid } from '../../shaders/kernel.ts';
+import { emptyTensor, launch } from '../runtime/launch.ts';
+import { rawView, type Tensor } from '../tensor.ts';
+import type { Conv2dForwardProblem, Conv2dGeometry, ConvShape } from './conv-geometry.ts';
+import { CONV_PARAMS, convParams, regShape } from './conv-params.ts';
+import { matmulVersions } from './matmul.ts';
+
+const im2colKernel = defineKernel('conv2d_im2col', regGeometryWgsl + im2colWgsl, ['read', 'write'], CONV_PARAMS);
+
+/** The most bytes of patches the matmul path writes (the whole batch at once). */
+export const COLS_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A 1×1 conv with stride 1 and no padding: its patches are the input itself. */
+const isPointwise = (d: Conv2dGeometry): boolean => d.kH === 1 && d.kW === 1 && d.sH === 1 && d.sW === 1 && d.pH === 0 && d.pW === 0;
+
+/** Why the matmul path cannot take a layer: grouped, or patches past COLS_MAX_BYTES. */
+export function convMatmulRejects({ d }: ConvShape): string | null {
+  if (d.groups !== 1) return `runs dense convs only (groups 1), got groups ${d.groups}`;
+  const bytes = 4 * d.N * d.C * d.kH * d.kW * d.OH * d.OW;
+  if (!isPointwise(d) && bytes > COLS_MAX_BYTES) return `its patches would take ${bytes} bytes, more than ${COLS_MAX_BYTES}`;
+  return null;
+}
+
+export function forwardMatmul({ x, w, b, d, out, activation }: Conv2dForwardProblem): void {
+  const K = d.C * d.kH * d.kW;
+  const P = d.OH * d.OW;
+  let cols: Tensor;
+  if (isPointwise(d)) {
+    cols = rawView(x, [d.N, K, P], false);
+  } else {
+    cols = emptyTensor([d.N, K, P], 'float32', 'conv2d.im2col');
+    launch(im2colKernel, [x, cols], {
+      params: convParams(d), constants: regShape(d), workgroups: grid(Math.ceil(cols.size / 256)), label: 'conv2d.im2col',
+    });
+  }
+  const a = rawView(w, [1, d.O, K], false);
+  const y = rawView(out, [d.N, d.O, P], false);
+  try {
+    matmulVersions.run({
+      a, b: cols, M: d.O, N: P, K, batch: d.N, transA: false, transB: false, aBatched: false, bBatched: true,
+      bias: b, biasAlong: 'm', activation, out: y, label: 'conv2d.forward',
+    });
+  } finally {
+    a.dispose();
+    y.dispose();
+    cols.dispose();
+  }
+}
