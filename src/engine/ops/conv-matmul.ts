@@ -5,8 +5,7 @@
 // bias per output channel and the activation (relu, relu6) in its epilogue, written straight into y.
 // Why: on SwiftShader the register-tiled matmul reads its operands as words and keeps an 8 × 4 block per
 // thread, where conv2d_fwd_reg (v3) gathers single values per tap; the patches cost one memory-bound pass.
-// The patches of the whole batch are one buffer; a layer whose patches would pass COLS_MAX_BYTES, or one under
-// CONV_MATMUL_MIN_MACS multiply-adds, stays on v3.
+// The patches of the whole batch are one buffer; a layer whose patches would pass COLS_MAX_BYTES stays on v3.
 
 import im2colWgsl from '../../shaders/conv2d_im2col.wgsl?raw';
 import regGeometryWgsl from '../../shaders/conv2d_reg_geometry.wgsl?raw';
@@ -24,16 +23,6 @@ export const COLS_MAX_BYTES = 64 * 1024 * 1024;
 
 /** A 1×1 conv with stride 1 and no padding: its patches are the input itself. */
 const isPointwise = (d: Conv2dGeometry): boolean => d.kH === 1 && d.kW === 1 && d.sH === 1 && d.sW === 1 && d.pH === 0 && d.pW === 0;
-
-/**
- * Multiply-adds below which the CPU rules keep a layer that needs its patches on v3's one dispatch: the patches
- * pass and the product's launch cost more than they save there (conv2d untuned 17→40 13²/2 N3, 0.9 M: jax-js/ours
- * 0.74 with the matmul path against 0.97 with v3, in runs under load 9; mnist conv2 32→64 14² N4, 14.5 M: 1.41).
- */
-export const CONV_MATMUL_MIN_MACS = 1 << 22;
-
-/** Whether the CPU rules run a layer that the matmul path takes through it: a 1×1 (no patches pass), or a large one. */
-export const convMatmulPays = (d: Conv2dGeometry): boolean => isPointwise(d) || d.N * d.O * d.OH * d.OW * d.C * d.kH * d.kW >= CONV_MATMUL_MIN_MACS;
 
 /** Why the matmul path cannot take a layer: grouped, or patches past COLS_MAX_BYTES. */
 export function convMatmulRejects({ d }: ConvShape): string | null {

@@ -17,7 +17,7 @@
 // runs the generic kernels on them too.
 // On the CPU rules (onCpuAdapter) the dense forward runs as a matrix product, the `matmul` version
 // (conv-matmul.ts: the patches, im2col, times the weight through matmul v7 / v6), and the backward passes and
-// small layers and those whose patches would be too large run v3, the barrier-free register-tiled kernels.
+// layers whose patches would be too large run v3, the barrier-free register-tiled kernels.
 // The backward rule runs dgrad only when the input needs a gradient, wgrad only for the weight, db only for
 // the bias, and the forward saves only what those passes will read: a frozen conv on an input that needs no
 // gradient records nothing at all.
@@ -47,7 +47,7 @@ import {
   type Conv2dPass, type ConvShape,
 } from './conv-geometry.ts';
 import { CONV_PARAMS, convParams, regShape, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
-import { convMatmulPays, convMatmulRejects, forwardMatmul } from './conv-matmul.ts';
+import { convMatmulRejects, forwardMatmul } from './conv-matmul.ts';
 import { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
 import { chooseTiles, gemmPlan, maxPhaseTaps, type GemmPlan, type GemmTiles, type GemmTuning } from './conv-gemm-plan.ts';
@@ -393,7 +393,7 @@ export const conv2dVersions = {
     },
     default: 'v2',
     auto: ({ d }, rules) => {
-      if (rules === 'cpu' && !isDepthwise(d)) return convMatmulRejects({ d }) === null && convMatmulPays(d) ? 'matmul' : 'v3';
+      if (rules === 'cpu' && !isDepthwise(d)) return convMatmulRejects({ d }) === null ? 'matmul' : 'v3';
       return convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward');
     },
     tuning: { tiles: null, splits: null },
