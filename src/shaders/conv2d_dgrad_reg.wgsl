@@ -10,11 +10,12 @@
 // Every size but the batch is a literal (override constants, one pipeline per layer shape); N from params.
 // Dispatch: 1-D workgroups of 64 over N·H·ceil(W/4)·groups·ceil(Cg/4) threads, spread over x/y by grid().
 //
-// Figures: v1 and v2 from bench/results/2026-12-02-google-swiftshader-chrome-conv2d-resnet18-layer2-128-128-28-n1.json.
+// Figures: v1 and v2 from bench/results/2026-12-02-google-swiftshader-chrome-conv2d-resnet18-layer2-128-128-28-n1.json,
+// v3 from bench/results/2026-12-07-google-swiftshader-chrome-cpu-kernel-versions.json (load average ~13).
 // v  | idea | figure (dgrad + wgrad) | device | shape
 // v1 | one thread per input pixel, gather over taps | 6731 ms, 0.069 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 // v2 | implicit GEMM per stride phase, 64×64 tile | 1533 ms, 0.30 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
-// v3 | direct, no barrier, 4 px × 4 ch per thread | not benchmarked (no ms) | none yet | -
+// v3 | direct, no barrier, 4 px × 4 ch per thread | 1048 ms, 0.44 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 // The layer geometry (C_, H_, W_, O_, OH_, OW_, GROUPS, KH, KW, SH, SW, PH, PW, DH, DW_, CG, OG) is in
 // conv2d_reg_geometry.wgsl, which the engine prepends to each of the three register-tiled conv kernels.

@@ -16,11 +16,12 @@
 // Dispatch: 1-D workgroups of 64 over N·OH·ceil(OW/4)·groups·ceil(Og/4) threads, spread over x/y by grid().
 //
 // Figures: v1 and v2 from bench/results/2026-12-02-google-swiftshader-chrome-conv2d-resnet18-layer2-128-128-28-n1.json
-// (GPU timestamps, 3 rounds, SwiftShader on 2 cores shared at load average ~20).
+// (GPU timestamps, 3 rounds, SwiftShader on 2 cores shared at load average ~20); v3 from
+// bench/results/2026-12-07-google-swiftshader-chrome-cpu-kernel-versions.json (same layer, GPU timestamps, 3 rounds, load average ~13).
 // v  | idea                                      | figure                 | device                     | shape
 // v1 | one thread per output, direct loops       | 3861 ms, 0.060 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 // v2 | implicit GEMM, 64×64 tile, 4×4 per thread | 943 ms, 0.25 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
-// v3 | direct, no barrier, 4 px × 4 ch per thread | not benchmarked (no ms) | none yet | -
+// v3 | direct, no barrier, 4 px × 4 ch per thread | 431 ms, 0.54 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 override HAS_BIAS: bool = true;
 // The layer geometry (C_, H_, W_, O_, OH_, OW_, GROUPS, KH, KW, SH, SW, PH, PW, DH, DW_, CG, OG) is in

@@ -13,11 +13,12 @@
 // Every size but the batch is a literal (override constants, one pipeline per layer shape); N from params.
 // Dispatch: 1-D workgroups of 64 over groups·ceil(Og/4)·ceil(Cg·kH·kW/4) (+ O) threads per range, grid() x/y, z = range.
 //
-// Figures: v1 and v2 from bench/results/2026-12-02-google-swiftshader-chrome-conv2d-resnet18-layer2-128-128-28-n1.json.
+// Figures: v1 and v2 from bench/results/2026-12-02-google-swiftshader-chrome-conv2d-resnet18-layer2-128-128-28-n1.json,
+// v3 from bench/results/2026-12-07-google-swiftshader-chrome-cpu-kernel-versions.json (load average ~13).
 // v  | idea | figure (dgrad + wgrad) | device | shape
 // v1 | one thread per weight, loops over N·OH·OW | 6731 ms, 0.069 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 // v2 | implicit GEMM, split-K over N·OH·OW, then reduce | 1533 ms, 0.30 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
-// v3 | direct, no barrier, 4 ch × 4 taps per thread | not benchmarked (no ms) | none yet | -
+// v3 | direct, no barrier, 4 ch × 4 taps per thread | 1048 ms, 0.44 GFLOP/s | SwiftShader (CPU, 2 cores) | N1 128→128 3×3 p1 28²
 
 override SPLIT: bool = false;
 override HAS_BIAS: bool = false;

@@ -12,15 +12,17 @@
 //   range); params.k_chunk is a multiple of TILE_K, so ranges never share a K step.
 // Bench: no bench run has timed it yet (no GPU figures; on SwiftShader the CPU rules never pick it).
 //
+// v4–v7: bench/results/2026-12-07-google-swiftshader-chrome-cpu-kernel-versions.json
+//   (GPU timestamps, 3 rounds, 2 cores shared at load average ~12; in that run v1 3506 ms, v2 952 ms, v3 422 ms).
 // | version | idea                                              | figure                    | device                               | shape       |
 // | ------- | ------------------------------------------------- | ------------------------- | ------------------------------------ | ----------- |
 // | v1      | naive, one thread per output (matmul_naive)       | 1067 ms, 0.25 GFLOP/s     | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
 // | v2      | 64×64 tile, 16×16 threads, 4×4/thread, K step 16  | 332 ms, 0.81 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
 // | v3      | 128×128 tile, 8×8/thread, K 8, double-buffered    | 225 ms, 1.19 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
-// | v4      | v2's tile over K ranges (split-K) + a reduce      | not benchmarked (no ms)   | none yet                             | -           |
-// | v5      | matrix–vector: lanes split K, tree-sum per output | not benchmarked (no ms)   | none yet                             | -           |
-// | v6      | no shared memory or barrier, 4×4/thread, literals | not benchmarked (no ms)   | none yet                             | -           |
-// | v7      | v6 with A and B read as vec4 words                | not benchmarked (no ms)   | none yet                             | -           |
+// | v4      | v2's tile over K ranges (split-K) + a reduce      | 788 ms, 0.34 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
+// | v5      | matrix–vector: lanes split K, tree-sum per output | 7640 ms, 0.035 GFLOP/s    | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
+// | v6      | no shared memory or barrier, 4×4/thread, literals | 331 ms, 0.81 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
+// | v7      | v6 with A and B read as vec4 words                | 130 ms, 2.07 GFLOP/s      | SwiftShader, Chrome, 2 shared cores  | 512×512×512 |
 //   (figures: bench/results/2026-11-27-google-swiftshader-chrome-matmul.json.)
 
 override TRANS_A: bool = false;

@@ -4,7 +4,10 @@
 // versions' auto rule (on a CPU adapter v7, or v6 where a row is not a whole number of vec4 words), with the
 // bias per output channel and the activation (relu, relu6) in its epilogue, written straight into y.
 // Why: on SwiftShader the register-tiled matmul reads its operands as words and keeps an 8 × 4 block per
-// thread, where conv2d_fwd_reg (v3) gathers single values per tap; the patches cost one memory-bound pass.
+// thread, where conv2d_fwd_reg (v3) gathers single values per tap; the patches cost one memory-bound pass. In one
+// `--versions` run (bench/results/2026-12-07-google-swiftshader-chrome-cpu-kernel-versions.json, GPU timestamps,
+// load average ~13): resnet18 layer2 128→128 28² N1 220 ms against v3's 431; untuned 17→40 13²/2 N3 2.89 against
+// 8.98 ms; mnist conv2 32→64 14² N4 40.7 against 42.6 ms.
 // The patches of the whole batch are one buffer; a layer whose patches would pass COLS_MAX_BYTES stays on v3.
 
 import im2colWgsl from '../../shaders/conv2d_im2col.wgsl?raw';
