@@ -31,6 +31,9 @@
 // Resumable: every finished run is saved to transfer-experiment.partial.json beside the report; `--resume`
 // reloads it and skips the runs already done.
 // --seeds=N and --scale=F (samples per round × F) change the run's size; only the default full run is committed.
+// --deadline=T (epoch ms): no run starts when the longest run so far would end after T; the report is written
+// from what finished. --max-scenarios=N: the first N scenarios only. --gpu-run: a scaled run
+// that is not a quick one (the GPU run's transfer section, bench/gpu/sections/transfer.ts).
 // --report-only (with --resume): writes the report from the partial JSON alone, naming the runs still missing.
 // --tau: only the τ pass with the one-epoch trunks (below), into bench/results/transfer-tau.json; the report
 // adds its table when that file exists.
@@ -158,7 +161,10 @@ async function tauSection(): Promise<string[]> {
 }
 
 async function main(): Promise<unknown> {
-  const quick = pageArgs().includes('--quick') || argValue('scale') !== undefined;
+  let longestMs = 0;
+  const quick = pageArgs().includes('--quick') || (argValue('scale') !== undefined && !pageArgs().includes('--gpu-run'));
+  const deadline = Number(argValue('deadline') ?? Infinity);
+  const maxScenarios = Number(argValue('max-scenarios') ?? Infinity);
   const reportOnly = pageArgs().includes('--report-only');
   const seeds = Number(argValue('seeds') ?? (quick ? 1 : 3));
   const rounds = 4;
@@ -201,7 +207,7 @@ async function main(): Promise<unknown> {
       ...(fashionWeights
         ? [make('fashion', 'small', 'fashion'), make('fashion', 'large', 'fashion'), make('similar', 'small', 'fashion'), make('similar', 'large', 'fashion')]
         : []),
-    ];
+    ].slice(0, maxScenarios);
   };
 
   if (pageArgs().includes('--tau')) return tauPass(trunks, scenariosFor(0), info.adapter);
@@ -502,6 +508,7 @@ async function main(): Promise<unknown> {
   for (let seed = 0; seed < seeds; seed++) {
     for (const sc of scenariosFor(seed)) {
       for (const strategy of STRATEGIES) {
+        if (Date.now() + longestMs > deadline) break;
         if (results.some((r) => r.scenario === sc.id && r.seed === seed && r.strategy === strategy)) {
           done++;
           continue;
@@ -511,22 +518,25 @@ async function main(): Promise<unknown> {
           roundSamples: sc.roundSamples, batch: sc.batch, lr: LR,
         });
         results.push({ ...r, scenario: sc.id, seed });
+        longestMs = Math.max(longestMs, r.seconds * 1000);
         done++;
         const elapsed = (performance.now() - tStart) / 1000;
         log(`[${done}/${total}] seed ${seed} ${sc.id} (${sc.split.train.count} digits) ${strategy}: ${pct(r.accuracy)}% in ${fmtSeconds(r.seconds)}; `
           + `ETA ${fmtSeconds((elapsed / done) * (total - done))}`);
         await savePartial();
       }
-      if (!autoRuns.some((r) => r.scenario === sc.id && r.seed === seed)) {
+      if (Date.now() + longestMs <= deadline && !autoRuns.some((r) => r.scenario === sc.id && r.seed === seed)) {
         const a = await runAuto(weightsOf(sc), sc.split, 2 * rounds * sc.roundSamples, sc.batch, seed);
         autoRuns.push({ ...a, scenario: sc.id, seed });
+        longestMs = Math.max(longestMs, a.seconds * 1000);
         log(`[auto] seed ${seed} ${sc.id}: picked ${a.pick} @ ${a.lr}${a.truncateAt ? ` (cut ${a.truncateAt})` : ''}, held-out ${pct(a.accuracy)}%, `
           + `${a.samples} samples (${a.searchSamples} searching), ${fmtSeconds(a.seconds)}; rule v1's prior ${a.prior}`);
         await savePartial();
       }
       done++;
     }
-    if (seed < seeds - 1) await writeReport(seed + 1);
+    // An intermediate report that fails to render must not end the run: the partial JSON holds every run.
+    if (seed < seeds - 1) await writeReport(seed + 1).catch((e: unknown) => log(`report after seed ${seed} failed (the run goes on): ${String(e)}`));
   }
   return writeReport(seeds);
 }
