@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Section } from '../section.ts';
 
 interface RunnerGlobals {
+  __noAutoRun?: boolean;
   __args?: string[];
   __saveFile?: (p: string, base64: string) => Promise<void>;
   __result?: unknown;
@@ -64,9 +65,15 @@ export const section: Section = {
     delete g.__result;
     delete g.__error;
     ctx.log(`experiment arguments: ${g.__args.join(' ')}`);
+    g.__noAutoRun = true;
     try {
-      await import('../../../examples/transfer-experiment.ts');
-      while (g.__result === undefined && g.__error === undefined && ctx.timeLeft() > 2) await new Promise((r) => setTimeout(r, 500));
+      const { runTransferExperiment } = await import('../../../examples/transfer-experiment.ts');
+      const result = await Promise.race([
+        runTransferExperiment().then((r) => ({ r }), (e: unknown) => ({ e })),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(1, ctx.timeLeft() - 2) * 1000)),
+      ]);
+      if (result && 'e' in result) g.__error = result.e instanceof Error ? `${result.e.name}: ${result.e.message}` : String(result.e);
+      else if (result) g.__result = result.r ?? true;
     } finally {
       globalThis.fetch = realFetch;
     }
