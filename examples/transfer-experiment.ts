@@ -490,7 +490,7 @@ async function main(): Promise<unknown> {
       STRATEGIES.map((s) => ({ name: s, points: row(id, s).curve.map((c): [number, number] => [c.samples, c.mean * 100]) })),
       { title: id, xLabel: 'training samples seen', yLabel: 'held-out accuracy (%)', yFromZero: false, width: 480, height: 320 },
     )), 2, 480, 320);
-    const chartEl = document.getElementById('chart');
+    const chartEl = typeof document !== 'undefined' ? document.getElementById('chart') : null;
     if (chartEl) chartEl.innerHTML = svg;
     const json = {
       date: new Date().toISOString(), adapter: info.adapter, command, quick, scale: seed0[0]!.roundSamples / 200,

@@ -60,7 +60,7 @@ export const section: Section = {
     g.__saveFile = async (p, base64) => {
       const file = path.join(dir, path.basename(p));
       writeFileSync(file, Buffer.from(base64, 'base64'));
-      saved.push(path.basename(p));
+      if (!saved.includes(path.basename(p))) saved.push(path.basename(p));
     };
     delete g.__result;
     delete g.__error;
