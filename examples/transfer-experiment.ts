@@ -457,6 +457,15 @@ async function main(): Promise<unknown> {
         + `one run's samples; ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}× the winner's training wall seconds `
         + `(median ${[...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!.toFixed(2)}×; goal ≤ 3×: `
         + `${Math.max(...ratios) <= 3 && Math.max(...sampleRatios) <= 3 ? 'met' : 'not met'}).`);
+      const runs = autoRuns.filter((r) => has(r.scenario) && r.searchSeconds !== undefined);
+      if (runs.length) {
+        const share = runs.reduce((a, r) => a + r.searchSeconds! / r.seconds, 0) / runs.length;
+        const val = runs.reduce((a, r) => a + r.validationSamples! / r.samples, 0) / runs.length;
+        md.push('', `Where auto's time goes: the search (LogME of the cut points, rule v1's probes, the shared feature matrix over every `
+          + `training and validation image, the rungs and a validation pass after each candidate's rung) takes ${(100 * share).toFixed(0)}% of `
+          + `its wall time on average; its validation passes score ${val.toFixed(1)} images per training sample (outside the sample budget, `
+          + 'inside the wall time).');
+      }
     }
     const fashionIds = counted.filter((id) => id.includes('fashion') || seed0.find((x) => x.id === id)!.source === 'fashion');
     const fashionSource = counted.filter((id) => seed0.find((x) => x.id === id)!.source === 'fashion');
