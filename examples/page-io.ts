@@ -8,8 +8,9 @@ interface RunnerWindow {
   __error?: string;
 }
 
-const w = window as unknown as RunnerWindow;
-const logEl = document.getElementById('log');
+// In Node (the GPU run's transfer section) the runner's hooks live on globalThis and there is no document.
+const w = (typeof window !== 'undefined' ? window : globalThis) as unknown as RunnerWindow;
+const logEl = typeof document !== 'undefined' ? document.getElementById('log') : null;
 
 export function log(line: string): void {
   console.log(line);
@@ -19,6 +20,7 @@ export function log(line: string): void {
 /** The runner's arguments (`npm run x -- --quick`), or the page URL's `?args=--quick,--seeds=2`. */
 export function pageArgs(): string[] {
   if (w.__args) return w.__args;
+  if (typeof location === 'undefined') return [];
   const q = new URLSearchParams(location.search).get('args');
   return q ? q.split(',') : [];
 }

@@ -5,14 +5,19 @@
 // (t-shirt-top, trouser, pullover, dress, coat) from the committed subsets (data/fashion-mnist: 200 training
 // images per class, the 100 test images per class held out), 8 epochs since the set is small; it writes
 // pretrained/fashion-0to4.safetensors and pretrained/fashion-0to4.json.
+// `--epochs=N` (issue 24's τ items): stops after the first N epochs of the same recipe and seed (the same batches,
+// so the weights are the shipped training's after epoch N) and writes bench/results/trunks/<stem>-<N>epoch.*
+// instead of the shipped files.
 
 import * as E from '../src/index.ts';
 import { loadMnistByClass, mnistTask, type TaskSplit } from './digits-data.ts';
-import { fmtSeconds, log, pageArgs, runMain, saveFile } from './page-io.ts';
+import { argValue, fmtSeconds, log, pageArgs, runMain, saveFile } from './page-io.ts';
 import { fashionTask, loadFashion } from './transfer-extra.ts';
 import { accuracy, digitBatch, epochBatches } from './train-utils.ts';
 
 const DIGITS_INPUT_NOTE = '28×28 grey, pixel values v/255 in [0, 1], no mean or std; white digits on black as in MNIST (transfer.DIGITS_INPUT)';
+const FASHION_INPUT_NOTE = '28×28 grey, pixel values v/255 in [0, 1], no mean or std; light garments on black as in Fashion-MNIST '
+  + '(transfer.DIGITS_INPUT: the same input spec as the digits trunk)';
 const RECIPE = { seed: 7, epochs: 3, batch: 64, lr: 2e-3, optimizer: 'Adam', testPerClass: 100 } as const;
 const FASHION_RECIPE = { ...RECIPE, epochs: 8 } as const;
 
@@ -30,9 +35,17 @@ async function main(): Promise<unknown> {
   const info = await E.init();
   log(`adapter: ${info.adapter}`);
   const src = source();
-  const files = src === 'fashion' ? E.transfer.PRETRAINED_FASHION : E.transfer.PRETRAINED_DIGITS;
-  const RECIPE_ = src === 'fashion' ? FASHION_RECIPE : RECIPE;
-  const classes = [...files.sourceClasses];
+  const shipped = src === 'fashion' ? E.transfer.PRETRAINED_FASHION : E.transfer.PRETRAINED_DIGITS;
+  const epochsArg = argValue('epochs');
+  const full = src === 'fashion' ? FASHION_RECIPE : RECIPE;
+  if (epochsArg !== undefined && !(Number.isInteger(Number(epochsArg)) && Number(epochsArg) >= 1 && Number(epochsArg) <= full.epochs)) {
+    throw new Error(`pretrain: --epochs must be an integer in [1, ${full.epochs}], got ${epochsArg}`);
+  }
+  const RECIPE_ = epochsArg === undefined ? full : { ...full, epochs: Number(epochsArg) };
+  const stem = src === 'fashion' ? 'fashion-0to4' : 'digits-0to4';
+  const files = epochsArg === undefined ? shipped
+    : { weights: `bench/results/trunks/${stem}-${epochsArg}epoch.safetensors`, card: `bench/results/trunks/${stem}-${epochsArg}epoch.json` };
+  const classes = [...shipped.sourceClasses];
   let split: TaskSplit;
   if (src === 'fashion') {
     split = fashionTask(await loadFashion('train'), await loadFashion('test'), classes, { seed: RECIPE.seed });
@@ -91,7 +104,7 @@ async function main(): Promise<unknown> {
   await saveFile(files.weights, weights);
   const card = {
     architecture: 'digitsCnn (src/models/digits-cnn.ts): 3 × [Conv3×3, BatchNorm, ReLU, MaxPool2] (8, 16, 32 channels), Flatten, Linear(288, 5)',
-    input: { ...E.transfer.DIGITS_INPUT, note: DIGITS_INPUT_NOTE },
+    input: { ...E.transfer.DIGITS_INPUT, note: src === 'fashion' ? FASHION_INPUT_NOTE : DIGITS_INPUT_NOTE },
     load: src === 'fashion' ? 'transfer.digitsCnn(5) + nn.loadSafetensors(pretrained/fashion-0to4.safetensors)'
       : 'await transfer.pretrainedDigits() (the package carries this file; src/models/pretrained.ts)',
     sourceTask: src === 'fashion' ? {
@@ -106,7 +119,8 @@ async function main(): Promise<unknown> {
     trainSeconds: Number(trainSeconds.toFixed(1)),
     adapter: info.adapter,
     date: new Date().toISOString().slice(0, 10),
-    command: src === 'fashion' ? 'npm run pretrain -- --source fashion' : 'npm run pretrain',
+    command: `npm run pretrain${src === 'fashion' || epochsArg ? ' --' : ''}${src === 'fashion' ? ' --source fashion' : ''}`
+      + `${epochsArg ? ` --epochs=${epochsArg}` : ''}`,
     weightsBytes: weights.byteLength,
   };
   await saveFile(files.card, `${JSON.stringify(card, null, 2)}\n`);

@@ -222,6 +222,21 @@ export function lineChart(series: LineSeries[], o: LineChartOptions): string {
   return out.join('\n');
 }
 
+/** Charts of one size laid out in a grid of `columns`, as one SVG (each chart nested at its cell). */
+export function chartGrid(charts: string[], columns: number, width: number, height: number): string {
+  const rows = Math.max(1, Math.ceil(charts.length / columns));
+  const W = columns * width;
+  const H = rows * height;
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  charts.forEach((c, i) => {
+    const x = (i % columns) * width;
+    const y = Math.floor(i / columns) * height;
+    out.push(c.replace(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" /, `<svg x="${x}" y="${y}" `));
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
 // ------------------------------------------------------------------ shared pieces
 
 function svgOpen(width: number, height: number, title: string): string[] {

@@ -115,7 +115,11 @@ export interface AutoRun {
   samples: number;
   searchSamples: number;
   seconds: number;
-  ranking: Array<{ name: string; rung: number; final: number }>;
+  /** Where the wall time went: the search (scores, prior, shared features, rungs, validation) and the candidates' training alone. */
+  searchSeconds?: number;
+  trainingSeconds?: number;
+  validationSamples?: number;
+  ranking: Array<{ name: string; rung: number; final: number; samples?: number; seconds?: number; curve?: Array<{ samples: number; valAccuracy: number }> }>;
   prior: string | null;
 }
 
@@ -138,7 +142,9 @@ export async function runAuto(weights: ArrayBuffer, split: TaskSplit, budget: nu
     return {
       pick: a.winner.strategy, lr: a.winner.lr, ...(a.winner.truncateAt ? { truncateAt: a.winner.truncateAt } : {}), accuracy,
       samples: a.cost.searchSamples + a.cost.winnerSamples, searchSamples: a.cost.searchSamples, seconds: (performance.now() - t0) / 1000,
-      ranking: a.ranking.map((c) => ({ name: c.name, rung: c.rung, final: c.final })), prior: a.prior?.advice.strategy ?? null,
+      searchSeconds: a.cost.searchSeconds, trainingSeconds: a.ranking.reduce((sum, c) => sum + c.seconds, 0), validationSamples: a.cost.validationSamples,
+      ranking: a.ranking.map((c) => ({ name: c.name, rung: c.rung, final: c.final, samples: c.samples, seconds: c.seconds, curve: c.curve })),
+      prior: a.prior?.advice.strategy ?? null,
     };
   } finally {
     model.dispose();

@@ -44,6 +44,10 @@ export interface RunResult {
   trainableParams: number;
   cacheBuilds: number;
   cachedBatches: number;
+  /** The learning curve: held-out accuracy after each round (the last point is `accuracy`). */
+  curve: Array<{ samples: number; accuracy: number }>;
+  /** Wall seconds spent on the curve's intermediate held-out evaluations (included in `seconds`). */
+  curveSeconds: number;
 }
 
 /** Builds the model and the recipe of a strategy. */
@@ -89,6 +93,9 @@ export async function runStrategy(spec: RunSpec): Promise<RunResult> {
     return queue.shift()!;
   };
   let trainable = 0;
+  const curve: RunResult['curve'] = [];
+  let curveSeconds = 0;
+  let samplesSeen = 0;
   await E.transfer.runRecipe(recipe, {
     model, optimizer, groups, epochs: spec.rounds, batchNorm,
     trainEpoch: async (round) => {
@@ -100,6 +107,7 @@ export async function runStrategy(spec: RunSpec): Promise<RunResult> {
       for (let seen = 0; seen < spec.roundSamples; batches++) {
         const idx = nextBatch();
         seen += idx.length;
+        samplesSeen += idx.length;
         const y = E.tensor(Int32Array.from(idx, (i) => spec.train.labels[i]!), [idx.length], { dtype: 'int32' });
         const loss = E.tidy(() => E.crossEntropy(cache.forward(idx), y));
         loss.backward();
@@ -114,14 +122,23 @@ export async function runStrategy(spec: RunSpec): Promise<RunResult> {
       const mean = (await lossSum.item()) / batches;
       lossSum.dispose();
       spec.onRound?.(round, mean);
+      // A learning-curve checkpoint on the held-out set after every round but the last (the final score below).
+      if (round < spec.rounds - 1) {
+        const e0 = performance.now();
+        model.eval();
+        curve.push({ samples: samplesSeen, accuracy: await accuracy((x) => model.forward(x) as E.Tensor, spec.test) });
+        model.train();
+        curveSeconds += (performance.now() - e0) / 1000;
+      }
     },
   });
   model.eval();
   const acc = await accuracy((x) => model.forward(x) as E.Tensor, spec.test);
+  curve.push({ samples: samplesSeen, accuracy: acc });
   const seconds = (performance.now() - t0) / 1000;
   const result = {
     strategy: spec.strategy, accuracy: acc, seconds, trainableParams: trainable,
-    cacheBuilds: cache.stats.builds, cachedBatches: cache.stats.cachedBatches,
+    cacheBuilds: cache.stats.builds, cachedBatches: cache.stats.cachedBatches, curve, curveSeconds,
   };
   cache.dispose();
   optimizer.dispose();

@@ -3,6 +3,7 @@
 // bundles this file (with the engine, TF.js, and the kernel test files for the correctness section) into
 // dist-gpu/gpu-run/; `npm run bench:gpu -- --pack` packs it, bench/gpu/run.sh runs it there:
 //   node dist-gpu/gpu-run/main.mjs --out-dir OUT [--only kernels,training] [--tiny] [--no-tfjs] [--no-jaxjs] [--list]
+//   Opt-in sections (the transfer experiment) run only when --only names them.
 // Writes OUT/gpu-run.json (every section's data) and OUT/gpu-run.md (their tables); exits 1 if a section failed.
 // Runs from the project root (the correctness section reads the test fixtures, the training one runs
 // bench/gpu/torch_reference.py with $PYTHON or python3).
@@ -72,14 +73,16 @@ function runTorch(outDir: string, tiny: boolean, seconds: number): Promise<Torch
 
 async function main(): Promise<void> {
   if (values.list) {
-    for (const s of ALL) console.log(`${s.name.padEnd(12)} cap ${s.capSeconds} s (--tiny ${s.tinyCapSeconds} s)  ${s.title}`);
+    for (const s of ALL) {
+      console.log(`${s.name.padEnd(12)} cap ${s.capSeconds} s (--tiny ${s.tinyCapSeconds} s)  ${s.title}${s.optIn ? ' (only with --only)' : ''}`);
+    }
     return;
   }
   const started = Date.now();
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : null;
   const unknown = (only ?? []).filter((n) => !ALL.some((s) => s.name === n));
   if (unknown.length) throw new Error(`--only: no section ${unknown.join(', ')}; there are ${ALL.map((s) => s.name).join(', ')}`);
-  const sections = ALL.filter((s) => !only || only.includes(s.name));
+  const sections = ALL.filter((s) => (only ? only.includes(s.name) : !s.optIn));
   const outDir = values['out-dir'];
   mkdirSync(outDir, { recursive: true });
 

@@ -45,8 +45,10 @@ export interface Section {
   title: string;
   /** Sections run in this order (then by name). */
   order: number;
-  /** The time cap on a GPU (seconds) and with --tiny. All caps together stay under 5 minutes. */
+  /** The time cap on a GPU (seconds) and with --tiny. All caps together stay under 5 minutes, opt-in sections aside. */
   capSeconds: number;
   tinyCapSeconds: number;
+  /** Runs only when --only names it (its cap is not part of the default run's 5 minutes). */
+  optIn?: boolean;
   run(ctx: SectionContext): Promise<SectionResult>;
 }

@@ -17,7 +17,8 @@
 //                        trains on rows of it (the classifier Linear of its own copy of the model)
 //   truncate-fine-tune   cut at the trunk point LogME (scores.ts) ranks best on up to scoreSamples images
 //   the others           as fit runs them (strategies.ts), each on its own copy of the model, with its own
-//                        feature cache (cache.ts) for its frozen rungs
+//                        feature cache (cache.ts) for its frozen rungs when the budget covers the training
+//                        set at least once (a cache fills every sample; below that the frozen part just runs)
 // Copies are made from the model's architecture (fit-model.ts buildArchitecture) and its state dict; a model
 // fit cannot rebuild needs `makeModel`. Ties in validation accuracy go to the cheaper candidate (the order of
 // AUTO_SETTINGS.strategies, then the lower rate).
@@ -126,6 +127,8 @@ interface Ctx {
   prepare: (model: Module, plan: StrategyPlan) => { model: Module; groups: LayerGroup[] };
   shared: { train: Tensor; validation: Tensor } | null;
   headCut: string | null;
+  /** The whole call's sample budget. */
+  budget: number;
 }
 
 /** A stream of shuffled training indices across passes (seeded). */
@@ -168,9 +171,11 @@ function modelTrial(ctx: Ctx, report: CandidateReport, plan: StrategyPlan): Tria
   const optimizer = new AdamW(groupParams(model, groups, groups.map(() => report.lr)), { lr: report.lr, weightDecay: 0 });
   const { train } = ctx;
   const input = train.input;
+  // The cache fills every training sample at each new boundary: worth it only when the whole budget passes over
+  // the training set at least once; otherwise the frozen part runs on each batch (the same numbers, less work).
   const cache = new FeatureCache(model, {
     count: train.size, shape: [input.channels, input.size[0], input.size[1]], load: async (idx) => firstBatch(train.subset(idx), idx.length),
-  });
+  }, { enabled: ctx.budget >= train.size });
   const next = indexStream(train.size, ctx.seed + report.name.length * 101 + Math.round(report.lr * 1e6));
   let rung = 0;
   return {
@@ -257,7 +262,7 @@ function cutBeforeHead(model: Module): string | null {
 
 /** `fit({ strategy: 'auto', budget })`: see the top of this file. Called by fit after its option checks. */
 export async function autoFit(
-  o: AutoFitInput, ctx0: Omit<Ctx, 'copy' | 'shared' | 'headCut'>,
+  o: AutoFitInput, ctx0: Omit<Ctx, 'copy' | 'shared' | 'headCut' | 'budget'>,
 ): Promise<AutoFitResult> {
   const a: AutoOptions = o.auto ?? {};
   checkOptions('fit: auto', a, ['strategies', 'lrs', 'eta', 'searchShare', 'prior', 'makeModel']);
@@ -287,7 +292,7 @@ export async function autoFit(
     return m;
   };
   const t0 = performance.now();
-  const ctx: Ctx = { ...ctx0, copy, shared: null, headCut: cutBeforeHead(given) };
+  const ctx: Ctx = { ...ctx0, copy, shared: null, headCut: cutBeforeHead(given), budget: budget! };
   let validationSamples = 0;
 
   // ---- scores and the prior, on up to scoreSamples training images

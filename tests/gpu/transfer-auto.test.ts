@@ -48,6 +48,7 @@ describe('transfer.fit auto', () => {
     expect(a.rungs.map((r) => r.candidates)).toEqual([4, 2]);
     expect(a.ranking).toHaveLength(4);
     expect(a.cost.searchSamples + a.cost.winnerSamples).toBe(960);
+    expect(a.rungs.map((r) => r.samplesEach)).toEqual([60, 120]); // half the budget over 2 rungs: 4 × 60, then 2 × 120
     expect(a.cost.searchSamples).toBe(a.rungs.reduce((s, r) => s + r.candidates * r.samplesEach, 0));
     for (const c of a.ranking) {
       expect(c.curve.length).toBeGreaterThanOrEqual(1);

@@ -31,6 +31,12 @@ describe('the shipped pretrained trunk', () => {
     const { note, ...spec } = card.input;
     expect(spec).toEqual(DIGITS_INPUT);
     expect(note).toMatch(/v\/255/);
+    // The Fashion-MNIST trunk takes the same input; its note speaks of garments, not digits.
+    const fashion = JSON.parse(readFileSync(path.join(REPO, 'pretrained/fashion-0to4.json'), 'utf8')) as { input: Record<string, unknown> };
+    const { note: fashionNote, ...fashionSpec } = fashion.input;
+    expect(fashionSpec).toEqual(DIGITS_INPUT);
+    expect(fashionNote).toMatch(/v\/255.*Fashion-MNIST/);
+    expect(fashionNote).not.toMatch(/digits on black/);
     expect(Object.isFrozen(DIGITS_INPUT) && Object.isFrozen(DIGITS_INPUT.size)).toBe(true);
   });
 
