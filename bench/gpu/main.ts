@@ -72,14 +72,16 @@ function runTorch(outDir: string, tiny: boolean, seconds: number): Promise<Torch
 
 async function main(): Promise<void> {
   if (values.list) {
-    for (const s of ALL) console.log(`${s.name.padEnd(12)} cap ${s.capSeconds} s (--tiny ${s.tinyCapSeconds} s)  ${s.title}`);
+    for (const s of ALL) {
+      console.log(`${s.name.padEnd(12)} cap ${s.capSeconds} s (--tiny ${s.tinyCapSeconds} s)  ${s.title}${s.optIn ? ' (only with --only)' : ''}`);
+    }
     return;
   }
   const started = Date.now();
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : null;
   const unknown = (only ?? []).filter((n) => !ALL.some((s) => s.name === n));
   if (unknown.length) throw new Error(`--only: no section ${unknown.join(', ')}; there are ${ALL.map((s) => s.name).join(', ')}`);
-  const sections = ALL.filter((s) => !only || only.includes(s.name));
+  const sections = ALL.filter((s) => (only ? only.includes(s.name) : !s.optIn));
   const outDir = values['out-dir'];
   mkdirSync(outDir, { recursive: true });
 

@@ -45,8 +45,10 @@ export interface Section {
   title: string;
   /** Sections run in this order (then by name). */
   order: number;
-  /** The time cap on a GPU (seconds) and with --tiny. All caps together stay under 5 minutes. */
+  /** The time cap on a GPU (seconds) and with --tiny. All caps together stay under 5 minutes (opt-in ones aside). */
   capSeconds: number;
   tinyCapSeconds: number;
   run(ctx: SectionContext): Promise<SectionResult>;
+  /** Runs only when named in --only (a long experiment, not part of the default 5-minute run). */
+  optIn?: boolean;
 }

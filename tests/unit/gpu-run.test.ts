@@ -21,7 +21,9 @@ describe('the GPU run', () => {
     const names = sections.map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['kernels', 'correctness', 'training']));
     expect(new Set(names).size).toBe(names.length);
-    expect(sections.reduce((t, s) => t + s.capSeconds, 0)).toBeLessThanOrEqual(290);
+    expect(sections.filter((s) => !s.optIn).reduce((t, s) => t + s.capSeconds, 0)).toBeLessThanOrEqual(290);
+    // An opt-in section (--only NAME) fits one 10-minute device command.
+    for (const s of sections.filter((x) => x.optIn)) expect(s.capSeconds).toBeLessThanOrEqual(570);
   });
 
   for (const [name, rows] of Object.entries({ kernels, training, jaxjs })) {
