@@ -246,8 +246,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const file = process.argv[2];
   if (!file) throw new Error('usage: node bench/multitask/report.mjs FILE.json [OUT-BASE]');
   const result = JSON.parse(readFileSync(file, 'utf8'));
-  // A partial file (an interrupted run) has no header: the full run's defaults (bench/multitask/experiment.ts).
+  // A partial file (an interrupted run) has no header: the full run's defaults (bench/multitask/experiment.ts, cnn-data.ts).
   result.options ??= { seeds: 3, steps: 150, batch: 32, lr: 3e-3, trainPerClass: 50, costRounds: 3, costSteps: 6, fromDefaults: true };
+  const task = (name, kind, outputs, unit) => ({ name, kind, outputs, unit });
+  const defaults = {
+    digits: { train: 500, val: 500, test: 1000, tasks: [task('digit', 'class', 10, '%'), task('thick', 'binary', 1, '%'), task('angle', 'regression', 1, '°')] },
+    fashion: { train: 500, val: 500, test: 1000, tasks: [task('class', 'class', 10, '%'), task('group', 'class', 4, '%'), task('angle', 'regression', 1, '°')] },
+  };
+  result.data ??= Object.fromEntries(['digits', 'fashion'].filter((d) => result.results.some((r) => r.dataset === d)).map((d) => [d, defaults[d]]));
   const base = process.argv[3] ?? file.replace(/(\.partial)?\.json$/, '');
   const first = path.join(path.dirname(file), 'multitask-first-launch.json');
   writeFileSync(`${base}.md`, renderMarkdown(result, base.endsWith('multitask') && existsSync(first) ? JSON.parse(readFileSync(first, 'utf8')) : null));
