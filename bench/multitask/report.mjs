@@ -1,177 +1,262 @@
-// Turns the multi-task experiment's raw results into the markdown table with verdicts and an SVG chart.
+// Turns the CNN multi-task experiment's raw results (bench/multitask/cnn-experiment.ts) into the markdown report
+// (convergence check, tables with verdicts, architectures, cost per step) and an SVG of the validation curves.
+// Also a command: `node bench/multitask/report.mjs FILE.json [OUT-BASE]` re-renders OUT-BASE.{md,svg} (default:
+// FILE without .json / .partial.json) from a result or from the partial file of an interrupted run.
 //
-// Verdict rule (per task, regime and multi-task model, against that regime's single-task baseline):
-//   d = improvement of the model's mean over the baseline's (accuracy up, MAE down), se = sqrt(s_a²/n_a + s_b²/n_b)
-//   over seeds; "helped" if d > 2·se, "hurt" if d < −2·se, else "no measurable difference". With 3 seeds
-//   this is a coarse test: it flags only differences large against the seed-to-seed spread.
+// Verdict rule (fixed before the run; per task, dataset, regime and multi-task model, against the single-task
+// baseline of that dataset and regime): d = improvement of the mean over the baseline's (accuracy up, MAE down),
+// se = sqrt(s²/n + s_b²/n) over seeds; "helped" if d > max(2·se, 0.5), "hurt" if d < −max(2·se, 0.5), else
+// "no measurable difference" (0.5 point or 0.5°: the convergence tolerance).
 
-const TASKS = ['digit', 'thick', 'angle'];
-const UNIT = { digit: 'acc %', thick: 'acc %', angle: 'MAE °' };
-const HIGHER = { digit: true, thick: true, angle: false };
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-function stats(values) {
+const TOL = 0.5;
+
+export function stats(values) {
   const n = values.length;
+  if (!n) return { mean: NaN, sd: NaN, n: 0 };
   const m = values.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1)) : 0;
   return { mean: m, sd, n };
 }
 
-function fmt(s, digits = 2) {
-  return `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`;
-}
+const fmt = (s, d = 2) => (s.n ? `${s.mean.toFixed(d)} ± ${s.sd.toFixed(d)}${s.n < 3 ? ` (n=${s.n})` : ''}` : '–');
 
-export function verdict(task, model, base) {
-  if (model.n < 2 || base.n < 2) return 'n/a (1 seed)';
-  const d = HIGHER[task] ? model.mean - base.mean : base.mean - model.mean;
-  const se = Math.sqrt(model.sd ** 2 / model.n + base.sd ** 2 / base.n);
-  if (d > 2 * se && d > 0) return 'helped';
-  if (d < -2 * se && d < 0) return 'hurt';
+/** The rule above; `higher`: whether a larger metric is better. */
+export function verdict(higher, model, base) {
+  if (model.n < 2 || base.n < 2) return 'n/a (<2 seeds)';
+  const d = higher ? model.mean - base.mean : base.mean - model.mean;
+  const bar = Math.max(2 * Math.sqrt(model.sd ** 2 / model.n + base.sd ** 2 / base.n), TOL);
+  if (d > bar) return 'helped';
+  if (d < -bar) return 'hurt';
   return 'no measurable difference';
 }
 
-/** { regime: { model: { task: stats, ms: stats } } } */
-export function summarize(result) {
-  const out = {};
-  for (const r of result.results) {
-    out[r.regime] ??= {};
-    const m = (out[r.regime][r.model] ??= { runs: [] });
-    m.runs.push(r);
-  }
-  for (const regime of Object.keys(out)) {
-    for (const m of Object.values(out[regime])) {
-      for (const t of TASKS) {
-        const v = m.runs.map((r) => r.test[t]).filter((x) => x !== undefined);
-        if (v.length) m[t] = stats(v);
-      }
-      m.ms = stats(m.runs.map((r) => r.msPerStep));
-      m.dispatches = m.runs[0].dispatches;
-      m.gradients = m.runs[0].gradients;
-    }
+const short = { helped: 'helped', hurt: 'hurt', 'no measurable difference': 'no diff.' };
+
+function tasksOf(result, dataset) {
+  return result.data?.[dataset]?.tasks ?? [];
+}
+
+function group(result) {
+  const out = new Map();
+  for (const r of result.results ?? []) {
+    const key = `${r.dataset}|${r.regime}|${r.model}`;
+    if (!out.has(key)) out.set(key, []);
+    out.get(key).push(r);
   }
   return out;
 }
 
-const REGIME_TEXT = {
-  full: 'all labels',
-  'few-digit': 'digit labels for 20 images per class only (thick and angle fully labelled)',
-  'half-angle': "50% of the angle labels masked",
-};
-
-export function renderMarkdown(result) {
-  const s = summarize(result);
-  const lines = [];
-  lines.push('# Multi-task learning on real MNIST digits');
-  lines.push('');
-  lines.push(`Device: ${result.adapter}. Date: ${result.date}. Command: \`${result.command}\`${result.quick ? ' (QUICK run: fewer seeds and steps; verdicts are indicative only)' : ''}.`);
-  lines.push(`${result.seeds} seeds × ${result.steps} steps of Adam (lr ${result.lr}, batch ${result.batch}) per model; ${result.data.train} training, ${result.data.val} validation, ${result.data.test} test digits; total ${result.minutes.toFixed(1)} min.`);
-  const resumedRuns = result.results.filter((r) => r.resumed).length;
-  if (resumedRuns) {
-    lines.push(`${resumedRuns} of the ${result.results.length} runs come from an earlier invocation of the same command (same code, data and seeds) (\`npm run experiment:multitask\`, ${result.firstInvocationMinutes ?? '?'} min) that the harness interrupted (a DevTools protocol timeout of puppeteer's waitForFunction after 15 minutes, since replaced by polling); \`--resume\` kept them and ran the rest. Each run depends only on its regime, model and seed. The total above is the second invocation's.`);
-  }
-  lines.push('');
-  lines.push('Tasks (see bench/multitask/experiment.ts): **digit** class (accuracy %), **thick** = ink mass above its class median (accuracy %), **angle** = the rotation θ ~ U(−45°, 45°) applied to the image (MAE in degrees). θ is drawn independently of the image; thick is balanced within each class and rotation invariant, so no label is a function of another.');
-  lines.push('Models (`architecture:weighting`): single-task baselines (same trunk 196→128→64, one head), hard sharing (one trunk, three heads) with each weighting, and the other architectures (mmoe, cross-stitch, mtan, cgc, ple; sizes in bench/multitask/experiment.ts) with equal weighting and with the weighting that scored best on validation (in the full regime; MMoE in few-digit). Test-set mean ± std over seeds; ms/step is the wall time of a training step on this device (forward, backward, optimizer, and any readback the weighting needs), × equal its ratio to equal weighting on the same architecture, dispatches/step the kernels one training step launches (equal weighting\'s on the same architecture in parentheses); "per-task gradients" says whether the method uses the representation shortcut (rep_grad).');
-  lines.push('');
-  lines.push('Verdict rule: improvement d of the mean over the single-task baseline vs se = sqrt(s²/n + s_base²/n); helped if d > 2·se, hurt if d < −2·se, else no measurable difference.');
-  const verdicts = {};
-  for (const regime of Object.keys(s)) {
-    const rows = s[regime];
-    lines.push('');
-    lines.push(`## Regime: ${regime} (${REGIME_TEXT[regime] ?? regime})`);
-    lines.push('');
-    lines.push(`| model (architecture:weighting) | digit ${UNIT.digit} | thick ${UNIT.thick} | angle ${UNIT.angle} | ms/step | × equal | dispatches/step (equal) | per-task gradients | digit | thick | angle |`);
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    const base = Object.fromEntries(TASKS.map((t) => [t, rows[`single:${t}`]?.[t]]));
-    for (const t of TASKS) {
-      const r = rows[`single:${t}`];
-      if (!r) continue;
-      const cells = TASKS.map((u) => (u === t ? fmt(r[u]) : ''));
-      lines.push(`| single-task ${t} | ${cells.join(' | ')} | ${r.ms.mean.toFixed(1)} | | ${r.dispatches ?? '?'} | | | | |`);
-    }
-    verdicts[regime] = {};
-    for (const [name, r] of Object.entries(rows)) {
-      if (name.startsWith('single:')) continue;
-      const v = TASKS.map((t) => (base[t] && r[t] ? verdict(t, r[t], base[t]) : '–'));
-      verdicts[regime][name] = Object.fromEntries(TASKS.map((t, i) => [t, v[i]]));
-      const eq = rows[`${name.split(':')[0]}:equal`];
-      const ratio = eq ? `${(r.ms.mean / eq.ms.mean).toFixed(2)}` : '–';
-      const disp = `${r.dispatches ?? '?'} (${eq?.dispatches ?? '–'})`;
-      const grads = r.gradients === 'representation' ? 'at the representation (rep_grad shortcut)' : 'none (loss weighting)';
-      lines.push(`| ${name} | ${TASKS.map((t) => fmt(r[t])).join(' | ')} | ${r.ms.mean.toFixed(1)} | ${ratio} | ${disp} | ${grads} | ${v.join(' | ')} |`);
-    }
-  }
-  lines.push('');
-  lines.push('## Verdicts: did multi-task learning help each task?');
-  lines.push('');
-  lines.push('For each regime: the verdict for hard sharing with the weighting picked on validation in that regime, then how many of the multi-task models run in that regime helped / made no measurable difference / hurt. Regimes: full runs all three baselines, every weighting on hard sharing and every other architecture with equal and with the best weighting; few-digit runs the digit baseline, equal, uncertainty, the full regime\'s best weighting and MMoE; half-angle runs the angle baseline, equal, uncertainty and the full regime\'s best. A regime judges only the tasks whose baseline it runs (– elsewhere).');
-  lines.push('');
-  lines.push(`| task | ${Object.keys(s).join(' | ')} |`);
-  lines.push(`| --- | ${Object.keys(s).map(() => '---').join(' | ')} |`);
-  for (const t of TASKS) {
-    const cells = Object.keys(s).map((regime) => {
-      if (!s[regime][`single:${t}`]) return '– (no baseline in this regime)';
-      const best = result.bestMethod?.[regime];
-      const vb = verdicts[regime][`hard:${best}`]?.[t] ?? '–';
-      const all = Object.values(verdicts[regime]).map((v) => v[t]);
-      const c = (k) => all.filter((x) => x === k).length;
-      return `${vb} (hard, ${best}); ${c('helped')} helped / ${c('no measurable difference')} no diff. / ${c('hurt')} hurt`;
-    });
-    lines.push(`| ${t} | ${cells.join(' | ')} |`);
-  }
-  lines.push('');
-  return `${lines.join('\n')}\n`;
+function loadSummary(result, from, to) {
+  const pts = (result.load ?? []).filter(([t]) => (!from || t >= from) && (!to || t <= to)).map(([, l]) => l);
+  if (!pts.length) return 'not sampled';
+  const s = [...pts].sort((a, b) => a - b);
+  return `${s[0].toFixed(1)}–${s.at(-1).toFixed(1)} (median ${s[Math.floor(s.length / 2)].toFixed(1)})`;
 }
 
-export function renderSvg(result) {
-  const s = summarize(result);
-  const regimes = Object.keys(s);
-  const models = [...new Set(result.results.map((r) => r.model).filter((m) => !m.startsWith('single:')))];
-  const order = (regime) => ['single', ...models.filter((m) => s[regime][m])];
-  const pw = 300;
-  const ph = 170;
-  const left = 60;
-  const top = 40;
-  const W = left + TASKS.length * (pw + 30);
-  const H = top + regimes.length * (ph + 60) + 80;
-  const colors = ['#607d8b', '#1565c0', '#2e7d32', '#ef6c00', '#6a1b9a', '#c62828', '#00838f', '#8d6e63', '#ad1457'];
-  const out = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`);
-  out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="${left}" y="20" font-size="14">Multi-task learning on MNIST: test metric per task (mean ± std over ${result.seeds} seeds), ${result.adapter}</text>`);
-  regimes.forEach((regime, ri) => {
-    TASKS.forEach((task, ti) => {
-      const x0 = left + ti * (pw + 30);
-      const y0 = top + ri * (ph + 60) + 20;
-      const names = order(regime);
-      const vals = names.map((m) => (m === 'single' ? s[regime][`single:${task}`]?.[task] : s[regime][m]?.[task])).map((v) => v ?? { mean: 0, sd: 0 });
-      const lo = Math.min(...vals.map((v) => v.mean - v.sd));
-      const hi = Math.max(...vals.map((v) => v.mean + v.sd));
-      const pad = (hi - lo) * 0.15 + 1e-6;
-      const a = lo - pad;
-      const b = hi + pad;
-      const y = (v) => y0 + ph - ((v - a) / (b - a)) * ph;
-      out.push(`<text x="${x0}" y="${y0 - 6}" font-size="12">${regime}: ${task} (${UNIT[task]}, ${HIGHER[task] ? 'higher' : 'lower'} is better)</text>`);
-      out.push(`<rect x="${x0}" y="${y0}" width="${pw}" height="${ph}" fill="none" stroke="#bbb"/>`);
-      for (const tick of [a + (b - a) * 0.1, (a + b) / 2, b - (b - a) * 0.1]) {
-        out.push(`<text x="${x0 - 4}" y="${y(tick) + 3}" text-anchor="end" fill="#555">${tick.toFixed(1)}</text>`);
-        out.push(`<line x1="${x0}" x2="${x0 + pw}" y1="${y(tick)}" y2="${y(tick)}" stroke="#eee"/>`);
+const REGIME_TEXT = {
+  full: 'all labels',
+  'few-digit': 'digit labels for 10 images per class only (a quarter of every batch drawn from them); thick and angle fully labelled',
+  'half-angle': 'the angle label of a fixed random half of the training images masked',
+};
+
+/** `firstLaunch`: the partial results of an earlier launch with another protocol, shown for its convergence only. */
+export function renderMarkdown(result, firstLaunch = null) {
+  const o = result.options ?? {};
+  const g = group(result);
+  const md = [];
+  md.push('# Multi-task learning on a small CNN: real MNIST digits and Fashion-MNIST', '');
+  md.push(`Device: ${result.adapter}. Started ${result.started}, ${result.finished ? `finished ${result.finished}` : '**not finished (partial results)**'}. `
+    + `Command: \`${result.command ?? '?'}\`${result.minutes ? `, ${result.minutes.toFixed(1)} min` : ''}.`);
+  md.push(`Machine: ${result.cpus ?? '?'} cores shared with other work (a transfer experiment at the same priority and other sessions); `
+    + `1-minute load average during the run ${loadSummary(result)}. Timings are wall time on that loaded machine.`, '');
+  md.push(`Protocol (fixed before the run, bench/multitask/cnn-experiment.ts): ${o.seeds} seeds × ${o.steps} steps of Adam (lr ${o.lr}, cosine decay to 0), `
+    + `batch ${o.batch}, ${o.trainPerClass} training images per class; validation curves at 8 points; test metric of the final model, mean ± std over seeds.`);
+  for (const [name, d] of Object.entries(result.data ?? {})) {
+    md.push(`- **${name}**: ${d.train} train, ${d.val} validation, ${d.test} test images, 28×28, each rotated by θ ~ U(−45°, 45°); tasks `
+      + d.tasks.map((t) => `${t.name} (${t.kind === 'regression' ? 'MAE °' : 'accuracy %'})`).join(', ') + '.');
+  }
+  md.push('', 'Tasks: digits: **digit** the class; **thick** the mean stroke width (ink area over Zhang–Suen skeleton length) above its class median; '
+    + '**angle** θ. Fashion: **class** the 10 classes; **group** tops / bottoms and dresses / shoes / bags (a function of the class); **angle** θ. See bench/multitask/cnn-data.ts.');
+  md.push('', 'The CNN trunk (hard sharing and every single-task baseline; bench/multitask/cnn-models.ts): **conv1** Conv2d(1→8, 3×3, stride 2, pad 1) · ReLU → [8, 14, 14]; '
+    + '**conv2** Conv2d(8→16, 3×3, stride 2, pad 1) · ReLU → [16, 7, 7]; **fc** Flatten · Linear(784→64) · ReLU → 64 features; a Linear(64 → outputs) head per task. '
+    + 'The other architectures use the same layers: MMoE 3 half-width experts (conv 1→4, 4→8, Linear(392→64)) and a gate per task; cross-stitch a half-width column per task '
+    + 'with units after conv1 and after fc; MTAN the trunk\'s conv1, conv2 as backbone with 1×1-conv attention per task and stage (heads Linear(784 → outputs)); '
+    + 'CGC 2 shared + 1 per task half-width experts; PLE two extraction layers (half-width CNN experts, then Linear(64→64) experts).');
+  md.push('', `Verdict rule (fixed before the run): d = improvement of the mean over the single-task baseline of the same dataset and regime (accuracy up, MAE down), `
+    + `se = sqrt(s²/n + s_b²/n); **helped** if d > max(2·se, ${TOL}), **hurt** if d < −max(2·se, ${TOL}), else no measurable difference. `
+    + 'Best weighting (fixed before the run): on hard sharing in the full regime, the highest mean relative validation gain over the baselines '
+    + '(accuracy (m − b)/(100 − b), MAE (b − m)/b); it is the one the other architectures and the label regimes also run.', '');
+
+  // Convergence.
+  md.push('## Convergence check', '', 'Converged: the validation metric averaged over the last quarter of training (curve points 7, 8) differs from its average '
+    + `over the third quarter (points 5, 6) by less than ${TOL} point (accuracy) or ${TOL}° (MAE). Every single-task baseline and seed:`, '');
+  md.push('| dataset | regime | baseline | seed | Q3 → Q4 change | converged |', '| --- | --- | --- | --- | --- | --- |');
+  let bad = 0;
+  let all = 0;
+  for (const r of result.results ?? []) {
+    if (!r.model.startsWith('single:')) continue;
+    for (const [t, c] of Object.entries(r.change)) {
+      all++;
+      if (!r.converged[t]) bad++;
+      md.push(`| ${r.dataset} | ${r.regime} | ${t} | ${r.seed} | ${c.toFixed(2)} | ${r.converged[t] ? 'yes' : '**NO**'} |`);
+    }
+  }
+  md.push('', `Baselines: ${all - bad} of ${all} (baseline, seed) pairs converged${bad ? `; **${bad} did not** (listed above)` : ''}.`);
+  const mtRunsHead = (result.results ?? []).filter((r) => !r.model.startsWith('single:')).flatMap((r) => Object.values(r.converged));
+  md.push(`Multi-task runs (same criterion, per task): ${mtRunsHead.filter((v) => v).length} of ${mtRunsHead.length} (run, task) pairs converged.`);
+  if (firstLaunch) {
+    const fl = (firstLaunch.results ?? []).filter((r) => r.model.startsWith('single:'));
+    md.push('', `First launch (${firstLaunch.results?.length ?? 0} runs, stopped by hand; bench/results/multitask-first-launch.{json,log}): the same code with 100 training `
+      + 'and 30 validation images per class. Its baselines did not converge, so it was stopped and the protocol changed to 50 training and 50 validation '
+      + 'images per class (more passes over a smaller set in the same steps, and a less noisy validation metric) before the run above. Its baselines\' '
+      + `Q3 → Q4 changes: ${fl.map((r) => Object.entries(r.change).map(([t, c]) => `${t} s${r.seed} ${c.toFixed(2)}${r.converged[t] ? '' : ' (no)'}`)).join(', ')}.`);
+  }
+
+  // Tables per dataset and regime.
+  const verdictCounts = [];
+  for (const dataset of Object.keys(result.data ?? {})) {
+    const tasks = tasksOf(result, dataset);
+    for (const regime of ['full', 'few-digit', 'half-angle']) {
+      const models = [...g.keys()].filter((k) => k.startsWith(`${dataset}|${regime}|`)).map((k) => k.split('|')[2]);
+      if (!models.length) continue;
+      md.push(`## ${dataset}, regime ${regime} (${REGIME_TEXT[regime]})`, '');
+      if (regime === 'full' && result.bestMethod?.[dataset]) md.push(`Best hard-sharing weighting on validation: **${result.bestMethod[dataset]}**.`, '');
+      const head = ['model', ...tasks.map((t) => `${t.name} ${t.unit === '%' ? 'acc %' : 'MAE °'}`), ...tasks.map((t) => `${t.name} verdict`), 'ms/step', 'converged (run·task)'];
+      md.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`);
+      const base = Object.fromEntries(tasks.map((t) => [t.name, stats((g.get(`${dataset}|${regime}|single:${t.name}`) ?? []).map((r) => r.test[t.name]))]));
+      const counts = Object.fromEntries(tasks.map((t) => [t.name, { helped: 0, 'no measurable difference': 0, hurt: 0 }]));
+      for (const model of models) {
+        const runs = g.get(`${dataset}|${regime}|${model}`);
+        const cells = tasks.map((t) => fmt(stats(runs.filter((r) => t.name in r.test).map((r) => r.test[t.name]))));
+        const verdicts = tasks.map((t) => {
+          if (model.startsWith('single:') || !base[t.name].n) return '';
+          const v = verdict(t.unit === '%', stats(runs.map((r) => r.test[t.name])), base[t.name]);
+          if (counts[t.name][v] !== undefined) counts[t.name][v]++;
+          return short[v] ?? v;
+        });
+        const conv = runs.flatMap((r) => Object.values(r.converged));
+        const name = model.startsWith('single:') ? `single-task ${model.slice(7)}` : model;
+        md.push(`| ${name} | ${cells.join(' | ')} | ${verdicts.join(' | ')} | ${stats(runs.map((r) => r.msPerStep)).mean.toFixed(0)} | ${conv.filter((v) => v).length}/${conv.length} |`);
       }
-      const bw = pw / names.length;
-      vals.forEach((v, i) => {
-        const cx = x0 + bw * (i + 0.5);
-        const c = colors[(names[i] === 'single' ? 0 : models.indexOf(names[i]) + 1) % colors.length];
-        out.push(`<rect x="${cx - bw * 0.35}" y="${y(v.mean)}" width="${bw * 0.7}" height="${y0 + ph - y(v.mean)}" fill="${c}" opacity="0.8"/>`);
-        out.push(`<line x1="${cx}" x2="${cx}" y1="${y(v.mean - v.sd)}" y2="${y(v.mean + v.sd)}" stroke="black"/>`);
-      });
-    });
-  });
-  const legendY = top + regimes.length * (ph + 60) + 10;
-  const allNames = ['single-task', ...models.map((m) => m.replace('hard:', '').replace('mmoe:', 'MMoE+'))];
-  allNames.forEach((n, i) => {
-    const x = left + (i % 5) * 170;
-    const yy = legendY + Math.floor(i / 5) * 18;
-    out.push(`<rect x="${x}" y="${yy}" width="12" height="12" fill="${colors[i % colors.length]}" opacity="0.8"/><text x="${x + 16}" y="${yy + 10}">${n}</text>`);
+      verdictCounts.push({ dataset, regime, counts, tasks: tasks.filter((t) => base[t.name].n) });
+      md.push('');
+    }
+  }
+
+  md.push('## Verdict counts', '', 'Per dataset, regime and task with a baseline: how many multi-task models helped / made no measurable difference / hurt.', '');
+  md.push('| dataset | regime | task | helped | no diff. | hurt |', '| --- | --- | --- | --- | --- | --- |');
+  for (const v of verdictCounts) {
+    for (const t of v.tasks) {
+      const c = v.counts[t.name];
+      md.push(`| ${v.dataset} | ${v.regime} | ${t.name} | ${c.helped} | ${c['no measurable difference']} | ${c.hurt} |`);
+    }
+  }
+  md.push('');
+
+  // Architectures.
+  md.push('## Architectures (full regime)', '', 'Each architecture with equal weighting and with the dataset\'s best weighting; test metric, mean ± std over seeds.', '');
+  for (const dataset of Object.keys(result.data ?? {})) {
+    const tasks = tasksOf(result, dataset);
+    const best = result.bestMethod?.[dataset];
+    const rows = ['hard', 'mmoe', 'cross-stitch', 'mtan', 'cgc', 'ple'].flatMap((a) => [...new Set(['equal', best].filter(Boolean))].map((w) => `${a}:${w}`))
+      .filter((m) => g.has(`${dataset}|full|${m}`));
+    if (!rows.length) continue;
+    md.push(`**${dataset}** (best weighting: ${best ?? '?'})`, '');
+    md.push(`| model | ${tasks.map((t) => t.name).join(' | ')} | ms/step |`, `| --- | ${tasks.map(() => '---').join(' | ')} | --- |`);
+    for (const m of rows) {
+      const runs = g.get(`${dataset}|full|${m}`);
+      md.push(`| ${m} | ${tasks.map((t) => fmt(stats(runs.map((r) => r.test[t.name])))).join(' | ')} | ${stats(runs.map((r) => r.msPerStep)).mean.toFixed(0)} |`);
+    }
+    md.push('');
+  }
+
+  // Cost.
+  if (result.cost?.length) {
+    const c0 = result.cost[0];
+    md.push('## Cost per training step', '', `Digits, batch ${o.batch}, full labels. Each method beside hard sharing with equal weighting, interleaved in the same run: `
+      + `${o.costRounds} rounds of ${o.costSteps} timed steps of equal then of the method (after one untimed step each); the median over rounds. `
+      + `Dispatches: kernels launched by one training step (forward, backward, optimizer, the weighting's own). Load (1-min average) during the phase: `
+      + `${loadSummary(result, c0.from, result.cost.at(-1).to)}.`
+      + (result.started && result.cost.at(-1).to < result.started
+        ? ` Measured ${c0.from.slice(11, 16)}–${result.cost.at(-1).to.slice(11, 16)} UTC at the start of the first launch (same code, trunk and batch; kept by --resume).` : ''), '');
+    md.push('| method | ms/step | equal ms/step | × equal | dispatches/step | equal dispatches | per-task gradients |', '| --- | --- | --- | --- | --- | --- | --- |');
+    for (const c of result.cost) {
+      const grads = c.gradients === 'representation' ? 'at the representation (rep_grad shortcut)' : c.gradients === 'none' ? 'none (loss weighting)' : c.gradients;
+      md.push(`| ${c.model} | ${c.msMethod.toFixed(1)} | ${c.msEqual.toFixed(1)} | ${c.ratio.toFixed(2)} | ${c.dispatches} | ${c.dispatchesEqual} | ${grads} |`);
+    }
+    md.push('');
+  }
+  if (result.notRun?.length) md.push('## Not run (time cap)', '', ...result.notRun.map((s) => `- ${s}`), '');
+  if (result.failed?.length) md.push('## Failed runs', '', ...result.failed.map((f) => `- ${f.dataset} ${f.regime} ${f.model} seed ${f.seed}: ${f.error}`), '');
+  return `${md.join('\n')}\n`;
+}
+
+/** Validation curves: one panel per dataset and task; the baseline (mean over seeds) thick black, hard:equal blue, the best weighting red, the rest grey. */
+export function renderSvg(result) {
+  const g = group(result);
+  const panels = [];
+  for (const dataset of Object.keys(result.data ?? {})) for (const t of tasksOf(result, dataset)) panels.push({ dataset, t });
+  const W = 300;
+  const H = 200;
+  const cols = 3;
+  const rows = Math.max(1, Math.ceil(panels.length / cols));
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${cols * W}" height="${rows * H + 30}" font-family="sans-serif" font-size="10">`];
+  out.push('<rect width="100%" height="100%" fill="white"/>');
+  out.push(`<text x="8" y="${rows * H + 20}">validation metric vs step (full regime, mean over seeds): black single-task baseline, blue hard:equal, red hard:best weighting, grey other models</text>`);
+  panels.forEach(({ dataset, t }, i) => {
+    const x0 = (i % cols) * W + 40;
+    const y0 = Math.floor(i / cols) * H + 20;
+    const w = W - 55;
+    const h = H - 50;
+    const series = [];
+    for (const [key, runs] of g) {
+      const [ds, regime, model] = key.split('|');
+      if (ds !== dataset || regime !== 'full' || !runs[0].curve?.[t.name]) continue;
+      const n = runs[0].curve[t.name].length;
+      const mean = Array.from({ length: n }, (_, k) => stats(runs.map((r) => r.curve[t.name][k])).mean);
+      const best = `hard:${result.bestMethod?.[dataset]}`;
+      const style = model === `single:${t.name}` ? ['black', 2.5, 3] : model === 'hard:equal' ? ['#1f5fbf', 1.8, 2] : model === best ? ['#c0392b', 1.8, 2] : ['#bbb', 0.8, 1];
+      series.push({ steps: runs[0].curveSteps, mean, style });
+    }
+    if (!series.length) return;
+    const all = series.flatMap((s) => s.mean);
+    const lo = Math.min(...all);
+    const hi = Math.max(...all);
+    const maxStep = Math.max(...series.flatMap((s) => s.steps));
+    const X = (s) => x0 + (s / maxStep) * w;
+    const Y = (v) => y0 + h - ((v - lo) / (hi - lo || 1)) * h;
+    out.push(`<text x="${x0}" y="${y0 - 6}" font-weight="bold">${dataset}: ${t.name} (${t.unit === '%' ? 'accuracy %' : 'MAE °'})</text>`);
+    out.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#888"/>`);
+    out.push(`<text x="${x0 - 4}" y="${y0 + 8}" text-anchor="end">${hi.toFixed(1)}</text><text x="${x0 - 4}" y="${y0 + h}" text-anchor="end">${lo.toFixed(1)}</text>`);
+    out.push(`<text x="${x0 + w}" y="${y0 + h + 12}" text-anchor="end">step ${maxStep}</text>`);
+    for (const s of series.sort((a, b) => a.style[2] - b.style[2])) {
+      const d = s.steps.map((st, k) => `${k ? 'L' : 'M'}${X(st).toFixed(1)},${Y(s.mean[k]).toFixed(1)}`).join(' ');
+      out.push(`<path d="${d}" fill="none" stroke="${s.style[0]}" stroke-width="${s.style[1]}"/>`);
+    }
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: node bench/multitask/report.mjs FILE.json [OUT-BASE]');
+  const result = JSON.parse(readFileSync(file, 'utf8'));
+  // A partial file (an interrupted run) has no header: the full run's defaults (bench/multitask/experiment.ts, cnn-data.ts).
+  result.options ??= { seeds: 3, steps: 150, batch: 32, lr: 3e-3, trainPerClass: 50, costRounds: 3, costSteps: 6, fromDefaults: true };
+  const task = (name, kind, outputs, unit) => ({ name, kind, outputs, unit });
+  const defaults = {
+    digits: { train: 500, val: 500, test: 1000, tasks: [task('digit', 'class', 10, '%'), task('thick', 'binary', 1, '%'), task('angle', 'regression', 1, '°')] },
+    fashion: { train: 500, val: 500, test: 1000, tasks: [task('class', 'class', 10, '%'), task('group', 'class', 4, '%'), task('angle', 'regression', 1, '°')] },
+  };
+  result.data ??= Object.fromEntries(['digits', 'fashion'].filter((d) => result.results.some((r) => r.dataset === d)).map((d) => [d, defaults[d]]));
+  const base = process.argv[3] ?? file.replace(/(\.partial)?\.json$/, '');
+  const first = path.join(path.dirname(file), 'multitask-first-launch.json');
+  writeFileSync(`${base}.md`, renderMarkdown(result, base.endsWith('multitask') && existsSync(first) ? JSON.parse(readFileSync(first, 'utf8')) : null));
+  writeFileSync(`${base}.svg`, renderSvg(result));
+  console.log(`wrote ${base}.md and ${base}.svg`);
 }

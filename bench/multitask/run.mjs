@@ -1,11 +1,16 @@
-// `npm run experiment:multitask [-- --quick] [-- --seeds N --steps N]`: serves the repo with vite, runs
-// bench/multitask/experiment.html in headless Chromium (WebGPU), prints its progress (with an ETA), then
-// writes the table (markdown), the raw results (JSON) and a chart (SVG) under bench/results:
+// `npm run experiment:multitask [-- --quick] [-- --seeds N --steps N --batch N --datasets digits,fashion
+// --regimes full,few-digit,half-angle --methods equal,upgrad --cost-rounds N --cost-steps N --resume]`: serves the
+// repo with vite, runs bench/multitask/experiment.html in headless Chromium (WebGPU), prints its progress, then
+// writes the tables (markdown), the raw results (JSON) and the validation curves (SVG) under bench/results:
 //   full run   bench/results/multitask.{md,json,svg}   (committed; the verdicts are taken from it)
-//   --quick    bench/results/multitask-quick.{md,json,svg}   (2 seeds, 15 steps, the full-label regime only, instead
-//              of 3 seeds × 60 steps over three regimes; same code path, every method and architecture)
+//   --quick    bench/results/multitask-quick.{md,json,svg}   (digits only, 2 seeds × 8 steps, the full-label
+//              regime, 8 steps, 100 evaluation images; same code path, every weighting and architecture)
+// The runs finished so far are saved every 30 s in bench/results/multitask{,-quick}.partial.json (with the
+// machine's load average, sampled every 30 s); --resume keeps them and runs the rest. --deadline ISO-TIME: runs
+// that would end after it are not started (the md lists them).
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { launchBrowser, startServer, REPO_ROOT } from '../../scripts/headless.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
@@ -17,13 +22,24 @@ const opt = (name, fallback) => {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
 const seeds = opt('seeds', quick ? 2 : 3);
-const steps = opt('steps', quick ? 15 : 60);
-const batch = opt('batch', 64);
-const extra = ['regimes', 'methods'].map((k) => (argv.includes(`--${k}`) ? `&${k}=${argv[argv.indexOf(`--${k}`) + 1]}` : '')).join('')
-  + (quick && !argv.includes('--regimes') ? '&regimes=full' : '');
+const steps = opt('steps', quick ? 8 : 150);
+const batch = opt('batch', 32);
+const extra = [['regimes', 'regimes'], ['methods', 'methods'], ['archs', 'archs'], ['lr', 'lr'], ['train-per-class', 'trainPerClass'], ['val-per-class', 'valPerClass'], ['tag', 'tag'], ['deadline', 'deadline'], ['datasets', 'datasets'], ['cost-rounds', 'costRounds'], ['cost-steps', 'costSteps']]
+  .map(([k, q]) => (argv.includes(`--${k}`) ? `&${q}=${argv[argv.indexOf(`--${k}`) + 1]}` : '')).join('');
 const resume = argv.includes('--resume');
+// --tag NAME: writes bench/results/multitask-NAME.* instead (a trial beside a running full run).
+const tag = argv.includes('--tag') ? argv[argv.indexOf('--tag') + 1] : null;
+const stem = tag ? `multitask-${tag}` : quick ? 'multitask-quick' : 'multitask';
 const command = `npm run experiment:multitask${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
 
+// The machine's load while the experiment runs (it shares the cores): [ISO time, 1-min load average] every 30 s.
+const load = [];
+const partialPath = path.join(REPO_ROOT, 'bench', 'results', `${stem}.partial.json`);
+// --resume: the interrupted run's samples come first (its cost rows and runs are kept).
+if (resume && existsSync(partialPath)) load.push(...(JSON.parse(readFileSync(partialPath, 'utf8')).load ?? []));
+const sampleLoad = () => load.push([new Date().toISOString(), loadavg()[0]]);
+sampleLoad();
+const loadTimer = setInterval(sampleLoad, 30_000);
 const server = await startServer({ watch: false });
 const browser = await launchBrowser({ headless: true });
 let result;
@@ -38,9 +54,9 @@ try {
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
   await page.goto(`${server.url}/bench/multitask/experiment.html?seeds=${seeds}&steps=${steps}&batch=${batch}&quick=${quick ? 1 : 0}&resume=${resume ? 1 : 0}${extra}`);
   // Until the page is done, save what it has every 30 s (bench/results/multitask*.partial.json).
-  const partialFile = path.join(REPO_ROOT, 'bench', 'results', `${quick ? 'multitask-quick' : 'multitask'}.partial.json`);
+  const partialFile = partialPath;
   const saver = setInterval(() => {
-    page.evaluate('window.__partial').then((p) => { if (p) writeFileSync(partialFile, JSON.stringify(p)); }, () => {});
+    page.evaluate('window.__partial').then((p) => { if (p) writeFileSync(partialFile, JSON.stringify({ ...p, load })); }, () => {});
   }, 30_000);
   // Poll ourselves: on a loaded machine one evaluate can time out while the page is busy; that is not an error.
   try {
@@ -56,13 +72,18 @@ try {
   if (error) throw new Error(`experiment failed in the page: ${error}`);
   result = await page.evaluate('window.__result');
 } finally {
+  clearInterval(loadTimer);
   await browser.close();
   await server.close();
 }
+sampleLoad();
 result.command = command;
-const base = path.join(REPO_ROOT, 'bench', 'results', quick ? 'multitask-quick' : 'multitask');
+result.load = load;
+result.cpus = cpus().length;
+const base = path.join(REPO_ROOT, 'bench', 'results', stem);
 writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 1)}\n`); // first: the raw results survive a report bug
-const md = renderMarkdown(result);
+const firstFile = path.join(REPO_ROOT, 'bench', 'results', 'multitask-first-launch.json');
+const md = renderMarkdown(result, stem === 'multitask' && existsSync(firstFile) ? JSON.parse(readFileSync(firstFile, 'utf8')) : null);
 writeFileSync(`${base}.md`, md);
 writeFileSync(`${base}.svg`, renderSvg(result));
 process.stdout.write(`\n${md}\nwrote ${path.relative(REPO_ROOT, base)}.{md,json,svg}\n`);

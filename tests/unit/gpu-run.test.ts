@@ -26,6 +26,8 @@ describe('the GPU run', () => {
     const transfer = sections.find((s) => s.name === 'transfer');
     expect(transfer?.optIn).toBe(true);
     expect(transfer!.capSeconds).toBeLessThanOrEqual(540);
+    // An opt-in section (--only NAME) fits one 10-minute device command.
+    for (const s of sections.filter((x) => x.optIn)) expect(s.capSeconds).toBeLessThanOrEqual(570);
   });
 
   for (const [name, rows] of Object.entries({ kernels, training, jaxjs })) {
