@@ -42,9 +42,11 @@ export function forwardMatmul({ x, w, b, d, out, activation }: Conv2dForwardProb
   if (isPointwise(d)) {
     cols = rawView(x, [d.N, K, P], false);
   } else {
-    cols = emptyTensor([d.N, K, P], 'float32', 'conv2d.im2col');
+    // Labelled `im2col`, not conv2d.*: traces that tell the conv's backward kernels by their conv2d. prefix (a
+    // multi-task trunk's) see the forward's product as conv2d.forward and this pass apart.
+    cols = emptyTensor([d.N, K, P], 'float32', 'im2col');
     launch(im2colKernel, [x, cols], {
-      params: convParams(d), constants: regShape(d), workgroups: grid(Math.ceil(cols.size / 256)), label: 'conv2d.im2col',
+      params: convParams(d), constants: regShape(d), workgroups: grid(Math.ceil(cols.size / 256)), label: 'im2col',
     });
   }
   const a = rawView(w, [1, d.O, K], false);
