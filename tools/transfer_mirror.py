@@ -10,7 +10,8 @@ the engine does.
     /usr/bin/python3 tools/transfer_mirror.py [--quick] [--seeds N] [--scale F]
     /usr/bin/python3 tools/transfer_mirror.py --compare-only [--quick]   (the comparison again, from the saved runs)
 
---quick: 1 seed and a quarter of the samples per round (as the engine's --quick). Writes
+--quick: 1 seed and a quarter of the samples per round (as the engine's --quick). Default: 3 seeds at half the samples
+per round, the engine's committed full run (FULL_SCALE 0.5). Writes
 bench/results/transfer-mirror.{md,json} (bench/results/quick/ with --quick).
 
 Strategies (transfer-runs.ts): from-scratch (fresh digitsCnn, every group at lr, BatchNorm on batch statistics);
@@ -193,7 +194,7 @@ def main():
     ap.add_argument('--compare-only', action='store_true')
     a = ap.parse_args()
     seeds = a.seeds or (1 if a.quick else 3)
-    scale = a.scale or (0.25 if a.quick else 1.0)
+    scale = a.scale or (0.25 if a.quick else 0.5)  # 0.5: the engine's committed run (FULL_SCALE in examples/transfer-experiment.ts)
     torch.set_num_threads(1)
     digits_w = read_safetensors(os.path.join(ROOT, 'pretrained', 'digits-0to4.safetensors'))
     fashion_w = read_safetensors(os.path.join(ROOT, 'pretrained', 'fashion-0to4.safetensors'))
@@ -230,7 +231,8 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     scenarios = list(dict.fromkeys(r['scenario'] for r in rows))
     md = [f'# PyTorch mirror of the transfer experiment{" (QUICK)" if a.quick else ""}', '',
-          f'`/usr/bin/python3 tools/transfer_mirror.py{" --quick" if a.quick else ""}`, PyTorch {torch.__version__} on the CPU (1 thread), '
+          f'`/usr/bin/python3 tools/transfer_mirror.py{" --quick" if a.quick else ""}{f" --seeds {a.seeds}" if a.seeds else ""}'
+          f'{f" --scale {a.scale}" if a.scale else ""}`, PyTorch {torch.__version__} on the CPU (1 thread), '
           f'{seeds} seed(s), samples per round x {scale}. Held-out accuracy, mean ± std over seeds:', '',
           '| scenario | ' + ' | '.join(STRATEGIES) + ' |', '| --- |' + ' --- |' * len(STRATEGIES)]
     for sid in scenarios:

@@ -35,6 +35,13 @@ describe('transfer.fit auto', () => {
       const evaluated = (await transfer.evaluate(result.model, validation)).accuracy;
       const predicted = await transfer.predict(result.model, x);
       result.model.dispose();
+      // A budget below the training set's size: a frozen candidate runs its trunk on each batch (no feature cache).
+      const small = await transfer.fit({
+        model, data, strategy: 'auto', budget: 48, batchSize: 16, seed: 2, validation: 0.25,
+        auto: { strategies: ['fine-tune-top'], lrs: [1e-2], prior: false },
+      });
+      const smallCost = small.auto!.cost;
+      small.model.dispose();
       model.dispose();
       const leaked = E.memoryStats().inUse - before;
       let error = '';
@@ -42,7 +49,9 @@ describe('transfer.fit auto', () => {
       await H.noLeak(E, () => transfer.fit({ model: other, data, strategy: 'auto' })).catch((e: Error) => (error = e.message));
       other.dispose();
       x.dispose();
-      return { auto: result.auto!, strategy: result.strategy, history: result.history.length, evaluated, predicted: predicted.length, leaked, error };
+      return {
+        smallCost, auto: result.auto!, strategy: result.strategy, history: result.history.length, evaluated, predicted: predicted.length, leaked, error,
+      };
     });
     const a = got.auto;
     expect(a.rungs.map((r) => r.candidates)).toEqual([4, 2]);
@@ -67,6 +76,7 @@ describe('transfer.fit auto', () => {
     expect(a.prior!.rank).toBeGreaterThanOrEqual(0);
     expect(a.cutScores).toBeNull(); // no truncate candidate: no scores needed
     expect(got.predicted).toBe(120);
+    expect(got.smallCost.searchSamples + got.smallCost.winnerSamples).toBe(48);
     expect(got.leaked).toBe(0);
     expect(got.error).toMatch(/strategy 'auto' needs budget/);
   });
