@@ -91,6 +91,8 @@ export function renderMarkdown(result, firstLaunch = null) {
     + 'Best weighting (fixed before the run): on hard sharing in the full regime, the highest mean relative validation gain over the baselines '
     + '(accuracy (m − b)/(100 − b), MAE (b − m)/b); it is the one the other architectures and the label regimes also run.', '');
 
+  md.push('The ms/step column of the tables below is each run\'s own wall time per step; the load changed during the run (see the load above), so '
+    + 'compare costs in the cost table at the end, where each method is timed beside equal weighting, interleaved.', '');
   // Convergence.
   md.push('## Convergence check', '', 'Converged: the validation metric averaged over the last quarter of training (curve points 7, 8) differs from its average '
     + `over the third quarter (points 5, 6) by less than ${TOL} point (accuracy) or ${TOL}° (MAE). Every single-task baseline and seed:`, '');
