@@ -192,6 +192,14 @@ export function renderMarkdown(result, firstLaunch = null) {
     }
     md.push('');
   }
+  if (result.costQuiet?.cost?.length) {
+    const q = result.costQuiet;
+    md.push('### Remeasured on a quieter machine', '', `The same cost phase alone after the run (\`${q.command}\`: no training runs), `
+      + `${q.options.costRounds} rounds of ${q.options.costSteps} steps, 1-minute load ${loadSummary({ load: q.load })}; these are the figures to quote.`, '');
+    md.push('| method | ms/step | equal ms/step | × equal | dispatches/step | equal dispatches |', '| --- | --- | --- | --- | --- | --- |');
+    for (const c of q.cost) md.push(`| ${c.model} | ${c.msMethod.toFixed(1)} | ${c.msEqual.toFixed(1)} | ${c.ratio.toFixed(2)} | ${c.dispatches} | ${c.dispatchesEqual} |`);
+    md.push('');
+  }
   if (result.notRun?.length) md.push('## Not run (time cap)', '', ...result.notRun.map((s) => `- ${s}`), '');
   if (result.failed?.length) md.push('## Failed runs', '', ...result.failed.map((f) => `- ${f.dataset} ${f.regime} ${f.model} seed ${f.seed}: ${f.error}`), '');
   return `${md.join('\n')}\n`;
