@@ -91,6 +91,8 @@ export function renderMarkdown(result, firstLaunch = null) {
     + 'Best weighting (fixed before the run): on hard sharing in the full regime, the highest mean relative validation gain over the baselines '
     + '(accuracy (m − b)/(100 − b), MAE (b − m)/b); it is the one the other architectures and the label regimes also run.', '');
 
+  md.push('The ms/step column of the tables below is each run\'s own wall time per step; the load changed during the run (see the load above), so '
+    + 'compare costs in the cost table at the end, where each method is timed beside equal weighting, interleaved.', '');
   // Convergence.
   md.push('## Convergence check', '', 'Converged: the validation metric averaged over the last quarter of training (curve points 7, 8) differs from its average '
     + `over the third quarter (points 5, 6) by less than ${TOL} point (accuracy) or ${TOL}° (MAE). Every single-task baseline and seed:`, '');
@@ -188,6 +190,14 @@ export function renderMarkdown(result, firstLaunch = null) {
       const grads = c.gradients === 'representation' ? 'at the representation (rep_grad shortcut)' : c.gradients === 'none' ? 'none (loss weighting)' : c.gradients;
       md.push(`| ${c.model} | ${c.msMethod.toFixed(1)} | ${c.msEqual.toFixed(1)} | ${c.ratio.toFixed(2)} | ${c.dispatches} | ${c.dispatchesEqual} | ${grads} |`);
     }
+    md.push('');
+  }
+  if (result.costQuiet?.cost?.length) {
+    const q = result.costQuiet;
+    md.push('### Remeasured on a quieter machine', '', `The same cost phase alone after the run (\`${q.command}\`: no training runs), `
+      + `${q.options.costRounds} rounds of ${q.options.costSteps} steps, 1-minute load ${loadSummary({ load: q.load })}; these are the figures to quote.`, '');
+    md.push('| method | ms/step | equal ms/step | × equal | dispatches/step | equal dispatches |', '| --- | --- | --- | --- | --- | --- |');
+    for (const c of q.cost) md.push(`| ${c.model} | ${c.msMethod.toFixed(1)} | ${c.msEqual.toFixed(1)} | ${c.ratio.toFixed(2)} | ${c.dispatches} | ${c.dispatchesEqual} |`);
     md.push('');
   }
   if (result.notRun?.length) md.push('## Not run (time cap)', '', ...result.notRun.map((s) => `- ${s}`), '');
