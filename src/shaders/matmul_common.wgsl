@@ -12,10 +12,10 @@ fn epilogue(v: f32, m: u32, n: u32) -> f32 {
   var r = v;
   if (BIAS == 1u) { r += bias[n]; }
   if (BIAS == 2u) { r += bias[m]; }
-  if (ACT == 1u) { r = select(r, 0.0, r < 0.0); } // relu; keeps NaN (max may drop it)
   if (ACT == 2u) { r = 0.5 * r * (1.0 + erf_(r * SQRT_HALF)); }
-  if (ACT == 3u) { // relu6 as epilogue_act.wgsl's: a NaN stays NaN (tested on its bits)
-    let a = select(select(r, 0.0, r < 0.0), 6.0, r > 6.0);
+  if (ACT == 1u || ACT == 3u) { // relu, relu6 as epilogue_act.wgsl's: a NaN stays NaN, tested on its bits, since
+    var a = select(r, 0.0, r < 0.0); // Mesa turns this select into max(r, 0.0), which drops NaN (npm run test:gles)
+    if (ACT == 3u) { a = select(a, 6.0, r > 6.0); }
     r = select(a, r, (bitcast<u32>(r) & 0x7fffffffu) > 0x7f800000u);
   }
   return r;
