@@ -18,6 +18,8 @@
 //          dresses (trouser, dress), shoes (sandal, sneaker, ankle boot), bags (bag). 4-way; accuracy %.
 //   angle  θ as for digits.
 
+import { rng } from '../../examples/multitask-digits.ts';
+
 export interface Images {
   /** [count, 784], values in [0, 1]. */
   images: Float32Array;
@@ -52,14 +54,8 @@ export interface Dataset {
   test: Split;
 }
 
-/** A seeded uniform [0, 1) stream (LCG). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+/** A seeded uniform [0, 1) stream: the digits example's LCG. */
+export { rng };
 
 /** Rotates a 28×28 image by θ degrees about its centre (bilinear, zeros outside) into out[at .. at+784). */
 export function rotate28(img: Float32Array, deg: number, out: Float32Array, at: number): void {

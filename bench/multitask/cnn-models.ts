@@ -20,17 +20,17 @@
 
 import * as E from '../../src/index.ts';
 import type { TaskSpec } from './cnn-data.ts';
+import { WEIGHTING_METHODS, makeWeighting, type WeightingMethod } from '../../examples/multitask-digits.ts';
 
 const { nn, multitask: mt } = E;
 
 export const ARCHS = ['hard', 'mmoe', 'cross-stitch', 'mtan', 'cgc', 'ple'] as const;
 export type Arch = (typeof ARCHS)[number];
 
-export const WEIGHTINGS = [
-  'equal', 'uncertainty', 'dwa', 'gradnorm', 'mgda-ub', 'pcgrad',
-  'cagrad', 'imtl-g', 'imtl-l', 'imtl', 'nash-mtl', 'aligned-mtl', 'famo', 'upgrad', 'rlw', 'gradvac', 'graddrop',
-] as const;
-export type Weighting = (typeof WEIGHTINGS)[number];
+// The weighting ids and their constructors (with the same settings) are the digits example's.
+export const WEIGHTINGS = WEIGHTING_METHODS;
+export type Weighting = WeightingMethod;
+export { makeWeighting };
 
 const stage1 = (c: number) => new nn.Sequential(new nn.Conv2d(1, c, 3, { stride: 2, padding: 1 }), new nn.ReLU());
 const stage2 = (c: number) => new nn.Sequential(new nn.Conv2d(c, 2 * c, 3, { stride: 2, padding: 1 }), new nn.ReLU());
@@ -71,29 +71,6 @@ function makeArchTrunk(arch: Arch, tasks: readonly string[]): E.nn.Module {
 
 export function taskLoss(task: TaskSpec): E.multitask.TaskLoss {
   return task.kind === 'class' ? E.crossEntropy : task.kind === 'binary' ? E.bceWithLogits : E.mseLoss;
-}
-
-export function makeWeighting(method: Weighting, tasks: readonly string[], seed: number): E.multitask.Weighting {
-  const w = mt.weighting;
-  switch (method) {
-    case 'equal': return w.equal(tasks);
-    case 'uncertainty': return w.uncertainty(tasks);
-    case 'dwa': return w.dwa(tasks);
-    case 'gradnorm': return w.gradNorm(tasks, { alpha: 1.5 });
-    case 'mgda-ub': return w.mgdaUb(tasks);
-    case 'pcgrad': return w.pcGrad(tasks, { seed });
-    case 'cagrad': return w.caGrad(tasks, { c: 0.4 });
-    case 'imtl-g': return w.imtlG(tasks);
-    case 'imtl-l': return w.imtlL(tasks);
-    case 'imtl': return w.imtl(tasks);
-    case 'nash-mtl': return w.nashMtl(tasks);
-    case 'aligned-mtl': return w.alignedMtl(tasks);
-    case 'famo': return w.famo(tasks);
-    case 'upgrad': return w.upGrad(tasks);
-    case 'rlw': return w.rlw(tasks, { seed });
-    case 'gradvac': return w.gradVac(tasks, { seed });
-    case 'graddrop': return w.gradDrop(tasks, { seed });
-  }
 }
 
 /** A multi-task model (or a single-task baseline: one task, hard sharing, equal weighting), seeded. */
