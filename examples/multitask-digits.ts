@@ -31,11 +31,11 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** Rotates a 28×28 image by θ degrees about its centre (bilinear, zeros outside), then 2×2 average → 14×14. */
-export function rotateDown(img: Float32Array, deg: number, out: Float32Array, at: number): void {
+/** Rotates a 28×28 image by θ degrees about its centre (bilinear, zeros outside) into out[at .. at+784). */
+export function rotate28(img: Float32Array, deg: number, out: Float32Array, at: number): void {
   const c = Math.cos((deg * Math.PI) / 180);
   const s = Math.sin((deg * Math.PI) / 180);
-  const rot = new Float32Array(784);
+  const px = (yy: number, xx: number) => (xx >= 0 && xx < 28 && yy >= 0 && yy < 28 ? img[yy * 28 + xx]! : 0);
   for (let y = 0; y < 28; y++) {
     for (let x = 0; x < 28; x++) {
       const dx = x - 13.5;
@@ -46,10 +46,15 @@ export function rotateDown(img: Float32Array, deg: number, out: Float32Array, at
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
-      const px = (yy: number, xx: number) => (xx >= 0 && xx < 28 && yy >= 0 && yy < 28 ? img[yy * 28 + xx]! : 0);
-      rot[y * 28 + x] = (1 - fy) * ((1 - fx) * px(y0, x0) + fx * px(y0, x0 + 1)) + fy * ((1 - fx) * px(y0 + 1, x0) + fx * px(y0 + 1, x0 + 1));
+      out[at + y * 28 + x] = (1 - fy) * ((1 - fx) * px(y0, x0) + fx * px(y0, x0 + 1)) + fy * ((1 - fx) * px(y0 + 1, x0) + fx * px(y0 + 1, x0 + 1));
     }
   }
+}
+
+/** Rotates a 28×28 image by θ degrees (rotate28), then 2×2 average → 14×14. */
+export function rotateDown(img: Float32Array, deg: number, out: Float32Array, at: number): void {
+  const rot = new Float32Array(784);
+  rotate28(img, deg, rot, 0);
   for (let y = 0; y < 14; y++) {
     for (let x = 0; x < 14; x++) {
       const i = 2 * y * 28 + 2 * x;

@@ -18,7 +18,7 @@
 //          dresses (trouser, dress), shoes (sandal, sneaker, ankle boot), bags (bag). 4-way; accuracy %.
 //   angle  θ as for digits.
 
-import { rng } from '../../examples/multitask-digits.ts';
+import { rng, rotate28 } from '../../examples/multitask-digits.ts';
 
 export interface Images {
   /** [count, 784], values in [0, 1]. */
@@ -57,25 +57,8 @@ export interface Dataset {
 /** A seeded uniform [0, 1) stream: the digits example's LCG. */
 export { rng };
 
-/** Rotates a 28×28 image by θ degrees about its centre (bilinear, zeros outside) into out[at .. at+784). */
-export function rotate28(img: Float32Array, deg: number, out: Float32Array, at: number): void {
-  const c = Math.cos((deg * Math.PI) / 180);
-  const s = Math.sin((deg * Math.PI) / 180);
-  const px = (yy: number, xx: number) => (xx >= 0 && xx < 28 && yy >= 0 && yy < 28 ? img[yy * 28 + xx]! : 0);
-  for (let y = 0; y < 28; y++) {
-    for (let x = 0; x < 28; x++) {
-      const dx = x - 13.5;
-      const dy = y - 13.5;
-      const sx = c * dx + s * dy + 13.5;
-      const sy = -s * dx + c * dy + 13.5;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      out[at + y * 28 + x] = (1 - fy) * ((1 - fx) * px(y0, x0) + fx * px(y0, x0 + 1)) + fy * ((1 - fx) * px(y0 + 1, x0) + fx * px(y0 + 1, x0 + 1));
-    }
-  }
-}
+/** The digits example's bilinear rotation of a 28×28 image. */
+export { rotate28 };
 
 /**
  * Zhang–Suen thinning (Zhang & Suen, CACM 1984) of a binary 28×28 image: repeated two sub-passes that delete
