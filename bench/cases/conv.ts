@@ -55,11 +55,16 @@ function setupLayer(l: Layer, pass: 'forward' | 'backward', { E, tf, jax, random
   const g = E.tensor(gs, [l.N, l.O, OH, OH]);
   const options = { stride: l.s, padding: l.p };
   const { runner, forced } = oursConv(E, x, w, g, options, pass);
-  // The conv2d kernels' own versions (not `depthwise`, which the depthwise cases time), and the forward's matmul
-  // path (the CPU rules' choice for dense layers: im2col · matmul v7 / v6).
+  // The conv2d kernels' own versions (not `depthwise`, which the depthwise cases time), and the matmul path (the
+  // CPU rules' choice for dense layers: im2col · matmul v7 / v6 forward; wᵀ · gy then col2im, and gy · colsᵀ, backward).
   const variants = Object.fromEntries([
     ...E.extend.kernelVersions.get('conv2d.forward').versionNames.filter((v) => /^v\d+$/.test(v)).map((v) => [v, forced({ conv2d: v })]),
-    ...(pass === 'forward' ? [['matmul', forced({ 'conv2d.forward': 'matmul' })]] : []),
+    ['matmul', forced({ conv2d: 'matmul' })],
+    // The backward's matmul path one pass at a time (the other on v3), to choose per pass.
+    ...(pass === 'forward' ? [] : [
+      ['dgrad matmul + wgrad v3', forced({ 'conv2d.dgrad': 'matmul', 'conv2d.wgrad': 'v3' })],
+      ['dgrad v3 + wgrad matmul', forced({ 'conv2d.dgrad': 'v3', 'conv2d.wgrad': 'matmul' })],
+    ]),
   ]);
 
   // TF.js: NHWC activations, HWIO filter, explicit symmetric padding.

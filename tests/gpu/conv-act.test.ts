@@ -273,7 +273,10 @@ describe('nn.Sequential folds Conv2d → ReLU / ReLU6 into conv2dAct', () => {
     expect(out.forward.filter((k) => k === 'relu' || k === 'relu6')).toEqual([]);
     expect(out.forward).toContain('reluMaxPool2d.forward');
     expect(out.backward).toEqual(expect.arrayContaining(['conv2d.relu_grad', 'conv2d.relu6_grad', 'batchnorm.backward_sums']));
-    expect(out.backward.filter((k) => k.endsWith('Grad') || k === 'conv2d.bias_grad')).toEqual([]);
+    expect(out.backward.filter((k) => k.endsWith('Grad'))).toEqual([]);
+    // c3 (a bias, its ReLU in the pool) sums its bias in the weight gradient's pass (v1–v3), or in one pass of its
+    // own where the CPU rules run the weight gradient as a matrix product (conv-matmul-grad.ts); no other conv does.
+    expect(out.backward.filter((k) => k === 'conv2d.bias_grad').length).toBeLessThanOrEqual(1);
     expect(out.fused.length).toBe(out.composed.length);
     out.fused.forEach((v, i) => expect(Math.abs(v - out.composed[i]!), `element ${i}`).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(out.composed[i]!)));
   });

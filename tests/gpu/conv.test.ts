@@ -50,6 +50,8 @@ interface KernelConfig {
   splits?: number;
   /** The forward pass forced to another version (the others keep `version`): 'matmul' takes dense convs only. */
   forward?: 'matmul';
+  /** The backward passes (dgrad, wgrad) forced to another version, as `forward`. */
+  backward?: 'matmul';
 }
 
 const CONFIGS: KernelConfig[] = [
@@ -59,9 +61,10 @@ const CONFIGS: KernelConfig[] = [
   { label: 'v3', version: 'v3' },
   { label: 'v3, weight gradient in 3 row ranges', version: 'v3', splits: 3 },
   { label: 'forward as a matrix product (im2col · v7 or v6), v3 backward', version: 'v3', forward: 'matmul' },
+  { label: 'forward and backward as matrix products (im2col, col2im)', version: 'v3', forward: 'matmul', backward: 'matmul' },
 ];
 
-/** The configs a case runs: the matmul forward takes groups = 1 only. */
+/** The configs a case runs: the matmul versions take groups = 1 only. */
 const configsFor = (c: ConvCase): KernelConfig[] => CONFIGS.filter((k) => k.forward !== 'matmul' || (c.groups ?? 1) === 1);
 
 interface ConvRunSpec {
@@ -94,6 +97,7 @@ function runConv(spec: ConvRunSpec): Promise<ConvRunResult[]> {
       K.reset();
       K.force('conv2d', cfg.version);
       if (cfg.forward) K.force('conv2d.forward', cfg.forward);
+      if (cfg.backward) for (const pass of ['conv2d.dgrad', 'conv2d.wgrad']) K.force(pass, cfg.backward);
       K.tune('conv2d', { tiles: cfg.tiles ?? null });
       K.tune('conv2d', { splits: cfg.splits ?? null }); // every pass: the forward and input gradient's split-K too
       try {
@@ -279,7 +283,7 @@ describe('conv2d matches PyTorch (layers.json)', () => {
 describe('conv2d backward runs only the passes that are needed', () => {
   it('frozen weight: no wgrad; input without grad: no dgrad; no bias grad unless asked', async () => {
     const out = await gpu.run(async (E) => {
-      const trace = async (xGrad: boolean, wGrad: boolean, bGrad: boolean): Promise<string[]> => {
+      const trace = async (xGrad: boolean, wGrad: boolean, bGrad: boolean, forced: Record<string, string> = {}): Promise<string[]> => {
         const x = E.randn([2, 3, 6, 6], { seed: 1 });
         const w = E.randn([4, 3, 3, 3], { seed: 2 });
         const b = E.randn([4], { seed: 3 });
@@ -288,20 +292,24 @@ describe('conv2d backward runs only the passes that are needed', () => {
         b.requiresGrad = bGrad;
         const y = E.conv2d(x, w, b, { padding: 1 });
         const g = E.onesLike(y);
-        const log = await E.extend.traceKernels(() => y.backward(g));
+        const log = await E.extend.kernelVersions.using(forced, () => E.extend.traceKernels(() => y.backward(g)));
         for (const t of [x, w, b, y, g]) t.dispose();
         return log;
       };
       return {
-        all: await trace(true, true, true),
+        all: await trace(true, true, true, { 'conv2d.wgrad': 'v3' }),
+        allMatmul: await trace(true, true, true, { 'conv2d.wgrad': 'matmul' }),
         frozenWeight: await trace(true, false, false),
-        inputNoGrad: await trace(false, true, true),
+        inputNoGrad: await trace(false, true, true, { 'conv2d.wgrad': 'v3' }),
         biasOnly: await trace(false, false, true),
       };
     });
-    // The bias gradient rides in the weight gradient's pass when that runs.
+    // The bias gradient rides in the weight gradient's pass when that runs (v1, v2, v3); the weight gradient as a
+    // matrix product (the CPU rules' choice for most dense layers) sums it in one pass of its own.
     expect(out.all).toEqual(expect.arrayContaining(['conv2d.dgrad', 'conv2d.wgrad']));
     expect(out.all).not.toContain('conv2d.bias_grad');
+    expect(out.allMatmul).toEqual(expect.arrayContaining(['conv2d.dgrad', 'conv2d.wgrad']));
+    expect(out.allMatmul.filter((k) => k === 'conv2d.bias_grad')).toHaveLength(1);
     expect(out.frozenWeight).toContain('conv2d.dgrad');
     expect(out.frozenWeight.filter((k) => k.startsWith('conv2d.wgrad') || k === 'conv2d.bias_grad')).toEqual([]);
     expect(out.inputNoGrad).toContain('conv2d.wgrad');
@@ -412,7 +420,8 @@ describe('conv2d kernel versions', () => {
       const inside = await K.using({ conv2d: 'v1', 'conv2d.wgrad': 'depthwise' }, async () => passes.map((p) => p.forced));
       return { names: passes.map((p) => p.versionNames), defaults: passes.map((p) => p.default), inside, after: passes.map((p) => p.forced) };
     });
-    expect(out.names).toEqual([['v1', 'v2', 'v3', 'depthwise', 'matmul'], ['v1', 'v2', 'v3', 'depthwise'], ['v1', 'v2', 'v3', 'depthwise']]);
+    const names = ['v1', 'v2', 'v3', 'depthwise', 'matmul'];
+    expect(out.names).toEqual([names, names, names]);
     expect(out.defaults).toEqual(['v2', 'v2', 'v2']);
     expect(out.inside).toEqual(['v1', 'v1', 'depthwise']);
     expect(out.after).toEqual([null, null, null]);

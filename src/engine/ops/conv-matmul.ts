@@ -19,13 +19,13 @@ import type { Conv2dForwardProblem, Conv2dGeometry, ConvShape } from './conv-geo
 import { CONV_PARAMS, convParams, regShape } from './conv-params.ts';
 import { matmulVersions } from './matmul.ts';
 
-const im2colKernel = defineKernel('conv2d_im2col', regGeometryWgsl + im2colWgsl, ['read', 'write'], CONV_PARAMS);
+export const im2colKernel = defineKernel('conv2d_im2col', regGeometryWgsl + im2colWgsl, ['read', 'write'], CONV_PARAMS);
 
 /** The most bytes of patches the matmul path writes (the whole batch at once). */
 export const COLS_MAX_BYTES = 64 * 1024 * 1024;
 
 /** A 1×1 conv with stride 1 and no padding: its patches are the input itself. */
-const isPointwise = (d: Conv2dGeometry): boolean => d.kH === 1 && d.kW === 1 && d.sH === 1 && d.sW === 1 && d.pH === 0 && d.pW === 0;
+export const isPointwise = (d: Conv2dGeometry): boolean => d.kH === 1 && d.kW === 1 && d.sH === 1 && d.sW === 1 && d.pH === 0 && d.pW === 0;
 
 /** Why the matmul path cannot take a layer: grouped, or patches past COLS_MAX_BYTES. */
 export function convMatmulRejects({ d }: ConvShape): string | null {

@@ -16,8 +16,9 @@
 // kernels of depthwise.ts, which the auto rule picks for depthwise shapes (groups = C = O); forcing v1 or v2
 // runs the generic kernels on them too.
 // On the CPU rules (onCpuAdapter) the dense forward runs as a matrix product, the `matmul` version
-// (conv-matmul.ts: the patches, im2col, times the weight through matmul v7 / v6), and the backward passes and
-// layers whose patches would be too large run v3, the barrier-free register-tiled kernels.
+// (conv-matmul.ts: the patches, im2col, times the weight through matmul v7 / v6), and so do the backward passes
+// of the layers where that wins (conv-matmul-grad.ts, backwardAuto); the others, and layers whose patches would
+// be too large, run v3, the barrier-free register-tiled kernels.
 // The backward rule runs dgrad only when the input needs a gradient, wgrad only for the weight, db only for
 // the bias, and the forward saves only what those passes will read: a frozen conv on an input that needs no
 // gradient records nothing at all.
@@ -48,6 +49,7 @@ import {
 } from './conv-geometry.ts';
 import { CONV_PARAMS, convParams, regShape, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
 import { convMatmulRejects, forwardMatmul } from './conv-matmul.ts';
+import { backwardAuto, dgradMatmul, wgradMatmul } from './conv-matmul-grad.ts';
 import { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
 import { chooseTiles, gemmPlan, maxPhaseTaps, type GemmPlan, type GemmTiles, type GemmTuning } from './conv-gemm-plan.ts';
@@ -398,7 +400,7 @@ export const conv2dVersions = {
     },
     tuning: { tiles: null, splits: null },
   }),
-  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'depthwise', GemmTuning, ConvShape>('conv2d.dgrad', {
+  dgrad: defineKernelVersions<Conv2dInputGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'depthwise' | 'matmul', GemmTuning, ConvShape>('conv2d.dgrad', {
     versions: {
       v1: {
         summary: 'conv2d_dgrad_naive: one thread per input pixel, gather',
@@ -412,12 +414,17 @@ export const conv2dVersions = {
         plan: ({ d }) => ({ workgroups: Math.ceil(dgradRegThreads(d) / 64), loop: d.Og * d.kH * d.kW }),
       },
       depthwise: { summary: 'the depthwise.dgrad kernels', rejects: onlyDepthwise, run: (p) => depthwiseVersions.dgrad.run(p) },
+      matmul: {
+        summary: 'the weight (transposed) times the gradient by the matmul versions, then col2im',
+        rejects: convMatmulRejects,
+        run: dgradMatmul,
+      },
     },
     default: 'v2',
-    auto: ({ d }, rules) => (rules === 'cpu' && !isDepthwise(d) ? 'v3' : convAuto(d, d.Cg, d.Og * d.kH * d.kW, rules, 'dgrad')),
+    auto: ({ d }, rules) => (rules === 'cpu' && !isDepthwise(d) ? backwardAuto(d, 'dgrad') : convAuto(d, d.Cg, d.Og * d.kH * d.kW, rules, 'dgrad')),
     tuning: { tiles: null, splits: null },
   }),
-  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'depthwise', GemmTuning, ConvShape>('conv2d.wgrad', {
+  wgrad: defineKernelVersions<Conv2dWeightGradProblem, Tensor, 'v1' | 'v2' | 'v3' | 'depthwise' | 'matmul', GemmTuning, ConvShape>('conv2d.wgrad', {
     versions: {
       v1: {
         summary: 'conv2d_wgrad_naive: one thread per weight (and per bias)',
@@ -431,9 +438,15 @@ export const conv2dVersions = {
         plan: wgradRegPlan,
       },
       depthwise: { summary: 'the depthwise.wgrad kernels (db in its own pass)', rejects: onlyDepthwise, run: wgradDepthwise },
+      matmul: {
+        summary: 'the gradient times the patches (im2col over the batch) by the matmul versions',
+        rejects: convMatmulRejects,
+        run: wgradMatmul,
+      },
     },
     default: 'v2',
-    auto: ({ d }, rules) => (rules === 'cpu' && !isDepthwise(d) ? 'v3' : convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW, rules, 'wgrad')),
+    auto: ({ d }, rules) =>
+      rules === 'cpu' && !isDepthwise(d) ? backwardAuto(d, 'wgrad') : convAuto(d, Math.min(d.Og, d.Cg * d.kH * d.kW), d.N * d.OH * d.OW, rules, 'wgrad'),
     tuning: { tiles: null, splits: null },
   }),
 };
