@@ -1,5 +1,5 @@
 // Probe (issue 21): the reduce pass's versions (v1 workgroup tree, v2 a thread per output, v3 its vec4 form) on
-// [1024,1024]: the rows (sum over the last dim), everything, the columns (a leading dim). Wall time of one run
+// [1024,1024]: the rows (sum over the last dim), everything, the columns (a leading dim); and softmax v1 / v3 on [256,1000]. Wall time of one run
 // and its read-back, versions interleaved, median. `node bench/probe/run-probe.mjs reduce REPS`.
 import * as E from '../../src/index.ts';
 import { kernelVersions } from '../../src/engine/runtime/kernel-registry.ts';
@@ -17,6 +17,12 @@ export async function reduceProbe(reps = 15): Promise<Record<string, string>> {
       variants[`${name} ${v}`] = () => kernelVersions.using({ reduce: v }, async () => op());
     }
   }
+  const sm = E.tensor(Float32Array.from({ length: 256 * 1000 }, (_, i) => Math.cos(i) * 3), [256, 1000]);
+  for (const v of ['v1', 'v3']) variants[`softmax [256,1000] ${v}`] = () => kernelVersions.using({ softmax: v }, async () => E.softmax(sm, 1));
+  const long = E.tensor(Float32Array.from({ length: 300000 }, (_, i) => Math.cos(i) * 3), [1, 300000]);
+  const one = E.tensor(Float32Array.from({ length: 1000 }, (_, i) => Math.cos(i) * 3), [1, 1000]);
+  for (const v of ['v1', 'v3']) variants[`softmax [1,300000] ${v}`] = () => kernelVersions.using({ softmax: v }, async () => E.softmax(long, 1));
+  for (const v of ['v1', 'v3']) variants[`softmax [1,1000] ${v}`] = () => kernelVersions.using({ softmax: v }, async () => E.softmax(one, 1));
   const times: Record<string, number[]> = {};
   for (const [name, f] of Object.entries(variants)) {
     times[name] = [];
@@ -35,5 +41,8 @@ export async function reduceProbe(reps = 15): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [name, t] of Object.entries(times)) out[name] = `med ${[...t].sort((a, b) => a - b)[t.length >> 1]!.toFixed(2)} ms`;
   x.dispose();
+  sm.dispose();
+  long.dispose();
+  one.dispose();
   return out;
 }
