@@ -104,10 +104,31 @@ export async function probe(rounds = 6, reps = 20, loop = 0): Promise<Record<str
     await x.data();
   };
 
+  // A large read (4 MiB, as relu 1M reads back): ours (x.data() of 1M elements) against a bare copy + map + slice.
+  const M = 1 << 20;
+  const big = E.tensor(new Float32Array(M).fill(1));
+  const bigSrc = device.createBuffer({ size: M * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  const bigStaging = device.createBuffer({ size: M * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const bareBig: Variant = async () => {
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(bigSrc, 0, bigStaging, 0, M * 4);
+    device.queue.submit([enc.finish()]);
+    await bigStaging.mapAsync(GPUMapMode.READ, 0, M * 4);
+    const bytes = bigStaging.getMappedRange(0, M * 4).slice(0);
+    if (bytes.byteLength !== M * 4) throw new Error('short');
+    bigStaging.unmap();
+  };
+  const oursBig: Variant = async () => {
+    await big.data();
+  };
   await jax.init('webgpu');
   jax.defaultDevice('webgpu');
   const jx = jax.numpy.array(new Float32Array(N).map((_, i) => i - 3));
   const jrelu = jax.jit((a: jax.Array) => jax.nn.relu(a));
+  const jbig = jax.numpy.array(new Float32Array(M).fill(1));
+  const jaxBig: Variant = async () => {
+    await jbig.ref.data();
+  };
   const jaxV: Variant = async () => {
     await jrelu(jx.ref).data();
   };
@@ -130,6 +151,9 @@ export async function probe(rounds = 6, reps = 20, loop = 0): Promise<Record<str
     'bare nudge timeout-done': bare({ nudge: 'timeout-done' }),
     'bare nudge once-yield': bare({ nudge: 'once-yield' }),
     'jax-js': jaxV,
+    'ours 4 MiB x.data()': oursBig,
+    'bare 4 MiB copy+map+slice': bareBig,
+    'jax-js 4 MiB x.data()': jaxBig,
   };
   const times: Record<string, number[]> = {};
   for (const [k, v] of Object.entries(variants)) {
