@@ -35,11 +35,14 @@ function setup(op: Op, rows: number, cols: number, { E, tf, jax, random }: Bench
     }
     return y;
   };
+  const cpu = E.internal.onCpuAdapter();
   const ours = (): EngineTensor => (op === 'sum rows' ? E.sum(X, 1) : op === 'sum all' ? E.sum(X) : E.softmax(X, 1));
   const tfjs = (): TfTensor => (op === 'sum rows' ? tf!.sum(tX!, 1) : op === 'sum all' ? tf!.sum(tX!) : tf!.softmax(tX!, 1));
   return {
     ours,
-    oursLabel: op === 'softmax' ? 'softmax.wgsl' : op === 'sum all' ? 'reduce.wgsl, split rows + partials' : 'reduce.wgsl',
+    // The registered passes' auto choice: the CPU rules run softmax v3 and reduce v3 (a thread per row, no barrier),
+    // the GPU rules softmax v1 / v2 and reduce v1 (a workgroup tree, rows split into ranges for a sum of everything).
+    oursLabel: `auto (${op === 'softmax' ? (cpu ? 'softmax_rows' : 'softmax') : cpu ? 'reduce_serial_vec4' : 'reduce'}.wgsl)`,
     tfjs: tf ? tfjs : null,
     jaxjs,
     reference,

@@ -130,3 +130,44 @@ describe('softmax with several short rows per workgroup (the GPU rules)', () => 
     });
   });
 });
+
+describe('sum / max / min in every reduce version (v1 the GPU rules\' tree, v2 / v3 the CPU rules\' threads)', () => {
+  it('v1, v2 and v3 (forced) match a float64 reference over rows, the whole tensor and (v1, v2) a leading dim, NaN included', async () => {
+    const out = await gpu.run(async (E, H) => {
+      const values = Array.from(H.randomArray(3 * 1000, 9));
+      values[2 * 1000 + 17] = NaN; // row 2 only
+      const x = E.tensor(values, [3, 1000]);
+      const res: Record<string, number[]> = {};
+      for (const v of ['v1', 'v2', 'v3']) {
+        res[v] = await E.extend.kernelVersions.using({ reduce: v }, async () => {
+          const got: number[] = [];
+          const ts = [E.sum(x, 1), E.max(x, 1), E.min(x, 1), E.sum(x), E.max(x)];
+          if (v !== 'v3') ts.push(E.sum(x, 0), E.min(x, 0)); // v3 reads rows (inner 1) only
+          for (const t of ts) {
+            got.push(...Array.from(await t.data()));
+            t.dispose();
+          }
+          return got;
+        });
+      }
+      x.dispose();
+      return { res, values };
+    });
+    const v = out.values;
+    const rows = [0, 1, 2].map((r) => v.slice(r * 1000, (r + 1) * 1000));
+    const cols = Array.from({ length: 1000 }, (_, c) => [v[c]!, v[1000 + c]!, v[2000 + c]!]);
+    const sum = (a: number[]): number => a.reduce((s, x) => s + x, 0);
+    const max = (a: number[]): number => (a.some(Number.isNaN) ? NaN : Math.max(...a));
+    const min = (a: number[]): number => (a.some(Number.isNaN) ? NaN : Math.min(...a));
+    const want = [...rows.map(sum), ...rows.map(max), ...rows.map(min), sum(v), max(v)];
+    const wantCols = [...cols.map(sum), ...cols.map(min)];
+    for (const [ver, got] of Object.entries(out.res)) {
+      const expected = ver === 'v3' ? want : [...want, ...wantCols];
+      expect(got.length, ver).toBe(expected.length);
+      expected.forEach((e, i) => {
+        if (Number.isNaN(e)) expect(got[i], `${ver} [${i}]`).toBeNaN();
+        else expect(Math.abs(got[i]! - e), `${ver} [${i}]: ${got[i]} vs ${e}`).toBeLessThan(1e-3 + 1e-5 * Math.abs(e));
+      });
+    }
+  });
+});
