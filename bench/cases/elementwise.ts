@@ -44,7 +44,7 @@ function setup(op: 'relu' | 'add', shapes: Shapes, { E, tf, jax, random }: Bench
   return {
     ours: (): EngineTensor => (op === 'relu' ? E.relu(A) : E.add(A, B!)),
     oursLabel: op === 'relu'
-      ? (E.internal.onCpuAdapter() ? 'unary_vec4.wgsl relu (v2, the CPU rules)' : 'unary.wgsl relu, 4 per thread')
+      ? 'unary.wgsl relu, 4 per thread'
       : `binary_vec4.wgsl add${shapes.b && size(shapes.b) !== size(shapes.a) ? ', broadcast row' : ''}`,
     tfjs: tf ? (): TfTensor => (op === 'relu' ? tf.relu(tA!) : tf.add(tA!, tB!)) : null,
     jaxjs,

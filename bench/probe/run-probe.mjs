@@ -14,10 +14,6 @@ try {
       const m = await import('/bench/probe/pool-probe.ts');
       return m.poolProbe(r);
     }
-    if (mode === 'unary') {
-      const m = await import('/bench/probe/unary-probe.ts');
-      return m.unaryProbe(r);
-    }
     if (mode === 'rows') {
       const m = await import('/bench/probe/rows.ts');
       return m.rows(only.split(';'), r);

@@ -13,7 +13,6 @@ import type { RulesProfile } from '../../src/engine/runtime/rules.ts';
 import { reducePlan, reduceVersions } from '../../src/engine/ops/reduce-kernels.ts';
 import { argReduceVersions } from '../../src/engine/ops/argreduce.ts';
 import { softmaxRowThreads, softmaxVersions } from '../../src/engine/ops/softmax.ts';
-import { unaryVersions } from '../../src/engine/ops/elementwise-kernels.ts';
 import { layerNormForwardVersions } from '../../src/engine/ops/layer-norm-forward.ts';
 import { crossEntropyVersions } from '../../src/engine/ops/cross-entropy-rows.ts';
 import { batchNormStatsVersions } from '../../src/engine/ops/batchnorm-stats.ts';
@@ -46,9 +45,6 @@ function choices(): Record<string, Record<string, Choice>> {
   }
   // The reduce pass: v1's split count (chunks per row), then the version.
   for (const r of REDUCTIONS) put('reduce (splits)', r.label, both((rules) => String(reducePlan(r.outputs, r.reduce, rules).splits)));
-  for (const [label, n] of [['bench relu 1M', 1 << 20], ['odd length 1001', 1001], ['one element', 1], ['empty', 0]] as const) {
-    put('unary', label, both((rules) => unaryVersions.choose({ n }, rules)));
-  }
   for (const r of REDUCTIONS) put('reduce', r.label, both((rules) => reduceVersions.choose({ outer: r.outputs, reduce: r.reduce, inner: 1 }, rules)));
   for (const r of REDUCTIONS) put('argReduce', r.label, both((rules) => argReduceVersions.choose({ outer: r.outputs, reduce: r.reduce, inner: 1 }, rules)));
   for (const N of [1, 64, 256]) {

@@ -1,5 +1,4 @@
-// The raw elementwise launches: the unary pass (unary_ops.wgsl's ops, run by unary.wgsl, v1, or on vec4 words by
-// unary_vec4.wgsl, v2, the CPU rules' pick) and the binary kernels (binary_ops.wgsl's ops, run by binary_vec4.wgsl
+// The raw elementwise launches: unary.wgsl and the binary kernels (binary_ops.wgsl's ops, run by binary_vec4.wgsl
 // on whole vec4 words where they fit, else by binary.wgsl) by op name, with no autograd. The differentiable
 // ops (elementwise.ts) and the backward rules of other ops (reduce, softmax, matmul) are built on these; they
 // live in their own module so that those ops can use them without importing elementwise.ts (no cycles).
@@ -12,18 +11,13 @@ import erfWgsl from '../../shaders/erf.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import powWgsl from '../../shaders/pow.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
-import unaryOpsWgsl from '../../shaders/unary_ops.wgsl?raw';
-import unaryVec4Wgsl from '../../shaders/unary_vec4.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
-import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
 import { BROADCAST_PARAMS, broadcastLaunch } from './broadcast-params.ts';
 
-const UNARY_PREFIX = floatBitsWgsl + powWgsl + erfWgsl + unaryOpsWgsl;
-const unaryKernel = defineKernel('unary', UNARY_PREFIX + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
-const unaryVec4Kernel = defineKernel('unary_vec4', UNARY_PREFIX + unaryVec4Wgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
+const unaryKernel = defineKernel('unary', floatBitsWgsl + powWgsl + erfWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
 const binaryKernel = defineKernel(
   'binary',
   floatBitsWgsl + powWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryWgsl,
@@ -52,10 +46,10 @@ export function opCodes(wgsl: string): ReadonlyMap<string, number> {
   return codes;
 }
 
-const U = opCodes(unaryOpsWgsl);
+const U = opCodes(unaryWgsl);
 const B = opCodes(binaryOpsWgsl);
 
-/** An op of unary_ops.wgsl: 'exp', 'mulScalar', … (its `OP_` constants). */
+/** An op of unary.wgsl: 'exp', 'mulScalar', … (its `OP_` constants). */
 export type UnaryName = string;
 /** An op of binary_ops.wgsl: 'add', 'reluGrad', … (its `OP_` constants). */
 export type BinaryName = string;
@@ -66,46 +60,16 @@ function opCode(kernel: string, codes: ReadonlyMap<string, number>, name: string
   return code;
 }
 
-/** One unary launch: `op` (an OP_ code of unary_ops.wgsl) of x into out, both of n elements. */
-export interface UnaryProblem { x: Tensor; out: Tensor; name: string; op: number; alpha: number; n: number }
-
-function vec4Rejects({ n }: { n: number }): string | null {
-  return n === 0 || n % 4 !== 0 ? `v2 reads whole vec4 words: n must be a positive multiple of 4, got ${n}` : null;
-}
-
-/**
- * The unary pass: v1 (unary.wgsl) the GPU rules' choice; v2 (unary_vec4.wgsl) the CPU rules' wherever n is a
- * multiple of 4. Probed (bench/probe/unary-probe.ts, relu of 1M elements, SwiftShader, load 10): 19.8 → 8.5 ms.
- */
-export const unaryVersions = defineKernelVersions<UnaryProblem, void, 'v1' | 'v2', Record<string, never>, { n: number }>('unary', {
-  versions: {
-    v1: {
-      summary: 'unary: PER_THREAD consecutive elements per thread',
-      plan: ({ n }) => ({ workgroups: Math.ceil(n / (n % 4 === 0 ? 4 : 1) / 256), loop: n % 4 === 0 ? 4 : 1 }),
-      run: ({ x, out, name, op, alpha, n }) => {
-        const perThread = n % 4 === 0 ? 4 : 1;
-        launch(unaryKernel, [x, out], {
-          params: { n, alpha }, constants: { OP: op, PER_THREAD: perThread }, workgroups: grid(Math.ceil(n / perThread / 256)), label: name,
-        });
-      },
-    },
-    v2: {
-      summary: 'unary_vec4: a vec4 per thread',
-      rejects: vec4Rejects,
-      plan: ({ n }) => ({ workgroups: Math.ceil(n / 4 / 256), loop: 1 }),
-      run: ({ x, out, name, op, alpha, n }) => {
-        launch(unaryVec4Kernel, [x, out], { params: { n, alpha }, constants: { OP: op }, workgroups: grid(Math.ceil(n / 4 / 256)), label: name });
-      },
-    },
-  },
-  default: 'v1',
-  auto: (p, rules) => (rules === 'cpu' && vec4Rejects(p) === null ? 'v2' : 'v1'),
-});
-
 export function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
-  const op = opCode('unary_ops.wgsl', U, name);
+  const op = opCode('unary.wgsl', U, name);
   const out = emptyTensor(x.shape, 'float32', name);
-  unaryVersions.run({ x, out, name, op, alpha, n: x.size });
+  const perThread = x.size % 4 === 0 ? 4 : 1;
+  launch(unaryKernel, [x, out], {
+    params: { n: x.size, alpha },
+    constants: { OP: op, PER_THREAD: perThread },
+    workgroups: grid(Math.ceil(x.size / perThread / 256)),
+    label: name,
+  });
   return out;
 }
 
