@@ -45,7 +45,7 @@ function maxPool(N: number, C: number, H: number, { E, tf, jax, random }: BenchC
   };
   return {
     ours: (): EngineTensor => E.noGrad(() => E.maxPool2d(X, 3, { stride: 2, padding: 1 })),
-    oursLabel: `${E.internal.onCpuAdapter() ? 'pool_max_fixed.wgsl' : 'pool_max.wgsl'}, no argmax (inference)`,
+    oursLabel: 'pool_max.wgsl, no argmax (inference)',
     tfjs: tf
       ? firstCallThen(
           () => tf.tidy(() => tf.transpose(tf.maxPool(tX!, 3, 2, 1), [0, 3, 1, 2])),

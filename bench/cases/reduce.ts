@@ -42,7 +42,7 @@ function setup(op: Op, rows: number, cols: number, { E, tf, jax, random }: Bench
     ours,
     // The registered passes' auto choice: the CPU rules run softmax v3 and reduce v3 (a thread per row, no barrier),
     // the GPU rules softmax v1 / v2 and reduce v1 (a workgroup tree, rows split into ranges for a sum of everything).
-    oursLabel: `auto (${op === 'softmax' ? (cpu ? 'softmax_rows' : 'softmax') : cpu ? 'reduce_serial_vec4' : 'reduce'}.wgsl)`,
+    oursLabel: `auto (${op === 'softmax' ? (cpu ? 'softmax_rows_vec4' : 'softmax') : cpu ? 'reduce_serial_vec4' : 'reduce'}.wgsl)`,
     tfjs: tf ? tfjs : null,
     jaxjs,
     reference,

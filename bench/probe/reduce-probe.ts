@@ -18,7 +18,7 @@ export async function reduceProbe(reps = 15): Promise<Record<string, string>> {
     }
   }
   const sm = E.tensor(Float32Array.from({ length: 256 * 1000 }, (_, i) => Math.cos(i) * 3), [256, 1000]);
-  for (const v of ['v1', 'v3']) variants[`softmax [256,1000] ${v}`] = () => kernelVersions.using({ softmax: v }, async () => E.softmax(sm, 1));
+  for (const v of ['v1', 'v3', 'v4']) variants[`softmax [256,1000] ${v}`] = () => kernelVersions.using({ softmax: v }, async () => E.softmax(sm, 1));
   const long = E.tensor(Float32Array.from({ length: 300000 }, (_, i) => Math.cos(i) * 3), [1, 300000]);
   const one = E.tensor(Float32Array.from({ length: 1000 }, (_, i) => Math.cos(i) * 3), [1, 1000]);
   for (const v of ['v1', 'v3']) variants[`softmax [1,300000] ${v}`] = () => kernelVersions.using({ softmax: v }, async () => E.softmax(long, 1));

@@ -10,10 +10,6 @@ try {
       const m = await import('/bench/probe/reduce-probe.ts');
       return m.reduceProbe(r);
     }
-    if (mode === 'pool') {
-      const m = await import('/bench/probe/pool-probe.ts');
-      return m.poolProbe(r);
-    }
     if (mode === 'rows') {
       const m = await import('/bench/probe/rows.ts');
       return m.rows(only.split(';'), r);

@@ -17,6 +17,7 @@
 // | v1      | ROW_THREADS threads per row, a workgroup per row (this file)    | [256,1000] 21.7 ms (SwiftShader)    |
 // | v2      | ranges of a row across workgroups, max/sum combined (softmax_split) | not benchmarked (no bench case yet) |
 // | v3      | a thread per row, no barrier (softmax_rows)                         | see softmax_rows.wgsl               |
+// | v4      | v3 with vec4 loads over the last dim (softmax_rows_vec4)            | probe only (softmax.ts)             |
 
 override LOG: bool = false;
 override ROW_THREADS: u32 = 64u; // a power of two dividing 64

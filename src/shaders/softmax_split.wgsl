@@ -16,6 +16,7 @@
 // | v1      | ROW_THREADS threads per row, a workgroup per row (softmax)      | see softmax.wgsl                    |
 // | v2      | ranges of a row across workgroups, max/sum combined (this file) | not benchmarked (no bench case yet) |
 // | v3      | a thread per row, no barrier (softmax_rows)                         | see softmax_rows.wgsl               |
+// | v4      | v3 with vec4 loads over the last dim (softmax_rows_vec4)            | probe only (softmax.ts)             |
 
 override PASS: u32 = 0u;
 override LOG: bool = false;

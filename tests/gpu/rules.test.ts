@@ -171,3 +171,61 @@ describe('sum / max / min in every reduce version (v1 the GPU rules\' tree, v2 /
     }
   });
 });
+
+describe('softmax v3 / v4 (a thread per row, the CPU rules\' picks)', () => {
+  it('v3 and v4 (forced) match a float64 reference: softmax and logSoftmax over the last dim, v3 also over a leading one', async () => {
+    const out = await gpu.run(async (E, H) => {
+      const [rows, cols] = [9, 36];
+      const x = Array.from(H.randomArray(rows * cols, 12), (v) => v * 6);
+      x[3] = -Infinity;
+      x[cols * 5 + 1] = NaN; // row 5
+      x[cols * 7 + 2] = Infinity; // row 7
+      const t = E.tensor(x, [rows, cols]);
+      const res: Record<string, number[][]> = {};
+      for (const v of ['v3', 'v4']) {
+        res[v] = await E.extend.kernelVersions.using({ softmax: v }, async () => {
+          const ys = [E.softmax(t, -1), E.logSoftmax(t, -1)];
+          if (v === 'v3') ys.push(E.softmax(t, 0)); // v4 reads rows over the last dim only
+          const got: number[][] = [];
+          for (const y of ys) {
+            got.push(Array.from(await y.data()));
+            y.dispose();
+          }
+          return got;
+        });
+      }
+      t.dispose();
+      return { x, res, rows, cols };
+    });
+    const { x, rows, cols } = out;
+    const ref = (idx: number[]): { y: number[]; ly: number[] } => {
+      const v = idx.map((i) => x[i]!);
+      if (v.some((u) => Number.isNaN(u) || u === Infinity)) return { y: v.map(() => NaN), ly: v.map(() => NaN) };
+      const m = Math.max(...v);
+      const z = v.reduce((a, u) => a + Math.exp(u - m), 0);
+      return { y: v.map((u) => Math.exp(u - m) / z), ly: v.map((u) => u - m - Math.log(z)) };
+    };
+    const close = (got: number, want: number, tol: number, what: string): void => {
+      if (Number.isNaN(want)) expect(got, what).toBeNaN();
+      else if (want === -Infinity) expect(got, what).toBe(-Infinity);
+      else expect(Math.abs(got - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(tol);
+    };
+    for (const [ver, [y, ly, y0]] of Object.entries(out.res) as Array<[string, number[][]]>) {
+      for (let r = 0; r < rows; r++) {
+        const idx = Array.from({ length: cols }, (_, c) => r * cols + c);
+        const want = ref(idx);
+        idx.forEach((i, c) => {
+          close(y![i]!, want.y[c]!, 1e-6, `${ver} softmax [${r},${c}]`);
+          close(ly![i]!, want.ly[c]!, 1e-5, `${ver} logSoftmax [${r},${c}]`);
+        });
+      }
+      if (!y0) continue;
+      for (let c = 0; c < cols; c++) {
+        const idx = Array.from({ length: rows }, (_, r) => r * cols + c);
+        const want = ref(idx);
+        idx.forEach((i, r) => close(y0[i]!, want.y[r]!, 1e-6, `${ver} softmax over dim 0 [${r},${c}]`));
+      }
+    }
+    expect(Object.keys(out.res)).toEqual(['v3', 'v4']);
+  });
+});

@@ -2,8 +2,9 @@
 // v1 (softmax.wgsl) runs ROW_THREADS threads per row, at most a workgroup per row; v2 (softmax_split.wgsl) cuts
 // each row into ranges across workgroups (per-range max and Σ exp, combined in the normalize pass), so that few
 // long rows ([1, 1000] logits, a 50,000-word vocabulary) fill a GPU and no thread walks more than 4,096
-// elements; v3 (softmax_rows.wgsl) runs a thread per row with no barrier. The auto rule: v3 on the CPU rules;
-// on the GPU rules v2 for fewer than 264 rows of at least 512, or any row over 64 · 4,096, else v1.
+// elements; v3 (softmax_rows.wgsl) runs a thread per row with no barrier, v4 (softmax_rows_vec4.wgsl) the same
+// with vec4 loads over the last dim. The auto rule: on the CPU rules v4 where it takes the rows, else v3 (v1 for
+// few long rows); on the GPU rules v2 for fewer than 264 rows of at least 512, or any row over 64 · 4,096, else v1.
 // Backward rules (y = output, g = incoming gradient, sums over the softmax dim):
 //   softmax:     dx = y ⊙ (g − Σ g⊙y)
 //   logSoftmax:  dx = g − exp(y) ⊙ Σ g
@@ -12,6 +13,7 @@ import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import softmaxWgsl from '../../shaders/softmax.wgsl?raw';
 import softmaxSplitWgsl from '../../shaders/softmax_split.wgsl?raw';
 import softmaxRowsWgsl from '../../shaders/softmax_rows.wgsl?raw';
+import softmaxRowsVec4Wgsl from '../../shaders/softmax_rows_vec4.wgsl?raw';
 import { defineKernel, grid, MAX_WORKGROUPS_PER_DIM } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
@@ -28,6 +30,7 @@ const splitKernel = defineKernel('softmax_split', floatBitsWgsl + softmaxSplitWg
 });
 
 const rowsKernel = defineKernel('softmax_rows', floatBitsWgsl + softmaxRowsWgsl, ['read', 'write'], { rows: 'u32', reduce: 'u32', inner: 'u32' });
+const rowsVec4Kernel = defineKernel('softmax_rows_vec4', floatBitsWgsl + softmaxRowsVec4Wgsl, ['read', 'write'], { rows: 'u32', reduce: 'u32', inner: 'u32' });
 
 /** The sizes the rules read: x viewed as [outer, reduce, inner], the softmax over `reduce`. */
 export interface SoftmaxSizes { outer: number; reduce: number; inner: number }
@@ -75,11 +78,11 @@ function softmaxV1({ x, outer, reduce, inner, log }: SoftmaxProblem): Tensor {
   return out;
 }
 
-/** v3: a thread per row, no barrier (the CPU rules'). */
-function softmaxV3({ x, outer, reduce, inner, log }: SoftmaxProblem): Tensor {
+/** v3: a thread per row, no barrier (the CPU rules'); v4 the same with vec4 loads. */
+function softmaxRows({ x, outer, reduce, inner, log }: SoftmaxProblem, vec4: boolean): Tensor {
   const out = emptyTensor(x.shape);
   const rows = outer * inner;
-  launch(rowsKernel, [x, out], {
+  launch(vec4 ? rowsVec4Kernel : rowsKernel, [x, out], {
     params: { rows, reduce, inner },
     constants: { LOG: log ? 1 : 0 },
     workgroups: grid(Math.ceil(rows / 64)),
@@ -103,21 +106,27 @@ function softmaxV2(p: SoftmaxProblem): Tensor {
   return out;
 }
 
+function vec4Rejects({ outer, reduce, inner }: SoftmaxSizes): string | null {
+  if (outer * reduce === 0) return 'v4 binds x as vec4: no empty input';
+  return inner !== 1 || reduce % 4 !== 0 ? `v4 reads rows of a multiple of 4 over the last dim (inner 1), got R ${reduce}, inner ${inner}` : null;
+}
+
 function splitRejects({ outer, inner }: SoftmaxSizes): string | null {
   const rows = outer * inner;
   return rows > MAX_WORKGROUPS_PER_DIM ? `${rows} rows exceed one grid dimension (${MAX_WORKGROUPS_PER_DIM}); v2 is for few long rows` : null;
 }
 
 /**
- * The CPU rules: v3, except for fewer rows than its 64-thread workgroup of 4,096 or more (v3 walks a row on one
- * SIMD lane, and its rows then share one workgroup, one core; v1's 64 threads share a row). Probed on SwiftShader
- * (bench/probe, load 14–16): [256,1000] v1 41.9 ms → v3 14.8 ms, [1,1000] 5.2 → 3.8 ms,
- * but [1,300000] 19.3 → 63.3 ms. The GPU rules: v2 for few rows of at least 2·MIN_CHUNK,
+ * The CPU rules: v4 (rows over the last dim, of a multiple of 4) or v3, except for fewer rows than its 64-thread
+ * workgroup of 4,096 or more (v3 walks a row on one SIMD lane, and its rows then share one workgroup, one core;
+ * v1's 64 threads share a row). Probed on SwiftShader (bench/probe, load 14–16): [256,1000] v1 41.9 ms → v3
+ * 14.8 ms (another run: v3 15.2 ms, v4 8.8 ms), [1,1000] 5.2 → 3.8 ms, but [1,300000] 19.3 → 63.3 ms. The GPU rules: v2 for few rows of at least 2·MIN_CHUNK,
  * or for rows too long for v1's threads; else v1.
  */
-function chooseSoftmax({ outer, reduce, inner }: SoftmaxSizes, rules: RulesProfile): 'v1' | 'v2' | 'v3' {
+function chooseSoftmax(p: SoftmaxSizes, rules: RulesProfile): 'v1' | 'v2' | 'v3' | 'v4' {
+  const { outer, reduce, inner } = p;
   const rows = outer * inner;
-  if (rules === 'cpu') return rows < 64 && reduce >= 4096 ? 'v1' : 'v3';
+  if (rules === 'cpu') return rows < 64 && reduce >= 4096 ? 'v1' : vec4Rejects(p) === null ? 'v4' : 'v3';
   if (rows === 0 || rows > MAX_WORKGROUPS_PER_DIM) return 'v1';
   const few = rows < GPU_RULES.MIN_WORKGROUPS && reduce >= 2 * MIN_CHUNK;
   return few || reduce > 64 * GPU_RULES.MAX_SERIAL_LOOP ? 'v2' : 'v1';
@@ -125,7 +134,7 @@ function chooseSoftmax({ outer, reduce, inner }: SoftmaxSizes, rules: RulesProfi
 
 /** The softmax pass: kernelVersions.force('softmax', 'v2') forces the split one, tune('softmax', { chunks }) its ranges. */
 type SoftmaxTuning = { chunks: number | null };
-export const softmaxVersions = defineKernelVersions<SoftmaxProblem, Tensor, 'v1' | 'v2' | 'v3', SoftmaxTuning, SoftmaxSizes>('softmax', {
+export const softmaxVersions = defineKernelVersions<SoftmaxProblem, Tensor, 'v1' | 'v2' | 'v3' | 'v4', SoftmaxTuning, SoftmaxSizes>('softmax', {
   versions: {
     v1: {
       summary: 'softmax: ROW_THREADS threads per row, a workgroup per row',
@@ -138,8 +147,14 @@ export const softmaxVersions = defineKernelVersions<SoftmaxProblem, Tensor, 'v1'
     v2: { summary: 'softmax_split: ranges of a row across workgroups, max/sum combined', rejects: splitRejects, run: softmaxV2, plan: softmaxSplitPlan },
     v3: {
       summary: 'softmax_rows: a thread per row, no barrier',
-      run: softmaxV3,
+      run: (p) => softmaxRows(p, false),
       plan: ({ outer, reduce, inner }) => ({ workgroups: Math.ceil((outer * inner) / 64), loop: reduce }),
+    },
+    v4: {
+      summary: 'softmax_rows_vec4: v3 with vec4 loads over the last dim',
+      rejects: vec4Rejects,
+      run: (p) => softmaxRows(p, true),
+      plan: ({ outer, reduce, inner }) => ({ workgroups: Math.ceil((outer * inner) / 64), loop: reduce / 4 }),
     },
   },
   default: 'v1',
