@@ -36,16 +36,10 @@ function setup(op: Op, rows: number, cols: number, { E, tf, jax, random }: Bench
     return y;
   };
   const ours = (): EngineTensor => (op === 'sum rows' ? E.sum(X, 1) : op === 'sum all' ? E.sum(X) : E.softmax(X, 1));
-  const pass = op === 'softmax' ? 'softmax' : 'reduce';
-  const chooser = op === 'softmax' ? E.internal.softmaxVersions : E.internal.reduceVersions;
-  const variants = Object.fromEntries(
-    E.extend.kernelVersions.get(pass).versionNames.map((v) => [v, () => E.extend.kernelVersions.using({ [pass]: v }, ours)]),
-  );
   const tfjs = (): TfTensor => (op === 'sum rows' ? tf!.sum(tX!, 1) : op === 'sum all' ? tf!.sum(tX!) : tf!.softmax(tX!, 1));
   return {
     ours,
-    oursLabel: `${pass} auto → ${chooser.choose(op === 'sum all' ? { outer: 1, reduce: rows * cols, inner: 1 } : { outer: rows, reduce: cols, inner: 1 })}`,
-    variants,
+    oursLabel: op === 'softmax' ? 'softmax.wgsl' : op === 'sum all' ? 'reduce.wgsl, split rows + partials' : 'reduce.wgsl',
     tfjs: tf ? tfjs : null,
     jaxjs,
     reference,

@@ -37,8 +37,8 @@ export { batchNormStatsVersions, batchStatisticsByRules } from './ops/batchnorm-
 export { crossEntropyVersions, crossEntropyByRules, type CrossEntropyRowsArgs } from './ops/cross-entropy-rows.ts';
 export { reshape, flatten, squeeze, unsqueeze, permute, transpose, expand, slice, concat, cat, stack } from './ops/shape-ops.ts';
 export { sum, mean, max, min, argmax, argmin, maxWithIndices, minWithIndices, type ValuesAndIndices } from './ops/reduce.ts';
-export { sumTo, reduceVersions } from './ops/reduce-kernels.ts';
-export { softmax, logSoftmax, softmaxVersions } from './ops/softmax.ts';
+export { sumTo } from './ops/reduce-kernels.ts';
+export { softmax, logSoftmax } from './ops/softmax.ts';
 export { matmul, bmm, chooseMatmulVersion, type MatmulProblem, type Activation } from './ops/matmul.ts';
 export { argReduceVersions } from './ops/argreduce.ts';
 export { linear, linearAct } from './ops/linear.ts';

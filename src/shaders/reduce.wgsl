@@ -1,4 +1,4 @@
-// reduce.wgsl (v1): sum / max / min over the middle axis of a tensor viewed as [outer, R, inner].
+// reduce.wgsl: sum / max / min over the middle axis of a tensor viewed as [outer, R, inner].
 //   y[o, c, i] = ⊕_{c·chunk ≤ r < min(R, (c+1)·chunk)} x[o, r, i]      for c < S = ⌈R / chunk⌉
 // Any reduction over a contiguous run of dims has this form without moving data; other dim sets are
 // permuted to the end first (by the engine). One workgroup of 64 threads per (o, c, i): the threads stride
@@ -11,12 +11,6 @@
 // [1024,1024] 38.7 ms (TF.js 44.6 ms); all of it, split rows then the partials, 6.24 ms (TF.js 14.4 ms; with 16
 // chunks on a CPU adapter, where the 512 of a GPU took 17.5 ms in the earlier run,
 // bench/results/2026-12-02-google-swiftshader-chrome-elementwise-reduce-pool.json). No GPU figure yet.
-// The registered pass 'reduce' (src/engine/ops/reduce-kernels.ts) keeps this kernel as v1, the GPU rules' pick.
-//
-// | version | idea                                                              | figure           |
-// | ------- | ----------------------------------------------------------------- | ---------------- |
-// | v1      | a 64-thread workgroup per output, strided + tree (this file)      | see above        |
-// | v2      | a thread per output or chunk, no barrier, 4 accumulators (reduce_rows) | not benchmarked |
 
 override OP: u32 = 0u; // 0 sum, 1 max, 2 min
 

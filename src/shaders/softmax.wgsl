@@ -16,7 +16,6 @@
 // | ------- | --------------------------------------------------------------- | ----------------------------------- |
 // | v1      | ROW_THREADS threads per row, a workgroup per row (this file)    | [256,1000] 21.7 ms (SwiftShader)    |
 // | v2      | ranges of a row across workgroups, max/sum combined (softmax_split) | not benchmarked (no bench case yet) |
-// | v3      | a thread per row, no barrier, three passes (softmax_rows)       | see softmax_rows.wgsl               |
 
 override LOG: bool = false;
 override ROW_THREADS: u32 = 64u; // a power of two dividing 64

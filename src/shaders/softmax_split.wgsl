@@ -15,7 +15,6 @@
 // | ------- | --------------------------------------------------------------- | ----------------------------------- |
 // | v1      | ROW_THREADS threads per row, a workgroup per row (softmax)      | see softmax.wgsl                    |
 // | v2      | ranges of a row across workgroups, max/sum combined (this file) | not benchmarked (no bench case yet) |
-// | v3      | a thread per row, no barrier, three passes (softmax_rows)       | see softmax_rows.wgsl               |
 
 override PASS: u32 = 0u;
 override LOG: bool = false;

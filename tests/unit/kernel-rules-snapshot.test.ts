@@ -10,7 +10,7 @@ import { depthwiseVersions } from '../../src/engine/ops/depthwise.ts';
 import { matmulVersions } from '../../src/engine/ops/matmul.ts';
 import { pool2dVersions } from '../../src/engine/ops/pool.ts';
 import type { RulesProfile } from '../../src/engine/runtime/rules.ts';
-import { reducePlan, reduceVersions } from '../../src/engine/ops/reduce-kernels.ts';
+import { reducePlan } from '../../src/engine/ops/reduce-kernels.ts';
 import { argReduceVersions } from '../../src/engine/ops/argreduce.ts';
 import { softmaxRowThreads, softmaxVersions } from '../../src/engine/ops/softmax.ts';
 import { layerNormForwardVersions } from '../../src/engine/ops/layer-norm-forward.ts';
@@ -43,9 +43,8 @@ function choices(): Record<string, Record<string, Choice>> {
     put('batchNorm.stats', label, both((r) => batchNormStatsVersions.choose(sizes, r)));
     put('batchNorm.backwardSums', label, both((r) => batchNormBackwardSumsVersions.choose(sizes, r)));
   }
-  // The sum / max / min reduction: its version, and v1's split count (chunks per row).
+  // Reductions are not registry passes: their choice is the split count (chunks per row).
   for (const r of REDUCTIONS) put('reduce (splits)', r.label, both((rules) => String(reducePlan(r.outputs, r.reduce, rules).splits)));
-  for (const r of REDUCTIONS) put('reduce', r.label, both((rules) => reduceVersions.choose({ outer: r.outputs, reduce: r.reduce, inner: 1 }, rules)));
   for (const r of REDUCTIONS) put('argReduce', r.label, both((rules) => argReduceVersions.choose({ outer: r.outputs, reduce: r.reduce, inner: 1 }, rules)));
   for (const N of [1, 64, 256]) {
     for (const p of [crossEntropyVersions.forward, crossEntropyVersions.backward]) {

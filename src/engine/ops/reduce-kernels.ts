@@ -6,19 +6,14 @@
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
-import reduceRowsWgsl from '../../shaders/reduce_rows.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
-import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { reducedDimsForBroadcast, sizeOf } from '../shape.ts';
 import { rawView, type Tensor } from '../tensor.ts';
 
 const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32' });
-const reduceRowsKernel = defineKernel('reduce_rows', floatBitsWgsl + reduceRowsWgsl, ['read', 'write'], {
-  outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32',
-});
 const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32' });
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
@@ -81,7 +76,17 @@ export function reduceRaw(
   if (isArg) {
     argReduce({ x, out, op, outer, reduce, inner });
   } else {
-    reduceVersions.run({ x, out, op, outer, reduce, inner });
+    const splits = splitCount(outer * inner, reduce);
+    if (splits === 1) {
+      launchReduce(op, x, out, outer, reduce, inner, reduce);
+    } else {
+      const chunk = Math.ceil(reduce / splits);
+      const chunks = Math.ceil(reduce / chunk);
+      const partials = emptyTensor([outer, chunks, inner]);
+      launchReduce(op, x, partials, outer, reduce, inner, chunk);
+      launchReduce(op, partials, out, outer, chunks, inner, chunks);
+      partials.dispose();
+    }
   }
   return out;
 }
@@ -110,84 +115,6 @@ export function reducePlan(outputs: number, reduce: number, rules: RulesProfile)
   const chunk = Math.ceil(reduce / splits);
   return { splits, workgroups: outputs * Math.ceil(reduce / chunk), loop: Math.ceil(chunk / 64) };
 }
-
-/** A sum / max / min over the middle axis of [outer, reduce, inner] into `out`. */
-export interface ReduceProblem { x: Tensor; out: Tensor; op: ReduceOp; outer: number; reduce: number; inner: number }
-type ReduceSizes = Pick<ReduceProblem, 'outer' | 'reduce' | 'inner'>;
-
-/** v1: a 64-thread workgroup per output (chunk), the rows split by splitCount, a second launch for the partials. */
-function reduceV1({ x, out, op, outer, reduce, inner }: ReduceProblem): void {
-  const splits = splitCount(outer * inner, reduce);
-  if (splits === 1) {
-    launchReduce(op, x, out, outer, reduce, inner, reduce);
-  } else {
-    const chunk = Math.ceil(reduce / splits);
-    const chunks = Math.ceil(reduce / chunk);
-    const partials = emptyTensor([outer, chunks, inner]);
-    launchReduce(op, x, partials, outer, reduce, inner, chunk);
-    launchReduce(op, partials, out, outer, chunks, inner, chunks);
-    partials.dispose();
-  }
-}
-
-/**
- * v2's chunks (reduce_rows.wgsl, a thread per output or chunk): enough threads for ROWS_THREADS in all, none
- * walking fewer than ROWS_MIN_CHUNK elements, so that a sum of everything runs on every core in two launches
- * and a sum of 1,024 rows in one.
- */
-const ROWS_THREADS = 256;
-const ROWS_MIN_CHUNK = 1024;
-export function reduceRowsPlan({ outer, reduce, inner }: ReduceSizes): LaunchPlan & { splits: number; chunk: number } {
-  const outputs = outer * inner;
-  const splits = Math.max(1, Math.min(Math.floor(ROWS_THREADS / Math.max(outputs, 1)), Math.floor(reduce / ROWS_MIN_CHUNK)));
-  const chunk = Math.max(1, Math.ceil(reduce / splits));
-  const chunks = Math.max(1, Math.ceil(reduce / chunk));
-  return { splits: chunks, chunk, workgroups: Math.ceil((outputs * chunks) / 64), loop: chunk };
-}
-
-/** One reduce_rows launch: chunks of `chunk` elements, or with `interleave` (inner = 1) `chunk` interleaved slices. */
-function launchReduceRows(op: ReduceOp, x: Tensor, out: Tensor, outer: number, reduce: number, inner: number, chunk: number, interleave = false): void {
-  const chunks = interleave ? chunk : Math.max(1, Math.ceil(reduce / chunk));
-  const outputs = outer * chunks * inner;
-  launch(reduceRowsKernel, [x, out], {
-    params: { outputs, reduce, inner, chunk },
-    constants: { OP: OP_CODE[op], INTERLEAVE: interleave ? 1 : 0 },
-    workgroups: grid(Math.ceil(outputs / 64)),
-    label: op,
-  });
-}
-
-/** v2: a thread per output (chunk), no barrier; long rows over few outputs split, then the partials reduced alike. */
-function reduceV2({ x, out, op, outer, reduce, inner }: ReduceProblem): void {
-  const { splits, chunk } = reduceRowsPlan({ outer, reduce, inner });
-  if (splits === 1) {
-    launchReduceRows(op, x, out, outer, reduce, inner, Math.max(1, reduce));
-    return;
-  }
-  const partials = emptyTensor([outer, splits, inner]);
-  // A row (inner = 1) is cut into interleaved slices, so that neighbouring threads read neighbouring elements.
-  if (inner === 1) launchReduceRows(op, x, partials, outer, reduce, inner, splits, true);
-  else launchReduceRows(op, x, partials, outer, reduce, inner, chunk);
-  launchReduceRows(op, partials, out, outer, splits, inner, splits);
-  partials.dispose();
-}
-
-/**
- * The sum / max / min reduction in the kernel registry: v1 (reduce.wgsl) on the GPU rules, v2 (reduce_rows.wgsl,
- * barrier-free) on the CPU rules, where a barrier costs a coroutine switch and a spill per 4-lane group.
- */
-export const reduceVersions = defineKernelVersions<ReduceProblem, void, 'v1' | 'v2', Record<never, never>, ReduceSizes>('reduce', {
-  versions: {
-    v1: {
-      summary: 'reduce: a 64-thread workgroup per output, strided partials + tree, long rows split',
-      run: reduceV1,
-      plan: ({ outer, reduce, inner }, rules) => reducePlan(outer * inner, reduce, rules),
-    },
-    v2: { summary: 'reduce_rows: a thread per output or chunk, no barrier, 4 accumulators', run: reduceV2, plan: reduceRowsPlan },
-  },
-  default: 'v1',
-  auto: (_p, rules) => (rules === 'cpu' ? 'v2' : 'v1'),
-});
 
 /** An argmax / argmin over the middle axis of [outer, reduce, inner] into `out` (int32). */
 export interface ArgReduceProblem { x: Tensor; out: Tensor; op: ReduceOp; outer: number; reduce: number; inner: number }

@@ -2,9 +2,8 @@
 // v1 (softmax.wgsl) runs ROW_THREADS threads per row, at most a workgroup per row; v2 (softmax_split.wgsl) cuts
 // each row into ranges across workgroups (per-range max and Σ exp, combined in the normalize pass), so that few
 // long rows ([1, 1000] logits, a 50,000-word vocabulary) fill a GPU and no thread walks more than 4,096
-// elements; v3 (softmax_rows.wgsl) runs a thread per row with no barrier, for CPU adapters. The auto rule: v3
-// on the CPU rules unless fewer than 64 rows are over 8,192 long (then v1); on the GPU rules v2 for fewer than
-// 264 rows of at least 512, or any row over 64 · 4,096, else v1.
+// elements. The auto rule: v1 on the CPU rules (unchanged); on the GPU rules v2 for fewer than 264 rows of at
+// least 512, or any row over 64 · 4,096, else v1.
 // Backward rules (y = output, g = incoming gradient, sums over the softmax dim):
 //   softmax:     dx = y ⊙ (g − Σ g⊙y)
 //   logSoftmax:  dx = g − exp(y) ⊙ Σ g
@@ -12,7 +11,6 @@
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import softmaxWgsl from '../../shaders/softmax.wgsl?raw';
 import softmaxSplitWgsl from '../../shaders/softmax_split.wgsl?raw';
-import softmaxRowsWgsl from '../../shaders/softmax_rows.wgsl?raw';
 import { defineKernel, grid, MAX_WORKGROUPS_PER_DIM } from '../../shaders/kernel.ts';
 import { attach } from '../autograd.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
@@ -27,8 +25,6 @@ const softmaxKernel = defineKernel('softmax', floatBitsWgsl + softmaxWgsl, ['rea
 const splitKernel = defineKernel('softmax_split', floatBitsWgsl + softmaxSplitWgsl, ['read', 'write', 'write'], {
   rows: 'u32', reduce: 'u32', inner: 'u32', chunks: 'u32', chunk: 'u32',
 });
-
-const rowsKernel = defineKernel('softmax_rows', floatBitsWgsl + softmaxRowsWgsl, ['read', 'write'], { rows: 'u32', reduce: 'u32', inner: 'u32' });
 
 /** The sizes the rules read: x viewed as [outer, reduce, inner], the softmax over `reduce`. */
 export interface SoftmaxSizes { outer: number; reduce: number; inner: number }
@@ -91,34 +87,14 @@ function softmaxV2(p: SoftmaxProblem): Tensor {
   return out;
 }
 
-/** v3 (softmax_rows.wgsl): a thread per row, no barrier; the CPU rules' pick unless few rows are long. */
-function softmaxV3({ x, outer, reduce, inner, log }: SoftmaxProblem): Tensor {
-  const out = emptyTensor(x.shape);
-  const rows = outer * inner;
-  launch(rowsKernel, [x, out], {
-    params: { rows, reduce, inner },
-    constants: { LOG: log ? 1 : 0 },
-    workgroups: grid(Math.ceil(rows / 64)),
-    label: log ? 'logSoftmax' : 'softmax',
-  });
-  return out;
-}
-
-/** Rows up to this long, or this many rows, take v3 on the CPU rules (a thread walking a long row alone is slow). */
-const ROWS_MAX_LENGTH = 8192;
-const ROWS_MIN_COUNT = 64;
-
 function splitRejects({ outer, inner }: SoftmaxSizes): string | null {
   const rows = outer * inner;
   return rows > MAX_WORKGROUPS_PER_DIM ? `${rows} rows exceed one grid dimension (${MAX_WORKGROUPS_PER_DIM}); v2 is for few long rows` : null;
 }
 
-/**
- * v2 on the GPU rules for few rows of at least 2·MIN_CHUNK, or for rows too long for v1's threads; else v1. The
- * CPU rules take v3 (no barrier) unless few rows are very long.
- */
-function chooseSoftmax({ outer, reduce, inner }: SoftmaxSizes, rules: RulesProfile): 'v1' | 'v2' | 'v3' {
-  if (rules === 'cpu') return reduce <= ROWS_MAX_LENGTH || outer * inner >= ROWS_MIN_COUNT ? 'v3' : 'v1';
+/** v2 on the GPU rules for few rows of at least 2·MIN_CHUNK, or for rows too long for v1's threads; else v1. */
+function chooseSoftmax({ outer, reduce, inner }: SoftmaxSizes, rules: RulesProfile): 'v1' | 'v2' {
+  if (rules === 'cpu') return 'v1';
   const rows = outer * inner;
   if (rows === 0 || rows > MAX_WORKGROUPS_PER_DIM) return 'v1';
   const few = rows < GPU_RULES.MIN_WORKGROUPS && reduce >= 2 * MIN_CHUNK;
@@ -127,7 +103,7 @@ function chooseSoftmax({ outer, reduce, inner }: SoftmaxSizes, rules: RulesProfi
 
 /** The softmax pass: kernelVersions.force('softmax', 'v2') forces the split one, tune('softmax', { chunks }) its ranges. */
 type SoftmaxTuning = { chunks: number | null };
-export const softmaxVersions = defineKernelVersions<SoftmaxProblem, Tensor, 'v1' | 'v2' | 'v3', SoftmaxTuning, SoftmaxSizes>('softmax', {
+export const softmaxVersions = defineKernelVersions<SoftmaxProblem, Tensor, 'v1' | 'v2', SoftmaxTuning, SoftmaxSizes>('softmax', {
   versions: {
     v1: {
       summary: 'softmax: ROW_THREADS threads per row, a workgroup per row',
@@ -138,11 +114,6 @@ export const softmaxVersions = defineKernelVersions<SoftmaxProblem, Tensor, 'v1'
       },
     },
     v2: { summary: 'softmax_split: ranges of a row across workgroups, max/sum combined', rejects: splitRejects, run: softmaxV2, plan: softmaxSplitPlan },
-    v3: {
-      summary: 'softmax_rows: a thread per row, no barrier, three passes',
-      run: softmaxV3,
-      plan: ({ outer, reduce, inner }) => ({ workgroups: Math.ceil((outer * inner) / 64), loop: reduce }),
-    },
   },
   default: 'v1',
   auto: chooseSoftmax,
