@@ -2,6 +2,7 @@
 // CPU adapters. Same result bit for bit: y[p, oh, ow] = max over the in-input taps of the window, the first
 // maximum's flat index ih·W + iw in idx (when WITH_INDEX), a NaN wins and stops the scan, a window with no tap
 // gives −inf, −1; RELU as v1.
+// Without WITH_INDEX (inference) the scan keeps no argmax and has no early exit (same values).
 // The pipeline is specialised per shape (as jax-js writes every shape as a literal): the divisions that find
 // (plane, oh, ow) become multiply-shifts, the kH × kW loops have constant bounds the compiler unrolls, and the
 // uniform buffer is gone. SwiftShader pays per instruction per 4-lane group, and v1's index arithmetic on
@@ -42,6 +43,27 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let oh = (index / OW) % OH;
   let base = (index / (OW * OH)) * H * W;
   var best = neg_inf_();
+  if (!WITH_INDEX) {
+    // Inference: the NaN-propagating max of the in-input taps, no argmax to track and no early exit.
+    var taps = false;
+    for (var kh = 0u; kh < KH; kh++) {
+      let ih = oh * SH + kh * DH - PH;
+      if (ih < H) {
+        for (var kw = 0u; kw < KW; kw++) {
+          let iw = ow * SW + kw * DW - PW;
+          if (iw < W) {
+            let v = x[base + ih * W + iw];
+            // As v1: the first of equal values stays (+0 before −0 keeps +0), the first NaN wins.
+            if (!is_nan_(best) && (v > best || is_nan_(v))) { best = v; }
+            taps = true;
+          }
+        }
+      }
+    }
+    if (RELU && taps && !(best > 0.0) && !is_nan_(best)) { best = 0.0; }
+    y[index] = best;
+    return;
+  }
   var arg = -1;
   for (var kh = 0u; kh < KH; kh++) {
     let ih = oh * SH + kh * DH - PH; // wraps below zero
