@@ -8,10 +8,10 @@
 // The registered pass 'unary' (src/engine/ops/elementwise-kernels.ts) keeps this kernel as v1, the GPU rules' pick;
 // v2 (unary_vec4.wgsl) reads and writes vec4 words, the CPU rules' pick when n is a multiple of 4.
 //
-// | version | idea                                          | figure              |
-// | ------- | --------------------------------------------- | ------------------- |
-// | v1      | PER_THREAD floats per thread (this file)      | see above           |
-// | v2      | a vec4 word per thread (unary_vec4)           | see unary_vec4.wgsl |
+// | version | idea                                          | figure                                      |
+// | ------- | --------------------------------------------- | ------------------------------------------- |
+// | v1      | PER_THREAD floats per thread (this file)      | relu 1M 8.72 ms (above; load ~20: see v2's) |
+// | v2      | a vec4 word per thread (unary_vec4)           | see unary_vec4.wgsl                         |
 
 // Elements per thread: 4 when n is a multiple of 4 (the engine picks), so a CPU adapter's per-invocation cost
 // is paid once per 4 elements.
