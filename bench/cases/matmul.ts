@@ -18,6 +18,10 @@ const V7_KNOBS: Record<string, Record<string, unknown>> = {
   '8×16': { regTile: { wgX: 8, wgY: 16 } },
   '16×4': { regTile: { wgX: 16, wgY: 4 } },
   'k2': { splits: 2 },
+  '16×6 r4': { regTile: { wgX: 16, wgY: 6 }, regRows: 4 },
+  '32×6 r4': { regTile: { wgX: 32, wgY: 6 }, regRows: 4 },
+  '8×6 r4': { regTile: { wgX: 8, wgY: 6 }, regRows: 4 },
+  '16×3 r8': { regTile: { wgX: 16, wgY: 3 }, regRows: 8 },
 };
 /** Up to this size the CPU reference validates the result too (TF.js always does). */
 const CPU_REFERENCE_MAX = 512;
@@ -128,6 +132,13 @@ export default defineBenchCases('matmul', [
     quick: n <= 512,
     setup: (ctx: BenchContext) => product(n, n, n, ctx),
   })),
+  {
+    name: 'matmul 24×144×3136',
+    shape: '[24,144] · [144,3136] (the 1×1 conv 144→24 56²)',
+    flops: 2 * 24 * 144 * 3136,
+    quick: false,
+    setup: (ctx: BenchContext) => product(24, 144, 3136, ctx),
+  },
   {
     name: 'matmul 300×700×200',
     shape: '[300,700] · [700,200] (untuned)',
