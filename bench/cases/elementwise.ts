@@ -41,10 +41,15 @@ function setup(op: 'relu' | 'add', shapes: Shapes, { E, tf, jax, random }: Bench
     for (let i = 0; i < y.length; i++) y[i] = op === 'relu' ? Math.max(av[i]!, 0) : av[i]! + bv![i % inner]!;
     return y;
   };
+  const ours = (): EngineTensor => (op === 'relu' ? E.relu(A) : E.add(A, B!));
+  const variants = op === 'relu'
+    ? Object.fromEntries(E.extend.kernelVersions.get('unary').versionNames.map((v) => [v, () => E.extend.kernelVersions.using({ unary: v }, ours)]))
+    : undefined;
   return {
-    ours: (): EngineTensor => (op === 'relu' ? E.relu(A) : E.add(A, B!)),
+    ours,
+    ...(variants ? { variants } : {}),
     oursLabel: op === 'relu'
-      ? 'unary.wgsl relu, 4 per thread'
+      ? `unary auto → ${E.internal.unaryVersions.choose({ x: A })} relu`
       : `binary_vec4.wgsl add${shapes.b && size(shapes.b) !== size(shapes.a) ? ', broadcast row' : ''}`,
     tfjs: tf ? (): TfTensor => (op === 'relu' ? tf.relu(tA!) : tf.add(tA!, tB!)) : null,
     jaxjs,

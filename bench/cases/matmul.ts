@@ -9,6 +9,20 @@ import { JaxScope } from '../jaxjs.ts';
 import { defineBenchCases, type BenchContext, type BenchInstance } from '../registry.ts';
 
 const SQUARE = [256, 512, 1024, 2048, 4096];
+/** v7's knob settings timed beside the versions with --versions (label: knobs). */
+const V7_KNOBS: Record<string, Record<string, unknown>> = {
+  'r4': { regRows: 4 },
+  'r8': { regRows: 8 },
+  '8×8': { regTile: { wgX: 8, wgY: 8 } },
+  '16×8': { regTile: { wgX: 16, wgY: 8 } },
+  '8×16': { regTile: { wgX: 8, wgY: 16 } },
+  '16×4': { regTile: { wgX: 16, wgY: 4 } },
+  'k2': { splits: 2 },
+  '16×6 r4': { regTile: { wgX: 16, wgY: 6 }, regRows: 4 },
+  '32×6 r4': { regTile: { wgX: 32, wgY: 6 }, regRows: 4 },
+  '8×6 r4': { regTile: { wgX: 8, wgY: 6 }, regRows: 4 },
+  '16×3 r8': { regTile: { wgX: 16, wgY: 3 }, regRows: 8 },
+};
 /** Up to this size the CPU reference validates the result too (TF.js always does). */
 const CPU_REFERENCE_MAX = 512;
 
@@ -35,9 +49,17 @@ function product(M: number, K: number, N: number, { E, tf, jax, random }: BenchC
   const B = E.tensor(b, [K, N]);
   const tA = tf?.tensor2d(a, [M, K]);
   const tB = tf?.tensor2d(b, [K, N]);
-  const variants = Object.fromEntries(
-    E.extend.kernelVersions.get('matmul').versionNames.map((v) => [v, () => E.extend.kernelVersions.using({ matmul: v }, () => E.matmul(A, B))]),
+  const kv = E.extend.kernelVersions;
+  const variants: Record<string, () => ReturnType<typeof E.matmul>> = Object.fromEntries(
+    kv.get('matmul').versionNames.map((v) => [v, () => kv.using({ matmul: v }, () => E.matmul(A, B))]),
   );
+  // v7's knobs (regTile: threads along N × M; regRows: rows of C per thread; splits: K ranges), forced one at a time.
+  for (const [name, knobs] of Object.entries(V7_KNOBS)) {
+    variants[`v7 ${name}`] = () => kv.using({ matmul: 'v7' }, () => {
+      kv.tune('matmul', knobs);
+      return E.matmul(A, B);
+    });
+  }
   const scope = jax ? new JaxScope(jax) : null;
   let jaxjs: BenchInstance['jaxjs'] = null;
   if (scope) {
@@ -110,6 +132,13 @@ export default defineBenchCases('matmul', [
     quick: n <= 512,
     setup: (ctx: BenchContext) => product(n, n, n, ctx),
   })),
+  {
+    name: 'matmul 24×144×3136',
+    shape: '[24,144] · [144,3136] (the 1×1 conv 144→24 56²)',
+    flops: 2 * 24 * 144 * 3136,
+    quick: false,
+    setup: (ctx: BenchContext) => product(24, 144, 3136, ctx),
+  },
   {
     name: 'matmul 300×700×200',
     shape: '[300,700] · [700,200] (untuned)',

@@ -43,9 +43,14 @@ function maxPool(N: number, C: number, H: number, { E, tf, jax, random }: BenchC
         }
     return y;
   };
+  const ours = (): EngineTensor => E.noGrad(() => E.maxPool2d(X, 3, { stride: 2, padding: 1 }));
+  const pass = 'maxPool2d.forward';
+  const variants = Object.fromEntries(E.extend.kernelVersions.get(pass).versionNames.map((v) => [v, () => E.extend.kernelVersions.using({ [pass]: v }, ours)]));
+  const d = { N, C, H, W: H, kH: 3, kW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, OH, OW: OH };
   return {
-    ours: (): EngineTensor => E.noGrad(() => E.maxPool2d(X, 3, { stride: 2, padding: 1 })),
-    oursLabel: 'pool_max.wgsl, no argmax (inference)',
+    ours,
+    oursLabel: `auto → ${E.internal.pool2dVersions.maxForward.choose({ d } as never)}, no argmax (inference)`,
+    variants,
     tfjs: tf
       ? firstCallThen(
           () => tf.tidy(() => tf.transpose(tf.maxPool(tX!, 3, 2, 1), [0, 3, 1, 2])),

@@ -51,7 +51,7 @@ export { conv2d, conv2dAct, conv2dPasses, conv2dVersions, type GemmTiles } from 
 export {
   intPair, windowOutputSize2d, checkPoolPadding, adaptiveOutputSize, type IntPair, type Conv2dOptions, type Conv2dGeometry, type Conv2dPass, type AdaptiveSize,
 } from './ops/conv-geometry.ts';
-export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.ts';
+export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, pool2dVersions, type MaxPool2dOptions, type AvgPool2dOptions } from './ops/pool.ts';
 export { batchStatistics, batchNormApply, batchNormUpdateRunning, type RunningStats } from './ops/batch-norm.ts';
 export { layerNorm } from './ops/layer-norm.ts';
 export { fusedCrossEntropy, FUSED_CROSS_ENTROPY_MAX_ELEMENTS, type FusedCrossEntropyArgs } from './ops/cross-entropy.ts';
@@ -65,3 +65,4 @@ export { prepareImages, type ImagePixels, type ImageInputSpec, type PrepareImage
 export {
   drawAugmentations, randomResizedCropBox, JITTER_STEPS, type ImageAugmentation, type AugmentConfig, type JitterStep,
 } from './ops/image-augment.ts';
+export { unaryVersions } from './ops/elementwise-kernels.ts';

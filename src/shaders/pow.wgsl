@@ -1,4 +1,4 @@
-// pow.wgsl: x^e as PyTorch 1.13 computes it, shared by unary.wgsl (x ** s, s ** x) and binary_ops.wgsl (x ** y).
+// pow.wgsl: x^e as PyTorch 1.13 computes it, shared by unary_ops.wgsl (x ** s, s ** x) and binary_ops.wgsl (x ** y).
 // WGSL's pow(x, e) is exp2(e · log2(x)): undefined for x < 0 and for x = 0 with e ≤ 0, and not exact for
 // integer exponents (x ** 2 was off by several ulp for large x). These follow C's pow, which PyTorch calls
 // (tensor ** tensor, number ** tensor), on the bit patterns of float_bits.wgsl (prepended before this file):

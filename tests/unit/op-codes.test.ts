@@ -1,4 +1,4 @@
-// The elementwise kernels (unary.wgsl; binary.wgsl and binary_vec4.wgsl, whose ops are binary_ops.wgsl's)
+// The elementwise kernels (unary_ops.wgsl; binary.wgsl and binary_vec4.wgsl, whose ops are binary_ops.wgsl's)
 // select their op with an override constant, and each op is declared once, in the kernel, as
 // `const OP_<NAME>: u32 = <code>u;` with its `case OP_<NAME>` (the engine reads the codes by name,
 // src/engine/ops/elementwise-kernels.ts). This checks that the declarations are sound (distinct codes, one
@@ -40,7 +40,7 @@ function namesPassed(kind: 'unary' | 'binary'): Set<string> {
   return names;
 }
 
-for (const [file, kind] of [['unary.wgsl', 'unary'], ['binary_ops.wgsl', 'binary']] as const) {
+for (const [file, kind] of [['unary_ops.wgsl', 'unary'], ['binary_ops.wgsl', 'binary']] as const) {
   describe(`${file} op codes`, () => {
     const code = wgsl(file);
     const ops = declared(code);

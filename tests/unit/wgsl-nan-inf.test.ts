@@ -20,8 +20,8 @@ const source = (f: string): string => stripComments(readFileSync(new URL(f, SHAD
 
 /** Builtin min / max / clamp calls on floats that stay, and why a NaN operand cannot matter there. */
 const REVIEWED: Array<{ file: string; call: string; why: string }> = [
-  { file: 'unary.wgsl', call: 'clamp(v, -15.0, 15.0)', why: 'tanh: keeps_nan() returns a NaN input before apply() runs' },
-  { file: 'unary.wgsl', call: 'clamp(v, 0.0, 6.0)', why: 'relu6: select(…, v, is_nan_(v)) returns the NaN instead' },
+  { file: 'unary_ops.wgsl', call: 'clamp(v, -15.0, 15.0)', why: 'tanh: keeps_nan() returns a NaN input before apply() runs' },
+  { file: 'unary_ops.wgsl', call: 'clamp(v, 0.0, 6.0)', why: 'relu6: select(…, v, is_nan_(v)) returns the NaN instead' },
 ];
 
 const FLOAT_LITERAL = /(?<![\w.])(?:\d+\.\d*|\.\d+|\d+(?:\.\d*)?e[+-]?\d+|\d+f)(?![\w.])/i;

@@ -11,13 +11,19 @@ import erfWgsl from '../../shaders/erf.wgsl?raw';
 import floatBitsWgsl from '../../shaders/float_bits.wgsl?raw';
 import powWgsl from '../../shaders/pow.wgsl?raw';
 import unaryWgsl from '../../shaders/unary.wgsl?raw';
+import unaryOpsWgsl from '../../shaders/unary_ops.wgsl?raw';
+import unaryVec4Wgsl from '../../shaders/unary_vec4.wgsl?raw';
 import { MAX_WORKGROUPS_PER_DIM, defineKernel, grid } from '../../shaders/kernel.ts';
 import { EngineError, ShapeError, fmtShape } from '../errors.ts';
+import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import type { Tensor } from '../tensor.ts';
 import { BROADCAST_PARAMS, broadcastLaunch } from './broadcast-params.ts';
 
-const unaryKernel = defineKernel('unary', floatBitsWgsl + powWgsl + erfWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
+const unaryKernel = defineKernel('unary', floatBitsWgsl + powWgsl + erfWgsl + unaryOpsWgsl + unaryWgsl, ['read', 'write'], { n: 'u32', alpha: 'f32' });
+const unaryVec4Kernel = defineKernel('unary_vec4', floatBitsWgsl + powWgsl + erfWgsl + unaryOpsWgsl + unaryVec4Wgsl, ['read', 'write'], {
+  n: 'u32', alpha: 'f32',
+});
 const binaryKernel = defineKernel(
   'binary',
   floatBitsWgsl + powWgsl + erfWgsl + broadcastWgsl + binaryOpsWgsl + binaryWgsl,
@@ -46,10 +52,10 @@ export function opCodes(wgsl: string): ReadonlyMap<string, number> {
   return codes;
 }
 
-const U = opCodes(unaryWgsl);
+const U = opCodes(unaryOpsWgsl);
 const B = opCodes(binaryOpsWgsl);
 
-/** An op of unary.wgsl: 'exp', 'mulScalar', … (its `OP_` constants). */
+/** An op of unary_ops.wgsl: 'exp', 'mulScalar', … (its `OP_` constants). */
 export type UnaryName = string;
 /** An op of binary_ops.wgsl: 'add', 'reluGrad', … (its `OP_` constants). */
 export type BinaryName = string;
@@ -60,16 +66,56 @@ function opCode(kernel: string, codes: ReadonlyMap<string, number>, name: string
   return code;
 }
 
-export function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
-  const op = opCode('unary.wgsl', U, name);
-  const out = emptyTensor(x.shape, 'float32', name);
+/** One unary launch: op code `op` of unary_ops.wgsl over x into out (same size). */
+export interface UnaryProblem { x: Tensor; out: Tensor; op: number; alpha: number; label: string }
+type UnarySizes = { x: { size: number } };
+
+function unaryV1({ x, out, op, alpha, label }: UnaryProblem): void {
   const perThread = x.size % 4 === 0 ? 4 : 1;
   launch(unaryKernel, [x, out], {
     params: { n: x.size, alpha },
     constants: { OP: op, PER_THREAD: perThread },
     workgroups: grid(Math.ceil(x.size / perThread / 256)),
-    label: name,
+    label,
   });
+}
+
+function unaryV2({ x, out, op, alpha, label }: UnaryProblem): void {
+  const words = x.size / 4;
+  launch(unaryVec4Kernel, [x, out], { params: { n: words, alpha }, constants: { OP: op }, workgroups: grid(Math.ceil(words / 256)), label });
+}
+
+/**
+ * The unary ops in the kernel registry: v1 (unary.wgsl, 4 floats per thread when n allows) on the GPU rules, v2
+ * (unary_vec4.wgsl, a vec4 word per thread) on the CPU rules when n is a multiple of 4.
+ */
+export const unaryVersions = defineKernelVersions<UnaryProblem, void, 'v1' | 'v2', Record<never, never>, UnarySizes>('unary', {
+  versions: {
+    v1: {
+      summary: 'unary: PER_THREAD floats per thread',
+      run: unaryV1,
+      plan: ({ x }) => ({ workgroups: Math.ceil(x.size / (x.size % 4 === 0 ? 4 : 1) / 256), loop: 1 }),
+    },
+    v2: {
+      summary: 'unary_vec4: a vec4 word per thread',
+      rejects: ({ x }) => (x.size % 4 === 0 ? null : `needs a multiple of 4 elements, got ${x.size}`),
+      run: unaryV2,
+      plan: ({ x }) => ({ workgroups: Math.ceil(x.size / 4 / 256), loop: 1 }),
+    },
+  },
+  default: 'v1',
+  auto: ({ x }, rules) => (rules === 'cpu' && x.size % 4 === 0 ? 'v2' : 'v1'),
+});
+
+export function unaryRaw(name: UnaryName, x: Tensor, alpha = 0): Tensor {
+  const op = opCode('unary_ops.wgsl', U, name);
+  const out = emptyTensor(x.shape, 'float32', name);
+  try {
+    unaryVersions.run({ x, out, op, alpha, label: name });
+  } catch (e) {
+    out.dispose(); // a forced version that refuses x throws before any GPU work
+    throw e;
+  }
   return out;
 }
 

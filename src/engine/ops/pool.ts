@@ -13,11 +13,12 @@ import avgBackwardWgsl from '../../shaders/pool_avg_backward.wgsl?raw';
 import avgWgsl from '../../shaders/pool_avg.wgsl?raw';
 import maxBackwardWgsl from '../../shaders/pool_max_backward.wgsl?raw';
 import maxWgsl from '../../shaders/pool_max.wgsl?raw';
+import maxFixedWgsl from '../../shaders/pool_max_fixed.wgsl?raw';
 import { defineKernel, grid, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
-import type { LaunchPlan } from '../runtime/rules.ts';
+import type { LaunchPlan, RulesProfile } from '../runtime/rules.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { adaptiveOutputSize, poolGeometry, type AdaptiveSize, type IntPair, type PoolGeometry } from './conv-geometry.ts';
@@ -29,6 +30,7 @@ const POOL_PARAMS = {
 } as const satisfies ParamsFields;
 
 const maxKernel = defineKernel('pool_max', floatBitsWgsl + maxWgsl, ['read', 'write', 'write'], POOL_PARAMS);
+const maxFixedKernel = defineKernel('pool_max_fixed', floatBitsWgsl + maxFixedWgsl, ['read', 'write', 'write'], null);
 const maxBackwardKernel = defineKernel('pool_max_backward', maxBackwardWgsl, ['read', 'read', 'write'], POOL_PARAMS);
 const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write'], POOL_PARAMS);
 const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write'], POOL_PARAMS);
@@ -81,8 +83,23 @@ export const pool2dVersions = {
             label: relu ? 'reluMaxPool2d.forward' : 'maxPool2d.forward',
           }),
       },
+      v2: {
+        summary: 'pool_max_fixed: v1 with the sizes as override constants',
+        plan: windowPlan,
+        run: ({ x, out, idx, d, withIndex, relu }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean; relu: boolean }) =>
+          launch(maxFixedKernel, [x, out, idx], {
+            constants: {
+              WITH_INDEX: withIndex ? 1 : 0, RELU: relu ? 1 : 0, PLANES: d.N * d.C, H: d.H, W: d.W, OH: d.OH, OW: d.OW,
+              KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, PW: d.pW, DH: d.dH, DW: d.dW,
+            },
+            workgroups: grid(Math.ceil(out.size / 64)),
+            label: relu ? 'reluMaxPool2d.forward' : 'maxPool2d.forward',
+          }),
+      },
     },
     default: 'v1',
+    // v2 on CPU adapters (per-shape pipelines; a GPU keeps v1's one pipeline for every shape).
+    auto: (_p: unknown, rules: RulesProfile) => (rules === 'cpu' ? 'v2' : 'v1'),
   }),
   maxBackward: defineKernelVersions('maxPool2d.backward', {
     versions: {
