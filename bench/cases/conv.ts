@@ -27,7 +27,7 @@ import { defineBenchCases, type BenchCase, type BenchContext, type BenchInstance
 
 /** One conv layer: square kernel k, stride s, padding p, no dilation, no groups. */
 interface Layer {
-  net: 'resnet18' | 'mnist' | 'mobilenet_v2' | 'untuned';
+  net: 'resnet18' | 'mnist' | 'mobilenet_v2' | 'untuned' | 'resnet-s';
   label: string;
   N: number;
   C: number;
@@ -136,6 +136,14 @@ export const CONV_LAYERS: Layer[] = [
   pointwise('features.3 project 144→24 1×1 56²', 144, 56, 24, 1, true),
   { net: 'untuned', label: '17→40 13²/2', N: 3, C: 17, H: 13, O: 40, k: 3, s: 2, p: 1, quick: true },
   mnist('conv2 32→64 14²', 32, 14, 64, 4, false), // the issue-21 comparison's batch
+  // The training rows' layers (bench/cases/train.ts): MNIST-CNN at batch 16, the small ResNet at batch 4.
+  mnist('conv1 1→32 28²', 1, 28, 32, 16, false),
+  mnist('conv2 32→64 14²', 32, 14, 64, 16, false),
+  { net: 'resnet-s', label: 'conv1 3→16 32²', N: 4, C: 3, H: 32, O: 16, k: 3, s: 1, p: 1, quick: false },
+  { net: 'resnet-s', label: 'layer1 16→16 32²', N: 4, C: 16, H: 32, O: 16, k: 3, s: 1, p: 1, quick: false },
+  { net: 'resnet-s', label: 'layer2.0 16→32 32²/2', N: 4, C: 16, H: 32, O: 32, k: 3, s: 2, p: 1, quick: false },
+  { net: 'resnet-s', label: 'layer2 32→32 16²', N: 4, C: 32, H: 16, O: 32, k: 3, s: 1, p: 1, quick: false },
+  { net: 'resnet-s', label: 'layer2.0 down 16→32 1×1/2', N: 4, C: 16, H: 32, O: 32, k: 1, s: 2, p: 0, quick: false },
   mnist('conv1 1→32 28²', 1, 28, 32, 256, false),
   mnist('conv2 32→64 14²', 32, 14, 64, 256, false),
   resnet('stem 3→64 7×7/2 224²', 3, 224, 64, 7, 2, 3),

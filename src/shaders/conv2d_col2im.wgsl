@@ -12,7 +12,7 @@
 // Bench: `npm run bench -- --filter bwd --versions` (bench/cases/conv.ts), the `matmul` variant of the backward
 // rows: dgrad as this pass after the product, wgrad as im2col (BATCH_COLS) times the permuted gradient.
 // v      | idea                                                     | figure          | device                              | shape
-// matmul | wᵀ·gy by matmul v7 / v6, then this gather (col2im)       | see the report  | SwiftShader, Chrome, 2 shared cores | bench bwd rows
+// matmul | wᵀ·gy by matmul v7 / v6, then this gather (col2im)       | no committed run yet | SwiftShader, Chrome, 2 shared cores | bench bwd rows
 
 override TAPS: u32 = C_ * KH * KW;   // rows of dcols per image
 override PIX: u32 = OH_ * OW_;       // columns of dcols

@@ -96,9 +96,21 @@ export function wgradMatmul({ g, x, d, db }: Conv2dWeightGradProblem): Tensor {
 }
 
 /**
- * The CPU rules' backward choice for a dense conv: `matmul` unless convMatmulRejects it (its patches too large),
- * else v3.
+ * The CPU rules' backward choice for a dense conv, by pass. dgrad: `matmul` unless convMatmulRejects it (its
+ * patches past COLS_MAX_BYTES), else v3. wgrad: the same, except v3 for a layer with fewer than
+ * WGRAD_MATMUL_MIN_TAPS taps C·kH·kW (a 1- or 3-channel stem, a thin 1×1), where the product is a sliver whose
+ * patches and permuted gradient cost more than v3's direct sum. From `--versions` runs of the bench's backward
+ * rows on SwiftShader (2 cores shared, load 11–22, so only the large differences count; the report of the
+ * convbwd branch has the figures): wgrad as a product lost at 9 taps (MNIST conv1, N2 and N16), 16 and 24 taps
+ * (1×1 downsample 16→32, MobileNet expand 24→144), tied at 27 (3→16 3×3), won from 144 taps up (ResNet
+ * 128→128 and 256→512/2, MobileNet project 144→24, MNIST conv2); dgrad as a product won or tied on every row,
+ * by 2–10× on the stride-2 layers.
  */
-export function backwardAuto(d: Conv2dGeometry, _pass: 'dgrad' | 'wgrad'): 'matmul' | 'v3' {
-  return convMatmulRejects({ d }) === null ? 'matmul' : 'v3';
+export function backwardAuto(d: Conv2dGeometry, pass: 'dgrad' | 'wgrad'): 'matmul' | 'v3' {
+  if (convMatmulRejects({ d }) !== null) return 'v3';
+  if (pass === 'wgrad' && d.C * d.kH * d.kW < WGRAD_MATMUL_MIN_TAPS) return 'v3';
+  return 'matmul';
 }
+
+/** The fewest taps (C·kH·kW) for which the CPU rules run the weight gradient as a product. */
+const WGRAD_MATMUL_MIN_TAPS = 32;
