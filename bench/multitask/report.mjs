@@ -122,7 +122,10 @@ export function renderMarkdown(result, pilot = null) {
       const models = [...g.keys()].filter((k) => k.startsWith(`${dataset}|${regime}|`)).map((k) => k.split('|')[2]);
       if (!models.length) continue;
       md.push(`## ${dataset}, regime ${regime} (${REGIME_TEXT[regime]})`, '');
-      if (regime === 'full' && result.bestMethod?.[dataset]) md.push(`Best hard-sharing weighting on validation: **${result.bestMethod[dataset]}**.`, '');
+      const hardRun = models.filter((m) => m.startsWith('hard:')).length;
+      if (regime === 'full' && result.bestMethod?.[dataset] && hardRun) {
+        md.push(`Best hard-sharing weighting on validation: **${result.bestMethod[dataset]}** (over the ${hardRun} weightings that ran).`, '');
+      }
       const head = ['model', ...tasks.map((t) => `${t.name} ${t.unit === '%' ? 'acc %' : 'MAE °'}`), ...tasks.map((t) => `${t.name} verdict`), 'ms/step', 'converged (run·task)'];
       md.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`);
       const base = Object.fromEntries(tasks.map((t) => [t.name, stats((g.get(`${dataset}|${regime}|single:${t.name}`) ?? []).map((r) => r.test[t.name]))]));
@@ -197,7 +200,17 @@ export function renderMarkdown(result, pilot = null) {
     for (const c of q.cost) md.push(`| ${c.model} | ${c.msMethod.toFixed(1)} | ${c.msEqual.toFixed(1)} | ${c.ratio.toFixed(2)} | ${c.dispatches} | ${c.dispatchesEqual} |`);
     md.push('');
   }
-  if (result.notRun?.length) md.push('## Not run (time cap)', '', ...result.notRun.map((s) => `- ${s}`), '');
+  if (result.notRun?.length) {
+    // One line per model: its seeds collapsed.
+    const byModel = new Map();
+    for (const line of result.notRun) {
+      const m = /^(.*) seed (\d+)$/.exec(line);
+      const key = m ? m[1] : line;
+      byModel.set(key, [...new Set([...(byModel.get(key) ?? []), m ? m[2] : ''])]);
+    }
+    md.push('## Not run (time cap)', '', `${result.notRun.length} runs (${byModel.size} models) were not started before the deadline:`, '',
+      ...[...byModel].map(([k, seeds]) => `- ${k}${seeds[0] ? ` (seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')})` : ''}`), '');
+  }
   if (result.failed?.length) md.push('## Failed runs', '', ...result.failed.map((f) => `- ${f.dataset} ${f.regime} ${f.model} seed ${f.seed}: ${f.error}`), '');
   return `${md.join('\n')}\n`;
 }
