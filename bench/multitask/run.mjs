@@ -17,14 +17,8 @@ import { renderMarkdown, renderSvg } from './report.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const opt = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
-const seeds = opt('seeds', quick ? 2 : 3);
-const steps = opt('steps', quick ? 8 : 150);
-const batch = opt('batch', 32);
-const extra = [['regimes', 'regimes'], ['methods', 'methods'], ['archs', 'archs'], ['lr', 'lr'], ['train-per-class', 'trainPerClass'], ['val-per-class', 'valPerClass'], ['tag', 'tag'], ['deadline', 'deadline'], ['datasets', 'datasets'], ['cost-rounds', 'costRounds'], ['cost-steps', 'costSteps']]
+// The defaults (the full run's protocol, and --quick's) live in the page: bench/multitask/experiment.ts, cnn-experiment.ts's PROTOCOL.
+const extra = [['seeds', 'seeds'], ['steps', 'steps'], ['batch', 'batch'], ['regimes', 'regimes'], ['methods', 'methods'], ['archs', 'archs'], ['lr', 'lr'], ['train-per-class', 'trainPerClass'], ['val-per-class', 'valPerClass'], ['tag', 'tag'], ['deadline', 'deadline'], ['datasets', 'datasets'], ['cost-rounds', 'costRounds'], ['cost-steps', 'costSteps']]
   .map(([k, q]) => (argv.includes(`--${k}`) ? `&${q}=${argv[argv.indexOf(`--${k}`) + 1]}` : '')).join('');
 const resume = argv.includes('--resume');
 // --tag NAME: writes bench/results/multitask-NAME.* instead (a trial beside a running full run).
@@ -52,7 +46,7 @@ try {
     else process.stdout.write(`${text}\n`);
   });
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
-  await page.goto(`${server.url}/bench/multitask/experiment.html?seeds=${seeds}&steps=${steps}&batch=${batch}&quick=${quick ? 1 : 0}&resume=${resume ? 1 : 0}${extra}`);
+  await page.goto(`${server.url}/bench/multitask/experiment.html?quick=${quick ? 1 : 0}&resume=${resume ? 1 : 0}${extra}`);
   // Until the page is done, save what it has every 30 s (bench/results/multitask*.partial.json).
   const partialFile = partialPath;
   const saver = setInterval(() => {
@@ -82,8 +76,9 @@ result.load = load;
 result.cpus = cpus().length;
 const base = path.join(REPO_ROOT, 'bench', 'results', stem);
 writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 1)}\n`); // first: the raw results survive a report bug
-const firstFile = path.join(REPO_ROOT, 'bench', 'results', 'multitask-first-launch.json');
-const md = renderMarkdown(result, stem === 'multitask' && existsSync(firstFile) ? JSON.parse(readFileSync(firstFile, 'utf8')) : null);
+// The full run's report includes the pilot that chose its protocol (written before the launch).
+const pilotFile = path.join(REPO_ROOT, 'bench', 'results', 'multitask-pilot.md');
+const md = renderMarkdown(result, stem === 'multitask' && existsSync(pilotFile) ? readFileSync(pilotFile, 'utf8') : null);
 writeFileSync(`${base}.md`, md);
 writeFileSync(`${base}.svg`, renderSvg(result));
 process.stdout.write(`\n${md}\nwrote ${path.relative(REPO_ROOT, base)}.{md,json,svg}\n`);

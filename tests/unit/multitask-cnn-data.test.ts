@@ -7,7 +7,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { splitMnist } from '../../examples/mnist-data.ts';
-import { FASHION_GROUP, digitsDataset, fashionDataset, parseIdx, rng, rotate28, strokeWidth, zhangSuen } from '../../bench/multitask/cnn-data.ts';
+import { FASHION_GROUP, digitsDataset, fashionDataset, parseIdx, rng, rotate28, splitSizes, strokeWidth, zhangSuen } from '../../bench/multitask/cnn-data.ts';
+import { PROTOCOL } from '../../bench/multitask/cnn-experiment.ts';
 import { stats, verdict } from '../../bench/multitask/report.mjs';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -87,6 +88,17 @@ describe('multitask CNN data', () => {
     expect([ds.train.n, ds.val.n, ds.test.n]).toEqual([100, 50, 50]);
     expect(FASHION_GROUP).toEqual([0, 1, 0, 1, 0, 2, 0, 2, 3, 2]);
     ds.train.labels.class!.forEach((c, i) => expect(ds.train.labels.group![i]).toBe(FASHION_GROUP[c]));
+  });
+
+  it('splitSizes: the protocol\'s training and validation images never overlap; sizes that would overlap throw', () => {
+    for (const d of ['digits', 'fashion'] as const) {
+      const s = splitSizes(d, PROTOCOL.trainPerClass, PROTOCOL.valPerClass[d]);
+      expect(s.train).toBeLessThanOrEqual(s.valFrom);
+      expect(s.valFrom + s.val).toBeLessThanOrEqual(d === 'fashion' ? 200 : 900);
+    }
+    expect(splitSizes('fashion', 50, 150)).toEqual({ train: 50, valFrom: 50, val: 150, test: 100 });
+    expect(() => splitSizes('fashion', 120, 100)).toThrow(/splitSizes\(fashion\).*training must end by 100/);
+    expect(() => splitSizes('digits', 201, 50)).toThrow(/splitSizes\(digits\)/);
   });
 
   it('verdict: helped / hurt only beyond max(2·se, 0.5); MAE: lower is better', () => {

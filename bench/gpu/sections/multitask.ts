@@ -12,8 +12,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { splitMnist } from '../../../examples/mnist-data.ts';
-import { digitsDataset, fashionDataset, parseIdx, type Dataset } from '../../multitask/cnn-data.ts';
-import { REGIMES, runExperiment, type Options } from '../../multitask/cnn-experiment.ts';
+import { digitsDataset, fashionDataset, parseIdx, splitSizes, type Dataset } from '../../multitask/cnn-data.ts';
+import { PROTOCOL, REGIMES, runExperiment, type Options } from '../../multitask/cnn-experiment.ts';
 import type { Section } from '../section.ts';
 
 function loadData(tiny: boolean): Dataset[] {
@@ -22,14 +22,15 @@ function loadData(tiny: boolean): Dataset[] {
   const packed = (c: number) => path.join('dist-gpu', 'mnist', `${c}.json.gz`);
   const text = (c: number) => (existsSync(file(c)) ? readFileSync(file(c), 'utf8') : gunzipSync(readFileSync(packed(c))).toString('utf8'));
   const classes = Array.from({ length: 10 }, (_, c) => (JSON.parse(text(c)) as { data: number[] }).data);
-  const out = [digitsDataset(splitMnist(classes, 100), { train: 50, valFrom: 200, val: 50, test: 100 })];
+  // The full run's images per class (PROTOCOL), also for --tiny (which evaluates on fewer of them).
+  const out = [digitsDataset(splitMnist(classes, 100), splitSizes('digits', PROTOCOL.trainPerClass, PROTOCOL.valPerClass.digits))];
   if (!tiny) {
     const f = (s: string) => new Uint8Array(gunzipSync(readFileSync(path.join('data', 'fashion-mnist', `${s}.gz`))));
     const subsets = {
       train: parseIdx(f('train-200-images-idx3-ubyte'), f('train-200-labels-idx1-ubyte')),
       test: parseIdx(f('test-100-images-idx3-ubyte'), f('test-100-labels-idx1-ubyte')),
     };
-    out.push(fashionDataset(subsets, { train: 50, valFrom: 150, val: 50, test: 100 }));
+    out.push(fashionDataset(subsets, splitSizes('fashion', PROTOCOL.trainPerClass, PROTOCOL.valPerClass.fashion)));
   }
   return out;
 }
@@ -46,11 +47,12 @@ export const section: Section = {
     const datasets = loadData(ctx.tiny);
     const o: Options = ctx.tiny
       ? {
-        seeds: 2, steps: 4, batch: 32, lr: 3e-3, trainPerClass: 50, evalLimit: 50, regimes: ['full'], datasets: ['digits'],
+        seeds: 2, steps: 4, batch: PROTOCOL.batch, lr: PROTOCOL.lr, trainPerClass: PROTOCOL.trainPerClass, valPerClass: { ...PROTOCOL.valPerClass },
+        evalLimit: 50, regimes: ['full'], datasets: ['digits'],
         costSteps: 1, costRounds: 1, methods: ['equal', 'upgrad'], archs: ['mmoe'],
       }
       : {
-        seeds: 3, steps: 150, batch: 32, lr: 3e-3, trainPerClass: 50, evalLimit: Infinity, regimes: REGIMES, datasets: ['digits', 'fashion'],
+        ...PROTOCOL, valPerClass: { ...PROTOCOL.valPerClass }, evalLimit: Infinity, regimes: REGIMES, datasets: ['digits', 'fashion'],
         costSteps: 6, costRounds: 3,
       };
     const result = await runExperiment(info.adapter, datasets, o, { log: (l) => ctx.log(l), timeLeft: () => ctx.timeLeft() - 10 });
