@@ -310,31 +310,23 @@ function regPlanRows(p: MatmulSizes, rows: number): MatmulSplitPlan {
 /**
  * v6's threads along N and M (4 outputs a side each): of the workgroups of 64 to 256 threads, 4 to 32 a side,
  * the one whose tiles pad the product least (ties: the larger workgroup, then the squarer tile), so an
- * awkward side (200 = 3 × 64 + 8) does not pay for a mostly empty last tile. Then 1, 2, 6, 12 or 24 threads
- * along M (up to 64 along N), only where they pad strictly less: a short M such as 24 output channels
- * (MobileNetV2's 144→24 projection) fits 6 × 4 rows exactly, where 8 × 4 padded a quarter of the work and kept
- * the kernel's bounds checks, and a batch of 4 rows (a Linear layer at batch 4) no longer fills a 16-row tile.
+ * awkward side (200 = 3 × 64 + 8) does not pay for a mostly empty last tile. Then 1, 2, 6, 12 or 24 along M (up
+ * to 64 along N) where they pad strictly less: 24 output channels fit 6 × 4 rows (8 × 4 padded a quarter, with
+ * bounds checks), 4 rows no longer fill 16.
  */
 function regTile(M: number, N: number, rows = 4): { wgX: number; wgY: number } {
   let best = { wgX: 16, wgY: 16, cost: Infinity };
-  const cost = (wgX: number, wgY: number): number => Math.ceil(M / (rows * wgY)) * rows * wgY * Math.ceil(N / (4 * wgX)) * 4 * wgX;
-  const sides = [4, 8, 16, 32];
-  for (const wgX of sides) {
-    for (const wgY of sides) {
-      const threads = wgX * wgY;
-      if (threads < 64 || threads > 256) continue;
-      const c = cost(wgX, wgY);
-      const better = c < best.cost
-        || (c === best.cost && (threads > best.wgX * best.wgY || (threads === best.wgX * best.wgY && Math.abs(wgX - wgY) < Math.abs(best.wgX - best.wgY))));
-      if (better) best = { wgX, wgY, cost: c };
-    }
-  }
-  for (const wgX of [...sides, 64]) {
-    for (const wgY of [1, 2, 6, 12, 24]) {
-      const threads = wgX * wgY;
-      if (threads < 64 || threads > 256) continue;
-      const c = cost(wgX, wgY);
-      if (c < best.cost) best = { wgX, wgY, cost: c };
+  const pow2 = [4, 8, 16, 32];
+  for (const [xs, ys, strict] of [[pow2, pow2, false], [[...pow2, 64], [1, 2, 6, 12, 24], true]] as const) {
+    for (const wgX of xs) {
+      for (const wgY of ys) {
+        const threads = wgX * wgY;
+        if (threads < 64 || threads > 256) continue;
+        const cost = Math.ceil(M / (rows * wgY)) * rows * wgY * Math.ceil(N / (4 * wgX)) * 4 * wgX;
+        const better = cost < best.cost || (!strict && cost === best.cost
+          && (threads > best.wgX * best.wgY || (threads === best.wgX * best.wgY && Math.abs(wgX - wgY) < Math.abs(best.wgX - best.wgY))));
+        if (better) best = { wgX, wgY, cost };
+      }
     }
   }
   return { wgX: best.wgX, wgY: best.wgY };
