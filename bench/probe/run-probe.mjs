@@ -10,6 +10,15 @@ try {
       const m = await import('/bench/probe/reduce-probe.ts');
       return m.reduceProbe(r);
     }
+    if (mode === 'skinny') {
+      const m = await import('/bench/probe/skinny-probe.ts');
+      if (only) globalThis.__shapes = JSON.parse(only);
+      return m.skinnyProbe(r);
+    }
+    if (mode === 'profile') {
+      const m = await import('/bench/probe/profile.ts');
+      return m.profile(only.split(';'), r);
+    }
     if (mode === 'rows') {
       const m = await import('/bench/probe/rows.ts');
       return m.rows(only.split(';'), r);

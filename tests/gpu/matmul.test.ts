@@ -144,6 +144,8 @@ const WORD_PROBLEMS: Problem[] = [
   { M: 20, K: 72, N: 12, batch: 4, aBatch: 1, transA: true },
   { M: 68, K: 36, N: 72, bias: 'n', act: 'gelu' },
   { M: 31, K: 8, N: 28, bias: 'm', act: 'relu' },
+  { M: 2, K: 400, N: 12, transB: true, bias: 'n' }, // a Linear at batch 2 (a side under 8, K split)
+  { M: 1, K: 36, N: 8 },
 ];
 
 // Accumulation order differs from the float64 reference: tolerance grows with K.
@@ -233,7 +235,7 @@ describe('matmul kernels', () => {
     }
   });
 
-  it('the CPU size rule picks v1 for tiny or thin products and the barrier-free v6 for the rest', async () => {
+  it('the CPU size rule picks v1 for tiny products and the barrier-free v7 / v6 for the rest, thin ones included', async () => {
     const picks = await gpu.run(async (E) => [
       E.extend.chooseMatmulVersion({ M: 4, N: 4, K: 4, batch: 1 }, 'cpu'),
       E.extend.chooseMatmulVersion({ M: 1, N: 512, K: 512, batch: 1 }, 'cpu'),
@@ -242,8 +244,10 @@ describe('matmul kernels', () => {
       E.extend.chooseMatmulVersion({ M: 16, N: 128, K: 3136, batch: 1, transB: true }, 'cpu'),
       E.extend.chooseMatmulVersion({ M: 300, N: 201, K: 700, batch: 1 }, 'cpu'), // N not a multiple of 4
       E.extend.chooseMatmulVersion({ M: 301, N: 200, K: 700, batch: 1, transA: true }, 'cpu'), // Aᵀ's row M = 301
+      E.extend.chooseMatmulVersion({ M: 4, N: 128, K: 3136, batch: 1, transB: true }, 'cpu'), // Linear at batch 4
+      E.extend.chooseMatmulVersion({ M: 4096, N: 2, K: 63, batch: 1 }, 'cpu'),
     ]);
-    expect(picks).toEqual(['v1', 'v1', 'v7', 'v7', 'v7', 'v6', 'v6']);
+    expect(picks).toEqual(['v1', 'v7', 'v7', 'v7', 'v7', 'v6', 'v6', 'v7', 'v6']);
   });
 
   it('v7 (vec4 words, 4 or 8 rows per thread, split K) matches the CPU reference on products whose rows are whole words', async () => {

@@ -27,6 +27,21 @@ export const COLS_MAX_BYTES = 64 * 1024 * 1024;
 /** A 1×1 conv with stride 1 and no padding: its patches are the input itself. */
 export const isPointwise = (d: Conv2dGeometry): boolean => d.kH === 1 && d.kW === 1 && d.sH === 1 && d.sW === 1 && d.pH === 0 && d.pW === 0;
 
+/**
+ * The CPU rules' forward choice for a dense layer the matmul path can take: v3 (direct) for a stride-1 layer
+ * with a kernel wider than 1×1 and either a reduction C·kH·kW under 32 (a 1- or 3-channel stem) or at most 32
+ * output channels; the product otherwise. Such a product is a thin sliver (N = O ≤ 32 columns, or K < 32) whose
+ * patches cost more than v3's direct sum. GPU timestamps on SwiftShader, `--versions`, load ~2 (2026-12-08):
+ * small-ResNet layer1 16→16 32² N4 v3 7.70 vs product 14.2 ms, layer2 32→32 16² N4 7.35 vs 9.28; at load ~14
+ * (direction only): MNIST conv1 1→32 28² N2 1.17 vs 1.67, N16 17.2 vs 20.9, small-ResNet conv1 3→16 4.41 vs
+ * 8.79. Stride-2 and 1×1 layers and wider outputs stay on the product: 16→32 32²/2 4.95 vs 6.79 (product),
+ * MNIST conv2 32→64 14² N16 113 vs 176.
+ */
+export function forwardDirectOnCpu(d: Conv2dGeometry): boolean {
+  if (d.sH !== 1 || d.sW !== 1 || d.kH * d.kW === 1) return false;
+  return d.C * d.kH * d.kW < 32 || d.O <= 32;
+}
+
 /** Why the matmul path cannot take a layer: grouped, or patches past COLS_MAX_BYTES. */
 export function convMatmulRejects({ d }: ConvShape): string | null {
   if (d.groups !== 1) return `runs dense convs only (groups 1), got groups ${d.groups}`;

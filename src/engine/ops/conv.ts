@@ -16,7 +16,8 @@
 // kernels of depthwise.ts, which the auto rule picks for depthwise shapes (groups = C = O); forcing v1 or v2
 // runs the generic kernels on them too.
 // On the CPU rules (onCpuAdapter) the dense forward runs as a matrix product, the `matmul` version
-// (conv-matmul.ts: the patches, im2col, times the weight through matmul v7 / v6), and so do the backward passes
+// (conv-matmul.ts: the patches, im2col, times the weight through matmul v7 / v6), except small stride-1 layers
+// (forwardDirectOnCpu: v3), and so do the backward passes
 // of the layers where that wins (conv-matmul-grad.ts, backwardAuto); the others, and layers whose patches would
 // be too large, run v3, the barrier-free register-tiled kernels.
 // The backward rule runs dgrad only when the input needs a gradient, wgrad only for the weight, db only for
@@ -48,7 +49,7 @@ import {
   type Conv2dPass, type ConvShape,
 } from './conv-geometry.ts';
 import { CONV_PARAMS, convParams, regShape, wgradReduceKernel, withSpareOutput } from './conv-params.ts';
-import { convMatmulRejects, forwardMatmul } from './conv-matmul.ts';
+import { convMatmulRejects, forwardDirectOnCpu, forwardMatmul } from './conv-matmul.ts';
 import { backwardAuto, dgradMatmul, wgradMatmul } from './conv-matmul-grad.ts';
 import { EPILOGUE_ACT_CODE, checkEpilogueActivation, withActEpilogue, type EpilogueActivation } from './act-epilogue.ts';
 import { depthwiseVersions, isDepthwise } from './depthwise.ts';
@@ -395,7 +396,7 @@ export const conv2dVersions = {
     },
     default: 'v2',
     auto: ({ d }, rules) => {
-      if (rules === 'cpu' && !isDepthwise(d)) return convMatmulRejects({ d }) === null ? 'matmul' : 'v3';
+      if (rules === 'cpu' && !isDepthwise(d)) return convMatmulRejects({ d }) === null && !forwardDirectOnCpu(d) ? 'matmul' : 'v3';
       return convAuto(d, d.Og, d.Cg * d.kH * d.kW, rules, 'forward');
     },
     tuning: { tiles: null, splits: null },

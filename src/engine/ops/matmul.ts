@@ -390,11 +390,12 @@ function matmulVec(p: MatmulProblem, rules: RulesProfile = currentRules()): Tens
 
 /**
  * The size rule of the default dispatch, per rules profile.
- * CPU (tuned on SwiftShader): tiny products (≤ 32³ multiply-adds per matrix, or a side under 8, where a
- * 4 × 4 block per thread would mostly idle) stay on v1; every other product runs a barrier-free
+ * CPU (tuned on SwiftShader): tiny products (≤ 32³ multiply-adds per matrix) stay on v1; every other product,
+ * a side under 8 included, runs a barrier-free
  * register-tiled kernel (a CPU adapter pays for v2's and v3's shared tiles and barriers and gains nothing),
  * with K split across workgroups when the product is skinny (see regPlan): v7, which reads both operands as
- * vec4 words, when their contiguous dims are multiples of 4, else v6.
+ * vec4 words, when their contiguous dims are multiples of 4, else v6. A side under 8 included: split-K keeps
+ * them parallel where v1 loops over K per output (Linear 4×3136→128: v7 6.3 ms, v1 24.1; bench/probe skinny).
  * GPU: a few rows (M < 8) run v5; tiny products with a short K v1; enough 128×128 tiles for two per compute
  * unit with K ≤ 4,096 v3; everything else v4, whose tile and K ranges give two workgroups per compute unit
  * and no serial loop over 4,096 (see kRanges).
@@ -406,7 +407,7 @@ export function chooseMatmulVersion(p: MatmulSizes, rules: RulesProfile = curren
     if (tilesOf(p, 128, 128) >= GPU_RULES.MIN_WORKGROUPS && p.K <= GPU_RULES.MAX_SERIAL_LOOP) return 'v3';
     return 'v4';
   }
-  if (p.M * p.N * p.K <= 32 * 32 * 32 || Math.min(p.M, p.N) < 8) return 'v1';
+  if (p.M * p.N * p.K <= 32 * 32 * 32) return 'v1';
   return reg4Rejects(p) === null ? 'v7' : 'v6';
 }
 

@@ -127,6 +127,11 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   noteBuffers(launch.buffers);
   // The bind group carries the op's name, so WebGPU's own error messages name the op.
   const bindGroup = bindGroupFor(c.layout, c.layoutId, op, ranges);
+  const timed = dispatchTimer?.(op) ?? null;
+  if (timed) {
+    closePass();
+    pass = currentEncoder().beginComputePass({ label: op, timestampWrites: timed });
+  }
   const p = currentPass();
   p.setPipeline(pipeline);
   if (dynamicOffsets.length > 0) p.setBindGroup(0, bindGroup, dynamicOffsets);
@@ -135,6 +140,7 @@ export function dispatch(kernel: Kernel, launch: Launch): void {
   kernel.bindings.forEach((kind, i) => {
     if (kind === 'write') bumpWriteVersion(launch.buffers[i]!.buffer);
   });
+  if (timed) closePass();
   counters.dispatches++;
   traceDispatch(op, kernel.name, launch.constants, launch.workgroups);
   afterCommand(op);
@@ -160,6 +166,16 @@ export function copyBuffer(src: BufferRange, dst: BufferRange): void {
   bumpWriteVersion(dst.buffer);
   traceCopy();
   afterCommand('copy');
+}
+
+let dispatchTimer: ((op: string) => GPUComputePassTimestampWrites | null) | null = null;
+
+/**
+ * Profiling (bench/probe/profile.ts): while set, every dispatch for which `timer(op)` returns timestamp writes
+ * records into a compute pass of its own that writes them, so each kernel's GPU time can be read. null turns it off.
+ */
+export function setDispatchTimer(timer: typeof dispatchTimer): void {
+  dispatchTimer = timer;
 }
 
 /**
