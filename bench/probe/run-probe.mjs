@@ -10,6 +10,10 @@ try {
       const m = await import('/bench/probe/reduce-probe.ts');
       return m.reduceProbe(r);
     }
+    if (mode === 'expr') {
+      const m = await import('/bench/probe/expr-probe.ts');
+      return m.exprProbe(JSON.parse(only), r);
+    }
     if (mode === 'skinny') {
       const m = await import('/bench/probe/skinny-probe.ts');
       if (only) globalThis.__shapes = JSON.parse(only);

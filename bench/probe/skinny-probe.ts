@@ -6,7 +6,8 @@ import { kernelVersions } from '../../src/engine/runtime/kernel-registry.ts';
 export async function skinnyProbe(reps = 15): Promise<Record<string, string>> {
   await E.init();
   const out: Record<string, string> = {};
-  for (const [M, K, N] of (globalThis.__shapes as [number, number, number][] | undefined) ?? [[4, 3136, 128], [2, 3136, 128], [16, 3136, 128], [4, 128, 10], [4, 512, 1000]]) {
+  const given = (globalThis as Record<string, unknown>).__shapes as [number, number, number][] | undefined;
+  for (const [M, K, N] of given ?? [[4, 3136, 128], [2, 3136, 128], [16, 3136, 128], [4, 128, 10], [4, 512, 1000]]) {
     const x = E.tensor(Float32Array.from({ length: M * K }, (_, i) => Math.sin(i) * 0.5), [M, K]);
     const w = E.tensor(Float32Array.from({ length: N * K }, (_, i) => Math.cos(i) * 0.1), [N, K]);
     const b = E.tensor(Float32Array.from({ length: N }, (_, i) => i * 0.01), [N]);

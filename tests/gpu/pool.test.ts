@@ -71,6 +71,7 @@ const CASES: PoolCase[] = [
   { name: 'global on N2 C3 1×1', kind: 'global', input: [2, 3, 1, 1], kernel: [1, 1] },
   { name: 'global on N3 C30 5×5 (thread per plane, two workgroups)', kind: 'global', input: [3, 30, 5, 5], kernel: [1, 1] },
   { name: 'global on N1 C3 17×19 (workgroup per plane)', kind: 'global', input: [1, 3, 17, 19], kernel: [1, 1] },
+  { name: 'global on N2 C64 16×17 (CPU rules: a thread per plane; GPU rules: a workgroup)', kind: 'global', input: [2, 64, 16, 17], kernel: [1, 1] },
 ];
 
 function reference(c: PoolCase, x: Float32Array, g: Float32Array | null): { y: Float64Array; dx: Float64Array | null; yShape: number[] } {

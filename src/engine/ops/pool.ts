@@ -18,7 +18,7 @@ import { defineKernel, grid, type ParamsFields, type ParamsValues } from '../../
 import { attach, needsGrad } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
-import type { LaunchPlan, RulesProfile } from '../runtime/rules.ts';
+import { currentRules, type LaunchPlan, type RulesProfile } from '../runtime/rules.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { Tensor, checkFloat, checkOperand } from '../tensor.ts';
 import { adaptiveOutputSize, poolGeometry, type AdaptiveSize, type IntPair, type PoolGeometry } from './conv-geometry.ts';
@@ -43,8 +43,15 @@ function poolParams(d: PoolGeometry): ParamsValues<typeof POOL_PARAMS> {
   return { planes: d.N * d.C, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW };
 }
 
-/** From this plane size up, global average pooling gives each plane a workgroup (else a thread). */
+/**
+ * From this plane size up, global average pooling gives each plane a workgroup (else a thread). The CPU rules
+ * keep a thread per plane while the planes fill two workgroups: a workgroup's barrier tree costs more there
+ * than a serial sum ([4,32,16,16]: 11.3 ms a workgroup per plane, 3.3 ms a thread per plane on [4,32,15,17];
+ * bench/probe expr, read back, SwiftShader, load ~10).
+ */
 const GLOBAL_AVG_WORKGROUP_PLANE = 256;
+const workgroupPerPlane = (planes: number, plane: number, rules: RulesProfile): boolean =>
+  plane >= GLOBAL_AVG_WORKGROUP_PLANE && !(rules === 'cpu' && planes >= 128);
 
 interface AdaptiveForwardProblem { x: Tensor; out: Tensor; planes: number; H: number; W: number; OH: number; OW: number }
 interface AdaptiveBackwardProblem { g: Tensor; dx: Tensor; planes: number; H: number; W: number; OH: number; OW: number }
@@ -61,8 +68,8 @@ const binPlan = ({ planes, H, W, OH, OW }: AdaptiveSizes, backward: boolean): La
   workgroups: Math.ceil((planes * (backward ? H * W : OH * OW)) / 64),
   loop: Math.ceil(H / OH + 1) * Math.ceil(W / OW + 1),
 });
-const globalPlan = ({ planes, H, W }: AdaptiveSizes): LaunchPlan =>
-  H * W >= GLOBAL_AVG_WORKGROUP_PLANE ? { workgroups: planes, loop: Math.ceil((H * W) / 64) } : { workgroups: Math.ceil(planes / 64), loop: H * W };
+const globalPlan = ({ planes, H, W }: AdaptiveSizes, rules: RulesProfile): LaunchPlan =>
+  workgroupPerPlane(planes, H * W, rules) ? { workgroups: planes, loop: Math.ceil((H * W) / 64) } : { workgroups: Math.ceil(planes / 64), loop: H * W };
 const onlyGlobal = ({ OH, OW }: { OH: number; OW: number }): string | null => (OH === 1 && OW === 1 ? null : `needs output size 1×1, got ${OH}×${OW}`);
 
 // ------------------------------------------------------------------ versions
@@ -162,7 +169,7 @@ export const pool2dVersions = {
         plan: globalPlan,
         rejects: onlyGlobal,
         run: ({ x, out, H, W }: AdaptiveForwardProblem) => {
-          const perPlane = H * W >= GLOBAL_AVG_WORKGROUP_PLANE;
+          const perPlane = workgroupPerPlane(out.size, H * W, currentRules());
           launch(globalAvgKernel, [x, out], {
             params: { planes: out.size, plane: H * W, inv: 1 / (H * W) },
             constants: { WG_PER_PLANE: perPlane ? 1 : 0 },
