@@ -1,13 +1,14 @@
-// nn_batchnorm_apply.wgsl: BatchNorm's normalization and affine transform, one thread per element.
+// nn_batchnorm_apply.wgsl (v1): BatchNorm's normalization and affine transform, one thread per element.
 //   y = act((x − mean_c) / sqrt(var_c + eps) · w_c + b_c)
 // act: ACT of epilogue_act.wgsl (none, relu, relu6), prepended by the engine: what nn.Sequential runs for
 // BatchNorm → ReLU / ReLU6.
 // mean and var are the batch statistics (train mode, from nn_batchnorm_stats) or the running ones (eval).
 // Layout: x, y NCHW f32; mean, var, w, b [C] f32 (w, b ignored without AFFINE).
 //
-// | version | idea                        | figure      | device                | shape |
-// | ------- | --------------------------- | ----------- | --------------------- | ----- |
-// | v1      | one thread per element      | (not timed) | SwiftShader (2 cores) | -     |
+// | version | idea                                   | figure                              | device                | shape            |
+// | ------- | -------------------------------------- | ----------------------------------- | --------------------- | ---------------- |
+// | v1      | one thread per element                 | probe only: 1.00 (read back)       | SwiftShader (2 cores) | [4,16,32,32] eval |
+// | v2      | a vec4 word of one channel per thread  | probe only: 0.72 of v1 (read back) | SwiftShader (2 cores) | [4,16,32,32] eval |
 
 override AFFINE: bool = true;
 

@@ -191,6 +191,71 @@ describe('BatchNorm2d kernels', () => {
     out.db.forEach((v, i) => expect(v).toBeCloseTo(db[i]!, 5));
   });
 
+  it('batchNorm.apply v1 and v2 (forced; vec4 words) give the same bits and a float64 reference; v2 refuses H·W % 4 ≠ 0', async () => {
+    type Value = number | string;
+    const out = await gpu.run(async (E, H) => {
+      const { nn } = E;
+      const enc = (v: number): Value => (Number.isFinite(v) ? v : String(v));
+      const res: Record<string, { y: Value[]; x: number[]; mean: number[]; variance: number[]; w: number[] | null; b: number[] | null }> = {};
+      for (const affine of [true, false]) {
+        for (const training of [false, true]) {
+          for (const v of ['v1', 'v2']) {
+            const bn = new nn.BatchNorm2d(3, { affine });
+            const x = E.tensor(Array.from({ length: 2 * 3 * 4 * 6 }, (_, i) => (i === 9 ? NaN : Math.sin(i * 0.7) * 3 + (i % 5))), [2, 3, 4, 6]);
+            const state: Record<string, InstanceType<typeof E.Tensor>> = {
+              running_mean: E.tensor([0.5, -1, 2], [3]),
+              running_var: E.tensor([1.5, 0.25, 4], [3]),
+            };
+            if (affine) Object.assign(state, { weight: E.tensor([2, -0.5, 1], [3]), bias: E.tensor([0.1, 3, -2], [3]) });
+            bn.loadStateDict(state, { strict: false });
+            bn.train(training);
+            const forward = async () => (affine ? bn.forwardWithActivation(x, 'relu6') : bn.forward(x));
+            const y = await E.extend.kernelVersions.using({ 'batchNorm.apply': v }, forward);
+            const xs = Array.from(await x.data());
+            let mean = [0.5, -1, 2];
+            let variance = [1.5, 0.25, 4];
+            if (training) {
+              // Batch statistics of the finite channels (channel 0 holds the NaN), biased variance.
+              const of = (c: number): number[] => xs.filter((_, i) => Math.floor(i / 24) % 3 === c);
+              mean = [0, 1, 2].map((c) => of(c).reduce((p, q) => p + q, 0) / of(c).length);
+              variance = [0, 1, 2].map((c) => of(c).reduce((p, q) => p + (q - mean[c]!) ** 2, 0) / of(c).length);
+            }
+            res[`${affine ? 'affine' : 'plain'} ${training ? 'train' : 'eval'} ${v}`] = {
+              y: Array.from(await y.data()).map(enc), x: xs, mean, variance, w: affine ? [2, -0.5, 1] : null, b: affine ? [0.1, 3, -2] : null,
+            };
+            for (const t of [x, y]) t.dispose();
+            bn.dispose();
+          }
+        }
+      }
+      const odd = E.tensor(Array.from({ length: 3 * 3 * 3 }, (_, i) => i), [1, 3, 3, 3]);
+      const bnOdd = new nn.BatchNorm2d(3);
+      bnOdd.eval();
+      let refused = '';
+      try {
+        H.noLeak(E, () => E.extend.kernelVersions.using({ 'batchNorm.apply': 'v2' }, () => bnOdd.forward(odd)));
+      } catch (e) {
+        refused = String(e);
+      }
+      odd.dispose();
+      bnOdd.dispose();
+      return { res, refused };
+    });
+    expect(out.refused).toMatch(/batchNorm\.apply.*H·W a multiple of 4, got 9/);
+    for (const tag of ['affine eval', 'affine train', 'plain eval', 'plain train']) {
+      const a = out.res[`${tag} v1`]!;
+      const b = out.res[`${tag} v2`]!;
+      expect(b.y, tag).toEqual(a.y);
+      a.y.forEach((got, i) => {
+        const c = Math.floor(i / 24) % 3;
+        let want = (a.x[i]! - a.mean[c]!) / Math.sqrt(a.variance[c]! + 1e-5);
+        if (a.w) want = Math.min(Math.max(want * a.w[c]! + a.b![c]!, 0), 6);
+        if (!Number.isFinite(want)) expect(got, `${tag} [${i}]`).toBe(String(want));
+        else expect(Math.abs((got as number) - want), `${tag} [${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want)));
+      });
+    }
+  });
+
   it('BatchNorm → ReLU / ReLU6 folded: the unfused values and gradients (train and eval, NaN, past 6), fewer kernels', async () => {
     type Value = number | 'NaN';
     const out = await gpu.run(async (E) => {

@@ -8,9 +8,11 @@
 //   dx = w·istd·(g − (Σg + x̂·Σg·x̂)/M),   dw = Σg·x̂,   db = Σg        (sums over n, h, w; M = N·H·W)
 
 import applyWgsl from '../../shaders/nn_batchnorm_apply.wgsl?raw';
+import applyVec4Wgsl from '../../shaders/nn_batchnorm_apply_vec4.wgsl?raw';
 import runningWgsl from '../../shaders/nn_batchnorm_running.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { attach, noGrad } from '../autograd.ts';
+import { defineKernelVersions } from '../runtime/kernel-registry.ts';
 import { emptyTensor, launch } from '../runtime/launch.ts';
 import { VIEW_ALIGN_BYTES } from '../runtime/storage.ts';
 import { Tensor } from '../tensor.ts';
@@ -21,6 +23,48 @@ import { EPILOGUE_ACT_CODE, withActEpilogue, type EpilogueActivation } from './a
 const applyKernel = defineKernel('nn_batchnorm_apply', withActEpilogue(applyWgsl), ['read', 'read', 'read', 'read', 'read', 'write'], {
   n: 'u32', C: 'u32', HW: 'u32', eps: 'f32',
 });
+const applyVec4Kernel = defineKernel('nn_batchnorm_apply_vec4', withActEpilogue(applyVec4Wgsl), ['read', 'read', 'read', 'read', 'read', 'write'], {
+  n: 'u32', C: 'u32', HW4: 'u32', eps: 'f32',
+});
+
+interface ApplyProblem { x: Tensor; mean: Tensor; variance: Tensor; weight: Tensor | null; bias: Tensor | null; out: Tensor; eps: number; ACT: number }
+type ApplySizes = { x: { size: number; shape: readonly number[] } };
+const planeOf = (x: { shape: readonly number[] }): number => x.shape.slice(2).reduce((a, b) => a * b, 1);
+
+/**
+ * BatchNorm's forward (normalize, affine, activation) in the kernel registry: v1 a thread per element; v2 a vec4
+ * word of one channel per thread, on the CPU rules when H·W is a multiple of 4.
+ */
+export const batchNormApplyVersions = defineKernelVersions<ApplyProblem, void, 'v1' | 'v2', Record<never, never>, ApplySizes>('batchNorm.apply', {
+  versions: {
+    v1: {
+      summary: 'nn_batchnorm_apply: one thread per element',
+      plan: ({ x }) => ({ workgroups: Math.ceil(x.size / 256), loop: 1 }),
+      run: ({ x, mean, variance, weight, bias, out, eps, ACT }) =>
+        launch(applyKernel, [x, mean, variance, weight ?? mean, bias ?? mean, out], {
+          params: { n: x.size, C: x.shape[1]!, HW: planeOf(x), eps },
+          constants: { AFFINE: weight ? 1 : 0, ACT },
+          workgroups: grid(Math.ceil(x.size / 256)),
+          label: 'batchnorm.forward',
+        }),
+    },
+    v2: {
+      summary: 'nn_batchnorm_apply_vec4: a vec4 word of one channel per thread',
+      rejects: ({ x }) => (planeOf(x) % 4 === 0 ? null : `needs H·W a multiple of 4, got ${planeOf(x)} (shape [${x.shape.join(', ')}])`),
+      plan: ({ x }) => ({ workgroups: Math.ceil(x.size / 4 / 256), loop: 1 }),
+      run: ({ x, mean, variance, weight, bias, out, eps, ACT }) =>
+        launch(applyVec4Kernel, [x, mean, variance, weight ?? mean, bias ?? mean, out], {
+          params: { n: x.size / 4, C: x.shape[1]!, HW4: planeOf(x) / 4, eps },
+          constants: { AFFINE: weight ? 1 : 0, ACT },
+          workgroups: grid(Math.ceil(x.size / 4 / 256)),
+          label: 'batchnorm.forward',
+        }),
+    },
+  },
+  default: 'v1',
+  auto: ({ x }, rules) => (rules === 'cpu' && planeOf(x) % 4 === 0 ? 'v2' : 'v1'),
+});
+
 const runningKernel = defineKernel('nn_batchnorm_running', runningWgsl, ['read', 'read', 'write', 'write', 'write'], {
   channels: 'u32', momentum: 'f32', unbias: 'f32',
 });
@@ -44,12 +88,12 @@ export function batchNormApply(
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const HW = H * W;
   const out = emptyTensor(x.shape);
-  launch(applyKernel, [x, mean, variance, weight ?? mean, bias ?? mean, out], {
-    params: { n: x.size, C, HW, eps },
-    constants: { AFFINE: weight ? 1 : 0, ACT },
-    workgroups: grid(Math.ceil(x.size / 256)),
-    label: 'batchnorm.forward',
-  });
+  try {
+    batchNormApplyVersions.run({ x, mean, variance, weight, bias, out, eps, ACT });
+  } catch (e) {
+    out.dispose(); // a forced version that refuses x throws before any GPU work
+    throw e;
+  }
   const saved = [x, mean, variance, ...(weight ? [weight] : []), ...(ACT ? [out] : [])];
   return attach('batchNorm', [x, weight, bias], out, saved, (g, savedT, needs) => {
     const [x0, m0, v0] = savedT;
