@@ -390,9 +390,8 @@ function matmulVec(p: MatmulProblem, rules: RulesProfile = currentRules()): Tens
 
 /**
  * The size rule of the default dispatch, per rules profile.
- * CPU (tuned on SwiftShader): tiny products (≤ 32³ multiply-adds per matrix) stay on v1; every other product,
- * a side under 8 included, runs a barrier-free
- * register-tiled kernel (a CPU adapter pays for v2's and v3's shared tiles and barriers and gains nothing),
+ * CPU (tuned on SwiftShader): tiny products (≤ 32³ multiply-adds per matrix) stay on v1; every other product
+ * runs a barrier-free register-tiled kernel (a CPU adapter pays for v2's and v3's shared tiles and barriers and gains nothing),
  * with K split across workgroups when the product is skinny (see regPlan): v7, which reads both operands as
  * vec4 words, when their contiguous dims are multiples of 4, else v6. A side under 8 included: split-K keeps
  * them parallel where v1 loops over K per output (Linear 4×3136→128: v7 6.3 ms, v1 24.1; bench/probe skinny).
