@@ -14,6 +14,7 @@ import avgWgsl from '../../shaders/pool_avg.wgsl?raw';
 import maxBackwardWgsl from '../../shaders/pool_max_backward.wgsl?raw';
 import maxWgsl from '../../shaders/pool_max.wgsl?raw';
 import maxFixedWgsl from '../../shaders/pool_max_fixed.wgsl?raw';
+import maxVec4Wgsl from '../../shaders/pool_max_vec4.wgsl?raw';
 import { defineKernel, grid, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
@@ -31,6 +32,7 @@ const POOL_PARAMS = {
 
 const maxKernel = defineKernel('pool_max', floatBitsWgsl + maxWgsl, ['read', 'write', 'write'], POOL_PARAMS);
 const maxFixedKernel = defineKernel('pool_max_fixed', floatBitsWgsl + maxFixedWgsl, ['read', 'write', 'write'], null);
+const maxVec4Kernel = defineKernel('pool_max_vec4', floatBitsWgsl + maxVec4Wgsl, ['read', 'write'], null);
 const maxBackwardKernel = defineKernel('pool_max_backward', maxBackwardWgsl, ['read', 'read', 'write'], POOL_PARAMS);
 const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write'], POOL_PARAMS);
 const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write'], POOL_PARAMS);
@@ -66,6 +68,53 @@ const globalPlan = ({ planes, H, W }: AdaptiveSizes): LaunchPlan =>
 const onlyGlobal = ({ OH, OW }: { OH: number; OW: number }): string | null => (OH === 1 && OW === 1 ? null : `needs output size 1×1, got ${OH}×${OW}`);
 
 // ------------------------------------------------------------------ versions
+
+interface MaxForwardProblem { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean; relu: boolean }
+/** What the max forward's rules read (the kernel-rules tests pass `d` alone: inference, no relu). */
+type MaxForwardSizes = { d: PoolGeometry; withIndex?: boolean; relu?: boolean };
+
+/** v3's row geometry: the words left of column 0 for the first group, the first tap's column in them, words per row. */
+function vec4Row(d: PoolGeometry): { wskip: number; off: number; words: number } {
+  const wskip = Math.ceil(d.pW / 4);
+  const off = 4 * wskip - d.pW;
+  return { wskip, off, words: Math.ceil((off + 3 * d.sW + (d.kW - 1) * d.dW + 1) / 4) };
+}
+
+/** Whether some window of one axis has no in-input tap (n inputs, o outputs). */
+function emptyWindow(n: number, o: number, k: number, s: number, p: number, dil: number): boolean {
+  for (let i = 0; i < o; i++) {
+    let hit = false;
+    for (let t = 0; t < k && !hit; t++) hit = i * s - p + t * dil >= 0 && i * s - p + t * dil < n;
+    if (!hit) return true;
+  }
+  return false;
+}
+
+function vec4Rejects({ d, withIndex = false, relu = false }: MaxForwardSizes): string | null {
+  const input = fmtShape([d.N, d.C, d.H, d.W]);
+  const why =
+    withIndex ? 'writes no argmax (inference only)'
+    : d.W % 4 !== 0 ? `reads rows as vec4 words: needs an input width that is a multiple of 4, got ${d.W}`
+    : d.kW > 3 ? `writes out at most 3 taps per row: needs a kernel width ≤ 3, got ${d.kW}`
+    : vec4Row(d).words > 4 ? `reads at most 4 words per row: stride ${d.sW}, dilation ${d.dW} and kernel ${d.kW} span more`
+    : relu && (emptyWindow(d.H, d.OH, d.kH, d.sH, d.pH, d.dH) || emptyWindow(d.W, d.OW, d.kW, d.sW, d.pW, d.dW))
+      ? 'under relu needs every window to hold an input tap'
+      : null;
+  return why === null ? null : `${why} (input ${input}, kernel [${d.kH},${d.kW}])`;
+}
+
+function maxForwardV3({ x, out, d, relu }: MaxForwardProblem): void {
+  const { wskip, off, words } = vec4Row(d);
+  const groups = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
+  launch(maxVec4Kernel, [x, out], {
+    constants: {
+      RELU: relu ? 1 : 0, PLANES: d.N * d.C, H: d.H, W4: d.W / 4, OH: d.OH, OW: d.OW, OWQ: Math.ceil(d.OW / 4),
+      KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, DH: d.dH, DW: d.dW, WSKIP: wskip, OFF: off, WORDS: words,
+    },
+    workgroups: grid(Math.ceil(groups / 64)),
+    label: relu ? 'reluMaxPool2d.forward' : 'maxPool2d.forward',
+  });
+}
 // Pooling is memory-bound and each pass has one direct kernel so far; a faster one registers beside it.
 
 /** The pooling passes in the kernel registry (kernelVersions.force('maxPool2d', 'v1') etc.). */
@@ -74,7 +123,7 @@ export const pool2dVersions = {
     versions: {
       v1: {
         summary: 'pool_max: one thread per output, writes the argmax',
-        plan: windowPlan,
+        plan: (p: MaxForwardSizes) => windowPlan(p),
         run: ({ x, out, idx, d, withIndex, relu }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean; relu: boolean }) =>
           launch(maxKernel, [x, out, idx], {
             params: poolParams(d),
@@ -85,7 +134,7 @@ export const pool2dVersions = {
       },
       v2: {
         summary: 'pool_max_fixed: v1 with the sizes as override constants',
-        plan: windowPlan,
+        plan: (p: MaxForwardSizes) => windowPlan(p),
         run: ({ x, out, idx, d, withIndex, relu }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean; relu: boolean }) =>
           launch(maxFixedKernel, [x, out, idx], {
             constants: {
@@ -96,10 +145,17 @@ export const pool2dVersions = {
             label: relu ? 'reluMaxPool2d.forward' : 'maxPool2d.forward',
           }),
       },
+      v3: {
+        summary: 'pool_max_vec4: 4 outputs per thread from vec4 row words, no argmax',
+        plan: ({ d }: MaxForwardSizes) => ({ workgroups: Math.ceil((d.N * d.C * d.OH * Math.ceil(d.OW / 4)) / 64), loop: 4 * d.kH * d.kW }),
+        rejects: vec4Rejects,
+        run: maxForwardV3,
+      },
     },
     default: 'v1',
-    // v2 on CPU adapters (per-shape pipelines; a GPU keeps v1's one pipeline for every shape).
-    auto: (_p: unknown, rules: RulesProfile) => (rules === 'cpu' ? 'v2' : 'v1'),
+    // CPU adapters (per-shape pipelines; a GPU keeps v1's one pipeline for every shape): v3 where it takes the
+    // problem (inference, W % 4 = 0), else v2.
+    auto: (p: MaxForwardSizes, rules: RulesProfile) => (rules === 'gpu' ? 'v1' : vec4Rejects(p) === null ? 'v3' : 'v2'),
   }),
   maxBackward: defineKernelVersions('maxPool2d.backward', {
     versions: {
@@ -232,7 +288,14 @@ function maxPoolOp(op: string, x: Tensor, kernelSize: IntPair, options: MaxPool2
   const withIndex = needsGrad([x]);
   const out = emptyTensor([d.N, d.C, d.OH, d.OW]);
   const idx = emptyTensor(withIndex ? out.shape : [1], 'int32');
-  if (out.size > 0) pool2dVersions.maxForward.run({ x, out, idx, d, withIndex, relu });
+  try {
+    if (out.size > 0) pool2dVersions.maxForward.run({ x, out, idx, d, withIndex, relu });
+  } catch (e) {
+    // A forced version that refuses the problem throws before any GPU work: nothing is left behind.
+    out.dispose();
+    idx.dispose();
+    throw e;
+  }
   const result = attach(op, [x], out, withIndex ? [idx] : [], (g, [indices]) => {
     const dx = emptyTensor([d.N, d.C, d.H, d.W]);
     if (dx.size > 0) pool2dVersions.maxBackward.run({ g, indices: indices!, dx, d });
