@@ -86,7 +86,7 @@ describe('maxPool2d.forward v1 / v2 (forced)', () => {
 });
 
 
-describe('maxPool2d.forward v3 (forced, inference)', () => {
+describe('maxPool2d.forward v3 (forced)', () => {
   // W a multiple of 4; OW not always one (the last group of four is partial); padding, dilation, strides 1–3.
   const cases = [
     { shape: [1, 1, 1, 4], k: 1, opts: {} },
@@ -97,7 +97,8 @@ describe('maxPool2d.forward v3 (forced, inference)', () => {
     { shape: [2, 2, 6, 28], k: 3, opts: { stride: 1, padding: 1 } },
     { shape: [1, 2, 5, 12], k: [2, 3] as [number, number], opts: { stride: [1, 2] as [number, number], padding: [0, 1] as [number, number] } },
   ];
-  it('maxPool2d and reluMaxPool2d agree with v1 bit for bit (NaN, ±inf, ±0, ties), and v3 refuses what it cannot take before GPU work', async () => {
+  const what = 'maxPool2d and reluMaxPool2d, with and without the argmax, agree with v1 bit for bit (values, NaN, ±inf, ±0, ties, the gradient the argmax';
+  it(`${what} routes); v3 refuses what it cannot take before GPU work`, async () => {
     const out = await gpu.run(async (E, H, list: typeof cases) => {
       await E.init();
       const enc = (a: ArrayLike<number>): Out => Array.from(a, (v) => (Number.isFinite(v) && !Object.is(v, -0) ? v : Object.is(v, -0) ? '-0' : String(v)));
@@ -111,29 +112,35 @@ describe('maxPool2d.forward v3 (forced, inference)', () => {
           if (n > 200) x.fill(-Infinity, 100, 140); // whole windows of −inf
           await E.extend.kernelVersions.using({ 'maxPool2d.forward': v }, async () => {
             await H.noLeak(E, async () => {
-              const t = E.tensor(x, c.shape);
-              const y = E.maxPool2d(t, c.k, c.opts);
+              const t = E.tensor(x, c.shape, { requiresGrad: true });
+              const y = E.maxPool2d(t, c.k, c.opts); // with the argmax
               const r = E.internal.reluMaxPool2d(t, c.k, c.opts);
-              for (const u of [y, r]) res[v]!.push(enc(await u.data()));
-              for (const u of [t, y, r]) u.dispose();
+              const i = E.noGrad(() => E.maxPool2d(t, c.k, c.opts)); // inference: no argmax
+              const ri = E.noGrad(() => E.internal.reluMaxPool2d(t, c.k, c.opts));
+              // Distinct weights per output: the gradient of each input names the windows whose argmax it is.
+              const w = E.tensor(Array.from({ length: y.size }, (_, j) => 1 + j), y.shape);
+              const s = E.add(E.sum(E.mul(y, w)), E.sum(E.mul(r, E.mul(w, 1000))));
+              s.backward();
+              for (const u of [y, r, i, ri, t.grad!]) res[v]!.push(enc(await u.data()));
+              for (const u of [t, y, r, i, ri, w, s]) u.dispose();
             });
           });
         }
       }
       const refusals: string[] = [];
       let dispatched = 0;
-      for (const [shape, grad] of [[[1, 2, 6, 9], false], [[1, 2, 6, 8], true]] as const) {
-        const t = E.zeros([...shape], { requiresGrad: grad });
+      for (const [shape, k] of [[[1, 2, 6, 9], 3], [[1, 2, 6, 8], 4]] as const) {
+        const t = E.zeros([...shape], { requiresGrad: true });
         const before = E.memoryStats().dispatches;
         try {
-          H.noLeak(E, () => E.extend.kernelVersions.using({ 'maxPool2d.forward': 'v3' }, () => E.maxPool2d(t, 3, { stride: 2, padding: 1 })));
+          H.noLeak(E, () => E.extend.kernelVersions.using({ 'maxPool2d.forward': 'v3' }, () => E.maxPool2d(t, k, { stride: 2, padding: 1 })));
         } catch (e) {
           refusals.push((e as Error).message);
         }
         dispatched += E.memoryStats().dispatches - before;
         t.dispose();
       }
-      // The rules: v3 for inference on a width of a multiple of 4 under the CPU rules, else v2; v1 on a GPU.
+      // The rules: v3 on a width of a multiple of 4 under the CPU rules, else v2; v1 on a GPU.
       const pass = E.internal.pool2dVersions.maxForward;
       const geo = (W: number) => ({ N: 1, C: 2, H: 6, W, kH: 3, kW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, OH: 3, OW: Math.floor((W - 1) / 2) + 1 });
       const auto = [
@@ -150,10 +157,10 @@ describe('maxPool2d.forward v3 (forced, inference)', () => {
     expect(out.res.v1!.flat()).toContain('-Infinity');
     expect(out.refusals).toEqual([
       'maxPool2d.forward v3 (forced): reads rows as vec4 words: needs an input width that is a multiple of 4, got 9 (input [1,2,6,9], kernel [3,3])',
-      'maxPool2d.forward v3 (forced): writes no argmax (inference only) (input [1,2,6,8], kernel [3,3])',
+      'maxPool2d.forward v3 (forced): writes out at most 3 taps per row: needs a kernel width ≤ 3, got 4 (input [1,2,6,8], kernel [4,4])',
     ]);
     expect(out.dispatched).toBe(0);
-    expect(out.auto).toEqual(['v3', 'v2', 'v2', 'v1']);
+    expect(out.auto).toEqual(['v3', 'v3', 'v2', 'v1']);
   });
 });
 

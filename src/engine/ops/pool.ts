@@ -32,7 +32,7 @@ const POOL_PARAMS = {
 
 const maxKernel = defineKernel('pool_max', floatBitsWgsl + maxWgsl, ['read', 'write', 'write'], POOL_PARAMS);
 const maxFixedKernel = defineKernel('pool_max_fixed', floatBitsWgsl + maxFixedWgsl, ['read', 'write', 'write'], null);
-const maxVec4Kernel = defineKernel('pool_max_vec4', floatBitsWgsl + maxVec4Wgsl, ['read', 'write'], null);
+const maxVec4Kernel = defineKernel('pool_max_vec4', floatBitsWgsl + maxVec4Wgsl, ['read', 'write', 'write'], null);
 const maxBackwardKernel = defineKernel('pool_max_backward', maxBackwardWgsl, ['read', 'read', 'write'], POOL_PARAMS);
 const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write'], POOL_PARAMS);
 const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write'], POOL_PARAMS);
@@ -93,22 +93,21 @@ function emptyWindow(n: number, o: number, k: number, s: number, p: number, dil:
 function vec4Rejects({ d, withIndex = false, relu = false }: MaxForwardSizes): string | null {
   const input = fmtShape([d.N, d.C, d.H, d.W]);
   const why =
-    withIndex ? 'writes no argmax (inference only)'
-    : d.W % 4 !== 0 ? `reads rows as vec4 words: needs an input width that is a multiple of 4, got ${d.W}`
+    d.W % 4 !== 0 ? `reads rows as vec4 words: needs an input width that is a multiple of 4, got ${d.W}`
     : d.kW > 3 ? `writes out at most 3 taps per row: needs a kernel width ≤ 3, got ${d.kW}`
     : vec4Row(d).words > 4 ? `reads at most 4 words per row: stride ${d.sW}, dilation ${d.dW} and kernel ${d.kW} span more`
-    : relu && (emptyWindow(d.H, d.OH, d.kH, d.sH, d.pH, d.dH) || emptyWindow(d.W, d.OW, d.kW, d.sW, d.pW, d.dW))
+    : relu && !withIndex && (emptyWindow(d.H, d.OH, d.kH, d.sH, d.pH, d.dH) || emptyWindow(d.W, d.OW, d.kW, d.sW, d.pW, d.dW))
       ? 'under relu needs every window to hold an input tap'
       : null;
   return why === null ? null : `${why} (input ${input}, kernel [${d.kH},${d.kW}])`;
 }
 
-function maxForwardV3({ x, out, d, relu }: MaxForwardProblem): void {
+function maxForwardV3({ x, out, idx, d, withIndex, relu }: MaxForwardProblem): void {
   const { wskip, off, words } = vec4Row(d);
   const groups = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
-  launch(maxVec4Kernel, [x, out], {
+  launch(maxVec4Kernel, [x, out, idx], {
     constants: {
-      RELU: relu ? 1 : 0, PLANES: d.N * d.C, H: d.H, W4: d.W / 4, OH: d.OH, OW: d.OW, OWQ: Math.ceil(d.OW / 4),
+      WITH_INDEX: withIndex ? 1 : 0, RELU: relu ? 1 : 0, PW: d.pW, PLANES: d.N * d.C, H: d.H, W4: d.W / 4, OH: d.OH, OW: d.OW, OWQ: Math.ceil(d.OW / 4),
       KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, DH: d.dH, DW: d.dW, WSKIP: wskip, OFF: off, WORDS: words,
     },
     workgroups: grid(Math.ceil(groups / 64)),
@@ -146,7 +145,7 @@ export const pool2dVersions = {
           }),
       },
       v3: {
-        summary: 'pool_max_vec4: 4 outputs per thread from vec4 row words, no argmax',
+        summary: 'pool_max_vec4: 4 outputs per thread from vec4 row words',
         plan: ({ d }: MaxForwardSizes) => ({ workgroups: Math.ceil((d.N * d.C * d.OH * Math.ceil(d.OW / 4)) / 64), loop: 4 * d.kH * d.kW }),
         rejects: vec4Rejects,
         run: maxForwardV3,
@@ -154,7 +153,7 @@ export const pool2dVersions = {
     },
     default: 'v1',
     // CPU adapters (per-shape pipelines; a GPU keeps v1's one pipeline for every shape): v3 where it takes the
-    // problem (inference, W % 4 = 0), else v2.
+    // problem (W % 4 = 0, kernel width ≤ 3), else v2.
     auto: (p: MaxForwardSizes, rules: RulesProfile) => (rules === 'gpu' ? 'v1' : vec4Rejects(p) === null ? 'v3' : 'v2'),
   }),
   maxBackward: defineKernelVersions('maxPool2d.backward', {
