@@ -24,6 +24,7 @@
 // v1 | one thread per output, writes the argmax                | see pool_max                  | SwiftShader (CPU, 2 cores)
 // v2 | v1 with the sizes as override constants (pool_max_fixed)| see pool_max_fixed            | SwiftShader (CPU, 2 cores)
 // v3 | 4 outputs per thread from vec4 row words (here)         | 4.6× v2 (above)               | SwiftShader (CPU, 2 cores)
+// v4 | v3 for any width, the row span read as scalars (pool_max_row) | see pool_max_row | SwiftShader (CPU, 2 cores)
 
 override WITH_INDEX: bool = false;
 override RELU: bool = false;

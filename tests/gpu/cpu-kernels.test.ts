@@ -86,8 +86,9 @@ describe('maxPool2d.forward v1 / v2 (forced)', () => {
 });
 
 
-describe('maxPool2d.forward v3 (forced)', () => {
-  // W a multiple of 4; OW not always one (the last group of four is partial); padding, dilation, strides 1–3.
+describe('maxPool2d.forward v3 / v4 (forced)', () => {
+  // W a multiple of 4 (v3 and v4), then not (v4 only); OW not always one (the last group of four is partial);
+  // padding, dilation, strides 1–3.
   const cases = [
     { shape: [1, 1, 1, 4], k: 1, opts: {} },
     { shape: [2, 3, 9, 12], k: 3, opts: { stride: 2, padding: 1 } },
@@ -96,16 +97,24 @@ describe('maxPool2d.forward v3 (forced)', () => {
     { shape: [1, 3, 5, 20], k: 3, opts: { stride: 3, padding: 1 } },
     { shape: [2, 2, 6, 28], k: 3, opts: { stride: 1, padding: 1 } },
     { shape: [1, 2, 5, 12], k: [2, 3] as [number, number], opts: { stride: [1, 2] as [number, number], padding: [0, 1] as [number, number] } },
+    { shape: [2, 3, 9, 7], k: 3, opts: { stride: 2, padding: 1 } },
+    { shape: [2, 2, 9, 14], k: 2, opts: {} },
+    { shape: [1, 2, 7, 7], k: 2, opts: {} },
+    { shape: [1, 2, 11, 6], k: 2, opts: { stride: 1, padding: 1, dilation: 2 } },
+    { shape: [1, 3, 5, 5], k: 3, opts: { stride: 3, padding: 1 } },
+    { shape: [1, 2, 1, 1], k: 1, opts: {} },
   ];
   const what = 'maxPool2d and reluMaxPool2d, with and without the argmax, agree with v1 bit for bit (values, NaN, ±inf, ±0, ties, the gradient the argmax';
-  it(`${what} routes); v3 refuses what it cannot take before GPU work`, async () => {
+  it(`${what} routes); v3 / v4 refuse what they cannot take before GPU work`, async () => {
     const out = await gpu.run(async (E, H, list: typeof cases) => {
       await E.init();
       const enc = (a: ArrayLike<number>): Out => Array.from(a, (v) => (Number.isFinite(v) && !Object.is(v, -0) ? v : Object.is(v, -0) ? '-0' : String(v)));
-      const res: Record<string, Out[]> = {};
-      for (const v of ['v1', 'v3']) {
+      const res: Record<string, Out[][]> = {};
+      for (const v of ['v1', 'v3', 'v4']) {
         res[v] = [];
         for (const [k, c] of list.entries()) {
+          res[v]!.push([]);
+          if (v === 'v3' && c.shape[3]! % 4 !== 0) continue; // v3 reads rows of whole vec4 words
           const n = c.shape.reduce((a, b) => a * b, 1);
           const x = Array.from({ length: n }, (_, i) => Math.round(Math.sin(i * 12.9898 + k) * 4)); // ties, −0
           if (n > 40) [x[5], x[9], x[17], x[30]] = [NaN, -Infinity, Infinity, NaN];
@@ -121,7 +130,7 @@ describe('maxPool2d.forward v3 (forced)', () => {
               const w = E.tensor(Array.from({ length: y.size }, (_, j) => 1 + j), y.shape);
               const s = E.add(E.sum(E.mul(y, w)), E.sum(E.mul(r, E.mul(w, 1000))));
               s.backward();
-              for (const u of [y, r, i, ri, t.grad!]) res[v]!.push(enc(await u.data()));
+              for (const u of [y, r, i, ri, t.grad!]) res[v]![k]!.push(enc(await u.data()));
               for (const u of [t, y, r, i, ri, w, s]) u.dispose();
             });
           });
@@ -129,38 +138,43 @@ describe('maxPool2d.forward v3 (forced)', () => {
       }
       const refusals: string[] = [];
       let dispatched = 0;
-      for (const [shape, k] of [[[1, 2, 6, 9], 3], [[1, 2, 6, 8], 4]] as const) {
+      for (const [v, shape, k] of [['v3', [1, 2, 6, 9], 3], ['v3', [1, 2, 6, 8], 4], ['v4', [1, 2, 6, 9], 4]] as const) {
         const t = E.zeros([...shape], { requiresGrad: true });
         const before = E.memoryStats().dispatches;
         try {
-          H.noLeak(E, () => E.extend.kernelVersions.using({ 'maxPool2d.forward': 'v3' }, () => E.maxPool2d(t, k, { stride: 2, padding: 1 })));
+          H.noLeak(E, () => E.extend.kernelVersions.using({ 'maxPool2d.forward': v }, () => E.maxPool2d(t, k, { stride: 2, padding: 1 })));
         } catch (e) {
           refusals.push((e as Error).message);
         }
         dispatched += E.memoryStats().dispatches - before;
         t.dispose();
       }
-      // The rules: v3 on a width of a multiple of 4 under the CPU rules, else v2; v1 on a GPU.
+      // The rules: v3 on a width of a multiple of 4 under the CPU rules, else v4 (kernel width ≤ 3), else v2; v1 on a GPU.
       const pass = E.internal.pool2dVersions.maxForward;
       const geo = (W: number) => ({ N: 1, C: 2, H: 6, W, kH: 3, kW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, OH: 3, OW: Math.floor((W - 1) / 2) + 1 });
       const auto = [
         pass.choose({ d: geo(8) }, 'cpu'),
         pass.choose({ d: geo(8), withIndex: true }, 'cpu'),
         pass.choose({ d: geo(9) }, 'cpu'),
+        pass.choose({ d: { ...geo(9), kW: 4 } }, 'cpu'),
         pass.choose({ d: geo(8) }, 'gpu'),
       ];
       return { res, refusals, dispatched, auto };
     }, cases);
-    expect(out.res.v3).toEqual(out.res.v1);
-    expect(out.res.v1!.flat()).toContain('-0');
-    expect(out.res.v1!.flat()).toContain('NaN');
-    expect(out.res.v1!.flat()).toContain('-Infinity');
+    cases.forEach((c, k) => {
+      expect(out.res.v4![k], `v4 ${c.shape}`).toEqual(out.res.v1![k]);
+      if (c.shape[3]! % 4 === 0) expect(out.res.v3![k], `v3 ${c.shape}`).toEqual(out.res.v1![k]);
+    });
+    expect(out.res.v1!.flat(2)).toContain('-0');
+    expect(out.res.v1!.flat(2)).toContain('NaN');
+    expect(out.res.v1!.flat(2)).toContain('-Infinity');
     expect(out.refusals).toEqual([
       'maxPool2d.forward v3 (forced): reads rows as vec4 words: needs an input width that is a multiple of 4, got 9 (input [1,2,6,9], kernel [3,3])',
       'maxPool2d.forward v3 (forced): writes out at most 3 taps per row: needs a kernel width ≤ 3, got 4 (input [1,2,6,8], kernel [4,4])',
+      'maxPool2d.forward v4 (forced): writes out at most 3 taps per row: needs a kernel width ≤ 3, got 4 (input [1,2,6,9], kernel [4,4])',
     ]);
     expect(out.dispatched).toBe(0);
-    expect(out.auto).toEqual(['v3', 'v3', 'v2', 'v1']);
+    expect(out.auto).toEqual(['v3', 'v3', 'v4', 'v2', 'v1']);
   });
 });
 

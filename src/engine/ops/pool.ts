@@ -15,6 +15,7 @@ import maxBackwardWgsl from '../../shaders/pool_max_backward.wgsl?raw';
 import maxWgsl from '../../shaders/pool_max.wgsl?raw';
 import maxFixedWgsl from '../../shaders/pool_max_fixed.wgsl?raw';
 import maxVec4Wgsl from '../../shaders/pool_max_vec4.wgsl?raw';
+import maxRowWgsl from '../../shaders/pool_max_row.wgsl?raw';
 import { defineKernel, grid, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
@@ -33,6 +34,7 @@ const POOL_PARAMS = {
 const maxKernel = defineKernel('pool_max', floatBitsWgsl + maxWgsl, ['read', 'write', 'write'], POOL_PARAMS);
 const maxFixedKernel = defineKernel('pool_max_fixed', floatBitsWgsl + maxFixedWgsl, ['read', 'write', 'write'], null);
 const maxVec4Kernel = defineKernel('pool_max_vec4', floatBitsWgsl + maxVec4Wgsl, ['read', 'write', 'write'], null);
+const maxRowKernel = defineKernel('pool_max_row', floatBitsWgsl + maxRowWgsl, ['read', 'write', 'write'], null);
 const maxBackwardKernel = defineKernel('pool_max_backward', maxBackwardWgsl, ['read', 'read', 'write'], POOL_PARAMS);
 const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write'], POOL_PARAMS);
 const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write'], POOL_PARAMS);
@@ -90,30 +92,44 @@ function emptyWindow(n: number, o: number, k: number, s: number, p: number, dil:
   return false;
 }
 
-function vec4Rejects({ d, withIndex = false, relu = false }: MaxForwardSizes): string | null {
-  const input = fmtShape([d.N, d.C, d.H, d.W]);
+/** The row span (columns) of four adjacent outputs' windows. */
+const rowSpan = (d: PoolGeometry): number => 3 * d.sW + (d.kW - 1) * d.dW + 1;
+
+/** Why v4 (scalar row spans) cannot take the problem; v3 also needs rows of whole vec4 words. */
+function rowRejects({ d, withIndex = false, relu = false }: MaxForwardSizes, vec4: boolean): string | null {
   const why =
-    d.W % 4 !== 0 ? `reads rows as vec4 words: needs an input width that is a multiple of 4, got ${d.W}`
+    vec4 && d.W % 4 !== 0 ? `reads rows as vec4 words: needs an input width that is a multiple of 4, got ${d.W}`
     : d.kW > 3 ? `writes out at most 3 taps per row: needs a kernel width ≤ 3, got ${d.kW}`
-    : vec4Row(d).words > 4 ? `reads at most 4 words per row: stride ${d.sW}, dilation ${d.dW} and kernel ${d.kW} span more`
+    : (vec4 ? vec4Row(d).words > 4 : rowSpan(d) > 16) ? `reads at most 16 columns per row: stride ${d.sW}, dilation ${d.dW} and kernel ${d.kW} span more`
     : relu && !withIndex && (emptyWindow(d.H, d.OH, d.kH, d.sH, d.pH, d.dH) || emptyWindow(d.W, d.OW, d.kW, d.sW, d.pW, d.dW))
       ? 'under relu needs every window to hold an input tap'
       : null;
-  return why === null ? null : `${why} (input ${input}, kernel [${d.kH},${d.kW}])`;
+  return why === null ? null : `${why} (input ${fmtShape([d.N, d.C, d.H, d.W])}, kernel [${d.kH},${d.kW}])`;
 }
+const vec4Rejects = (p: MaxForwardSizes): string | null => rowRejects(p, true);
 
-function maxForwardV3({ x, out, idx, d, withIndex, relu }: MaxForwardProblem): void {
-  const { wskip, off, words } = vec4Row(d);
+const rowsPlan = ({ d }: MaxForwardSizes): LaunchPlan => ({ workgroups: Math.ceil((d.N * d.C * d.OH * Math.ceil(d.OW / 4)) / 64), loop: 4 * d.kH * d.kW });
+
+/** v3 (vec4 row words) or v4 (scalar row spans). */
+function maxForwardRows({ x, out, idx, d, withIndex, relu }: MaxForwardProblem, vec4: boolean): void {
   const groups = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
+  const common = {
+    WITH_INDEX: withIndex ? 1 : 0, RELU: relu ? 1 : 0, PLANES: d.N * d.C, H: d.H, OH: d.OH, OW: d.OW, OWQ: Math.ceil(d.OW / 4),
+    KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, PW: d.pW, DH: d.dH, DW: d.dW,
+  };
+  const label = relu ? 'reluMaxPool2d.forward' : 'maxPool2d.forward';
+  if (!vec4) {
+    launch(maxRowKernel, [x, out, idx], { constants: { ...common, W: d.W, SPAN: rowSpan(d) }, workgroups: grid(Math.ceil(groups / 64)), label });
+    return;
+  }
+  const { wskip, off, words } = vec4Row(d);
   launch(maxVec4Kernel, [x, out, idx], {
-    constants: {
-      WITH_INDEX: withIndex ? 1 : 0, RELU: relu ? 1 : 0, PW: d.pW, PLANES: d.N * d.C, H: d.H, W4: d.W / 4, OH: d.OH, OW: d.OW, OWQ: Math.ceil(d.OW / 4),
-      KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, DH: d.dH, DW: d.dW, WSKIP: wskip, OFF: off, WORDS: words,
-    },
+    constants: { ...common, W4: d.W / 4, WSKIP: wskip, OFF: off, WORDS: words },
     workgroups: grid(Math.ceil(groups / 64)),
-    label: relu ? 'reluMaxPool2d.forward' : 'maxPool2d.forward',
+    label,
   });
 }
+
 // Pooling is memory-bound and each pass has one direct kernel so far; a faster one registers beside it.
 
 /** The pooling passes in the kernel registry (kernelVersions.force('maxPool2d', 'v1') etc.). */
@@ -146,15 +162,26 @@ export const pool2dVersions = {
       },
       v3: {
         summary: 'pool_max_vec4: 4 outputs per thread from vec4 row words',
-        plan: ({ d }: MaxForwardSizes) => ({ workgroups: Math.ceil((d.N * d.C * d.OH * Math.ceil(d.OW / 4)) / 64), loop: 4 * d.kH * d.kW }),
+        plan: rowsPlan,
         rejects: vec4Rejects,
-        run: maxForwardV3,
+        run: (p: MaxForwardProblem) => maxForwardRows(p, true),
+      },
+      v4: {
+        summary: 'pool_max_row: v3 for any width, the row span read as scalars',
+        plan: rowsPlan,
+        rejects: (p: MaxForwardSizes) => rowRejects(p, false),
+        run: (p: MaxForwardProblem) => maxForwardRows(p, false),
       },
     },
     default: 'v1',
     // CPU adapters (per-shape pipelines; a GPU keeps v1's one pipeline for every shape): v3 where it takes the
-    // problem (W % 4 = 0, kernel width ≤ 3), else v2.
-    auto: (p: MaxForwardSizes, rules: RulesProfile) => (rules === 'gpu' ? 'v1' : vec4Rejects(p) === null ? 'v3' : 'v2'),
+    // problem (W % 4 = 0, kernel width ≤ 3), else v4 (any width), else v2. GPU timestamps, SwiftShader, load 5
+    // (bench --full --versions; the MNIST rows were local rows of bench/cases/pool.ts), v2 → v3 / v4 ms: the stem
+    // [1,64,112,112] 24.0 → 6.64 / 6.92, N16 434 → 141 / 160; relu pools 2×2 [16,32,28,28] 7.51 → 2.41 / 2.74,
+    // [16,64,14,14] 3.64 → – / 1.30, [64,32,7,7] 1.34 → – / 0.56; with the argmax [64,32,28,28] 38.2 → 12.7 / 13.3,
+    // [64,64,14,14] 18.8 → – / 7.00.
+    auto: (p: MaxForwardSizes, rules: RulesProfile) =>
+      rules === 'gpu' ? 'v1' : vec4Rejects(p) === null ? 'v3' : rowRejects(p, false) === null ? 'v4' : 'v2',
   }),
   maxBackward: defineKernelVersions('maxPool2d.backward', {
     versions: {
