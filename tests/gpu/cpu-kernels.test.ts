@@ -1,4 +1,4 @@
-// The CPU-adapter kernel versions (issue 21: maxPool2d.forward v2 / v3 and unary v2, chosen by the CPU rules only),
+// The CPU-adapter kernel versions (issue 21: maxPool2d.forward v2–v4, maxPool2d.backward v2 and unary v2, chosen by the CPU rules only),
 // forced against the versions a GPU runs (bit for bit) and a float64 CPU reference, on sizes that are not
 // multiples of 4, of length 1, with NaN, ±inf, ±0, ties, padding and dilation.
 
@@ -175,6 +175,51 @@ describe('maxPool2d.forward v3 / v4 (forced)', () => {
     ]);
     expect(out.dispatched).toBe(0);
     expect(out.auto).toEqual(['v3', 'v3', 'v4', 'v2', 'v1']);
+  });
+});
+
+
+describe('maxPool2d.backward v1 / v2 (forced)', () => {
+  // Overlapping windows (stride < kernel), padding, dilation, widths of 4k and not, rows with no window, ties.
+  const cases = [
+    { shape: [2, 3, 9, 12], k: 3, opts: { stride: 2, padding: 1 } },
+    { shape: [2, 3, 9, 7], k: 3, opts: { stride: 2, padding: 1 } },
+    { shape: [2, 2, 9, 14], k: 2, opts: {} },
+    { shape: [1, 2, 11, 6], k: 2, opts: { stride: 1, padding: 1, dilation: 2 } },
+    { shape: [1, 3, 5, 5], k: 3, opts: { stride: 3, padding: 1 } },
+    { shape: [2, 3, 7, 7], k: 3, opts: { stride: 1, padding: 1 } },
+    { shape: [1, 2, 5, 9], k: [2, 3] as [number, number], opts: { stride: [1, 2] as [number, number], padding: [0, 1] as [number, number] } },
+    { shape: [1, 2, 1, 1], k: 1, opts: {} },
+  ];
+  it('the gradient through the argmax (maxPool2d and reluMaxPool2d) is the same bits in v2 as in v1', async () => {
+    const out = await gpu.run(async (E, H, list: typeof cases) => {
+      await E.init();
+      const enc = (a: ArrayLike<number>): Out => Array.from(a, (v) => (Number.isFinite(v) && !Object.is(v, -0) ? v : Object.is(v, -0) ? '-0' : String(v)));
+      const res: Record<string, Out[]> = {};
+      for (const v of ['v1', 'v2']) {
+        res[v] = [];
+        for (const [k, c] of list.entries()) {
+          const n = c.shape.reduce((a, b) => a * b, 1);
+          const x = Array.from({ length: n }, (_, i) => Math.round(Math.sin(i * 12.9898 + k) * 4)); // ties
+          if (n > 40) [x[5], x[9]] = [NaN, -Infinity];
+          await E.extend.kernelVersions.using({ 'maxPool2d.forward': 'v1', 'maxPool2d.backward': v }, async () => {
+            await H.noLeak(E, async () => {
+              const t = E.tensor(x, c.shape, { requiresGrad: true });
+              const y = E.maxPool2d(t, c.k, c.opts);
+              const r = E.internal.reluMaxPool2d(t, c.k, c.opts);
+              const w = E.tensor(Array.from({ length: y.size }, (_, j) => 1 + j), y.shape);
+              const s = E.add(E.sum(E.mul(y, w)), E.sum(E.mul(r, E.mul(w, 1000))));
+              s.backward();
+              res[v]!.push(enc(await t.grad!.data()));
+              for (const u of [t, y, r, w, s]) u.dispose();
+            });
+          });
+        }
+      }
+      return res;
+    }, cases);
+    expect(out.v2).toEqual(out.v1);
+    expect(out.v1!.flat().filter((v) => v !== 0).length).toBeGreaterThan(100); // gradients do flow
   });
 });
 
