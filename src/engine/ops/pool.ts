@@ -213,7 +213,8 @@ export const pool2dVersions = {
     default: 'v1',
     // v2 on CPU adapters (per-shape pipelines), v1 on a GPU. Wall time with a sync, 15 medians of 3 (a local probe,
     // SwiftShader, load ~5), the MNIST CNN's pools at batch 64: [64,32,28,28] 2×2 v1 124 / 115 → v2 31.0 ms,
-    // [64,64,14,14] 60.0 / 58.5 → 16.6 ms.
+    // [64,64,14,14] 60.0 / 58.5 → 16.6 ms; the ResNet stem's 3×3/2 p1 (overlapping windows) [4,64,112,112], 7 medians
+    // of 1, v1 326 / 397 → v2 102 / 100 ms.
     auto: (_p: unknown, rules: RulesProfile) => (rules === 'cpu' ? 'v2' : 'v1'),
   }),
   avgForward: defineKernelVersions('avgPool2d.forward', {
