@@ -38,11 +38,15 @@ function setup(op: Op, rows: number, cols: number, { E, tf, jax, random }: Bench
   const cpu = E.internal.onCpuAdapter();
   const ours = (): EngineTensor => (op === 'sum rows' ? E.sum(X, 1) : op === 'sum all' ? E.sum(X) : E.softmax(X, 1));
   const tfjs = (): TfTensor => (op === 'sum rows' ? tf!.sum(tX!, 1) : op === 'sum all' ? tf!.sum(tX!) : tf!.softmax(tX!, 1));
+  // With --versions: the CPU rules' reduce versions (v1, the GPU rules' tree, takes tens of ms on the rows here).
+  const K = E.extend.kernelVersions;
+  const variants = op === 'softmax' ? {} : Object.fromEntries(['v2', 'v3', 'v4'].map((v) => [v, () => K.using({ reduce: v }, ours)]));
   return {
     ours,
-    // The registered passes' auto choice: the CPU rules run softmax v3 and reduce v3 (a thread per row, no barrier),
+    variants,
+    // The registered passes' auto choice: the CPU rules run softmax v3 and reduce v4 (threads with no barrier),
     // the GPU rules softmax v1 / v2 and reduce v1 (a workgroup tree, rows split into ranges for a sum of everything).
-    oursLabel: `auto (${op === 'softmax' ? (cpu ? 'softmax_rows_vec4' : 'softmax') : cpu ? 'reduce_serial_vec4' : 'reduce'}.wgsl)`,
+    oursLabel: `auto (${op === 'softmax' ? (cpu ? 'softmax_rows_vec4' : 'softmax') : cpu ? 'reduce_strided_vec4' : 'reduce'}.wgsl)`,
     tfjs: tf ? tfjs : null,
     jaxjs,
     reference,

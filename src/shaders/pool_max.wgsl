@@ -15,6 +15,8 @@
 // v  | idea                                     | figure   | device
 // v1 | one thread per output, writes the argmax | 26.3 ms  | SwiftShader (CPU, 2 cores)
 // v2 | v1 with the sizes as override constants (pool_max_fixed) | see pool_max_fixed | SwiftShader (CPU, 2 cores)
+// v3 | 4 outputs per thread from vec4 row words, no argmax (pool_max_vec4) | see pool_max_vec4 | SwiftShader (CPU, 2 cores)
+// v4 | v3 for any width, the row span read as scalars (pool_max_row) | see pool_max_row | SwiftShader (CPU, 2 cores)
 
 override WITH_INDEX: bool = true;
 override RELU: bool = false;

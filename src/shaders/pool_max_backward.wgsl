@@ -8,6 +8,7 @@
 //
 // v  | idea                                    | figure
 // v1 | one thread per input, gather via argmax | not benchmarked (no bench case yet)
+// v2 | 4 inputs per thread, override sizes, one read per window (pool_max_backward_row) | see pool.ts
 
 struct Params {
   planes: u32, H: u32, W: u32, OH: u32, OW: u32,

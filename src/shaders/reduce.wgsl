@@ -19,6 +19,7 @@
 // | v1      | a workgroup per output (or range), strided + tree (this file) | rows 38.7 ms, all 6.24 ms               | SwiftShader | [1024,1024] |
 // | v2      | a thread per output (or range), no barrier (reduce_serial)    | see reduce_serial.wgsl                 | SwiftShader | [1024,1024] |
 // | v3      | v2 with vec4 loads, inner = 1 (reduce_serial_vec4)            | see reduce_serial.wgsl                 | SwiftShader | [1024,1024] |
+// | v4      | v3 with the row's threads interleaved, 4 words a step (reduce_strided_vec4) | see reduce-kernels.ts | SwiftShader | [1024,1024] |
 
 override OP: u32 = 0u; // 0 sum, 1 max, 2 min
 

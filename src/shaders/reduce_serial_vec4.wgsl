@@ -10,6 +10,7 @@
 // | v1      | a workgroup per output (or range), strided + tree (reduce)    | not benchmarked here (see reduce.wgsl) | SwiftShader | [1024,1024] |
 // | v2      | a thread per output (or range), no barrier (reduce_serial)    | probe only (reduce_serial.wgsl)        | SwiftShader | [1024,1024] |
 // | v3      | v2 with vec4 loads, inner = 1 (this file)                     | probe only (reduce_serial.wgsl)        | SwiftShader | [1024,1024] |
+// | v4      | v3 with the row's threads interleaved, 4 words a step (reduce_strided_vec4) | see reduce-kernels.ts | SwiftShader | [1024,1024] |
 
 override OP: u32 = 0u; // 0 sum, 1 max, 2 min
 

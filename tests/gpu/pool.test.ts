@@ -282,7 +282,7 @@ describe('pooling kernel versions', () => {
       const names = K.names().filter((n) => /Pool2d\./.test(n));
       let message = '';
       try {
-        H.noLeak(E, () => K.force('maxPool2d', 'v2'));
+        H.noLeak(E, () => K.force('maxPool2d', 'v3')); // the forward has a v3, the backward not: all or nothing
       } catch (e) {
         message = (e as Error).message;
       }
@@ -292,6 +292,6 @@ describe('pooling kernel versions', () => {
       'adaptiveAvgPool2d.backward', 'adaptiveAvgPool2d.forward', 'avgPool2d.backward', 'avgPool2d.forward', 'maxPool2d.backward', 'maxPool2d.forward',
     ]);
     expect(out.defaults).toEqual(out.names.map(() => 'v1'));
-    expect(out.message).toMatch(/maxPool2d\.(forward|backward): no kernel version "v2"; registered: v1/);
+    expect(out.message).toBe('maxPool2d.backward: no kernel version "v3"; registered: v1, v2');
   });
 });

@@ -131,18 +131,18 @@ describe('softmax with several short rows per workgroup (the GPU rules)', () => 
   });
 });
 
-describe('sum / max / min in every reduce version (v1 the GPU rules\' tree, v2 / v3 the CPU rules\' threads)', () => {
-  it('v1, v2 and v3 (forced) match a float64 reference over rows, the whole tensor and (v1, v2) a leading dim, NaN included', async () => {
+describe('sum / max / min in every reduce version (v1 the GPU rules\' tree, v2 / v3 / v4 the CPU rules\' threads)', () => {
+  it('v1 to v4 (forced) match a float64 reference over rows, the whole tensor and (v1, v2) a leading dim, NaN included', async () => {
     const out = await gpu.run(async (E, H) => {
       const values = Array.from(H.randomArray(3 * 1000, 9));
       values[2 * 1000 + 17] = NaN; // row 2 only
       const x = E.tensor(values, [3, 1000]);
       const res: Record<string, number[]> = {};
-      for (const v of ['v1', 'v2', 'v3']) {
+      for (const v of ['v1', 'v2', 'v3', 'v4']) {
         res[v] = await E.extend.kernelVersions.using({ reduce: v }, async () => {
           const got: number[] = [];
           const ts = [E.sum(x, 1), E.max(x, 1), E.min(x, 1), E.sum(x), E.max(x)];
-          if (v !== 'v3') ts.push(E.sum(x, 0), E.min(x, 0)); // v3 reads rows (inner 1) only
+          if (v === 'v1' || v === 'v2') ts.push(E.sum(x, 0), E.min(x, 0)); // v3 / v4 read rows (inner 1) only
           for (const t of ts) {
             got.push(...Array.from(await t.data()));
             t.dispose();
@@ -162,13 +162,66 @@ describe('sum / max / min in every reduce version (v1 the GPU rules\' tree, v2 /
     const want = [...rows.map(sum), ...rows.map(max), ...rows.map(min), sum(v), max(v)];
     const wantCols = [...cols.map(sum), ...cols.map(min)];
     for (const [ver, got] of Object.entries(out.res)) {
-      const expected = ver === 'v3' ? want : [...want, ...wantCols];
+      const expected = ver === 'v3' || ver === 'v4' ? want : [...want, ...wantCols];
       expect(got.length, ver).toBe(expected.length);
       expected.forEach((e, i) => {
         if (Number.isNaN(e)) expect(got[i], `${ver} [${i}]`).toBeNaN();
         else expect(Math.abs(got[i]! - e), `${ver} [${i}]: ${got[i]} vs ${e}`).toBeLessThan(1e-3 + 1e-5 * Math.abs(e));
       });
     }
+  });
+});
+
+describe('reduce v4 (interleaved vec4 threads, the CPU rules\' pick)', () => {
+  it('matches a float64 reference with 8 and 5 threads a row (both second passes, uneven shares), refuses R % 4 ≠ 0 before GPU work', async () => {
+    const R = 8204; // 2051 words: 8 threads get 256 or 257 each (a tail after the 4-word steps)
+    const out = await gpu.run(async (E, H, R: number) => {
+      await E.init();
+      const values = Array.from(H.randomArray(3 * R, 21));
+      values[R + 4099] = NaN; // row 1
+      values[2 * R + 5] = -Infinity; // row 2
+      const x = E.tensor(values, [3, R]);
+      const res: number[][] = [];
+      for (const threads of [null, 5]) {
+        res.push(await E.extend.kernelVersions.using({ reduce: 'v4' }, async () => {
+          E.extend.kernelVersions.tune('reduce', { threads });
+          const got: number[] = [];
+          for (const t of [E.sum(x, 1), E.max(x, 1), E.min(x, 1), E.sum(x), E.max(x), E.min(x)]) {
+            got.push(...Array.from(await t.data()));
+            t.dispose();
+          }
+          return got;
+        }));
+      }
+      const odd = E.ones([2, 7]);
+      const before = E.memoryStats().dispatches;
+      let refused = '';
+      try {
+        H.noLeak(E, () => E.extend.kernelVersions.using({ reduce: 'v4' }, () => E.sum(odd, 1)));
+      } catch (e) {
+        refused = (e as Error).message;
+      }
+      const dispatched = E.memoryStats().dispatches - before;
+      for (const t of [x, odd]) t.dispose();
+      return { values, res, refused, dispatched };
+    }, R);
+    const v = out.values;
+    const rows = [0, 1, 2].map((r) => v.slice(r * R, (r + 1) * R));
+    const sum = (a: number[]): number => a.reduce((s, x) => s + x, 0);
+    const max = (a: number[]): number => (a.some(Number.isNaN) ? NaN : Math.max(...a));
+    const min = (a: number[]): number => (a.some(Number.isNaN) ? NaN : Math.min(...a));
+    const want = [...rows.map(sum), ...rows.map(max), ...rows.map(min), sum(v), max(v), min(v)];
+    expect(want.slice(6, 9)).toEqual([expect.any(Number), NaN, -Infinity]); // min: a NaN row and a −inf row
+    for (const got of out.res) {
+      expect(got.length).toBe(want.length);
+      want.forEach((e, i) => {
+        if (Number.isNaN(e)) expect(got[i], `[${i}]`).toBeNaN();
+        else if (!Number.isFinite(e)) expect(got[i], `[${i}]`).toBe(e);
+        else expect(Math.abs(got[i]! - e), `[${i}]: ${got[i]} vs ${e}`).toBeLessThan(1e-3 + 1e-5 * Math.abs(e));
+      });
+    }
+    expect(out.refused).toBe('reduce v4 (forced): reads rows of a multiple of 4 over the last dim (inner 1) (sum over [outer, R, inner] = [2,7,1])');
+    expect(out.dispatched).toBe(0); // the auto rule (v4 on the CPU rules where it accepts): tests/unit/rules/choices.json
   });
 });
 

@@ -36,7 +36,9 @@ function choices(): Record<string, Record<string, Choice>> {
     }
   }
   for (const s of POOLS) {
-    for (const p of Object.values(pool2dVersions)) put(p.name, s.label, both((r) => p.choose(s as never, r)));
+    // The window passes read the geometry d (maxPool2d.forward: an inference problem, no argmax), the adaptive ones the sizes.
+    const d = { N: s.N, C: s.C, H: s.H, W: s.W, kH: s.k, kW: s.k, sH: s.s, sW: s.s, pH: s.p, pW: s.p, dH: 1, dW: 1, OH: s.OH, OW: s.OW };
+    for (const p of Object.values(pool2dVersions)) put(p.name, s.label, both((r) => p.choose({ ...s, planes: s.N * s.C, d } as never, r)));
   }
   for (const { label, d } of CONV_LAYERS) {
     const sizes = { N: d.N, C: d.O, HW: d.OH * d.OW };

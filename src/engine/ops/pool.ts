@@ -12,8 +12,11 @@ import adaptiveAvgWgsl from '../../shaders/pool_adaptive_avg.wgsl?raw';
 import avgBackwardWgsl from '../../shaders/pool_avg_backward.wgsl?raw';
 import avgWgsl from '../../shaders/pool_avg.wgsl?raw';
 import maxBackwardWgsl from '../../shaders/pool_max_backward.wgsl?raw';
+import maxBackwardRowWgsl from '../../shaders/pool_max_backward_row.wgsl?raw';
 import maxWgsl from '../../shaders/pool_max.wgsl?raw';
 import maxFixedWgsl from '../../shaders/pool_max_fixed.wgsl?raw';
+import maxVec4Wgsl from '../../shaders/pool_max_vec4.wgsl?raw';
+import maxRowWgsl from '../../shaders/pool_max_row.wgsl?raw';
 import { defineKernel, grid, type ParamsFields, type ParamsValues } from '../../shaders/kernel.ts';
 import { attach, needsGrad } from '../autograd.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
@@ -31,7 +34,10 @@ const POOL_PARAMS = {
 
 const maxKernel = defineKernel('pool_max', floatBitsWgsl + maxWgsl, ['read', 'write', 'write'], POOL_PARAMS);
 const maxFixedKernel = defineKernel('pool_max_fixed', floatBitsWgsl + maxFixedWgsl, ['read', 'write', 'write'], null);
+const maxVec4Kernel = defineKernel('pool_max_vec4', floatBitsWgsl + maxVec4Wgsl, ['read', 'write', 'write'], null);
+const maxRowKernel = defineKernel('pool_max_row', floatBitsWgsl + maxRowWgsl, ['read', 'write', 'write'], null);
 const maxBackwardKernel = defineKernel('pool_max_backward', maxBackwardWgsl, ['read', 'read', 'write'], POOL_PARAMS);
+const maxBackwardRowKernel = defineKernel('pool_max_backward_row', maxBackwardRowWgsl, ['read', 'read', 'write'], null);
 const avgKernel = defineKernel('pool_avg', avgWgsl, ['read', 'write'], POOL_PARAMS);
 const avgBackwardKernel = defineKernel('pool_avg_backward', avgBackwardWgsl, ['read', 'write'], POOL_PARAMS);
 const globalAvgKernel = defineKernel('pool_global_avg', globalAvgWgsl, ['read', 'write'], { planes: 'u32', plane: 'u32', inv: 'f32' });
@@ -73,6 +79,66 @@ const globalPlan = ({ planes, H, W }: AdaptiveSizes, rules: RulesProfile): Launc
 const onlyGlobal = ({ OH, OW }: { OH: number; OW: number }): string | null => (OH === 1 && OW === 1 ? null : `needs output size 1×1, got ${OH}×${OW}`);
 
 // ------------------------------------------------------------------ versions
+
+interface MaxForwardProblem { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean; relu: boolean }
+/** What the max forward's rules read (the kernel-rules tests pass `d` alone: inference, no relu). */
+type MaxForwardSizes = { d: PoolGeometry; withIndex?: boolean; relu?: boolean };
+
+/** v3's row geometry: the words left of column 0 for the first group, the first tap's column in them, words per row. */
+function vec4Row(d: PoolGeometry): { wskip: number; off: number; words: number } {
+  const wskip = Math.ceil(d.pW / 4);
+  const off = 4 * wskip - d.pW;
+  return { wskip, off, words: Math.ceil((off + 3 * d.sW + (d.kW - 1) * d.dW + 1) / 4) };
+}
+
+/** Whether some window of one axis has no in-input tap (n inputs, o outputs). */
+function emptyWindow(n: number, o: number, k: number, s: number, p: number, dil: number): boolean {
+  for (let i = 0; i < o; i++) {
+    let hit = false;
+    for (let t = 0; t < k && !hit; t++) hit = i * s - p + t * dil >= 0 && i * s - p + t * dil < n;
+    if (!hit) return true;
+  }
+  return false;
+}
+
+/** The row span (columns) of four adjacent outputs' windows. */
+const rowSpan = (d: PoolGeometry): number => 3 * d.sW + (d.kW - 1) * d.dW + 1;
+
+/** Why v4 (scalar row spans) cannot take the problem; v3 also needs rows of whole vec4 words. */
+function rowRejects({ d, withIndex = false, relu = false }: MaxForwardSizes, vec4: boolean): string | null {
+  const why =
+    vec4 && d.W % 4 !== 0 ? `reads rows as vec4 words: needs an input width that is a multiple of 4, got ${d.W}`
+    : d.kW > 3 ? `writes out at most 3 taps per row: needs a kernel width ≤ 3, got ${d.kW}`
+    : (vec4 ? vec4Row(d).words > 4 : rowSpan(d) > 16) ? `reads at most 16 columns per row: stride ${d.sW}, dilation ${d.dW} and kernel ${d.kW} span more`
+    : relu && !withIndex && (emptyWindow(d.H, d.OH, d.kH, d.sH, d.pH, d.dH) || emptyWindow(d.W, d.OW, d.kW, d.sW, d.pW, d.dW))
+      ? 'under relu needs every window to hold an input tap'
+      : null;
+  return why === null ? null : `${why} (input ${fmtShape([d.N, d.C, d.H, d.W])}, kernel [${d.kH},${d.kW}])`;
+}
+const vec4Rejects = (p: MaxForwardSizes): string | null => rowRejects(p, true);
+
+const rowsPlan = ({ d }: MaxForwardSizes): LaunchPlan => ({ workgroups: Math.ceil((d.N * d.C * d.OH * Math.ceil(d.OW / 4)) / 64), loop: 4 * d.kH * d.kW });
+
+/** v3 (vec4 row words) or v4 (scalar row spans). */
+function maxForwardRows({ x, out, idx, d, withIndex, relu }: MaxForwardProblem, vec4: boolean): void {
+  const groups = d.N * d.C * d.OH * Math.ceil(d.OW / 4);
+  const common = {
+    WITH_INDEX: withIndex ? 1 : 0, RELU: relu ? 1 : 0, PLANES: d.N * d.C, H: d.H, OH: d.OH, OW: d.OW, OWQ: Math.ceil(d.OW / 4),
+    KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, PW: d.pW, DH: d.dH, DW: d.dW,
+  };
+  const label = relu ? 'reluMaxPool2d.forward' : 'maxPool2d.forward';
+  if (!vec4) {
+    launch(maxRowKernel, [x, out, idx], { constants: { ...common, W: d.W, SPAN: rowSpan(d) }, workgroups: grid(Math.ceil(groups / 64)), label });
+    return;
+  }
+  const { wskip, off, words } = vec4Row(d);
+  launch(maxVec4Kernel, [x, out, idx], {
+    constants: { ...common, W4: d.W / 4, WSKIP: wskip, OFF: off, WORDS: words },
+    workgroups: grid(Math.ceil(groups / 64)),
+    label,
+  });
+}
+
 // Pooling is memory-bound and each pass has one direct kernel so far; a faster one registers beside it.
 
 /** The pooling passes in the kernel registry (kernelVersions.force('maxPool2d', 'v1') etc.). */
@@ -81,7 +147,7 @@ export const pool2dVersions = {
     versions: {
       v1: {
         summary: 'pool_max: one thread per output, writes the argmax',
-        plan: windowPlan,
+        plan: (p: MaxForwardSizes) => windowPlan(p),
         run: ({ x, out, idx, d, withIndex, relu }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean; relu: boolean }) =>
           launch(maxKernel, [x, out, idx], {
             params: poolParams(d),
@@ -92,7 +158,7 @@ export const pool2dVersions = {
       },
       v2: {
         summary: 'pool_max_fixed: v1 with the sizes as override constants',
-        plan: windowPlan,
+        plan: (p: MaxForwardSizes) => windowPlan(p),
         run: ({ x, out, idx, d, withIndex, relu }: { x: Tensor; out: Tensor; idx: Tensor; d: PoolGeometry; withIndex: boolean; relu: boolean }) =>
           launch(maxFixedKernel, [x, out, idx], {
             constants: {
@@ -103,10 +169,28 @@ export const pool2dVersions = {
             label: relu ? 'reluMaxPool2d.forward' : 'maxPool2d.forward',
           }),
       },
+      v3: {
+        summary: 'pool_max_vec4: 4 outputs per thread from vec4 row words',
+        plan: rowsPlan,
+        rejects: vec4Rejects,
+        run: (p: MaxForwardProblem) => maxForwardRows(p, true),
+      },
+      v4: {
+        summary: 'pool_max_row: v3 for any width, the row span read as scalars',
+        plan: rowsPlan,
+        rejects: (p: MaxForwardSizes) => rowRejects(p, false),
+        run: (p: MaxForwardProblem) => maxForwardRows(p, false),
+      },
     },
     default: 'v1',
-    // v2 on CPU adapters (per-shape pipelines; a GPU keeps v1's one pipeline for every shape).
-    auto: (_p: unknown, rules: RulesProfile) => (rules === 'cpu' ? 'v2' : 'v1'),
+    // CPU adapters (per-shape pipelines; a GPU keeps v1's one pipeline for every shape): v3 where it takes the
+    // problem (W % 4 = 0, kernel width ≤ 3), else v4 (any width), else v2. GPU timestamps, SwiftShader, load 5
+    // (bench --full --versions; the MNIST rows were local rows of bench/cases/pool.ts), v2 → v3 / v4 ms: the stem
+    // [1,64,112,112] 24.0 → 6.64 / 6.92, N16 434 → 141 / 160; relu pools 2×2 [16,32,28,28] 7.51 → 2.41 / 2.74,
+    // [16,64,14,14] 3.64 → – / 1.30, [64,32,7,7] 1.34 → – / 0.56; with the argmax [64,32,28,28] 38.2 → 12.7 / 13.3,
+    // [64,64,14,14] 18.8 → – / 7.00.
+    auto: (p: MaxForwardSizes, rules: RulesProfile) =>
+      rules === 'gpu' ? 'v1' : vec4Rejects(p) === null ? 'v3' : rowRejects(p, false) === null ? 'v4' : 'v2',
   }),
   maxBackward: defineKernelVersions('maxPool2d.backward', {
     versions: {
@@ -116,8 +200,29 @@ export const pool2dVersions = {
         run: ({ g, indices, dx, d }: { g: Tensor; indices: Tensor; dx: Tensor; d: PoolGeometry }) =>
           launch(maxBackwardKernel, [g, indices, dx], { params: poolParams(d), workgroups: grid(Math.ceil(dx.size / 64)), label: 'maxPool2d.backward' }),
       },
+      v2: {
+        summary: 'pool_max_backward_row: 4 inputs per thread, override sizes, one read per window',
+        plan: ({ d }: { d: PoolGeometry }) => ({
+          workgroups: Math.ceil((d.N * d.C * d.H * Math.ceil(d.W / 4)) / 64),
+          loop: Math.ceil((d.kH * d.dH) / d.sH) * (Math.ceil((d.kW * d.dW) / d.sW) + Math.ceil(3 / d.sW)),
+        }),
+        run: ({ g, indices, dx, d }: { g: Tensor; indices: Tensor; dx: Tensor; d: PoolGeometry }) =>
+          launch(maxBackwardRowKernel, [g, indices, dx], {
+            constants: {
+              PLANES: d.N * d.C, H: d.H, W: d.W, WQ: Math.ceil(d.W / 4), OH: d.OH, OW: d.OW,
+              KH: d.kH, KW: d.kW, SH: d.sH, SW: d.sW, PH: d.pH, PW: d.pW, DH: d.dH, DW: d.dW,
+            },
+            workgroups: grid(Math.ceil((d.N * d.C * d.H * Math.ceil(d.W / 4)) / 64)),
+            label: 'maxPool2d.backward',
+          }),
+      },
     },
     default: 'v1',
+    // v2 on CPU adapters (per-shape pipelines), v1 on a GPU. Wall time with a sync, 15 medians of 3 (a local probe,
+    // SwiftShader, load ~5), the MNIST CNN's pools at batch 64: [64,32,28,28] 2×2 v1 124 / 115 → v2 31.0 ms,
+    // [64,64,14,14] 60.0 / 58.5 → 16.6 ms; the ResNet stem's 3×3/2 p1 (overlapping windows) [4,64,112,112], 7 medians
+    // of 1, v1 326 / 397 → v2 102 / 100 ms.
+    auto: (_p: unknown, rules: RulesProfile) => (rules === 'cpu' ? 'v2' : 'v1'),
   }),
   avgForward: defineKernelVersions('avgPool2d.forward', {
     versions: {
@@ -239,7 +344,14 @@ function maxPoolOp(op: string, x: Tensor, kernelSize: IntPair, options: MaxPool2
   const withIndex = needsGrad([x]);
   const out = emptyTensor([d.N, d.C, d.OH, d.OW]);
   const idx = emptyTensor(withIndex ? out.shape : [1], 'int32');
-  if (out.size > 0) pool2dVersions.maxForward.run({ x, out, idx, d, withIndex, relu });
+  try {
+    if (out.size > 0) pool2dVersions.maxForward.run({ x, out, idx, d, withIndex, relu });
+  } catch (e) {
+    // A forced version that refuses the problem throws before any GPU work: nothing is left behind.
+    out.dispose();
+    idx.dispose();
+    throw e;
+  }
   const result = attach(op, [x], out, withIndex ? [idx] : [], (g, [indices]) => {
     const dx = emptyTensor([d.N, d.C, d.H, d.W]);
     if (dx.size > 0) pool2dVersions.maxBackward.run({ g, indices: indices!, dx, d });

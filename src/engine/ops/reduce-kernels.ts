@@ -8,6 +8,7 @@ import argreduceWgsl from '../../shaders/argreduce.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import reduceSerialWgsl from '../../shaders/reduce_serial.wgsl?raw';
 import reduceSerialVec4Wgsl from '../../shaders/reduce_serial_vec4.wgsl?raw';
+import reduceStridedVec4Wgsl from '../../shaders/reduce_strided_vec4.wgsl?raw';
 import { defineKernel, grid } from '../../shaders/kernel.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { defineKernelVersions } from '../runtime/kernel-registry.ts';
@@ -20,6 +21,7 @@ const reduceKernel = defineKernel('reduce', floatBitsWgsl + reduceWgsl, ['read',
 const SERIAL_PARAMS = { outputs: 'u32', reduce: 'u32', inner: 'u32', chunk: 'u32', chunks: 'u32' } as const;
 const serialKernel = defineKernel('reduce_serial', floatBitsWgsl + reduceSerialWgsl, ['read', 'write'], SERIAL_PARAMS);
 const serialVec4Kernel = defineKernel('reduce_serial_vec4', floatBitsWgsl + reduceSerialVec4Wgsl, ['read', 'write'], SERIAL_PARAMS);
+const stridedVec4Kernel = defineKernel('reduce_strided_vec4', floatBitsWgsl + reduceStridedVec4Wgsl, ['read', 'write'], SERIAL_PARAMS);
 const argreduceKernel = defineKernel('argreduce', floatBitsWgsl + argreduceWgsl, ['read', 'write'], { outputs: 'u32', reduce: 'u32', inner: 'u32' });
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
@@ -79,17 +81,19 @@ export function reduceRaw(
   }
   const isArg = op === 'argmax' || op === 'argmin';
   const out = emptyTensor(outShape, isArg ? 'int32' : 'float32');
-  if (isArg) {
-    argReduce({ x, out, op, outer, reduce, inner });
-  } else {
-    reduceVersions.run({ x, out, op, outer, reduce, inner });
+  try {
+    if (isArg) argReduce({ x, out, op, outer, reduce, inner });
+    else reduceVersions.run({ x, out, op, outer, reduce, inner });
+  } catch (e) {
+    out.dispose(); // a forced version that refuses the problem throws before any GPU work
+    throw e;
   }
   return out;
 }
 
 /** A sum / max / min over the middle axis of [outer, reduce, inner] into `out` ([outer, inner] elements). */
 export interface ReduceProblem { x: Tensor; out: Tensor; op: ReduceOp; outer: number; reduce: number; inner: number }
-type ReduceSizes = Pick<ReduceProblem, 'outer' | 'reduce' | 'inner'>;
+type ReduceSizes = Pick<ReduceProblem, 'outer' | 'reduce' | 'inner'> & { op?: ReduceOp };
 
 /** v1: a workgroup per output, or per range of a long row (splitCount) and a second launch over the partials. */
 function reduceTree({ x, out, op, outer, reduce, inner }: ReduceProblem): void {
@@ -115,23 +119,28 @@ const SERIAL_THREADS = 256;
 const SERIAL_MIN_CHUNK = 1024;
 export function serialReducePlan({ outer, reduce, inner }: ReduceSizes, vec4 = false): LaunchPlan & { chunk: number; chunks: number } {
   const outputs = outer * inner;
-  const wanted = Math.max(1, Math.min(Math.floor(SERIAL_THREADS / Math.max(outputs, 1)), Math.floor(reduce / SERIAL_MIN_CHUNK)));
+  const threads = reduceVersions.tuning.threads ?? SERIAL_THREADS;
+  const wanted = Math.max(1, Math.min(Math.floor(threads / Math.max(outputs, 1)), Math.floor(reduce / SERIAL_MIN_CHUNK)));
   let chunk = Math.max(1, Math.ceil(reduce / wanted));
   if (vec4) chunk = Math.ceil(chunk / 4) * 4;
   const chunks = Math.max(1, Math.ceil(reduce / chunk));
   return { chunk, chunks, workgroups: Math.ceil((outputs * chunks) / 64), loop: chunk };
 }
 
-/** v2 / v3: a thread per output (or range), then, for ranges, v2 over the [outer, chunks, inner] partials. */
-function reduceSerial({ x, out, op, outer, reduce, inner }: ReduceProblem, vec4: boolean): void {
-  const { chunk, chunks } = serialReducePlan({ outer, reduce, inner }, vec4);
+/**
+ * v2 / v3 / v4: a thread per output (or range; v4: per interleaved share of a row), then, for ranges, a second
+ * launch over the [outer, chunks, inner] partials (v2's kernel; v4's own for a multiple of 4 partials).
+ */
+function reduceSerial({ x, out, op, outer, reduce, inner }: ReduceProblem, kind: 'scalar' | 'vec4' | 'strided'): void {
+  const { chunk, chunks } = serialReducePlan({ outer, reduce, inner }, kind !== 'scalar');
   const first = chunks === 1 ? out : emptyTensor([outer, chunks, inner]);
   const outputs = outer * chunks * inner;
-  launch(vec4 ? serialVec4Kernel : serialKernel, [x, first], {
+  launch(kind === 'scalar' ? serialKernel : kind === 'vec4' ? serialVec4Kernel : stridedVec4Kernel, [x, first], {
     params: { outputs, reduce, inner, chunk, chunks }, constants: { OP: OP_CODE[op] }, workgroups: grid(Math.ceil(outputs / 64)), label: op,
   });
   if (first === out) return;
-  launch(serialKernel, [first, out], {
+  // v4 reads the partials of a row (inner 1) as vec4 words too when there are a multiple of 4 of them.
+  launch(kind === 'strided' && chunks % 4 === 0 ? stridedVec4Kernel : serialKernel, [first, out], {
     params: { outputs: outer * inner, reduce: chunks, inner, chunk: chunks, chunks: 1 },
     constants: { OP: OP_CODE[op] },
     workgroups: grid(Math.ceil((outer * inner) / 64)),
@@ -140,35 +149,47 @@ function reduceSerial({ x, out, op, outer, reduce, inner }: ReduceProblem, vec4:
   first.dispose();
 }
 
-function vec4Rejects({ outer, reduce, inner }: ReduceSizes): string | null {
-  if (outer * reduce === 0) return 'v3 binds x as vec4: no empty input';
-  return inner !== 1 || reduce % 4 !== 0 ? `v3 reads rows of a multiple of 4 over the last dim (inner 1), got R ${reduce}, inner ${inner}` : null;
+function vec4Rejects({ outer, reduce, inner, op }: ReduceSizes): string | null {
+  const what = `${op ?? 'reduction'} over [outer, R, inner] = [${outer},${reduce},${inner}]`;
+  if (outer * reduce === 0) return `binds x as vec4: no empty input (${what})`;
+  return inner !== 1 || reduce % 4 !== 0 ? `reads rows of a multiple of 4 over the last dim (inner 1) (${what})` : null;
 }
 
 /**
  * sum / max / min in the kernel registry ('reduce'): v1 the workgroup tree (reduce.wgsl), the GPU rules' choice;
- * v2 a thread per output with no barrier (reduce_serial.wgsl) and v3 its vec4 form for rows of a multiple of 4
- * (reduce_serial_vec4.wgsl), the CPU rules' choices (v3 where it accepts the problem).
+ * v2 a thread per output with no barrier (reduce_serial.wgsl), v3 its vec4 form for rows of a multiple of 4
+ * (reduce_serial_vec4.wgsl) and v4 v3 with a row's threads interleaved word by word, four words a step
+ * (reduce_strided_vec4.wgsl): the CPU rules' choices (v4 where it accepts the problem, else v2).
  * Measured (bench/probe/reduce-probe.ts, headless Chromium 156 on SwiftShader, 2 cores, load 14, wall time with a
- * read-back): [1024,1024] rows 101 → 6.0 ms, all 12.3 → 6.6 ms, columns 85 → 9 ms.
+ * read-back): [1024,1024] rows 101 → 6.0 ms, all 12.3 → 6.6 ms, columns 85 → 9 ms (v1 → v2 / v3).
+ * v3 → v4 (GPU timestamps, `npm run bench -- --full --no-tfjs --no-jaxjs --no-save --versions --rounds 9 --filter
+ * "sum all"`, 2026-12-08, load 9–10, two runs each): sum all 2.8–3.0 → 2.1–2.3 ms, sum rows 3.2–3.6 → 2.1–2.4 ms.
  */
-export const reduceVersions = defineKernelVersions<ReduceProblem, void, 'v1' | 'v2' | 'v3', Record<string, never>, ReduceSizes>('reduce', {
+export const reduceVersions = defineKernelVersions<ReduceProblem, void, 'v1' | 'v2' | 'v3' | 'v4', { threads: number | null }, ReduceSizes>('reduce', {
   versions: {
     v1: {
       summary: 'reduce: a workgroup per output (or range), strided partials + tree',
       run: reduceTree,
       plan: ({ outer, reduce, inner }, rules) => reducePlan(outer * inner, reduce, rules),
     },
-    v2: { summary: 'reduce_serial: a thread per output (or range), no barrier', run: (p) => reduceSerial(p, false), plan: (p) => serialReducePlan(p) },
+    v2: { summary: 'reduce_serial: a thread per output (or range), no barrier', run: (p) => reduceSerial(p, 'scalar'), plan: (p) => serialReducePlan(p) },
     v3: {
       summary: 'reduce_serial_vec4: v2 with vec4 loads over the last dim',
       rejects: vec4Rejects,
-      run: (p) => reduceSerial(p, true),
+      run: (p) => reduceSerial(p, 'vec4'),
+      plan: (p) => serialReducePlan(p, true),
+    },
+    v4: {
+      summary: 'reduce_strided_vec4: v3 with the threads of a row interleaved word by word, 4 words a step',
+      rejects: vec4Rejects,
+      run: (p) => reduceSerial(p, 'strided'),
       plan: (p) => serialReducePlan(p, true),
     },
   },
   default: 'v1',
-  auto: (p, rules) => (rules === 'gpu' ? 'v1' : vec4Rejects(p) === null ? 'v3' : 'v2'),
+  // threads: the serial versions' target thread count (ranges per row × rows), null for SERIAL_THREADS.
+  tuning: { threads: null },
+  auto: (p, rules) => (rules === 'gpu' ? 'v1' : vec4Rejects(p) === null ? 'v4' : 'v2'),
 });
 
 /**
