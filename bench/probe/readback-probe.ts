@@ -44,7 +44,11 @@ export async function probe(rounds = 6, reps = 20, loop = 0): Promise<Record<str
     done?: boolean;
     split?: boolean;
     upload?: boolean;
-    nudge?: 'submit' | 'none-yield' | 'timeout' | 'timeout-done' | 'once-yield';
+    nudge?: 'submit' | 'none-yield' | 'timeout' | 'timeout-done' | 'once-yield' | 'done-at' | 'done-timer';
+    /** 'done-at': an onSubmittedWorkDone this many ms after mapAsync, then one each ms until the map resolves (a yield loop). */
+    at?: number;
+    /** Yield (MessageChannel) for this many ms after the submit before mapAsync. */
+    delay?: number;
   }
   const bare = (opts: BareOptions): Variant => async () => {
     if (opts.scopes && opts.scopes !== 'none') for (const f of filters) device.pushErrorScope(f);
@@ -65,6 +69,10 @@ export async function probe(rounds = 6, reps = 20, loop = 0): Promise<Record<str
     if (opts.done) void device.queue.onSubmittedWorkDone();
     let pops: Promise<unknown> | null = null;
     if (opts.scopes && opts.scopes !== 'none') pops = Promise.all(filters.map(() => device.popErrorScope()));
+    if (opts.delay) {
+      const t0 = performance.now();
+      while (performance.now() - t0 < opts.delay) await yieldTask();
+    }
     const map = staging.mapAsync(GPUMapMode.READ, 0, N * 4);
     if (opts.nudge === 'timeout' || opts.nudge === 'timeout-done') {
       let settled = false;
@@ -75,6 +83,29 @@ export async function probe(rounds = 6, reps = 20, loop = 0): Promise<Record<str
         setTimeout(tick, 0);
       };
       setTimeout(tick, 0);
+    } else if (opts.nudge === 'done-timer') {
+      // Up to 3 onSubmittedWorkDone, from setTimeout(·, 1) (no spinning; under the 5 nested timers Chrome clamps).
+      let settled = false;
+      void map.finally(() => { settled = true; });
+      let left = 3;
+      const tick = (): void => {
+        if (settled || left-- <= 0) return;
+        void device.queue.onSubmittedWorkDone();
+        setTimeout(tick, 1);
+      };
+      setTimeout(tick, 1);
+    } else if (opts.nudge === 'done-at') {
+      let settled = false;
+      void map.finally(() => { settled = true; });
+      const t0 = performance.now();
+      let next = opts.at ?? 1;
+      while (!settled) {
+        await yieldTask();
+        if (!settled && performance.now() - t0 >= next) {
+          void device.queue.onSubmittedWorkDone();
+          next += 1;
+        }
+      }
     } else if (opts.nudge === 'once-yield') {
       await yieldTask();
       device.queue.submit([]);
@@ -147,6 +178,12 @@ export async function probe(rounds = 6, reps = 20, loop = 0): Promise<Record<str
     'bare +scopes after +done': bare({ scopes: 'after', done: true }),
     'bare yield-only': bare({ nudge: 'none-yield' }),
     'bare nudge submit': bare({ nudge: 'submit' }),
+    'bare delay 0.3': bare({ delay: 0.3 }),
+    'bare done-at 0.3': bare({ nudge: 'done-at', at: 0.3 }),
+    'bare done-timer': bare({ nudge: 'done-timer' }),
+    'bare done-at 0.8': bare({ nudge: 'done-at', at: 0.8 }),
+    'bare delay 0.7': bare({ delay: 0.7 }),
+    'bare delay 1.5': bare({ delay: 1.5 }),
     'bare nudge timeout': bare({ nudge: 'timeout' }),
     'bare nudge timeout-done': bare({ nudge: 'timeout-done' }),
     'bare nudge once-yield': bare({ nudge: 'once-yield' }),
