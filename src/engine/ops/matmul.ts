@@ -356,13 +356,14 @@ function reg4Rejects(p: MatmulSizes): string | null {
 }
 
 /**
- * v7's rows of C per thread: the tuning knob, else 8 once M has REG_WIDE_MIN_M rows (a block of 8 × 4 reads 12
- * words per 4 steps of K for 128 multiply-adds, 4 × 4 reads 8 for 64), else 4 (fewer padded rows on a short M).
+ * v7's rows of C per thread: the tuning knob, else 8 once M has REG_WIDE_MIN_M rows or is a multiple of 8 (a block
+ * of 8 × 4 reads 12 words per 4 steps of K for 128 multiply-adds, 4 × 4 reads 8 for 64), else 4 (fewer padded rows
+ * on a short M). M = 16–32, read back, load ~3.5: Linear 16×3136→128 9.3 → 7.4 ms, 1×1 144→24 at 56² 14.3 → 12.1.
  */
 function reg4Rows(p: MatmulSizes): number {
   const forced = matmulVersions.tuning.regRows;
   if (forced !== null && forced !== 4 && forced !== 8) throw new EngineError(`matmul: regRows must be 4 or 8, got ${forced}`);
-  return forced ?? (p.M >= REG_WIDE_MIN_M ? 8 : 4);
+  return forced ?? (p.M >= REG_WIDE_MIN_M || p.M % 8 === 0 ? 8 : 4);
 }
 
 /** The shortest M for which v7 gives each thread 8 rows of C. */
