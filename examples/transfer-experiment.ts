@@ -31,7 +31,7 @@
 // Resumable: every finished run is saved to transfer-experiment.partial.json beside the report; `--resume`
 // reloads it and skips the runs already done.
 // --seeds=N and --scale=F (samples per round × F) change the run's size; only the default full run is committed.
-// --deadline=T (epoch ms): no run starts when the longest run so far would end after T; the report is written
+// --deadline=T (epoch ms or an ISO date): no run starts when the longest run so far would end after T; the report is written
 // from what finished. --max-scenarios=N: the first N scenarios only. --gpu-run: a scaled run
 // that is not a quick one (the GPU run's transfer section, bench/gpu/sections/transfer.ts).
 // --report-only (with --resume): writes the report from the partial JSON alone, naming the runs still missing.
@@ -163,7 +163,9 @@ async function tauSection(): Promise<string[]> {
 async function main(): Promise<unknown> {
   let longestMs = 0;
   const quick = pageArgs().includes('--quick') || (argValue('scale') !== undefined && !pageArgs().includes('--gpu-run'));
-  const deadline = Number(argValue('deadline') ?? Infinity);
+  const deadlineArg = argValue('deadline');
+  const deadline = deadlineArg === undefined ? Infinity : /^\d+$/.test(deadlineArg) ? Number(deadlineArg) : Date.parse(deadlineArg);
+  if (Number.isNaN(deadline)) throw new Error(`--deadline=${deadlineArg}: give epoch milliseconds or an ISO date (2026-12-08T03:45:00Z)`);
   const maxScenarios = Number(argValue('max-scenarios') ?? Infinity);
   const reportOnly = pageArgs().includes('--report-only');
   const seeds = Number(argValue('seeds') ?? (quick ? 1 : 3));
@@ -553,6 +555,7 @@ async function main(): Promise<unknown> {
         longestMs = Math.max(longestMs, a.seconds * 1000);
         log(`[auto] seed ${seed} ${sc.id}: picked ${a.pick} @ ${a.lr}${a.truncateAt ? ` (cut ${a.truncateAt})` : ''}, held-out ${pct(a.accuracy)}%, `
           + `${a.samples} samples (${a.searchSamples} searching), ${fmtSeconds(a.seconds)}; rule v1's prior ${a.prior}`);
+        if (a.phases) log(`[auto]   phases (s): ${Object.entries(a.phases).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
         await savePartial();
       }
       done++;

@@ -23,7 +23,7 @@
 // fit cannot rebuild needs `makeModel`. Ties in validation accuracy go to the cheaper candidate (the order of
 // AUTO_SETTINGS.strategies, then the lower rate).
 
-import { EngineError, checkOptions, indexSelect, keep, noGrad, randperm, tensor, tidy, type Tensor } from '../engine/internal.ts';
+import { EngineError, checkOptions, indexSelect, keep, noGrad, randperm, sync, tensor, tidy, type Tensor } from '../engine/internal.ts';
 import { Linear, Module, crossEntropy } from '../nn/index.ts';
 import { AdamW } from '../nn/optim-api.ts';
 import type { LabeledImages } from '../data/types.ts';
@@ -102,9 +102,49 @@ export interface AutoReport {
   prior: { advice: StrategyAdvice; rank: number } | null;
   /** LogME of each trunk cut point (the truncate candidate's cut is the best). */
   cutScores: Array<{ at: string; score: number }> | null;
-  rungs: Array<{ candidates: number; samplesEach: number }>;
-  cost: { budget: number; searchSamples: number; winnerSamples: number; validationSamples: number; seconds: number; searchSeconds: number };
+  /** Each rung: its candidates, the samples each trained, and the wall seconds of its training and of its validation passes. */
+  rungs: Array<{ candidates: number; samplesEach: number; trainSeconds: number; validationSeconds: number }>;
+  cost: AutoCost;
   settingsVersion: number;
+}
+
+/**
+ * Where auto's wall time went, in seconds; the phases are consecutive and sum to `seconds` (each ends after the
+ * GPU work it queued has finished, so a phase is charged for its own kernels).
+ */
+export interface AutoPhases {
+  /** Option checks, the copy of the state dict. */
+  setup: number;
+  /** LogME of the cut points (the truncate candidate's cut), with the host copy of the scored sample. */
+  scores: number;
+  /** Rule v1's similarity probes. */
+  prior: number;
+  /** The feature-extraction candidates' shared feature matrix. */
+  features: number;
+  /** Building the candidates (model copies, optimizers, caches). */
+  candidates: number;
+  /** The search's training, all rungs (per rung: rungs[r].trainSeconds). */
+  searchTraining: number;
+  /** The search's validation passes, all rungs (per rung: rungs[r].validationSeconds). */
+  searchValidation: number;
+  /** The winner's training after the search. */
+  winnerTraining: number;
+  /** The winner's validation passes after the search (its curve and the final full-split check). */
+  winnerValidation: number;
+  /** The ranking, the report, freeing the other candidates. */
+  finish: number;
+}
+
+export interface AutoCost {
+  budget: number;
+  searchSamples: number;
+  winnerSamples: number;
+  /** Validation images scored, over every pass (not counted in the budget). */
+  validationSamples: number;
+  seconds: number;
+  /** Everything before the winner trains on: setup, scores, prior, features, candidates and the search. */
+  searchSeconds: number;
+  phases: AutoPhases;
 }
 
 /** One candidate's model, optimizer and state, trained a rung at a time. */
@@ -264,6 +304,7 @@ function cutBeforeHead(model: Module): string | null {
 export async function autoFit(
   o: AutoFitInput, ctx0: Omit<Ctx, 'copy' | 'shared' | 'headCut' | 'budget'>,
 ): Promise<AutoFitResult> {
+  const t0 = performance.now();
   const a: AutoOptions = o.auto ?? {};
   checkOptions('fit: auto', a, ['strategies', 'lrs', 'eta', 'searchShare', 'prior', 'makeModel']);
   const budget = o.budget;
@@ -291,9 +332,22 @@ export async function autoFit(
     m.loadStateDict(new Map(state));
     return m;
   };
-  const t0 = performance.now();
   const ctx: Ctx = { ...ctx0, copy, shared: null, headCut: cutBeforeHead(given), budget: budget! };
   let validationSamples = 0;
+  const phases: AutoPhases = {
+    setup: 0, scores: 0, prior: 0, features: 0, candidates: 0, searchTraining: 0, searchValidation: 0, winnerTraining: 0, winnerValidation: 0, finish: 0,
+  };
+  let mark = t0;
+  /** Ends the current phase (after its GPU work) and charges it to `p`; returns its seconds. */
+  const lap = async (p: keyof AutoPhases): Promise<number> => {
+    await sync();
+    const now = performance.now();
+    const s = (now - mark) / 1000;
+    phases[p] += s;
+    mark = now;
+    return s;
+  };
+  await lap('setup');
 
   // ---- scores and the prior, on up to scoreSamples training images
   const sampleIdx = Array.from(randperm(ctx.train.size, { seed: ctx.seed })).slice(0, AUTO_SETTINGS.scoreSamples).sort((x, y) => x - y);
@@ -302,11 +356,13 @@ export async function autoFit(
   const wasTraining = given.training;
   given.eval();
   if (strategies.includes('truncate-fine-tune')) cutScores = await rankCutPoints(given, sample!);
+  await lap('scores');
   let prior: AutoReport['prior'] = null;
   if (a.prior !== false) {
     const similarity = await measureSimilarity(given, sample!, { baselines: 1 });
     prior = { advice: recommendStrategy({ targetSize: ctx.train.size + ctx.validation.size, numClasses: ctx.classes.length, similarity }), rank: -1 };
   }
+  await lap('prior');
   // ---- the shared feature matrix of the feature-extraction candidates
   if (strategies.includes('feature-extraction') && ctx.headCut) {
     const tr = await hostSample(ctx.train);
@@ -314,6 +370,7 @@ export async function autoFit(
     ctx.shared = { train: keep(featuresOf(given, tr, ctx.headCut)), validation: keep(featuresOf(given, va, ctx.headCut)) };
   }
   given.train(wasTraining);
+  await lap('features');
 
   // ---- successive halving
   const trials: Trial[] = [];
@@ -332,6 +389,7 @@ export async function autoFit(
         alive.add(t);
       }
     }
+    await lap('candidates');
     const counts: number[] = [];
     for (let n = trials.length; n > 1; n = Math.ceil(n / eta)) counts.push(n);
     if (counts.length === 0) counts.push(1);
@@ -341,13 +399,16 @@ export async function autoFit(
     let survivors = [...trials];
     for (let r = 0; r < counts.length; r++) {
       const each = Math.max(AUTO_SETTINGS.minRungSamples, Math.floor(search / (counts.length * survivors.length)));
-      rungs.push({ candidates: survivors.length, samplesEach: each });
+      const rung = { candidates: survivors.length, samplesEach: each, trainSeconds: 0, validationSeconds: 0 };
+      rungs.push(rung);
       for (const t of survivors) {
         if (o.signal?.aborted) break;
         await t.trainRung(each);
         searchSamples += each;
+        rung.trainSeconds += await lap('searchTraining');
         const v = await t.validate();
         validationSamples += ctx.validation.size;
+        rung.validationSeconds += await lap('searchValidation');
         t.report.curve.push({ samples: t.report.samples, valAccuracy: v });
         t.report.final = v;
         t.report.rung = r;
@@ -357,7 +418,7 @@ export async function autoFit(
       survivors = [...survivors].sort((x, y) => y.report.final - x.report.final || trials.indexOf(x) - trials.indexOf(y)).slice(0, keepN);
     }
     winner = survivors[0]!;
-    const searchSeconds = (performance.now() - t0) / 1000;
+    const searchSeconds = (mark - t0) / 1000;
     // ---- the winner trains on, in rungs of its last size
     const history: AutoFitResult['history'] = [];
     const last = rungs[rungs.length - 1]!.samplesEach;
@@ -370,8 +431,10 @@ export async function autoFit(
       await winner.trainRung(n);
       left -= n;
       winnerSamples += n;
+      await lap('winnerTraining');
       const v = await winner.validate();
       validationSamples += ctx.validation.size;
+      await lap('winnerValidation');
       winner.report.curve.push({ samples: winner.report.samples, valAccuracy: v });
       winner.report.final = v;
       const record = { epoch: epoch++, loss: NaN, accuracy: NaN, valAccuracy: v, seconds: (performance.now() - e0) / 1000, cachedAt: null };
@@ -381,9 +444,10 @@ export async function autoFit(
     const ranking = trials.map((t) => t.report).sort((x, y) => y.rung - x.rung || y.final - x.final);
     if (prior) prior.rank = ranking.findIndex((c) => c.strategy === prior!.advice.strategy) + 1;
     winner.model.eval();
+    await lap('finish');
     const auto: AutoReport = {
       ranking, winner: winner.report, prior, cutScores, rungs, settingsVersion: AUTO_SETTINGS.version,
-      cost: { budget: budget!, searchSamples, winnerSamples, validationSamples, seconds: (performance.now() - t0) / 1000, searchSeconds },
+      cost: { budget: budget!, searchSamples, winnerSamples, validationSamples, seconds: (mark - t0) / 1000, searchSeconds, phases },
     };
     const w = winner.report;
     const wp = planStrategy('fit', w.strategy, w.lr, w.truncateAt);
