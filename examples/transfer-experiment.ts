@@ -35,6 +35,9 @@
 // from what finished. --max-scenarios=N: the first N scenarios only. --gpu-run: a scaled run
 // that is not a quick one (the GPU run's transfer section, bench/gpu/sections/transfer.ts).
 // --report-only (with --resume): writes the report from the partial JSON alone, naming the runs still missing.
+// --rerun=auto: keeps the fixed runs, similarity and scores (of the partial JSON, else of the committed
+// transfer-experiment.json: the same fields) and runs auto again where its runs are of an older AUTO_SETTINGS
+// version (set aside in the JSON as previousAutoRuns, their wall ratios reported as "before"); resumable.
 // --tau: only the τ pass with the one-epoch trunks (below), into bench/results/transfer-tau.json; the report
 // adds its table when that file exists.
 // The τ pass (ground truth named before it ran: the 5-fold ridge probe accuracy at each item, as in the main
@@ -219,14 +222,30 @@ async function main(): Promise<unknown> {
   let similarity: Record<string, E.transfer.SimilarityReport> = {};
   let advice: Record<string, E.transfer.StrategyAdvice> = {};
   let scores: Record<string, ScenarioScores> = {};
-  if (resume || reportOnly) {
-    const res = await fetch(`/${dir}/transfer-experiment.partial.json`);
+  // --rerun=auto: the fixed runs, similarity and scores of the committed run (its partial JSON when there is one,
+  // else transfer-experiment.json, which holds the same fields) are kept; auto's runs of an older AUTO_SETTINGS
+  // version are dropped and run again (kept aside as previousAutoRuns). Idempotent: a resumed --rerun=auto keeps
+  // the runs of the current version.
+  const rerun = argValue('rerun');
+  if (rerun !== undefined && rerun !== 'auto') throw new Error(`--rerun=${rerun}: only --rerun=auto is supported`);
+  let previousAutoRuns: Array<AutoRun & { scenario: string; seed: number }> = [];
+  if (resume || reportOnly || rerun) {
+    let res = await fetch(`/${dir}/transfer-experiment.partial.json`);
+    if (rerun && (!res.ok || (res.headers.get('content-type') ?? '').includes('html'))) {
+      res = await fetch(`/${dir}/transfer-experiment.json`);
+      log(`--rerun=auto: no partial JSON, starting from ${dir}/transfer-experiment.json`);
+    }
     if (res.ok && !(res.headers.get('content-type') ?? '').includes('html')) {
       const saved = (await res.json()) as {
         results: typeof results; autoRuns: typeof autoRuns; similarity?: typeof similarity; advice?: typeof advice; scores?: typeof scores;
+        previousAutoRuns?: typeof autoRuns;
       };
       results.push(...saved.results);
-      autoRuns.push(...saved.autoRuns);
+      const current = (r: AutoRun): boolean => r.settingsVersion === E.transfer.AUTO_SETTINGS.version;
+      autoRuns.push(...(rerun ? saved.autoRuns.filter(current) : saved.autoRuns));
+      previousAutoRuns = [...(saved.previousAutoRuns ?? []), ...(rerun ? saved.autoRuns.filter((r) => !current(r)) : [])];
+      const v = E.transfer.AUTO_SETTINGS.version;
+      if (rerun) log(`--rerun=auto: ${previousAutoRuns.length} auto runs of older settings set aside, ${autoRuns.length} of version ${v} kept`);
       if (saved.similarity && saved.advice && saved.scores) ({ similarity, advice, scores } = saved);
       log(`resuming: ${results.length} strategy runs and ${autoRuns.length} auto runs already done`
         + `${saved.scores ? ', similarity and scores reloaded' : ''}`);
@@ -263,7 +282,8 @@ async function main(): Promise<unknown> {
   }
 
   const savePartial = async (): Promise<void> => {
-    if (canSave()) await saveFile(`${dir}/transfer-experiment.partial.json`, JSON.stringify({ results, autoRuns, similarity, advice, scores }));
+    const partial = { results, autoRuns, similarity, advice, scores, previousAutoRuns };
+    if (canSave()) await saveFile(`${dir}/transfer-experiment.partial.json`, JSON.stringify(partial));
   };
   await savePartial();
   const nScenarios = scenariosFor(0).length;
@@ -465,10 +485,29 @@ async function main(): Promise<unknown> {
       if (runs.length) {
         const share = runs.reduce((a, r) => a + r.searchSeconds! / r.seconds, 0) / runs.length;
         const val = runs.reduce((a, r) => a + r.validationSamples! / r.samples, 0) / runs.length;
-        md.push('', `Where auto's time goes: the search (LogME of the cut points, rule v1's probes, the shared feature matrix over every `
-          + `training and validation image, the rungs and a validation pass after each candidate's rung) takes ${(100 * share).toFixed(0)}% of `
-          + `its wall time on average; its validation passes score ${val.toFixed(1)} images per training sample (outside the sample budget, `
-          + 'inside the wall time).');
+        md.push('', `Where auto's time goes: the search (LogME of the cut points, rule v1's probes, the shared feature matrix, the rungs `
+          + `and a validation pass after each candidate's rung) takes ${(100 * share).toFixed(0)}% of its wall time on average; its validation `
+          + `passes score ${val.toFixed(1)} images per training sample (outside the sample budget, inside the wall time).`);
+      }
+      const phased = autoRuns.filter((r) => has(r.scenario) && r.phases);
+      if (phased.length) {
+        const names = Object.keys(phased[0]!.phases!);
+        md.push('', `Per phase (result.auto.cost.phases, mean seconds over the seeds; the phases sum to fit's wall time, which the table's `
+          + '"auto seconds" exceeds by loading the model and scoring the held-out set):', '');
+        md.push(`| scenario | ${names.join(' | ')} | total |`, `| --- | ${names.map(() => '---').join(' | ')} | --- |`);
+        for (const id of scenarioIds) {
+          const rs = phased.filter((r) => r.scenario === id);
+          if (!rs.length) continue;
+          const m = (k: string): number => rs.reduce((a, r) => a + r.phases![k]!, 0) / rs.length;
+          md.push(`| ${id} | ${names.map((k) => m(k).toFixed(2)).join(' | ')} | ${names.reduce((a, k) => a + m(k), 0).toFixed(2)} |`);
+        }
+      }
+      const prev = previousAutoRuns.filter((r) => has(r.scenario)).map(wallRatio).filter(Number.isFinite).sort((a, b) => a - b);
+      if (prev.length) {
+        const v = previousAutoRuns[0]!.settingsVersion ?? 2;
+        md.push('', `Before (the earlier full run's ${prev.length} auto runs, AUTO_SETTINGS version ${v}, set aside by \`--rerun=auto\` and kept in the JSON `
+          + `as previousAutoRuns; the fixed runs above are the same): ${prev[0]!.toFixed(2)}–${prev[prev.length - 1]!.toFixed(2)}× the winner's training `
+          + `wall seconds, median ${prev[Math.floor(prev.length / 2)]!.toFixed(2)}×. Wall times of different runs share the 2 cores with other jobs.`);
       }
     }
     // Descriptive, beside the rule: auto's own returned model (its lr, its 2× budget) against the best fixed mean.
@@ -514,7 +553,7 @@ async function main(): Promise<unknown> {
     const json = {
       date: new Date().toISOString(), adapter: info.adapter, command, quick, scale: seed0[0]!.roundSamples / 200,
       seeds: seedsDone, seedsPlanned: seeds, lr: LR, margin: MARGIN, convergedDelta: CONVERGED_DELTA, missing, rows, results, similarity, advice,
-      advisorHits, verdicts, scores, autoRuns, autoHits, counted, autoWallRatios: ratios,
+      advisorHits, verdicts, scores, autoRuns, autoHits, counted, autoWallRatios: ratios, previousAutoRuns,
       labels: Object.fromEntries(scenarioIds.map((id) => [id, label([best(id)])])),
     };
     if (canSave()) {
