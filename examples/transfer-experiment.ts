@@ -229,6 +229,8 @@ async function main(): Promise<unknown> {
   const rerun = argValue('rerun');
   if (rerun !== undefined && rerun !== 'auto') throw new Error(`--rerun=${rerun}: only --rerun=auto is supported`);
   let previousAutoRuns: Array<AutoRun & { scenario: string; seed: number }> = [];
+  /** With --rerun=auto: the date of the run whose fixed runs are kept. */
+  let fixedRunsDate: string | undefined;
   if (resume || reportOnly || rerun) {
     let res = await fetch(`/${dir}/transfer-experiment.partial.json`);
     if (rerun && (!res.ok || (res.headers.get('content-type') ?? '').includes('html'))) {
@@ -238,8 +240,9 @@ async function main(): Promise<unknown> {
     if (res.ok && !(res.headers.get('content-type') ?? '').includes('html')) {
       const saved = (await res.json()) as {
         results: typeof results; autoRuns: typeof autoRuns; similarity?: typeof similarity; advice?: typeof advice; scores?: typeof scores;
-        previousAutoRuns?: typeof autoRuns;
+        previousAutoRuns?: typeof autoRuns; date?: string; fixedRunsDate?: string;
       };
+      fixedRunsDate = saved.fixedRunsDate ?? (rerun ? saved.date : undefined);
       results.push(...saved.results);
       const current = (r: AutoRun): boolean => r.settingsVersion === E.transfer.AUTO_SETTINGS.version;
       autoRuns.push(...(rerun ? saved.autoRuns.filter(current) : saved.autoRuns));
@@ -282,7 +285,7 @@ async function main(): Promise<unknown> {
   }
 
   const savePartial = async (): Promise<void> => {
-    const partial = { results, autoRuns, similarity, advice, scores, previousAutoRuns };
+    const partial = { results, autoRuns, similarity, advice, scores, previousAutoRuns, fixedRunsDate };
     if (canSave()) await saveFile(`${dir}/transfer-experiment.partial.json`, JSON.stringify(partial));
   };
   await savePartial();
@@ -387,6 +390,11 @@ async function main(): Promise<unknown> {
     const seedNote = `${seedsDone}${seedsDone < seeds || missing.length ? ` of ${seeds} (PARTIAL: the run did not finish)` : ''}`;
     md.push(`Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`${command}\`. Seeds: ${seedNote}. `
       + `Source: the shipped trunk (MNIST 0–4, ${pct(card.heldOutAccuracy)}% held out).`, '');
+    if (fixedRunsDate) {
+      md.push(`The fixed-strategy runs, the similarity and the scores are those of the run of ${fixedRunsDate.slice(0, 10)}, kept; only auto's runs `
+        + `were run again (\`--rerun=auto\`, AUTO_SETTINGS version ${E.transfer.AUTO_SETTINGS.version}); the earlier auto runs are in the JSON `
+        + 'as previousAutoRuns.', '');
+    }
     if (missing.length) {
       md.push(`**Incomplete run.** Scenarios with fewer than ${seeds} seeds of every strategy: `
         + `${missing.map((id) => `${id} (${runsOf(id)} seed${runsOf(id) === 1 ? '' : 's'})`).join(', ')}. `
@@ -553,7 +561,7 @@ async function main(): Promise<unknown> {
     const json = {
       date: new Date().toISOString(), adapter: info.adapter, command, quick, scale: seed0[0]!.roundSamples / 200,
       seeds: seedsDone, seedsPlanned: seeds, lr: LR, margin: MARGIN, convergedDelta: CONVERGED_DELTA, missing, rows, results, similarity, advice,
-      advisorHits, verdicts, scores, autoRuns, autoHits, counted, autoWallRatios: ratios, previousAutoRuns,
+      advisorHits, verdicts, scores, autoRuns, autoHits, counted, autoWallRatios: ratios, previousAutoRuns, fixedRunsDate,
       labels: Object.fromEntries(scenarioIds.map((id) => [id, label([best(id)])])),
     };
     if (canSave()) {
