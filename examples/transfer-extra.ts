@@ -122,6 +122,8 @@ export interface AutoRun {
   /** auto's own account of its wall seconds per phase (result.auto.cost.phases; settings version 3 on). */
   phases?: Record<string, number>;
   settingsVersion?: number;
+  /** With --rerun=auto: the training seconds of the picked strategy's fixed run, timed again right after auto. */
+  aloneSeconds?: number;
   ranking: Array<{ name: string; rung: number; final: number; samples?: number; seconds?: number; curve?: Array<{ samples: number; valAccuracy: number }> }>;
   prior: string | null;
 }

@@ -9,7 +9,7 @@
 // every survivor's validation accuracy is measured on the rung subset (at most rungValidation images of the
 // validation split, stratified, the same for every candidate and rung: the halving needs ranks only) and the
 // best ceil(n_r / eta) go on, until one is left. The winner then trains on for the rest of the budget, its
-// curve on the rung subset, its last point on the whole validation split (what evaluate gives). A rung is one "epoch" of the candidate's recipe
+// curve on the rung subset (with fullCheck, its last point on the whole validation split: what evaluate gives). A rung is one "epoch" of the candidate's recipe
 // (recipes.ts): fine-tune-all trains its head alone in rung 0 and every group from rung 1; gradual unfreezing
 // unfreezes one more group each rung. Validation passes are not counted in the budget; `cost` reports them,
 // with the wall seconds of each phase (cost.phases: scores, prior, features, the search's training and
@@ -78,6 +78,8 @@ export interface AutoOptions {
   searchShare?: number;
   /** The most validation images a rung's pass scores, a stratified subset (default AUTO_SETTINGS.rungValidation). */
   rungValidation?: number;
+  /** Score the winner's last point on the whole validation split, not the rung subset (default AUTO_SETTINGS.fullCheck). */
+  fullCheck?: boolean;
   /** Compute rule v1's advice (measureSimilarity on up to scoreSamples images) as the prior (default true). */
   prior?: boolean;
   /** Makes a fresh copy of the model, for models fit cannot rebuild from their architecture. */
@@ -338,7 +340,7 @@ export async function autoFit(
 ): Promise<AutoFitResult> {
   const t0 = performance.now();
   const a: AutoOptions = o.auto ?? {};
-  checkOptions('fit: auto', a, ['strategies', 'lrs', 'eta', 'searchShare', 'rungValidation', 'prior', 'makeModel']);
+  checkOptions('fit: auto', a, ['strategies', 'lrs', 'eta', 'searchShare', 'rungValidation', 'fullCheck', 'prior', 'makeModel']);
   const budget = o.budget;
   if (!Number.isInteger(budget) || budget! < 1) {
     throw new EngineError(`fit: strategy 'auto' needs budget, a positive integer number of training samples, got ${budget}`);
@@ -350,6 +352,7 @@ export async function autoFit(
   const eta = a.eta ?? AUTO_SETTINGS.eta;
   const searchShare = a.searchShare ?? AUTO_SETTINGS.searchShare;
   const rungMax = a.rungValidation ?? AUTO_SETTINGS.rungValidation;
+  const fullCheck = a.fullCheck ?? AUTO_SETTINGS.fullCheck;
   if (!Number.isInteger(rungMax) || rungMax < 1) throw new EngineError(`fit: auto.rungValidation must be a positive integer, got ${rungMax}`);
   if (!(eta >= 2) || !(searchShare > 0 && searchShare <= 1) || !lrs.length || !strategies.length) {
     throw new EngineError(`fit: auto needs eta ≥ 2, searchShare in (0, 1], and at least one strategy and rate (got eta ${eta}, searchShare ${searchShare})`);
@@ -476,8 +479,8 @@ export async function autoFit(
       left -= n;
       winnerSamples += n;
       await lap('winnerTraining');
-      // The winner's curve on the rung subset; its last point on the whole split (what evaluate gives).
-      const full = left <= 0 || !!o.signal?.aborted;
+      // The winner's curve on the rung subset; with fullCheck its last point on the whole split (what evaluate gives).
+      const full = fullCheck && (left <= 0 || !!o.signal?.aborted);
       checked ||= full;
       const v = await winner.validate(full);
       validationSamples += full ? ctx.validation.size : ctx.rungValidation.size;
@@ -487,7 +490,7 @@ export async function autoFit(
       const record = { epoch: epoch++, loss: NaN, accuracy: NaN, valAccuracy: v, seconds: (performance.now() - e0) / 1000, cachedAt: null };
       history.push({ ...record, plan: { frozenGroups: 0, lrs: [] } });
     }
-    if (!checked && rungValidation !== ctx.validation) {
+    if (fullCheck && !checked && rungValidation !== ctx.validation) {
       // No training after the search: the winner's last point is still checked on the whole split.
       const v = await winner.validate(true);
       validationSamples += ctx.validation.size;

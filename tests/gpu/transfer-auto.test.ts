@@ -4,7 +4,7 @@
 // share one feature matrix (the winner's model, when it is one, gives evaluate's accuracy = its last curve
 // point), rule v1 is reported as the prior, the returned model trains on and is usable; nothing leaked.
 // Cost: the rungs validate on a bounded stratified subset (auto.rungValidation 12 of the 30-image split: 4 per
-// class) and the winner's last point on the whole split; cost.phases sum to cost.seconds, each rung's training
+// class) and, with fullCheck, the winner's last point on the whole split (by default on the subset too); cost.phases sum to cost.seconds, each rung's training
 // and validation seconds sum to the search's, and the phases that ran took time. A budget below the training
 // set's size: the feature-extraction candidate runs the frozen part on each batch (no shared training matrix).
 
@@ -33,7 +33,7 @@ describe('transfer.fit auto', () => {
       await E.nn.loadSafetensors(model, weights);
       const result = await transfer.fit({
         model, data, strategy: 'auto', budget: 960, batchSize: 16, seed: 2, validation: 0.25,
-        auto: { strategies: ['feature-extraction', 'from-scratch'], lrs: [2e-3, 1e-2], eta: 2, rungValidation: 12 },
+        auto: { strategies: ['feature-extraction', 'from-scratch'], lrs: [2e-3, 1e-2], eta: 2, rungValidation: 12, fullCheck: true },
       });
       const { validation } = transfer.stratifiedSplit(data, 0.25, 2);
       const evaluated = (await transfer.evaluate(result.model, validation)).accuracy;
@@ -42,7 +42,7 @@ describe('transfer.fit auto', () => {
       // A budget below the training set's size: a frozen candidate runs its trunk on each batch (no feature cache).
       const small = await transfer.fit({
         model, data, strategy: 'auto', budget: 48, batchSize: 16, seed: 2, validation: 0.25,
-        auto: { strategies: ['feature-extraction', 'fine-tune-top'], lrs: [1e-2], prior: false },
+        auto: { strategies: ['feature-extraction', 'fine-tune-top'], lrs: [1e-2], prior: false, rungValidation: 12 },
       });
       const smallCost = small.auto!.cost;
       small.model.dispose();
@@ -96,7 +96,7 @@ describe('transfer.fit auto', () => {
       expect(ph[k]).toBeGreaterThan(0);
     }
     expect(got.smallCost.phases.prior).toBe(0);
-    expect(got.smallCost.validationSamples).toBe(2 * 30 + 30); // 30 ≤ the default rungValidation: every pass on the whole split
+    expect(got.smallCost.validationSamples).toBe(3 * 12); // fullCheck off (the default): the winner's last pass on the subset too
     expect(got.error).toMatch(/strategy 'auto' needs budget/);
   });
 });
