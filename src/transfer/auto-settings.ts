@@ -32,8 +32,8 @@
 //   call (its validation phase 6.9 s, of which 7 rung-subset passes at the search's 0.16 s a pass), more than the
 //   picked strategy's fixed run took to train (5.4 s, timed right after); the winner's curve and `final` stay on
 //   the rung subset, and evaluate(result.model, validation) gives the whole split's figure when it is wanted.
-// Engineering with the same numbers, beside it: the feature-extraction candidates' training features only when
-// the budget covers the training set (33.9 s of the 180 were that matrix over 4,569 images for 800 samples),
+// Engineering with the same numbers, beside it: the feature-extraction candidates' training features only once
+// a rung covers the training set (33.9 s of the 180 were that matrix over 4,569 images for 800 samples),
 // computed from the images on the GPU (no host round trip); a candidate's feature cache only for a rung that
 // covers the training set; rankCutPoints computes LogME alone (no H-score spectrum).
 

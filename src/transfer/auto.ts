@@ -18,7 +18,7 @@
 // Candidates:
 //   feature-extraction   shares the frozen model's input to its classifier Linear, computed on the GPU from
 //                        the images there: for the rung validation subset always, for the training images
-//                        when the budget covers them once (else each batch runs the frozen part); each rate's
+//                        once a rung covers them (before that each batch runs the frozen part); each rate's
 //                        head trains on it (the classifier Linear of its own copy of the model)
 //   truncate-fine-tune   cut at the trunk point LogME (scores.ts) ranks best on up to scoreSamples training
 //                        images (a stratified subset; rule v1's probes score the same images)
@@ -179,7 +179,7 @@ interface Ctx {
   prepare: (model: Module, plan: StrategyPlan) => { model: Module; groups: LayerGroup[] };
   /**
    * The feature-extraction candidates' frozen features (the classifier Linear's input): of every training image
-   * when the budget covers the training set once (else null: each batch runs the frozen part), and of the rung
+   * once a rung covers the training set (null before: each batch runs the frozen part), and of the rung
    * validation subset.
    */
   shared: { train: Tensor | null; validation: Tensor } | null;
@@ -274,6 +274,9 @@ function modelTrial(ctx: Ctx, report: CandidateReport, plan: StrategyPlan): Tria
 /** Feature extraction on the shared feature matrix: only the classifier Linear of its own copy trains. */
 function headTrial(ctx: Ctx, report: CandidateReport, plan: StrategyPlan): Trial {
   const { model } = ctx.prepare(ctx.copy(), plan);
+  // Eval mode throughout: the frozen part's BatchNorms use their running statistics (as the shared features do);
+  // only the classifier Linear trains, and it has no mode.
+  model.eval();
   const head = model.getSubmodule(headPath(model)!) as Linear;
   const optimizer = new AdamW([{ params: head.parameters(), lr: report.lr }], { lr: report.lr, weightDecay: 0 });
   const shared = ctx.shared!;
@@ -282,6 +285,9 @@ function headTrial(ctx: Ctx, report: CandidateReport, plan: StrategyPlan): Trial
     report, model,
     async trainRung(samples) {
       const t0 = performance.now();
+      // Every training image's features once a rung covers the training set (as the feature caches, cache.ts);
+      // below that, each batch runs the frozen part (the same numbers, less work). Shared by the rates' heads.
+      if (!shared.train && samples >= ctx.train.size) shared.train = keep(await featuresOfSet(model, ctx.train, ctx.headCut!));
       for (let done = 0; done < samples; done += ctx.batchSize) {
         const idx = next(Math.min(ctx.batchSize, samples - done));
         let logits: Tensor;
@@ -408,10 +414,8 @@ export async function autoFit(
     }
     // ---- the shared features of the feature-extraction candidates
     if (strategies.includes('feature-extraction') && ctx.headCut) {
-      // Every training image's features only when the budget passes over the training set at least once (as the
-      // feature caches, cache.ts); below that, each batch runs the frozen part (the same numbers, less work).
-      const train = budget! >= ctx.train.size ? keep(await featuresOfSet(given, ctx.train, ctx.headCut)) : null;
-      ctx.shared = { train, validation: keep(await featuresOfSet(given, ctx.rungValidation, ctx.headCut)) };
+      // The training images' features are computed by the first rung that covers the training set (headTrial).
+      ctx.shared = { train: null, validation: keep(await featuresOfSet(given, ctx.rungValidation, ctx.headCut)) };
       await lap('features');
     }
   } finally {
