@@ -18,7 +18,7 @@
 // minRungSamples are unchanged (the search and its winner are the same; only what they are ranked and reported on).
 // Evidence: the cost figures of the digits-source quick run only (`-- --quick --max-scenarios=3`, per phase from
 // result.auto.cost.phases; 2 cores at load ~10), never an accuracy and no Fashion-source figure. In version 2,
-// large + similar's auto call took 180 s against 6.2 s of training for the fixed run of the strategy it picked:
+// large + similar's auto call took 180 s against 7.4 s of training for the fixed run of the strategy it picked:
 // - validation 118.8 s (66%): 25 passes over the whole 915-image split, 29 images scored per training sample,
 //   5.5 ms an image, while the search trained 456 samples in 6.3 s (13.9 ms a sample, 25 samples a candidate's
 //   rung on average). rungValidation 64 makes a rung's pass cost about what the candidate's training in it did
