@@ -615,7 +615,7 @@ async function main(): Promise<unknown> {
           a.aloneSeconds = f.seconds - f.curveSeconds;
         }
         autoRuns.push({ ...a, scenario: sc.id, seed });
-        longestMs = Math.max(longestMs, a.seconds * 1000);
+        longestMs = Math.max(longestMs, (a.seconds + 1.5 * (a.aloneSeconds ?? 0)) * 1000);
         log(`[auto] seed ${seed} ${sc.id}: picked ${a.pick} @ ${a.lr}${a.truncateAt ? ` (cut ${a.truncateAt})` : ''}, held-out ${pct(a.accuracy)}%, `
           + `${a.samples} samples (${a.searchSamples} searching), ${fmtSeconds(a.seconds)}; rule v1's prior ${a.prior}`
           + `${a.aloneSeconds !== undefined ? `; its strategy alone, timed again: ${fmtSeconds(a.aloneSeconds)}` : ''}`);
