@@ -9,8 +9,8 @@
 // every survivor's validation accuracy is measured on the rung subset (at most rungValidation images of the
 // validation split, stratified, the same for every candidate and rung: the halving needs ranks only) and the
 // best ceil(n_r / eta) go on, until one is left. The winner then trains on for the rest of the budget, its
-// curve on the rung subset (with fullCheck, its last point on the whole validation split: what evaluate gives). A rung is one "epoch" of the candidate's recipe
-// (recipes.ts): fine-tune-all trains its head alone in rung 0 and every group from rung 1; gradual unfreezing
+// curve on the rung subset (with fullCheck, its last point on the whole validation split: what evaluate gives).
+// A rung is one "epoch" of the candidate's recipe (recipes.ts): fine-tune-all trains its head alone in rung 0 and every group from rung 1; gradual unfreezing
 // unfreezes one more group each rung. Validation passes are not counted in the budget; `cost` reports them,
 // with the wall seconds of each phase (cost.phases: scores, prior, features, the search's training and
 // validation, the winner's; they sum to cost.seconds).
@@ -130,7 +130,8 @@ export interface AutoPhases {
   scores: number;
   /** Rule v1's similarity probes. */
   prior: number;
-  /** The feature-extraction candidates' shared feature matrix. */
+  /** The feature-extraction candidates' features of the rung validation subset (their training images' are built
+   * by the first rung that covers them, and charged to its training). */
   features: number;
   /** Building the candidates (model copies, optimizers, caches). */
   candidates: number;
@@ -140,7 +141,7 @@ export interface AutoPhases {
   searchValidation: number;
   /** The winner's training after the search. */
   winnerTraining: number;
-  /** The winner's validation passes after the search (its curve and the final full-split check). */
+  /** The winner's validation passes after the search (its curve; with fullCheck, the whole-split check). */
   winnerValidation: number;
   /** The ranking, the report, freeing the other candidates. */
   finish: number;
