@@ -31,10 +31,13 @@
 // Resumable: every finished run is saved to transfer-experiment.partial.json beside the report; `--resume`
 // reloads it and skips the runs already done.
 // --seeds=N and --scale=F (samples per round × F) change the run's size; only the default full run is committed.
-// --deadline=T (epoch ms): no run starts when the longest run so far would end after T; the report is written
+// --deadline=T (epoch ms or an ISO date): no run starts when the longest run so far would end after T; the report is written
 // from what finished. --max-scenarios=N: the first N scenarios only. --gpu-run: a scaled run
 // that is not a quick one (the GPU run's transfer section, bench/gpu/sections/transfer.ts).
 // --report-only (with --resume): writes the report from the partial JSON alone, naming the runs still missing.
+// --rerun=auto: keeps the fixed runs, similarity and scores (of the partial JSON, else of the committed
+// transfer-experiment.json: the same fields) and runs auto again where its runs are of an older AUTO_SETTINGS
+// version (set aside in the JSON as previousAutoRuns, their wall ratios reported as "before"); resumable.
 // --tau: only the τ pass with the one-epoch trunks (below), into bench/results/transfer-tau.json; the report
 // adds its table when that file exists.
 // The τ pass (ground truth named before it ran: the 5-fold ridge probe accuracy at each item, as in the main
@@ -163,7 +166,9 @@ async function tauSection(): Promise<string[]> {
 async function main(): Promise<unknown> {
   let longestMs = 0;
   const quick = pageArgs().includes('--quick') || (argValue('scale') !== undefined && !pageArgs().includes('--gpu-run'));
-  const deadline = Number(argValue('deadline') ?? Infinity);
+  const deadlineArg = argValue('deadline');
+  const deadline = deadlineArg === undefined ? Infinity : /^\d+$/.test(deadlineArg) ? Number(deadlineArg) : Date.parse(deadlineArg);
+  if (Number.isNaN(deadline)) throw new Error(`--deadline=${deadlineArg}: give epoch milliseconds or an ISO date (2026-12-08T03:45:00Z)`);
   const maxScenarios = Number(argValue('max-scenarios') ?? Infinity);
   const reportOnly = pageArgs().includes('--report-only');
   const seeds = Number(argValue('seeds') ?? (quick ? 1 : 3));
@@ -217,14 +222,33 @@ async function main(): Promise<unknown> {
   let similarity: Record<string, E.transfer.SimilarityReport> = {};
   let advice: Record<string, E.transfer.StrategyAdvice> = {};
   let scores: Record<string, ScenarioScores> = {};
-  if (resume || reportOnly) {
-    const res = await fetch(`/${dir}/transfer-experiment.partial.json`);
+  // --rerun=auto: the fixed runs, similarity and scores of the committed run (its partial JSON when there is one,
+  // else transfer-experiment.json, which holds the same fields) are kept; auto's runs of an older AUTO_SETTINGS
+  // version are dropped and run again (kept aside as previousAutoRuns). Idempotent: a resumed --rerun=auto keeps
+  // the runs of the current version.
+  const rerun = argValue('rerun');
+  if (rerun !== undefined && rerun !== 'auto') throw new Error(`--rerun=${rerun}: only --rerun=auto is supported`);
+  let previousAutoRuns: Array<AutoRun & { scenario: string; seed: number }> = [];
+  /** With --rerun=auto: the date of the run whose fixed runs are kept. */
+  let fixedRunsDate: string | undefined;
+  if (resume || reportOnly || rerun) {
+    let res = await fetch(`/${dir}/transfer-experiment.partial.json`);
+    if (rerun && (!res.ok || (res.headers.get('content-type') ?? '').includes('html'))) {
+      res = await fetch(`/${dir}/transfer-experiment.json`);
+      log(`--rerun=auto: no partial JSON, starting from ${dir}/transfer-experiment.json`);
+    }
     if (res.ok && !(res.headers.get('content-type') ?? '').includes('html')) {
       const saved = (await res.json()) as {
         results: typeof results; autoRuns: typeof autoRuns; similarity?: typeof similarity; advice?: typeof advice; scores?: typeof scores;
+        previousAutoRuns?: typeof autoRuns; date?: string; fixedRunsDate?: string;
       };
+      fixedRunsDate = saved.fixedRunsDate ?? (rerun ? saved.date : undefined);
       results.push(...saved.results);
-      autoRuns.push(...saved.autoRuns);
+      const current = (r: AutoRun): boolean => r.settingsVersion === E.transfer.AUTO_SETTINGS.version;
+      autoRuns.push(...(rerun ? saved.autoRuns.filter(current) : saved.autoRuns));
+      previousAutoRuns = [...(saved.previousAutoRuns ?? []), ...(rerun ? saved.autoRuns.filter((r) => !current(r)) : [])];
+      const v = E.transfer.AUTO_SETTINGS.version;
+      if (rerun) log(`--rerun=auto: ${previousAutoRuns.length} auto runs of older settings set aside, ${autoRuns.length} of version ${v} kept`);
       if (saved.similarity && saved.advice && saved.scores) ({ similarity, advice, scores } = saved);
       log(`resuming: ${results.length} strategy runs and ${autoRuns.length} auto runs already done`
         + `${saved.scores ? ', similarity and scores reloaded' : ''}`);
@@ -261,7 +285,8 @@ async function main(): Promise<unknown> {
   }
 
   const savePartial = async (): Promise<void> => {
-    if (canSave()) await saveFile(`${dir}/transfer-experiment.partial.json`, JSON.stringify({ results, autoRuns, similarity, advice, scores }));
+    const partial = { results, autoRuns, similarity, advice, scores, previousAutoRuns, fixedRunsDate };
+    if (canSave()) await saveFile(`${dir}/transfer-experiment.partial.json`, JSON.stringify(partial));
   };
   await savePartial();
   const nScenarios = scenariosFor(0).length;
@@ -365,6 +390,11 @@ async function main(): Promise<unknown> {
     const seedNote = `${seedsDone}${seedsDone < seeds || missing.length ? ` of ${seeds} (PARTIAL: the run did not finish)` : ''}`;
     md.push(`Adapter: ${info.adapter}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`${command}\`. Seeds: ${seedNote}. `
       + `Source: the shipped trunk (MNIST 0–4, ${pct(card.heldOutAccuracy)}% held out).`, '');
+    if (fixedRunsDate) {
+      md.push(`The fixed-strategy runs, the similarity and the scores are those of the run of ${fixedRunsDate.slice(0, 10)}, kept; only auto's runs `
+        + `were run again (\`--rerun=auto\`, AUTO_SETTINGS version ${E.transfer.AUTO_SETTINGS.version}); the earlier auto runs are in the JSON `
+        + 'as previousAutoRuns.', '');
+    }
     if (missing.length) {
       md.push(`**Incomplete run.** Scenarios with fewer than ${seeds} seeds of every strategy: `
         + `${missing.map((id) => `${id} (${runsOf(id)} seed${runsOf(id) === 1 ? '' : 's'})`).join(', ')}. `
@@ -459,14 +489,40 @@ async function main(): Promise<unknown> {
         + `one run's samples; ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}× the winner's training wall seconds `
         + `(median ${[...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!.toFixed(2)}×; goal ≤ 3×: `
         + `${Math.max(...ratios) <= 3 && Math.max(...sampleRatios) <= 3 ? 'met' : 'not met'}).`);
+      const now = autoRuns.filter((r) => has(r.scenario) && r.aloneSeconds).map((r) => r.seconds / r.aloneSeconds!).sort((a, b) => a - b);
+      if (now.length) {
+        md.push('', `Against the picked strategy's fixed run timed again right after each auto run (same load; \`--rerun=auto\` does this because `
+          + `the kept fixed runs ran at another time): ${now[0]!.toFixed(2)}–${now[now.length - 1]!.toFixed(2)}× over ${now.length} runs, median `
+          + `${now[Math.floor(now.length / 2)]!.toFixed(2)}× (goal ≤ 3×: ${now[now.length - 1]! <= 3 ? 'met' : 'not met'}; `
+          + `within 3× in ${now.filter((x) => x <= 3).length} of ${now.length}).`);
+      }
       const runs = autoRuns.filter((r) => has(r.scenario) && r.searchSeconds !== undefined);
       if (runs.length) {
         const share = runs.reduce((a, r) => a + r.searchSeconds! / r.seconds, 0) / runs.length;
         const val = runs.reduce((a, r) => a + r.validationSamples! / r.samples, 0) / runs.length;
-        md.push('', `Where auto's time goes: the search (LogME of the cut points, rule v1's probes, the shared feature matrix over every `
-          + `training and validation image, the rungs and a validation pass after each candidate's rung) takes ${(100 * share).toFixed(0)}% of `
-          + `its wall time on average; its validation passes score ${val.toFixed(1)} images per training sample (outside the sample budget, `
-          + 'inside the wall time).');
+        md.push('', `Where auto's time goes: the search (LogME of the cut points, rule v1's probes, the shared feature matrix, the rungs `
+          + `and a validation pass after each candidate's rung) takes ${(100 * share).toFixed(0)}% of its wall time on average; its validation `
+          + `passes score ${val.toFixed(1)} images per training sample (outside the sample budget, inside the wall time).`);
+      }
+      const phased = autoRuns.filter((r) => has(r.scenario) && r.phases);
+      if (phased.length) {
+        const names = Object.keys(phased[0]!.phases!);
+        md.push('', `Per phase (result.auto.cost.phases, mean seconds over the seeds; the phases sum to fit's wall time, which the table's `
+          + '"auto seconds" exceeds by loading the model and scoring the held-out set):', '');
+        md.push(`| scenario | ${names.join(' | ')} | total |`, `| --- | ${names.map(() => '---').join(' | ')} | --- |`);
+        for (const id of scenarioIds) {
+          const rs = phased.filter((r) => r.scenario === id);
+          if (!rs.length) continue;
+          const m = (k: string): number => rs.reduce((a, r) => a + r.phases![k]!, 0) / rs.length;
+          md.push(`| ${id} | ${names.map((k) => m(k).toFixed(2)).join(' | ')} | ${names.reduce((a, k) => a + m(k), 0).toFixed(2)} |`);
+        }
+      }
+      const prev = previousAutoRuns.filter((r) => has(r.scenario)).map(wallRatio).filter(Number.isFinite).sort((a, b) => a - b);
+      if (prev.length) {
+        const v = previousAutoRuns[0]!.settingsVersion ?? 2;
+        md.push('', `Before (the earlier full run's ${prev.length} auto runs, AUTO_SETTINGS version ${v}, set aside by \`--rerun=auto\` and kept in the JSON `
+          + `as previousAutoRuns; the fixed runs above are the same): ${prev[0]!.toFixed(2)}–${prev[prev.length - 1]!.toFixed(2)}× the winner's training `
+          + `wall seconds, median ${prev[Math.floor(prev.length / 2)]!.toFixed(2)}×. Wall times of different runs share the 2 cores with other jobs.`);
       }
     }
     // Descriptive, beside the rule: auto's own returned model (its lr, its 2× budget) against the best fixed mean.
@@ -512,7 +568,7 @@ async function main(): Promise<unknown> {
     const json = {
       date: new Date().toISOString(), adapter: info.adapter, command, quick, scale: seed0[0]!.roundSamples / 200,
       seeds: seedsDone, seedsPlanned: seeds, lr: LR, margin: MARGIN, convergedDelta: CONVERGED_DELTA, missing, rows, results, similarity, advice,
-      advisorHits, verdicts, scores, autoRuns, autoHits, counted, autoWallRatios: ratios,
+      advisorHits, verdicts, scores, autoRuns, autoHits, counted, autoWallRatios: ratios, previousAutoRuns, fixedRunsDate,
       labels: Object.fromEntries(scenarioIds.map((id) => [id, label([best(id)])])),
     };
     if (canSave()) {
@@ -549,10 +605,21 @@ async function main(): Promise<unknown> {
       }
       if (Date.now() + longestMs <= deadline && !autoRuns.some((r) => r.scenario === sc.id && r.seed === seed)) {
         const a = await runAuto(weightsOf(sc), sc.split, 2 * rounds * sc.roundSamples, sc.batch, seed);
+        if (rerun && (STRATEGIES as readonly string[]).includes(a.pick)) {
+          // The kept fixed runs ran at another time and load: the picked strategy's run is timed again right after
+          // auto, beside them (its training seconds only; its accuracy is not used).
+          const f = await runStrategy({
+            strategy: a.pick as StrategyName, train: sc.split.train, test: sc.split.test, numClasses: 5, weights: weightsOf(sc), seed, rounds,
+            roundSamples: sc.roundSamples, batch: sc.batch, lr: LR,
+          });
+          a.aloneSeconds = f.seconds - f.curveSeconds;
+        }
         autoRuns.push({ ...a, scenario: sc.id, seed });
-        longestMs = Math.max(longestMs, a.seconds * 1000);
+        longestMs = Math.max(longestMs, (a.seconds + 1.5 * (a.aloneSeconds ?? 0)) * 1000);
         log(`[auto] seed ${seed} ${sc.id}: picked ${a.pick} @ ${a.lr}${a.truncateAt ? ` (cut ${a.truncateAt})` : ''}, held-out ${pct(a.accuracy)}%, `
-          + `${a.samples} samples (${a.searchSamples} searching), ${fmtSeconds(a.seconds)}; rule v1's prior ${a.prior}`);
+          + `${a.samples} samples (${a.searchSamples} searching), ${fmtSeconds(a.seconds)}; rule v1's prior ${a.prior}`
+          + `${a.aloneSeconds !== undefined ? `; its strategy alone, timed again: ${fmtSeconds(a.aloneSeconds)}` : ''}`);
+        if (a.phases) log(`[auto]   phases (s): ${Object.entries(a.phases).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
         await savePartial();
       }
       done++;

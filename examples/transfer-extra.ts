@@ -119,6 +119,11 @@ export interface AutoRun {
   searchSeconds?: number;
   trainingSeconds?: number;
   validationSamples?: number;
+  /** auto's own account of its wall seconds per phase (result.auto.cost.phases; settings version 3 on). */
+  phases?: Record<string, number>;
+  settingsVersion?: number;
+  /** With --rerun=auto: the training seconds of the picked strategy's fixed run, timed again right after auto. */
+  aloneSeconds?: number;
   ranking: Array<{ name: string; rung: number; final: number; samples?: number; seconds?: number; curve?: Array<{ samples: number; valAccuracy: number }> }>;
   prior: string | null;
 }
@@ -143,6 +148,7 @@ export async function runAuto(weights: ArrayBuffer, split: TaskSplit, budget: nu
       pick: a.winner.strategy, lr: a.winner.lr, ...(a.winner.truncateAt ? { truncateAt: a.winner.truncateAt } : {}), accuracy,
       samples: a.cost.searchSamples + a.cost.winnerSamples, searchSamples: a.cost.searchSamples, seconds: (performance.now() - t0) / 1000,
       searchSeconds: a.cost.searchSeconds, trainingSeconds: a.ranking.reduce((sum, c) => sum + c.seconds, 0), validationSamples: a.cost.validationSamples,
+      phases: { ...a.cost.phases }, settingsVersion: a.settingsVersion,
       ranking: a.ranking.map((c) => ({ name: c.name, rung: c.rung, final: c.final, samples: c.samples, seconds: c.seconds, curve: c.curve })),
       prior: a.prior?.advice.strategy ?? null,
     };

@@ -302,8 +302,33 @@ export async function rankCutPoints(
   if (!['logME', 'hScore', 'regularizedHScore'].includes(score)) {
     throw new EngineError(`rankCutPoints: score must be logME, hScore or regularizedHScore, got ${score}`);
   }
-  const report = await scoreTransferability(model, data, { ...(options.at ? { at: options.at } : {}), head: false });
-  return report.cuts.map((c) => ({ at: c.at, score: c[score] })).sort((a, b) => b.score - a.score);
+  if (score !== 'logME') {
+    const report = await scoreTransferability(model, data, { ...(options.at ? { at: options.at } : {}), head: false });
+    return report.cuts.map((c) => ({ at: c.at, score: c[score] })).sort((a, b) => b.score - a.score);
+  }
+  // LogME alone: the same numbers as scoreTransferability's, without the H-scores' second spectrum per cut.
+  const { points, trunk: allowed } = trunkProbePoints(model);
+  const at = options.at ?? points;
+  for (const p of at) {
+    if (!allowed.includes(p)) throw new EngineError(`rankCutPoints: "${p}" is not a cut point of ${model.label()}'s trunk (valid: ${allowed.join(', ')})`);
+  }
+  const sample = await sampleOf('rankCutPoints', data);
+  const was = model.training;
+  model.eval();
+  const out: Array<{ at: string; score: number }> = [];
+  try {
+    for (const p of at) {
+      const f = featuresOf(model, sample, p);
+      try {
+        out.push({ at: p, score: await logME(f, sample.labels) });
+      } finally {
+        f.dispose();
+      }
+    }
+  } finally {
+    model.train(was);
+  }
+  return out.sort((a, b) => b.score - a.score);
 }
 
 /**

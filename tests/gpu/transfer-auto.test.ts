@@ -3,6 +3,10 @@
 // every candidate has its validation curve, the survivors trained longer, the feature-extraction candidates
 // share one feature matrix (the winner's model, when it is one, gives evaluate's accuracy = its last curve
 // point), rule v1 is reported as the prior, the returned model trains on and is usable; nothing leaked.
+// Cost: the rungs validate on a bounded stratified subset (auto.rungValidation 12 of the 30-image split: 4 per
+// class) and, with fullCheck, the winner's last point on the whole split (by default on the subset too); cost.phases sum to cost.seconds, each rung's training
+// and validation seconds sum to the search's, and the phases that ran took time. A budget below the training
+// set's size: the feature-extraction candidate runs the frozen part on each batch (no shared training matrix).
 
 import { describe, expect, it } from 'vitest';
 import { useGpuPage } from '../harness/gpu.ts';
@@ -29,7 +33,7 @@ describe('transfer.fit auto', () => {
       await E.nn.loadSafetensors(model, weights);
       const result = await transfer.fit({
         model, data, strategy: 'auto', budget: 960, batchSize: 16, seed: 2, validation: 0.25,
-        auto: { strategies: ['feature-extraction', 'from-scratch'], lrs: [2e-3, 1e-2], eta: 2 },
+        auto: { strategies: ['feature-extraction', 'from-scratch'], lrs: [2e-3, 1e-2], eta: 2, rungValidation: 12, fullCheck: true },
       });
       const { validation } = transfer.stratifiedSplit(data, 0.25, 2);
       const evaluated = (await transfer.evaluate(result.model, validation)).accuracy;
@@ -38,7 +42,7 @@ describe('transfer.fit auto', () => {
       // A budget below the training set's size: a frozen candidate runs its trunk on each batch (no feature cache).
       const small = await transfer.fit({
         model, data, strategy: 'auto', budget: 48, batchSize: 16, seed: 2, validation: 0.25,
-        auto: { strategies: ['fine-tune-top'], lrs: [1e-2], prior: false },
+        auto: { strategies: ['feature-extraction', 'fine-tune-top'], lrs: [1e-2], prior: false, rungValidation: 12 },
       });
       const smallCost = small.auto!.cost;
       small.model.dispose();
@@ -78,6 +82,21 @@ describe('transfer.fit auto', () => {
     expect(got.predicted).toBe(120);
     expect(got.smallCost.searchSamples + got.smallCost.winnerSamples).toBe(48);
     expect(got.leaked).toBe(0);
+    // Validation: 4 + 2 rung passes and every pass of the winner but its last on 12 images, the last on all 30.
+    const winnerPasses = w.curve.length - 2;
+    expect(a.cost.validationSamples).toBe((4 + 2 + winnerPasses - 1) * 12 + 30);
+    const ph = a.cost.phases;
+    const sum = Object.values(ph).reduce((x, y) => x + y, 0);
+    expect(Math.abs(sum - a.cost.seconds)).toBeLessThan(1e-6 * Math.max(1, a.cost.seconds));
+    expect(a.rungs.reduce((x, r) => x + r.trainSeconds, 0)).toBeCloseTo(ph.searchTraining, 6);
+    expect(a.rungs.reduce((x, r) => x + r.validationSeconds, 0)).toBeCloseTo(ph.searchValidation, 6);
+    expect(a.cost.searchSeconds).toBeCloseTo(ph.setup + ph.scores + ph.prior + ph.features + ph.candidates + ph.searchTraining + ph.searchValidation, 6);
+    expect(ph.scores).toBe(0); // no truncate candidate
+    for (const k of ['prior', 'features', 'searchTraining', 'searchValidation', 'winnerTraining', 'winnerValidation'] as const) {
+      expect(ph[k]).toBeGreaterThan(0);
+    }
+    expect(got.smallCost.phases.prior).toBe(0);
+    expect(got.smallCost.validationSamples).toBe(3 * 12); // fullCheck off (the default): the winner's last pass on the subset too
     expect(got.error).toMatch(/strategy 'auto' needs budget/);
   });
 });
