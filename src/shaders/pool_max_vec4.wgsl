@@ -15,7 +15,8 @@
 // Bench (GPU timestamps, SwiftShader, 2 cores shared, load 7–14: direction only), `npm run bench -- --full --no-tfjs
 // --no-jaxjs --no-save --versions --filter maxPool`: [1,64,112,112] v1 85.1, v2 56.2, v3 12.1 (milliseconds; a later
 // run v2 23.1, v3 6.55); [16,64,112,112] v1 1067, v2 981, v3 162 (later v2 440, v3 116). With the argmax (training),
-// the MNIST CNN's relu pool 2×2 of [64,32,28,28] (a local bench row): v2 63.1, v3 28.3.
+// the MNIST CNN's relu pool 2×2 of [64,32,28,28] (a local bench row): v2 63.1, v3 28.3. Quiet committed quick run
+// (bench/results/2026-12-08-google-swiftshader-chrome-jaxjs.json): [1,64,112,112] v3 3.51 ms (v2: 27.5 milliseconds in the run before).
 // Layouts: x [planes, H, W] f32 read as vec4, y and idx [planes, OH, OW] f32 / i32 (idx a dummy without WITH_INDEX).
 // float_bits.wgsl is prepended.
 // One thread per (plane, oh, q) with q < OWQ = ⌈OW / 4⌉, 64 per workgroup, grid().
